@@ -1,0 +1,73 @@
+//! Password hashes: argon2id in PHC string form. The cost comes from `Settings`, so that
+//! production uses OWASP's parameters and only tests use cheaper ones.
+
+use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
+
+use crate::config::PasswordHashing;
+use crate::domain::NewPassword;
+
+fn hasher(cost: PasswordHashing) -> anyhow::Result<Argon2<'static>> {
+    let params = Params::new(cost.memory_kib, cost.iterations, cost.lanes, None)
+        .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes a new password with a fresh random salt. This is deliberately slow: call it
+/// off the async workers.
+pub fn hash_password(password: &NewPassword, cost: PasswordHashing) -> anyhow::Result<String> {
+    let hash = hasher(cost)?
+        .hash_password(password.expose().as_bytes())
+        .map_err(|e| anyhow::anyhow!("cannot hash password: {e}"))?;
+    Ok(hash.to_string())
+}
+
+/// Checks a candidate against a stored hash, with the parameters recorded in the hash.
+pub fn verify_password(stored_hash: &str, candidate: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored_hash) else {
+        return false;
+    };
+    Argon2::default()
+        .verify_password(candidate.as_bytes(), &parsed)
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHEAP: PasswordHashing = PasswordHashing {
+        memory_kib: 64,
+        iterations: 1,
+        lanes: 1,
+    };
+
+    #[test]
+    fn hashes_with_argon2id_and_verifies() {
+        let password = NewPassword::parse("correct horse battery").unwrap();
+        let hash = hash_password(&password, CHEAP).unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "{hash}");
+        assert!(!hash.contains("correct horse"));
+        assert!(verify_password(&hash, "correct horse battery"));
+        assert!(!verify_password(&hash, "correct horse battery!"));
+        assert!(!verify_password("not a hash", "correct horse battery"));
+    }
+
+    #[test]
+    fn default_cost_is_owasp() {
+        let password = NewPassword::parse("correct horse battery").unwrap();
+        let hash = hash_password(&password, PasswordHashing::default()).unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+    }
+
+    #[test]
+    fn salts_differ() {
+        let password = NewPassword::parse("correct horse battery").unwrap();
+        assert_ne!(
+            hash_password(&password, CHEAP).unwrap(),
+            hash_password(&password, CHEAP).unwrap()
+        );
+    }
+}

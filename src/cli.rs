@@ -1,0 +1,240 @@
+//! The command line: `serve`, `migrate`, `user create`. Each subcommand reads the
+//! settings, does its work, and reports failures on standard error with a non-zero exit.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use crate::auth::password::hash_password;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::domain::{EmailAddress, NewPassword, PersonName, Role};
+use crate::error::{AppError, FieldErrors};
+use crate::startup::Application;
+use crate::store::{provinces, users};
+
+#[derive(Parser)]
+#[command(
+    name = "accredit",
+    version,
+    about = "Accreditation records of vocational and technical schools, reviewed by their province",
+    long_about = "Accreditation records of vocational and technical schools, reviewed by their \
+        province.\n\nConfiguration comes from the environment: DATABASE_URL (a SQLite file \
+        path, the default data/accredit.sqlite3, or postgres://…), ACCREDIT_BIND, \
+        ACCREDIT_DATA_DIR, ACCREDIT_JWT_SECRET, ACCREDIT_MAX_UPLOAD_BYTES; ACCREDIT_CONFIG may \
+        name a file of KEY=VALUE lines. RUST_LOG sets the log level."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (HTML pages and the JSON API); applies pending migrations first
+    Serve,
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Manage user accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input (one line)
+    Create(UserCreate),
+}
+
+#[derive(Args)]
+struct UserCreate {
+    /// E-mail address, used to sign in
+    #[arg(long)]
+    email: String,
+    /// Display name
+    #[arg(long)]
+    name: String,
+    /// quality_officer, school_viewer, reviewer, province_admin or admin
+    #[arg(long)]
+    role: String,
+    /// Province code (for reviewer and province_admin)
+    #[arg(long, value_name = "CODE")]
+    province: Option<String>,
+    /// School id (for quality_officer and school_viewer)
+    #[arg(long, value_name = "ID")]
+    school: Option<i64>,
+    /// Read the password from standard input (required: passwords never go in arguments)
+    #[arg(long, required = true)]
+    password_stdin: bool,
+}
+
+/// Parses the command line, runs the command, and turns its outcome into an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(matches!(cli.command, Command::Serve));
+    match execute(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            report(&error);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(serving: bool) {
+    let default = if serving {
+        "info,actix_server=warn"
+    } else {
+        "warn"
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .try_init();
+}
+
+fn report(error: &anyhow::Error) {
+    match error.downcast_ref::<AppError>() {
+        Some(AppError::Validation(fields)) => {
+            for (field, problem) in fields {
+                eprintln!("error: {field} {problem}");
+            }
+        }
+        Some(app_error) => eprintln!("error: {}", app_error.public_message()),
+        None => eprintln!("error: {error:#}"),
+    }
+}
+
+fn execute(command: Command) -> anyhow::Result<()> {
+    let settings = Settings::from_env()?;
+    match command {
+        Command::Serve => serve(settings),
+        Command::Migrate => {
+            let db = Db::connect(&settings.database_url, 1)?;
+            let applied = db.migrate()?;
+            if applied.is_empty() {
+                println!(
+                    "database is up to date ({})",
+                    settings.database_url.redacted()
+                );
+            } else {
+                println!(
+                    "applied {} migration(s) to {}: {}",
+                    applied.len(),
+                    settings.database_url.redacted(),
+                    applied.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Create(args),
+        } => create_user(&settings, args),
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let backend = settings.database_url.backend().name();
+        let database = settings.database_url.redacted();
+        let bind = settings.bind.clone();
+        let app = Application::build(settings).await?;
+        let host = bind.rsplit_once(':').map_or(bind.as_str(), |(h, _)| h);
+        tracing::info!(
+            "accredit listening on http://{host}:{} (database: {backend} {database})",
+            app.port()
+        );
+        app.run_until_stopped().await?;
+        tracing::info!("accredit stopped");
+        Ok(())
+    })
+}
+
+fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
+    let password = read_password(std::io::stdin().lock())?;
+    let mut fields = FieldErrors::new();
+    let email = EmailAddress::parse(&args.email)
+        .map_err(|e| fields.insert("email".into(), e))
+        .ok();
+    let name = PersonName::parse(&args.name)
+        .map_err(|e| fields.insert("name".into(), e))
+        .ok();
+    let role = Role::parse(&args.role)
+        .map_err(|e| fields.insert("role".into(), e))
+        .ok();
+    let password = NewPassword::parse(&password)
+        .map_err(|e| fields.insert("password".into(), e))
+        .ok();
+    let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password)
+    else {
+        return Err(AppError::Validation(fields).into());
+    };
+
+    let db = Db::connect(&settings.database_url, 1)?;
+    db.migrate()?;
+    let mut conn = db.get()?;
+    let province_id = match &args.province {
+        None => None,
+        Some(code) => match provinces::find_by_code(&mut conn, code)? {
+            Some(province) => Some(province.id),
+            None => {
+                return Err(
+                    AppError::field("province", format!("{code:?} names no province")).into(),
+                );
+            }
+        },
+    };
+    let new_user = users::NewUser {
+        email,
+        name,
+        role,
+        province_id,
+        school_id: args.school,
+    };
+    let hash = hash_password(&password, settings.password_hashing)?;
+    let user = users::create(&mut conn, &new_user, &hash)?;
+    println!(
+        "created user {} <{}> with role {}",
+        user.id, user.email, user.role
+    );
+    Ok(())
+}
+
+/// One line of standard input, without its line ending.
+fn read_password(mut input: impl BufRead) -> anyhow::Result<String> {
+    let mut line = String::new();
+    input.read_line(&mut line)?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    if password.is_empty() {
+        anyhow::bail!("no password on standard input (pipe it in, one line)");
+    }
+    Ok(password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn password_is_one_line_without_its_ending() {
+        assert_eq!(
+            read_password(&b"s3cret pass word\r\nnext"[..]).unwrap(),
+            "s3cret pass word"
+        );
+        assert!(read_password(&b"\n"[..]).is_err());
+        assert!(read_password(&b""[..]).is_err());
+    }
+}

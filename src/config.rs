@@ -1,0 +1,317 @@
+//! `Settings`: the whole configuration as one typed value, read once from the environment
+//! (and, if `ACCREDIT_CONFIG` names one, a file of `KEY=VALUE` lines that the environment
+//! overrides) and passed down. Nothing reads the environment anywhere else.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::db::DatabaseUrl;
+
+/// A value that must never be printed: `Debug` shows `[redacted]`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Cost of the argon2id password hash. The defaults are OWASP's recommendation
+/// (19 MiB, 2 iterations, 1 lane); only tests configure cheaper ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PasswordHashing {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub lanes: u32,
+}
+
+impl Default for PasswordHashing {
+    fn default() -> Self {
+        PasswordHashing {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            lanes: 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub bind: String,
+    pub data_dir: PathBuf,
+    /// `None`: generated once and kept in the data directory (see `token_secret`).
+    pub jwt_secret: Option<Secret>,
+    pub max_upload_bytes: u64,
+    pub password_hashing: PasswordHashing,
+    /// Mark cookies `Secure` (set when served behind HTTPS).
+    pub secure_cookies: bool,
+    pub db_pool_size: u32,
+    /// HTTP worker threads; `None` means one per core.
+    pub workers: Option<usize>,
+}
+
+/// A configuration problem, naming the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {variable} {problem}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub problem: String,
+}
+
+fn config_error(variable: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable: variable.to_owned(),
+        problem: problem.into(),
+    }
+}
+
+impl Settings {
+    /// Reads the process environment (and the optional config file).
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let mut values = match env.get("ACCREDIT_CONFIG") {
+            Some(path) => read_config_file(Path::new(path))?,
+            None => HashMap::new(),
+        };
+        values.extend(env);
+        let cwd = std::env::current_dir()
+            .map_err(|e| config_error("working directory", format!("cannot be read: {e}")))?;
+        Settings::from_values(&values, &cwd)
+    }
+
+    /// Builds settings from a map of variables; relative paths resolve against `cwd`.
+    pub fn from_values(
+        values: &HashMap<String, String>,
+        cwd: &Path,
+    ) -> Result<Settings, ConfigError> {
+        let get = Values(values);
+        let get = &get;
+        let database_url = DatabaseUrl::parse(
+            get.get("DATABASE_URL").unwrap_or("data/accredit.sqlite3"),
+            cwd,
+        )
+        .map_err(|p| config_error("DATABASE_URL", p))?;
+        let data_dir = cwd.join(get.get("ACCREDIT_DATA_DIR").unwrap_or("data"));
+        let defaults = PasswordHashing::default();
+        let password_hashing = PasswordHashing {
+            memory_kib: parse_number(get, "ACCREDIT_ARGON2_MEMORY_KIB", defaults.memory_kib)?,
+            iterations: parse_number(get, "ACCREDIT_ARGON2_ITERATIONS", defaults.iterations)?,
+            lanes: parse_number(get, "ACCREDIT_ARGON2_LANES", defaults.lanes)?,
+        };
+        let workers = match get.get("ACCREDIT_WORKERS") {
+            None => None,
+            Some(_) => Some(parse_number::<usize>(get, "ACCREDIT_WORKERS", 0)?.max(1)),
+        };
+        Ok(Settings {
+            database_url,
+            bind: get
+                .get("ACCREDIT_BIND")
+                .unwrap_or("127.0.0.1:8080")
+                .to_owned(),
+            data_dir,
+            jwt_secret: get
+                .get("ACCREDIT_JWT_SECRET")
+                .map(|s| Secret::new(s.to_owned())),
+            max_upload_bytes: parse_number(get, "ACCREDIT_MAX_UPLOAD_BYTES", 52_428_800)?,
+            password_hashing,
+            secure_cookies: parse_bool(get, "ACCREDIT_SECURE_COOKIES", false)?,
+            db_pool_size: parse_number(get, "ACCREDIT_DB_POOL_SIZE", 10)?,
+            workers,
+        })
+    }
+
+    /// The token signing secret: `ACCREDIT_JWT_SECRET` if set, else the one kept in
+    /// `<data dir>/jwt-secret` (mode 0600), generated on first use. Servers that share a
+    /// PostgreSQL database must share this value (set the variable on each).
+    pub fn token_secret(&self) -> anyhow::Result<Secret> {
+        if let Some(secret) = &self.jwt_secret {
+            if secret.expose().len() < 32 {
+                anyhow::bail!("configuration: ACCREDIT_JWT_SECRET must be at least 32 characters");
+            }
+            return Ok(secret.clone());
+        }
+        load_or_create_secret(&self.data_dir.join("jwt-secret"))
+    }
+}
+
+/// The configured variables; a blank value counts as unset.
+struct Values<'a>(&'a HashMap<String, String>);
+
+impl<'a> Values<'a> {
+    fn get(&self, key: &str) -> Option<&'a str> {
+        self.0.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+}
+
+fn parse_number<T: std::str::FromStr>(
+    get: &Values<'_>,
+    key: &str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match get.get(key) {
+        None => Ok(default),
+        Some(raw) => raw.parse().map_err(|_| {
+            config_error(
+                key,
+                format!("must be a non-negative whole number, got {raw:?}"),
+            )
+        }),
+    }
+}
+
+fn parse_bool(get: &Values<'_>, key: &str, default: bool) -> Result<bool, ConfigError> {
+    match get.get(key).map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(config_error(
+            key,
+            format!("must be true or false, got {other:?}"),
+        )),
+    }
+}
+
+/// Reads `KEY=VALUE` lines; blank lines and lines starting with `#` are skipped.
+fn read_config_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| config_error("ACCREDIT_CONFIG", format!("{}: {e}", path.display())))?;
+    let mut values = HashMap::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = line.split_once('=').ok_or_else(|| {
+            config_error(
+                "ACCREDIT_CONFIG",
+                format!("{} line {}: expected KEY=VALUE", path.display(), number + 1),
+            )
+        })?;
+        let value = value.trim().trim_matches('"');
+        values.insert(key.trim().to_owned(), value.to_owned());
+    }
+    Ok(values)
+}
+
+fn load_or_create_secret(path: &Path) -> anyhow::Result<Secret> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::read_to_string(path) {
+        Ok(existing) if existing.trim().len() >= 32 => {
+            return Ok(Secret::new(existing.trim().to_owned()));
+        }
+        Ok(_) => anyhow::bail!("{} is too short to be a token secret", path.display()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut bytes = [0u8; 48];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    // create_new: two processes starting at once never overwrite each other's secret.
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(mut file) => {
+            file.write_all(secret.as_bytes())?;
+            file.sync_all()?;
+            Ok(Secret::new(secret))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_secret(path),
+        Err(e) => Err(anyhow::anyhow!("cannot write {}: {e}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let s = Settings::from_values(&values(&[]), Path::new("/srv")).unwrap();
+        assert_eq!(
+            s.database_url,
+            DatabaseUrl::Sqlite("/srv/data/accredit.sqlite3".into())
+        );
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.data_dir, PathBuf::from("/srv/data"));
+        assert_eq!(s.max_upload_bytes, 52_428_800);
+        assert_eq!(s.password_hashing, PasswordHashing::default());
+        assert_eq!(s.password_hashing.memory_kib, 19_456);
+        assert!(s.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = Settings::from_values(
+            &values(&[("ACCREDIT_MAX_UPLOAD_BYTES", "lots")]),
+            Path::new("/"),
+        )
+        .unwrap_err();
+        assert_eq!(err.variable, "ACCREDIT_MAX_UPLOAD_BYTES");
+        let err = Settings::from_values(&values(&[("DATABASE_URL", "mysql://x")]), Path::new("/"))
+            .unwrap_err();
+        assert_eq!(err.variable, "DATABASE_URL");
+    }
+
+    #[test]
+    fn secret_is_generated_once_with_mode_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let s = Settings::from_values(
+            &values(&[("ACCREDIT_DATA_DIR", dir.path().to_str().unwrap())]),
+            Path::new("/"),
+        )
+        .unwrap();
+        let first = s.token_secret().unwrap();
+        let second = s.token_secret().unwrap();
+        assert_eq!(first.expose(), second.expose());
+        assert!(first.expose().len() >= 64);
+        let mode = std::fs::metadata(dir.path().join("jwt-secret"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(format!("{first:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn config_file_is_overridden_by_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("accredit.env");
+        std::fs::write(
+            &file,
+            "# comment\nACCREDIT_BIND=0.0.0.0:9000\nACCREDIT_WORKERS=3\n",
+        )
+        .unwrap();
+        let mut v = read_config_file(&file).unwrap();
+        v.extend(values(&[("ACCREDIT_WORKERS", "2")]));
+        let s = Settings::from_values(&v, Path::new("/")).unwrap();
+        assert_eq!(s.bind, "0.0.0.0:9000");
+        assert_eq!(s.workers, Some(2));
+    }
+}

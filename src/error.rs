@@ -1,0 +1,232 @@
+//! `AppError`: the one place where failures become HTTP answers.
+//!
+//! Which variant to use:
+//! - `Validation` when the request was well-formed but a field's value is wrong (422, names
+//!   every bad field);
+//! - `BadRequest` when the body or query cannot be read at all (400);
+//! - `NotFound` for a missing record *and* for one the caller may not see (404);
+//! - `Forbidden` when the caller may see the record but their role may not do this (403);
+//! - `Conflict` for invalid state transitions, stale versions and duplicates (409);
+//! - `Internal` for anything unexpected: logged with its cause chain, answered opaquely.
+//!
+//! API responses carry `{"error": {"code", "message", "fields"?}}`. Pages get the same
+//! status with an HTML page, rendered by `http::web::error_pages` from the `ErrorInfo`
+//! that this module leaves in the response.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+/// Field name → what is wrong with it.
+pub type FieldErrors = BTreeMap<String, String>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed here; allowed: {allow}")]
+    MethodNotAllowed { allow: String },
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A validation error for a single field.
+    pub fn field(field: &str, problem: impl Into<String>) -> Self {
+        AppError::Validation(FieldErrors::from([(field.to_owned(), problem.into())]))
+    }
+
+    /// The contract's snake_case error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest { code, .. }
+            | AppError::Unauthorized { code, .. }
+            | AppError::Conflict { code, .. } => code,
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::Validation(_) => "validation_failed",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::Unavailable(_) => "service_unavailable",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The text shown to the user. Internal errors never show their cause.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(_) => "an unexpected error occurred".into(),
+            AppError::Unavailable(_) => "the service is temporarily unavailable".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// What a page renderer needs to know about an error response.
+#[derive(Clone, Debug)]
+pub struct ErrorInfo {
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// snake_case code, e.g. `validation_failed`, `not_found`, `stale_version`
+    pub code: String,
+    /// human-readable text
+    pub message: String,
+    /// on validation errors: field name → what is wrong with it
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<FieldErrors>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::Internal(cause) => {
+                tracing::error!(error = ?cause, "unexpected error");
+            }
+            AppError::Unavailable(cause) => tracing::error!(%cause, "service unavailable"),
+            _ => {}
+        }
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message: self.public_message(),
+                fields: match self {
+                    AppError::Validation(fields) => Some(fields.clone()),
+                    _ => None,
+                },
+            },
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            AppError::TooManyRequests { retry_after_secs } => {
+                response.insert_header(("Retry-After", retry_after_secs.to_string()));
+            }
+            AppError::MethodNotAllowed { allow } => {
+                response.insert_header(("Allow", allow.as_str()));
+            }
+            _ => {}
+        }
+        let mut response = response.json(body);
+        response.extensions_mut().insert(ErrorInfo {
+            code: self.code(),
+            message: self.public_message(),
+        });
+        response
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            Error::NotFound => AppError::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                tracing::debug!(detail = info.message(), "unique violation");
+                AppError::conflict("duplicate", "a record with these values already exists")
+            }
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                AppError::conflict("conflict", "another change got there first; try again")
+            }
+            other => AppError::Internal(anyhow::Error::new(other).context("database error")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn body_of(error: AppError) -> (StatusCode, serde_json::Value) {
+        let response = error.error_response();
+        let status = response.status();
+        let bytes = response.into_body().try_into_bytes().unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[test]
+    fn validation_names_fields() {
+        let (status, body) = body_of(AppError::field("email", "is not an e-mail address"));
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"]["code"], "validation_failed");
+        assert_eq!(body["error"]["fields"]["email"], "is not an e-mail address");
+    }
+
+    #[test]
+    fn internal_errors_are_opaque() {
+        let (status, body) = body_of(AppError::Internal(anyhow::anyhow!(
+            "secret connection string postgres://x:y@z"
+        )));
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["error"]["code"], "internal_error");
+        assert!(!body.to_string().contains("postgres://"));
+        assert!(body["error"].get("fields").is_none());
+    }
+
+    #[test]
+    fn diesel_not_found_is_404() {
+        let error: AppError = diesel::result::Error::NotFound.into();
+        assert_eq!(error.status_code(), StatusCode::NOT_FOUND);
+    }
+}

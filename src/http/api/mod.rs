@@ -1,0 +1,61 @@
+//! The JSON API. Every route is registered through the one table below (`api_routes!`),
+//! which is also what the OpenAPI check and the access matrix test walk: a route cannot be
+//! served without appearing there.
+
+pub mod health;
+pub mod openapi;
+
+use std::collections::BTreeMap;
+
+use actix_web::http::Method;
+use actix_web::{Route, web};
+
+use crate::error::AppError;
+
+/// One registered API route.
+pub struct ApiRoute {
+    pub method: Method,
+    /// The path in actix's (and OpenAPI's) syntax, e.g. `/api/v1/schools/{id}`.
+    pub path: &'static str,
+    route: fn() -> Route,
+}
+
+macro_rules! api_routes {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        /// Every API route: method, path and handler.
+        pub static ROUTES: &[ApiRoute] = &[
+            $(ApiRoute {
+                method: Method::$method,
+                path: $path,
+                route: || web::route().method(Method::$method).to($handler),
+            }),*
+        ];
+    };
+}
+
+api_routes! {
+    GET "/healthz" => health::healthz,
+    GET "/api/v1/openapi.json" => openapi::openapi_json,
+}
+
+/// Registers every route of `ROUTES`, one resource per path (so that a wrong method on a
+/// known path is a 405, not a 404).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let mut by_path: BTreeMap<&str, Vec<&ApiRoute>> = BTreeMap::new();
+    for route in ROUTES {
+        by_path.entry(route.path).or_default().push(route);
+    }
+    for (path, routes) in by_path {
+        let allowed: Vec<String> = routes.iter().map(|r| r.method.to_string()).collect();
+        let mut resource = web::resource(path);
+        for route in routes {
+            resource = resource.route((route.route)());
+        }
+        let allow = allowed.join(", ");
+        resource = resource.default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { Err::<actix_web::HttpResponse, _>(AppError::MethodNotAllowed { allow }) }
+        }));
+        cfg.service(resource);
+    }
+}

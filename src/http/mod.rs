@@ -1,0 +1,126 @@
+//! The web application: shared state, middleware, and the two faces of it (the JSON API
+//! under `/api` and the HTML pages), assembled by `build_app`.
+
+pub mod api;
+pub mod web;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::{App, Error, HttpMessage, web as aw};
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use self::web::templates::Templates;
+use crate::config::{Secret, Settings};
+use crate::db::Db;
+use crate::error::AppError;
+
+/// What every handler may use. Cloned into each worker; everything inside is shared.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub templates: Arc<Templates>,
+    pub token_secret: Secret,
+}
+
+/// The content security policy of every response: no inline script, no framing.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
+
+/// Paths whose errors are JSON rather than HTML pages.
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/") || path == "/healthz"
+}
+
+/// Builds the application around its state. `startup` calls it once per worker.
+pub fn build_app(
+    state: aw::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let json_limit = 1024 * 1024;
+    App::new()
+        .app_data(state)
+        .app_data(
+            aw::JsonConfig::default()
+                .limit(json_limit)
+                .error_handler(|err, _req| json_error(err).into()),
+        )
+        .app_data(aw::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+        .app_data(aw::QueryConfig::default().error_handler(|err, _| {
+            AppError::bad_request(
+                "invalid_query",
+                format!("the query string is not valid: {err}"),
+            )
+            .into()
+        }))
+        .configure(api::configure)
+        .configure(web::configure)
+        .default_service(aw::to(|| async {
+            Err::<actix_web::HttpResponse, _>(AppError::NotFound)
+        }))
+        .wrap(ErrorHandlers::new().default_handler(web::error_pages::render))
+        .wrap(
+            DefaultHeaders::new()
+                .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("X-Frame-Options", "DENY"))
+                .add(("Referrer-Policy", "same-origin"))
+                .add(("Cross-Origin-Opener-Policy", "same-origin"))
+                .add((
+                    "Permissions-Policy",
+                    "camera=(), microphone=(), geolocation=()",
+                )),
+        )
+        .wrap_fn(|req, srv| {
+            // Hand the request id of the log line back to the client, for support requests.
+            let id = req.extensions().get::<RequestId>().copied();
+            let response = srv.call(req);
+            async move {
+                let mut response = response.await?;
+                if let Some(id) = id
+                    && let Ok(value) = HeaderValue::from_str(&id.to_string())
+                {
+                    response
+                        .headers_mut()
+                        .insert(HeaderName::from_static("x-request-id"), value);
+                }
+                Ok(response)
+            }
+        })
+        .wrap(TracingLogger::default())
+}
+
+fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
+    use actix_web::error::JsonPayloadError as E;
+    match err {
+        E::OverflowKnownLength { .. } | E::Overflow { .. } => {
+            AppError::PayloadTooLarge("the request body is too large".into())
+        }
+        E::ContentType => {
+            AppError::UnsupportedMediaType("the request body must be application/json".into())
+        }
+        E::Deserialize(e) if e.is_data() => AppError::bad_request(
+            "invalid_body",
+            format!("the request body has a wrong value: {e}"),
+        ),
+        E::Deserialize(e) => AppError::bad_request(
+            "malformed_json",
+            format!("the request body is not valid JSON: {e}"),
+        ),
+        other => AppError::bad_request(
+            "malformed_body",
+            format!("the request body cannot be read: {other}"),
+        ),
+    }
+}

@@ -1,0 +1,88 @@
+//! HTML pages, rendered on the server with tera. Handlers here read like the API's:
+//! extract, one blocking call into `store` when data is needed, render.
+
+pub mod error_pages;
+pub mod i18n;
+pub mod templates;
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use self::i18n::{LANG_COOKIE, Lang};
+use self::templates::page_context;
+use super::AppState;
+use crate::error::AppError;
+
+const STYLESHEET: &str = include_str!("../../../templates/static/app.css");
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(landing))
+        .route("/static/app.css", web::get().to(stylesheet))
+        .route("/lang/{code}", web::get().to(switch_language));
+}
+
+async fn landing(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    state
+        .templates
+        .page(lang, "pages/landing.html", &page_context(req.path()))
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLESHEET)
+}
+
+#[derive(Deserialize)]
+struct SwitchQuery {
+    next: Option<String>,
+}
+
+/// Remembers the chosen language in a cookie and goes back to the page it came from.
+async fn switch_language(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    query: web::Query<SwitchQuery>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::from_tag(&code).ok_or(AppError::NotFound)?;
+    let cookie = Cookie::build(LANG_COOKIE, lang.code())
+        .path("/")
+        .max_age(CookieDuration::days(365))
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .secure(state.settings.secure_cookies)
+        .finish();
+    Ok(HttpResponse::SeeOther()
+        .cookie(cookie)
+        .insert_header((header::LOCATION, local_path(query.next.as_deref())))
+        .finish())
+}
+
+/// Only a path on this site may be a redirect target: never another host.
+fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn redirects_stay_on_the_site() {
+        assert_eq!(local_path(Some("/schools/3")), "/schools/3");
+        assert_eq!(local_path(Some("//evil.example")), "/");
+        assert_eq!(local_path(Some("https://evil.example")), "/");
+        assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(None), "/");
+    }
+}

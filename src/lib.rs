@@ -1,0 +1,16 @@
+//! accredit: the accreditation record of vocational and technical schools, kept by the
+//! schools and reviewed and signed off by their province.
+//!
+//! Layers, and the one way they depend: `http` → `auth`, `store`, `domain`;
+//! `store` → `domain`, `db`; `domain` depends on nothing of ours. See
+//! `docs/architecture.md` for how a request travels from route to table.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod startup;
+pub mod store;

@@ -1,0 +1,74 @@
+//! Builds the running application from `Settings`: connects and migrates the database,
+//! binds the listener (port 0 in tests, the real port read back), starts the server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{HttpServer, web};
+use anyhow::Context;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::http::web::templates::Templates;
+use crate::http::{AppState, build_app};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Everything that can fail at start-up fails here, before the server accepts anyone.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let url = settings.database_url.clone();
+        let pool_size = settings.db_pool_size;
+        let db = web::block(move || -> anyhow::Result<Db> {
+            let db = Db::connect(&url, pool_size)
+                .with_context(|| format!("database {}", url.redacted()))?;
+            let applied = db.migrate()?;
+            if !applied.is_empty() {
+                tracing::info!(?applied, "applied migrations");
+            }
+            Ok(db)
+        })
+        .await??;
+        let token_secret = settings.token_secret()?;
+        let templates = Arc::new(Templates::load()?);
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.workers;
+        let state = web::Data::new(AppState {
+            db,
+            settings: Arc::new(settings),
+            templates,
+            token_secret,
+        });
+        let mut server = HttpServer::new(move || build_app(state.clone()))
+            .shutdown_timeout(10)
+            .listen(listener)?;
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server from elsewhere.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C (both finish the requests in flight first) or until
+    /// stopped through a handle.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
