@@ -5,6 +5,8 @@
 //! `store` → `domain`, `db`; `domain` depends on nothing of ours. See
 //! `docs/architecture.md` for how a request travels from route to table.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod auth;
 pub mod cli;
 pub mod config;

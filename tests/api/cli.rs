@@ -1,0 +1,341 @@
+//! The binary itself: `serve` on a fresh machine, `migrate`, `user create`, `--help`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use accredit::db::Backend;
+
+use crate::helpers::{TestApp, TestDatabase, both_backends, run_cli};
+
+both_backends!(
+    user_create_stores_an_argon2id_hash_and_refuses_duplicates,
+    user_create_names_bad_fields
+);
+
+async fn user_create_stores_an_argon2id_hash_and_refuses_duplicates(app: TestApp) {
+    let password = "Fuzhou-No2-quality";
+    let out = app.cli(
+        &[
+            "user",
+            "create",
+            "--email",
+            "Admin@Accredit.Example",
+            "--name",
+            "运维 Ops",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(&format!("{password}\n")),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("admin@accredit.example"),
+        "{}",
+        out.stdout
+    );
+
+    let again = app.cli(
+        &[
+            "user",
+            "create",
+            "--email",
+            "admin@accredit.example",
+            "--name",
+            "Other",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("another password\n"),
+    );
+    assert_ne!(again.code, 0);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert!(!again.stderr.contains("panicked"));
+
+    let hashes = stored_password_hashes(&app);
+    assert_eq!(hashes.len(), 1);
+    assert!(hashes[0].starts_with("$argon2id$v=19$"), "{}", hashes[0]);
+    assert!(!hashes[0].contains(password));
+    if let TestDatabase::Sqlite { path } = &app.database {
+        // Nowhere in the database files, not even in the write-ahead log.
+        for suffix in ["", "-wal"] {
+            let file = format!("{}{suffix}", path.display());
+            if let Ok(bytes) = std::fs::read(&file) {
+                assert!(
+                    !contains(&bytes, password.as_bytes()),
+                    "plaintext password in {file}"
+                );
+            }
+        }
+    }
+}
+
+async fn user_create_names_bad_fields(app: TestApp) {
+    let out = app.cli(
+        &[
+            "user",
+            "create",
+            "--email",
+            "not-an-email",
+            "--name",
+            " ",
+            "--role",
+            "boss",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
+    assert_eq!(out.code, 1);
+    for field in ["email", "name", "role", "password"] {
+        assert!(
+            out.stderr.contains(&format!("error: {field} ")),
+            "{field}: {}",
+            out.stderr
+        );
+    }
+    let out = app.cli(
+        &[
+            "user",
+            "create",
+            "--email",
+            "qo@school.example",
+            "--name",
+            "QO",
+            "--role",
+            "quality_officer",
+            "--password-stdin",
+        ],
+        Some("long enough password\n"),
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("school_id is required"),
+        "{}",
+        out.stderr
+    );
+    let out = app.cli(
+        &[
+            "user",
+            "create",
+            "--email",
+            "r@province.example",
+            "--name",
+            "R",
+            "--role",
+            "reviewer",
+            "--province",
+            "XX",
+            "--password-stdin",
+        ],
+        Some("long enough password\n"),
+    );
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("names no province"), "{}", out.stderr);
+    let out = app.cli(
+        &[
+            "user",
+            "create",
+            "--email",
+            "a@b.example",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+        ],
+        None,
+    );
+    assert_eq!(out.code, 2, "--password-stdin is required: {}", out.stderr);
+    let out = app.cli(
+        &[
+            "user",
+            "create",
+            "--email",
+            "a@b.example",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(""),
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("no password on standard input"),
+        "{}",
+        out.stderr
+    );
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn stored_password_hashes(app: &TestApp) -> Vec<String> {
+    use accredit::db::{DatabaseUrl, Db};
+    use diesel::prelude::*;
+    let url = DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
+    let db = Db::connect(&url, 1).unwrap();
+    let mut conn = db.get().unwrap();
+    accredit::db::schema::users::table
+        .select(accredit::db::schema::users::password_hash)
+        .load(&mut *conn)
+        .unwrap()
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["user", "create", "--help"],
+    ] {
+        let out = run_cli(args, None, &[], dir.path());
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert!(out.stdout.contains("Usage:"), "{args:?}");
+    }
+    let out = run_cli(&["user", "create", "--help"], None, &[], dir.path());
+    assert!(out.stdout.contains("--password-stdin"));
+    let out = run_cli(&["frobnicate"], None, &[], dir.path());
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn migrate_twice_is_harmless_and_bad_urls_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run_cli(&["migrate"], None, &[], dir.path());
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stdout.contains("applied"), "{}", first.stdout);
+    assert!(dir.path().join("data/accredit.sqlite3").exists());
+    let second = run_cli(&["migrate"], None, &[], dir.path());
+    assert_eq!(second.code, 0);
+    assert!(second.stdout.contains("up to date"), "{}", second.stdout);
+
+    let refused = run_cli(
+        &["migrate"],
+        None,
+        &[("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")],
+        dir.path(),
+    );
+    assert_eq!(refused.code, 1);
+    assert!(
+        refused.stderr.contains("Connection refused"),
+        "{}",
+        refused.stderr
+    );
+    let unknown = run_cli(
+        &["migrate"],
+        None,
+        &[("DATABASE_URL", "mysql://h/db")],
+        dir.path(),
+    );
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("DATABASE_URL"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+/// Starts `accredit serve` as a user would, waits for its address, and returns both.
+fn start_server(cwd: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_accredit"));
+    command
+        .arg("serve")
+        .current_dir(cwd)
+        .env_clear()
+        .env("ACCREDIT_BIND", "127.0.0.1:0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if !sent && let Some(rest) = line.split("listening on ").nth(1) {
+                let address = rest.split_whitespace().next().unwrap().to_owned();
+                let _ = tx.send(address);
+                sent = true;
+            }
+        }
+    });
+    let address = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server printed its address");
+    (child, address)
+}
+
+fn terminate(mut child: std::process::Child) -> std::process::ExitStatus {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+async fn serve_restart_and_stop(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let database = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => match TestDatabase::create(Backend::Postgres, dir.path()) {
+            Some(db) => Some(db),
+            None => return,
+        },
+    };
+    let url = database.as_ref().map(TestDatabase::url);
+    let env: Vec<(&str, &str)> = url.iter().map(|u| ("DATABASE_URL", u.as_str())).collect();
+    let client = reqwest::Client::new();
+    for round in 0..2 {
+        let (child, address) = start_server(dir.path(), &env);
+        let reply = client
+            .get(format!("{address}/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 200, "round {round}");
+        let body: serde_json::Value = reply.json().await.unwrap();
+        assert_eq!(body, serde_json::json!({"status": "ok", "database": "ok"}));
+        let status = terminate(child);
+        assert!(status.success(), "clean exit on SIGTERM, got {status}");
+    }
+    if backend == Backend::Sqlite {
+        assert!(
+            dir.path().join("data/accredit.sqlite3").exists(),
+            "default database created"
+        );
+    }
+    let secret = dir.path().join("data/jwt-secret");
+    assert!(
+        secret.exists(),
+        "token secret generated in the data directory"
+    );
+}
+
+#[tokio::test]
+async fn serve_on_a_fresh_directory_with_sqlite() {
+    serve_restart_and_stop(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn serve_on_postgres() {
+    serve_restart_and_stop(Backend::Postgres).await;
+}

@@ -1,0 +1,374 @@
+//! The test kit: `spawn_app` starts the real server on port 0 with a fresh database (a temp
+//! SQLite file, or a freshly created PostgreSQL database when `TEST_DATABASE_URL` names a
+//! server), and `TestApp` talks to it over HTTP. `both_backends!` runs a test on each.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread::JoinHandle;
+
+use accredit::config::Settings;
+use accredit::db::Backend;
+use accredit::startup::Application;
+use actix_web::dev::ServerHandle;
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// Runs each named `async fn name(app: TestApp)` once on SQLite and once on PostgreSQL,
+/// as the tests `name::sqlite` and `name::postgres`.
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use accredit::db::Backend;
+            #[tokio::test]
+            async fn sqlite() {
+                let app = crate::helpers::spawn_app(Backend::Sqlite).await.expect("SQLite is always available");
+                super::$name(app).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(app) = crate::helpers::spawn_app(Backend::Postgres).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    )*};
+}
+pub(crate) use both_backends;
+
+/// Set to `1` (CI does) to turn a skipped optional suite into a failure.
+const REQUIRE_ALL: &str = "ACCREDIT_REQUIRE_ALL_SUITES";
+
+/// Says once per run, on one line that the test harness does not swallow, that an
+/// optional suite is skipped; fails instead when every suite is required.
+pub fn skip_suite(once: &'static Once, message: &str) {
+    if std::env::var(REQUIRE_ALL).is_ok_and(|v| v == "1") {
+        panic!("{message}, but {REQUIRE_ALL}=1 requires it");
+    }
+    once.call_once(|| {
+        // Written to the process's stderr directly: print!/eprint! would be captured.
+        let _ = writeln!(std::io::stderr(), "note: {message}");
+    });
+}
+
+static POSTGRES_SKIPPED: Once = Once::new();
+
+/// The PostgreSQL server to create test databases on, if any.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => Some(url),
+        _ => {
+            skip_suite(
+                &POSTGRES_SKIPPED,
+                "PostgreSQL suite skipped: TEST_DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)",
+            );
+            None
+        }
+    }
+}
+
+/// A database that exists for one test and is removed afterwards.
+pub enum TestDatabase {
+    Sqlite {
+        path: PathBuf,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl TestDatabase {
+    /// A fresh database on `backend`; `None` when that backend is not available here.
+    pub fn create(backend: Backend, dir: &Path) -> Option<TestDatabase> {
+        match backend {
+            Backend::Sqlite => Some(TestDatabase::Sqlite {
+                path: dir.join("test.sqlite3"),
+            }),
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                static COUNTER: AtomicU32 = AtomicU32::new(0);
+                let name = format!(
+                    "accredit_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::Relaxed),
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap()
+                        .subsec_nanos()
+                );
+                let mut admin = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL does not connect: {e}"));
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create test database");
+                let url = with_database(&admin_url, &name);
+                Some(TestDatabase::Postgres {
+                    admin_url,
+                    name,
+                    url,
+                })
+            }
+        }
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            TestDatabase::Sqlite { path } => path.display().to_string(),
+            TestDatabase::Postgres { url, .. } => url.clone(),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres {
+            admin_url, name, ..
+        } = self
+            && let Ok(mut admin) = PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin);
+        }
+    }
+}
+
+/// The same server URL with another database name.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Settings for a test server: port 0, its own data directory, cheap password hashing.
+pub fn test_settings(database_url: &str, data_dir: &Path) -> Settings {
+    let values: HashMap<String, String> = [
+        ("DATABASE_URL", database_url),
+        ("ACCREDIT_BIND", "127.0.0.1:0"),
+        ("ACCREDIT_DATA_DIR", data_dir.to_str().unwrap()),
+        ("ACCREDIT_ARGON2_MEMORY_KIB", "64"),
+        ("ACCREDIT_ARGON2_ITERATIONS", "1"),
+        ("ACCREDIT_WORKERS", "2"),
+        ("ACCREDIT_DB_POOL_SIZE", "4"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    Settings::from_values(&values, data_dir).expect("test settings")
+}
+
+/// A running server and a client for it. Dropping it stops the server and removes its
+/// database and data directory.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    handle: ServerHandle,
+    thread: Option<JoinHandle<()>>,
+    // Declared last: dropped after the server has stopped.
+    pub database: TestDatabase,
+    pub dir: TempDir,
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = TestDatabase::create(backend, dir.path())?;
+    let settings = test_settings(&database.url(), dir.path());
+    let (tx, rx) = std::sync::mpsc::channel();
+    // The server runs on its own thread and actix system, as in production, so that the
+    // test's runtime never has to drive it.
+    let thread = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            match Application::build(settings).await {
+                Ok(app) => {
+                    let _ = tx.send(Ok((app.port(), app.handle())));
+                    let _ = app.run_until_stopped().await;
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(format!("{e:#}")));
+                }
+            }
+        })
+    });
+    let (port, handle) = tokio::task::spawn_blocking(move || rx.recv())
+        .await
+        .unwrap()
+        .expect("server thread")
+        .unwrap_or_else(|e| panic!("the server did not start: {e}"));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Some(TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client,
+        handle,
+        thread: Some(thread),
+        database,
+        dir,
+    })
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // `stop` sends its command at once; the server thread then finishes.
+        drop(self.handle.stop(false));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A response read whole: status, headers and body.
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the contract's error shape and returns the error code.
+    pub fn error_code(&self) -> String {
+        let body = self.json();
+        let error = body
+            .get("error")
+            .unwrap_or_else(|| panic!("no error object: {body}"));
+        assert!(
+            error["message"].is_string(),
+            "error without message: {body}"
+        );
+        error["code"].as_str().expect("error code").to_owned()
+    }
+}
+
+async fn read(response: reqwest::Response) -> Reply {
+    Reply {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        text: response.text().await.expect("body"),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        read(self.client.get(self.url(path)).send().await.expect("GET")).await
+    }
+
+    /// A GET with extra headers, e.g. `Accept-Language` or `Cookie`.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.client.get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        read(request.send().await.expect("GET")).await
+    }
+
+    pub async fn request(&self, method: &str, path: &str, body: Option<&str>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_owned());
+        }
+        read(request.send().await.expect("request")).await
+    }
+
+    pub async fn health(&self) -> Reply {
+        self.get("/healthz").await
+    }
+
+    pub async fn openapi(&self) -> Value {
+        let reply = self.get("/api/v1/openapi.json").await;
+        assert_eq!(reply.status, 200);
+        reply.json()
+    }
+
+    /// Runs the `accredit` binary against this app's database and data directory.
+    pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> CliOutput {
+        run_cli(
+            args,
+            stdin,
+            &[
+                ("DATABASE_URL", self.database.url().as_str()),
+                ("ACCREDIT_DATA_DIR", self.dir.path().to_str().unwrap()),
+                ("ACCREDIT_ARGON2_MEMORY_KIB", "64"),
+                ("ACCREDIT_ARGON2_ITERATIONS", "1"),
+            ],
+            self.dir.path(),
+        )
+    }
+}
+
+pub struct CliOutput {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the real binary with a clean environment plus `env`, in `cwd`.
+pub fn run_cli(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)], cwd: &Path) -> CliOutput {
+    use std::process::{Command, Stdio};
+    let mut command = Command::new(env!("CARGO_BIN_EXE_accredit"));
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("run accredit");
+    {
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+    }
+    let output = child.wait_with_output().unwrap();
+    CliOutput {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn database_names_are_swapped_in_urls() {
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+        "postgres://postgres@127.0.0.1:5432/t1"
+    );
+    assert_eq!(
+        with_database("postgres://u:p@h:5432?sslmode=disable", "t1"),
+        "postgres://u:p@h:5432/t1?sslmode=disable"
+    );
+}

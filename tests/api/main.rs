@@ -1,0 +1,14 @@
+//! The integration suite: the real server, over HTTP, on SQLite and PostgreSQL.
+//! One binary on purpose (link time); browser tests live in tests/browser and join it here.
+
+mod helpers;
+
+mod cli;
+mod errors;
+mod health;
+mod openapi;
+mod pages;
+mod schema;
+
+#[path = "../browser/mod.rs"]
+mod browser;

@@ -1,0 +1,6 @@
+//! Browser tests: Debian's Chromium driven through chromedriver (W3C WebDriver) against
+//! the real server. They run when `ACCREDIT_TEST_BROWSER` is set.
+
+mod webdriver;
+
+mod landing;

@@ -1,0 +1,243 @@
+//! A small W3C WebDriver client for Debian's chromedriver: just what the page tests need.
+//! (A crate such as fantoccini would add a second HTTP stack; reqwest is already here.)
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::skip_suite;
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+static BROWSER_SKIPPED: Once = Once::new();
+
+pub struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+    http: reqwest::Client,
+    _profile: tempfile::TempDir,
+}
+
+fn program(env: &str, default: &str) -> String {
+    std::env::var(env).unwrap_or_else(|_| default.to_owned())
+}
+
+impl Browser {
+    /// A headless Chromium whose preferred language is `accept_language`; `None` (after a
+    /// one-line notice) when the browser suite is not enabled.
+    pub async fn start(accept_language: &str) -> Option<Browser> {
+        if std::env::var("ACCREDIT_TEST_BROWSER").map_or(true, |v| v.is_empty() || v == "0") {
+            skip_suite(
+                &BROWSER_SKIPPED,
+                "browser suite skipped: set ACCREDIT_TEST_BROWSER=1 (needs Debian's chromium and chromium-driver)",
+            );
+            return None;
+        }
+        let chromedriver = program("ACCREDIT_CHROMEDRIVER", "/usr/bin/chromedriver");
+        let chromium = program("ACCREDIT_CHROMIUM", "/usr/bin/chromium");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver}: {e}"));
+        let profile = tempfile::tempdir().unwrap();
+        let mut browser = Browser {
+            driver,
+            port,
+            session: String::new(),
+            http: reqwest::Client::new(),
+            _profile: profile,
+        };
+        browser.wait_until_ready().await;
+        let language = accept_language.split(',').next().unwrap_or("zh-CN");
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    format!("--lang={language}"),
+                    format!("--user-data-dir={}", browser._profile.path().display()),
+                ],
+                "prefs": {"intl.accept_languages": accept_language}
+            }
+        }}});
+        let reply = browser.call("POST", "/session", Some(capabilities)).await;
+        browser.session = reply["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {reply}"))
+            .to_owned();
+        Some(browser)
+    }
+
+    async fn wait_until_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = self
+                .http
+                .get(format!("http://127.0.0.1:{}/status", self.port))
+                .send()
+                .await
+                && let Ok(v) = r.json::<Value>().await
+                && v["value"]["ready"] == true
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not become ready"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("http://127.0.0.1:{}{path}", self.port);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.http.request(method, url);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let reply: Value = request
+            .send()
+            .await
+            .expect("webdriver")
+            .json()
+            .await
+            .expect("json");
+        if let Some(error) = reply["value"].get("error") {
+            panic!("webdriver {path}: {error} {}", reply["value"]["message"]);
+        }
+        reply["value"].clone()
+    }
+
+    fn session_path(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.call(
+            "POST",
+            &self.session_path("/url"),
+            Some(json!({"url": url})),
+        )
+        .await;
+    }
+
+    pub async fn current_url(&self) -> String {
+        self.call("GET", &self.session_path("/url"), None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let value = self
+            .call(
+                "POST",
+                &self.session_path("/element"),
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        value[ELEMENT_KEY].as_str().unwrap().to_owned()
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        self.call(
+            "GET",
+            &self.session_path(&format!("/element/{id}/text")),
+            None,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    pub async fn attribute(&self, css: &str, name: &str) -> Option<String> {
+        let id = self.find(css).await;
+        self.call(
+            "GET",
+            &self.session_path(&format!("/element/{id}/attribute/{name}")),
+            None,
+        )
+        .await
+        .as_str()
+        .map(str::to_owned)
+    }
+
+    pub async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{id}/click")),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Waits until the element's text contains `expected` (pages load after a click).
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self
+                .call(
+                    "POST",
+                    &self.session_path("/elements"),
+                    Some(json!({"using": "css selector", "value": css})),
+                )
+                .await;
+            if let Some(first) = found.as_array().and_then(|a| a.first()) {
+                let id = first[ELEMENT_KEY].as_str().unwrap();
+                let text = self
+                    .call(
+                        "GET",
+                        &self.session_path(&format!("/element/{id}/text")),
+                        None,
+                    )
+                    .await;
+                let text = text.as_str().unwrap_or_default();
+                if text.contains(expected) {
+                    return text.to_owned();
+                }
+            }
+            assert!(Instant::now() < deadline, "{css} never showed {expected:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // End the session synchronously (closing Chromium), then stop the driver.
+        if !self.session.is_empty()
+            && let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port))
+        {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let request = format!(
+                "DELETE /session/{} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                self.session, self.port
+            );
+            if stream.write_all(request.as_bytes()).is_ok() {
+                let mut sink = Vec::new();
+                let _ = stream.read_to_end(&mut sink);
+            }
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
