@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use crate::auth::password::hash_password;
+use crate::auth::policy::Access;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::{EmailAddress, NewPassword, PersonName, Role};
@@ -199,7 +200,7 @@ fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
         school_id: args.school,
     };
     let hash = hash_password(&password, settings.password_hashing)?;
-    let user = users::create(&mut conn, &new_user, &hash)?;
+    let user = users::create(&mut conn, &Access::operator(), &new_user, &hash)?;
     println!(
         "created user {} <{}> with role {}",
         user.id, user.email, user.role

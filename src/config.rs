@@ -61,6 +61,8 @@ pub struct Settings {
     pub db_pool_size: u32,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    /// How long a sign-in lasts.
+    pub token_ttl: time::Duration,
 }
 
 /// A configuration problem, naming the variable.
@@ -130,6 +132,11 @@ impl Settings {
             secure_cookies: parse_bool(get, "ACCREDIT_SECURE_COOKIES", false)?,
             db_pool_size: parse_number(get, "ACCREDIT_DB_POOL_SIZE", 10)?,
             workers,
+            token_ttl: time::Duration::minutes(parse_number(
+                get,
+                "ACCREDIT_TOKEN_TTL_MINUTES",
+                480,
+            )?),
         })
     }
 

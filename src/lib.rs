@@ -9,10 +9,12 @@
 
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
 pub mod startup;
+pub mod state;
 pub mod store;

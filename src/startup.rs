@@ -8,6 +8,8 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{HttpServer, web};
 use anyhow::Context;
 
+use crate::auth::password::PasswordHasher;
+use crate::auth::token::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::http::web::templates::Templates;
@@ -39,11 +41,13 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let passwords = PasswordHasher::new(settings.password_hashing)?;
         let state = web::Data::new(AppState {
             db,
             settings: Arc::new(settings),
             templates,
-            token_secret,
+            tokens: TokenKeys::new(&token_secret),
+            passwords,
         });
         let mut server = HttpServer::new(move || build_app(state.clone()))
             .shutdown_timeout(10)

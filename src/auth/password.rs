@@ -1,7 +1,9 @@
 //! Password hashes: argon2id in PHC string form. The cost comes from `Settings`, so that
 //! production uses OWASP's parameters and only tests use cheaper ones.
 
-use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
+use std::sync::{Condvar, Mutex};
+
+use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordVerifier, Version};
 
 use crate::config::PasswordHashing;
 use crate::domain::NewPassword;
@@ -15,8 +17,7 @@ fn hasher(cost: PasswordHashing) -> anyhow::Result<Argon2<'static>> {
 /// Hashes a new password with a fresh random salt. This is deliberately slow: call it
 /// off the async workers.
 pub fn hash_password(password: &NewPassword, cost: PasswordHashing) -> anyhow::Result<String> {
-    let hash = hasher(cost)?
-        .hash_password(password.expose().as_bytes())
+    let hash = argon2::PasswordHasher::hash_password(&hasher(cost)?, password.expose().as_bytes())
         .map_err(|e| anyhow::anyhow!("cannot hash password: {e}"))?;
     Ok(hash.to_string())
 }
@@ -29,6 +30,61 @@ pub fn verify_password(stored_hash: &str, candidate: &str) -> bool {
     Argon2::default()
         .verify_password(candidate.as_bytes(), &parsed)
         .is_ok()
+}
+
+/// Hashes and verifies for the server: never more hashes at once than there are cores
+/// (each takes 19 MiB and a core's time), and the same work for an unknown e-mail address as
+/// for a wrong password. Call its methods off the async workers (`web::block`).
+pub struct PasswordHasher {
+    cost: PasswordHashing,
+    dummy_hash: String,
+    running: Mutex<usize>,
+    freed: Condvar,
+    limit: usize,
+}
+
+impl PasswordHasher {
+    pub fn new(cost: PasswordHashing) -> anyhow::Result<PasswordHasher> {
+        let dummy = NewPassword::parse("no account has this password")
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(PasswordHasher {
+            cost,
+            dummy_hash: hash_password(&dummy, cost)?,
+            running: Mutex::new(0),
+            freed: Condvar::new(),
+            limit: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        })
+    }
+
+    fn limited<T>(&self, work: impl FnOnce() -> T) -> T {
+        {
+            let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+            while *running >= self.limit {
+                running = self.freed.wait(running).unwrap_or_else(|p| p.into_inner());
+            }
+            *running += 1;
+        }
+        let result = work();
+        *self.running.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        self.freed.notify_one();
+        result
+    }
+
+    pub fn hash(&self, password: &NewPassword) -> anyhow::Result<String> {
+        self.limited(|| hash_password(password, self.cost))
+    }
+
+    /// Checks `candidate` against `stored`, or, when there is no account, against a dummy
+    /// hash of the same cost, so that both take equally long.
+    pub fn verify(&self, stored: Option<&str>, candidate: &str) -> bool {
+        self.limited(|| match stored {
+            Some(hash) => verify_password(hash, candidate),
+            None => {
+                verify_password(&self.dummy_hash, candidate);
+                false
+            }
+        })
+    }
 }
 
 #[cfg(test)]

@@ -45,4 +45,26 @@ diesel::joinable!(schools -> provinces (province_id));
 diesel::joinable!(users -> schools (school_id));
 diesel::joinable!(users -> provinces (province_id));
 
-diesel::allow_tables_to_appear_in_same_query!(provinces, schools, users);
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> BigInt,
+        email -> Text,
+        client_addr -> Text,
+        succeeded -> Bool,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(provinces, schools, users, sessions, login_attempts);

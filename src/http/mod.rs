@@ -4,8 +4,6 @@
 pub mod api;
 pub mod web;
 
-use std::sync::Arc;
-
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -13,18 +11,8 @@ use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{App, Error, HttpMessage, web as aw};
 use tracing_actix_web::{RequestId, TracingLogger};
 
-use self::web::templates::Templates;
-use crate::config::{Secret, Settings};
-use crate::db::Db;
 use crate::error::AppError;
-
-/// What every handler may use. Cloned into each worker; everything inside is shared.
-pub struct AppState {
-    pub db: Db,
-    pub settings: Arc<Settings>,
-    pub templates: Arc<Templates>,
-    pub token_secret: Secret,
-}
+pub use crate::state::AppState;
 
 /// The content security policy of every response: no inline script, no framing.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \

@@ -2,6 +2,8 @@
 //! called from `Db::run` (or the command line); the access policy joins as an argument of
 //! every tenant-scoped function once accounts arrive.
 
+pub mod login_attempts;
 pub mod provinces;
 pub mod schools;
+pub mod sessions;
 pub mod users;

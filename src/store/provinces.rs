@@ -1,8 +1,10 @@
-//! Provinces: the groups of schools that one bureau reviews.
+//! Provinces: the groups of schools that one bureau reviews. Every signed-in user may
+//! list them; only an admin creates them.
 
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::provinces;
 use crate::error::AppError;
@@ -14,6 +16,55 @@ pub struct Province {
     pub code: String,
     pub name: String,
     pub name_zh: Option<String>,
+}
+
+/// A province before it is stored: its code is upper-case letters and digits.
+#[derive(Debug)]
+pub struct NewProvince {
+    pub code: String,
+    pub name: String,
+    pub name_zh: Option<String>,
+}
+
+pub fn parse_code(raw: &str) -> Result<String, String> {
+    let code = raw.trim().to_uppercase();
+    if code.len() < 2 || code.len() > 10 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err("must be 2 to 10 letters or digits, e.g. FJ".into());
+    }
+    Ok(code)
+}
+
+pub fn create(conn: &mut DbConn, access: &Access, new: &NewProvince) -> Result<Province, AppError> {
+    Access::require(access.is_admin())?;
+    let id: i64 = diesel::insert_into(provinces::table)
+        .values((
+            provinces::code.eq(&new.code),
+            provinces::name.eq(&new.name),
+            provinces::name_zh.eq(&new.name_zh),
+        ))
+        .returning(provinces::id)
+        .get_result(conn)
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict { .. } => {
+                AppError::conflict("duplicate_code", "a province with this code already exists")
+            }
+            other => other,
+        })?;
+    get(conn, id)
+}
+
+pub fn list(conn: &mut DbConn) -> Result<Vec<Province>, AppError> {
+    Ok(provinces::table
+        .order(provinces::code.asc())
+        .select(Province::as_select())
+        .load(conn)?)
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> Result<Province, AppError> {
+    Ok(provinces::table
+        .find(id)
+        .select(Province::as_select())
+        .first(conn)?)
 }
 
 pub fn find_by_code(conn: &mut DbConn, code: &str) -> Result<Option<Province>, AppError> {

@@ -1,11 +1,16 @@
-//! Schools: the tenants.
+//! Schools: the tenants. Reads are filtered by the caller's `SchoolScope`; a school outside
+//! it is `NotFound`.
 
 use diesel::prelude::*;
 use serde::Serialize;
+use time::PrimitiveDateTime;
 
-use crate::db::DbConn;
+use crate::auth::policy::{Access, SchoolScope};
 use crate::db::schema::schools;
+use crate::db::{DbConn, write_transaction};
+use crate::domain::SchoolKind;
 use crate::error::AppError;
+use crate::store::provinces;
 
 #[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = schools, check_for_backend(crate::db::MultiBackend))]
@@ -17,13 +22,155 @@ pub struct School {
     pub city: String,
     pub kind: String,
     pub founded_year: Option<i32>,
+    /// increases with every change; send it back with a change to detect a stale copy
     pub version: i64,
 }
 
+/// A school's profile, validated.
+#[derive(Debug)]
+pub struct NewSchool {
+    pub province_id: i64,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub city: String,
+    pub kind: SchoolKind,
+    pub founded_year: Option<i32>,
+}
+
+/// Profile changes; absent fields stay. `name_zh: Some(None)` clears the Chinese name.
+#[derive(Debug, Default)]
+pub struct SchoolPatch {
+    pub name: Option<String>,
+    pub name_zh: Option<Option<String>>,
+    pub city: Option<String>,
+    pub kind: Option<SchoolKind>,
+    pub founded_year: Option<Option<i32>>,
+    pub version: Option<i64>,
+}
+
+/// A name or city: not blank, at most 200 characters.
+pub fn parse_text(raw: &str) -> Result<String, String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if text.chars().count() > 200 {
+        return Err("must be at most 200 characters".into());
+    }
+    Ok(text.to_owned())
+}
+
+/// A founding year between 1850 and `this_year`.
+pub fn parse_founded_year(year: i64, this_year: i32) -> Result<i32, String> {
+    match i32::try_from(year) {
+        Ok(y) if (1850..=this_year).contains(&y) => Ok(y),
+        _ => Err(format!("must be a year between 1850 and {this_year}")),
+    }
+}
+
+fn scoped(access: &Access) -> schools::BoxedQuery<'static, crate::db::MultiBackend> {
+    let query = schools::table.into_boxed();
+    match access.school_scope() {
+        SchoolScope::All => query,
+        SchoolScope::Province(p) => query.filter(schools::province_id.eq(p)),
+        SchoolScope::School(s) => query.filter(schools::id.eq(s)),
+        SchoolScope::Nothing => query.filter(schools::id.eq(-1)),
+    }
+}
+
+pub fn create(conn: &mut DbConn, access: &Access, new: &NewSchool) -> Result<School, AppError> {
+    Access::require(access.administers_province(new.province_id))?;
+    if !provinces::exists(conn, new.province_id)? {
+        return Err(AppError::field("province_id", "names no province"));
+    }
+    let id: i64 = diesel::insert_into(schools::table)
+        .values((
+            schools::province_id.eq(new.province_id),
+            schools::name.eq(&new.name),
+            schools::name_zh.eq(&new.name_zh),
+            schools::city.eq(&new.city),
+            schools::kind.eq(new.kind.as_str()),
+            schools::founded_year.eq(new.founded_year),
+        ))
+        .returning(schools::id)
+        .get_result(conn)?;
+    get(conn, access, id)
+}
+
+/// The schools `access` may see, by name; optionally of one province.
+pub fn list(
+    conn: &mut DbConn,
+    access: &Access,
+    province_id: Option<i64>,
+) -> Result<Vec<School>, AppError> {
+    let mut query = scoped(access);
+    if let Some(p) = province_id {
+        query = query.filter(schools::province_id.eq(p));
+    }
+    Ok(query
+        .order((schools::name.asc(), schools::id.asc()))
+        .select(School::as_select())
+        .load(conn)?)
+}
+
+pub fn get(conn: &mut DbConn, access: &Access, id: i64) -> Result<School, AppError> {
+    scoped(access)
+        .filter(schools::id.eq(id))
+        .select(School::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// Any school, unscoped: for the command line and for validating references.
 pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<School>, AppError> {
     Ok(schools::table
         .find(id)
         .select(School::as_select())
         .first(conn)
         .optional()?)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    patch: &SchoolPatch,
+    now: PrimitiveDateTime,
+) -> Result<School, AppError> {
+    write_transaction(conn, |conn| {
+        let current = get(conn, access, id)?;
+        Access::require(access.edits_school_profile(current.id, current.province_id))?;
+        if patch.version.is_some_and(|v| v != current.version) {
+            return Err(stale_version());
+        }
+        let changed = diesel::update(
+            schools::table
+                .filter(schools::id.eq(id))
+                .filter(schools::version.eq(current.version)),
+        )
+        .set((
+            schools::name.eq(patch.name.as_ref().unwrap_or(&current.name)),
+            schools::name_zh.eq(patch.name_zh.as_ref().unwrap_or(&current.name_zh)),
+            schools::city.eq(patch.city.as_ref().unwrap_or(&current.city)),
+            schools::kind.eq(patch
+                .kind
+                .map_or(current.kind.clone(), |k| k.as_str().to_owned())),
+            schools::founded_year.eq(patch.founded_year.unwrap_or(current.founded_year)),
+            schools::version.eq(current.version + 1),
+            schools::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(stale_version());
+        }
+        get(conn, access, id)
+    })
+}
+
+pub fn stale_version() -> AppError {
+    AppError::conflict(
+        "stale_version",
+        "this record was changed by someone else; reload it and try again",
+    )
 }

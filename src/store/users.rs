@@ -2,17 +2,19 @@
 
 use diesel::prelude::*;
 use serde::Serialize;
+use time::PrimitiveDateTime;
 
+use crate::auth::policy::Access;
 use crate::db::schema::users;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::role::Attachment;
 use crate::domain::{EmailAddress, PersonName, Role};
 use crate::error::{AppError, FieldErrors};
-use crate::store::{provinces, schools};
+use crate::store::{provinces, schools, sessions};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(crate::db::MultiBackend))]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i64,
     email: String,
     name: String,
@@ -32,6 +34,18 @@ pub struct User {
     pub province_id: Option<i64>,
     pub school_id: Option<i64>,
     pub active: bool,
+}
+
+impl User {
+    /// What this user may see and do.
+    pub fn access(&self) -> Access {
+        Access {
+            user_id: self.id,
+            role: self.role,
+            province_id: self.province_id,
+            school_id: self.school_id,
+        }
+    }
 }
 
 impl TryFrom<UserRow> for User {
@@ -131,11 +145,25 @@ fn settle_attachment(
     }
 }
 
+/// May `access` give an account of `role` in `province_id`? Admins anyone; a province
+/// admin anyone of their province but admins.
+pub fn may_manage(access: &Access, role: Role, province_id: Option<i64>) -> bool {
+    access.is_admin()
+        || (role != Role::Admin && province_id.is_some_and(|p| access.administers_province(p)))
+}
+
 /// Creates a user with an already computed password hash. A taken e-mail address is a
 /// 409 `duplicate_email`.
-pub fn create(conn: &mut DbConn, user: &NewUser, password_hash: &str) -> Result<User, AppError> {
+pub fn create(
+    conn: &mut DbConn,
+    access: &Access,
+    user: &NewUser,
+    password_hash: &str,
+) -> Result<User, AppError> {
+    Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
     write_transaction(conn, |conn| {
         let (province_id, school_id) = settle_attachment(conn, user)?;
+        Access::require(may_manage(access, user.role, province_id))?;
         let taken: i64 = users::table
             .filter(users::email.eq(user.email.as_str()))
             .count()
@@ -159,6 +187,159 @@ pub fn create(conn: &mut DbConn, user: &NewUser, password_hash: &str) -> Result<
                 other => other,
             })?;
         find(conn, id)?.ok_or(AppError::NotFound)
+    })
+}
+
+/// The account and its password hash, for signing in.
+pub fn find_credentials(
+    conn: &mut DbConn,
+    email: &str,
+) -> Result<Option<(User, String)>, AppError> {
+    let found: Option<(UserRow, String)> = users::table
+        .filter(users::email.eq(email))
+        .select((UserRow::as_select(), users::password_hash))
+        .first(conn)
+        .optional()?;
+    found
+        .map(|(row, hash)| Ok((User::try_from(row)?, hash)))
+        .transpose()
+}
+
+/// The users `access` may manage: all for an admin, the province's for a province admin.
+pub fn list(conn: &mut DbConn, access: &Access) -> Result<Vec<User>, AppError> {
+    let mut query = users::table.select(UserRow::as_select()).into_boxed();
+    match access.role {
+        Role::Admin => {}
+        Role::ProvinceAdmin => {
+            let province = access.province_id.ok_or(AppError::Forbidden)?;
+            query = query.filter(users::province_id.eq(province));
+        }
+        _ => return Err(AppError::Forbidden),
+    }
+    query
+        .order((users::role.asc(), users::email.asc()))
+        .load(conn)?
+        .into_iter()
+        .map(User::try_from)
+        .collect()
+}
+
+/// A user `access` may see (404 otherwise).
+pub fn get(conn: &mut DbConn, access: &Access, id: i64) -> Result<User, AppError> {
+    match find(conn, id)? {
+        Some(user) if access.sees_user(user.id, user.province_id) => Ok(user),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Changes to an account by someone who manages it. Absent fields stay as they are; the
+/// school and province follow the role (a province role has no school, an admin neither).
+#[derive(Debug, Default)]
+pub struct UserPatch {
+    pub name: Option<PersonName>,
+    pub role: Option<Role>,
+    pub province_id: Option<i64>,
+    pub school_id: Option<i64>,
+    pub active: Option<bool>,
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    patch: &UserPatch,
+    now: PrimitiveDateTime,
+) -> Result<User, AppError> {
+    write_transaction(conn, |conn| {
+        let current = get(conn, access, id)?;
+        Access::require(may_manage(access, current.role, current.province_id))?;
+        if patch.active == Some(false) && current.id == access.user_id {
+            return Err(AppError::field(
+                "active",
+                "you cannot deactivate your own account",
+            ));
+        }
+        let role = patch.role.unwrap_or(current.role);
+        let attachment_changes =
+            patch.role.is_some() || patch.province_id.is_some() || patch.school_id.is_some();
+        let (province_id, school_id) = if attachment_changes {
+            let wanted = NewUser {
+                email: EmailAddress::parse(&current.email).map_err(|e| anyhow::anyhow!(e))?,
+                name: PersonName::parse(&current.name).map_err(|e| anyhow::anyhow!(e))?,
+                role,
+                province_id: match role.attachment() {
+                    Attachment::Nothing => None,
+                    Attachment::School => patch.province_id,
+                    Attachment::Province => patch.province_id.or(current.province_id),
+                },
+                school_id: match role.attachment() {
+                    Attachment::School => patch.school_id.or(current.school_id),
+                    _ => None,
+                },
+            };
+            let settled = settle_attachment(conn, &wanted)?;
+            Access::require(may_manage(access, role, settled.0))?;
+            settled
+        } else {
+            (current.province_id, current.school_id)
+        };
+        diesel::update(users::table.find(id))
+            .set((
+                users::name.eq(patch
+                    .name
+                    .as_ref()
+                    .map_or(current.name.as_str(), |n| n.as_str())),
+                users::role.eq(role.as_str()),
+                users::province_id.eq(province_id),
+                users::school_id.eq(school_id),
+                users::active.eq(patch.active.unwrap_or(current.active)),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        if patch.active == Some(false) {
+            sessions::revoke_all(conn, id, now)?;
+        }
+        find(conn, id)?.ok_or(AppError::NotFound)
+    })
+}
+
+/// The stored password hash of a user.
+pub fn password_hash(conn: &mut DbConn, user_id: i64) -> Result<String, AppError> {
+    Ok(users::table
+        .find(user_id)
+        .select(users::password_hash)
+        .first(conn)?)
+}
+
+/// A user's own display name.
+pub fn set_name(
+    conn: &mut DbConn,
+    user_id: i64,
+    name: &PersonName,
+    now: PrimitiveDateTime,
+) -> Result<User, AppError> {
+    diesel::update(users::table.find(user_id))
+        .set((users::name.eq(name.as_str()), users::updated_at.eq(now)))
+        .execute(conn)?;
+    find(conn, user_id)?.ok_or(AppError::NotFound)
+}
+
+/// A new password hash; every session of the user ends.
+pub fn set_password(
+    conn: &mut DbConn,
+    user_id: i64,
+    password_hash: &str,
+    now: PrimitiveDateTime,
+) -> Result<(), AppError> {
+    write_transaction(conn, |conn| {
+        diesel::update(users::table.find(user_id))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        sessions::revoke_all(conn, user_id, now)?;
+        Ok(())
     })
 }
 

@@ -2,10 +2,12 @@
 //! One binary on purpose (link time); browser tests live in tests/browser and join it here.
 
 mod helpers;
+mod world;
 
 mod cli;
 mod errors;
 mod health;
+mod matrix;
 mod openapi;
 mod pages;
 mod schema;

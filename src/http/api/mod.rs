@@ -2,8 +2,13 @@
 //! which is also what the OpenAPI check and the access matrix test walk: a route cannot be
 //! served without appearing there.
 
+pub mod auth;
 pub mod health;
+pub mod me;
 pub mod openapi;
+pub mod provinces;
+pub mod schools;
+pub mod users;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +41,22 @@ macro_rules! api_routes {
 api_routes! {
     GET "/healthz" => health::healthz,
     GET "/api/v1/openapi.json" => openapi::openapi_json,
+    POST "/api/v1/auth/login" => auth::login,
+    POST "/api/v1/auth/logout" => auth::logout,
+    GET "/api/v1/me" => me::get_me,
+    PATCH "/api/v1/me" => me::patch_me,
+    POST "/api/v1/me/password" => me::change_password,
+    POST "/api/v1/provinces" => provinces::create,
+    GET "/api/v1/provinces" => provinces::list,
+    GET "/api/v1/provinces/{id}" => provinces::get,
+    POST "/api/v1/schools" => schools::create,
+    GET "/api/v1/schools" => schools::list,
+    GET "/api/v1/schools/{id}" => schools::get,
+    PATCH "/api/v1/schools/{id}" => schools::patch,
+    POST "/api/v1/users" => users::create,
+    GET "/api/v1/users" => users::list,
+    GET "/api/v1/users/{id}" => users::get,
+    PATCH "/api/v1/users/{id}" => users::patch,
 }
 
 /// Registers every route of `ROUTES`, one resource per path (so that a wrong method on a

@@ -3,8 +3,29 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::health;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use super::{auth, health, me, provinces, schools, users};
+use crate::domain::{Role, SchoolKind};
 use crate::error::{ErrorBody, ErrorDetail};
+
+/// Declares the bearer token scheme the operations refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,11 +35,24 @@ use crate::error::{ErrorBody, ErrorDetail};
             provincial sign-off. Errors always have the body \
             `{\"error\": {\"code\", \"message\", \"fields\"?}}`."
     ),
-    paths(health::healthz, openapi_json),
-    components(schemas(ErrorBody, ErrorDetail, health::Health)),
+    paths(
+        health::healthz, openapi_json,
+        auth::login, auth::logout,
+        me::get_me, me::patch_me, me::change_password,
+        provinces::create, provinces::list, provinces::get,
+        schools::create, schools::list, schools::get, schools::patch,
+        users::create, users::list, users::get, users::patch,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, health::Health, Role, SchoolKind)),
+    modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Service status"),
-        (name = "meta", description = "This description")
+        (name = "meta", description = "This description"),
+        (name = "auth", description = "Signing in and out"),
+        (name = "account", description = "One's own account"),
+        (name = "provinces", description = "Provinces"),
+        (name = "schools", description = "Schools, the tenants"),
+        (name = "users", description = "User accounts")
     )
 )]
 pub struct ApiDoc;

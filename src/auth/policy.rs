@@ -1,0 +1,172 @@
+//! The access policy: what the signed-in user may see and do. Every tenant-scoped store
+//! function takes an `Access`, so a query that forgets the scope cannot be written.
+//!
+//! Seeing comes first: a record outside the user's scope is `NotFound` (404), as if it did
+//! not exist. Only for a record they may see does a missing permission become `Forbidden`
+//! (403).
+
+use crate::domain::Role;
+use crate::error::AppError;
+
+/// Who is acting, as far as permissions go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub user_id: i64,
+    pub role: Role,
+    pub province_id: Option<i64>,
+    pub school_id: Option<i64>,
+}
+
+/// Which schools a user may read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchoolScope {
+    All,
+    Province(i64),
+    School(i64),
+    /// A misconfigured account (a school role without a school): sees nothing.
+    Nothing,
+}
+
+impl Access {
+    /// The operator at the command line, who may do what an admin may.
+    pub fn operator() -> Access {
+        Access {
+            user_id: 0,
+            role: Role::Admin,
+            province_id: None,
+            school_id: None,
+        }
+    }
+
+    pub fn school_scope(&self) -> SchoolScope {
+        match self.role {
+            Role::Admin => SchoolScope::All,
+            Role::Reviewer | Role::ProvinceAdmin => self
+                .province_id
+                .map_or(SchoolScope::Nothing, SchoolScope::Province),
+            Role::QualityOfficer | Role::SchoolViewer => self
+                .school_id
+                .map_or(SchoolScope::Nothing, SchoolScope::School),
+        }
+    }
+
+    /// May this user read the school (in `province_id`)?
+    pub fn sees_school(&self, school_id: i64, province_id: i64) -> bool {
+        match self.school_scope() {
+            SchoolScope::All => true,
+            SchoolScope::Province(p) => p == province_id,
+            SchoolScope::School(s) => s == school_id,
+            SchoolScope::Nothing => false,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// An admin, or the province admin of `province_id`.
+    pub fn administers_province(&self, province_id: i64) -> bool {
+        self.is_admin()
+            || (self.role == Role::ProvinceAdmin && self.province_id == Some(province_id))
+    }
+
+    /// May edit a school's profile: its quality officer, its province admin, an admin.
+    pub fn edits_school_profile(&self, school_id: i64, province_id: i64) -> bool {
+        self.administers_province(province_id)
+            || (self.role == Role::QualityOfficer && self.school_id == Some(school_id))
+    }
+
+    /// May see a user account: their own, any for an admin, their province's for a
+    /// province admin.
+    pub fn sees_user(&self, user_id: i64, user_province_id: Option<i64>) -> bool {
+        user_id == self.user_id
+            || self.is_admin()
+            || (self.role == Role::ProvinceAdmin
+                && user_province_id.is_some()
+                && user_province_id == self.province_id)
+    }
+
+    /// Turns a permission into a result: `Forbidden` when it is missing.
+    pub fn require(allowed: bool) -> Result<(), AppError> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn access(role: Role, province_id: Option<i64>, school_id: Option<i64>) -> Access {
+        Access {
+            user_id: 1,
+            role,
+            province_id,
+            school_id,
+        }
+    }
+
+    #[test]
+    fn scopes_by_role() {
+        assert_eq!(
+            access(Role::Admin, None, None).school_scope(),
+            SchoolScope::All
+        );
+        assert_eq!(
+            access(Role::Reviewer, Some(3), None).school_scope(),
+            SchoolScope::Province(3)
+        );
+        assert_eq!(
+            access(Role::ProvinceAdmin, Some(3), None).school_scope(),
+            SchoolScope::Province(3)
+        );
+        assert_eq!(
+            access(Role::QualityOfficer, Some(3), Some(7)).school_scope(),
+            SchoolScope::School(7)
+        );
+        assert_eq!(
+            access(Role::SchoolViewer, Some(3), Some(7)).school_scope(),
+            SchoolScope::School(7)
+        );
+        assert_eq!(
+            access(Role::SchoolViewer, None, None).school_scope(),
+            SchoolScope::Nothing
+        );
+    }
+
+    #[test]
+    fn seeing_schools() {
+        let officer = access(Role::QualityOfficer, Some(3), Some(7));
+        assert!(officer.sees_school(7, 3));
+        assert!(
+            !officer.sees_school(8, 3),
+            "another school of the same province"
+        );
+        let reviewer = access(Role::Reviewer, Some(3), None);
+        assert!(reviewer.sees_school(8, 3));
+        assert!(!reviewer.sees_school(9, 4), "another province");
+    }
+
+    #[test]
+    fn editing_profiles() {
+        assert!(access(Role::QualityOfficer, Some(3), Some(7)).edits_school_profile(7, 3));
+        assert!(!access(Role::SchoolViewer, Some(3), Some(7)).edits_school_profile(7, 3));
+        assert!(!access(Role::Reviewer, Some(3), None).edits_school_profile(7, 3));
+        assert!(access(Role::ProvinceAdmin, Some(3), None).edits_school_profile(7, 3));
+        assert!(!access(Role::ProvinceAdmin, Some(4), None).edits_school_profile(7, 3));
+        assert!(access(Role::Admin, None, None).edits_school_profile(7, 3));
+    }
+
+    #[test]
+    fn seeing_users() {
+        let pa = access(Role::ProvinceAdmin, Some(3), None);
+        assert!(pa.sees_user(1, None), "oneself");
+        assert!(pa.sees_user(2, Some(3)));
+        assert!(!pa.sees_user(2, Some(4)));
+        assert!(!pa.sees_user(2, None), "admins are nobody's province");
+        assert!(!access(Role::Reviewer, Some(3), None).sees_user(2, Some(3)));
+    }
+}

@@ -1,0 +1,126 @@
+//! The signed-in user's own account: read it, rename, change the password.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::auth::session::open_session;
+use crate::clock::{now_utc, rfc3339};
+use crate::domain::{NewPassword, PersonName};
+use crate::error::{AppError, ErrorBody, Validator};
+use crate::http::api::auth::LoginResponse;
+use crate::state::AppState;
+use crate::store::users::{self, User};
+
+/// The signed-in user
+#[utoipa::path(
+    get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = User), (status = 401, body = ErrorBody))
+)]
+pub async fn get_me(user: CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(user.user)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MePatch {
+    pub name: Option<String>,
+}
+
+/// Change one's own display name
+#[utoipa::path(
+    patch, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
+    request_body = MePatch,
+    responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn patch_me(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<MePatch>,
+) -> Result<HttpResponse, AppError> {
+    let mut v = Validator::new();
+    let name = v.check_opt("name", body.name.as_deref(), PersonName::parse);
+    v.finish()?;
+    let updated = match name.flatten() {
+        None => user.user,
+        Some(name) => {
+            let id = user.user.id;
+            state
+                .db
+                .run(move |conn| users::set_name(conn, id, &name, now_utc()))
+                .await?
+        }
+    };
+    Ok(HttpResponse::Ok().json(updated))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Change one's own password. Every session of the user ends; the answer carries a new
+/// token for this client.
+#[utoipa::path(
+    post, path = "/api/v1/me/password", tag = "account", security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, AppError> {
+    let signed_in =
+        change_own_password(&state, user, &body.current_password, &body.new_password).await?;
+    Ok(HttpResponse::Ok().json(LoginResponse {
+        token: signed_in.token,
+        expires_at: rfc3339(signed_in.expires_at),
+        user: signed_in.user,
+    }))
+}
+
+/// Checks the current password, stores the new one, ends every session and opens a new
+/// one. Shared by the API and the account page.
+pub async fn change_own_password(
+    state: &web::Data<AppState>,
+    user: CurrentUser,
+    current: &str,
+    new: &str,
+) -> Result<crate::auth::session::SignedIn, AppError> {
+    let mut v = Validator::new();
+    let new_password = v.check("new_password", NewPassword::parse(new));
+    let user_id = user.user.id;
+    let stored = state
+        .db
+        .run(move |conn| users::password_hash(conn, user_id))
+        .await?;
+    let (checker, candidate) = (state.clone(), current.to_owned());
+    let (verified, hash) = web::block(move || -> anyhow::Result<(bool, Option<String>)> {
+        if !checker.passwords.verify(Some(&stored), &candidate) {
+            return Ok((false, None));
+        }
+        Ok((
+            true,
+            new_password
+                .map(|p| checker.passwords.hash(&p))
+                .transpose()?,
+        ))
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing failed: {e}")))??;
+    if !verified {
+        v.fail("current_password", "is not your current password");
+    }
+    v.finish()?;
+    let hash =
+        hash.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no hash for a valid password")))?;
+    let now = now_utc();
+    state
+        .db
+        .run(move |conn| users::set_password(conn, user_id, &hash, now))
+        .await?;
+    open_session(state, user.user, now).await
+}

@@ -1,0 +1,210 @@
+//! Schools: registered by the province (or an admin), read within the caller's scope,
+//! profile edited by the school's quality officer or the province admin.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Deserializer};
+
+use crate::auth::{Access, CurrentUser};
+use crate::clock::now_utc;
+use crate::domain::SchoolKind;
+use crate::error::{AppError, ErrorBody, Validator};
+use crate::state::AppState;
+use crate::store::schools::{self, NewSchool, School, SchoolPatch, parse_founded_year, parse_text};
+
+/// Reads `null` as `Some(None)` (clear the field) and an absent field as `None` (keep it).
+pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Ok(Some(Option::deserialize(deserializer)?))
+}
+
+fn this_year() -> i32 {
+    now_utc().year()
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchoolInput {
+    pub province_id: i64,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub city: String,
+    /// technical_school, senior_technical_school, technician_college, secondary_vocational, higher_vocational
+    pub kind: String,
+    pub founded_year: Option<i64>,
+}
+
+impl SchoolInput {
+    pub fn validate(&self) -> Result<NewSchool, AppError> {
+        let mut v = Validator::new();
+        let name = v.check("name", parse_text(&self.name));
+        let name_zh = v.check_opt("name_zh", self.name_zh.as_deref(), parse_text);
+        let city = v.check("city", parse_text(&self.city));
+        let kind = v.check("kind", SchoolKind::parse(&self.kind));
+        let year = v.check_opt("founded_year", self.founded_year, |y| {
+            parse_founded_year(y, this_year())
+        });
+        v.finish()?;
+        match (name, name_zh, city, kind, year) {
+            (Some(name), Some(name_zh), Some(city), Some(kind), Some(founded_year)) => {
+                Ok(NewSchool {
+                    province_id: self.province_id,
+                    name,
+                    name_zh,
+                    city,
+                    kind,
+                    founded_year,
+                })
+            }
+            _ => Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            ))),
+        }
+    }
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SchoolPatchInput {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub name_zh: Option<Option<String>>,
+    pub city: Option<String>,
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub founded_year: Option<Option<i64>>,
+    /// the version last read; a different current version answers 409 `stale_version`
+    pub version: Option<i64>,
+}
+
+impl SchoolPatchInput {
+    pub fn validate(&self) -> Result<SchoolPatch, AppError> {
+        let mut v = Validator::new();
+        let name = v.check_opt("name", self.name.as_deref(), parse_text);
+        let name_zh = match &self.name_zh {
+            None => Some(None),
+            Some(None) => Some(Some(None)),
+            Some(Some(raw)) => v.check("name_zh", parse_text(raw)).map(|n| Some(Some(n))),
+        };
+        let city = v.check_opt("city", self.city.as_deref(), parse_text);
+        let kind = v.check_opt("kind", self.kind.as_deref(), SchoolKind::parse);
+        let founded_year = match self.founded_year {
+            None => Some(None),
+            Some(None) => Some(Some(None)),
+            Some(Some(y)) => v
+                .check("founded_year", parse_founded_year(y, this_year()))
+                .map(|y| Some(Some(y))),
+        };
+        v.finish()?;
+        match (name, name_zh, city, kind, founded_year) {
+            (Some(name), Some(name_zh), Some(city), Some(kind), Some(founded_year)) => {
+                Ok(SchoolPatch {
+                    name,
+                    name_zh,
+                    city,
+                    kind,
+                    founded_year,
+                    version: self.version,
+                })
+            }
+            _ => Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            ))),
+        }
+    }
+}
+
+/// Register a school (admin; province admin of its province)
+#[utoipa::path(
+    post, path = "/api/v1/schools", tag = "schools", security(("bearer" = [])),
+    request_body = SchoolInput,
+    responses((status = 201, body = School), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<SchoolInput>,
+) -> Result<HttpResponse, AppError> {
+    let access = user.access();
+    Access::require(access.administers_province(body.province_id))?;
+    let new = body.validate()?;
+    let school = state
+        .db
+        .run(move |conn| schools::create(conn, &access, &new))
+        .await?;
+    Ok(HttpResponse::Created().json(school))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SchoolFilter {
+    /// only the schools of this province
+    pub province_id: Option<i64>,
+}
+
+/// The schools the caller may see
+#[utoipa::path(
+    get, path = "/api/v1/schools", tag = "schools", security(("bearer" = [])),
+    params(SchoolFilter),
+    responses((status = 200, body = [School]), (status = 401, body = ErrorBody))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    filter: web::Query<SchoolFilter>,
+) -> Result<HttpResponse, AppError> {
+    let access = user.access();
+    let province = filter.province_id;
+    let found = state
+        .db
+        .run(move |conn| schools::list(conn, &access, province))
+        .await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+/// One school
+#[utoipa::path(
+    get, path = "/api/v1/schools/{id}", tag = "schools", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = School), (status = 404, body = ErrorBody))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    let school = state
+        .db
+        .run(move |conn| schools::get(conn, &access, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(school))
+}
+
+/// Edit a school's profile (its quality officer; its province admin; an admin)
+#[utoipa::path(
+    patch, path = "/api/v1/schools/{id}", tag = "schools", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body = SchoolPatchInput,
+    responses((status = 200, body = School), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<SchoolPatchInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    let patch = body.validate();
+    let school = state
+        .db
+        .run(move |conn| {
+            // Visibility and permission before validation: a stranger learns nothing.
+            let current = schools::get(conn, &access, id)?;
+            Access::require(access.edits_school_profile(current.id, current.province_id))?;
+            schools::update(conn, &access, id, &patch?, now_utc())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(school))
+}

@@ -1,0 +1,17 @@
+//! `AppState`: what every handler and extractor may use, built once by `startup`.
+
+use std::sync::Arc;
+
+use crate::auth::password::PasswordHasher;
+use crate::auth::token::TokenKeys;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::http::web::templates::Templates;
+
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub templates: Arc<Templates>,
+    pub tokens: TokenKeys,
+    pub passwords: PasswordHasher,
+}

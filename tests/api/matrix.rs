@@ -1,0 +1,369 @@
+//! The access matrix: every registered route × every role (and no one) × own and foreign
+//! tenants, on both databases. A route without an entry here fails the test, so the matrix
+//! grows with the API.
+
+use accredit::http::api::ROUTES;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, both_backends};
+use crate::world::{Actor, PASSWORD, World};
+
+/// What a request aims at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    Nothing,
+    OwnProvince,
+    ForeignProvince,
+    OwnSchool,
+    SiblingSchool,
+    ForeignSchool,
+    Colleague,
+    ForeignUser,
+}
+
+use Actor::*;
+use Target::*;
+
+struct Case {
+    method: &'static str,
+    path: &'static str,
+    targets: &'static [Target],
+    body: fn(&World, Target, usize) -> Option<Value>,
+    expect: fn(Actor, Target) -> u16,
+}
+
+fn no_body(_: &World, _: Target, _: usize) -> Option<Value> {
+    None
+}
+
+fn signed_in(actor: Actor, status: u16) -> u16 {
+    if actor == Anonymous { 401 } else { status }
+}
+
+fn id_of(world: &World, target: Target) -> i64 {
+    match target {
+        OwnProvince => world.province,
+        ForeignProvince => world.other_province,
+        OwnSchool => world.school,
+        SiblingSchool => world.sibling_school,
+        ForeignSchool => world.foreign_school,
+        Colleague => world.colleague,
+        ForeignUser => world.foreign_user,
+        Nothing => 0,
+    }
+}
+
+/// Who may read a school: admins all, the province's staff its schools, school staff theirs.
+fn reads_school(actor: Actor, target: Target) -> bool {
+    match actor {
+        Admin => true,
+        ProvinceAdmin | Reviewer => target != ForeignSchool,
+        QualityOfficer | SchoolViewer => target == OwnSchool,
+        Anonymous => false,
+    }
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            method: "GET",
+            path: "/healthz",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |_, _| 200,
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/openapi.json",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |_, _| 200,
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/auth/login",
+            targets: &[Nothing],
+            body: |_, _, n| {
+                Some(json!({"email": format!("nobody{n}@x.example"), "password": "wrong password"}))
+            },
+            expect: |_, _| 401,
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/auth/logout",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 204),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/me",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "PATCH",
+            path: "/api/v1/me",
+            targets: &[Nothing],
+            body: |_, _, _| Some(json!({})),
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/me/password",
+            targets: &[Nothing],
+            body: |_, _, _| {
+                Some(
+                    json!({"current_password": "not it at all", "new_password": "a new long password"}),
+                )
+            },
+            expect: |a, _| signed_in(a, 422),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/provinces",
+            targets: &[Nothing],
+            body: |_, _, n| Some(json!({"code": format!("N{n}"), "name": format!("Province {n}")})),
+            expect: |a, _| signed_in(a, if a == Admin { 201 } else { 403 }),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/provinces",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/provinces/{id}",
+            targets: &[OwnProvince, ForeignProvince],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/schools",
+            targets: &[OwnProvince, ForeignProvince],
+            body: |w, t, n| {
+                Some(
+                    json!({"province_id": id_of(w, t), "name": format!("School {n}"), "city": "Fuzhou", "kind": "technical_school"}),
+                )
+            },
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (a, t) {
+                        (Admin, _) | (ProvinceAdmin, OwnProvince) => 201,
+                        _ => 403,
+                    },
+                )
+            },
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools/{id}",
+            targets: &[OwnSchool, SiblingSchool, ForeignSchool],
+            body: no_body,
+            expect: |a, t| signed_in(a, if reads_school(a, t) { 200 } else { 404 }),
+        },
+        Case {
+            method: "PATCH",
+            path: "/api/v1/schools/{id}",
+            targets: &[OwnSchool, SiblingSchool, ForeignSchool],
+            body: |_, _, _| Some(json!({"founded_year": 1958})),
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (reads_school(a, t), a) {
+                        (false, _) => 404,
+                        (true, Admin | ProvinceAdmin | QualityOfficer) => 200,
+                        (true, _) => 403,
+                    },
+                )
+            },
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/users",
+            targets: &[OwnProvince, ForeignProvince],
+            body: |w, t, n| {
+                Some(
+                    json!({"email": format!("new{n}@x.example"), "name": "New", "role": "reviewer", "password": PASSWORD, "province_id": id_of(w, t)}),
+                )
+            },
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (a, t) {
+                        (Admin, _) | (ProvinceAdmin, OwnProvince) => 201,
+                        _ => 403,
+                    },
+                )
+            },
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/users",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| {
+                signed_in(
+                    a,
+                    if matches!(a, Admin | ProvinceAdmin) {
+                        200
+                    } else {
+                        403
+                    },
+                )
+            },
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/users/{id}",
+            targets: &[Colleague, ForeignUser],
+            body: no_body,
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (a, t) {
+                        (Admin, _) | (ProvinceAdmin, Colleague) => 200,
+                        _ => 404,
+                    },
+                )
+            },
+        },
+        Case {
+            method: "PATCH",
+            path: "/api/v1/users/{id}",
+            targets: &[Colleague, ForeignUser],
+            body: |_, _, _| Some(json!({"name": "colleague"})),
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (a, t) {
+                        (Admin, _) | (ProvinceAdmin, Colleague) => 200,
+                        _ => 404,
+                    },
+                )
+            },
+        },
+    ]
+}
+
+#[test]
+fn every_registered_route_has_a_matrix_entry() {
+    let cases = cases();
+    let missing: Vec<String> = ROUTES
+        .iter()
+        .filter(|r| {
+            !cases
+                .iter()
+                .any(|c| c.method == r.method.as_str() && c.path == r.path)
+        })
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an access matrix entry: {missing:?}"
+    );
+}
+
+both_backends!(
+    access_matrix_holds_for_every_route_role_and_tenant,
+    lists_show_only_what_the_caller_may_see
+);
+
+async fn access_matrix_holds_for_every_route_role_and_tenant(app: TestApp) {
+    let world = World::build(&app).await;
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for case in cases() {
+        for &target in case.targets {
+            for actor in Actor::ALL {
+                n += 1;
+                let path = case
+                    .path
+                    .replace("{id}", &id_of(&world, target).to_string());
+                // Signing out ends the session it is called with: use a fresh one.
+                let token = match (case.path, world.email(actor)) {
+                    ("/api/v1/auth/logout", Some(email)) => Some(app.token(email).await),
+                    _ => world.token(actor).map(str::to_owned),
+                };
+                let body = (case.body)(&world, target, n);
+                let reply = app.send(case.method, &path, token.as_deref(), body).await;
+                let expected = (case.expect)(actor, target);
+                if reply.status != expected {
+                    failures.push(format!(
+                        "{} {path} as {actor:?} on {target:?}: expected {expected}, got {} {}",
+                        case.method, reply.status, reply.text
+                    ));
+                } else if expected >= 400 {
+                    reply.error_code();
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {n} answers differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+async fn lists_show_only_what_the_caller_may_see(app: TestApp) {
+    let world = World::build(&app).await;
+    for actor in [Admin, ProvinceAdmin, Reviewer, QualityOfficer, SchoolViewer] {
+        let token = world.token(actor);
+        let schools = app.send("GET", "/api/v1/schools", token, None).await.json();
+        let mut ids: Vec<i64> = schools
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_i64().unwrap())
+            .collect();
+        ids.sort();
+        let expected: Vec<i64> = match actor {
+            Admin => vec![world.school, world.sibling_school, world.foreign_school],
+            ProvinceAdmin | Reviewer => vec![world.school, world.sibling_school],
+            _ => vec![world.school],
+        };
+        assert_eq!(ids, expected, "schools seen by {actor:?}");
+        // Filtering by a foreign province finds nothing rather than an error.
+        let foreign = app
+            .send(
+                "GET",
+                &format!("/api/v1/schools?province_id={}", world.other_province),
+                token,
+                None,
+            )
+            .await
+            .json();
+        let n = foreign.as_array().unwrap().len();
+        assert_eq!(
+            n,
+            usize::from(actor == Admin),
+            "{actor:?} filtering by the foreign province"
+        );
+    }
+    let users = app
+        .send("GET", "/api/v1/users", world.token(ProvinceAdmin), None)
+        .await
+        .json();
+    for user in users.as_array().unwrap() {
+        assert_eq!(
+            user["province_id"].as_i64(),
+            Some(world.province),
+            "province admin sees {user}"
+        );
+        assert!(user.get("password_hash").is_none());
+    }
+}

@@ -1,0 +1,267 @@
+//! A small province world for access tests: two provinces, three schools, and a signed-in
+//! client for every role, plus people of the other province to attempt to reach.
+
+use accredit::auth::Access;
+use accredit::auth::password::hash_password;
+use accredit::config::PasswordHashing;
+use accredit::db::{DatabaseUrl, Db};
+use accredit::domain::{EmailAddress, NewPassword, PersonName, Role};
+use accredit::store::users::{self, NewUser};
+use serde_json::{Value, json};
+
+use crate::helpers::{Reply, TestApp};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Who makes a request in the matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Anonymous,
+    Admin,
+    ProvinceAdmin,
+    Reviewer,
+    QualityOfficer,
+    SchoolViewer,
+}
+
+impl Actor {
+    pub const ALL: [Actor; 6] = [
+        Actor::Anonymous,
+        Actor::Admin,
+        Actor::ProvinceAdmin,
+        Actor::Reviewer,
+        Actor::QualityOfficer,
+        Actor::SchoolViewer,
+    ];
+}
+
+pub struct World {
+    /// Fujian: the actors' province.
+    pub province: i64,
+    /// Zhejiang: a foreign province.
+    pub other_province: i64,
+    /// The officer's and viewer's school (Fujian).
+    pub school: i64,
+    /// Another school of Fujian.
+    pub sibling_school: i64,
+    /// A school of Zhejiang.
+    pub foreign_school: i64,
+    /// A reviewer of Fujian who is none of the actors.
+    pub colleague: i64,
+    /// A province admin of Zhejiang.
+    pub foreign_user: i64,
+    pub tokens: Vec<(Actor, String)>,
+    pub emails: Vec<(Actor, String)>,
+}
+
+/// Creates the first admin directly in the database, as `accredit user create` would.
+pub fn create_admin(app: &TestApp, email: &str) {
+    let url = DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
+    let db = Db::connect(&url, 1).unwrap();
+    let mut conn = db.get().unwrap();
+    let cheap = PasswordHashing {
+        memory_kib: 64,
+        iterations: 1,
+        lanes: 1,
+    };
+    let hash = hash_password(&NewPassword::parse(PASSWORD).unwrap(), cheap).unwrap();
+    let admin = NewUser {
+        email: EmailAddress::parse(email).unwrap(),
+        name: PersonName::parse("运维 Operator").unwrap(),
+        role: Role::Admin,
+        province_id: None,
+        school_id: None,
+    };
+    users::create(&mut conn, &Access::operator(), &admin, &hash).unwrap();
+}
+
+impl TestApp {
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.send(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": email, "password": password})),
+        )
+        .await
+    }
+
+    pub async fn token(&self, email: &str) -> String {
+        let reply = self.login(email, PASSWORD).await;
+        assert_eq!(reply.status, 200, "login {email}: {}", reply.text);
+        reply.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A JSON request with an optional bearer token.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.unwrap(),
+        }
+    }
+
+    /// Creates something and returns its id; panics unless the answer is 201.
+    pub async fn created(&self, path: &str, token: &str, body: Value) -> i64 {
+        let reply = self.send("POST", path, Some(token), Some(body)).await;
+        assert_eq!(reply.status, 201, "POST {path}: {}", reply.text);
+        reply.json()["id"].as_i64().unwrap()
+    }
+}
+
+impl World {
+    pub async fn build(app: &TestApp) -> World {
+        create_admin(app, "admin@accredit.example");
+        let admin = app.token("admin@accredit.example").await;
+        let province = app
+            .created(
+                "/api/v1/provinces",
+                &admin,
+                json!({"code": "FJ", "name": "Fujian", "name_zh": "福建省"}),
+            )
+            .await;
+        let other_province = app
+            .created(
+                "/api/v1/provinces",
+                &admin,
+                json!({"code": "ZJ", "name": "Zhejiang", "name_zh": "浙江省"}),
+            )
+            .await;
+        let school_body = |p: i64, name: &str, zh: &str, city: &str| json!({"province_id": p, "name": name, "name_zh": zh, "city": city, "kind": "senior_technical_school", "founded_year": 1958});
+        let school = app
+            .created(
+                "/api/v1/schools",
+                &admin,
+                school_body(
+                    province,
+                    "Fuzhou No.2 Senior Technical School",
+                    "福州第二高级技工学校",
+                    "Fuzhou",
+                ),
+            )
+            .await;
+        let sibling_school = app
+            .created(
+                "/api/v1/schools",
+                &admin,
+                school_body(
+                    province,
+                    "Xiamen Technician College",
+                    "厦门技师学院",
+                    "Xiamen",
+                ),
+            )
+            .await;
+        let foreign_school = app
+            .created(
+                "/api/v1/schools",
+                &admin,
+                school_body(
+                    other_province,
+                    "Wenzhou Secondary Vocational School",
+                    "温州中等职业学校",
+                    "Wenzhou",
+                ),
+            )
+            .await;
+        let user = |email: &str, role: &str, p: Option<i64>, s: Option<i64>| json!({"email": email, "name": email.split('@').next().unwrap(), "role": role, "password": PASSWORD, "province_id": p, "school_id": s});
+        let mut emails = vec![(Actor::Admin, "admin@accredit.example".to_owned())];
+        for (actor, email, role, p, s) in [
+            (
+                Actor::ProvinceAdmin,
+                "pa@fj.example",
+                "province_admin",
+                Some(province),
+                None,
+            ),
+            (
+                Actor::Reviewer,
+                "reviewer@fj.example",
+                "reviewer",
+                Some(province),
+                None,
+            ),
+            (
+                Actor::QualityOfficer,
+                "officer@fz2.example",
+                "quality_officer",
+                None,
+                Some(school),
+            ),
+            (
+                Actor::SchoolViewer,
+                "viewer@fz2.example",
+                "school_viewer",
+                None,
+                Some(school),
+            ),
+        ] {
+            app.created("/api/v1/users", &admin, user(email, role, p, s))
+                .await;
+            emails.push((actor, email.to_owned()));
+        }
+        let colleague = app
+            .created(
+                "/api/v1/users",
+                &admin,
+                user("colleague@fj.example", "reviewer", Some(province), None),
+            )
+            .await;
+        let foreign_user = app
+            .created(
+                "/api/v1/users",
+                &admin,
+                user(
+                    "pa@zj.example",
+                    "province_admin",
+                    Some(other_province),
+                    None,
+                ),
+            )
+            .await;
+        let mut tokens = Vec::new();
+        for (actor, email) in &emails {
+            tokens.push((*actor, app.token(email).await));
+        }
+        World {
+            province,
+            other_province,
+            school,
+            sibling_school,
+            foreign_school,
+            colleague,
+            foreign_user,
+            tokens,
+            emails,
+        }
+    }
+
+    pub fn token(&self, actor: Actor) -> Option<&str> {
+        self.tokens
+            .iter()
+            .find(|(a, _)| *a == actor)
+            .map(|(_, t)| t.as_str())
+    }
+
+    pub fn email(&self, actor: Actor) -> Option<&str> {
+        self.emails
+            .iter()
+            .find(|(a, _)| *a == actor)
+            .map(|(_, e)| e.as_str())
+    }
+}
