@@ -4,6 +4,7 @@
 mod helpers;
 mod world;
 
+mod accounts;
 mod cli;
 mod errors;
 mod health;
