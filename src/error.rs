@@ -30,6 +30,8 @@ pub enum AppError {
     Unauthorized { code: &'static str, message: String },
     #[error("your role may not do this")]
     Forbidden,
+    #[error("the form has expired; reload the page and try again")]
+    CsrfRejected,
     #[error("not found")]
     NotFound,
     #[error("method not allowed here; allowed: {allow}")]
@@ -77,6 +79,7 @@ impl AppError {
             | AppError::Unauthorized { code, .. }
             | AppError::Conflict { code, .. } => code,
             AppError::Forbidden => "forbidden",
+            AppError::CsrfRejected => "csrf_failed",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::PayloadTooLarge(_) => "payload_too_large",
@@ -126,7 +129,7 @@ impl ResponseError for AppError {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,

@@ -44,6 +44,17 @@ pub fn build_app(
                 .limit(json_limit)
                 .error_handler(|err, _req| json_error(err).into()),
         )
+        .app_data(
+            aw::FormConfig::default()
+                .limit(64 * 1024)
+                .error_handler(|err, _| {
+                    AppError::bad_request(
+                        "malformed_form",
+                        format!("the form cannot be read: {err}"),
+                    )
+                    .into()
+                }),
+        )
         .app_data(aw::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
         .app_data(aw::QueryConfig::default().error_handler(|err, _| {
             AppError::bad_request(

@@ -12,6 +12,7 @@ mod matrix;
 mod openapi;
 mod pages;
 mod schema;
+mod web_pages;
 
 #[path = "../browser/mod.rs"]
 mod browser;

@@ -12,14 +12,32 @@ use crate::error::ErrorInfo;
 use crate::http::{AppState, is_api_path};
 
 pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    if is_api_path(res.request().path()) {
+    // API errors keep their JSON; a page that chose its own status (a form shown again
+    // with 422, the login page with 401) is already what the user should see.
+    if is_api_path(res.request().path()) || res.response().error().is_none() {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let request = res.request();
     let status = res.status();
+    // A page that needs a signed-in user sends the visitor to sign in, then back.
+    if status == actix_web::http::StatusCode::UNAUTHORIZED
+        && request.method() == actix_web::http::Method::GET
+    {
+        let next = request.uri().path_and_query().map_or("/", |p| p.as_str());
+        let location = format!("/login?next={}", super::templates::percent_encode(next));
+        let response = HttpResponse::SeeOther()
+            .insert_header((actix_web::http::header::LOCATION, location))
+            .finish();
+        let (req, _) = res.into_parts();
+        return Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, response).map_body(|_, body| EitherBody::right(body)),
+        ));
+    }
     let info = res.response().extensions().get::<ErrorInfo>().cloned();
     let lang = Lang::of_request(request);
     let mut context = page_context(request.path());
+    context.insert("me", &Option::<()>::None);
+    context.insert("csrf_token", "");
     context.insert("status", &status.as_u16());
     // Details are shown for the user's own mistakes; a server error shows nothing of its cause.
     let detail = info.filter(|_| status.is_client_error());

@@ -1,17 +1,20 @@
 //! HTML pages, rendered on the server with tera. Handlers here read like the API's:
 //! extract, one blocking call into `store` when data is needed, render.
 
+pub mod account;
+pub mod admin;
 pub mod error_pages;
 pub mod i18n;
+pub mod page;
+pub mod schools;
 pub mod templates;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use self::i18n::{LANG_COOKIE, Lang};
-use self::templates::page_context;
 use super::AppState;
 use crate::error::AppError;
 
@@ -20,17 +23,32 @@ const STYLESHEET: &str = include_str!("../../../templates/static/app.css");
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(landing))
         .route("/static/app.css", web::get().to(stylesheet))
-        .route("/lang/{code}", web::get().to(switch_language));
+        .route("/lang/{code}", web::get().to(switch_language))
+        .route("/login", web::get().to(account::login_page))
+        .route("/login", web::post().to(account::login_submit))
+        .route("/logout", web::post().to(account::logout))
+        .route("/home", web::get().to(account::home))
+        .route("/account", web::get().to(account::account_page))
+        .route("/account/name", web::post().to(account::account_name))
+        .route(
+            "/account/password",
+            web::post().to(account::account_password),
+        )
+        .route("/schools", web::post().to(schools::school_create))
+        .route("/schools/{id}", web::get().to(schools::school_page))
+        .route("/schools/{id}", web::post().to(schools::school_update))
+        .route("/admin/provinces", web::get().to(admin::provinces_page))
+        .route("/admin/provinces", web::post().to(admin::province_create))
+        .route("/admin/users", web::get().to(admin::users_page))
+        .route("/admin/users", web::post().to(admin::user_create))
+        .route(
+            "/admin/users/{id}/active",
+            web::post().to(admin::user_set_active),
+        );
 }
 
-async fn landing(
-    state: web::Data<AppState>,
-    lang: Lang,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
-    state
-        .templates
-        .page(lang, "pages/landing.html", &page_context(req.path()))
+async fn landing(state: web::Data<AppState>, page: page::Page) -> Result<HttpResponse, AppError> {
+    page.ok(&state, "pages/landing.html", &page.context(None))
 }
 
 async fn stylesheet() -> HttpResponse {
@@ -66,7 +84,7 @@ async fn switch_language(
 }
 
 /// Only a path on this site may be a redirect target: never another host.
-fn local_path(next: Option<&str>) -> &str {
+pub fn local_path(next: Option<&str>) -> &str {
     match next {
         Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
         _ => "/",

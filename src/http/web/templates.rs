@@ -3,23 +3,32 @@
 
 use std::collections::HashMap;
 
-use actix_web::HttpResponse;
 use tera::{Context, Tera};
 
 use super::i18n::{Lang, catalogue};
 use crate::error::AppError;
 
-/// Every template, by name. A test renders each of them in both languages.
+/// A template embedded in the binary, by its path under `templates/`.
+macro_rules! template {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../../../templates/", $name)))
+    };
+}
+
+/// Every template, by name. A test renders each of them in both languages, and another
+/// fails when a file under `templates/` is missing here.
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../../templates/base.html")),
-    (
-        "pages/landing.html",
-        include_str!("../../../templates/pages/landing.html"),
-    ),
-    (
-        "pages/error.html",
-        include_str!("../../../templates/pages/error.html"),
-    ),
+    template!("base.html"),
+    template!("pages/landing.html"),
+    template!("pages/error.html"),
+    template!("pages/login.html"),
+    template!("pages/home.html"),
+    template!("pages/school.html"),
+    template!("pages/account.html"),
+    template!("pages/provinces.html"),
+    template!("pages/users.html"),
+    template!("partials/errors.html"),
+    template!("partials/school_fields.html"),
 ];
 
 pub struct Templates {
@@ -51,19 +60,6 @@ impl Templates {
         tera.render(name, context)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering {name}: {e:?}")))
     }
-
-    /// A rendered page as a response.
-    pub fn page(
-        &self,
-        lang: Lang,
-        name: &str,
-        context: &Context,
-    ) -> Result<HttpResponse, AppError> {
-        let html = self.render(lang, name, context)?;
-        Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(html))
-    }
 }
 
 /// The context every page needs: where it is (for the language switch's way back).
@@ -91,6 +87,7 @@ pub fn percent_encode(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     /// Sample values for every variable a template may use.
     fn sample_context() -> Context {
@@ -98,6 +95,34 @@ mod tests {
         context.insert("status", &404);
         context.insert("error_code", "not_found");
         context.insert("error_message", "not found");
+        context.insert("csrf_token", "0123");
+        context.insert(
+            "me",
+            &json!({"id": 1, "name": "林", "email": "a@b.cn", "role": "province_admin", "is_admin": false, "manages_users": true}),
+        );
+        let school = json!({"id": 3, "province_id": 1, "name": "Fuzhou No.2 Senior Technical School",
+            "name_zh": "福州第二高级技工学校", "city": "Fuzhou", "kind": "senior_technical_school",
+            "founded_year": 1958, "version": 2});
+        let province = json!({"id": 1, "code": "FJ", "name": "Fujian", "name_zh": "福建省"});
+        context.insert("school", &school);
+        context.insert("schools", &json!([school]));
+        context.insert("province", &province);
+        context.insert("provinces", &json!([province]));
+        context.insert("registrable_provinces", &json!([province]));
+        context.insert("users", &json!([{"id": 2, "name": "王", "email": "w@b.cn", "role": "reviewer", "active": false}]));
+        context.insert("roles", &["reviewer", "quality_officer"]);
+        context.insert("form", &json!({}));
+        context.insert(
+            "errors",
+            &json!({"name": "must not be empty", "province_id": "names no province"}),
+        );
+        context.insert("done", "saved");
+        context.insert("can_edit", &true);
+        context.insert("conflict", &true);
+        context.insert("next", "/home");
+        context.insert("email", "a@b.cn");
+        context.insert("login_error", "throttled");
+        context.insert("retry_minutes", &15);
         context
     }
 
@@ -109,11 +134,39 @@ mod tests {
                 let html = templates
                     .render(lang, name, &sample_context())
                     .unwrap_or_else(|e| panic!("{name} in {lang:?}: {e:?}"));
-                assert!(
-                    html.contains(&format!("lang=\"{}\"", lang.code())),
-                    "{name}"
-                );
+                if !name.starts_with("partials/") {
+                    let tag = format!("lang=\"{}\"", lang.code());
+                    assert!(html.contains(&tag), "{name}");
+                }
             }
+        }
+    }
+
+    #[test]
+    fn every_template_file_is_embedded() {
+        fn walk(dir: &std::path::Path, root: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, root, found);
+                } else if path.extension().is_some_and(|e| e == "html") {
+                    found.push(
+                        path.strip_prefix(root)
+                            .unwrap()
+                            .to_string_lossy()
+                            .into_owned(),
+                    );
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut found = Vec::new();
+        walk(&root, &root, &mut found);
+        for name in found {
+            assert!(
+                TEMPLATES.iter().any(|(n, _)| *n == name),
+                "templates/{name} is not in TEMPLATES"
+            );
         }
     }
 

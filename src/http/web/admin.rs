@@ -1,0 +1,277 @@
+//! The administration pages: provinces (admins) and user accounts (admins; province admins
+//! for their province).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::page::{Page, see_other};
+use crate::auth::{Access, CurrentUser};
+use crate::clock::now_utc;
+use crate::domain::Role;
+use crate::error::{AppError, FieldErrors};
+use crate::http::api::provinces::ProvinceInput;
+use crate::http::api::users::UserInput;
+use crate::state::AppState;
+use crate::store::users::UserPatch;
+use crate::store::{provinces, schools, users};
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct ProvinceForm {
+    #[serde(default, skip_serializing)]
+    csrf_token: String,
+    code: String,
+    name: String,
+    #[serde(default)]
+    name_zh: String,
+}
+
+pub async fn provinces_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
+    Access::require(user.access().is_admin())?;
+    provinces_view(
+        &state,
+        &page,
+        &user,
+        &ProvinceForm::default(),
+        FieldErrors::new(),
+        query.done.as_deref(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn provinces_view(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    form: &ProvinceForm,
+    errors: FieldErrors,
+    done: Option<&str>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let all = state.db.run(provinces::list).await?;
+    let mut context = page.context(Some(user));
+    context.insert("provinces", &all);
+    context.insert("form", form);
+    context.insert("errors", &errors);
+    context.insert("done", done.unwrap_or(""));
+    page.render(state, status, "pages/provinces.html", &context)
+}
+
+pub async fn province_create(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    form: web::Form<ProvinceForm>,
+) -> Result<HttpResponse, AppError> {
+    page.check_csrf(&form.csrf_token)?;
+    let access = user.access();
+    Access::require(access.is_admin())?;
+    let input = ProvinceInput {
+        code: form.code.clone(),
+        name: form.name.clone(),
+        name_zh: Some(form.name_zh.trim().to_owned()).filter(|s| !s.is_empty()),
+    };
+    let outcome = match input.validate() {
+        Ok(new) => {
+            state
+                .db
+                .run(move |conn| provinces::create(conn, &access, &new))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let errors = match outcome {
+        Ok(_) => return Ok(see_other("/admin/provinces?done=created")),
+        Err(AppError::Validation(errors)) => errors,
+        Err(AppError::Conflict { .. }) => {
+            FieldErrors::from([("code".to_owned(), "is taken by another province".to_owned())])
+        }
+        Err(other) => return Err(other),
+    };
+    provinces_view(
+        &state,
+        &page,
+        &user,
+        &form,
+        errors,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct UserForm {
+    #[serde(default, skip_serializing)]
+    csrf_token: String,
+    email: String,
+    name: String,
+    role: String,
+    #[serde(default, skip_serializing)]
+    password: String,
+    #[serde(default)]
+    province_id: String,
+    #[serde(default)]
+    school_id: String,
+}
+
+fn optional_id(raw: &str) -> Option<i64> {
+    raw.trim().parse().ok()
+}
+
+pub async fn users_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
+    users_view(
+        &state,
+        &page,
+        &user,
+        &UserForm::default(),
+        FieldErrors::new(),
+        query.done.as_deref(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn users_view(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    form: &UserForm,
+    errors: FieldErrors,
+    done: Option<&str>,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let access = user.access();
+    let (people, visible_schools, all_provinces) = state
+        .db
+        .run(move |conn| {
+            Ok((
+                users::list(conn, &access)?,
+                schools::list(conn, &access, None)?,
+                provinces::list(conn)?,
+            ))
+        })
+        .await?;
+    let access = user.access();
+    let managed_provinces: Vec<_> = all_provinces
+        .iter()
+        .filter(|p| access.administers_province(p.id))
+        .collect();
+    let roles: Vec<&str> = Role::ALL
+        .iter()
+        .filter(|r| access.is_admin() || **r != Role::Admin)
+        .map(|r| r.as_str())
+        .collect();
+    let mut context = page.context(Some(user));
+    context.insert("users", &people);
+    context.insert("schools", &visible_schools);
+    context.insert("provinces", &managed_provinces);
+    context.insert("roles", &roles);
+    context.insert("form", form);
+    context.insert("errors", &errors);
+    context.insert("done", done.unwrap_or(""));
+    page.render(state, status, "pages/users.html", &context)
+}
+
+pub async fn user_create(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    form: web::Form<UserForm>,
+) -> Result<HttpResponse, AppError> {
+    page.check_csrf(&form.csrf_token)?;
+    let access = user.access();
+    Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
+    let input = UserInput {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        role: form.role.clone(),
+        password: form.password.clone(),
+        province_id: optional_id(&form.province_id),
+        school_id: optional_id(&form.school_id),
+    };
+    let outcome = async {
+        let (new_user, password) = input.validate(&access)?;
+        let hasher = state.clone();
+        let hash = web::block(move || hasher.passwords.hash(&password))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing failed: {e}")))??;
+        state
+            .db
+            .run(move |conn| users::create(conn, &access, &new_user, &hash))
+            .await
+    }
+    .await;
+    let errors = match outcome {
+        Ok(_) => return Ok(see_other("/admin/users?done=created")),
+        Err(AppError::Validation(errors)) => errors,
+        Err(AppError::Conflict { .. }) => {
+            FieldErrors::from([("email".to_owned(), "already has an account".to_owned())])
+        }
+        Err(other) => return Err(other),
+    };
+    users_view(
+        &state,
+        &page,
+        &user,
+        &form,
+        errors,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    csrf_token: String,
+    active: bool,
+}
+
+pub async fn user_set_active(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<ActiveForm>,
+) -> Result<HttpResponse, AppError> {
+    page.check_csrf(&form.csrf_token)?;
+    let (access, id, active) = (user.access(), id.into_inner(), form.active);
+    let patch = UserPatch {
+        active: Some(active),
+        ..UserPatch::default()
+    };
+    state
+        .db
+        .run(move |conn| {
+            let current = users::get(conn, &access, id)?;
+            Access::require(users::may_manage(
+                &access,
+                current.role,
+                current.province_id,
+            ))?;
+            users::update(conn, &access, id, &patch, now_utc())
+        })
+        .await?;
+    Ok(see_other(if active {
+        "/admin/users?done=activated"
+    } else {
+        "/admin/users?done=deactivated"
+    }))
+}

@@ -1,0 +1,235 @@
+//! A school's page: its profile, and the form to edit it for those who may; registering a
+//! school from the home page.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::account::home_context;
+use super::page::{Page, see_other};
+use crate::auth::{Access, CurrentUser};
+use crate::clock::now_utc;
+use crate::error::{AppError, FieldErrors};
+use crate::http::api::schools::{SchoolInput, SchoolPatchInput};
+use crate::state::AppState;
+use crate::store::{provinces, schools};
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+/// The values of a school form, as typed (kept when the form comes back with errors).
+#[derive(Deserialize, serde::Serialize)]
+pub struct SchoolForm {
+    csrf_token: String,
+    #[serde(default)]
+    province_id: Option<i64>,
+    name: String,
+    #[serde(default)]
+    name_zh: String,
+    city: String,
+    kind: String,
+    #[serde(default)]
+    founded_year: String,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+fn optional_text(raw: &str) -> Option<String> {
+    Some(raw.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl SchoolForm {
+    /// The founding year as typed: blank is none; anything else must be a number.
+    fn year(&self, errors: &mut FieldErrors) -> Option<i64> {
+        let raw = self.founded_year.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        match raw.parse() {
+            Ok(year) => Some(year),
+            Err(_) => {
+                errors.insert("founded_year".into(), "must be a year".into());
+                None
+            }
+        }
+    }
+}
+
+pub async fn school_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    let (school, province) = state
+        .db
+        .run(move |conn| {
+            let school = schools::get(conn, &access, id)?;
+            let province = provinces::get(conn, school.province_id)?;
+            Ok((school, province))
+        })
+        .await?;
+    let mut context = page.context(Some(&user));
+    context.insert(
+        "can_edit",
+        &user
+            .access()
+            .edits_school_profile(school.id, school.province_id),
+    );
+    context.insert("form", &school);
+    context.insert("school", &school);
+    context.insert("province", &province);
+    context.insert("done", query.done.as_deref().unwrap_or(""));
+    context.insert("errors", &FieldErrors::new());
+    context.insert("conflict", &false);
+    page.ok(&state, "pages/school.html", &context)
+}
+
+pub async fn school_update(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<SchoolForm>,
+) -> Result<HttpResponse, AppError> {
+    page.check_csrf(&form.csrf_token)?;
+    let (access, id) = (user.access(), id.into_inner());
+    let mut errors = FieldErrors::new();
+    let year = form.year(&mut errors);
+    let input = SchoolPatchInput {
+        name: Some(form.name.clone()),
+        name_zh: Some(optional_text(&form.name_zh)),
+        city: Some(form.city.clone()),
+        kind: Some(form.kind.clone()),
+        founded_year: if errors.is_empty() { Some(year) } else { None },
+        version: form.version,
+    };
+    let patch = input.validate();
+    let result = state
+        .db
+        .run(move |conn| {
+            // Visibility and permission first; then what was typed.
+            let current = schools::get(conn, &access, id)?;
+            Access::require(access.edits_school_profile(current.id, current.province_id))?;
+            let mut patch = patch;
+            if !errors.is_empty() {
+                if let Err(AppError::Validation(more)) = patch {
+                    errors.extend(more);
+                }
+                patch = Err(AppError::Validation(errors));
+            }
+            schools::update(conn, &access, id, &patch?, now_utc())
+        })
+        .await;
+    match result {
+        Ok(school) => Ok(see_other(&format!("/schools/{}?done=saved", school.id))),
+        Err(AppError::Validation(errors)) => {
+            school_form_again(&state, &page, &user, id, &form, errors, false).await
+        }
+        Err(AppError::Conflict { .. }) => {
+            school_form_again(&state, &page, &user, id, &form, FieldErrors::new(), true).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The school page again, with what was typed and what is wrong (or the conflict).
+async fn school_form_again(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    id: i64,
+    form: &SchoolForm,
+    errors: FieldErrors,
+    conflict: bool,
+) -> Result<HttpResponse, AppError> {
+    let access = user.access();
+    let (school, province) = state
+        .db
+        .run(move |conn| {
+            let school = schools::get(conn, &access, id)?;
+            let province = provinces::get(conn, school.province_id)?;
+            Ok((school, province))
+        })
+        .await?;
+    let mut context = page.context(Some(user));
+    context.insert("can_edit", &true);
+    context.insert("school", &school);
+    context.insert("province", &province);
+    // After a conflict the form shows the current record, so nothing stale is resubmitted.
+    if conflict {
+        context.insert("form", &school);
+    } else {
+        context.insert("form", form);
+    }
+    context.insert("done", "");
+    context.insert("errors", &errors);
+    context.insert("conflict", &conflict);
+    let status = if conflict {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page.render(state, status, "pages/school.html", &context)
+}
+
+pub async fn school_create(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    form: web::Form<SchoolForm>,
+) -> Result<HttpResponse, AppError> {
+    page.check_csrf(&form.csrf_token)?;
+    let access = user.access();
+    let mut errors = FieldErrors::new();
+    let year = form.year(&mut errors);
+    let Some(province_id) = form.province_id else {
+        errors.insert("province_id".into(), "choose a province".into());
+        return home_again(&state, &page, &user, &form, errors).await;
+    };
+    Access::require(access.administers_province(province_id))?;
+    let input = SchoolInput {
+        province_id,
+        name: form.name.clone(),
+        name_zh: optional_text(&form.name_zh),
+        city: form.city.clone(),
+        kind: form.kind.clone(),
+        founded_year: year,
+    };
+    let new = match (input.validate(), errors.is_empty()) {
+        (Ok(new), true) => new,
+        (Err(AppError::Validation(more)), _) => {
+            errors.extend(more);
+            return home_again(&state, &page, &user, &form, errors).await;
+        }
+        (Ok(_), false) => return home_again(&state, &page, &user, &form, errors).await,
+        (Err(other), _) => return Err(other),
+    };
+    let school = state
+        .db
+        .run(move |conn| schools::create(conn, &access, &new))
+        .await?;
+    Ok(see_other(&format!("/schools/{}?done=created", school.id)))
+}
+
+async fn home_again(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    form: &SchoolForm,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let mut context = home_context(state, page, user, None).await?;
+    context.insert("errors", &errors);
+    context.insert("form", form);
+    page.render(
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "pages/home.html",
+        &context,
+    )
+}

@@ -1,0 +1,304 @@
+//! The pages over plain HTTP: sign-in with CSRF, the session cookie, scoping, sign-out.
+
+use std::collections::BTreeMap;
+
+use crate::helpers::{Reply, TestApp, both_backends};
+use crate::world::{Actor, PASSWORD, World};
+
+/// A cookie jar and the last CSRF token seen: enough of a browser for form posts.
+struct Visitor<'a> {
+    app: &'a TestApp,
+    cookies: BTreeMap<String, String>,
+    csrf: String,
+}
+
+impl<'a> Visitor<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Visitor {
+            app,
+            cookies: BTreeMap::new(),
+            csrf: String::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, reply: &Reply) {
+        for value in reply.headers.get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let (pair, _) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        if let Some(start) = reply.text.find("name=\"csrf_token\" value=\"") {
+            let rest = &reply.text[start + 25..];
+            self.csrf = rest[..rest.find('"').unwrap()].to_owned();
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        let reply = self
+            .app
+            .get_with(
+                path,
+                &[("Cookie", &self.cookie_header()), ("Accept-Language", "en")],
+            )
+            .await;
+        self.keep(&reply);
+        reply
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", accredit::http::web::templates::percent_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header("Cookie", self.cookie_header())
+            .header("Accept-Language", "en")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let reply = Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.unwrap(),
+        };
+        self.keep(&reply);
+        reply
+    }
+
+    async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
+        self.get("/login").await;
+        let csrf = self.csrf.clone();
+        self.post(
+            "/login",
+            &[
+                ("csrf_token", &csrf),
+                ("email", email),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+}
+
+both_backends!(
+    pages_need_a_session_and_send_strangers_to_sign_in,
+    signing_in_needs_the_csrf_token_and_sets_a_safe_cookie,
+    a_wrong_password_shows_a_clear_message,
+    an_officer_sees_their_school_and_no_other,
+    signing_out_ends_the_page_session,
+    a_form_with_errors_comes_back_with_them,
+);
+
+async fn pages_need_a_session_and_send_strangers_to_sign_in(app: TestApp) {
+    for path in ["/home", "/account", "/admin/users", "/schools/1"] {
+        let reply = app.get(path).await;
+        assert_eq!(reply.status, 303, "{path}");
+        assert_eq!(
+            reply.header("location"),
+            Some(format!("/login?next={path}").as_str())
+        );
+    }
+    // A bearer token is for the API only; pages read the cookie.
+    let reply = app
+        .get_with("/home", &[("Authorization", "Bearer x")])
+        .await;
+    assert_eq!(reply.status, 303);
+}
+
+async fn signing_in_needs_the_csrf_token_and_sets_a_safe_cookie(app: TestApp) {
+    let world = World::build(&app).await;
+    let email = world.email(Actor::QualityOfficer).unwrap();
+    let mut visitor = Visitor::new(&app);
+    let login = visitor.get("/login").await;
+    assert_eq!(login.status, 200);
+    assert_eq!(login.header("cache-control"), Some("no-store"));
+    let csrf_cookie = login
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"),
+        "{csrf_cookie}"
+    );
+
+    let forged = visitor
+        .post(
+            "/login",
+            &[
+                ("csrf_token", "0".repeat(64).as_str()),
+                ("email", email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert!(forged.text.contains("<html"), "an HTML page, not JSON");
+    assert!(!visitor.cookies.contains_key("accredit_session"));
+
+    let reply = visitor.sign_in(email, PASSWORD).await;
+    assert_eq!(reply.status, 303);
+    assert_eq!(reply.header("location"), Some("/home"));
+    let session = reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|c| c.starts_with("accredit_session="))
+        .unwrap()
+        .to_owned();
+    assert!(
+        session.contains("HttpOnly")
+            && session.contains("SameSite=Lax")
+            && session.contains("Path=/"),
+        "{session}"
+    );
+    assert!(!session.contains("Secure"), "Secure only when configured");
+}
+
+async fn a_wrong_password_shows_a_clear_message(app: TestApp) {
+    let world = World::build(&app).await;
+    let mut visitor = Visitor::new(&app);
+    let reply = visitor
+        .sign_in(
+            world.email(Actor::QualityOfficer).unwrap(),
+            "not my password",
+        )
+        .await;
+    assert_eq!(reply.status, 401);
+    assert!(
+        reply
+            .text
+            .contains("The e-mail address or the password is wrong."),
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply.text.contains("value=\"officer@fz2.example\""),
+        "the e-mail stays filled in"
+    );
+}
+
+async fn an_officer_sees_their_school_and_no_other(app: TestApp) {
+    let world = World::build(&app).await;
+    let mut visitor = Visitor::new(&app);
+    visitor
+        .sign_in(world.email(Actor::QualityOfficer).unwrap(), PASSWORD)
+        .await;
+    let home = visitor.get("/home").await;
+    assert_eq!(home.status, 200);
+    assert!(home.text.contains("Fuzhou No.2 Senior Technical School"));
+    assert!(!home.text.contains("Xiamen Technician College"));
+    assert!(!home.text.contains("Wenzhou"));
+    assert!(
+        !home.text.contains("id=\"school-register\""),
+        "officers do not register schools"
+    );
+    let own = visitor.get(&format!("/schools/{}", world.school)).await;
+    assert_eq!(own.status, 200);
+    assert!(
+        own.text.contains("id=\"school-edit\""),
+        "the officer edits their profile"
+    );
+    for other in [world.sibling_school, world.foreign_school] {
+        let reply = visitor.get(&format!("/schools/{other}")).await;
+        assert_eq!(reply.status, 404, "school {other}");
+        assert!(!reply.text.contains("Xiamen") && !reply.text.contains("Wenzhou"));
+    }
+    assert_eq!(visitor.get("/admin/users").await.status, 403);
+}
+
+async fn signing_out_ends_the_page_session(app: TestApp) {
+    let world = World::build(&app).await;
+    let mut visitor = Visitor::new(&app);
+    visitor
+        .sign_in(world.email(Actor::SchoolViewer).unwrap(), PASSWORD)
+        .await;
+    let session = visitor.cookies.get("accredit_session").unwrap().clone();
+    visitor.get("/home").await;
+    let csrf = visitor.csrf.clone();
+    let reply = visitor.post("/logout", &[("csrf_token", &csrf)]).await;
+    assert_eq!(reply.status, 303);
+    assert!(!visitor.cookies.contains_key("accredit_session"));
+    // The old cookie no longer works, even if someone kept it.
+    let reply = app
+        .get_with(
+            "/home",
+            &[("Cookie", &format!("accredit_session={session}"))],
+        )
+        .await;
+    assert_eq!(reply.status, 303);
+}
+
+async fn a_form_with_errors_comes_back_with_them(app: TestApp) {
+    let world = World::build(&app).await;
+    let mut visitor = Visitor::new(&app);
+    visitor
+        .sign_in(world.email(Actor::ProvinceAdmin).unwrap(), PASSWORD)
+        .await;
+    visitor.get("/home").await;
+    let csrf = visitor.csrf.clone();
+    let province = world.province.to_string();
+    let reply = visitor
+        .post(
+            "/schools",
+            &[
+                ("csrf_token", &csrf),
+                ("province_id", &province),
+                ("name", "Zhenping Jade Carving School"),
+                ("name_zh", ""),
+                ("city", ""),
+                ("kind", "technical_school"),
+                ("founded_year", "abc"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 422);
+    assert!(reply.text.contains("id=\"form-errors\""));
+    assert!(
+        reply
+            .text
+            .contains("value=\"Zhenping Jade Carving School\""),
+        "what was typed stays"
+    );
+    let reply = visitor
+        .post(
+            "/schools",
+            &[
+                ("csrf_token", &csrf),
+                ("province_id", &province),
+                ("name", "Zhenping Jade Carving School"),
+                ("name_zh", "镇平玉雕学校"),
+                ("city", "Zhenping"),
+                ("kind", "secondary_vocational"),
+                ("founded_year", "1988"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 303);
+    let school = visitor.get(reply.header("location").unwrap()).await;
+    assert!(school.text.contains("Zhenping Jade Carving School"));
+    assert!(school.text.contains("镇平玉雕学校"));
+}
