@@ -242,7 +242,9 @@ fn migrate_twice_is_harmless_and_bad_urls_are_clear_errors() {
 }
 
 /// Starts `accredit serve` as a user would, waits for its address, and returns both.
-fn start_server(cwd: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, String) {
+type Log = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+fn start_server(cwd: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, String, Log) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_accredit"));
     command
         .arg("serve")
@@ -257,9 +259,12 @@ fn start_server(cwd: &std::path::Path, env: &[(&str, &str)]) -> (std::process::C
     let mut child = command.spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
+    let log = Log::default();
+    let lines = log.clone();
     std::thread::spawn(move || {
         let mut sent = false;
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            lines.lock().unwrap().push(line.clone());
             if !sent && let Some(rest) = line.split("listening on ").nth(1) {
                 let address = rest.split_whitespace().next().unwrap().to_owned();
                 let _ = tx.send(address);
@@ -270,7 +275,7 @@ fn start_server(cwd: &std::path::Path, env: &[(&str, &str)]) -> (std::process::C
     let address = rx
         .recv_timeout(Duration::from_secs(30))
         .expect("the server printed its address");
-    (child, address)
+    (child, address, log)
 }
 
 fn terminate(mut child: std::process::Child) -> std::process::ExitStatus {
@@ -304,8 +309,9 @@ async fn serve_restart_and_stop(backend: Backend) {
     let url = database.as_ref().map(TestDatabase::url);
     let env: Vec<(&str, &str)> = url.iter().map(|u| ("DATABASE_URL", u.as_str())).collect();
     let client = reqwest::Client::new();
+    let password = "Zhenping jade 1988";
     for round in 0..2 {
-        let (child, address) = start_server(dir.path(), &env);
+        let (child, address, log) = start_server(dir.path(), &env);
         let reply = client
             .get(format!("{address}/healthz"))
             .send()
@@ -314,8 +320,38 @@ async fn serve_restart_and_stop(backend: Backend) {
         assert_eq!(reply.status(), 200, "round {round}");
         let body: serde_json::Value = reply.json().await.unwrap();
         assert_eq!(body, serde_json::json!({"status": "ok", "database": "ok"}));
+        if round == 0 {
+            let out = run_cli(
+                &[
+                    "user",
+                    "create",
+                    "--email",
+                    "ops@accredit.example",
+                    "--name",
+                    "Ops",
+                    "--role",
+                    "admin",
+                    "--password-stdin",
+                ],
+                Some(&format!("{password}\n")),
+                &env,
+                dir.path(),
+            );
+            assert_eq!(out.code, 0, "{}", out.stderr);
+        }
+        // Signing in works after a restart too: the user and the secret persisted.
+        let login = client
+            .post(format!("{address}/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": "ops@accredit.example", "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 200, "round {round}");
         let status = terminate(child);
         assert!(status.success(), "clean exit on SIGTERM, got {status}");
+        let log = log.lock().unwrap().join("\n");
+        assert!(log.contains("/api/v1/auth/login"), "requests are logged");
+        assert!(!log.contains(password), "the password appears in the log");
     }
     if backend == Backend::Sqlite {
         assert!(

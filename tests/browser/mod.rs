@@ -4,3 +4,4 @@
 mod webdriver;
 
 mod landing;
+mod sign_in;

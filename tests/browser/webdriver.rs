@@ -190,6 +190,21 @@ impl Browser {
         .await;
     }
 
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{id}/value")),
+            Some(json!({"text": text})),
+        )
+        .await;
+    }
+
+    /// The page's whole visible text.
+    pub async fn page_text(&self) -> String {
+        self.text("body").await
+    }
+
     /// Waits until the element's text contains `expected` (pages load after a click).
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
