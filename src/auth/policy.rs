@@ -76,6 +76,17 @@ impl Access {
             || (self.role == Role::QualityOfficer && self.school_id == Some(school_id))
     }
 
+    /// May keep the school's quality record (audits, findings, certificate, indicators,
+    /// submissions): its quality officer, or an admin.
+    pub fn keeps_record_of(&self, school_id: i64) -> bool {
+        self.is_admin() || (self.role == Role::QualityOfficer && self.school_id == Some(school_id))
+    }
+
+    /// The actor to name in the history (the command-line operator is nobody).
+    pub fn actor_id(&self) -> Option<i64> {
+        (self.user_id > 0).then_some(self.user_id)
+    }
+
     /// May see a user account: their own, any for an admin, their province's for a
     /// province admin.
     pub fn sees_user(&self, user_id: i64, user_province_id: Option<i64>) -> bool {

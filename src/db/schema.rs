@@ -67,4 +67,162 @@ diesel::table! {
 
 diesel::joinable!(sessions -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(provinces, schools, users, sessions, login_attempts);
+diesel::table! {
+    title_types (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        name_zh -> Nullable<Text>,
+        level -> Text,
+        awarding_body -> Text,
+        reevaluation_interval_months -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    school_titles (id) {
+        id -> BigInt,
+        school_id -> BigInt,
+        title_type_id -> BigInt,
+        awarded_on -> Date,
+        last_evaluated_on -> Nullable<Date>,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> BigInt,
+        school_id -> BigInt,
+        standard -> Text,
+        certification_body -> Text,
+        certificate_number -> Text,
+        scope -> Nullable<Text>,
+        issued_on -> Date,
+        expires_on -> Date,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audits (id) {
+        id -> BigInt,
+        school_id -> BigInt,
+        kind -> Text,
+        standard -> Text,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        lead_auditor -> Nullable<Text>,
+        auditing_body -> Nullable<Text>,
+        scope -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        province_verified_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> BigInt,
+        audit_id -> BigInt,
+        school_id -> BigInt,
+        clause -> Text,
+        grade -> Text,
+        description -> Text,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        reopen_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    corrective_actions (finding_id) {
+        finding_id -> BigInt,
+        root_cause -> Nullable<Text>,
+        action -> Nullable<Text>,
+        owner -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        done_on -> Nullable<Date>,
+        verified_by -> Nullable<Text>,
+        verified_on -> Nullable<Date>,
+        effective -> Nullable<Bool>,
+        verification_note -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicators (school_id, year) {
+        school_id -> BigInt,
+        year -> Integer,
+        students -> Nullable<BigInt>,
+        teachers -> Nullable<BigInt>,
+        senior_appraisers -> Nullable<BigInt>,
+        campus_area_m2 -> Nullable<BigInt>,
+        building_area_m2 -> Nullable<BigInt>,
+        equipment_value_cny -> Nullable<BigInt>,
+        computers -> Nullable<BigInt>,
+        graduates -> Nullable<BigInt>,
+        training_person_times -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    history (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        school_id -> Nullable<BigInt>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> BigInt,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    history_head (id) {
+        id -> Integer,
+        last_id -> BigInt,
+        last_hash -> Text,
+    }
+}
+
+diesel::joinable!(school_titles -> schools (school_id));
+diesel::joinable!(school_titles -> title_types (title_type_id));
+diesel::joinable!(certificates -> schools (school_id));
+diesel::joinable!(audits -> schools (school_id));
+diesel::joinable!(findings -> audits (audit_id));
+diesel::joinable!(corrective_actions -> findings (finding_id));
+diesel::joinable!(indicators -> schools (school_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    provinces,
+    schools,
+    users,
+    sessions,
+    login_attempts,
+    title_types,
+    school_titles,
+    certificates,
+    audits,
+    findings,
+    corrective_actions,
+    indicators,
+    history,
+    history_head,
+);

@@ -1,9 +1,15 @@
 //! Pure types and rules of the domain: no IO, no framework. Values of these types are
 //! valid by construction (each has a `parse`), so code that holds one need not check again.
 
+pub mod clause;
+pub mod dates;
+pub mod history;
+pub mod indicators;
 pub mod person;
+pub mod quality;
 pub mod role;
 pub mod school;
+pub mod vocabulary;
 
 pub use person::{EmailAddress, NewPassword, PersonName};
 pub use role::Role;

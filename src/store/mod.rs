@@ -2,8 +2,15 @@
 //! called from `Db::run` (or the command line); the access policy joins as an argument of
 //! every tenant-scoped function once accounts arrive.
 
+pub mod audits;
+pub mod certificates;
+pub mod findings;
+pub mod history;
+pub mod indicators;
 pub mod login_attempts;
 pub mod provinces;
+pub mod record;
 pub mod schools;
 pub mod sessions;
+pub mod titles;
 pub mod users;

@@ -1,0 +1,9 @@
+DROP TABLE history_head;
+DROP TABLE history;
+DROP TABLE indicators;
+DROP TABLE corrective_actions;
+DROP TABLE findings;
+DROP TABLE audits;
+DROP TABLE certificates;
+DROP TABLE school_titles;
+DROP TABLE title_types;

@@ -1,0 +1,126 @@
+//! Calendar rules: month arithmetic that is right at month ends, and a title's
+//! re-evaluation due date and state.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Month};
+
+/// `date` plus `months` calendar months; a day past the end of the target month becomes its
+/// last day (31 January + 1 month = 28 or 29 February).
+pub fn add_months(date: Date, months: u32) -> Date {
+    let total = date.year() * 12 + (date.month() as i32 - 1) + months as i32;
+    let year = total.div_euclid(12);
+    let month = Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(Month::December);
+    let last_day = month.length(year);
+    Date::from_calendar_date(year, month, date.day().min(last_day)).unwrap_or(date)
+}
+
+/// Days before the due date from which a re-evaluation is `due_soon`.
+pub const DUE_SOON_DAYS: i64 = 180;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReevaluationState {
+    /// due more than 180 days from today
+    Ok,
+    /// due within 180 days
+    DueSoon,
+    /// past its due date
+    Overdue,
+    /// a permanent title: never re-evaluated
+    None,
+}
+
+/// When a title must next be re-evaluated: (last evaluated, else awarded) + interval.
+pub fn next_reevaluation(
+    awarded_on: Date,
+    last_evaluated_on: Option<Date>,
+    interval_months: Option<u32>,
+) -> Option<Date> {
+    interval_months.map(|months| add_months(last_evaluated_on.unwrap_or(awarded_on), months))
+}
+
+pub fn reevaluation_state(due: Option<Date>, today: Date) -> ReevaluationState {
+    match due {
+        None => ReevaluationState::None,
+        Some(due) if due < today => ReevaluationState::Overdue,
+        Some(due) if (due - today).whole_days() <= DUE_SOON_DAYS => ReevaluationState::DueSoon,
+        Some(_) => ReevaluationState::Ok,
+    }
+}
+
+/// A date from `YYYY-MM-DD`, with a message that says what is wrong.
+pub fn parse_date(raw: &str) -> Result<Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(raw.trim(), &format)
+        .map_err(|_| "must be a real date written YYYY-MM-DD".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn month_ends_are_clamped() {
+        assert_eq!(add_months(date!(2023 - 01 - 31), 1), date!(2023 - 02 - 28));
+        assert_eq!(add_months(date!(2024 - 01 - 31), 1), date!(2024 - 02 - 29));
+        assert_eq!(add_months(date!(2024 - 03 - 31), 1), date!(2024 - 04 - 30));
+        assert_eq!(add_months(date!(2024 - 02 - 29), 12), date!(2025 - 02 - 28));
+        assert_eq!(add_months(date!(2024 - 02 - 29), 48), date!(2028 - 02 - 29));
+        assert_eq!(add_months(date!(2005 - 06 - 15), 60), date!(2010 - 06 - 15));
+        assert_eq!(add_months(date!(2023 - 12 - 15), 1), date!(2024 - 01 - 15));
+        assert_eq!(add_months(date!(2023 - 11 - 30), 3), date!(2024 - 02 - 29));
+        assert_eq!(add_months(date!(2023 - 05 - 10), 0), date!(2023 - 05 - 10));
+    }
+
+    #[test]
+    fn next_reevaluation_counts_from_the_last_evaluation() {
+        let awarded = date!(1998 - 03 - 01);
+        assert_eq!(
+            next_reevaluation(awarded, None, Some(60)),
+            Some(date!(2003 - 03 - 01))
+        );
+        assert_eq!(
+            next_reevaluation(awarded, Some(date!(2005 - 06 - 30)), Some(60)),
+            Some(date!(2010 - 06 - 30))
+        );
+        assert_eq!(next_reevaluation(awarded, None, None), None);
+    }
+
+    #[test]
+    fn states_around_the_due_date() {
+        let today = date!(2026 - 11 - 21);
+        assert_eq!(reevaluation_state(None, today), ReevaluationState::None);
+        assert_eq!(
+            reevaluation_state(Some(date!(2026 - 11 - 20)), today),
+            ReevaluationState::Overdue
+        );
+        assert_eq!(
+            reevaluation_state(Some(today), today),
+            ReevaluationState::DueSoon
+        );
+        assert_eq!(
+            reevaluation_state(Some(date!(2027 - 05 - 20)), today),
+            ReevaluationState::DueSoon
+        );
+        assert_eq!(
+            reevaluation_state(Some(date!(2027 - 05 - 21)), today),
+            ReevaluationState::Ok
+        );
+    }
+
+    #[test]
+    fn dates_must_be_real() {
+        assert_eq!(parse_date("2024-02-29"), Ok(date!(2024 - 02 - 29)));
+        for bad in [
+            "2023-02-29",
+            "2023-13-01",
+            "2023-1-5",
+            "yesterday",
+            "2023/01/05",
+            "",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+}

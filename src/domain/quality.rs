@@ -1,0 +1,193 @@
+//! The vocabulary of a school's quality record (audits, findings, titles) and the life of a
+//! finding.
+
+crate::vocabulary!(AuditKind {
+    Internal => "internal",
+    ManagementReview => "management_review",
+    CertificationStage1 => "certification_stage1",
+    CertificationStage2 => "certification_stage2",
+    Surveillance => "surveillance",
+    Recertification => "recertification",
+    ProvincialInspection => "provincial_inspection",
+});
+
+crate::vocabulary!(FindingGrade {
+    /// major nonconformity
+    MajorNc => "major_nc",
+    /// minor nonconformity
+    MinorNc => "minor_nc",
+    Observation => "observation",
+    /// opportunity for improvement
+    Ofi => "ofi",
+});
+
+crate::vocabulary!(FindingStatus {
+    Open => "open",
+    ActionPlanned => "action_planned",
+    Closed => "closed",
+    Verified => "verified",
+});
+
+crate::vocabulary!(TitleLevel {
+    National => "national",
+    Provincial => "provincial",
+    Municipal => "municipal",
+});
+
+crate::vocabulary!(HoldingStatus {
+    Active => "active",
+    Suspended => "suspended",
+    Revoked => "revoked",
+});
+
+impl FindingGrade {
+    /// Nonconformities need a corrective action; observations and OFIs may be closed without.
+    pub fn needs_corrective_action(self) -> bool {
+        matches!(self, FindingGrade::MajorNc | FindingGrade::MinorNc)
+    }
+}
+
+/// What is known of a finding when its status is to change.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FindingFacts {
+    /// root cause, action and owner are all recorded
+    pub action_planned: bool,
+    /// the action's done date is recorded
+    pub action_done: bool,
+    /// a verification of effectiveness says the action worked
+    pub verified_effective: bool,
+    /// a reason for reopening was given
+    pub reopen_reason: bool,
+}
+
+/// May a finding of `grade` move from `from` to `to`? The refusal names the field that is
+/// missing or wrong.
+pub fn finding_transition(
+    grade: FindingGrade,
+    from: FindingStatus,
+    to: FindingStatus,
+    facts: FindingFacts,
+) -> Result<(), (&'static str, String)> {
+    use FindingStatus::*;
+    let refuse = |field: &'static str, text: &str| Err((field, text.to_owned()));
+    match (from, to) {
+        (a, b) if a == b => Ok(()),
+        (Open, ActionPlanned) | (Closed, ActionPlanned) if !facts.action_planned => refuse(
+            "corrective_action",
+            "a planned action needs its root cause, the action and an owner",
+        ),
+        (Open | Closed, ActionPlanned) => Ok(()),
+        (Open, Closed) if grade.needs_corrective_action() => refuse(
+            "status",
+            "a nonconformity is closed through its corrective action",
+        ),
+        (Open, Closed) => Ok(()),
+        (ActionPlanned, Closed) if !facts.action_done => refuse(
+            "action_done_on",
+            "record when the action was done before closing",
+        ),
+        (ActionPlanned, Closed) => Ok(()),
+        (Closed, Verified) if !facts.verified_effective => refuse(
+            "verification",
+            "only an action verified as effective verifies the finding",
+        ),
+        (Closed, Verified) => Ok(()),
+        (ActionPlanned | Closed | Verified, Open) if !facts.reopen_reason => {
+            refuse("reopen_reason", "give the reason for reopening")
+        }
+        (ActionPlanned | Closed | Verified, Open) => Ok(()),
+        (_, _) => refuse("status", &format!("cannot go from {from} to {to}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use FindingStatus::*;
+
+    const ALL_FACTS: FindingFacts = FindingFacts {
+        action_planned: true,
+        action_done: true,
+        verified_effective: true,
+        reopen_reason: true,
+    };
+
+    #[test]
+    fn the_normal_life_of_a_nonconformity() {
+        let g = FindingGrade::MajorNc;
+        assert!(finding_transition(g, Open, ActionPlanned, ALL_FACTS).is_ok());
+        assert!(finding_transition(g, ActionPlanned, Closed, ALL_FACTS).is_ok());
+        assert!(finding_transition(g, Closed, Verified, ALL_FACTS).is_ok());
+    }
+
+    #[test]
+    fn each_step_needs_its_facts() {
+        let g = FindingGrade::MinorNc;
+        let none = FindingFacts::default();
+        assert_eq!(
+            finding_transition(g, Open, ActionPlanned, none)
+                .unwrap_err()
+                .0,
+            "corrective_action"
+        );
+        assert_eq!(
+            finding_transition(g, ActionPlanned, Closed, none)
+                .unwrap_err()
+                .0,
+            "action_done_on"
+        );
+        assert_eq!(
+            finding_transition(g, Closed, Verified, none).unwrap_err().0,
+            "verification"
+        );
+        assert_eq!(
+            finding_transition(g, Verified, Open, none).unwrap_err().0,
+            "reopen_reason"
+        );
+        assert_eq!(
+            finding_transition(g, Open, Closed, ALL_FACTS)
+                .unwrap_err()
+                .0,
+            "status"
+        );
+    }
+
+    #[test]
+    fn observations_close_without_action() {
+        assert!(
+            finding_transition(
+                FindingGrade::Observation,
+                Open,
+                Closed,
+                FindingFacts::default()
+            )
+            .is_ok()
+        );
+        assert!(
+            finding_transition(FindingGrade::Ofi, Open, Closed, FindingFacts::default()).is_ok()
+        );
+    }
+
+    #[test]
+    fn no_skipping_ahead() {
+        for grade in FindingGrade::ALL {
+            assert!(finding_transition(*grade, Open, Verified, ALL_FACTS).is_err());
+            assert!(finding_transition(*grade, ActionPlanned, Verified, ALL_FACTS).is_err());
+            assert!(finding_transition(*grade, Verified, Closed, ALL_FACTS).is_err());
+        }
+    }
+
+    #[test]
+    fn every_pair_is_decided() {
+        // Exhaustive: every (grade, from, to) either passes or names a field.
+        for grade in FindingGrade::ALL {
+            for from in FindingStatus::ALL {
+                for to in FindingStatus::ALL {
+                    if let Err((field, text)) = finding_transition(*grade, *from, *to, ALL_FACTS) {
+                        assert!(!field.is_empty() && !text.is_empty());
+                    }
+                }
+            }
+        }
+    }
+}

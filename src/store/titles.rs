@@ -1,0 +1,246 @@
+//! The title catalogue (admins keep it) and the titles each school holds (the province
+//! registers them), with each holding's next re-evaluation computed from the catalogue.
+
+use diesel::prelude::*;
+use serde::Serialize;
+use time::{Date, PrimitiveDateTime};
+
+use crate::auth::policy::Access;
+use crate::db::schema::{school_titles, title_types};
+use crate::db::{DbConn, write_transaction};
+use crate::domain::dates::{ReevaluationState, next_reevaluation, reevaluation_state};
+use crate::domain::quality::{HoldingStatus, TitleLevel};
+use crate::error::AppError;
+use crate::store::history;
+use crate::store::record::{change, json};
+use crate::store::schools;
+
+#[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = title_types, check_for_backend(crate::db::MultiBackend))]
+pub struct TitleType {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub level: String,
+    pub awarding_body: String,
+    /// none: a permanent title
+    pub reevaluation_interval_months: Option<i32>,
+}
+
+#[derive(Debug)]
+pub struct NewTitleType {
+    pub code: String,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub level: TitleLevel,
+    pub awarding_body: String,
+    pub reevaluation_interval_months: Option<i32>,
+}
+
+/// A catalogue code: lower-case letters, digits and underscores.
+pub fn parse_code(raw: &str) -> Result<String, String> {
+    let code = raw.trim().to_lowercase();
+    let ok = (2..=80).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(code)
+    } else {
+        Err("must be 2 to 80 lower-case letters, digits or _".into())
+    }
+}
+
+pub fn create_type(
+    conn: &mut DbConn,
+    access: &Access,
+    new: &NewTitleType,
+) -> Result<TitleType, AppError> {
+    Access::require(access.is_admin())?;
+    let id: i64 = diesel::insert_into(title_types::table)
+        .values((
+            title_types::code.eq(&new.code),
+            title_types::name.eq(&new.name),
+            title_types::name_zh.eq(&new.name_zh),
+            title_types::level.eq(new.level.as_str()),
+            title_types::awarding_body.eq(&new.awarding_body),
+            title_types::reevaluation_interval_months.eq(new.reevaluation_interval_months),
+        ))
+        .returning(title_types::id)
+        .get_result(conn)
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict { .. } => {
+                AppError::conflict("duplicate_code", "a title with this code already exists")
+            }
+            other => other,
+        })?;
+    Ok(title_types::table
+        .find(id)
+        .select(TitleType::as_select())
+        .first(conn)?)
+}
+
+pub fn list_types(conn: &mut DbConn) -> Result<Vec<TitleType>, AppError> {
+    Ok(title_types::table
+        .order((title_types::level.asc(), title_types::code.asc()))
+        .select(TitleType::as_select())
+        .load(conn)?)
+}
+
+pub fn find_type(conn: &mut DbConn, code: &str) -> Result<Option<TitleType>, AppError> {
+    Ok(title_types::table
+        .filter(title_types::code.eq(code.trim()))
+        .select(TitleType::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = school_titles, check_for_backend(crate::db::MultiBackend))]
+struct HoldingRow {
+    id: i64,
+    school_id: i64,
+    awarded_on: Date,
+    last_evaluated_on: Option<Date>,
+    status: String,
+    version: i64,
+}
+
+/// A title a school holds, with its re-evaluation date and state as of today.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct TitleHolding {
+    pub id: i64,
+    pub school_id: i64,
+    pub title_type_code: String,
+    pub title_name: String,
+    pub title_name_zh: Option<String>,
+    pub level: String,
+    #[schema(value_type = String, format = Date)]
+    pub awarded_on: Date,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub last_evaluated_on: Option<Date>,
+    pub status: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub next_reevaluation_due: Option<Date>,
+    pub reevaluation_state: ReevaluationState,
+    pub version: i64,
+}
+
+fn holding(row: HoldingRow, kind: TitleType, today: Date) -> TitleHolding {
+    let interval = kind
+        .reevaluation_interval_months
+        .and_then(|m| u32::try_from(m).ok());
+    let due = next_reevaluation(row.awarded_on, row.last_evaluated_on, interval);
+    // A suspended or revoked title is not re-evaluated.
+    let state = if row.status == HoldingStatus::Active.as_str() {
+        reevaluation_state(due, today)
+    } else {
+        ReevaluationState::None
+    };
+    TitleHolding {
+        id: row.id,
+        school_id: row.school_id,
+        title_type_code: kind.code,
+        title_name: kind.name,
+        title_name_zh: kind.name_zh,
+        level: kind.level,
+        awarded_on: row.awarded_on,
+        last_evaluated_on: row.last_evaluated_on,
+        status: row.status,
+        next_reevaluation_due: due,
+        reevaluation_state: state,
+        version: row.version,
+    }
+}
+
+#[derive(Debug)]
+pub struct NewHolding {
+    pub title_type_code: String,
+    pub awarded_on: Date,
+    pub last_evaluated_on: Option<Date>,
+}
+
+/// Registers a title for a school (its province admin, or an admin).
+pub fn create_holding(
+    conn: &mut DbConn,
+    access: &Access,
+    school_id: i64,
+    new: &NewHolding,
+    today: Date,
+    now: PrimitiveDateTime,
+) -> Result<TitleHolding, AppError> {
+    write_transaction(conn, |conn| {
+        let school = schools::get(conn, access, school_id)?;
+        Access::require(access.administers_province(school.province_id))?;
+        let kind = find_type(conn, &new.title_type_code)?
+            .ok_or_else(|| AppError::field("title_type_code", "names no title in the catalogue"))?;
+        let taken: i64 = school_titles::table
+            .filter(school_titles::school_id.eq(school_id))
+            .filter(school_titles::title_type_id.eq(kind.id))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(AppError::conflict(
+                "duplicate_title",
+                "the school already holds this title",
+            ));
+        }
+        let id: i64 = diesel::insert_into(school_titles::table)
+            .values((
+                school_titles::school_id.eq(school_id),
+                school_titles::title_type_id.eq(kind.id),
+                school_titles::awarded_on.eq(new.awarded_on),
+                school_titles::last_evaluated_on.eq(new.last_evaluated_on),
+                school_titles::status.eq(HoldingStatus::Active.as_str()),
+                school_titles::created_at.eq(now),
+                school_titles::updated_at.eq(now),
+            ))
+            .returning(school_titles::id)
+            .get_result(conn)?;
+        let created = get_holding(conn, id, today)?;
+        history::record(
+            conn,
+            change(
+                access,
+                school_id,
+                "title.award",
+                "school_title",
+                id,
+                None,
+                json(&created),
+            ),
+            now,
+        )?;
+        Ok(created)
+    })
+}
+
+fn get_holding(conn: &mut DbConn, id: i64, today: Date) -> Result<TitleHolding, AppError> {
+    let (row, kind): (HoldingRow, TitleType) = school_titles::table
+        .inner_join(title_types::table)
+        .filter(school_titles::id.eq(id))
+        .select((HoldingRow::as_select(), TitleType::as_select()))
+        .first(conn)?;
+    Ok(holding(row, kind, today))
+}
+
+/// The titles of a school the caller may read, national first.
+pub fn list_holdings(
+    conn: &mut DbConn,
+    access: &Access,
+    school_id: i64,
+    today: Date,
+) -> Result<Vec<TitleHolding>, AppError> {
+    schools::get(conn, access, school_id)?;
+    let rows: Vec<(HoldingRow, TitleType)> = school_titles::table
+        .inner_join(title_types::table)
+        .filter(school_titles::school_id.eq(school_id))
+        .order((title_types::level.asc(), school_titles::awarded_on.asc()))
+        .select((HoldingRow::as_select(), TitleType::as_select()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(row, kind)| holding(row, kind, today))
+        .collect())
+}
