@@ -14,6 +14,7 @@ use crate::db::Db;
 use crate::domain::{EmailAddress, NewPassword, PersonName, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::startup::Application;
+use crate::store::history::{self, Verdict};
 use crate::store::{provinces, users};
 
 #[derive(Parser)]
@@ -43,6 +44,18 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The tamper-evident history of changes
+    History {
+        #[command(subcommand)]
+        command: HistoryCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum HistoryCommand {
+    /// Check the hash chain of the whole history: exit 0 and a count when intact,
+    /// non-zero and the first broken entry when not
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -138,6 +151,9 @@ fn execute(command: Command) -> anyhow::Result<()> {
         Command::User {
             command: UserCommand::Create(args),
         } => create_user(&settings, args),
+        Command::History {
+            command: HistoryCommand::Verify,
+        } => verify_history(&settings),
     }
 }
 
@@ -206,6 +222,21 @@ fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
         user.id, user.email, user.role
     );
     Ok(())
+}
+
+fn verify_history(settings: &Settings) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database_url, 1)?;
+    db.migrate()?;
+    let mut conn = db.get()?;
+    match history::verify(&mut conn)? {
+        Verdict::Intact { entries } => {
+            println!("history intact: {entries} entries");
+            Ok(())
+        }
+        Verdict::Broken { entry_id, reason } => {
+            anyhow::bail!("history broken at entry {entry_id}: {reason}")
+        }
+    }
 }
 
 /// One line of standard input, without its line ending.

@@ -63,6 +63,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// How long a sign-in lasts.
     pub token_ttl: time::Duration,
+    /// A fixed "today" for due dates (`ACCREDIT_TODAY`), for tests and demonstrations.
+    pub today: Option<time::Date>,
 }
 
 /// A configuration problem, naming the variable.
@@ -137,6 +139,13 @@ impl Settings {
                 "ACCREDIT_TOKEN_TTL_MINUTES",
                 480,
             )?),
+            today: match get.get("ACCREDIT_TODAY") {
+                None => None,
+                Some(raw) => Some(
+                    crate::domain::dates::parse_date(raw)
+                        .map_err(|p| config_error("ACCREDIT_TODAY", p))?,
+                ),
+            },
         })
     }
 

@@ -42,7 +42,11 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let passwords = PasswordHasher::new(settings.password_hashing)?;
+        let clock = crate::clock::Clock {
+            fixed_today: settings.today,
+        };
         let state = web::Data::new(AppState {
+            clock,
             db,
             settings: Arc::new(settings),
             templates,

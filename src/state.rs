@@ -9,6 +9,7 @@ use crate::db::Db;
 use crate::http::web::templates::Templates;
 
 pub struct AppState {
+    pub clock: crate::clock::Clock,
     pub db: Db,
     pub settings: Arc<Settings>,
     pub templates: Arc<Templates>,

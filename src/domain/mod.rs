@@ -9,6 +9,7 @@ pub mod person;
 pub mod quality;
 pub mod role;
 pub mod school;
+pub mod text;
 pub mod vocabulary;
 
 pub use person::{EmailAddress, NewPassword, PersonName};

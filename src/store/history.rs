@@ -15,7 +15,7 @@ use crate::domain::history::{EntryContent, GENESIS, entry_hash};
 use crate::error::AppError;
 
 /// Key of the advisory lock that orders appends on PostgreSQL.
-const HISTORY_LOCK_KEY: i64 = 0x6869_7374_6f72_79; // "history"
+const HISTORY_LOCK_KEY: i64 = 0x0068_6973_746f_7279; // "history"
 
 /// One change, as its writer describes it.
 pub struct Change<'a> {

@@ -50,14 +50,7 @@ pub struct SchoolPatch {
 
 /// A name or city: not blank, at most 200 characters.
 pub fn parse_text(raw: &str) -> Result<String, String> {
-    let text = raw.trim();
-    if text.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if text.chars().count() > 200 {
-        return Err("must be at most 200 characters".into());
-    }
-    Ok(text.to_owned())
+    crate::domain::text::required(raw, crate::domain::text::SHORT)
 }
 
 /// A founding year between 1850 and `this_year`.

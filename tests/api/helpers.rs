@@ -154,6 +154,9 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// "Today" for every test server.
+pub const TODAY: &str = "2026-06-01";
+
 /// Settings for a test server: port 0, its own data directory, cheap password hashing.
 pub fn test_settings(database_url: &str, data_dir: &Path) -> Settings {
     let values: HashMap<String, String> = [
@@ -164,6 +167,8 @@ pub fn test_settings(database_url: &str, data_dir: &Path) -> Settings {
         ("ACCREDIT_ARGON2_ITERATIONS", "1"),
         ("ACCREDIT_WORKERS", "2"),
         ("ACCREDIT_DB_POOL_SIZE", "4"),
+        // A fixed day, so that due states are the same whenever the tests run.
+        ("ACCREDIT_TODAY", TODAY),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

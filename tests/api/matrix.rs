@@ -19,7 +19,66 @@ enum Target {
     ForeignSchool,
     Colleague,
     ForeignUser,
+    OwnAudit,
+    SiblingAudit,
+    ForeignAudit,
+    OwnFinding,
+    SiblingFinding,
+    ForeignFinding,
 }
+
+/// The school a target belongs to, for targets inside a school's record.
+fn school_of(target: Target) -> Target {
+    match target {
+        OwnAudit | OwnFinding => OwnSchool,
+        SiblingAudit | SiblingFinding => SiblingSchool,
+        ForeignAudit | ForeignFinding => ForeignSchool,
+        other => other,
+    }
+}
+
+/// Reading a part of a school's record: 200 if the school is visible, else 404.
+fn read_record(actor: Actor, target: Target) -> u16 {
+    signed_in(
+        actor,
+        if reads_school(actor, school_of(target)) {
+            200
+        } else {
+            404
+        },
+    )
+}
+
+/// Writing a school's record: its officer (and admins) succeed with `ok`; others who see
+/// the school get 403; the rest 404.
+fn write_record(actor: Actor, target: Target, ok: u16) -> u16 {
+    let school = school_of(target);
+    signed_in(
+        actor,
+        match (reads_school(actor, school), actor) {
+            (false, _) => 404,
+            (true, Admin) => ok,
+            (true, QualityOfficer) if school == OwnSchool => ok,
+            (true, _) => 403,
+        },
+    )
+}
+
+const TITLE_CODES: [&str; 9] = [
+    "national_key_technical_school",
+    "national_vocational_training_base",
+    "migrant_workers_training_base",
+    "electrical_electronic_training_base",
+    "national_key_secondary_vocational_school",
+    "provincial_demonstration_vocational_school",
+    "double_high_school",
+    "rural_labor_transfer_training_base",
+    "industry_education_training_base",
+];
+
+const SCHOOLS: &[Target] = &[OwnSchool, SiblingSchool, ForeignSchool];
+const AUDITS: &[Target] = &[OwnAudit, SiblingAudit, ForeignAudit];
+const FINDINGS: &[Target] = &[OwnFinding, SiblingFinding, ForeignFinding];
 
 use Actor::*;
 use Target::*;
@@ -49,6 +108,12 @@ fn id_of(world: &World, target: Target) -> i64 {
         ForeignSchool => world.foreign_school,
         Colleague => world.colleague,
         ForeignUser => world.foreign_user,
+        OwnAudit => world.audits[0],
+        SiblingAudit => world.audits[1],
+        ForeignAudit => world.audits[2],
+        OwnFinding => world.findings[0],
+        SiblingFinding => world.findings[1],
+        ForeignFinding => world.findings[2],
         Nothing => 0,
     }
 }
@@ -255,6 +320,156 @@ fn cases() -> Vec<Case> {
                 )
             },
         },
+        Case {
+            method: "POST",
+            path: "/api/v1/title-types",
+            targets: &[Nothing],
+            body: |_, _, n| {
+                Some(
+                    json!({"code": format!("title_{n}"), "name": "Title", "level": "municipal", "awarding_body": "Bureau", "reevaluation_interval_months": 36}),
+                )
+            },
+            expect: |a, _| signed_in(a, if a == Admin { 201 } else { 403 }),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/title-types",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/schools/{id}/titles",
+            targets: SCHOOLS,
+            body: |_, _, n| {
+                Some(json!({"title_type_code": TITLE_CODES[n % 9], "awarded_on": "2005-06-30"}))
+            },
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (reads_school(a, t), a) {
+                        (false, _) => 404,
+                        (true, Admin | ProvinceAdmin) => 201,
+                        (true, _) => 403,
+                    },
+                )
+            },
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools/{id}/titles",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools/{id}/certificate",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "PUT",
+            path: "/api/v1/schools/{id}/certificate",
+            targets: SCHOOLS,
+            body: |_, _, n| {
+                Some(
+                    json!({"standard": "ISO 9001:2015", "certification_body": "CQC", "certificate_number": format!("00124Q{n}"), "issued_on": "2024-04-01", "expires_on": "2027-03-31"}),
+                )
+            },
+            expect: |a, t| write_record(a, t, 200),
+        },
+        Case {
+            method: "PUT",
+            path: "/api/v1/schools/{id}/indicators/{year}",
+            targets: SCHOOLS,
+            body: |_, _, _| Some(json!({"students": 4200, "teachers": 210, "computers": 300})),
+            expect: |a, t| write_record(a, t, 201),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools/{id}/indicators",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools/{id}/history",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/schools/{id}/audits",
+            targets: SCHOOLS,
+            body: |_, _, _| {
+                Some(
+                    json!({"kind": "surveillance", "standard": "ISO 9001:2015", "started_on": "2026-04-10"}),
+                )
+            },
+            expect: |a, t| write_record(a, t, 201),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools/{id}/audits",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/audits/{id}",
+            targets: AUDITS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "PATCH",
+            path: "/api/v1/audits/{id}",
+            targets: AUDITS,
+            body: |_, _, _| {
+                Some(json!({"summary": "Two minor nonconformities; the system is effective."}))
+            },
+            expect: |a, t| write_record(a, t, 200),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/audits/{id}/findings",
+            targets: AUDITS,
+            body: |_, _, _| {
+                Some(
+                    json!({"clause": "9.2.2", "grade": "observation", "description": "Audit programme lacks the training centre"}),
+                )
+            },
+            expect: |a, t| write_record(a, t, 201),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/audits/{id}/findings",
+            targets: AUDITS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/findings/{id}",
+            targets: FINDINGS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "PATCH",
+            path: "/api/v1/findings/{id}",
+            targets: FINDINGS,
+            body: |_, _, _| {
+                Some(json!({"description": "Calibration records of two CNC lathes are incomplete"}))
+            },
+            expect: |a, t| write_record(a, t, 200),
+        },
     ]
 }
 
@@ -291,7 +506,8 @@ async fn access_matrix_holds_for_every_route_role_and_tenant(app: TestApp) {
                 n += 1;
                 let path = case
                     .path
-                    .replace("{id}", &id_of(&world, target).to_string());
+                    .replace("{id}", &id_of(&world, target).to_string())
+                    .replace("{year}", &(1950 + n % 70).to_string());
                 // Signing out ends the session it is called with: use a fresh one.
                 let token = match (case.path, world.email(actor)) {
                     ("/api/v1/auth/logout", Some(email)) => Some(app.token(email).await),

@@ -50,6 +50,10 @@ pub struct World {
     pub colleague: i64,
     /// A province admin of Zhejiang.
     pub foreign_user: i64,
+    /// An audit of each school: own, sibling, foreign.
+    pub audits: [i64; 3],
+    /// A finding of each of those audits.
+    pub findings: [i64; 3],
     pub tokens: Vec<(Actor, String)>,
     pub emails: Vec<(Actor, String)>,
 }
@@ -234,6 +238,27 @@ impl World {
                 ),
             )
             .await;
+        let mut audits = [0; 3];
+        let mut findings = [0; 3];
+        for (i, school) in [school, sibling_school, foreign_school]
+            .into_iter()
+            .enumerate()
+        {
+            audits[i] = app
+                .created(
+                    &format!("/api/v1/schools/{school}/audits"),
+                    &admin,
+                    json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": "2026-03-02", "ended_on": "2026-03-04", "lead_auditor": "陈静"}),
+                )
+                .await;
+            findings[i] = app
+                .created(
+                    &format!("/api/v1/audits/{}/findings", audits[i]),
+                    &admin,
+                    json!({"clause": "7.1.5", "grade": "minor_nc", "description": "Calibration records of the CNC lathes are incomplete", "due_on": "2026-05-31"}),
+                )
+                .await;
+        }
         let mut tokens = Vec::new();
         for (actor, email) in &emails {
             tokens.push((*actor, app.token(email).await));
@@ -246,6 +271,8 @@ impl World {
             foreign_school,
             colleague,
             foreign_user,
+            audits,
+            findings,
             tokens,
             emails,
         }

@@ -2,12 +2,15 @@
 //! which is also what the OpenAPI check and the access matrix test walk: a route cannot be
 //! served without appearing there.
 
+pub mod audits;
 pub mod auth;
 pub mod health;
 pub mod me;
 pub mod openapi;
 pub mod provinces;
+pub mod record;
 pub mod schools;
+pub mod titles;
 pub mod users;
 
 use std::collections::BTreeMap;
@@ -57,6 +60,23 @@ api_routes! {
     GET "/api/v1/users" => users::list,
     GET "/api/v1/users/{id}" => users::get,
     PATCH "/api/v1/users/{id}" => users::patch,
+    POST "/api/v1/title-types" => titles::create_type,
+    GET "/api/v1/title-types" => titles::list_types,
+    POST "/api/v1/schools/{id}/titles" => titles::create_holding,
+    GET "/api/v1/schools/{id}/titles" => titles::list_holdings,
+    GET "/api/v1/schools/{id}/certificate" => record::get_certificate,
+    PUT "/api/v1/schools/{id}/certificate" => record::put_certificate,
+    PUT "/api/v1/schools/{id}/indicators/{year}" => record::put_indicators,
+    GET "/api/v1/schools/{id}/indicators" => record::list_indicators,
+    GET "/api/v1/schools/{id}/history" => record::school_history,
+    POST "/api/v1/schools/{id}/audits" => audits::create,
+    GET "/api/v1/schools/{id}/audits" => audits::list,
+    GET "/api/v1/audits/{id}" => audits::get,
+    PATCH "/api/v1/audits/{id}" => audits::patch,
+    POST "/api/v1/audits/{id}/findings" => audits::create_finding,
+    GET "/api/v1/audits/{id}/findings" => audits::list_findings,
+    GET "/api/v1/findings/{id}" => audits::get_finding,
+    PATCH "/api/v1/findings/{id}" => audits::patch_finding,
 }
 
 /// Registers every route of `ROUTES`, one resource per path (so that a wrong method on a

@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{auth, health, me, provinces, schools, users};
+use super::{audits, auth, health, me, provinces, record, schools, titles, users};
 use crate::domain::{Role, SchoolKind};
 use crate::error::{ErrorBody, ErrorDetail};
 
@@ -42,6 +42,11 @@ impl utoipa::Modify for BearerAuth {
         provinces::create, provinces::list, provinces::get,
         schools::create, schools::list, schools::get, schools::patch,
         users::create, users::list, users::get, users::patch,
+        titles::create_type, titles::list_types, titles::create_holding, titles::list_holdings,
+        record::get_certificate, record::put_certificate, record::put_indicators,
+        record::list_indicators, record::school_history,
+        audits::create, audits::list, audits::get, audits::patch,
+        audits::create_finding, audits::list_findings, audits::get_finding, audits::patch_finding,
     ),
     components(schemas(ErrorBody, ErrorDetail, health::Health, Role, SchoolKind)),
     modifiers(&BearerAuth),
@@ -52,7 +57,10 @@ impl utoipa::Modify for BearerAuth {
         (name = "account", description = "One's own account"),
         (name = "provinces", description = "Provinces"),
         (name = "schools", description = "Schools, the tenants"),
-        (name = "users", description = "User accounts")
+        (name = "users", description = "User accounts"),
+        (name = "titles", description = "The title catalogue and the titles schools hold"),
+        (name = "audits", description = "Audits, findings and corrective actions"),
+        (name = "record", description = "Certificate, indicators and history of a school")
     )
 )]
 pub struct ApiDoc;

@@ -1,0 +1,467 @@
+//! Audits of a school and their findings with corrective actions.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::clock::now_utc;
+use crate::domain::clause::ClauseNumber;
+use crate::domain::dates::parse_date;
+use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus};
+use crate::domain::text;
+use crate::error::{AppError, ErrorBody, Validator};
+use crate::state::AppState;
+use crate::store::audits::{self, Audit, AuditFields, AuditSummary};
+use crate::store::findings::{self, Finding, FindingPatch, NewFinding};
+
+#[derive(Deserialize, Default, Clone, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditInput {
+    /// internal, management_review, certification_stage1, certification_stage2, surveillance, recertification, provincial_inspection
+    pub kind: String,
+    /// e.g. `ISO 9001:2015`
+    pub standard: String,
+    /// YYYY-MM-DD
+    pub started_on: String,
+    pub ended_on: Option<String>,
+    pub lead_auditor: Option<String>,
+    pub auditing_body: Option<String>,
+    pub scope: Option<String>,
+    pub summary: Option<String>,
+}
+
+impl AuditInput {
+    pub fn validate(&self) -> Result<AuditFields, AppError> {
+        let mut v = Validator::new();
+        let kind = v.check("kind", AuditKind::parse(&self.kind));
+        let standard = v.check("standard", text::required(&self.standard, text::SHORT));
+        let started_on = v.check("started_on", parse_date(&self.started_on));
+        let ended_on = v.check_opt(
+            "ended_on",
+            self.ended_on.as_deref().filter(|s| !s.trim().is_empty()),
+            parse_date,
+        );
+        if let (Some(start), Some(Some(end))) = (started_on, ended_on)
+            && end < start
+        {
+            v.fail("ended_on", "cannot be before the start");
+        }
+        let lead_auditor = v.check(
+            "lead_auditor",
+            text::optional(self.lead_auditor.as_deref(), text::SHORT),
+        );
+        let auditing_body = v.check(
+            "auditing_body",
+            text::optional(self.auditing_body.as_deref(), text::SHORT),
+        );
+        let scope = v.check("scope", text::optional(self.scope.as_deref(), text::LONG));
+        let summary = v.check(
+            "summary",
+            text::optional(self.summary.as_deref(), text::LONG),
+        );
+        v.finish()?;
+        match (
+            kind,
+            standard,
+            started_on,
+            ended_on,
+            lead_auditor,
+            auditing_body,
+            scope,
+            summary,
+        ) {
+            (
+                Some(kind),
+                Some(standard),
+                Some(started_on),
+                Some(ended_on),
+                Some(lead_auditor),
+                Some(auditing_body),
+                Some(scope),
+                Some(summary),
+            ) => Ok(AuditFields {
+                kind,
+                standard,
+                started_on,
+                ended_on,
+                lead_auditor,
+                auditing_body,
+                scope,
+                summary,
+            }),
+            _ => Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            ))),
+        }
+    }
+
+    /// The input an existing audit would give.
+    pub fn of(audit: &Audit) -> AuditInput {
+        AuditInput {
+            kind: audit.kind.clone(),
+            standard: audit.standard.clone(),
+            started_on: audit.started_on.to_string(),
+            ended_on: audit.ended_on.map(|d| d.to_string()),
+            lead_auditor: audit.lead_auditor.clone(),
+            auditing_body: audit.auditing_body.clone(),
+            scope: audit.scope.clone(),
+            summary: audit.summary.clone(),
+        }
+    }
+}
+
+/// Record an audit (the school's quality officer)
+#[utoipa::path(
+    post, path = "/api/v1/schools/{id}/audits", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = AuditInput,
+    responses((status = 201, body = Audit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<AuditInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, school_id) = (user.access(), id.into_inner());
+    let input = body.into_inner();
+    let audit = state
+        .db
+        .run(move |conn| {
+            crate::store::record::writable_school(conn, &access, school_id)?;
+            audits::create(conn, &access, school_id, &input.validate()?, now_utc())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(audit))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// at most this many (default 50, at most 200)
+    pub limit: Option<i64>,
+    /// skip this many
+    pub offset: Option<i64>,
+}
+
+impl PageQuery {
+    pub fn limit(&self) -> i64 {
+        self.limit.unwrap_or(50).clamp(1, 200)
+    }
+    pub fn offset(&self) -> i64 {
+        self.offset.unwrap_or(0).max(0)
+    }
+}
+
+/// A school's audits, newest first (`X-Total-Count` gives the number of all)
+#[utoipa::path(
+    get, path = "/api/v1/schools/{id}/audits", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = [AuditSummary]), (status = 404, body = ErrorBody))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (access, school_id, limit, offset) =
+        (user.access(), id.into_inner(), page.limit(), page.offset());
+    let (rows, total) = state
+        .db
+        .run(move |conn| audits::list(conn, &access, school_id, limit, offset))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("X-Total-Count", total.to_string()))
+        .json(rows))
+}
+
+/// One audit
+#[utoipa::path(
+    get, path = "/api/v1/audits/{id}", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Audit), (status = 404, body = ErrorBody))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| audits::get(conn, &access, id))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditPatchInput {
+    pub kind: Option<String>,
+    pub standard: Option<String>,
+    pub started_on: Option<String>,
+    pub ended_on: Option<String>,
+    pub lead_auditor: Option<String>,
+    pub auditing_body: Option<String>,
+    pub scope: Option<String>,
+    pub summary: Option<String>,
+    pub version: Option<i64>,
+}
+
+impl AuditPatchInput {
+    /// The audit with these changes, validated as a whole.
+    pub fn merged(self, current: &Audit) -> Result<AuditFields, AppError> {
+        let base = AuditInput::of(current);
+        AuditInput {
+            kind: self.kind.unwrap_or(base.kind),
+            standard: self.standard.unwrap_or(base.standard),
+            started_on: self.started_on.unwrap_or(base.started_on),
+            ended_on: self.ended_on.or(base.ended_on),
+            lead_auditor: self.lead_auditor.or(base.lead_auditor),
+            auditing_body: self.auditing_body.or(base.auditing_body),
+            scope: self.scope.or(base.scope),
+            summary: self.summary.or(base.summary),
+        }
+        .validate()
+    }
+}
+
+/// Change an audit (the school's quality officer)
+#[utoipa::path(
+    patch, path = "/api/v1/audits/{id}", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = AuditPatchInput,
+    responses((status = 200, body = Audit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<AuditPatchInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    let input = body.into_inner();
+    let audit = state
+        .db
+        .run(move |conn| {
+            let current = audits::get(conn, &access, id)?;
+            crate::store::record::writable_school(conn, &access, current.school_id)?;
+            let version = input.version;
+            let fields = input.merged(&current)?;
+            audits::update(conn, &access, id, &fields, version, now_utc())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(audit))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FindingInput {
+    /// an ISO 9001:2015 clause, `4` to `10.3`, e.g. `8.5.1`
+    pub clause: String,
+    /// major_nc, minor_nc, observation, ofi
+    pub grade: String,
+    pub description: String,
+    /// YYYY-MM-DD
+    pub due_on: Option<String>,
+}
+
+impl FindingInput {
+    pub fn validate(&self) -> Result<NewFinding, AppError> {
+        let mut v = Validator::new();
+        let clause = v.check("clause", ClauseNumber::parse(&self.clause));
+        let grade = v.check("grade", FindingGrade::parse(&self.grade));
+        let description = v.check("description", text::required(&self.description, text::LONG));
+        let due_on = v.check_opt(
+            "due_on",
+            self.due_on.as_deref().filter(|s| !s.trim().is_empty()),
+            parse_date,
+        );
+        v.finish()?;
+        match (clause, grade, description, due_on) {
+            (Some(clause), Some(grade), Some(description), Some(due_on)) => Ok(NewFinding {
+                clause,
+                grade,
+                description,
+                due_on,
+            }),
+            _ => Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            ))),
+        }
+    }
+}
+
+/// Record a finding of an audit (the school's quality officer); it starts `open`
+#[utoipa::path(
+    post, path = "/api/v1/audits/{id}/findings", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = FindingInput,
+    responses((status = 201, body = Finding), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn create_finding(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<FindingInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, audit_id) = (user.access(), id.into_inner());
+    let input = body.into_inner();
+    let finding = state
+        .db
+        .run(move |conn| {
+            let audit = audits::get(conn, &access, audit_id)?;
+            crate::store::record::writable_school(conn, &access, audit.school_id)?;
+            findings::create(conn, &access, audit_id, &input.validate()?, now_utc())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(finding))
+}
+
+/// The findings of an audit
+#[utoipa::path(
+    get, path = "/api/v1/audits/{id}/findings", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = [Finding]), (status = 404, body = ErrorBody))
+)]
+pub async fn list_findings(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| findings::list_for_audit(conn, &access, id))
+            .await?,
+    ))
+}
+
+/// One finding with its corrective action
+#[utoipa::path(
+    get, path = "/api/v1/findings/{id}", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Finding), (status = 404, body = ErrorBody))
+)]
+pub async fn get_finding(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| findings::get(conn, &access, id))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FindingPatchInput {
+    /// open, action_planned, closed, verified
+    pub status: Option<String>,
+    pub description: Option<String>,
+    pub due_on: Option<String>,
+    pub root_cause: Option<String>,
+    pub corrective_action: Option<String>,
+    pub action_owner: Option<String>,
+    pub action_due_on: Option<String>,
+    pub action_done_on: Option<String>,
+    /// who verified the action's effectiveness
+    pub verified_by: Option<String>,
+    pub verified_on: Option<String>,
+    pub verification_effective: Option<bool>,
+    pub verification_note: Option<String>,
+    /// required to reopen a finding
+    pub reopen_reason: Option<String>,
+    pub version: Option<i64>,
+}
+
+impl FindingPatchInput {
+    pub fn validate(&self, today: time::Date) -> Result<FindingPatch, AppError> {
+        let mut v = Validator::new();
+        let date = |v: &mut Validator, name: &str, raw: &Option<String>| {
+            v.check_opt(
+                name,
+                raw.as_deref().filter(|s| !s.trim().is_empty()),
+                parse_date,
+            )
+            .flatten()
+        };
+        let short = |v: &mut Validator, name: &str, raw: &Option<String>| {
+            v.check(name, text::optional(raw.as_deref(), text::SHORT))
+                .flatten()
+        };
+        let long = |v: &mut Validator, name: &str, raw: &Option<String>| {
+            v.check(name, text::optional(raw.as_deref(), text::LONG))
+                .flatten()
+        };
+        let status = v
+            .check_opt("status", self.status.as_deref(), FindingStatus::parse)
+            .flatten();
+        let description = long(&mut v, "description", &self.description);
+        let due_on = date(&mut v, "due_on", &self.due_on);
+        let root_cause = long(&mut v, "root_cause", &self.root_cause);
+        let action = long(&mut v, "corrective_action", &self.corrective_action);
+        let owner = short(&mut v, "action_owner", &self.action_owner);
+        let action_due_on = date(&mut v, "action_due_on", &self.action_due_on);
+        let action_done_on = date(&mut v, "action_done_on", &self.action_done_on);
+        let verified_by = short(&mut v, "verified_by", &self.verified_by);
+        let verified_on = date(&mut v, "verified_on", &self.verified_on);
+        let verification_note = long(&mut v, "verification_note", &self.verification_note);
+        let reopen_reason = long(&mut v, "reopen_reason", &self.reopen_reason);
+        for (name, day) in [
+            ("action_done_on", action_done_on),
+            ("verified_on", verified_on),
+        ] {
+            if day.is_some_and(|d| d > today) {
+                v.fail(name, "cannot be in the future");
+            }
+        }
+        v.finish()?;
+        Ok(FindingPatch {
+            description,
+            due_on: due_on.map(Some),
+            status,
+            reopen_reason,
+            root_cause,
+            action,
+            owner,
+            action_due_on,
+            action_done_on,
+            verified_by,
+            verified_on,
+            effective: self.verification_effective,
+            verification_note,
+            version: self.version,
+        })
+    }
+}
+
+/// Change a finding: its corrective action, verification and status (the school's quality
+/// officer). Status changes follow the finding's life: open → action_planned → closed →
+/// verified; reopening needs `reopen_reason`.
+#[utoipa::path(
+    patch, path = "/api/v1/findings/{id}", tag = "audits", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = FindingPatchInput,
+    responses((status = 200, body = Finding), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn patch_finding(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<FindingPatchInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let input = body.into_inner();
+    let finding = state
+        .db
+        .run(move |conn| {
+            let current = findings::get(conn, &access, id)?;
+            crate::store::record::writable_school(conn, &access, current.school_id)?;
+            findings::update(conn, &access, id, &input.validate(today)?, now_utc())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(finding))
+}

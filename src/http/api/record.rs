@@ -1,0 +1,199 @@
+//! The rest of a school's record: its quality-management certificate, yearly indicators,
+//! and the history of changes.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::clock::now_utc;
+use crate::domain::dates::parse_date;
+use crate::domain::indicators::{Indicators, parse_year};
+use crate::domain::text;
+use crate::error::{AppError, ErrorBody, Validator};
+use crate::http::api::audits::PageQuery;
+use crate::state::AppState;
+use crate::store::certificates::{self, Certificate, CertificateFields};
+use crate::store::history::{self, HistoryEntry};
+use crate::store::indicators::{self, YearIndicators};
+use crate::store::record::writable_school;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateInput {
+    /// e.g. `ISO 9001:2015`
+    pub standard: String,
+    pub certification_body: String,
+    pub certificate_number: String,
+    pub scope: Option<String>,
+    /// YYYY-MM-DD
+    pub issued_on: String,
+    /// YYYY-MM-DD; certificates run three years
+    pub expires_on: String,
+}
+
+impl CertificateInput {
+    pub fn validate(&self) -> Result<CertificateFields, AppError> {
+        let mut v = Validator::new();
+        let standard = v.check("standard", text::required(&self.standard, text::SHORT));
+        let body = v.check(
+            "certification_body",
+            text::required(&self.certification_body, text::SHORT),
+        );
+        let number = v.check(
+            "certificate_number",
+            text::required(&self.certificate_number, text::SHORT),
+        );
+        let scope = v.check("scope", text::optional(self.scope.as_deref(), text::LONG));
+        let issued = v.check("issued_on", parse_date(&self.issued_on));
+        let expires = v.check("expires_on", parse_date(&self.expires_on));
+        if let (Some(i), Some(e)) = (issued, expires)
+            && e <= i
+        {
+            v.fail("expires_on", "must be after the issue date");
+        }
+        v.finish()?;
+        match (standard, body, number, scope, issued, expires) {
+            (
+                Some(standard),
+                Some(certification_body),
+                Some(certificate_number),
+                Some(scope),
+                Some(issued_on),
+                Some(expires_on),
+            ) => Ok(CertificateFields {
+                standard,
+                certification_body,
+                certificate_number,
+                scope,
+                issued_on,
+                expires_on,
+            }),
+            _ => Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            ))),
+        }
+    }
+}
+
+/// The school's quality-management certificate (`null` when none is recorded)
+#[utoipa::path(
+    get, path = "/api/v1/schools/{id}/certificate", tag = "record", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Option<Certificate>), (status = 404, body = ErrorBody))
+)]
+pub async fn get_certificate(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| certificates::get(conn, &access, id))
+            .await?,
+    ))
+}
+
+/// Record the school's current certificate (the school's quality officer)
+#[utoipa::path(
+    put, path = "/api/v1/schools/{id}/certificate", tag = "record", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = CertificateInput,
+    responses((status = 200, body = Certificate), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn put_certificate(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<CertificateInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    let input = body.into_inner();
+    let saved = state
+        .db
+        .run(move |conn| {
+            writable_school(conn, &access, id)?;
+            certificates::put(conn, &access, id, &input.validate()?, now_utc())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(saved))
+}
+
+/// Set a year's indicators (the school's quality officer); absent figures are not reported
+#[utoipa::path(
+    put, path = "/api/v1/schools/{id}/indicators/{year}", tag = "record", security(("bearer" = [])),
+    params(("id" = i64, Path), ("year" = i64, Path)), request_body = Indicators,
+    responses((status = 200, description = "replaced", body = YearIndicators), (status = 201, description = "created", body = YearIndicators), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn put_indicators(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<Indicators>,
+) -> Result<HttpResponse, AppError> {
+    let (access, (id, year), this_year) =
+        (user.access(), path.into_inner(), state.clock.today().year());
+    let figures = body.into_inner();
+    let (saved, created) = state
+        .db
+        .run(move |conn| {
+            writable_school(conn, &access, id)?;
+            let mut v = Validator::new();
+            let year = v.check("year", parse_year(year, this_year));
+            for (field, problem) in figures.problems() {
+                v.fail(field, problem);
+            }
+            v.finish()?;
+            let year =
+                year.ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated year missing")))?;
+            indicators::put(conn, &access, id, year, &figures, now_utc())
+        })
+        .await?;
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response.json(saved))
+}
+
+/// A school's indicators, newest year first
+#[utoipa::path(
+    get, path = "/api/v1/schools/{id}/indicators", tag = "record", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = [YearIndicators]), (status = 404, body = ErrorBody))
+)]
+pub async fn list_indicators(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| indicators::list(conn, &access, id))
+            .await?,
+    ))
+}
+
+/// The history of changes to a school's record, newest first
+#[utoipa::path(
+    get, path = "/api/v1/schools/{id}/history", tag = "record", security(("bearer" = [])),
+    params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = [HistoryEntry]), (status = 404, body = ErrorBody))
+)]
+pub async fn school_history(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id, limit, offset) = (user.access(), id.into_inner(), page.limit(), page.offset());
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| history::for_school(conn, &access, id, limit, offset))
+            .await?,
+    ))
+}

@@ -1,0 +1,198 @@
+//! The title catalogue and the titles a school holds.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::{Access, CurrentUser};
+use crate::clock::now_utc;
+use crate::domain::dates::parse_date;
+use crate::domain::quality::TitleLevel;
+use crate::domain::text;
+use crate::error::{AppError, ErrorBody, Validator};
+use crate::state::AppState;
+use crate::store::titles::{self, NewHolding, NewTitleType, TitleHolding, TitleType};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TitleTypeInput {
+    /// e.g. `national_key_technical_school`
+    pub code: String,
+    pub name: String,
+    pub name_zh: Option<String>,
+    /// national, provincial, municipal
+    pub level: String,
+    pub awarding_body: String,
+    /// months between re-evaluations; absent for a permanent title
+    pub reevaluation_interval_months: Option<i64>,
+}
+
+/// Add a title to the catalogue (admin)
+#[utoipa::path(
+    post, path = "/api/v1/title-types", tag = "titles", security(("bearer" = [])),
+    request_body = TitleTypeInput,
+    responses((status = 201, body = TitleType), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn create_type(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<TitleTypeInput>,
+) -> Result<HttpResponse, AppError> {
+    let access = user.access();
+    Access::require(access.is_admin())?;
+    let mut v = Validator::new();
+    let code = v.check("code", titles::parse_code(&body.code));
+    let name = v.check("name", text::required(&body.name, text::SHORT));
+    let name_zh = v.check(
+        "name_zh",
+        text::optional(body.name_zh.as_deref(), text::SHORT),
+    );
+    let level = v.check("level", TitleLevel::parse(&body.level));
+    let awarding_body = v.check(
+        "awarding_body",
+        text::required(&body.awarding_body, text::SHORT),
+    );
+    let interval = v.check_opt(
+        "reevaluation_interval_months",
+        body.reevaluation_interval_months,
+        |m| {
+            i32::try_from(m)
+                .ok()
+                .filter(|m| (1..=240).contains(m))
+                .ok_or_else(|| {
+                    "must be between 1 and 240 months (leave it out for a permanent title)"
+                        .to_owned()
+                })
+        },
+    );
+    v.finish()?;
+    let (Some(code), Some(name), Some(name_zh), Some(level), Some(awarding_body), Some(interval)) =
+        (code, name, name_zh, level, awarding_body, interval)
+    else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "validated input incomplete"
+        )));
+    };
+    let new = NewTitleType {
+        code,
+        name,
+        name_zh,
+        level,
+        awarding_body,
+        reevaluation_interval_months: interval,
+    };
+    let created = state
+        .db
+        .run(move |conn| titles::create_type(conn, &access, &new))
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// The title catalogue
+#[utoipa::path(
+    get, path = "/api/v1/title-types", tag = "titles", security(("bearer" = [])),
+    responses((status = 200, body = [TitleType]), (status = 401, body = ErrorBody))
+)]
+pub async fn list_types(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(state.db.run(titles::list_types).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldingInput {
+    pub title_type_code: String,
+    /// YYYY-MM-DD
+    pub awarded_on: String,
+    /// YYYY-MM-DD
+    pub last_evaluated_on: Option<String>,
+}
+
+impl HoldingInput {
+    pub fn validate(&self, today: time::Date) -> Result<NewHolding, AppError> {
+        let mut v = Validator::new();
+        let code = v.check(
+            "title_type_code",
+            text::required(&self.title_type_code, text::SHORT),
+        );
+        let awarded = v.check("awarded_on", parse_date(&self.awarded_on));
+        let last = v.check_opt(
+            "last_evaluated_on",
+            self.last_evaluated_on.as_deref(),
+            parse_date,
+        );
+        if awarded.is_some_and(|a| a > today) {
+            v.fail("awarded_on", "cannot be in the future");
+        }
+        if let (Some(a), Some(Some(l))) = (awarded, last) {
+            if l < a {
+                v.fail("last_evaluated_on", "cannot be before the award");
+            } else if l > today {
+                v.fail("last_evaluated_on", "cannot be in the future");
+            }
+        }
+        v.finish()?;
+        match (code, awarded, last) {
+            (Some(title_type_code), Some(awarded_on), Some(last_evaluated_on)) => Ok(NewHolding {
+                title_type_code,
+                awarded_on,
+                last_evaluated_on,
+            }),
+            _ => Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            ))),
+        }
+    }
+}
+
+/// Register a title a school holds (its province admin; admin)
+#[utoipa::path(
+    post, path = "/api/v1/schools/{id}/titles", tag = "titles", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = HoldingInput,
+    responses((status = 201, body = TitleHolding), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn create_holding(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<HoldingInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, school_id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let input = body.into_inner();
+    let created = state
+        .db
+        .run(move |conn| {
+            let school = crate::store::schools::get(conn, &access, school_id)?;
+            Access::require(access.administers_province(school.province_id))?;
+            titles::create_holding(
+                conn,
+                &access,
+                school_id,
+                &input.validate(today)?,
+                today,
+                now_utc(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// The titles a school holds, with their next re-evaluation
+#[utoipa::path(
+    get, path = "/api/v1/schools/{id}/titles", tag = "titles", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = [TitleHolding]), (status = 404, body = ErrorBody))
+)]
+pub async fn list_holdings(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, school_id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let found = state
+        .db
+        .run(move |conn| titles::list_holdings(conn, &access, school_id, today))
+        .await?;
+    Ok(HttpResponse::Ok().json(found))
+}
