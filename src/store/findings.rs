@@ -32,6 +32,9 @@ struct FindingRow {
 #[derive(Clone, Debug, Default, PartialEq, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = corrective_actions, check_for_backend(crate::db::MultiBackend))]
 pub struct CorrectiveAction {
+    /// Selected so that a finding without an action reads as `None` from the left join.
+    #[serde(skip)]
+    pub finding_id: i64,
     pub root_cause: Option<String>,
     pub action: Option<String>,
     pub owner: Option<String>,
@@ -240,6 +243,7 @@ impl FindingPatch {
     fn apply(&self, current: &CorrectiveAction) -> CorrectiveAction {
         let pick = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone());
         CorrectiveAction {
+            finding_id: current.finding_id,
             root_cause: pick(&self.root_cause, &current.root_cause),
             action: pick(&self.action, &current.action),
             owner: pick(&self.owner, &current.owner),

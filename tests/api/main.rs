@@ -11,6 +11,7 @@ mod health;
 mod matrix;
 mod openapi;
 mod pages;
+mod records;
 mod schema;
 mod web_pages;
 
