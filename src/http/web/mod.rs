@@ -6,6 +6,7 @@ pub mod admin;
 pub mod error_pages;
 pub mod i18n;
 pub mod page;
+pub mod records;
 pub mod schools;
 pub mod templates;
 
@@ -37,6 +38,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/schools", web::post().to(schools::school_create))
         .route("/schools/{id}", web::get().to(schools::school_page))
         .route("/schools/{id}", web::post().to(schools::school_update))
+        .route(
+            "/schools/{id}/certificate",
+            web::post().to(records::certificate_submit),
+        )
+        .route(
+            "/schools/{id}/titles",
+            web::post().to(records::title_submit),
+        )
+        .route("/schools/{id}/audits", web::get().to(records::audit_list))
+        .route(
+            "/schools/{id}/audits",
+            web::post().to(records::audit_create),
+        )
+        .route(
+            "/schools/{id}/indicators",
+            web::get().to(records::indicators_page),
+        )
+        .route(
+            "/schools/{id}/indicators",
+            web::post().to(records::indicators_submit),
+        )
+        .route("/audits/{id}", web::get().to(records::audit_page))
+        .route("/audits/{id}", web::post().to(records::audit_update))
+        .route(
+            "/audits/{id}/findings",
+            web::post().to(records::finding_create),
+        )
+        .route("/findings/{id}", web::post().to(records::finding_update))
         .route("/admin/provinces", web::get().to(admin::provinces_page))
         .route("/admin/provinces", web::post().to(admin::province_create))
         .route("/admin/users", web::get().to(admin::users_page))

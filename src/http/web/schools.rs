@@ -12,6 +12,7 @@ use crate::clock::now_utc;
 use crate::error::{AppError, FieldErrors};
 use crate::http::api::schools::{SchoolInput, SchoolPatchInput};
 use crate::state::AppState;
+use crate::store::schools::School;
 use crate::store::{provinces, schools};
 
 #[derive(Deserialize)]
@@ -64,29 +65,72 @@ pub async fn school_page(
     id: web::Path<i64>,
     query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
-    let (school, province) = state
+    let mut context = school_context(&state, &page, &user, id.into_inner()).await?;
+    context.insert("done", query.done.as_deref().unwrap_or(""));
+    page.ok(&state, "pages/school.html", &context)
+}
+
+struct SchoolOverview {
+    school: School,
+    province: crate::store::provinces::Province,
+    certificate: Option<crate::store::certificates::Certificate>,
+    titles: Vec<crate::store::titles::TitleHolding>,
+    audits: (Vec<crate::store::audits::AuditSummary>, i64),
+    open_findings: Vec<crate::store::findings::Finding>,
+    catalogue: Vec<crate::store::titles::TitleType>,
+}
+
+/// Everything the school page shows: profile, certificate, titles with their due state,
+/// the latest audits and the open findings. Loaded in one trip to the database.
+pub async fn school_context(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<tera::Context, AppError> {
+    let (access, today) = (user.access(), state.clock.today());
+    let overview = state
         .db
         .run(move |conn| {
             let school = schools::get(conn, &access, id)?;
-            let province = provinces::get(conn, school.province_id)?;
-            Ok((school, province))
+            Ok(SchoolOverview {
+                province: provinces::get(conn, school.province_id)?,
+                certificate: crate::store::certificates::get(conn, &access, id)?,
+                titles: crate::store::titles::list_holdings(conn, &access, id, today)?,
+                audits: crate::store::audits::list(conn, &access, id, 5, 0)?,
+                open_findings: crate::store::findings::open_for_school(conn, &access, id)?,
+                catalogue: crate::store::titles::list_types(conn)?,
+                school,
+            })
         })
         .await?;
-    let mut context = page.context(Some(&user));
+    let mut context = page.context(Some(user));
+    let (school, access) = (&overview.school, user.access());
     context.insert(
         "can_edit",
-        &user
-            .access()
-            .edits_school_profile(school.id, school.province_id),
+        &access.edits_school_profile(school.id, school.province_id),
     );
-    context.insert("form", &school);
-    context.insert("school", &school);
-    context.insert("province", &province);
-    context.insert("done", query.done.as_deref().unwrap_or(""));
+    context.insert("keeps_record", &access.keeps_record_of(school.id));
+    context.insert(
+        "registers_titles",
+        &access.administers_province(school.province_id),
+    );
+    context.insert("school", school);
+    context.insert("form", school);
+    context.insert("province", &overview.province);
+    context.insert("certificate", &overview.certificate);
+    context.insert("titles", &overview.titles);
+    context.insert("audits", &overview.audits.0);
+    context.insert("audit_count", &overview.audits.1);
+    context.insert("open_findings", &overview.open_findings);
+    context.insert("catalogue", &overview.catalogue);
+    context.insert("done", "");
     context.insert("errors", &FieldErrors::new());
+    context.insert("form_name", "");
+    context.insert("typed", &std::collections::HashMap::<String, String>::new());
     context.insert("conflict", &false);
-    page.ok(&state, "pages/school.html", &context)
+    context.insert("today", &today.to_string());
+    Ok(context)
 }
 
 pub async fn school_update(
@@ -147,27 +191,13 @@ async fn school_form_again(
     errors: FieldErrors,
     conflict: bool,
 ) -> Result<HttpResponse, AppError> {
-    let access = user.access();
-    let (school, province) = state
-        .db
-        .run(move |conn| {
-            let school = schools::get(conn, &access, id)?;
-            let province = provinces::get(conn, school.province_id)?;
-            Ok((school, province))
-        })
-        .await?;
-    let mut context = page.context(Some(user));
-    context.insert("can_edit", &true);
-    context.insert("school", &school);
-    context.insert("province", &province);
+    let mut context = school_context(state, page, user, id).await?;
     // After a conflict the form shows the current record, so nothing stale is resubmitted.
-    if conflict {
-        context.insert("form", &school);
-    } else {
+    if !conflict {
         context.insert("form", form);
     }
-    context.insert("done", "");
     context.insert("errors", &errors);
+    context.insert("form_name", "profile");
     context.insert("conflict", &conflict);
     let status = if conflict {
         StatusCode::CONFLICT

@@ -27,6 +27,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/account.html"),
     template!("pages/provinces.html"),
     template!("pages/users.html"),
+    template!("pages/audits.html"),
+    template!("pages/audit.html"),
+    template!("pages/indicators.html"),
+    template!("partials/audit_rows.html"),
+    template!("partials/audit_fields.html"),
     template!("partials/errors.html"),
     template!("partials/school_fields.html"),
 ];
@@ -123,6 +128,46 @@ mod tests {
         context.insert("email", "a@b.cn");
         context.insert("login_error", "throttled");
         context.insert("retry_minutes", &15);
+        context.insert("keeps_record", &true);
+        context.insert("registers_titles", &true);
+        context.insert("today", "2026-06-01");
+        context.insert("form_name", "audit");
+        context.insert("typed", &json!({"kind": "surveillance"}));
+        context.insert("certificate", &json!({"standard": "ISO 9001:2015", "certification_body": "CQC",
+            "certificate_number": "00124Q", "scope": "training", "issued_on": "2024-04-01", "expires_on": "2026-03-31"}));
+        context.insert("titles", &json!([{"title_name": "National Key Technical School", "title_name_zh": "国家重点技工学校",
+            "level": "national", "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30", "status": "suspended",
+            "next_reevaluation_due": "2010-06-30", "reevaluation_state": "overdue"}]));
+        context.insert(
+            "catalogue",
+            &json!([{"code": "double_high_school", "name": "Double High", "name_zh": "双高"}]),
+        );
+        let audit = json!({"id": 4, "kind": "internal", "standard": "ISO 9001:2015", "started_on": "2026-03-02",
+            "ended_on": "2026-03-04", "lead_auditor": "陈静", "auditing_body": null, "scope": "all", "summary": "ok",
+            "province_verified_on": "2026-05-01", "version": 1, "findings": 2, "open_findings": 1});
+        context.insert("audit", &audit);
+        context.insert("audits", &json!([audit]));
+        context.insert("audit_count", &7);
+        context.insert("total", &41);
+        context.insert("page_number", &2);
+        context.insert("pages", &3);
+        let finding = json!({"id": 9, "audit_id": 4, "clause": "8.5.1", "clause_title": "Control", "clause_title_zh": "控制",
+            "grade": "major_nc", "description": "Work instruction missing", "due_on": "2026-05-01", "status": "open",
+            "reopen_reason": "recurred", "version": 3, "corrective_action": {"root_cause": "none", "action": "write it",
+            "owner": "Lin", "due_on": "2026-05-01", "done_on": "2026-05-02", "verified_by": "QA", "verified_on": "2026-05-03",
+            "effective": true, "verification_note": "checked"}});
+        let plain = json!({"id": 10, "audit_id": 4, "clause": "9.2", "clause_title": "Internal audit", "clause_title_zh": "内部审核",
+            "grade": "ofi", "description": "Could improve", "due_on": null, "status": "closed", "reopen_reason": null,
+            "version": 1, "corrective_action": null});
+        context.insert("findings", &json!([finding, plain]));
+        context.insert("open_findings", &json!([finding]));
+        context.insert("clauses", crate::domain::clause::CLAUSES);
+        context.insert(
+            "years",
+            &json!([{"year": 2006, "students": null, "computers": 300}]),
+        );
+        context.insert("indicator_fields", &["students", "computers"]);
+        context.insert("this_year", &2026);
         context
     }
 

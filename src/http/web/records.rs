@@ -1,0 +1,576 @@
+//! The pages of a school's quality record: the forms on the school page (certificate,
+//! titles, audits), the audit page with its findings and corrective actions, the audit list
+//! and the indicators table. Every form reuses the API's validation.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::page::{Page, see_other};
+use super::schools::school_context;
+use crate::auth::CurrentUser;
+use crate::clock::now_utc;
+use crate::domain::indicators::{Indicators, parse_year};
+use crate::error::{AppError, FieldErrors, Validator};
+use crate::http::api::audits::{AuditInput, FindingInput, FindingPatchInput};
+use crate::http::api::record::CertificateInput;
+use crate::http::api::titles::HoldingInput;
+use crate::state::AppState;
+use crate::store::record::writable_school;
+use crate::store::{audits, certificates, findings, indicators, titles};
+
+/// A posted form: field name → value.
+pub struct Fields(HashMap<String, String>);
+
+impl Fields {
+    fn text(&self, name: &str) -> String {
+        self.0.get(name).cloned().unwrap_or_default()
+    }
+
+    /// A field that may be left blank.
+    fn optional(&self, name: &str) -> Option<String> {
+        self.0
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn check_csrf(&self, page: &Page) -> Result<(), AppError> {
+        page.check_csrf(&self.text("csrf_token"))
+    }
+
+    fn typed(&self) -> HashMap<&str, &str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "csrf_token" | "password"))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+type Form = web::Form<HashMap<String, String>>;
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    done: Option<String>,
+    page: Option<i64>,
+}
+
+/// The school page again with one form's errors and what was typed into it.
+async fn school_again(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    school_id: i64,
+    form_name: &str,
+    fields: &Fields,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let mut context = school_context(state, page, user, school_id).await?;
+    context.insert("errors", &errors);
+    context.insert("form_name", form_name);
+    context.insert("typed", &fields.typed());
+    page.render(
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "pages/school.html",
+        &context,
+    )
+}
+
+/// Runs a form's database work; validation errors come back to the form, anything else is
+/// the error page.
+async fn outcome<T>(
+    result: Result<T, AppError>,
+    again: impl AsyncFnOnce(FieldErrors) -> Result<HttpResponse, AppError>,
+    done: impl FnOnce(T) -> String,
+) -> Result<HttpResponse, AppError> {
+    match result {
+        Ok(value) => Ok(see_other(&done(value))),
+        Err(AppError::Validation(errors)) => again(errors).await,
+        Err(AppError::Conflict { message, .. }) => {
+            again(FieldErrors::from([("form".to_owned(), message)])).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn certificate_submit(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields(form.into_inner());
+    fields.check_csrf(&page)?;
+    let (access, school_id) = (user.access(), id.into_inner());
+    let input = CertificateInput {
+        standard: fields.text("standard"),
+        certification_body: fields.text("certification_body"),
+        certificate_number: fields.text("certificate_number"),
+        scope: fields.optional("scope"),
+        issued_on: fields.text("issued_on"),
+        expires_on: fields.text("expires_on"),
+    };
+    let result = state
+        .db
+        .run(move |conn| {
+            writable_school(conn, &access, school_id)?;
+            certificates::put(conn, &access, school_id, &input.validate()?, now_utc())
+        })
+        .await;
+    outcome(
+        result,
+        async |errors| {
+            school_again(
+                &state,
+                &page,
+                &user,
+                school_id,
+                "certificate",
+                &fields,
+                errors,
+            )
+            .await
+        },
+        |_| format!("/schools/{school_id}?done=saved#certificate"),
+    )
+    .await
+}
+
+pub async fn title_submit(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields(form.into_inner());
+    fields.check_csrf(&page)?;
+    let (access, school_id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let input = HoldingInput {
+        title_type_code: fields.text("title_type_code"),
+        awarded_on: fields.text("awarded_on"),
+        last_evaluated_on: fields.optional("last_evaluated_on"),
+    };
+    let result = state
+        .db
+        .run(move |conn| {
+            let school = crate::store::schools::get(conn, &access, school_id)?;
+            crate::auth::Access::require(access.administers_province(school.province_id))?;
+            titles::create_holding(
+                conn,
+                &access,
+                school_id,
+                &input.validate(today)?,
+                today,
+                now_utc(),
+            )
+        })
+        .await;
+    outcome(
+        result,
+        async |errors| {
+            school_again(&state, &page, &user, school_id, "title", &fields, errors).await
+        },
+        |_| format!("/schools/{school_id}?done=saved#titles"),
+    )
+    .await
+}
+
+fn audit_input(fields: &Fields) -> AuditInput {
+    AuditInput {
+        kind: fields.text("kind"),
+        standard: fields.text("standard"),
+        started_on: fields.text("started_on"),
+        ended_on: fields.optional("ended_on"),
+        lead_auditor: fields.optional("lead_auditor"),
+        auditing_body: fields.optional("auditing_body"),
+        scope: fields.optional("scope"),
+        summary: fields.optional("summary"),
+    }
+}
+
+pub async fn audit_create(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields(form.into_inner());
+    fields.check_csrf(&page)?;
+    let (access, school_id) = (user.access(), id.into_inner());
+    let input = audit_input(&fields);
+    let result = state
+        .db
+        .run(move |conn| {
+            writable_school(conn, &access, school_id)?;
+            audits::create(conn, &access, school_id, &input.validate()?, now_utc())
+        })
+        .await;
+    outcome(
+        result,
+        async |errors| {
+            school_again(&state, &page, &user, school_id, "audit", &fields, errors).await
+        },
+        |audit| format!("/audits/{}?done=created", audit.id),
+    )
+    .await
+}
+
+const AUDITS_PER_PAGE: i64 = 20;
+
+pub async fn audit_list(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (access, school_id) = (user.access(), id.into_inner());
+    let number = query.page.unwrap_or(1).max(1);
+    let (school, (rows, total)) = state
+        .db
+        .run(move |conn| {
+            let school = crate::store::schools::get(conn, &access, school_id)?;
+            let rows = audits::list(
+                conn,
+                &access,
+                school_id,
+                AUDITS_PER_PAGE,
+                (number - 1) * AUDITS_PER_PAGE,
+            )?;
+            Ok((school, rows))
+        })
+        .await?;
+    let mut context = page.context(Some(&user));
+    context.insert("school", &school);
+    context.insert("audits", &rows);
+    context.insert("total", &total);
+    context.insert("page_number", &number);
+    context.insert(
+        "pages",
+        &((total + AUDITS_PER_PAGE - 1) / AUDITS_PER_PAGE).max(1),
+    );
+    context.insert("keeps_record", &user.access().keeps_record_of(school_id));
+    page.ok(&state, "pages/audits.html", &context)
+}
+
+/// The audit page: the audit, its findings with their corrective actions, and the forms.
+async fn audit_context(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    audit_id: i64,
+) -> Result<tera::Context, AppError> {
+    let access = user.access();
+    let (audit, school, found) = state
+        .db
+        .run(move |conn| {
+            let audit = audits::get(conn, &access, audit_id)?;
+            let school = crate::store::schools::get(conn, &access, audit.school_id)?;
+            let found = findings::list_for_audit(conn, &access, audit_id)?;
+            Ok((audit, school, found))
+        })
+        .await?;
+    let mut context = page.context(Some(user));
+    context.insert("keeps_record", &user.access().keeps_record_of(school.id));
+    context.insert("audit", &audit);
+    context.insert("school", &school);
+    context.insert("findings", &found);
+    context.insert("clauses", crate::domain::clause::CLAUSES);
+    context.insert("done", "");
+    context.insert("errors", &FieldErrors::new());
+    context.insert("form_name", "");
+    context.insert("typed", &HashMap::<String, String>::new());
+    context.insert("today", &state.clock.today().to_string());
+    Ok(context)
+}
+
+pub async fn audit_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mut context = audit_context(&state, &page, &user, id.into_inner()).await?;
+    context.insert("done", query.done.as_deref().unwrap_or(""));
+    page.ok(&state, "pages/audit.html", &context)
+}
+
+async fn audit_again(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    audit_id: i64,
+    form_name: &str,
+    fields: &Fields,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let mut context = audit_context(state, page, user, audit_id).await?;
+    context.insert("errors", &errors);
+    context.insert("form_name", form_name);
+    context.insert("typed", &fields.typed());
+    page.render(
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "pages/audit.html",
+        &context,
+    )
+}
+
+pub async fn audit_update(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields(form.into_inner());
+    fields.check_csrf(&page)?;
+    let (access, audit_id) = (user.access(), id.into_inner());
+    let input = audit_input(&fields);
+    let version = fields.text("version").parse().ok();
+    let result = state
+        .db
+        .run(move |conn| {
+            let current = audits::get(conn, &access, audit_id)?;
+            writable_school(conn, &access, current.school_id)?;
+            audits::update(
+                conn,
+                &access,
+                audit_id,
+                &input.validate()?,
+                version,
+                now_utc(),
+            )
+        })
+        .await;
+    outcome(
+        result,
+        async |errors| audit_again(&state, &page, &user, audit_id, "audit", &fields, errors).await,
+        |_| format!("/audits/{audit_id}?done=saved"),
+    )
+    .await
+}
+
+pub async fn finding_create(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields(form.into_inner());
+    fields.check_csrf(&page)?;
+    let (access, audit_id) = (user.access(), id.into_inner());
+    let input = FindingInput {
+        clause: fields.text("clause"),
+        grade: fields.text("grade"),
+        description: fields.text("description"),
+        due_on: fields.optional("due_on"),
+    };
+    let result = state
+        .db
+        .run(move |conn| {
+            let audit = audits::get(conn, &access, audit_id)?;
+            writable_school(conn, &access, audit.school_id)?;
+            findings::create(conn, &access, audit_id, &input.validate()?, now_utc())
+        })
+        .await;
+    outcome(
+        result,
+        async |errors| {
+            audit_again(&state, &page, &user, audit_id, "finding", &fields, errors).await
+        },
+        |finding| format!("/audits/{audit_id}?done=finding#finding-{}", finding.id),
+    )
+    .await
+}
+
+pub async fn finding_update(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields(form.into_inner());
+    fields.check_csrf(&page)?;
+    let (access, finding_id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let input = FindingPatchInput {
+        status: fields.optional("status"),
+        root_cause: fields.optional("root_cause"),
+        corrective_action: fields.optional("corrective_action"),
+        action_owner: fields.optional("action_owner"),
+        action_due_on: fields.optional("action_due_on"),
+        action_done_on: fields.optional("action_done_on"),
+        verified_by: fields.optional("verified_by"),
+        verified_on: fields.optional("verified_on"),
+        verification_effective: fields
+            .optional("verification_effective")
+            .map(|v| v == "true"),
+        verification_note: fields.optional("verification_note"),
+        reopen_reason: fields.optional("reopen_reason"),
+        version: fields.text("version").parse().ok(),
+        ..FindingPatchInput::default()
+    };
+    let audit_of = {
+        let access = user.access();
+        state
+            .db
+            .run(move |conn| Ok(findings::get(conn, &access, finding_id)?.audit_id))
+            .await?
+    };
+    let result = state
+        .db
+        .run(move |conn| {
+            let current = findings::get(conn, &access, finding_id)?;
+            writable_school(conn, &access, current.school_id)?;
+            findings::update(
+                conn,
+                &access,
+                finding_id,
+                &input.validate(today)?,
+                now_utc(),
+            )
+        })
+        .await;
+    let form_name = format!("finding-{finding_id}");
+    outcome(
+        result,
+        async |errors| {
+            audit_again(&state, &page, &user, audit_of, &form_name, &fields, errors).await
+        },
+        |_| format!("/audits/{audit_of}?done=saved#finding-{finding_id}"),
+    )
+    .await
+}
+
+const INDICATOR_FIELDS: [&str; 9] = [
+    "students",
+    "teachers",
+    "senior_appraisers",
+    "campus_area_m2",
+    "building_area_m2",
+    "equipment_value_cny",
+    "computers",
+    "graduates",
+    "training_person_times",
+];
+
+async fn indicators_context(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    school_id: i64,
+) -> Result<tera::Context, AppError> {
+    let access = user.access();
+    let (school, years) = state
+        .db
+        .run(move |conn| {
+            let school = crate::store::schools::get(conn, &access, school_id)?;
+            Ok((school, indicators::list(conn, &access, school_id)?))
+        })
+        .await?;
+    let mut context = page.context(Some(user));
+    context.insert("keeps_record", &user.access().keeps_record_of(school.id));
+    context.insert("school", &school);
+    context.insert("years", &years);
+    context.insert("indicator_fields", &INDICATOR_FIELDS);
+    context.insert("done", "");
+    context.insert("errors", &FieldErrors::new());
+    context.insert("typed", &HashMap::<String, String>::new());
+    context.insert("this_year", &state.clock.today().year());
+    Ok(context)
+}
+
+pub async fn indicators_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mut context = indicators_context(&state, &page, &user, id.into_inner()).await?;
+    context.insert("done", query.done.as_deref().unwrap_or(""));
+    page.ok(&state, "pages/indicators.html", &context)
+}
+
+pub async fn indicators_submit(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields(form.into_inner());
+    fields.check_csrf(&page)?;
+    let (access, school_id, this_year) =
+        (user.access(), id.into_inner(), state.clock.today().year());
+    let mut v = Validator::new();
+    let year = v.check(
+        "year",
+        fields
+            .text("year")
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| "must be a year".to_owned())
+            .and_then(|y| parse_year(y, this_year)),
+    );
+    let mut number = |name: &str| -> Option<i64> {
+        let raw = fields.optional(name)?.replace([',', ' '], "");
+        v.check(
+            name,
+            raw.parse::<i64>()
+                .map_err(|_| "must be a whole number".to_owned()),
+        )
+    };
+    let figures = Indicators {
+        students: number("students"),
+        teachers: number("teachers"),
+        senior_appraisers: number("senior_appraisers"),
+        campus_area_m2: number("campus_area_m2"),
+        building_area_m2: number("building_area_m2"),
+        equipment_value_cny: number("equipment_value_cny"),
+        computers: number("computers"),
+        graduates: number("graduates"),
+        training_person_times: number("training_person_times"),
+    };
+    for (field, problem) in figures.problems() {
+        v.fail(field, problem);
+    }
+    let checked = v.finish();
+    let result = state
+        .db
+        .run(move |conn| {
+            writable_school(conn, &access, school_id)?;
+            checked?;
+            let year =
+                year.ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated year missing")))?;
+            indicators::put(conn, &access, school_id, year, &figures, now_utc())
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!(
+            "/schools/{school_id}/indicators?done=saved"
+        ))),
+        Err(AppError::Validation(errors)) => {
+            let mut context = indicators_context(&state, &page, &user, school_id).await?;
+            context.insert("errors", &errors);
+            context.insert("typed", &fields.typed());
+            page.render(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "pages/indicators.html",
+                &context,
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
