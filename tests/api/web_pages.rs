@@ -302,3 +302,97 @@ async fn a_form_with_errors_comes_back_with_them(app: TestApp) {
     assert!(school.text.contains("Zhenping Jade Carving School"));
     assert!(school.text.contains("镇平玉雕学校"));
 }
+
+both_backends!(record_pages_show_due_states_paginate_and_keep_scope);
+
+async fn record_pages_show_due_states_paginate_and_keep_scope(app: TestApp) {
+    let world = World::build(&app).await;
+    let pa = world.token(Actor::ProvinceAdmin);
+    let titles = format!("/api/v1/schools/{}/titles", world.school);
+    let body = serde_json::json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30"});
+    assert_eq!(app.send("POST", &titles, pa, Some(body)).await.status, 201);
+    let qo = world.token(Actor::QualityOfficer).unwrap();
+    for day in 1..=24 {
+        let audit = serde_json::json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": format!("2024-01-{day:02}")});
+        app.created(
+            &format!("/api/v1/schools/{}/audits", world.school),
+            qo,
+            audit,
+        )
+        .await;
+    }
+
+    let mut visitor = Visitor::new(&app);
+    visitor
+        .sign_in(world.email(Actor::SchoolViewer).unwrap(), PASSWORD)
+        .await;
+    let school = visitor.get(&format!("/schools/{}", world.school)).await;
+    assert_eq!(school.status, 200);
+    assert!(school.text.contains("National Key Technical School"));
+    assert!(
+        school.text.contains("2010-06-30") && school.text.contains("state-overdue"),
+        "due state at a glance"
+    );
+    assert!(
+        !school.text.contains("id=\"audit-form\""),
+        "viewers do not record audits"
+    );
+    let first = visitor
+        .get(&format!("/schools/{}/audits", world.school))
+        .await;
+    assert!(
+        first.text.contains("1 / 2") && first.text.contains("rel=\"next\""),
+        "25 audits, 20 a page"
+    );
+    let second = visitor
+        .get(&format!("/schools/{}/audits?page=2", world.school))
+        .await;
+    assert_eq!(second.text.matches("class=\"audit-link\"").count(), 5);
+    for foreign in [
+        format!("/audits/{}", world.audits[2]),
+        format!("/schools/{}/indicators", world.sibling_school),
+    ] {
+        assert_eq!(visitor.get(&foreign).await.status, 404, "{foreign}");
+    }
+
+    let mut officer = Visitor::new(&app);
+    officer
+        .sign_in(world.email(Actor::QualityOfficer).unwrap(), PASSWORD)
+        .await;
+    officer
+        .get(&format!("/schools/{}/indicators", world.school))
+        .await;
+    let csrf = officer.csrf.clone();
+    let reply = officer
+        .post(
+            &format!("/schools/{}/indicators", world.school),
+            &[
+                ("csrf_token", &csrf),
+                ("year", "2006"),
+                ("students", "-5"),
+                ("computers", "300"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply.text.contains("must not be negative") && reply.text.contains("value=\"300\""),
+        "error named, input kept"
+    );
+    let reply = officer
+        .post(
+            &format!("/schools/{}/indicators", world.school),
+            &[
+                ("csrf_token", &csrf),
+                ("year", "2006"),
+                ("senior_appraisers", "30"),
+                ("computers", "300"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 303);
+    let table = officer
+        .get(&format!("/schools/{}/indicators", world.school))
+        .await;
+    assert!(table.text.contains("<th>2006</th>"));
+}

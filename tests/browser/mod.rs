@@ -3,5 +3,6 @@
 
 mod webdriver;
 
+mod audit;
 mod landing;
 mod sign_in;

@@ -200,6 +200,12 @@ impl Browser {
         .await;
     }
 
+    /// Chooses the option with `value` in a select.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.click(&format!("{css} option[value=\"{value}\"]"))
+            .await;
+    }
+
     /// The page's whole visible text.
     pub async fn page_text(&self) -> String {
         self.text("body").await
