@@ -10,7 +10,8 @@ use crate::db::schema::schools;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::SchoolKind;
 use crate::error::AppError;
-use crate::store::provinces;
+use crate::store::record::{change, json};
+use crate::store::{history, provinces};
 
 #[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = schools, check_for_backend(crate::db::MultiBackend))]
@@ -71,23 +72,44 @@ fn scoped(access: &Access) -> schools::BoxedQuery<'static, crate::db::MultiBacke
     }
 }
 
-pub fn create(conn: &mut DbConn, access: &Access, new: &NewSchool) -> Result<School, AppError> {
+pub fn create(
+    conn: &mut DbConn,
+    access: &Access,
+    new: &NewSchool,
+    now: PrimitiveDateTime,
+) -> Result<School, AppError> {
     Access::require(access.administers_province(new.province_id))?;
-    if !provinces::exists(conn, new.province_id)? {
-        return Err(AppError::field("province_id", "names no province"));
-    }
-    let id: i64 = diesel::insert_into(schools::table)
-        .values((
-            schools::province_id.eq(new.province_id),
-            schools::name.eq(&new.name),
-            schools::name_zh.eq(&new.name_zh),
-            schools::city.eq(&new.city),
-            schools::kind.eq(new.kind.as_str()),
-            schools::founded_year.eq(new.founded_year),
-        ))
-        .returning(schools::id)
-        .get_result(conn)?;
-    get(conn, access, id)
+    write_transaction(conn, |conn| {
+        if !provinces::exists(conn, new.province_id)? {
+            return Err(AppError::field("province_id", "names no province"));
+        }
+        let id: i64 = diesel::insert_into(schools::table)
+            .values((
+                schools::province_id.eq(new.province_id),
+                schools::name.eq(&new.name),
+                schools::name_zh.eq(&new.name_zh),
+                schools::city.eq(&new.city),
+                schools::kind.eq(new.kind.as_str()),
+                schools::founded_year.eq(new.founded_year),
+            ))
+            .returning(schools::id)
+            .get_result(conn)?;
+        let school = get(conn, access, id)?;
+        history::record(
+            conn,
+            change(
+                access,
+                id,
+                "school.create",
+                "school",
+                id,
+                None,
+                json(&school),
+            ),
+            now,
+        )?;
+        Ok(school)
+    })
 }
 
 /// The schools `access` may see, by name; optionally of one province.
@@ -157,7 +179,21 @@ pub fn update(
         if changed == 0 {
             return Err(stale_version());
         }
-        get(conn, access, id)
+        let after = get(conn, access, id)?;
+        history::record(
+            conn,
+            change(
+                access,
+                id,
+                "school.update",
+                "school",
+                id,
+                json(&current),
+                json(&after),
+            ),
+            now,
+        )?;
+        Ok(after)
     })
 }
 

@@ -244,3 +244,84 @@ pub fn list_holdings(
         .map(|(row, kind)| holding(row, kind, today))
         .collect())
 }
+
+/// Changes to a holding by the province: its status, or a re-evaluation recorded by hand.
+#[derive(Debug, Default)]
+pub struct HoldingPatch {
+    pub status: Option<HoldingStatus>,
+    pub last_evaluated_on: Option<Date>,
+    pub version: Option<i64>,
+}
+
+/// The holding, if the caller may read its school.
+pub fn get_holding_scoped(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    today: Date,
+) -> Result<TitleHolding, AppError> {
+    let holding = school_titles::table
+        .find(id)
+        .select(HoldingRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    schools::get(conn, access, holding.school_id)?;
+    get_holding(conn, id, today)
+}
+
+pub fn update_holding(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    patch: &HoldingPatch,
+    today: Date,
+    now: PrimitiveDateTime,
+) -> Result<TitleHolding, AppError> {
+    write_transaction(conn, |conn| {
+        let before = get_holding_scoped(conn, access, id, today)?;
+        let school = schools::get(conn, access, before.school_id)?;
+        Access::require(access.administers_province(school.province_id))?;
+        crate::store::record::check_version(patch.version, before.version)?;
+        if let Some(day) = patch.last_evaluated_on {
+            if day < before.awarded_on {
+                return Err(AppError::field(
+                    "last_evaluated_on",
+                    "cannot be before the award",
+                ));
+            }
+            if day > today {
+                return Err(AppError::field(
+                    "last_evaluated_on",
+                    "cannot be in the future",
+                ));
+            }
+        }
+        diesel::update(school_titles::table.find(id))
+            .set((
+                school_titles::status.eq(patch
+                    .status
+                    .map_or(before.status.clone(), |s| s.as_str().to_owned())),
+                school_titles::last_evaluated_on
+                    .eq(patch.last_evaluated_on.or(before.last_evaluated_on)),
+                school_titles::version.eq(before.version + 1),
+                school_titles::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        let after = get_holding(conn, id, today)?;
+        history::record(
+            conn,
+            change(
+                access,
+                after.school_id,
+                "title.update",
+                "school_title",
+                id,
+                json(&before),
+                json(&after),
+            ),
+            now,
+        )?;
+        Ok(after)
+    })
+}

@@ -25,14 +25,17 @@ enum Target {
     OwnFinding,
     SiblingFinding,
     ForeignFinding,
+    OwnTitle,
+    SiblingTitle,
+    ForeignTitle,
 }
 
 /// The school a target belongs to, for targets inside a school's record.
 fn school_of(target: Target) -> Target {
     match target {
-        OwnAudit | OwnFinding => OwnSchool,
-        SiblingAudit | SiblingFinding => SiblingSchool,
-        ForeignAudit | ForeignFinding => ForeignSchool,
+        OwnAudit | OwnFinding | OwnTitle => OwnSchool,
+        SiblingAudit | SiblingFinding | SiblingTitle => SiblingSchool,
+        ForeignAudit | ForeignFinding | ForeignTitle => ForeignSchool,
         other => other,
     }
 }
@@ -64,13 +67,13 @@ fn write_record(actor: Actor, target: Target, ok: u16) -> u16 {
     )
 }
 
-const TITLE_CODES: [&str; 9] = [
+/// Every seeded title but the one `World` gives each school.
+const TITLE_CODES: [&str; 8] = [
     "national_key_technical_school",
     "national_vocational_training_base",
     "migrant_workers_training_base",
     "electrical_electronic_training_base",
     "national_key_secondary_vocational_school",
-    "provincial_demonstration_vocational_school",
     "double_high_school",
     "rural_labor_transfer_training_base",
     "industry_education_training_base",
@@ -114,6 +117,9 @@ fn id_of(world: &World, target: Target) -> i64 {
         OwnFinding => world.findings[0],
         SiblingFinding => world.findings[1],
         ForeignFinding => world.findings[2],
+        OwnTitle => world.titles[0],
+        SiblingTitle => world.titles[1],
+        ForeignTitle => world.titles[2],
         Nothing => 0,
     }
 }
@@ -343,7 +349,7 @@ fn cases() -> Vec<Case> {
             path: "/api/v1/schools/{id}/titles",
             targets: SCHOOLS,
             body: |_, _, n| {
-                Some(json!({"title_type_code": TITLE_CODES[n % 9], "awarded_on": "2005-06-30"}))
+                Some(json!({"title_type_code": TITLE_CODES[n % 8], "awarded_on": "2005-06-30"}))
             },
             expect: |a, t| {
                 signed_in(
@@ -362,6 +368,22 @@ fn cases() -> Vec<Case> {
             targets: SCHOOLS,
             body: no_body,
             expect: read_record,
+        },
+        Case {
+            method: "PATCH",
+            path: "/api/v1/titles/{id}",
+            targets: &[OwnTitle, SiblingTitle, ForeignTitle],
+            body: |_, _, _| Some(json!({"status": "active"})),
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (reads_school(a, school_of(t)), a) {
+                        (false, _) => 404,
+                        (true, Admin | ProvinceAdmin) => 200,
+                        (true, _) => 403,
+                    },
+                )
+            },
         },
         Case {
             method: "GET",

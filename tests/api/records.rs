@@ -69,7 +69,11 @@ async fn fuzhou_no2_titles_show_when_re_evaluation_is_due(app: TestApp) {
         .send("GET", &path, world.token(Actor::SchoolViewer), None)
         .await
         .json();
-    assert_eq!(listed.as_array().unwrap().len(), 4);
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        5,
+        "the world's title and these four"
+    );
     let duplicate = app
         .send("POST", &path, pa, Some(json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01"})))
         .await;
@@ -86,6 +90,57 @@ async fn fuzhou_no2_titles_show_when_re_evaluation_is_due(app: TestApp) {
     assert!(
         fields["awarded_on"].is_string(),
         "future award named: {fields}"
+    );
+    // The province records the 2010 re-evaluation by hand: the next one moves to 2015.
+    let key_holding = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["title_type_code"] == "national_key_technical_school")
+        .unwrap()["id"]
+        .clone();
+    let holding_path = format!("/api/v1/titles/{key_holding}");
+    let reply = app
+        .send(
+            "PATCH",
+            &holding_path,
+            pa,
+            Some(json!({"last_evaluated_on": "2010-06-20"})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json()["next_reevaluation_due"], "2015-06-20");
+    let reply = app
+        .send(
+            "PATCH",
+            &holding_path,
+            pa,
+            Some(json!({"last_evaluated_on": "1990-01-01"})),
+        )
+        .await;
+    assert_eq!(reply.status, 422);
+    assert!(reply.json()["error"]["fields"]["last_evaluated_on"].is_string());
+    // A suspended title is not due for re-evaluation.
+    let reply = app
+        .send(
+            "PATCH",
+            &holding_path,
+            pa,
+            Some(json!({"status": "suspended"})),
+        )
+        .await;
+    assert_eq!(reply.json()["reevaluation_state"], "none");
+    let reply = app
+        .send(
+            "PATCH",
+            &holding_path,
+            world.token(Actor::QualityOfficer),
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(
+        reply.status, 403,
+        "the school does not change its own titles"
     );
     let catalogue = app
         .send("GET", "/api/v1/title-types", pa, None)
@@ -276,6 +331,7 @@ async fn a_finding_follows_its_life_through_its_corrective_action(app: TestApp) 
         .as_array()
         .unwrap()
         .iter()
+        .filter(|h| h["entity"] == "finding" && h["entity_id"] == world.findings[0])
         .map(|h| h["action"].as_str().unwrap())
         .collect();
     let mut expected = vec!["finding.update"; 4];
@@ -416,7 +472,7 @@ async fn history_verify_detects_edits_and_deletions(app: TestApp) {
     // Editing an entry's content breaks it.
     tamper(
         &app,
-        "UPDATE history SET after_json = replace(after_json, 'Calibration', 'Nothing') WHERE id = 4",
+        "UPDATE history SET action = 'record.erase' WHERE id = 4",
     );
     let out = app.cli(&["history", "verify"], None);
     assert_ne!(out.code, 0);

@@ -54,6 +54,8 @@ pub struct World {
     pub audits: [i64; 3],
     /// A finding of each of those audits.
     pub findings: [i64; 3],
+    /// A title held by each school.
+    pub titles: [i64; 3],
     pub tokens: Vec<(Actor, String)>,
     pub emails: Vec<(Actor, String)>,
 }
@@ -240,6 +242,7 @@ impl World {
             .await;
         let mut audits = [0; 3];
         let mut findings = [0; 3];
+        let mut titles = [0; 3];
         for (i, school) in [school, sibling_school, foreign_school]
             .into_iter()
             .enumerate()
@@ -258,6 +261,13 @@ impl World {
                     json!({"clause": "7.1.5", "grade": "minor_nc", "description": "Calibration records of the CNC lathes are incomplete", "due_on": "2026-05-31"}),
                 )
                 .await;
+            titles[i] = app
+                .created(
+                    &format!("/api/v1/schools/{school}/titles"),
+                    &admin,
+                    json!({"title_type_code": "provincial_demonstration_vocational_school", "awarded_on": "2012-09-01"}),
+                )
+                .await;
         }
         let mut tokens = Vec::new();
         for (actor, email) in &emails {
@@ -273,6 +283,7 @@ impl World {
             foreign_user,
             audits,
             findings,
+            titles,
             tokens,
             emails,
         }

@@ -64,6 +64,7 @@ api_routes! {
     GET "/api/v1/title-types" => titles::list_types,
     POST "/api/v1/schools/{id}/titles" => titles::create_holding,
     GET "/api/v1/schools/{id}/titles" => titles::list_holdings,
+    PATCH "/api/v1/titles/{id}" => titles::patch_holding,
     GET "/api/v1/schools/{id}/certificate" => record::get_certificate,
     PUT "/api/v1/schools/{id}/certificate" => record::put_certificate,
     PUT "/api/v1/schools/{id}/indicators/{year}" => record::put_indicators,

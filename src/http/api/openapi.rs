@@ -43,6 +43,7 @@ impl utoipa::Modify for BearerAuth {
         schools::create, schools::list, schools::get, schools::patch,
         users::create, users::list, users::get, users::patch,
         titles::create_type, titles::list_types, titles::create_holding, titles::list_holdings,
+        titles::patch_holding,
         record::get_certificate, record::put_certificate, record::put_indicators,
         record::list_indicators, record::school_history,
         audits::create, audits::list, audits::get, audits::patch,

@@ -132,7 +132,7 @@ pub async fn create(
     let new = body.validate()?;
     let school = state
         .db
-        .run(move |conn| schools::create(conn, &access, &new))
+        .run(move |conn| schools::create(conn, &access, &new, now_utc()))
         .await?;
     Ok(HttpResponse::Created().json(school))
 }

@@ -196,3 +196,64 @@ pub async fn list_holdings(
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldingPatchInput {
+    /// active, suspended, revoked
+    pub status: Option<String>,
+    /// YYYY-MM-DD: a re-evaluation the province recorded
+    pub last_evaluated_on: Option<String>,
+    pub version: Option<i64>,
+}
+
+impl HoldingPatchInput {
+    pub fn validate(&self) -> Result<titles::HoldingPatch, AppError> {
+        let mut v = Validator::new();
+        let status = v.check_opt(
+            "status",
+            self.status.as_deref(),
+            crate::domain::quality::HoldingStatus::parse,
+        );
+        let last = v.check_opt(
+            "last_evaluated_on",
+            self.last_evaluated_on
+                .as_deref()
+                .filter(|s| !s.trim().is_empty()),
+            parse_date,
+        );
+        v.finish()?;
+        Ok(titles::HoldingPatch {
+            status: status.flatten(),
+            last_evaluated_on: last.flatten(),
+            version: self.version,
+        })
+    }
+}
+
+/// Change a held title: suspend, revoke or reactivate it, or record a re-evaluation (the
+/// province admin of the school's province; admin)
+#[utoipa::path(
+    patch, path = "/api/v1/titles/{id}", tag = "titles", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = HoldingPatchInput,
+    responses((status = 200, body = TitleHolding), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn patch_holding(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<HoldingPatchInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let input = body.into_inner();
+    let updated = state
+        .db
+        .run(move |conn| {
+            let holding = titles::get_holding_scoped(conn, &access, id, today)?;
+            let school = crate::store::schools::get(conn, &access, holding.school_id)?;
+            Access::require(access.administers_province(school.province_id))?;
+            titles::update_holding(conn, &access, id, &input.validate()?, today, now_utc())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(updated))
+}

@@ -59,6 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/schools/{id}/indicators",
             web::post().to(records::indicators_submit),
         )
+        .route("/titles/{id}", web::post().to(records::title_update))
         .route("/audits/{id}", web::get().to(records::audit_page))
         .route("/audits/{id}", web::post().to(records::audit_update))
         .route(

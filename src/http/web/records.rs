@@ -181,6 +181,55 @@ pub async fn title_submit(
     .await
 }
 
+pub async fn title_update(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields(form.into_inner());
+    fields.check_csrf(&page)?;
+    let (access, holding_id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let input = crate::http::api::titles::HoldingPatchInput {
+        status: fields.optional("status"),
+        last_evaluated_on: fields.optional("last_evaluated_on"),
+        version: fields.text("version").parse().ok(),
+    };
+    let school_id = {
+        let access = user.access();
+        state
+            .db
+            .run(move |conn| {
+                Ok(titles::get_holding_scoped(conn, &access, holding_id, today)?.school_id)
+            })
+            .await?
+    };
+    let result = state
+        .db
+        .run(move |conn| {
+            let school = crate::store::schools::get(conn, &access, school_id)?;
+            crate::auth::Access::require(access.administers_province(school.province_id))?;
+            titles::update_holding(
+                conn,
+                &access,
+                holding_id,
+                &input.validate()?,
+                today,
+                now_utc(),
+            )
+        })
+        .await;
+    outcome(
+        result,
+        async |errors| {
+            school_again(&state, &page, &user, school_id, "title", &fields, errors).await
+        },
+        |_| format!("/schools/{school_id}?done=saved#titles"),
+    )
+    .await
+}
+
 fn audit_input(fields: &Fields) -> AuditInput {
     AuditInput {
         kind: fields.text("kind"),

@@ -241,7 +241,7 @@ pub async fn school_create(
     };
     let school = state
         .db
-        .run(move |conn| schools::create(conn, &access, &new))
+        .run(move |conn| schools::create(conn, &access, &new, now_utc()))
         .await?;
     Ok(see_other(&format!("/schools/{}?done=created", school.id)))
 }

@@ -137,7 +137,7 @@ mod tests {
             "certificate_number": "00124Q", "scope": "training", "issued_on": "2024-04-01", "expires_on": "2026-03-31"}));
         context.insert("titles", &json!([{"title_name": "National Key Technical School", "title_name_zh": "国家重点技工学校",
             "level": "national", "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30", "status": "suspended",
-            "next_reevaluation_due": "2010-06-30", "reevaluation_state": "overdue"}]));
+            "next_reevaluation_due": "2010-06-30", "reevaluation_state": "overdue", "id": 5, "version": 2}]));
         context.insert(
             "catalogue",
             &json!([{"code": "double_high_school", "name": "Double High", "name_zh": "双高"}]),
