@@ -3,6 +3,7 @@
 
 pub mod clause;
 pub mod dates;
+pub mod evidence;
 pub mod history;
 pub mod indicators;
 pub mod person;
@@ -11,6 +12,7 @@ pub mod role;
 pub mod school;
 pub mod text;
 pub mod vocabulary;
+pub mod workflow;
 
 pub use person::{EmailAddress, NewPassword, PersonName};
 pub use role::Role;

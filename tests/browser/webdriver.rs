@@ -104,6 +104,19 @@ impl Browser {
     }
 
     async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .await
+            .unwrap_or_else(|error| panic!("webdriver {path}: {error}"))
+    }
+
+    /// A WebDriver command whose failure the caller handles (e.g. an element that went
+    /// away because the page was replaced while we looked at it).
+    async fn try_call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let url = format!("http://127.0.0.1:{}{path}", self.port);
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = self.http.request(method, url);
@@ -117,10 +130,10 @@ impl Browser {
             .json()
             .await
             .expect("json");
-        if let Some(error) = reply["value"].get("error") {
-            panic!("webdriver {path}: {error} {}", reply["value"]["message"]);
+        match reply["value"].get("error") {
+            Some(error) => Err(format!("{error} {}", reply["value"]["message"])),
+            None => Ok(reply["value"].clone()),
         }
-        reply["value"].clone()
     }
 
     fn session_path(&self, rest: &str) -> String {
@@ -155,17 +168,9 @@ impl Browser {
         value[ELEMENT_KEY].as_str().unwrap().to_owned()
     }
 
+    /// The element's text; an element replaced while being read is looked up again.
     pub async fn text(&self, css: &str) -> String {
-        let id = self.find(css).await;
-        self.call(
-            "GET",
-            &self.session_path(&format!("/element/{id}/text")),
-            None,
-        )
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+        self.wait_for_text(css, "").await
     }
 
     pub async fn attribute(&self, css: &str, name: &str) -> Option<String> {
@@ -211,32 +216,41 @@ impl Browser {
         self.text("body").await
     }
 
-    /// Waits until the element's text contains `expected` (pages load after a click).
+    /// Waits until the element's text contains `expected` (pages load after a click; an
+    /// element replaced while we read it is simply looked up again).
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut last = String::new();
         loop {
             let found = self
-                .call(
+                .try_call(
                     "POST",
                     &self.session_path("/elements"),
                     Some(json!({"using": "css selector", "value": css})),
                 )
                 .await;
-            if let Some(first) = found.as_array().and_then(|a| a.first()) {
-                let id = first[ELEMENT_KEY].as_str().unwrap();
-                let text = self
-                    .call(
+            if let Ok(found) = found
+                && let Some(id) = found
+                    .as_array()
+                    .and_then(|a| a.first())
+                    .and_then(|e| e[ELEMENT_KEY].as_str())
+                && let Ok(text) = self
+                    .try_call(
                         "GET",
                         &self.session_path(&format!("/element/{id}/text")),
                         None,
                     )
-                    .await;
-                let text = text.as_str().unwrap_or_default();
-                if text.contains(expected) {
-                    return text.to_owned();
+                    .await
+            {
+                last = text.as_str().unwrap_or_default().to_owned();
+                if last.contains(expected) {
+                    return last;
                 }
             }
-            assert!(Instant::now() < deadline, "{css} never showed {expected:?}");
+            assert!(
+                Instant::now() < deadline,
+                "{css} never showed {expected:?}; last seen {last:?}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
