@@ -29,6 +29,17 @@ pub fn serialize_timestamp<S: serde::Serializer>(
     s.serialize_str(&rfc3339(*at))
 }
 
+/// Serde helper: an optional UTC timestamp as RFC 3339 text or null.
+pub fn serialize_opt_timestamp<S: serde::Serializer>(
+    at: &Option<PrimitiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => s.serialize_str(&rfc3339(*at)),
+        None => s.serialize_none(),
+    }
+}
+
 /// What day it is, for due dates. Tests and demonstrations may fix it
 /// (`ACCREDIT_TODAY=YYYY-MM-DD`); otherwise it is today in UTC+8, China's time.
 #[derive(Clone, Copy, Debug, Default)]

@@ -42,6 +42,8 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let passwords = PasswordHasher::new(settings.password_hashing)?;
+        let evidence = crate::evidence::DiskStorage::new(&settings.data_dir.join("evidence"))
+            .with_context(|| format!("evidence directory under {}", settings.data_dir.display()))?;
         let clock = crate::clock::Clock {
             fixed_today: settings.today,
         };
@@ -52,6 +54,7 @@ impl Application {
             templates,
             tokens: TokenKeys::new(&token_secret),
             passwords,
+            evidence: Arc::new(evidence),
         });
         let mut server = HttpServer::new(move || build_app(state.clone()))
             .shutdown_timeout(10)

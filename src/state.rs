@@ -15,4 +15,5 @@ pub struct AppState {
     pub templates: Arc<Templates>,
     pub tokens: TokenKeys,
     pub passwords: PasswordHasher,
+    pub evidence: Arc<dyn crate::evidence::EvidenceStorage>,
 }

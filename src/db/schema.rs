@@ -202,6 +202,78 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    submissions (id) {
+        id -> BigInt,
+        school_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        summary -> Nullable<Text>,
+        title_type_id -> Nullable<BigInt>,
+        school_title_id -> Nullable<BigInt>,
+        audit_id -> Nullable<BigInt>,
+        finding_id -> Nullable<BigInt>,
+        year -> Nullable<Integer>,
+        status -> Text,
+        round -> Integer,
+        version -> BigInt,
+        recommended_by -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        submitted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    evidence_files (id) {
+        id -> BigInt,
+        submission_id -> BigInt,
+        round -> Integer,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        description -> Nullable<Text>,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    submission_events (id) {
+        id -> BigInt,
+        submission_id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        round -> Integer,
+        comment -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        submission_id -> Nullable<BigInt>,
+        event -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        channel -> Text,
+        user_id -> BigInt,
+        payload -> Text,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(school_titles -> schools (school_id));
 diesel::joinable!(school_titles -> title_types (title_type_id));
 diesel::joinable!(certificates -> schools (school_id));
@@ -209,6 +281,9 @@ diesel::joinable!(audits -> schools (school_id));
 diesel::joinable!(findings -> audits (audit_id));
 diesel::joinable!(corrective_actions -> findings (finding_id));
 diesel::joinable!(indicators -> schools (school_id));
+diesel::joinable!(submissions -> schools (school_id));
+diesel::joinable!(evidence_files -> submissions (submission_id));
+diesel::joinable!(submission_events -> submissions (submission_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     provinces,
@@ -225,4 +300,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicators,
     history,
     history_head,
+    submissions,
+    evidence_files,
+    submission_events,
+    notifications,
+    outbox,
 );

@@ -12,5 +12,6 @@ pub mod provinces;
 pub mod record;
 pub mod schools;
 pub mod sessions;
+pub mod submissions;
 pub mod titles;
 pub mod users;

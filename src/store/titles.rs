@@ -173,47 +173,60 @@ pub fn create_holding(
     write_transaction(conn, |conn| {
         let school = schools::get(conn, access, school_id)?;
         Access::require(access.administers_province(school.province_id))?;
-        let kind = find_type(conn, &new.title_type_code)?
-            .ok_or_else(|| AppError::field("title_type_code", "names no title in the catalogue"))?;
-        let taken: i64 = school_titles::table
-            .filter(school_titles::school_id.eq(school_id))
-            .filter(school_titles::title_type_id.eq(kind.id))
-            .count()
-            .get_result(conn)?;
-        if taken > 0 {
-            return Err(AppError::conflict(
-                "duplicate_title",
-                "the school already holds this title",
-            ));
-        }
-        let id: i64 = diesel::insert_into(school_titles::table)
-            .values((
-                school_titles::school_id.eq(school_id),
-                school_titles::title_type_id.eq(kind.id),
-                school_titles::awarded_on.eq(new.awarded_on),
-                school_titles::last_evaluated_on.eq(new.last_evaluated_on),
-                school_titles::status.eq(HoldingStatus::Active.as_str()),
-                school_titles::created_at.eq(now),
-                school_titles::updated_at.eq(now),
-            ))
-            .returning(school_titles::id)
-            .get_result(conn)?;
-        let created = get_holding(conn, id, today)?;
-        history::record(
-            conn,
-            change(
-                access,
-                school_id,
-                "title.award",
-                "school_title",
-                id,
-                None,
-                json(&created),
-            ),
-            now,
-        )?;
-        Ok(created)
+        award(conn, access, school_id, new, today, now)
     })
+}
+
+/// Records that a school holds a title (a registration, or an approved application).
+/// Called inside the caller's transaction, after its permission checks.
+pub fn award(
+    conn: &mut DbConn,
+    access: &Access,
+    school_id: i64,
+    new: &NewHolding,
+    today: Date,
+    now: PrimitiveDateTime,
+) -> Result<TitleHolding, AppError> {
+    let kind = find_type(conn, &new.title_type_code)?
+        .ok_or_else(|| AppError::field("title_type_code", "names no title in the catalogue"))?;
+    let taken: i64 = school_titles::table
+        .filter(school_titles::school_id.eq(school_id))
+        .filter(school_titles::title_type_id.eq(kind.id))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(AppError::conflict(
+            "duplicate_title",
+            "the school already holds this title",
+        ));
+    }
+    let id: i64 = diesel::insert_into(school_titles::table)
+        .values((
+            school_titles::school_id.eq(school_id),
+            school_titles::title_type_id.eq(kind.id),
+            school_titles::awarded_on.eq(new.awarded_on),
+            school_titles::last_evaluated_on.eq(new.last_evaluated_on),
+            school_titles::status.eq(HoldingStatus::Active.as_str()),
+            school_titles::created_at.eq(now),
+            school_titles::updated_at.eq(now),
+        ))
+        .returning(school_titles::id)
+        .get_result(conn)?;
+    let created = get_holding(conn, id, today)?;
+    history::record(
+        conn,
+        change(
+            access,
+            school_id,
+            "title.award",
+            "school_title",
+            id,
+            None,
+            json(&created),
+        ),
+        now,
+    )?;
+    Ok(created)
 }
 
 fn get_holding(conn: &mut DbConn, id: i64, today: Date) -> Result<TitleHolding, AppError> {
@@ -324,4 +337,37 @@ pub fn update_holding(
         )?;
         Ok(after)
     })
+}
+
+/// Records a re-evaluation on `day` (an approved re-evaluation submission).
+pub fn record_reevaluation(
+    conn: &mut DbConn,
+    access: &Access,
+    holding_id: i64,
+    day: Date,
+    now: PrimitiveDateTime,
+) -> Result<TitleHolding, AppError> {
+    let before = get_holding(conn, holding_id, day)?;
+    diesel::update(school_titles::table.find(holding_id))
+        .set((
+            school_titles::last_evaluated_on.eq(day),
+            school_titles::version.eq(before.version + 1),
+            school_titles::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let after = get_holding(conn, holding_id, day)?;
+    history::record(
+        conn,
+        change(
+            access,
+            after.school_id,
+            "title.reevaluate",
+            "school_title",
+            holding_id,
+            json(&before),
+            json(&after),
+        ),
+        now,
+    )?;
+    Ok(after)
 }

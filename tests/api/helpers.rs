@@ -169,6 +169,8 @@ pub fn test_settings(database_url: &str, data_dir: &Path) -> Settings {
         ("ACCREDIT_DB_POOL_SIZE", "4"),
         // A fixed day, so that due states are the same whenever the tests run.
         ("ACCREDIT_TODAY", TODAY),
+        // Small, so that the over-the-limit upload test is quick.
+        ("ACCREDIT_MAX_UPLOAD_BYTES", "1048576"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -14,6 +14,7 @@ mod pages;
 mod records;
 mod schema;
 mod web_pages;
+mod workflow;
 
 #[path = "../browser/mod.rs"]
 mod browser;

@@ -28,14 +28,70 @@ enum Target {
     OwnTitle,
     SiblingTitle,
     ForeignTitle,
+    OwnDraft,
+    SiblingDraft,
+    ForeignDraft,
+    OwnSubmitted,
+    SiblingSubmitted,
+    ForeignSubmitted,
+    OwnRecommended,
+    SiblingRecommended,
+    ForeignRecommended,
+    OwnEvidence,
+    SiblingEvidence,
+    ForeignEvidence,
+}
+
+const DRAFTS: &[Target] = &[OwnDraft, SiblingDraft, ForeignDraft];
+const SUBMITTED: &[Target] = &[OwnSubmitted, SiblingSubmitted, ForeignSubmitted];
+const RECOMMENDED: &[Target] = &[OwnRecommended, SiblingRecommended, ForeignRecommended];
+
+/// A workflow step sent with a stale version (so that no state changes): those allowed to
+/// take it get 409, others who see the school 403, the rest 404.
+fn step(actor: Actor, target: Target, allowed: fn(Actor, Target) -> bool) -> u16 {
+    signed_in(
+        actor,
+        match (
+            reads_school(actor, school_of(target)),
+            allowed(actor, school_of(target)),
+        ) {
+            (false, _) => 404,
+            (true, true) => 409,
+            (true, false) => 403,
+        },
+    )
+}
+
+/// Something only the school's own officer does: `ok` for them, 403 for others who see the
+/// school, 404 for the rest.
+fn officer_writes(actor: Actor, target: Target, ok: u16) -> u16 {
+    match step(actor, target, officer_of_own) {
+        409 => ok,
+        other => other,
+    }
+}
+
+fn officer_of_own(actor: Actor, school: Target) -> bool {
+    actor == QualityOfficer && school == OwnSchool
+}
+
+fn province_reviewer(actor: Actor, school: Target) -> bool {
+    matches!(actor, Reviewer | ProvinceAdmin) && school != ForeignSchool
+}
+
+fn province_head(actor: Actor, school: Target) -> bool {
+    actor == ProvinceAdmin && school != ForeignSchool
 }
 
 /// The school a target belongs to, for targets inside a school's record.
 fn school_of(target: Target) -> Target {
     match target {
-        OwnAudit | OwnFinding | OwnTitle => OwnSchool,
-        SiblingAudit | SiblingFinding | SiblingTitle => SiblingSchool,
-        ForeignAudit | ForeignFinding | ForeignTitle => ForeignSchool,
+        OwnAudit | OwnFinding | OwnTitle | OwnDraft | OwnSubmitted | OwnRecommended
+        | OwnEvidence => OwnSchool,
+        SiblingAudit | SiblingFinding | SiblingTitle | SiblingDraft | SiblingSubmitted
+        | SiblingRecommended | SiblingEvidence => SiblingSchool,
+        ForeignAudit | ForeignFinding | ForeignTitle | ForeignDraft | ForeignSubmitted
+        | ForeignRecommended | ForeignEvidence => ForeignSchool,
         other => other,
     }
 }
@@ -120,6 +176,18 @@ fn id_of(world: &World, target: Target) -> i64 {
         OwnTitle => world.titles[0],
         SiblingTitle => world.titles[1],
         ForeignTitle => world.titles[2],
+        OwnDraft => world.drafts[0],
+        SiblingDraft => world.drafts[1],
+        ForeignDraft => world.drafts[2],
+        OwnSubmitted => world.submitted[0],
+        SiblingSubmitted => world.submitted[1],
+        ForeignSubmitted => world.submitted[2],
+        OwnRecommended => world.recommended[0],
+        SiblingRecommended => world.recommended[1],
+        ForeignRecommended => world.recommended[2],
+        OwnEvidence => world.evidence[0],
+        SiblingEvidence => world.evidence[1],
+        ForeignEvidence => world.evidence[2],
         Nothing => 0,
     }
 }
@@ -492,6 +560,84 @@ fn cases() -> Vec<Case> {
             },
             expect: |a, t| write_record(a, t, 200),
         },
+        Case {
+            method: "POST",
+            path: "/api/v1/schools/{id}/submissions",
+            targets: SCHOOLS,
+            body: |w, _, _| {
+                Some(
+                    json!({"kind": "annual_quality_report", "title": "Annual quality report", "year": 2025, "audit_id": w.audits[0]}),
+                )
+            },
+            expect: |a, t| officer_writes(a, t, 201),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/submissions",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/submissions/{id}",
+            targets: DRAFTS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/submissions/{id}/events",
+            targets: SUBMITTED,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/submissions/{id}/evidence",
+            targets: DRAFTS,
+            body: no_body,
+            expect: |a, t| officer_writes(a, t, 201),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/evidence/{id}/content",
+            targets: &[OwnEvidence, SiblingEvidence, ForeignEvidence],
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/submissions/{id}/submit",
+            targets: DRAFTS,
+            body: |_, _, _| Some(json!({"version": 0})),
+            expect: |a, t| step(a, t, officer_of_own),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/submissions/{id}/withdraw",
+            targets: DRAFTS,
+            body: |_, _, _| Some(json!({"version": 0})),
+            expect: |a, t| step(a, t, officer_of_own),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/submissions/{id}/review",
+            targets: SUBMITTED,
+            body: |_, _, _| {
+                Some(json!({"decision": "recommend", "comment": "Complete", "version": 0}))
+            },
+            expect: |a, t| step(a, t, province_reviewer),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/submissions/{id}/sign-off",
+            targets: RECOMMENDED,
+            body: |_, _, _| {
+                Some(json!({"decision": "approve", "comment": "Approved", "version": 0}))
+            },
+            expect: |a, t| step(a, t, province_head),
+        },
     ]
 }
 
@@ -536,7 +682,22 @@ async fn access_matrix_holds_for_every_route_role_and_tenant(app: TestApp) {
                     _ => world.token(actor).map(str::to_owned),
                 };
                 let body = (case.body)(&world, target, n);
-                let reply = app.send(case.method, &path, token.as_deref(), body).await;
+                let reply = if path.ends_with("/evidence") {
+                    match &token {
+                        Some(token) => {
+                            app.upload(
+                                id_of(&world, target),
+                                token,
+                                "minutes.txt",
+                                b"Minutes of the review meeting",
+                            )
+                            .await
+                        }
+                        None => app.send(case.method, &path, None, None).await,
+                    }
+                } else {
+                    app.send(case.method, &path, token.as_deref(), body).await
+                };
                 let expected = (case.expect)(actor, target);
                 if reply.status != expected {
                     failures.push(format!(

@@ -56,6 +56,12 @@ pub struct World {
     pub findings: [i64; 3],
     /// A title held by each school.
     pub titles: [i64; 3],
+    /// Per school (own, sibling, foreign): a draft with one evidence file, a submitted and a
+    /// recommended submission, and that evidence file.
+    pub drafts: [i64; 3],
+    pub submitted: [i64; 3],
+    pub recommended: [i64; 3],
+    pub evidence: [i64; 3],
     pub tokens: Vec<(Actor, String)>,
     pub emails: Vec<(Actor, String)>,
 }
@@ -96,6 +102,33 @@ impl TestApp {
         let reply = self.login(email, PASSWORD).await;
         assert_eq!(reply.status, 200, "login {email}: {}", reply.text);
         reply.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Uploads one evidence file to a submission, as a browser's form would.
+    pub async fn upload(
+        &self,
+        submission: i64,
+        token: &str,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Reply {
+        let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(filename.to_owned());
+        let form = reqwest::multipart::Form::new()
+            .part("file", part)
+            .text("description", "uploaded by a test");
+        let response = self
+            .client
+            .post(self.url(&format!("/api/v1/submissions/{submission}/evidence")))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.unwrap(),
+        }
     }
 
     /// A JSON request with an optional bearer token.
@@ -273,6 +306,76 @@ impl World {
         for (actor, email) in &emails {
             tokens.push((*actor, app.token(email).await));
         }
+        // Every school prepares three submissions; its province reviews one of them.
+        let officer = tokens
+            .iter()
+            .find(|(a, _)| *a == Actor::QualityOfficer)
+            .unwrap()
+            .1
+            .clone();
+        let reviewer = tokens
+            .iter()
+            .find(|(a, _)| *a == Actor::Reviewer)
+            .unwrap()
+            .1
+            .clone();
+        let others = [
+            ("officer@xiamen.example", sibling_school, reviewer.clone()),
+            ("officer@wenzhou.example", foreign_school, String::new()),
+        ];
+        let mut officers = vec![(officer, school, reviewer)];
+        for (email, school_id, reviewer) in others {
+            app.created(
+                "/api/v1/users",
+                &admin,
+                user(email, "quality_officer", None, Some(school_id)),
+            )
+            .await;
+            officers.push((app.token(email).await, school_id, reviewer));
+        }
+        officers[2].2 = app.token("pa@zj.example").await;
+        let (mut drafts, mut submitted, mut recommended, mut evidence) =
+            ([0; 3], [0; 3], [0; 3], [0; 3]);
+        for (i, (officer, school_id, reviewer)) in officers.iter().enumerate() {
+            let mut ids = [0; 3];
+            for (n, id) in ids.iter_mut().enumerate() {
+                *id = app
+                    .created(
+                        &format!("/api/v1/schools/{school_id}/submissions"),
+                        officer,
+                        json!({"kind": "audit_report", "title": format!("Internal audit report {n}"), "audit_id": audits[i]}),
+                    )
+                    .await;
+                let reply = app
+                    .upload(*id, officer, "report.pdf", b"%PDF-1.7\n% audit report\n")
+                    .await;
+                assert_eq!(reply.status, 201, "{}", reply.text);
+                if n == 0 {
+                    evidence[i] = reply.json()["id"].as_i64().unwrap();
+                }
+            }
+            for id in &ids[1..] {
+                let reply = app
+                    .send(
+                        "POST",
+                        &format!("/api/v1/submissions/{id}/submit"),
+                        Some(officer),
+                        None,
+                    )
+                    .await;
+                assert_eq!(reply.status, 200, "{}", reply.text);
+            }
+            let reply = app
+                .send(
+                    "POST",
+                    &format!("/api/v1/submissions/{}/review", ids[2]),
+                    Some(reviewer),
+                    Some(json!({"decision": "recommend", "comment": "Complete and consistent"})),
+                )
+                .await;
+            assert_eq!(reply.status, 200, "{}", reply.text);
+            (drafts[i], submitted[i], recommended[i]) = (ids[0], ids[1], ids[2]);
+        }
         World {
             province,
             other_province,
@@ -284,6 +387,10 @@ impl World {
             audits,
             findings,
             titles,
+            drafts,
+            submitted,
+            recommended,
+            evidence,
             tokens,
             emails,
         }

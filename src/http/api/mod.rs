@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod provinces;
 pub mod record;
 pub mod schools;
+pub mod submissions;
 pub mod titles;
 pub mod users;
 
@@ -78,6 +79,16 @@ api_routes! {
     GET "/api/v1/audits/{id}/findings" => audits::list_findings,
     GET "/api/v1/findings/{id}" => audits::get_finding,
     PATCH "/api/v1/findings/{id}" => audits::patch_finding,
+    POST "/api/v1/schools/{id}/submissions" => submissions::create,
+    GET "/api/v1/submissions" => submissions::list,
+    GET "/api/v1/submissions/{id}" => submissions::get,
+    GET "/api/v1/submissions/{id}/events" => submissions::events,
+    POST "/api/v1/submissions/{id}/evidence" => submissions::upload,
+    GET "/api/v1/evidence/{id}/content" => submissions::content,
+    POST "/api/v1/submissions/{id}/submit" => submissions::submit,
+    POST "/api/v1/submissions/{id}/withdraw" => submissions::withdraw,
+    POST "/api/v1/submissions/{id}/review" => submissions::review,
+    POST "/api/v1/submissions/{id}/sign-off" => submissions::sign_off,
 }
 
 /// Registers every route of `ROUTES`, one resource per path (so that a wrong method on a

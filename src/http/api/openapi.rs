@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{audits, auth, health, me, provinces, record, schools, titles, users};
+use super::{audits, auth, health, me, provinces, record, schools, submissions, titles, users};
 use crate::domain::{Role, SchoolKind};
 use crate::error::{ErrorBody, ErrorDetail};
 
@@ -48,6 +48,9 @@ impl utoipa::Modify for BearerAuth {
         record::list_indicators, record::school_history,
         audits::create, audits::list, audits::get, audits::patch,
         audits::create_finding, audits::list_findings, audits::get_finding, audits::patch_finding,
+        submissions::create, submissions::list, submissions::get, submissions::events,
+        submissions::upload, submissions::content, submissions::submit, submissions::withdraw,
+        submissions::review, submissions::sign_off,
     ),
     components(schemas(ErrorBody, ErrorDetail, health::Health, Role, SchoolKind)),
     modifiers(&BearerAuth),
@@ -61,7 +64,8 @@ impl utoipa::Modify for BearerAuth {
         (name = "users", description = "User accounts"),
         (name = "titles", description = "The title catalogue and the titles schools hold"),
         (name = "audits", description = "Audits, findings and corrective actions"),
-        (name = "record", description = "Certificate, indicators and history of a school")
+        (name = "record", description = "Certificate, indicators and history of a school"),
+        (name = "submissions", description = "Submissions, evidence and the provincial sign-off")
     )
 )]
 pub struct ApiDoc;

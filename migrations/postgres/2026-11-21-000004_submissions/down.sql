@@ -1,0 +1,5 @@
+DROP TABLE outbox;
+DROP TABLE notifications;
+DROP TABLE submission_events;
+DROP TABLE evidence_files;
+DROP TABLE submissions;

@@ -1,0 +1,677 @@
+//! Submissions, their evidence files and the two-level sign-off.
+
+use std::io::Read;
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::auth::CurrentUser;
+use crate::clock::now_utc;
+use crate::domain::evidence::{SNIFF_BYTES, clean_label, sniff};
+use crate::domain::text;
+use crate::domain::workflow::{
+    Action, ReviewDecision, SignOffDecision, SubmissionKind, SubmissionStatus,
+};
+use crate::error::{AppError, ErrorBody, Validator};
+use crate::evidence::Staged;
+use crate::state::AppState;
+use crate::store::submissions::{
+    self, Event, Evidence, NewEvidence, NewSubmission, Subject, Submission, SubmissionDetail,
+};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionInput {
+    /// title_application, title_reevaluation, audit_report, corrective_action_closure, annual_quality_report
+    pub kind: String,
+    pub title: String,
+    pub summary: Option<String>,
+    /// for a title_application
+    pub title_type_code: Option<String>,
+    /// for a title_reevaluation: a holding of the same school
+    pub school_title_id: Option<i64>,
+    /// for an audit_report: an audit of the same school
+    pub audit_id: Option<i64>,
+    /// for a corrective_action_closure: a finding of the same school
+    pub finding_id: Option<i64>,
+    /// for an annual_quality_report
+    pub year: Option<i64>,
+}
+
+impl SubmissionInput {
+    pub fn validate(&self, this_year: i32) -> Result<NewSubmission, AppError> {
+        let mut v = Validator::new();
+        let kind = v.check("kind", SubmissionKind::parse(&self.kind));
+        let title = v.check("title", text::required(&self.title, text::SHORT));
+        let summary = v.check(
+            "summary",
+            text::optional(self.summary.as_deref(), text::LONG),
+        );
+        let year = v.check_opt("year", self.year, |y| {
+            crate::domain::indicators::parse_year(y, this_year)
+        });
+        v.finish()?;
+        match (kind, title, summary, year) {
+            (Some(kind), Some(title), Some(summary), Some(year)) => Ok(NewSubmission {
+                kind,
+                title,
+                summary,
+                subject: Subject {
+                    title_type_code: self.title_type_code.clone(),
+                    school_title_id: self.school_title_id,
+                    audit_id: self.audit_id,
+                    finding_id: self.finding_id,
+                    year,
+                },
+            }),
+            _ => Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            ))),
+        }
+    }
+}
+
+/// Prepare a submission (the school's quality officer); it starts as a draft
+#[utoipa::path(
+    post, path = "/api/v1/schools/{id}/submissions", tag = "submissions", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = SubmissionInput,
+    responses((status = 201, body = SubmissionDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<SubmissionInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, school_id, this_year) =
+        (user.access(), id.into_inner(), state.clock.today().year());
+    let input = body.into_inner();
+    let created = state
+        .db
+        .run(move |conn| {
+            crate::store::schools::get(conn, &access, school_id)?;
+            crate::auth::Access::require(
+                access.role == crate::domain::Role::QualityOfficer
+                    && access.school_id == Some(school_id),
+            )?;
+            submissions::create(
+                conn,
+                &access,
+                school_id,
+                &input.validate(this_year)?,
+                now_utc(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct StatusFilter {
+    /// draft, submitted (a reviewer's queue), recommended (the sign-off queue), …
+    pub status: Option<String>,
+}
+
+/// The submissions the caller may see, newest first
+#[utoipa::path(
+    get, path = "/api/v1/submissions", tag = "submissions", security(("bearer" = [])),
+    params(StatusFilter),
+    responses((status = 200, body = [Submission]), (status = 422, body = ErrorBody))
+)]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    filter: web::Query<StatusFilter>,
+) -> Result<HttpResponse, AppError> {
+    let status = match filter.status.as_deref() {
+        None | Some("") => None,
+        Some(raw) => Some(SubmissionStatus::parse(raw).map_err(|e| AppError::field("status", e))?),
+    };
+    let access = user.access();
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| submissions::list(conn, &access, status))
+            .await?,
+    ))
+}
+
+/// One submission with its evidence (all rounds)
+#[utoipa::path(
+    get, path = "/api/v1/submissions/{id}", tag = "submissions", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = SubmissionDetail), (status = 404, body = ErrorBody))
+)]
+pub async fn get(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| submissions::get(conn, &access, id))
+            .await?,
+    ))
+}
+
+/// The steps of a submission, oldest first
+#[utoipa::path(
+    get, path = "/api/v1/submissions/{id}/events", tag = "submissions", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = [Event]), (status = 404, body = ErrorBody))
+)]
+pub async fn events(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| submissions::events(conn, &access, id))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepInput {
+    /// the version last read
+    pub version: Option<i64>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// review: recommend, request_changes, reject; sign-off: approve, request_changes, reject
+    pub decision: String,
+    pub comment: String,
+    pub version: Option<i64>,
+}
+
+/// Takes a step and answers the submission; shared by the API and the pages.
+pub async fn take_step(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    action: Action,
+    comment: Option<String>,
+    version: Option<i64>,
+) -> Result<SubmissionDetail, AppError> {
+    let (access, today) = (user.access(), state.clock.today());
+    state
+        .db
+        .run(move |conn| {
+            submissions::step(
+                conn,
+                &access,
+                id,
+                action,
+                comment.as_deref(),
+                version,
+                today,
+                now_utc(),
+            )
+        })
+        .await
+}
+
+/// Submit (or resubmit) for review (the school's quality officer); 409 without evidence
+#[utoipa::path(
+    post, path = "/api/v1/submissions/{id}/submit", tag = "submissions", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body(content = StepInput, description = "optional"),
+    responses((status = 200, body = SubmissionDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+)]
+pub async fn submit(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: Option<web::Json<StepInput>>,
+) -> Result<HttpResponse, AppError> {
+    let version = body.and_then(|b| b.version);
+    Ok(HttpResponse::Ok().json(
+        take_step(
+            &state,
+            &user,
+            id.into_inner(),
+            Action::Submit,
+            None,
+            version,
+        )
+        .await?,
+    ))
+}
+
+/// Withdraw a draft or a submission sent back for changes (the school's quality officer)
+#[utoipa::path(
+    post, path = "/api/v1/submissions/{id}/withdraw", tag = "submissions", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body(content = StepInput, description = "optional"),
+    responses((status = 200, body = SubmissionDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+)]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: Option<web::Json<StepInput>>,
+) -> Result<HttpResponse, AppError> {
+    let version = body.and_then(|b| b.version);
+    Ok(HttpResponse::Ok().json(
+        take_step(
+            &state,
+            &user,
+            id.into_inner(),
+            Action::Withdraw,
+            None,
+            version,
+        )
+        .await?,
+    ))
+}
+
+/// Review a submitted submission (a reviewer or province admin of its province)
+#[utoipa::path(
+    post, path = "/api/v1/submissions/{id}/review", tag = "submissions", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = DecisionInput,
+    responses((status = 200, body = SubmissionDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn review(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<DecisionInput>,
+) -> Result<HttpResponse, AppError> {
+    let decision =
+        ReviewDecision::parse(&body.decision).map_err(|e| AppError::field("decision", e))?;
+    let DecisionInput {
+        comment, version, ..
+    } = body.into_inner();
+    let detail = take_step(
+        &state,
+        &user,
+        id.into_inner(),
+        Action::Review(decision),
+        Some(comment),
+        version,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Sign off a recommended submission (a province admin of its province who did not recommend it)
+#[utoipa::path(
+    post, path = "/api/v1/submissions/{id}/sign-off", tag = "submissions", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = DecisionInput,
+    responses((status = 200, body = SubmissionDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn sign_off(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<DecisionInput>,
+) -> Result<HttpResponse, AppError> {
+    let decision =
+        SignOffDecision::parse(&body.decision).map_err(|e| AppError::field("decision", e))?;
+    let DecisionInput {
+        comment, version, ..
+    } = body.into_inner();
+    let detail = take_step(
+        &state,
+        &user,
+        id.into_inner(),
+        Action::SignOff(decision),
+        Some(comment),
+        version,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Receives one upload: streamed to a staging file, hashed as it arrives, refused the
+/// moment it passes the size limit, and refused if its first bytes are no accepted type.
+/// Nothing is kept unless the whole file arrived; the caller commits it.
+pub struct Received {
+    pub staged: Staged,
+    pub sha256: String,
+    pub size: u64,
+    pub content_type: &'static str,
+    pub filename: String,
+}
+
+/// Writes buffered bytes off the async workers.
+async fn flush(mut staged: Staged, buffer: Vec<u8>) -> Result<(Staged, Vec<u8>), AppError> {
+    web::block(move || {
+        staged.write_all(&buffer)?;
+        Ok::<_, std::io::Error>((staged, buffer))
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("upload task failed: {e}")))?
+    .map(|(staged, mut buffer)| {
+        buffer.clear();
+        (staged, buffer)
+    })
+    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing an upload")))
+}
+
+const FLUSH_BYTES: usize = 1024 * 1024;
+
+pub async fn receive(
+    state: &AppState,
+    mut payload: Multipart,
+) -> Result<(Received, Option<String>), AppError> {
+    let limit = state.settings.max_upload_bytes;
+    let mut received: Option<Received> = None;
+    let mut description: Option<String> = None;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|e| {
+            AppError::bad_request(
+                "malformed_upload",
+                format!("the upload cannot be read: {e}"),
+            )
+        })?;
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "description" => {
+                let mut text = Vec::new();
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk
+                        .map_err(|e| AppError::bad_request("malformed_upload", e.to_string()))?;
+                    if text.len() + chunk.len() > 20_000 {
+                        return Err(AppError::field("description", "is too long"));
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+                description = Some(String::from_utf8_lossy(&text).trim().to_owned())
+                    .filter(|d| !d.is_empty());
+            }
+            "file" if received.is_none() => {
+                let label = clean_label(
+                    field
+                        .content_disposition()
+                        .and_then(|d| d.get_filename())
+                        .unwrap_or("evidence"),
+                );
+                let storage = state.evidence.clone();
+                let mut staged = web::block(move || storage.stage())
+                    .await
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
+                    .map_err(|e| {
+                        AppError::Internal(anyhow::Error::new(e).context("staging an upload"))
+                    })?;
+                let mut hasher = Sha256::new();
+                let mut size: u64 = 0;
+                let mut head: Vec<u8> = Vec::with_capacity(SNIFF_BYTES);
+                let mut content_type: Option<&'static str> = None;
+                let mut buffer: Vec<u8> = Vec::with_capacity(FLUSH_BYTES);
+                while let Some(chunk) = field.next().await {
+                    // A client that stops half-way ends here; the staged file removes itself.
+                    let chunk = chunk.map_err(|e| {
+                        AppError::bad_request(
+                            "upload_interrupted",
+                            format!("the upload was cut off: {e}"),
+                        )
+                    })?;
+                    size += chunk.len() as u64;
+                    if size > limit {
+                        return Err(AppError::PayloadTooLarge(format!(
+                            "evidence files may be at most {limit} bytes"
+                        )));
+                    }
+                    hasher.update(&chunk);
+                    if content_type.is_none() {
+                        let take = (SNIFF_BYTES - head.len()).min(chunk.len());
+                        head.extend_from_slice(&chunk[..take]);
+                        if head.len() >= SNIFF_BYTES {
+                            content_type = Some(sniffed(&head, &label)?);
+                        }
+                    }
+                    buffer.extend_from_slice(&chunk);
+                    if buffer.len() >= FLUSH_BYTES {
+                        (staged, buffer) = flush(staged, buffer).await?;
+                    }
+                }
+                let content_type = match content_type {
+                    Some(t) => t,
+                    None => sniffed(&head, &label)?,
+                };
+                (staged, _) = flush(staged, buffer).await?;
+                let sha256 = hasher
+                    .finalize()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                received = Some(Received {
+                    staged,
+                    sha256,
+                    size,
+                    content_type,
+                    filename: label,
+                });
+            }
+            _ => {
+                // Unknown fields are read and dropped.
+                while let Some(chunk) = field.next().await {
+                    chunk.map_err(|e| AppError::bad_request("malformed_upload", e.to_string()))?;
+                }
+            }
+        }
+    }
+    let received = received
+        .ok_or_else(|| AppError::field("file", "no file was uploaded (multipart field `file`)"))?;
+    if received.size == 0 {
+        return Err(AppError::field("file", "is empty"));
+    }
+    Ok((received, description))
+}
+
+fn sniffed(head: &[u8], label: &str) -> Result<&'static str, AppError> {
+    sniff(head, label).map(|t| t.content_type()).ok_or_else(|| {
+        AppError::UnsupportedMediaType(
+            "evidence must be PDF, PNG, JPEG, an Office document, plain text or CSV (judged by its content)".into(),
+        )
+    })
+}
+
+/// Stores a received file and its row; if the row cannot be written, a newly stored file is
+/// removed again, so a failed upload leaves no trace.
+pub async fn store_upload(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    received: Received,
+    description: Option<String>,
+) -> Result<Evidence, AppError> {
+    let Received {
+        staged,
+        sha256,
+        size,
+        content_type,
+        filename,
+    } = received;
+    let storage = state.evidence.clone();
+    let hash = sha256.clone();
+    let newly_stored = web::block(move || storage.commit(staged, &hash))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("storing an upload")))?;
+    let access = user.access();
+    let file = NewEvidence {
+        filename,
+        content_type: content_type.to_owned(),
+        size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
+        sha256: sha256.clone(),
+        description,
+    };
+    let result = state
+        .db
+        .run(move |conn| submissions::add_evidence(conn, &access, id, &file, now_utc()))
+        .await;
+    if result.is_err() && newly_stored {
+        let (storage, db) = (state.evidence.clone(), state.db.clone());
+        let in_use = db.run({
+            let sha = sha256.clone();
+            move |conn| submissions::content_in_use(conn, &sha)
+        });
+        if !in_use.await.unwrap_or(true) {
+            let _ = web::block(move || storage.remove(&sha256)).await;
+        }
+    }
+    result
+}
+
+/// Upload an evidence file (multipart field `file`, optional `description`) while the
+/// submission is a draft or has changes requested (the school's quality officer)
+#[utoipa::path(
+    post, path = "/api/v1/submissions/{id}/evidence", tag = "submissions", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "field `file`, optional `description`"),
+    responses((status = 201, body = Evidence), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody))
+)]
+pub async fn upload(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    req: HttpRequest,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    // Who may upload, and whether the submission takes evidence now, before reading a byte.
+    let access = user.access();
+    state
+        .db
+        .run(move |conn| submissions::check_evidence_allowed(conn, &access, id))
+        .await?;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > state.settings.max_upload_bytes + 64 * 1024) {
+        return Err(AppError::PayloadTooLarge(format!(
+            "evidence files may be at most {} bytes",
+            state.settings.max_upload_bytes
+        )));
+    }
+    let (received, description) = receive(&state, payload).await?;
+    let stored = store_upload(&state, &user, id, received, description).await?;
+    Ok(HttpResponse::Created().json(stored))
+}
+
+/// An evidence file's bytes, with its content type
+#[utoipa::path(
+    get, path = "/api/v1/evidence/{id}/content", tag = "submissions", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody))
+)]
+pub async fn content(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    let found = state
+        .db
+        .run(move |conn| submissions::evidence(conn, &access, id))
+        .await?;
+    serve_file(&state, &found).await
+}
+
+/// Streams a stored evidence file to the client.
+pub async fn serve_file(state: &AppState, found: &Evidence) -> Result<HttpResponse, AppError> {
+    let storage = state.evidence.clone();
+    let sha = found.sha256.clone();
+    let file = web::block(move || storage.open(&sha))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening evidence")))?;
+    let inline = found.content_type.starts_with("application/pdf")
+        || found.content_type.starts_with("image/")
+        || found.content_type.starts_with("text/");
+    let disposition = format!(
+        "{}; filename=\"{}\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
+        found
+            .filename
+            .replace(|c: char| !c.is_ascii() || c == '"' || c == '\\', "_"),
+        crate::http::web::templates::percent_encode(&found.filename)
+    );
+    Ok(HttpResponse::Ok()
+        .content_type(found.content_type.as_str())
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .insert_header((header::CONTENT_LENGTH, found.size_bytes.to_string()))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .streaming(FileStream::new(file)))
+}
+
+/// One chunk read off the async workers: the file back, and what was read.
+type PendingRead = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Option<(std::fs::File, std::io::Result<Vec<u8>>)>>>,
+>;
+
+/// A file read in chunks on the blocking pool, so a large file is never held whole.
+struct FileStream {
+    file: Option<std::fs::File>,
+    pending: Option<PendingRead>,
+}
+
+impl FileStream {
+    fn new(file: std::fs::File) -> Self {
+        FileStream {
+            file: Some(file),
+            pending: None,
+        }
+    }
+}
+
+impl futures_util::Stream for FileStream {
+    type Item = Result<web::Bytes, std::io::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.pending.is_none() {
+            let Some(mut file) = self.file.take() else {
+                return Poll::Ready(None);
+            };
+            self.pending = Some(Box::pin(async move {
+                web::block(move || {
+                    let mut buffer = vec![0u8; 256 * 1024];
+                    let read = file.read(&mut buffer).map(|n| {
+                        buffer.truncate(n);
+                        buffer
+                    });
+                    (file, read)
+                })
+                .await
+                .ok()
+            }));
+        }
+        let Some(pending) = self.pending.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match pending.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(result) => {
+                self.pending = None;
+                match result {
+                    None => Poll::Ready(Some(Err(std::io::Error::other("read task failed")))),
+                    Some((_, Err(e))) => Poll::Ready(Some(Err(e))),
+                    Some((_, Ok(bytes))) if bytes.is_empty() => Poll::Ready(None),
+                    Some((file, Ok(bytes))) => {
+                        self.file = Some(file);
+                        Poll::Ready(Some(Ok(web::Bytes::from(bytes))))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,749 @@
+//! Submissions and their evidence, and the workflow applied to them: each step runs
+//! `domain::workflow::transition` in one transaction guarded by the submission's version,
+//! and writes the event, the history entry, the notifications and the approval's effect in
+//! that same transaction.
+
+use diesel::prelude::*;
+use serde::Serialize;
+use time::{Date, PrimitiveDateTime};
+
+use crate::auth::policy::{Access, SchoolScope};
+use crate::db::schema::{
+    audits, evidence_files, findings, notifications, outbox, school_titles, schools,
+    submission_events, submissions, users,
+};
+use crate::db::{DbConn, write_transaction};
+use crate::domain::Role;
+use crate::domain::workflow::{
+    Action, Facts, Refusal, SubmissionKind, SubmissionStatus, accepts_evidence, transition,
+};
+use crate::error::AppError;
+use crate::store::record::{change, json};
+use crate::store::{history, titles};
+
+#[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = submissions, check_for_backend(crate::db::MultiBackend))]
+pub struct Submission {
+    pub id: i64,
+    pub school_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub title_type_id: Option<i64>,
+    pub school_title_id: Option<i64>,
+    pub audit_id: Option<i64>,
+    pub finding_id: Option<i64>,
+    pub year: Option<i32>,
+    pub status: String,
+    /// starts at 1; a request for changes opens the next round for new evidence
+    pub round: i32,
+    /// send it back with a step; a different current version answers 409 `stale_version`
+    pub version: i64,
+    pub recommended_by: Option<i64>,
+    pub created_by: Option<i64>,
+    #[serde(serialize_with = "crate::clock::serialize_opt_timestamp")]
+    #[schema(value_type = Option<String>)]
+    pub submitted_at: Option<PrimitiveDateTime>,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = evidence_files, check_for_backend(crate::db::MultiBackend))]
+pub struct Evidence {
+    pub id: i64,
+    pub submission_id: i64,
+    pub round: i32,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub description: Option<String>,
+    pub uploaded_by: Option<i64>,
+    #[serde(serialize_with = "crate::clock::serialize_timestamp")]
+    #[schema(value_type = String)]
+    pub created_at: PrimitiveDateTime,
+}
+
+/// A submission with its evidence, as its page and `GET /submissions/{id}` show it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SubmissionDetail {
+    #[serde(flatten)]
+    pub submission: Submission,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = submission_events, check_for_backend(crate::db::MultiBackend))]
+pub struct Event {
+    #[serde(skip)]
+    pub id: i64,
+    #[serde(skip)]
+    pub submission_id: i64,
+    #[serde(serialize_with = "crate::clock::serialize_timestamp")]
+    #[schema(value_type = String)]
+    pub at: PrimitiveDateTime,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub round: i32,
+    pub comment: Option<String>,
+}
+
+/// What a new submission refers to, already checked to be of the same school.
+#[derive(Debug, Default)]
+pub struct Subject {
+    pub title_type_code: Option<String>,
+    pub school_title_id: Option<i64>,
+    pub audit_id: Option<i64>,
+    pub finding_id: Option<i64>,
+    pub year: Option<i32>,
+}
+
+#[derive(Debug)]
+pub struct NewSubmission {
+    pub kind: SubmissionKind,
+    pub title: String,
+    pub summary: Option<String>,
+    pub subject: Subject,
+}
+
+/// Only a quality officer of the school prepares its submissions.
+fn officer_of(access: &Access, school_id: i64) -> bool {
+    access.role == Role::QualityOfficer && access.school_id == Some(school_id)
+}
+
+fn scoped(access: &Access) -> submissions::BoxedQuery<'static, crate::db::MultiBackend> {
+    let query = submissions::table.into_boxed();
+    match access.school_scope() {
+        SchoolScope::All => query,
+        SchoolScope::Province(p) => query.filter(
+            submissions::school_id.eq_any(
+                schools::table
+                    .filter(schools::province_id.eq(p))
+                    .select(schools::id),
+            ),
+        ),
+        SchoolScope::School(s) => query.filter(submissions::school_id.eq(s)),
+        SchoolScope::Nothing => query.filter(submissions::id.eq(-1)),
+    }
+}
+
+/// Checks the subject a kind needs and that it belongs to the school; returns the title
+/// type's id for an application.
+fn check_subject(
+    conn: &mut DbConn,
+    school_id: i64,
+    kind: SubmissionKind,
+    subject: &Subject,
+) -> Result<Option<i64>, AppError> {
+    let missing = |field: &str| AppError::field(field, format!("is required for a {kind}"));
+    let foreign = |field: &str| AppError::field(field, "names nothing of this school");
+    match kind {
+        SubmissionKind::TitleApplication => {
+            let code = subject
+                .title_type_code
+                .as_deref()
+                .ok_or_else(|| missing("title_type_code"))?;
+            let kind = titles::find_type(conn, code)?.ok_or_else(|| {
+                AppError::field("title_type_code", "names no title in the catalogue")
+            })?;
+            Ok(Some(kind.id))
+        }
+        SubmissionKind::TitleReevaluation => {
+            let id = subject
+                .school_title_id
+                .ok_or_else(|| missing("school_title_id"))?;
+            let owner: Option<i64> = school_titles::table
+                .find(id)
+                .select(school_titles::school_id)
+                .first(conn)
+                .optional()?;
+            if owner != Some(school_id) {
+                return Err(foreign("school_title_id"));
+            }
+            Ok(None)
+        }
+        SubmissionKind::AuditReport => {
+            let id = subject.audit_id.ok_or_else(|| missing("audit_id"))?;
+            let owner: Option<i64> = audits::table
+                .find(id)
+                .select(audits::school_id)
+                .first(conn)
+                .optional()?;
+            if owner != Some(school_id) {
+                return Err(foreign("audit_id"));
+            }
+            Ok(None)
+        }
+        SubmissionKind::CorrectiveActionClosure => {
+            let id = subject.finding_id.ok_or_else(|| missing("finding_id"))?;
+            let owner: Option<i64> = findings::table
+                .find(id)
+                .select(findings::school_id)
+                .first(conn)
+                .optional()?;
+            if owner != Some(school_id) {
+                return Err(foreign("finding_id"));
+            }
+            Ok(None)
+        }
+        SubmissionKind::AnnualQualityReport => {
+            subject.year.ok_or_else(|| missing("year"))?;
+            Ok(None)
+        }
+    }
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    access: &Access,
+    school_id: i64,
+    new: &NewSubmission,
+    now: PrimitiveDateTime,
+) -> Result<SubmissionDetail, AppError> {
+    write_transaction(conn, |conn| {
+        crate::store::schools::get(conn, access, school_id)?;
+        Access::require(officer_of(access, school_id))?;
+        let title_type_id = check_subject(conn, school_id, new.kind, &new.subject)?;
+        let id: i64 = diesel::insert_into(submissions::table)
+            .values((
+                submissions::school_id.eq(school_id),
+                submissions::kind.eq(new.kind.as_str()),
+                submissions::title.eq(&new.title),
+                submissions::summary.eq(&new.summary),
+                submissions::title_type_id.eq(title_type_id),
+                submissions::school_title_id.eq(new
+                    .subject
+                    .school_title_id
+                    .filter(|_| new.kind == SubmissionKind::TitleReevaluation)),
+                submissions::audit_id.eq(new
+                    .subject
+                    .audit_id
+                    .filter(|_| new.kind == SubmissionKind::AuditReport)),
+                submissions::finding_id.eq(new
+                    .subject
+                    .finding_id
+                    .filter(|_| new.kind == SubmissionKind::CorrectiveActionClosure)),
+                submissions::year.eq(new
+                    .subject
+                    .year
+                    .filter(|_| new.kind == SubmissionKind::AnnualQualityReport)),
+                submissions::status.eq(SubmissionStatus::Draft.as_str()),
+                submissions::created_by.eq(access.actor_id()),
+            ))
+            .returning(submissions::id)
+            .get_result(conn)?;
+        let created = detail(conn, id)?;
+        record_event(
+            conn,
+            &created.submission,
+            access,
+            "create",
+            None,
+            SubmissionStatus::Draft,
+            None,
+            now,
+        )?;
+        history::record(
+            conn,
+            change(
+                access,
+                school_id,
+                "submission.create",
+                "submission",
+                id,
+                None,
+                json(&created.submission),
+            ),
+            now,
+        )?;
+        Ok(created)
+    })
+}
+
+fn find(conn: &mut DbConn, id: i64) -> Result<Submission, AppError> {
+    Ok(submissions::table
+        .find(id)
+        .select(Submission::as_select())
+        .first(conn)?)
+}
+
+fn detail(conn: &mut DbConn, id: i64) -> Result<SubmissionDetail, AppError> {
+    let submission = find(conn, id)?;
+    let evidence = evidence_files::table
+        .filter(evidence_files::submission_id.eq(id))
+        .order((evidence_files::round.asc(), evidence_files::id.asc()))
+        .select(Evidence::as_select())
+        .load(conn)?;
+    Ok(SubmissionDetail {
+        submission,
+        evidence,
+    })
+}
+
+/// A submission the caller may see, with its evidence.
+pub fn get(conn: &mut DbConn, access: &Access, id: i64) -> Result<SubmissionDetail, AppError> {
+    let visible: i64 = scoped(access)
+        .filter(submissions::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if visible == 0 {
+        return Err(AppError::NotFound);
+    }
+    detail(conn, id)
+}
+
+/// The submissions the caller may see, newest first; optionally of one status.
+pub fn list(
+    conn: &mut DbConn,
+    access: &Access,
+    status: Option<SubmissionStatus>,
+) -> Result<Vec<Submission>, AppError> {
+    let mut query = scoped(access);
+    if let Some(status) = status {
+        query = query.filter(submissions::status.eq(status.as_str()));
+    }
+    Ok(query
+        .order(submissions::id.desc())
+        .limit(500)
+        .select(Submission::as_select())
+        .load(conn)?)
+}
+
+/// The steps of a submission, oldest first.
+pub fn events(conn: &mut DbConn, access: &Access, id: i64) -> Result<Vec<Event>, AppError> {
+    get(conn, access, id)?;
+    Ok(submission_events::table
+        .filter(submission_events::submission_id.eq(id))
+        .order(submission_events::id.asc())
+        .select(Event::as_select())
+        .load(conn)?)
+}
+
+/// A stored evidence file's description, before its row exists.
+#[derive(Debug)]
+pub struct NewEvidence {
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub description: Option<String>,
+}
+
+/// May evidence be added now? Checked before the upload is read, and again when its row
+/// is written.
+pub fn check_evidence_allowed(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+) -> Result<Submission, AppError> {
+    let submission = get(conn, access, id)?.submission;
+    Access::require(officer_of(access, submission.school_id))?;
+    let status = SubmissionStatus::parse(&submission.status).map_err(|e| anyhow::anyhow!(e))?;
+    if !accepts_evidence(status) {
+        return Err(AppError::conflict(
+            "evidence_locked",
+            format!("evidence is immutable once submitted (the submission is {status})"),
+        ));
+    }
+    Ok(submission)
+}
+
+pub fn add_evidence(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    file: &NewEvidence,
+    now: PrimitiveDateTime,
+) -> Result<Evidence, AppError> {
+    write_transaction(conn, |conn| {
+        let submission = check_evidence_allowed(conn, access, id)?;
+        let evidence_id: i64 = diesel::insert_into(evidence_files::table)
+            .values((
+                evidence_files::submission_id.eq(id),
+                evidence_files::round.eq(submission.round),
+                evidence_files::filename.eq(&file.filename),
+                evidence_files::content_type.eq(&file.content_type),
+                evidence_files::size_bytes.eq(file.size_bytes),
+                evidence_files::sha256.eq(&file.sha256),
+                evidence_files::description.eq(&file.description),
+                evidence_files::uploaded_by.eq(access.actor_id()),
+                evidence_files::created_at.eq(now),
+            ))
+            .returning(evidence_files::id)
+            .get_result(conn)?;
+        let stored: Evidence = evidence_files::table
+            .find(evidence_id)
+            .select(Evidence::as_select())
+            .first(conn)?;
+        history::record(
+            conn,
+            change(
+                access,
+                submission.school_id,
+                "evidence.add",
+                "evidence",
+                evidence_id,
+                None,
+                json(&stored),
+            ),
+            now,
+        )?;
+        Ok(stored)
+    })
+}
+
+/// An evidence file the caller may read.
+pub fn evidence(
+    conn: &mut DbConn,
+    access: &Access,
+    evidence_id: i64,
+) -> Result<Evidence, AppError> {
+    let found: Evidence = evidence_files::table
+        .find(evidence_id)
+        .select(Evidence::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    get(conn, access, found.submission_id)?;
+    Ok(found)
+}
+
+/// Is any row still referring to this stored content?
+pub fn content_in_use(conn: &mut DbConn, sha256: &str) -> Result<bool, AppError> {
+    let uses: i64 = evidence_files::table
+        .filter(evidence_files::sha256.eq(sha256))
+        .count()
+        .get_result(conn)?;
+    Ok(uses > 0)
+}
+
+fn refusal(refused: Refusal) -> AppError {
+    match refused {
+        Refusal::NotYourRole => AppError::Forbidden,
+        Refusal::FourEyes => AppError::conflict(
+            "four_eyes",
+            "the person who recommended a submission may not also sign it off",
+        ),
+        Refusal::WrongState { from } => AppError::conflict(
+            "invalid_transition",
+            format!("not possible while the submission is {from}"),
+        ),
+        Refusal::NoEvidence => AppError::conflict(
+            "evidence_required",
+            "add at least one evidence file before submitting",
+        ),
+    }
+}
+
+/// Takes one workflow step. Exactly one of two people acting at once succeeds; the other
+/// gets 409 and nothing of theirs is written.
+#[allow(clippy::too_many_arguments)]
+pub fn step(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    action: Action,
+    comment: Option<&str>,
+    version: Option<i64>,
+    today: Date,
+    now: PrimitiveDateTime,
+) -> Result<SubmissionDetail, AppError> {
+    write_transaction(conn, |conn| {
+        let before = get(conn, access, id)?;
+        let current = &before.submission;
+        let from = SubmissionStatus::parse(&current.status).map_err(|e| anyhow::anyhow!(e))?;
+        let province: i64 = schools::table
+            .find(current.school_id)
+            .select(schools::province_id)
+            .first(conn)?;
+        let facts = Facts {
+            role: access.role,
+            officer_of_school: officer_of(access, current.school_id),
+            of_province: access.province_id == Some(province),
+            is_recommender: current.recommended_by.is_some()
+                && current.recommended_by == access.actor_id(),
+            has_evidence: !before.evidence.is_empty(),
+        };
+        let to = transition(from, action, facts).map_err(refusal)?;
+        crate::store::record::check_version(version, current.version)?;
+        if action.needs_comment() && comment.is_none_or(|c| c.trim().is_empty()) {
+            return Err(AppError::field("comment", "every decision needs a comment"));
+        }
+        let round = if to == SubmissionStatus::ChangesRequested {
+            current.round + 1
+        } else {
+            current.round
+        };
+        let recommended_by = match to {
+            SubmissionStatus::Recommended => access.actor_id(),
+            SubmissionStatus::Submitted | SubmissionStatus::ChangesRequested => None,
+            _ => current.recommended_by,
+        };
+        let submitted_at = if to == SubmissionStatus::Submitted {
+            Some(now)
+        } else {
+            current.submitted_at
+        };
+        let changed = diesel::update(
+            submissions::table
+                .filter(submissions::id.eq(id))
+                .filter(submissions::version.eq(current.version)),
+        )
+        .set((
+            submissions::status.eq(to.as_str()),
+            submissions::round.eq(round),
+            submissions::version.eq(current.version + 1),
+            submissions::recommended_by.eq(recommended_by),
+            submissions::submitted_at.eq(submitted_at),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(crate::store::schools::stale_version());
+        }
+        if to == SubmissionStatus::Approved {
+            apply_approval(conn, access, current, today, now)?;
+        }
+        let after = detail(conn, id)?;
+        record_event(
+            conn,
+            &after.submission,
+            access,
+            action.name(),
+            Some(from),
+            to,
+            comment,
+            now,
+        )?;
+        history::record(
+            conn,
+            change(
+                access,
+                current.school_id,
+                &format!("submission.{}", action.name()),
+                "submission",
+                id,
+                json(current),
+                json(&after.submission),
+            ),
+            now,
+        )?;
+        notify(conn, &after.submission, province, action, now)?;
+        Ok(after)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record_event(
+    conn: &mut DbConn,
+    submission: &Submission,
+    access: &Access,
+    action: &str,
+    from: Option<SubmissionStatus>,
+    to: SubmissionStatus,
+    comment: Option<&str>,
+    now: PrimitiveDateTime,
+) -> Result<(), AppError> {
+    diesel::insert_into(submission_events::table)
+        .values((
+            submission_events::submission_id.eq(submission.id),
+            submission_events::at.eq(crate::clock::to_micros(now)),
+            submission_events::actor_id.eq(access.actor_id()),
+            submission_events::action.eq(action),
+            submission_events::from_status.eq(from.map(|s| s.as_str())),
+            submission_events::to_status.eq(to.as_str()),
+            submission_events::round.eq(submission.round),
+            submission_events::comment.eq(comment.map(str::trim)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What an approval changes in the school's record.
+fn apply_approval(
+    conn: &mut DbConn,
+    access: &Access,
+    submission: &Submission,
+    today: Date,
+    now: PrimitiveDateTime,
+) -> Result<(), AppError> {
+    let kind = SubmissionKind::parse(&submission.kind).map_err(|e| anyhow::anyhow!(e))?;
+    let school_id = submission.school_id;
+    match kind {
+        SubmissionKind::TitleApplication => {
+            let type_id = submission
+                .title_type_id
+                .ok_or_else(|| anyhow::anyhow!("application without a title"))?;
+            let code: String = crate::db::schema::title_types::table
+                .find(type_id)
+                .select(crate::db::schema::title_types::code)
+                .first(conn)?;
+            let new = titles::NewHolding {
+                title_type_code: code,
+                awarded_on: today,
+                last_evaluated_on: None,
+            };
+            titles::award(conn, access, school_id, &new, today, now)?;
+        }
+        SubmissionKind::TitleReevaluation => {
+            let holding = submission
+                .school_title_id
+                .ok_or_else(|| anyhow::anyhow!("re-evaluation without a title"))?;
+            titles::record_reevaluation(conn, access, holding, today, now)?;
+        }
+        SubmissionKind::AuditReport => {
+            let audit = submission
+                .audit_id
+                .ok_or_else(|| anyhow::anyhow!("report without an audit"))?;
+            diesel::update(audits::table.find(audit))
+                .set((
+                    audits::province_verified_on.eq(today),
+                    audits::updated_at.eq(now),
+                    audits::version.eq(audits::version + 1),
+                ))
+                .execute(conn)?;
+            history::record(
+                conn,
+                change(
+                    access,
+                    school_id,
+                    "audit.verify",
+                    "audit",
+                    audit,
+                    None,
+                    json(&today),
+                ),
+                now,
+            )?;
+        }
+        SubmissionKind::CorrectiveActionClosure => {
+            let finding = submission
+                .finding_id
+                .ok_or_else(|| anyhow::anyhow!("closure without a finding"))?;
+            diesel::update(findings::table.find(finding))
+                .set((
+                    findings::status.eq("verified"),
+                    findings::updated_at.eq(now),
+                    findings::version.eq(findings::version + 1),
+                ))
+                .execute(conn)?;
+            history::record(
+                conn,
+                change(
+                    access,
+                    school_id,
+                    "finding.verify",
+                    "finding",
+                    finding,
+                    None,
+                    json(&"verified"),
+                ),
+                now,
+            )?;
+        }
+        SubmissionKind::AnnualQualityReport => {}
+    }
+    Ok(())
+}
+
+/// Tells the people concerned: the province's reviewers of a submission, its province admins
+/// of a recommendation, the school's officers of a decision. Each notice goes to the in-app
+/// inbox and to the outbox (from which e-mail can be sent without touching the workflow).
+fn notify(
+    conn: &mut DbConn,
+    submission: &Submission,
+    province: i64,
+    action: Action,
+    now: PrimitiveDateTime,
+) -> Result<(), AppError> {
+    let recipients: Vec<i64> = match action {
+        Action::Submit => users::table
+            .filter(users::province_id.eq(province))
+            .filter(users::role.eq_any([Role::Reviewer.as_str(), Role::ProvinceAdmin.as_str()]))
+            .filter(users::active.eq(true))
+            .select(users::id)
+            .load(conn)?,
+        Action::Review(crate::domain::workflow::ReviewDecision::Recommend) => users::table
+            .filter(users::province_id.eq(province))
+            .filter(users::role.eq(Role::ProvinceAdmin.as_str()))
+            .filter(users::active.eq(true))
+            .select(users::id)
+            .load(conn)?,
+        Action::Withdraw => Vec::new(),
+        Action::Review(_) | Action::SignOff(_) => users::table
+            .filter(users::school_id.eq(submission.school_id))
+            .filter(users::role.eq(Role::QualityOfficer.as_str()))
+            .filter(users::active.eq(true))
+            .select(users::id)
+            .load(conn)?,
+    };
+    let event = action.name();
+    for user in recipients {
+        diesel::insert_into(notifications::table)
+            .values((
+                notifications::user_id.eq(user),
+                notifications::submission_id.eq(submission.id),
+                notifications::event.eq(event),
+                notifications::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        let payload = serde_json::json!({"submission_id": submission.id, "title": submission.title, "event": event, "status": submission.status});
+        diesel::insert_into(outbox::table)
+            .values((
+                outbox::channel.eq("email"),
+                outbox::user_id.eq(user),
+                outbox::payload.eq(payload.to_string()),
+                outbox::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A notice in someone's inbox.
+#[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = notifications, check_for_backend(crate::db::MultiBackend))]
+pub struct Notice {
+    pub id: i64,
+    #[serde(skip)]
+    pub user_id: i64,
+    pub submission_id: Option<i64>,
+    pub event: String,
+    #[serde(serialize_with = "crate::clock::serialize_timestamp")]
+    #[schema(value_type = String)]
+    pub created_at: PrimitiveDateTime,
+    #[serde(serialize_with = "crate::clock::serialize_opt_timestamp")]
+    #[schema(value_type = Option<String>)]
+    pub read_at: Option<PrimitiveDateTime>,
+}
+
+/// One's own inbox, newest first, and the number unread.
+pub fn inbox(conn: &mut DbConn, user_id: i64) -> Result<(Vec<Notice>, i64), AppError> {
+    let notices = notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .order(notifications::id.desc())
+        .limit(100)
+        .select(Notice::as_select())
+        .load(conn)?;
+    let unread: i64 = notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::read_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok((notices, unread))
+}
+
+/// Marks all of one's notices read.
+pub fn mark_read(
+    conn: &mut DbConn,
+    user_id: i64,
+    now: PrimitiveDateTime,
+) -> Result<usize, AppError> {
+    Ok(diesel::update(
+        notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::read_at.is_null()),
+    )
+    .set(notifications::read_at.eq(now))
+    .execute(conn)?)
+}
