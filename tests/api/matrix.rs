@@ -638,6 +638,20 @@ fn cases() -> Vec<Case> {
             },
             expect: |a, t| step(a, t, province_head),
         },
+        Case {
+            method: "GET",
+            path: "/api/v1/me/notifications",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/me/notifications/read",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 204),
+        },
     ]
 }
 

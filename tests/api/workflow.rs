@@ -141,6 +141,43 @@ async fn a_reevaluation_goes_from_draft_to_approval_and_moves_the_due_date(app: 
     }
     let out = app.cli(&["history", "verify"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);
+
+    // The officer heard of each decision in the inbox; reading clears the count.
+    let inbox = app
+        .send("GET", "/api/v1/me/notifications", qo, None)
+        .await
+        .json();
+    let events: Vec<&str> = inbox["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["event"].as_str().unwrap())
+        .collect();
+    assert!(events.contains(&"sign_off:approve"), "{inbox}");
+    assert!(inbox["unread"].as_i64().unwrap() >= 1);
+    let reviewer_inbox = app
+        .send("GET", "/api/v1/me/notifications", rv, None)
+        .await
+        .json();
+    assert!(
+        reviewer_inbox["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["event"] == "submit" && n["submission_id"] == id)
+    );
+    assert_eq!(
+        app.send("POST", "/api/v1/me/notifications/read", qo, None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        app.send("GET", "/api/v1/me/notifications", qo, None)
+            .await
+            .json()["unread"],
+        0
+    );
 }
 
 async fn the_recommender_cannot_sign_off(app: TestApp) {

@@ -124,3 +124,46 @@ pub async fn change_own_password(
         .await?;
     open_session(state, user.user, now).await
 }
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Inbox {
+    pub unread: i64,
+    pub notifications: Vec<crate::store::submissions::Notice>,
+}
+
+/// One's inbox: notices of workflow steps, newest first, with the unread count
+#[utoipa::path(
+    get, path = "/api/v1/me/notifications", tag = "account", security(("bearer" = [])),
+    responses((status = 200, body = Inbox), (status = 401, body = ErrorBody))
+)]
+pub async fn notifications(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let id = user.user.id;
+    let (notifications, unread) = state
+        .db
+        .run(move |conn| crate::store::submissions::inbox(conn, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(Inbox {
+        unread,
+        notifications,
+    }))
+}
+
+/// Mark every notice read
+#[utoipa::path(
+    post, path = "/api/v1/me/notifications/read", tag = "account", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody))
+)]
+pub async fn mark_notifications_read(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let id = user.user.id;
+    state
+        .db
+        .run(move |conn| crate::store::submissions::mark_read(conn, id, now_utc()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

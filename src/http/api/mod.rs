@@ -50,6 +50,8 @@ api_routes! {
     GET "/api/v1/me" => me::get_me,
     PATCH "/api/v1/me" => me::patch_me,
     POST "/api/v1/me/password" => me::change_password,
+    GET "/api/v1/me/notifications" => me::notifications,
+    POST "/api/v1/me/notifications/read" => me::mark_notifications_read,
     POST "/api/v1/provinces" => provinces::create,
     GET "/api/v1/provinces" => provinces::list,
     GET "/api/v1/provinces/{id}" => provinces::get,

@@ -39,6 +39,7 @@ impl utoipa::Modify for BearerAuth {
         health::healthz, openapi_json,
         auth::login, auth::logout,
         me::get_me, me::patch_me, me::change_password,
+        me::notifications, me::mark_notifications_read,
         provinces::create, provinces::list, provinces::get,
         schools::create, schools::list, schools::get, schools::patch,
         users::create, users::list, users::get, users::patch,
