@@ -369,3 +369,23 @@ fn save_action(
     }
     Ok(())
 }
+
+/// All findings of a school, newest first (for choosing one to close).
+pub fn for_school(
+    conn: &mut DbConn,
+    access: &Access,
+    school_id: i64,
+) -> Result<Vec<Finding>, AppError> {
+    schools::get(conn, access, school_id)?;
+    let rows: Vec<(FindingRow, Option<CorrectiveAction>)> = findings::table
+        .left_join(corrective_actions::table)
+        .filter(findings::school_id.eq(school_id))
+        .order(findings::id.desc())
+        .limit(500)
+        .select((
+            FindingRow::as_select(),
+            Option::<CorrectiveAction>::as_select(),
+        ))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(r, a)| assemble(r, a)).collect())
+}

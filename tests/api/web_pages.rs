@@ -396,3 +396,61 @@ async fn record_pages_show_due_states_paginate_and_keep_scope(app: TestApp) {
         .await;
     assert!(table.text.contains("<th>2006</th>"));
 }
+
+both_backends!(a_decision_on_a_stale_page_shows_a_clear_conflict);
+
+async fn a_decision_on_a_stale_page_shows_a_clear_conflict(app: TestApp) {
+    let world = World::build(&app).await;
+    let id = world.submitted[0];
+    let mut reviewer = Visitor::new(&app);
+    reviewer
+        .sign_in(world.email(Actor::Reviewer).unwrap(), PASSWORD)
+        .await;
+    let page = reviewer.get(&format!("/submissions/{id}")).await;
+    assert!(page.text.contains("id=\"decision-form\""));
+    let version = page
+        .text
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    // Someone else decides first.
+    let body = serde_json::json!({"decision": "request_changes", "comment": "Add the minutes"});
+    let first = app
+        .send(
+            "POST",
+            &format!("/api/v1/submissions/{id}/review"),
+            world.token(Actor::ProvinceAdmin),
+            Some(body),
+        )
+        .await;
+    assert_eq!(first.status, 200);
+    let csrf = reviewer.csrf.clone();
+    let reply = reviewer
+        .post(
+            &format!("/submissions/{id}/step"),
+            &[
+                ("csrf_token", &csrf),
+                ("step", "review"),
+                ("decision", "recommend"),
+                ("comment", "Fine"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 409);
+    assert!(reply.text.contains("id=\"problem\""), "{}", reply.text);
+    assert!(
+        reply.text.contains("changes requested"),
+        "the page shows the current state"
+    );
+    assert!(!reply.text.contains("panicked") && !reply.text.contains("stack"));
+    let queue = reviewer
+        .get("/queue?status=changes_requested&school=&kind=audit_report")
+        .await;
+    assert_eq!(queue.status, 200);
+    assert!(queue.text.contains("Internal audit report 1"));
+}

@@ -6,3 +6,4 @@ mod webdriver;
 mod audit;
 mod landing;
 mod sign_in;
+mod sign_off;

@@ -211,6 +211,23 @@ impl Browser {
             .await;
     }
 
+    /// Waits until the address contains `fragment` (after a form or link navigates).
+    pub async fn wait_for_url(&self, fragment: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(url) = self.try_call("GET", &self.session_path("/url"), None).await
+                && url.as_str().is_some_and(|u| u.contains(fragment))
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the address never contained {fragment:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The page's whole visible text.
     pub async fn page_text(&self) -> String {
         self.text("body").await

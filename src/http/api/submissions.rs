@@ -361,13 +361,20 @@ async fn flush(mut staged: Staged, buffer: Vec<u8>) -> Result<(Staged, Vec<u8>),
 
 const FLUSH_BYTES: usize = 1024 * 1024;
 
+/// The small text fields that may come with a file (`description`, a page's `csrf_token`).
+#[derive(Default)]
+pub struct UploadFields {
+    pub description: Option<String>,
+    pub csrf_token: String,
+}
+
 pub async fn receive(
     state: &AppState,
     mut payload: Multipart,
-) -> Result<(Received, Option<String>), AppError> {
+) -> Result<(Received, UploadFields), AppError> {
     let limit = state.settings.max_upload_bytes;
     let mut received: Option<Received> = None;
-    let mut description: Option<String> = None;
+    let mut fields = UploadFields::default();
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|e| {
             AppError::bad_request(
@@ -377,7 +384,7 @@ pub async fn receive(
         })?;
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
-            "description" => {
+            "description" | "csrf_token" => {
                 let mut text = Vec::new();
                 while let Some(chunk) = field.next().await {
                     let chunk = chunk
@@ -387,8 +394,12 @@ pub async fn receive(
                     }
                     text.extend_from_slice(&chunk);
                 }
-                description = Some(String::from_utf8_lossy(&text).trim().to_owned())
-                    .filter(|d| !d.is_empty());
+                let text = String::from_utf8_lossy(&text).trim().to_owned();
+                if name == "csrf_token" {
+                    fields.csrf_token = text;
+                } else {
+                    fields.description = Some(text).filter(|d| !d.is_empty());
+                }
             }
             "file" if received.is_none() => {
                 let label = clean_label(
@@ -467,7 +478,7 @@ pub async fn receive(
     if received.size == 0 {
         return Err(AppError::field("file", "is empty"));
     }
-    Ok((received, description))
+    Ok((received, fields))
 }
 
 fn sniffed(head: &[u8], label: &str) -> Result<&'static str, AppError> {
@@ -552,15 +563,21 @@ pub async fn upload(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > state.settings.max_upload_bytes + 64 * 1024) {
+    refuse_declared_oversize(&state, declared)?;
+    let (received, fields) = receive(&state, payload).await?;
+    let stored = store_upload(&state, &user, id, received, fields.description).await?;
+    Ok(HttpResponse::Created().json(stored))
+}
+
+/// Refuses at once a body whose declared length is already past the limit.
+pub fn refuse_declared_oversize(state: &AppState, declared: Option<u64>) -> Result<(), AppError> {
+    let limit = state.settings.max_upload_bytes;
+    if declared.is_some_and(|n| n > limit + 64 * 1024) {
         return Err(AppError::PayloadTooLarge(format!(
-            "evidence files may be at most {} bytes",
-            state.settings.max_upload_bytes
+            "evidence files may be at most {limit} bytes"
         )));
     }
-    let (received, description) = receive(&state, payload).await?;
-    let stored = store_upload(&state, &user, id, received, description).await?;
-    Ok(HttpResponse::Created().json(stored))
+    Ok(())
 }
 
 /// An evidence file's bytes, with its content type

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod page;
 pub mod records;
 pub mod schools;
+pub mod submissions;
 pub mod templates;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
@@ -60,6 +61,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(records::indicators_submit),
         )
         .route("/titles/{id}", web::post().to(records::title_update))
+        .route(
+            "/schools/{id}/submissions",
+            web::get().to(submissions::school_submissions),
+        )
+        .route(
+            "/schools/{id}/submissions",
+            web::post().to(submissions::create),
+        )
+        .route(
+            "/submissions/{id}",
+            web::get().to(submissions::submission_page),
+        )
+        .route(
+            "/submissions/{id}/evidence",
+            web::post().to(submissions::upload),
+        )
+        .route("/submissions/{id}/step", web::post().to(submissions::step))
+        .route("/queue", web::get().to(submissions::queue))
+        .route("/evidence/{id}", web::get().to(submissions::evidence_file))
+        .route("/static/upload.js", web::get().to(upload_script))
         .route("/audits/{id}", web::get().to(records::audit_page))
         .route("/audits/{id}", web::post().to(records::audit_update))
         .route(
@@ -79,6 +100,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 async fn landing(state: web::Data<AppState>, page: page::Page) -> Result<HttpResponse, AppError> {
     page.ok(&state, "pages/landing.html", &page.context(None))
+}
+
+const UPLOAD_SCRIPT: &str = include_str!("../../../templates/static/upload.js");
+
+async fn upload_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(UPLOAD_SCRIPT)
 }
 
 async fn stylesheet() -> HttpResponse {

@@ -38,6 +38,8 @@ struct Me<'a> {
     role: &'a str,
     is_admin: bool,
     manages_users: bool,
+    /// sees the province's queue of submissions
+    reviews: bool,
 }
 
 impl FromRequest for Page {
@@ -88,6 +90,10 @@ impl Page {
             is_admin: u.access().is_admin(),
             manages_users: u.access().is_admin()
                 || u.user.role == crate::domain::Role::ProvinceAdmin,
+            reviews: matches!(
+                u.user.role,
+                crate::domain::Role::Reviewer | crate::domain::Role::ProvinceAdmin
+            ),
         });
         context.insert("me", &me);
         context

@@ -30,6 +30,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/audits.html"),
     template!("pages/audit.html"),
     template!("pages/indicators.html"),
+    template!("pages/submissions.html"),
+    template!("pages/submission.html"),
+    template!("pages/queue.html"),
     template!("partials/audit_rows.html"),
     template!("partials/audit_fields.html"),
     template!("partials/errors.html"),
@@ -168,6 +171,30 @@ mod tests {
         );
         context.insert("indicator_fields", &["students", "computers"]);
         context.insert("this_year", &2026);
+        let submission = json!({"id": 3, "school_id": 3, "kind": "title_reevaluation", "title": "Re-evaluation",
+            "summary": "see files", "status": "changes_requested", "round": 2, "version": 4, "recommended_by": null,
+            "submitted_at": "2026-05-01T08:00:00.000000Z"});
+        let file = json!({"id": 1, "round": 1, "filename": "report.pdf", "content_type": "application/pdf",
+            "size_bytes": 1200, "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "description": "self-evaluation"});
+        context.insert("submission", &submission);
+        context.insert("submissions", &json!([submission]));
+        context.insert("evidence", &json!([file]));
+        context.insert("rounds", &json!([{"round": 1, "files": [file]}]));
+        context.insert("events", &json!([{"at": "2026-05-01T08:00:00.000000Z", "actor_id": 2, "action": "review:request_changes",
+            "from_status": "submitted", "to_status": "changes_requested", "round": 1, "comment": "add records"}]));
+        context.insert("can_prepare", &true);
+        context.insert("can_review", &false);
+        context.insert("can_sign_off", &true);
+        context.insert("is_recommender", &false);
+        context.insert("prepares", &true);
+        context.insert("problem", "four_eyes");
+        context.insert("max_upload_mib", &50);
+        context.insert("holdings", &json!([{"id": 5, "title_name": "National Key Technical School", "title_name_zh": "国家重点技工学校"}]));
+        context.insert("rows", &json!([{"submission": submission, "school": {"name": "Fuzhou No.2", "name_zh": "福州二技"}}]));
+        context.insert("counts", &json!({"submitted": 2}));
+        context.insert("status", "submitted");
+        context.insert("school_filter", &3);
+        context.insert("kind_filter", "audit_report");
         context
     }
 

@@ -1,0 +1,416 @@
+//! The submission pages: a school's submissions and the form to prepare one, the
+//! submission page (evidence by round, upload with progress, submit, review and sign-off
+//! forms, the steps so far), the province's queue, and evidence downloads for the pages.
+
+use std::collections::HashMap;
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::page::{Page, see_other};
+use crate::auth::CurrentUser;
+use crate::clock::now_utc;
+use crate::domain::Role;
+use crate::domain::workflow::{Action, ReviewDecision, SignOffDecision, SubmissionStatus};
+use crate::error::{AppError, FieldErrors};
+use crate::http::api::submissions::{
+    SubmissionInput, receive, refuse_declared_oversize, serve_file, store_upload, take_step,
+};
+use crate::state::AppState;
+use crate::store::{audits, findings, schools, submissions, titles};
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn school_submissions_context(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    school_id: i64,
+) -> Result<tera::Context, AppError> {
+    let (access, today) = (user.access(), state.clock.today());
+    let (school, list, catalogue, holdings, school_audits, school_findings) = state
+        .db
+        .run(move |conn| {
+            let school = schools::get(conn, &access, school_id)?;
+            let mut list = submissions::list(conn, &access, None)?;
+            list.retain(|s| s.school_id == school_id);
+            Ok((
+                school,
+                list,
+                titles::list_types(conn)?,
+                titles::list_holdings(conn, &access, school_id, today)?,
+                audits::list(conn, &access, school_id, 100, 0)?.0,
+                findings::for_school(conn, &access, school_id)?,
+            ))
+        })
+        .await?;
+    let mut context = page.context(Some(user));
+    let access = user.access();
+    context.insert(
+        "prepares",
+        &(access.role == Role::QualityOfficer && access.school_id == Some(school.id)),
+    );
+    context.insert("school", &school);
+    context.insert("submissions", &list);
+    context.insert("catalogue", &catalogue);
+    context.insert("holdings", &holdings);
+    context.insert("audits", &school_audits);
+    context.insert("findings", &school_findings);
+    context.insert("errors", &FieldErrors::new());
+    context.insert("typed", &HashMap::<String, String>::new());
+    context.insert("this_year", &today.year());
+    Ok(context)
+}
+
+pub async fn school_submissions(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let context = school_submissions_context(&state, &page, &user, id.into_inner()).await?;
+    page.ok(&state, "pages/submissions.html", &context)
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let fields = form.into_inner();
+    let text = |name: &str| {
+        fields
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    page.check_csrf(&text("csrf_token").unwrap_or_default())?;
+    let (access, school_id, this_year) =
+        (user.access(), id.into_inner(), state.clock.today().year());
+    let number = |name: &str| text(name).and_then(|v| v.parse::<i64>().ok());
+    let input = SubmissionInput {
+        kind: text("kind").unwrap_or_default(),
+        title: text("title").unwrap_or_default(),
+        summary: text("summary"),
+        title_type_code: text("title_type_code"),
+        school_title_id: number("school_title_id"),
+        audit_id: number("audit_id"),
+        finding_id: number("finding_id"),
+        year: number("year"),
+    };
+    let result = state
+        .db
+        .run(move |conn| {
+            schools::get(conn, &access, school_id)?;
+            crate::auth::Access::require(
+                access.role == Role::QualityOfficer && access.school_id == Some(school_id),
+            )?;
+            submissions::create(
+                conn,
+                &access,
+                school_id,
+                &input.validate(this_year)?,
+                now_utc(),
+            )
+        })
+        .await;
+    match result {
+        Ok(created) => Ok(see_other(&format!(
+            "/submissions/{}?done=created",
+            created.submission.id
+        ))),
+        Err(AppError::Validation(errors)) => {
+            let mut context = school_submissions_context(&state, &page, &user, school_id).await?;
+            context.insert("errors", &errors);
+            context.insert("typed", &fields);
+            page.render(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "pages/submissions.html",
+                &context,
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn submission_context(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<tera::Context, AppError> {
+    let access = user.access();
+    let (detail, events, school) = state
+        .db
+        .run(move |conn| {
+            let detail = submissions::get(conn, &access, id)?;
+            let events = submissions::events(conn, &access, id)?;
+            let school = schools::get(conn, &access, detail.submission.school_id)?;
+            Ok((detail, events, school))
+        })
+        .await?;
+    let access = user.access();
+    let status =
+        SubmissionStatus::parse(&detail.submission.status).map_err(|e| anyhow::anyhow!(e))?;
+    let officer = access.role == Role::QualityOfficer && access.school_id == Some(school.id);
+    let of_province = access.province_id == Some(school.province_id);
+    let mut context = page.context(Some(user));
+    context.insert(
+        "can_prepare",
+        &(officer && crate::domain::workflow::accepts_evidence(status)),
+    );
+    context.insert(
+        "can_review",
+        &(status == SubmissionStatus::Submitted
+            && of_province
+            && matches!(access.role, Role::Reviewer | Role::ProvinceAdmin)),
+    );
+    let recommender = detail.submission.recommended_by.is_some()
+        && detail.submission.recommended_by == access.actor_id();
+    context.insert(
+        "can_sign_off",
+        &(status == SubmissionStatus::Recommended
+            && of_province
+            && access.role == Role::ProvinceAdmin
+            && !recommender),
+    );
+    context.insert(
+        "is_recommender",
+        &(status == SubmissionStatus::Recommended && recommender),
+    );
+    context.insert("submission", &detail.submission);
+    context.insert("evidence", &detail.evidence);
+    let rounds: Vec<serde_json::Value> = (1..=detail.submission.round)
+        .filter_map(|round| {
+            let files: Vec<_> = detail
+                .evidence
+                .iter()
+                .filter(|e| e.round == round)
+                .collect();
+            (!files.is_empty()).then(|| serde_json::json!({"round": round, "files": files}))
+        })
+        .collect();
+    context.insert("rounds", &rounds);
+    context.insert("events", &events);
+    context.insert("school", &school);
+    context.insert("done", "");
+    context.insert("problem", "");
+    context.insert("errors", &FieldErrors::new());
+    context.insert(
+        "max_upload_mib",
+        &(state.settings.max_upload_bytes / (1024 * 1024)),
+    );
+    Ok(context)
+}
+
+pub async fn submission_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mut context = submission_context(&state, &page, &user, id.into_inner()).await?;
+    context.insert("done", query.done.as_deref().unwrap_or(""));
+    page.ok(&state, "pages/submission.html", &context)
+}
+
+/// The submission page again with what went wrong: a conflict, a refused file, bad fields.
+async fn submission_again(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    id: i64,
+    error: AppError,
+) -> Result<HttpResponse, AppError> {
+    let (status, problem, errors) = match error {
+        AppError::Validation(errors) => (StatusCode::UNPROCESSABLE_ENTITY, String::new(), errors),
+        AppError::Conflict { code, .. } => {
+            (StatusCode::CONFLICT, code.to_owned(), FieldErrors::new())
+        }
+        AppError::PayloadTooLarge(_) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large".to_owned(),
+            FieldErrors::new(),
+        ),
+        AppError::UnsupportedMediaType(_) => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "wrong_type".to_owned(),
+            FieldErrors::new(),
+        ),
+        other => return Err(other),
+    };
+    let mut context = submission_context(state, page, user, id).await?;
+    context.insert("problem", &problem);
+    context.insert("errors", &errors);
+    page.render(state, status, "pages/submission.html", &context)
+}
+
+pub async fn upload(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    req: HttpRequest,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let access = user.access();
+    state
+        .db
+        .run(move |conn| submissions::check_evidence_allowed(conn, &access, id))
+        .await?;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let outcome = async {
+        refuse_declared_oversize(&state, declared)?;
+        let (received, fields) = receive(&state, payload).await?;
+        // A forged form never gets its file stored: the staged copy is dropped here.
+        page.check_csrf(&fields.csrf_token)?;
+        store_upload(&state, &user, id, received, fields.description).await
+    }
+    .await;
+    match outcome {
+        Ok(_) => Ok(see_other(&format!(
+            "/submissions/{id}?done=uploaded#evidence"
+        ))),
+        Err(e @ AppError::CsrfRejected) => Err(e),
+        Err(error) => submission_again(&state, &page, &user, id, error).await,
+    }
+}
+
+pub async fn step(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let fields = form.into_inner();
+    let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
+    page.check_csrf(get("csrf_token"))?;
+    let id = id.into_inner();
+    let action = match (get("step"), get("decision")) {
+        ("submit", _) => Ok(Action::Submit),
+        ("withdraw", _) => Ok(Action::Withdraw),
+        ("review", d) => ReviewDecision::parse(d)
+            .map(Action::Review)
+            .map_err(|e| AppError::field("decision", e)),
+        ("sign_off", d) => SignOffDecision::parse(d)
+            .map(Action::SignOff)
+            .map_err(|e| AppError::field("decision", e)),
+        _ => Err(AppError::bad_request(
+            "unknown_step",
+            "the form names no known step",
+        )),
+    };
+    let version = get("version").parse().ok();
+    let comment = Some(get("comment").to_owned()).filter(|c| !c.trim().is_empty());
+    let outcome = match action {
+        Ok(action) => take_step(&state, &user, id, action, comment, version).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(_) => Ok(see_other(&format!("/submissions/{id}?done=step"))),
+        Err(error) => submission_again(&state, &page, &user, id, error).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct QueueQuery {
+    status: Option<String>,
+    /// a school id; blank means all (the filter form sends it blank)
+    school: Option<String>,
+    kind: Option<String>,
+}
+
+/// The province's queue: what waits for review or sign-off, oldest first, with filters.
+pub async fn queue(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, AppError> {
+    let school_filter: Option<i64> = query.school.as_deref().and_then(|s| s.trim().parse().ok());
+    let access = user.access();
+    let default = if access.role == Role::ProvinceAdmin {
+        "recommended"
+    } else {
+        "submitted"
+    };
+    let status_text = query
+        .status
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| default.to_owned());
+    let status = SubmissionStatus::parse(&status_text).map_err(|e| AppError::field("status", e))?;
+    let (all, visible_schools) = state
+        .db
+        .run(move |conn| {
+            Ok((
+                submissions::list(conn, &access, None)?,
+                schools::list(conn, &access, None)?,
+            ))
+        })
+        .await?;
+    let counts: HashMap<&str, usize> = SubmissionStatus::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str(),
+                all.iter().filter(|x| x.status == s.as_str()).count(),
+            )
+        })
+        .collect();
+    let mut rows: Vec<_> = all
+        .into_iter()
+        .filter(|s| s.status == status.as_str())
+        .filter(|s| school_filter.is_none_or(|id| s.school_id == id))
+        .filter(|s| {
+            query
+                .kind
+                .as_deref()
+                .is_none_or(|k| k.is_empty() || s.kind == k)
+        })
+        .collect();
+    rows.sort_by_key(|s| (s.submitted_at, s.id));
+    let names: HashMap<i64, &crate::store::schools::School> =
+        visible_schools.iter().map(|s| (s.id, s)).collect();
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|s| serde_json::json!({"submission": s, "school": names.get(&s.school_id)}))
+        .collect();
+    let mut context = page.context(Some(&user));
+    context.insert("rows", &rows);
+    context.insert("counts", &counts);
+    context.insert("status", status.as_str());
+    context.insert("schools", &visible_schools);
+    context.insert("school_filter", &school_filter);
+    context.insert("kind_filter", query.kind.as_deref().unwrap_or(""));
+    page.ok(&state, "pages/queue.html", &context)
+}
+
+pub async fn evidence_file(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    let found = state
+        .db
+        .run(move |conn| submissions::evidence(conn, &access, id))
+        .await?;
+    serve_file(&state, &found).await
+}
