@@ -454,3 +454,29 @@ async fn a_decision_on_a_stale_page_shows_a_clear_conflict(app: TestApp) {
     assert_eq!(queue.status, 200);
     assert!(queue.text.contains("Internal audit report 1"));
 }
+
+both_backends!(the_inbox_lists_steps_and_clears);
+
+async fn the_inbox_lists_steps_and_clears(app: TestApp) {
+    let world = World::build(&app).await;
+    let mut reviewer = Visitor::new(&app);
+    reviewer
+        .sign_in(world.email(Actor::Reviewer).unwrap(), PASSWORD)
+        .await;
+    let inbox = reviewer.get("/inbox").await;
+    assert_eq!(inbox.status, 200);
+    assert!(
+        inbox.text.contains("Submitted") && inbox.text.contains("id=\"mark-read\""),
+        "{}",
+        inbox.text
+    );
+    let csrf = reviewer.csrf.clone();
+    assert_eq!(
+        reviewer
+            .post("/inbox/read", &[("csrf_token", &csrf)])
+            .await
+            .status,
+        303
+    );
+    assert!(reviewer.get("/inbox").await.text.contains("(0 unread)"));
+}

@@ -79,6 +79,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/submissions/{id}/step", web::post().to(submissions::step))
         .route("/queue", web::get().to(submissions::queue))
+        .route("/inbox", web::get().to(submissions::inbox))
+        .route("/inbox/read", web::post().to(submissions::inbox_read))
         .route("/evidence/{id}", web::get().to(submissions::evidence_file))
         .route("/static/upload.js", web::get().to(upload_script))
         .route("/audits/{id}", web::get().to(records::audit_page))

@@ -414,3 +414,39 @@ pub async fn evidence_file(
         .await?;
     serve_file(&state, &found).await
 }
+
+/// One's inbox: the workflow steps that concern one, newest first.
+pub async fn inbox(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let id = user.user.id;
+    let (notices, unread) = state
+        .db
+        .run(move |conn| submissions::inbox(conn, id))
+        .await?;
+    let mut context = page.context(Some(&user));
+    context.insert("notices", &notices);
+    context.insert("unread", &unread);
+    page.ok(&state, "pages/inbox.html", &context)
+}
+
+pub async fn inbox_read(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    page.check_csrf(
+        form.get("csrf_token")
+            .map(String::as_str)
+            .unwrap_or_default(),
+    )?;
+    let id = user.user.id;
+    state
+        .db
+        .run(move |conn| submissions::mark_read(conn, id, now_utc()))
+        .await?;
+    Ok(see_other("/inbox"))
+}

@@ -33,6 +33,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/submissions.html"),
     template!("pages/submission.html"),
     template!("pages/queue.html"),
+    template!("pages/inbox.html"),
     template!("partials/audit_rows.html"),
     template!("partials/audit_fields.html"),
     template!("partials/errors.html"),
@@ -195,6 +196,8 @@ mod tests {
         context.insert("status", "submitted");
         context.insert("school_filter", &3);
         context.insert("kind_filter", "audit_report");
+        context.insert("notices", &json!([{"id": 1, "submission_id": 3, "event": "submit", "created_at": "2026-05-01T08:00:00.000000Z", "read_at": null}]));
+        context.insert("unread", &1);
         context
     }
 
