@@ -6,6 +6,7 @@ pub mod dates;
 pub mod evidence;
 pub mod history;
 pub mod indicators;
+pub mod peers;
 pub mod person;
 pub mod quality;
 pub mod role;
