@@ -274,6 +274,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_feeds (user_id) {
+        user_id -> BigInt,
+        token -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consulting_grants (id) {
+        id -> BigInt,
+        granting_school_id -> BigInt,
+        consultant_school_id -> BigInt,
+        until -> Date,
+        include_evidence -> Bool,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    programmes (id) {
+        id -> BigInt,
+        province_id -> BigInt,
+        name -> Text,
+        title_type_id -> Nullable<BigInt>,
+        indicator -> Nullable<Text>,
+        threshold -> Nullable<BigInt>,
+        target_count -> Integer,
+        target_date -> Date,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(school_titles -> schools (school_id));
 diesel::joinable!(school_titles -> title_types (title_type_id));
 diesel::joinable!(certificates -> schools (school_id));
@@ -281,6 +316,7 @@ diesel::joinable!(audits -> schools (school_id));
 diesel::joinable!(findings -> audits (audit_id));
 diesel::joinable!(corrective_actions -> findings (finding_id));
 diesel::joinable!(indicators -> schools (school_id));
+diesel::joinable!(calendar_feeds -> users (user_id));
 diesel::joinable!(submissions -> schools (school_id));
 diesel::joinable!(evidence_files -> submissions (submission_id));
 diesel::joinable!(submission_events -> submissions (submission_id));
@@ -305,4 +341,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     submission_events,
     notifications,
     outbox,
+    calendar_feeds,
+    consulting_grants,
+    programmes,
 );

@@ -1,6 +1,7 @@
 //! Pure types and rules of the domain: no IO, no framework. Values of these types are
 //! valid by construction (each has a `parse`), so code that holds one need not check again.
 
+pub mod calendar;
 pub mod clause;
 pub mod dates;
 pub mod evidence;

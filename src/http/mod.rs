@@ -2,6 +2,7 @@
 //! under `/api` and the HTML pages), assembled by `build_app`.
 
 pub mod api;
+pub mod export;
 pub mod web;
 
 use actix_web::body::MessageBody;

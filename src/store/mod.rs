@@ -3,7 +3,9 @@
 //! every tenant-scoped function once accounts arrive.
 
 pub mod audits;
+pub mod calendar;
 pub mod certificates;
+pub mod deadlines;
 pub mod findings;
 pub mod history;
 pub mod indicators;

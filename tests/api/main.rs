@@ -6,6 +6,7 @@ mod world;
 
 mod accounts;
 mod cli;
+mod deadlines;
 mod errors;
 mod health;
 mod matrix;

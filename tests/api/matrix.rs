@@ -652,6 +652,27 @@ fn cases() -> Vec<Case> {
             body: no_body,
             expect: |a, _| signed_in(a, 204),
         },
+        Case {
+            method: "GET",
+            path: "/api/v1/deadlines",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/me/calendar",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/me/calendar",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
     ]
 }
 

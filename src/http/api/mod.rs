@@ -4,6 +4,7 @@
 
 pub mod audits;
 pub mod auth;
+pub mod deadlines;
 pub mod health;
 pub mod me;
 pub mod openapi;
@@ -91,6 +92,9 @@ api_routes! {
     POST "/api/v1/submissions/{id}/withdraw" => submissions::withdraw,
     POST "/api/v1/submissions/{id}/review" => submissions::review,
     POST "/api/v1/submissions/{id}/sign-off" => submissions::sign_off,
+    GET "/api/v1/deadlines" => deadlines::list,
+    GET "/api/v1/me/calendar" => deadlines::my_calendar,
+    POST "/api/v1/me/calendar" => deadlines::renew_calendar,
 }
 
 /// Registers every route of `ROUTES`, one resource per path (so that a wrong method on a

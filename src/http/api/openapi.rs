@@ -5,7 +5,9 @@ use utoipa::OpenApi;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{audits, auth, health, me, provinces, record, schools, submissions, titles, users};
+use super::{
+    audits, auth, deadlines, health, me, provinces, record, schools, submissions, titles, users,
+};
 use crate::domain::{Role, SchoolKind};
 use crate::error::{ErrorBody, ErrorDetail};
 
@@ -52,6 +54,7 @@ impl utoipa::Modify for BearerAuth {
         submissions::create, submissions::list, submissions::get, submissions::events,
         submissions::upload, submissions::content, submissions::submit, submissions::withdraw,
         submissions::review, submissions::sign_off,
+        deadlines::list, deadlines::my_calendar, deadlines::renew_calendar,
     ),
     components(schemas(ErrorBody, ErrorDetail, health::Health, Role, SchoolKind)),
     modifiers(&BearerAuth),
@@ -66,7 +69,8 @@ impl utoipa::Modify for BearerAuth {
         (name = "titles", description = "The title catalogue and the titles schools hold"),
         (name = "audits", description = "Audits, findings and corrective actions"),
         (name = "record", description = "Certificate, indicators and history of a school"),
-        (name = "submissions", description = "Submissions, evidence and the provincial sign-off")
+        (name = "submissions", description = "Submissions, evidence and the provincial sign-off"),
+        (name = "deadlines", description = "What falls due, as JSON, CSV, XLSX and iCalendar")
     )
 )]
 pub struct ApiDoc;

@@ -79,6 +79,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/submissions/{id}/step", web::post().to(submissions::step))
         .route("/queue", web::get().to(submissions::queue))
+        .route(
+            "/calendar/{name}",
+            web::get().to(crate::http::api::deadlines::feed),
+        )
         .route("/inbox", web::get().to(submissions::inbox))
         .route("/inbox/read", web::post().to(submissions::inbox_read))
         .route("/evidence/{id}", web::get().to(submissions::evidence_file))

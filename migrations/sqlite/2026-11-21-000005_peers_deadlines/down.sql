@@ -1,0 +1,3 @@
+DROP TABLE programmes;
+DROP TABLE consulting_grants;
+DROP TABLE calendar_feeds;

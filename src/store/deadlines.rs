@@ -1,0 +1,221 @@
+//! What falls due, for the schools the caller may see: re-evaluations, certificates
+//! expiring, surveillance audits (yearly after certification), findings and corrective
+//! actions. Overdue first, then by date.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use serde::Serialize;
+use time::Date;
+
+use crate::auth::policy::Access;
+use crate::db::DbConn;
+use crate::db::schema::{
+    audits, certificates, corrective_actions, findings, school_titles, title_types,
+};
+use crate::domain::dates::{add_months, next_reevaluation};
+use crate::error::AppError;
+use crate::store::schools;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Deadline {
+    pub school_id: i64,
+    pub school_name: String,
+    pub school_name_zh: Option<String>,
+    /// reevaluation, certificate_expiry, surveillance_audit, finding_due, corrective_action_due
+    pub kind: &'static str,
+    pub subject: String,
+    #[schema(value_type = String, format = Date)]
+    pub due_on: Date,
+    pub overdue: bool,
+    /// stable identity, e.g. for calendar events
+    pub uid: String,
+}
+
+/// A held title's id, school, award, last evaluation, interval and names.
+type HoldingDue = (
+    i64,
+    i64,
+    Date,
+    Option<Date>,
+    Option<i32>,
+    String,
+    Option<String>,
+);
+
+/// The deadlines of the visible schools; with `within_days`, only those due by then (the
+/// overdue ones always).
+pub fn list(
+    conn: &mut DbConn,
+    access: &Access,
+    today: Date,
+    within_days: Option<i64>,
+) -> Result<Vec<Deadline>, AppError> {
+    let visible = schools::list(conn, access, None)?;
+    let names: HashMap<i64, (String, Option<String>)> = visible
+        .iter()
+        .map(|s| (s.id, (s.name.clone(), s.name_zh.clone())))
+        .collect();
+    let ids: Vec<i64> = visible.iter().map(|s| s.id).collect();
+    let mut found: Vec<(i64, &'static str, String, Date, String)> = Vec::new();
+
+    let holdings: Vec<HoldingDue> = school_titles::table
+        .inner_join(title_types::table)
+        .filter(school_titles::school_id.eq_any(&ids))
+        .filter(school_titles::status.eq("active"))
+        .select((
+            school_titles::id,
+            school_titles::school_id,
+            school_titles::awarded_on,
+            school_titles::last_evaluated_on,
+            title_types::reevaluation_interval_months,
+            title_types::name,
+            title_types::name_zh,
+        ))
+        .load(conn)?;
+    for (id, school, awarded, evaluated, interval, name, name_zh) in holdings {
+        let months = interval.and_then(|m| u32::try_from(m).ok());
+        if let Some(due) = next_reevaluation(awarded, evaluated, months) {
+            let subject = match name_zh {
+                Some(zh) => format!("{name} / {zh}"),
+                None => name,
+            };
+            found.push((
+                school,
+                "reevaluation",
+                subject,
+                due,
+                format!("reevaluation-{id}-{due}"),
+            ));
+        }
+    }
+
+    let certs: Vec<(i64, i64, String, String, Date, Date)> = certificates::table
+        .filter(certificates::school_id.eq_any(&ids))
+        .select((
+            certificates::id,
+            certificates::school_id,
+            certificates::standard,
+            certificates::certificate_number,
+            certificates::issued_on,
+            certificates::expires_on,
+        ))
+        .load(conn)?;
+    let surveillance: Vec<(i64, Date)> = audits::table
+        .filter(audits::school_id.eq_any(&ids))
+        .filter(audits::kind.eq_any(["surveillance", "recertification"]))
+        .select((audits::school_id, audits::started_on))
+        .load(conn)?;
+    for (id, school, standard, number, issued, expires) in certs {
+        found.push((
+            school,
+            "certificate_expiry",
+            format!("{standard} {number}"),
+            expires,
+            format!("certificate-{id}-{expires}"),
+        ));
+        // Surveillance audits fall due each year after certification, until expiry; one
+        // is done when an audit was held in the window of three months around it.
+        for year in 1..=2u32 {
+            let due = add_months(issued, 12 * year);
+            if due >= expires {
+                break;
+            }
+            let done = surveillance.iter().any(|(s, on)| {
+                *s == school
+                    && *on >= add_months(due, 0) - time::Duration::days(92)
+                    && *on <= due + time::Duration::days(92)
+            });
+            if !done {
+                found.push((
+                    school,
+                    "surveillance_audit",
+                    format!("{standard} {number}"),
+                    due,
+                    format!("surveillance-{id}-{year}"),
+                ));
+            }
+        }
+    }
+
+    let open: Vec<(i64, i64, String, String, Date)> = findings::table
+        .filter(findings::school_id.eq_any(&ids))
+        .filter(findings::status.eq_any(["open", "action_planned"]))
+        .filter(findings::due_on.is_not_null())
+        .select((
+            findings::id,
+            findings::school_id,
+            findings::clause,
+            findings::description,
+            findings::due_on.assume_not_null(),
+        ))
+        .load(conn)?;
+    for (id, school, clause, description, due) in open {
+        found.push((
+            school,
+            "finding_due",
+            format!("{clause} {}", short(&description)),
+            due,
+            format!("finding-{id}"),
+        ));
+    }
+
+    let actions: Vec<(i64, i64, Option<String>, Date)> = corrective_actions::table
+        .inner_join(findings::table)
+        .filter(findings::school_id.eq_any(&ids))
+        .filter(findings::status.eq("action_planned"))
+        .filter(corrective_actions::done_on.is_null())
+        .filter(corrective_actions::due_on.is_not_null())
+        .select((
+            findings::id,
+            findings::school_id,
+            corrective_actions::action,
+            corrective_actions::due_on.assume_not_null(),
+        ))
+        .load(conn)?;
+    for (id, school, action, due) in actions {
+        found.push((
+            school,
+            "corrective_action_due",
+            short(action.as_deref().unwrap_or("")),
+            due,
+            format!("action-{id}"),
+        ));
+    }
+
+    let horizon = within_days.map(|d| today + time::Duration::days(d.max(0)));
+    let mut deadlines: Vec<Deadline> = found
+        .into_iter()
+        .filter(|(_, _, _, due, _)| *due < today || horizon.is_none_or(|h| *due <= h))
+        .map(|(school_id, kind, subject, due_on, uid)| {
+            let (school_name, school_name_zh) = names.get(&school_id).cloned().unwrap_or_default();
+            Deadline {
+                school_id,
+                school_name,
+                school_name_zh,
+                kind,
+                subject,
+                due_on,
+                overdue: due_on < today,
+                uid: format!("{uid}@accredit"),
+            }
+        })
+        .collect();
+    deadlines.sort_by(|a, b| {
+        (!a.overdue, a.due_on, a.school_id, a.kind).cmp(&(
+            !b.overdue,
+            b.due_on,
+            b.school_id,
+            b.kind,
+        ))
+    });
+    Ok(deadlines)
+}
+
+fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(80).collect();
+    if text.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}

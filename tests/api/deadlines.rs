@@ -1,0 +1,198 @@
+//! Deadlines: scoped, overdue first then by date, as JSON, CSV, XLSX and an iCalendar feed
+//! at a secret, renewable address.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, both_backends};
+use crate::world::{Actor, World};
+
+both_backends!(
+    deadlines_are_scoped_and_ordered,
+    the_feed_parses_back_and_its_address_can_be_renewed
+);
+
+async fn deadlines_are_scoped_and_ordered(app: TestApp) {
+    let world = World::build(&app).await;
+    let pa = world.token(Actor::ProvinceAdmin);
+    let qo = world.token(Actor::QualityOfficer);
+    // Overdue since 2010, and one due within the half year.
+    let titles = format!("/api/v1/schools/{}/titles", world.school);
+    app.send("POST", &titles, pa, Some(json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30"}))).await;
+    app.send("POST", &titles, pa, Some(json!({"title_type_code": "migrant_workers_training_base", "awarded_on": "2008-05-01", "last_evaluated_on": "2023-11-15"}))).await;
+    let cert = json!({"standard": "ISO 9001:2015", "certification_body": "CQC", "certificate_number": "00124Q", "issued_on": "2025-09-01", "expires_on": "2028-08-31"});
+    assert_eq!(
+        app.send(
+            "PUT",
+            &format!("/api/v1/schools/{}/certificate", world.school),
+            qo,
+            Some(cert)
+        )
+        .await
+        .status,
+        200
+    );
+
+    let all = app.send("GET", "/api/v1/deadlines", qo, None).await.json();
+    let rows = all.as_array().unwrap();
+    assert!(
+        rows.iter().all(|d| d["school_id"] == world.school),
+        "an officer sees their own school only"
+    );
+    let kinds: Vec<&str> = rows.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    for kind in [
+        "reevaluation",
+        "certificate_expiry",
+        "surveillance_audit",
+        "finding_due",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    // Overdue first (by date), then the rest by date.
+    let overdue: Vec<bool> = rows
+        .iter()
+        .map(|d| d["overdue"].as_bool().unwrap())
+        .collect();
+    let first_on_time = overdue.iter().position(|o| !o).unwrap_or(overdue.len());
+    assert!(
+        overdue[first_on_time..].iter().all(|o| !o) && first_on_time >= 2,
+        "{overdue:?}"
+    );
+    let dates: Vec<&str> = rows.iter().map(|d| d["due_on"].as_str().unwrap()).collect();
+    let mut sorted = dates[..first_on_time].to_vec();
+    sorted.sort();
+    assert_eq!(sorted, dates[..first_on_time]);
+    assert_eq!(rows[0]["due_on"], "2010-06-30");
+    let soon = app
+        .send("GET", "/api/v1/deadlines?within_days=200", qo, None)
+        .await
+        .json();
+    let soon_dates: Vec<&str> = soon
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["overdue"] == false)
+        .map(|d| d["due_on"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        soon_dates,
+        ["2026-09-01", "2026-11-15"],
+        "surveillance, then the re-evaluation"
+    );
+
+    let province = app
+        .send(
+            "GET",
+            "/api/v1/deadlines",
+            world.token(Actor::Reviewer),
+            None,
+        )
+        .await
+        .json();
+    let schools: std::collections::BTreeSet<i64> = province
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["school_id"].as_i64().unwrap())
+        .collect();
+    assert!(schools.contains(&world.school) && schools.contains(&world.sibling_school));
+    assert!(
+        !schools.contains(&world.foreign_school),
+        "never another province's"
+    );
+
+    let csv = app
+        .send("GET", "/api/v1/deadlines?format=csv", qo, None)
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "school_id,school,school_zh,kind,subject,due_on,overdue"
+    );
+    assert_eq!(lines.len(), rows.len() + 1, "the same rows as the API");
+    assert!(lines[1].contains("2010-06-30"));
+    let xlsx = app
+        .client
+        .get(app.url("/api/v1/deadlines?format=xlsx"))
+        .bearer_auth(qo.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    let bytes = xlsx.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK\x03\x04"));
+    assert!(String::from_utf8_lossy(&bytes).contains("2010-06-30"));
+    assert_eq!(
+        app.send("GET", "/api/v1/deadlines?format=pdf", qo, None)
+            .await
+            .status,
+        422
+    );
+}
+
+async fn the_feed_parses_back_and_its_address_can_be_renewed(app: TestApp) {
+    let world = World::build(&app).await;
+    let qo = world.token(Actor::QualityOfficer);
+    let url = app
+        .send("GET", "/api/v1/me/calendar", qo, None)
+        .await
+        .json()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(url.starts_with("/calendar/") && url.ends_with(".ics"));
+    assert_eq!(
+        app.send("GET", "/api/v1/me/calendar", qo, None)
+            .await
+            .json()["url"],
+        url,
+        "stable until renewed"
+    );
+    let feed = app.get(&url).await;
+    assert_eq!(feed.status, 200);
+    assert!(
+        feed.header("content-type")
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    // Parse it back: unfold, then read the events.
+    let text = feed.text.replace("\r\n ", "");
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.ends_with("END:VCALENDAR\r\n"));
+    let events: Vec<&str> = text.split("BEGIN:VEVENT\r\n").skip(1).collect();
+    let api = app.send("GET", "/api/v1/deadlines", qo, None).await.json();
+    assert_eq!(
+        events.len(),
+        api.as_array().unwrap().len(),
+        "one event per deadline"
+    );
+    for (event, deadline) in events.iter().zip(api.as_array().unwrap()) {
+        let field = |name: &str| {
+            event
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(field("UID:"), deadline["uid"].as_str().unwrap());
+        assert_eq!(
+            field("DTSTART;VALUE=DATE:"),
+            deadline["due_on"].as_str().unwrap().replace('-', "")
+        );
+    }
+    let renewed = app
+        .send("POST", "/api/v1/me/calendar", qo, None)
+        .await
+        .json()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(renewed, url);
+    assert_eq!(
+        app.get(&url).await.status,
+        404,
+        "the old address ends at once"
+    );
+    assert_eq!(app.get(&renewed).await.status, 200);
+    assert_eq!(app.get("/calendar/not-a-token.ics").await.status, 404);
+}
