@@ -10,6 +10,7 @@ pub mod findings;
 pub mod history;
 pub mod indicators;
 pub mod login_attempts;
+pub mod peers;
 pub mod provinces;
 pub mod record;
 pub mod schools;

@@ -12,6 +12,7 @@ mod health;
 mod matrix;
 mod openapi;
 mod pages;
+mod peers;
 mod records;
 mod schema;
 mod web_pages;

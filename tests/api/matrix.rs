@@ -673,6 +673,13 @@ fn cases() -> Vec<Case> {
             body: no_body,
             expect: |a, _| signed_in(a, 200),
         },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools/{id}/peer-comparison",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: read_record,
+        },
     ]
 }
 

@@ -8,6 +8,7 @@ pub mod deadlines;
 pub mod health;
 pub mod me;
 pub mod openapi;
+pub mod peers;
 pub mod provinces;
 pub mod record;
 pub mod schools;
@@ -93,6 +94,7 @@ api_routes! {
     POST "/api/v1/submissions/{id}/review" => submissions::review,
     POST "/api/v1/submissions/{id}/sign-off" => submissions::sign_off,
     GET "/api/v1/deadlines" => deadlines::list,
+    GET "/api/v1/schools/{id}/peer-comparison" => peers::compare,
     GET "/api/v1/me/calendar" => deadlines::my_calendar,
     POST "/api/v1/me/calendar" => deadlines::renew_calendar,
 }

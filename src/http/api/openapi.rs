@@ -6,7 +6,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    audits, auth, deadlines, health, me, provinces, record, schools, submissions, titles, users,
+    audits, auth, deadlines, health, me, peers, provinces, record, schools, submissions, titles,
+    users,
 };
 use crate::domain::{Role, SchoolKind};
 use crate::error::{ErrorBody, ErrorDetail};
@@ -55,6 +56,7 @@ impl utoipa::Modify for BearerAuth {
         submissions::upload, submissions::content, submissions::submit, submissions::withdraw,
         submissions::review, submissions::sign_off,
         deadlines::list, deadlines::my_calendar, deadlines::renew_calendar,
+        peers::compare,
     ),
     components(schemas(ErrorBody, ErrorDetail, health::Health, Role, SchoolKind)),
     modifiers(&BearerAuth),
@@ -70,7 +72,8 @@ impl utoipa::Modify for BearerAuth {
         (name = "audits", description = "Audits, findings and corrective actions"),
         (name = "record", description = "Certificate, indicators and history of a school"),
         (name = "submissions", description = "Submissions, evidence and the provincial sign-off"),
-        (name = "deadlines", description = "What falls due, as JSON, CSV, XLSX and iCalendar")
+        (name = "deadlines", description = "What falls due, as JSON, CSV, XLSX and iCalendar"),
+        (name = "peers", description = "A school against its province's peers")
     )
 )]
 pub struct ApiDoc;

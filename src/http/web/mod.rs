@@ -3,9 +3,11 @@
 
 pub mod account;
 pub mod admin;
+pub mod charts;
 pub mod error_pages;
 pub mod i18n;
 pub mod page;
+pub mod peers;
 pub mod records;
 pub mod schools;
 pub mod submissions;
@@ -79,6 +81,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/submissions/{id}/step", web::post().to(submissions::step))
         .route("/queue", web::get().to(submissions::queue))
+        .route("/schools/{id}/peers", web::get().to(peers::page))
         .route(
             "/calendar/{name}",
             web::get().to(crate::http::api::deadlines::feed),

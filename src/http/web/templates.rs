@@ -34,6 +34,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/submission.html"),
     template!("pages/queue.html"),
     template!("pages/inbox.html"),
+    template!("pages/peers.html"),
     template!("partials/audit_rows.html"),
     template!("partials/audit_fields.html"),
     template!("partials/errors.html"),
@@ -198,6 +199,10 @@ mod tests {
         context.insert("kind_filter", "audit_report");
         context.insert("notices", &json!([{"id": 1, "submission_id": 3, "event": "submit", "created_at": "2026-05-01T08:00:00.000000Z", "read_at": null}]));
         context.insert("unread", &1);
+        context.insert("comparison", &json!({"peers": [{"school_id": 2}], "standards": [{"measure": "campus_area_m2", "minimum": 40000.0, "actual": 36000.0, "compliance": "nearly_meets"}]}));
+        context.insert("same_kind", &false);
+        context.insert("due", &json!([{"overdue": true, "due_on": "2010-06-30", "kind": "reevaluation", "subject": "National Key"}]));
+        context.insert("figures", &json!([{"metric": "students", "value": 4200, "percentile": 60, "higher_is_better": true, "chart": "<svg></svg>"}, {"metric": "open_major_nc", "value": null, "percentile": null, "higher_is_better": false, "chart": null}]));
         context
     }
 

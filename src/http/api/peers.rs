@@ -1,0 +1,87 @@
+//! The peer comparison of a school, as JSON, CSV or XLSX.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, ErrorBody};
+use crate::http::export::{Cell, Format, Table, download};
+use crate::state::AppState;
+use crate::store::peers::{self, COMPARED, Comparison, Metrics};
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PeerQuery {
+    /// compare only with schools of the same kind
+    pub same_kind: Option<bool>,
+    /// json (default), csv or xlsx
+    pub format: Option<String>,
+}
+
+fn row(m: &Metrics, who: &str) -> Vec<Cell> {
+    let mut cells = vec![
+        Cell::from(m.school_id),
+        Cell::from(m.name.clone()),
+        Cell::from(m.name_zh.clone()),
+        Cell::from(who),
+        Cell::from(m.certified),
+    ];
+    cells.extend(
+        COMPARED
+            .iter()
+            .map(|(metric, _)| Cell::from(m.value(metric))),
+    );
+    cells
+}
+
+/// The comparison as a table: the school, its peers, then the school's percentiles.
+pub fn table(comparison: &Comparison) -> Table {
+    let mut header = vec!["school_id", "name", "name_zh", "row", "certified"];
+    header.extend(COMPARED.iter().map(|(m, _)| *m));
+    let mut rows = vec![row(&comparison.school, "school")];
+    rows.extend(comparison.peers.iter().map(|p| row(p, "peer")));
+    let mut percentiles = vec![
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::from("percentile"),
+        Cell::Empty,
+    ];
+    percentiles.extend(COMPARED.iter().map(|(m, _)| {
+        comparison
+            .percentiles
+            .get(m)
+            .map_or(Cell::Empty, |p| Cell::from(i64::from(*p)))
+    }));
+    rows.push(percentiles);
+    Table { header, rows }
+}
+
+/// A school against the other schools of its province, on recorded facts only
+#[utoipa::path(
+    get, path = "/api/v1/schools/{id}/peer-comparison", tag = "peers", security(("bearer" = [])),
+    params(("id" = i64, Path), PeerQuery),
+    responses((status = 200, body = Comparison, description = "or a CSV / XLSX download with `format`"), (status = 404, body = ErrorBody))
+)]
+pub async fn compare(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    query: web::Query<PeerQuery>,
+) -> Result<HttpResponse, AppError> {
+    let format =
+        Format::parse(query.format.as_deref()).map_err(|e| AppError::field("format", e))?;
+    let (access, id, today, same_kind) = (
+        user.access(),
+        id.into_inner(),
+        state.clock.today(),
+        query.same_kind.unwrap_or(false),
+    );
+    let comparison = state
+        .db
+        .run(move |conn| peers::compare(conn, &access, id, same_kind, today))
+        .await?;
+    Ok(match format {
+        Format::Json => HttpResponse::Ok().json(comparison),
+        other => download(&table(&comparison), other, "peer-comparison"),
+    })
+}

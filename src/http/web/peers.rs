@@ -1,0 +1,68 @@
+//! The peer comparison page: where the school stands in its province, figure by figure,
+//! with a chart for each, the minimum standards, and what is due next.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::charts::strip;
+use super::page::Page;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::peers::{self, COMPARED};
+
+#[derive(Deserialize)]
+pub struct PeerQuery {
+    same_kind: Option<String>,
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    query: web::Query<PeerQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let same_kind = query
+        .same_kind
+        .as_deref()
+        .is_some_and(|v| v == "1" || v == "true");
+    let (comparison, school, due) = state
+        .db
+        .run(move |conn| {
+            let comparison = peers::compare(conn, &access, id, same_kind, today)?;
+            let school = crate::store::schools::get(conn, &access, id)?;
+            let mut due = crate::store::deadlines::list(conn, &access, today, Some(180))?;
+            due.retain(|d| d.school_id == id);
+            due.truncate(5);
+            Ok((comparison, school, due))
+        })
+        .await?;
+    let rows: Vec<serde_json::Value> = COMPARED
+        .iter()
+        .map(|(metric, higher_is_better)| {
+            let own = comparison.school.value(metric);
+            let values: Vec<f64> = comparison
+                .peers
+                .iter()
+                .filter_map(|p| p.value(metric))
+                .collect();
+            serde_json::json!({
+                "metric": metric,
+                "value": own,
+                "percentile": comparison.percentiles.get(metric),
+                "higher_is_better": higher_is_better,
+                "peers_with_figure": values.len(),
+                "chart": strip(metric, own, &values),
+            })
+        })
+        .collect();
+    let mut context = page.context(Some(&user));
+    context.insert("school", &school);
+    context.insert("comparison", &comparison);
+    context.insert("figures", &rows);
+    context.insert("same_kind", &same_kind);
+    context.insert("due", &due);
+    page.ok(&state, "pages/peers.html", &context)
+}

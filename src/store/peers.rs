@@ -1,0 +1,384 @@
+//! The peer comparison: a school against the other schools of its province, on recorded
+//! facts only (titles registered by the province, the certificate, audits, findings,
+//! corrective actions and the latest indicators; never submissions, drafts, comments or
+//! evidence). A handful of grouped queries for the whole province, never one per school.
+
+use std::collections::HashMap;
+
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use serde::Serialize;
+use time::Date;
+
+use crate::auth::policy::Access;
+use crate::db::DbConn;
+use crate::db::schema::{
+    audits, certificates, corrective_actions, findings, indicators, school_titles, schools,
+    title_types,
+};
+use crate::domain::SchoolKind;
+use crate::domain::dates::next_reevaluation;
+use crate::domain::indicators::Indicators;
+use crate::domain::peers::{Compliance, compliance, measure, percentile, standards};
+use crate::error::AppError;
+
+/// The figures compared, per school.
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+pub struct Metrics {
+    pub school_id: i64,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub kind: String,
+    pub titles_held: i64,
+    pub national_titles: i64,
+    /// holds a certificate valid today
+    pub certified: bool,
+    pub days_to_next_reevaluation: Option<i64>,
+    pub overdue_reevaluations: i64,
+    pub audits_last_3_years: i64,
+    pub open_major_nc: i64,
+    pub open_minor_nc: i64,
+    pub open_observations: i64,
+    pub open_ofi: i64,
+    pub actions_closed_on_time: i64,
+    /// year of the latest indicators
+    pub indicator_year: Option<i32>,
+    pub students: Option<i64>,
+    pub teachers: Option<i64>,
+    pub students_per_teacher: Option<f64>,
+    pub campus_m2_per_student: Option<f64>,
+    pub equipment_cny_per_student: Option<f64>,
+}
+
+/// The numeric metrics, each with whether a higher value is better.
+pub const COMPARED: &[(&str, bool)] = &[
+    ("titles_held", true),
+    ("national_titles", true),
+    ("days_to_next_reevaluation", true),
+    ("overdue_reevaluations", false),
+    ("audits_last_3_years", true),
+    ("open_major_nc", false),
+    ("open_minor_nc", false),
+    ("actions_closed_on_time", true),
+    ("students", true),
+    ("teachers", true),
+    ("students_per_teacher", false),
+    ("campus_m2_per_student", true),
+    ("equipment_cny_per_student", true),
+];
+
+impl Metrics {
+    pub fn value(&self, metric: &str) -> Option<f64> {
+        let n = |v: i64| Some(v as f64);
+        match metric {
+            "titles_held" => n(self.titles_held),
+            "national_titles" => n(self.national_titles),
+            "days_to_next_reevaluation" => self.days_to_next_reevaluation.map(|d| d as f64),
+            "overdue_reevaluations" => n(self.overdue_reevaluations),
+            "audits_last_3_years" => n(self.audits_last_3_years),
+            "open_major_nc" => n(self.open_major_nc),
+            "open_minor_nc" => n(self.open_minor_nc),
+            "actions_closed_on_time" => n(self.actions_closed_on_time),
+            "students" => self.students.map(|v| v as f64),
+            "teachers" => self.teachers.map(|v| v as f64),
+            "students_per_teacher" => self.students_per_teacher,
+            "campus_m2_per_student" => self.campus_m2_per_student,
+            "equipment_cny_per_student" => self.equipment_cny_per_student,
+            _ => None,
+        }
+    }
+}
+
+/// How the school stands against one national minimum.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct StandardCheck {
+    pub measure: &'static str,
+    pub minimum: f64,
+    pub actual: Option<f64>,
+    pub compliance: Compliance,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Comparison {
+    pub school: Metrics,
+    pub peers: Vec<Metrics>,
+    /// metric → the school's percentile among its peers (0..100; higher is better, also for
+    /// figures where less is better); absent when no peer has the figure
+    pub percentiles: HashMap<&'static str, u8>,
+    pub standards: Vec<StandardCheck>,
+}
+
+/// A held title's school, award, last evaluation, interval and level.
+type TitleFacts = (i64, Date, Option<Date>, Option<i32>, String);
+/// A year's indicators in column order.
+type Figures = (
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// The metrics of every school of a province (optionally of one kind).
+pub fn province_metrics(
+    conn: &mut DbConn,
+    province_id: i64,
+    kind: Option<&str>,
+    today: Date,
+) -> Result<Vec<Metrics>, AppError> {
+    let mut query = schools::table
+        .filter(schools::province_id.eq(province_id))
+        .into_boxed();
+    if let Some(kind) = kind {
+        query = query.filter(schools::kind.eq(kind.to_owned()));
+    }
+    let rows: Vec<(i64, String, Option<String>, String)> = query
+        .order(schools::id.asc())
+        .select((schools::id, schools::name, schools::name_zh, schools::kind))
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let mut by_id: HashMap<i64, Metrics> = rows
+        .into_iter()
+        .map(|(id, name, name_zh, kind)| {
+            (
+                id,
+                Metrics {
+                    school_id: id,
+                    name,
+                    name_zh,
+                    kind,
+                    ..Metrics::default()
+                },
+            )
+        })
+        .collect();
+
+    let holdings: Vec<TitleFacts> = school_titles::table
+        .inner_join(title_types::table)
+        .filter(school_titles::school_id.eq_any(&ids))
+        .filter(school_titles::status.eq("active"))
+        .select((
+            school_titles::school_id,
+            school_titles::awarded_on,
+            school_titles::last_evaluated_on,
+            title_types::reevaluation_interval_months,
+            title_types::level,
+        ))
+        .load(conn)?;
+    for (school, awarded, evaluated, interval, level) in holdings {
+        let Some(m) = by_id.get_mut(&school) else {
+            continue;
+        };
+        m.titles_held += 1;
+        if level == "national" {
+            m.national_titles += 1;
+        }
+        if let Some(due) = next_reevaluation(
+            awarded,
+            evaluated,
+            interval.and_then(|i| u32::try_from(i).ok()),
+        ) {
+            let days = (due - today).whole_days();
+            if days < 0 {
+                m.overdue_reevaluations += 1;
+            }
+            m.days_to_next_reevaluation =
+                Some(m.days_to_next_reevaluation.map_or(days, |d| d.min(days)));
+        }
+    }
+
+    let certified: Vec<i64> = certificates::table
+        .filter(certificates::school_id.eq_any(&ids))
+        .filter(certificates::issued_on.le(today))
+        .filter(certificates::expires_on.ge(today))
+        .select(certificates::school_id)
+        .load(conn)?;
+    for school in certified {
+        if let Some(m) = by_id.get_mut(&school) {
+            m.certified = true;
+        }
+    }
+
+    let since = Date::from_calendar_date(today.year() - 3, today.month(), today.day().min(28))
+        .unwrap_or(today);
+    let audit_counts: Vec<(i64, i64)> = audits::table
+        .filter(audits::school_id.eq_any(&ids))
+        .filter(audits::started_on.ge(since))
+        .group_by(audits::school_id)
+        .select((audits::school_id, count_star()))
+        .load(conn)?;
+    for (school, n) in audit_counts {
+        if let Some(m) = by_id.get_mut(&school) {
+            m.audits_last_3_years = n;
+        }
+    }
+
+    let open: Vec<(i64, String, i64)> = findings::table
+        .filter(findings::school_id.eq_any(&ids))
+        .filter(findings::status.eq_any(["open", "action_planned"]))
+        .group_by((findings::school_id, findings::grade))
+        .select((findings::school_id, findings::grade, count_star()))
+        .load(conn)?;
+    for (school, grade, n) in open {
+        if let Some(m) = by_id.get_mut(&school) {
+            match grade.as_str() {
+                "major_nc" => m.open_major_nc = n,
+                "minor_nc" => m.open_minor_nc = n,
+                "observation" => m.open_observations = n,
+                _ => m.open_ofi = n,
+            }
+        }
+    }
+
+    let on_time: Vec<(i64, Option<Date>, Option<Date>)> = corrective_actions::table
+        .inner_join(findings::table)
+        .filter(findings::school_id.eq_any(&ids))
+        .filter(corrective_actions::done_on.is_not_null())
+        .select((
+            findings::school_id,
+            corrective_actions::due_on,
+            corrective_actions::done_on,
+        ))
+        .load(conn)?;
+    for (school, due, done) in on_time {
+        if let (Some(m), Some(done)) = (by_id.get_mut(&school), done)
+            && due.is_none_or(|due| done <= due)
+        {
+            m.actions_closed_on_time += 1;
+        }
+    }
+
+    type Latest = (i64, i32, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let figures: Vec<Latest> = indicators::table
+        .filter(indicators::school_id.eq_any(&ids))
+        .order((indicators::school_id.asc(), indicators::year.desc()))
+        .select((
+            indicators::school_id,
+            indicators::year,
+            indicators::students,
+            indicators::teachers,
+            indicators::campus_area_m2,
+            indicators::equipment_value_cny,
+        ))
+        .load(conn)?;
+    for (school, year, students, teachers, campus, equipment) in figures {
+        let Some(m) = by_id.get_mut(&school) else {
+            continue;
+        };
+        if m.indicator_year.is_some() {
+            continue; // the latest year came first
+        }
+        m.indicator_year = Some(year);
+        m.students = students;
+        m.teachers = teachers;
+        let per = |v: Option<i64>, d: Option<i64>| match (v, d) {
+            (Some(v), Some(d)) if d > 0 => Some(round1(v as f64 / d as f64)),
+            _ => None,
+        };
+        m.students_per_teacher = per(students, teachers);
+        m.campus_m2_per_student = per(campus, students);
+        m.equipment_cny_per_student = per(equipment, students);
+    }
+    let mut all: Vec<Metrics> = by_id.into_values().collect();
+    all.sort_by_key(|m| m.school_id);
+    Ok(all)
+}
+
+/// The comparison for a school the caller may read.
+pub fn compare(
+    conn: &mut DbConn,
+    access: &Access,
+    school_id: i64,
+    same_kind: bool,
+    today: Date,
+) -> Result<Comparison, AppError> {
+    let school = crate::store::schools::get(conn, access, school_id)?;
+    let kind = same_kind.then_some(school.kind.as_str());
+    let mut all = province_metrics(conn, school.province_id, kind, today)?;
+    let position = all
+        .iter()
+        .position(|m| m.school_id == school_id)
+        .ok_or(AppError::NotFound)?;
+    let own = all.remove(position);
+    let mut percentiles = HashMap::new();
+    for (metric, higher_is_better) in COMPARED {
+        let sign = if *higher_is_better { 1.0 } else { -1.0 };
+        let peers: Vec<f64> = all
+            .iter()
+            .filter_map(|m| m.value(metric))
+            .map(|v| v * sign)
+            .collect();
+        if let Some(value) = own.value(metric)
+            && let Some(p) = percentile(value * sign, &peers)
+        {
+            percentiles.insert(*metric, p);
+        }
+    }
+    let latest: Option<Indicators> = indicators::table
+        .filter(indicators::school_id.eq(school_id))
+        .order(indicators::year.desc())
+        .select((
+            indicators::students,
+            indicators::teachers,
+            indicators::senior_appraisers,
+            indicators::campus_area_m2,
+            indicators::building_area_m2,
+            indicators::equipment_value_cny,
+            indicators::computers,
+            indicators::graduates,
+            indicators::training_person_times,
+        ))
+        .first::<Figures>(conn)
+        .optional()?
+        .map(
+            |(
+                students,
+                teachers,
+                senior_appraisers,
+                campus_area_m2,
+                building_area_m2,
+                equipment_value_cny,
+                computers,
+                graduates,
+                training_person_times,
+            )| Indicators {
+                students,
+                teachers,
+                senior_appraisers,
+                campus_area_m2,
+                building_area_m2,
+                equipment_value_cny,
+                computers,
+                graduates,
+                training_person_times,
+            },
+        );
+    let figures = latest.unwrap_or_default();
+    let kind = SchoolKind::parse(&school.kind).map_err(|e| anyhow::anyhow!(e))?;
+    let checks = standards(kind)
+        .iter()
+        .map(|s| {
+            let actual = measure(&figures, s.measure);
+            StandardCheck {
+                measure: s.measure,
+                minimum: s.minimum,
+                actual: actual.map(|a| (a * 100.0).round() / 100.0),
+                compliance: compliance(actual, s.minimum),
+            }
+        })
+        .collect();
+    Ok(Comparison {
+        school: own,
+        peers: all,
+        percentiles,
+        standards: checks,
+    })
+}
