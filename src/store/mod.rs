@@ -11,6 +11,7 @@ pub mod history;
 pub mod indicators;
 pub mod login_attempts;
 pub mod peers;
+pub mod programmes;
 pub mod provinces;
 pub mod record;
 pub mod schools;

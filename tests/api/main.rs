@@ -13,6 +13,7 @@ mod matrix;
 mod openapi;
 mod pages;
 mod peers;
+mod programmes;
 mod records;
 mod schema;
 mod web_pages;

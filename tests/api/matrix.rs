@@ -680,6 +680,42 @@ fn cases() -> Vec<Case> {
             body: no_body,
             expect: read_record,
         },
+        Case {
+            method: "POST",
+            path: "/api/v1/provinces/{id}/programmes",
+            targets: &[OwnProvince, ForeignProvince],
+            body: |_, _, n| {
+                Some(
+                    json!({"name": format!("Double high {n}"), "title_type_code": "double_high_school", "target_count": 23, "target_date": "2023-12-31"}),
+                )
+            },
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (a, t) {
+                        (Admin, _) | (ProvinceAdmin, OwnProvince) => 201,
+                        (_, ForeignProvince) => 404,
+                        _ => 403,
+                    },
+                )
+            },
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/provinces/{id}/programmes",
+            targets: &[OwnProvince, ForeignProvince],
+            body: no_body,
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    if a == Admin || t == OwnProvince {
+                        200
+                    } else {
+                        404
+                    },
+                )
+            },
+        },
     ]
 }
 

@@ -9,6 +9,7 @@ pub mod health;
 pub mod me;
 pub mod openapi;
 pub mod peers;
+pub mod programmes;
 pub mod provinces;
 pub mod record;
 pub mod schools;
@@ -95,6 +96,8 @@ api_routes! {
     POST "/api/v1/submissions/{id}/sign-off" => submissions::sign_off,
     GET "/api/v1/deadlines" => deadlines::list,
     GET "/api/v1/schools/{id}/peer-comparison" => peers::compare,
+    POST "/api/v1/provinces/{id}/programmes" => programmes::create,
+    GET "/api/v1/provinces/{id}/programmes" => programmes::list,
     GET "/api/v1/me/calendar" => deadlines::my_calendar,
     POST "/api/v1/me/calendar" => deadlines::renew_calendar,
 }

@@ -6,8 +6,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    audits, auth, deadlines, health, me, peers, provinces, record, schools, submissions, titles,
-    users,
+    audits, auth, deadlines, health, me, peers, programmes, provinces, record, schools,
+    submissions, titles, users,
 };
 use crate::domain::{Role, SchoolKind};
 use crate::error::{ErrorBody, ErrorDetail};
@@ -56,7 +56,7 @@ impl utoipa::Modify for BearerAuth {
         submissions::upload, submissions::content, submissions::submit, submissions::withdraw,
         submissions::review, submissions::sign_off,
         deadlines::list, deadlines::my_calendar, deadlines::renew_calendar,
-        peers::compare,
+        peers::compare, programmes::create, programmes::list,
     ),
     components(schemas(ErrorBody, ErrorDetail, health::Health, Role, SchoolKind)),
     modifiers(&BearerAuth),
@@ -73,7 +73,8 @@ impl utoipa::Modify for BearerAuth {
         (name = "record", description = "Certificate, indicators and history of a school"),
         (name = "submissions", description = "Submissions, evidence and the provincial sign-off"),
         (name = "deadlines", description = "What falls due, as JSON, CSV, XLSX and iCalendar"),
-        (name = "peers", description = "A school against its province's peers")
+        (name = "peers", description = "A school against its province's peers"),
+        (name = "programmes", description = "Provincial programmes and their progress")
     )
 )]
 pub struct ApiDoc;

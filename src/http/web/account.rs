@@ -140,10 +140,16 @@ pub async fn home_context(
     user: &CurrentUser,
     done: Option<&str>,
 ) -> Result<tera::Context, AppError> {
-    let access = user.access();
-    let (visible, all_provinces) = state
+    let (access, today, user_id) = (user.access(), state.clock.today(), user.user.id);
+    let backend = state.db.backend().name();
+    let (visible, all_provinces, home) = state
         .db
-        .run(move |conn| Ok((schools::list(conn, &access, None)?, provinces::list(conn)?)))
+        .run(move |conn| {
+            let visible = schools::list(conn, &access, None)?;
+            let all_provinces = provinces::list(conn)?;
+            let home = role_home(conn, &access, today, user_id)?;
+            Ok((visible, all_provinces, home))
+        })
         .await?;
     let access = user.access();
     let registrable: Vec<_> = all_provinces
@@ -157,7 +163,85 @@ pub async fn home_context(
     context.insert("done", done.unwrap_or(""));
     context.insert("errors", &crate::error::FieldErrors::new());
     context.insert("form", &serde_json::json!({}));
+    context.insert("home", &home);
+    context.insert("backend", backend);
     Ok(context)
+}
+
+/// What each role sees first: the officer their school's deadlines, submissions and inbox;
+/// a reviewer the queue and the province's overdue items; a province admin the sign-off
+/// queue and the programmes; an admin the installation's health.
+fn role_home(
+    conn: &mut crate::db::DbConn,
+    access: &crate::auth::Access,
+    today: time::Date,
+    user_id: i64,
+) -> Result<serde_json::Value, AppError> {
+    use crate::domain::Role;
+    use crate::store::{deadlines, submissions};
+    let mut due = deadlines::list(conn, access, today, Some(180))?;
+    let (_, unread) = submissions::inbox(conn, user_id)?;
+    let mut home = serde_json::json!({"unread": unread});
+    match access.role {
+        Role::QualityOfficer | Role::SchoolViewer => {
+            due.truncate(6);
+            let mut mine = submissions::list(conn, access, None)?;
+            mine.truncate(6);
+            home["deadlines"] = serde_json::json!(due);
+            home["submissions"] = serde_json::json!(mine);
+        }
+        Role::Reviewer | Role::ProvinceAdmin => {
+            let waiting = if access.role == Role::Reviewer {
+                "submitted"
+            } else {
+                "recommended"
+            };
+            let status = crate::domain::workflow::SubmissionStatus::parse(waiting)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let mut queue = submissions::list(conn, access, Some(status))?;
+            queue.sort_by_key(|s| (s.submitted_at, s.id));
+            home["queue_count"] = serde_json::json!(queue.len());
+            queue.truncate(6);
+            home["queue"] = serde_json::json!(queue);
+            home["queue_status"] = serde_json::json!(waiting);
+            due.retain(|d| d.overdue);
+            home["overdue_count"] = serde_json::json!(due.len());
+            due.truncate(8);
+            home["deadlines"] = serde_json::json!(due);
+            if access.role == Role::ProvinceAdmin
+                && let Some(province) = access.province_id
+            {
+                home["programmes"] = serde_json::json!(crate::store::programmes::list(
+                    conn, access, province, today
+                )?);
+            }
+        }
+        Role::Admin => {
+            use diesel::prelude::*;
+            let count = |n: i64| serde_json::json!(n);
+            let provinces: i64 = crate::db::schema::provinces::table
+                .count()
+                .get_result(conn)?;
+            let schools: i64 = crate::db::schema::schools::table.count().get_result(conn)?;
+            let users: i64 = crate::db::schema::users::table
+                .filter(crate::db::schema::users::active.eq(true))
+                .count()
+                .get_result(conn)?;
+            let submissions: i64 = crate::db::schema::submissions::table
+                .count()
+                .get_result(conn)?;
+            let history: i64 = crate::db::schema::history::table.count().get_result(conn)?;
+            let pending_mail: i64 = crate::db::schema::outbox::table
+                .filter(crate::db::schema::outbox::delivered_at.is_null())
+                .count()
+                .get_result(conn)?;
+            home["health"] = serde_json::json!({
+                "provinces": count(provinces), "schools": count(schools), "users": count(users),
+                "submissions": count(submissions), "history": count(history), "outbox": count(pending_mail),
+            });
+        }
+    }
+    Ok(home)
 }
 
 pub async fn account_page(

@@ -199,6 +199,12 @@ mod tests {
         context.insert("kind_filter", "audit_report");
         context.insert("notices", &json!([{"id": 1, "submission_id": 3, "event": "submit", "created_at": "2026-05-01T08:00:00.000000Z", "read_at": null}]));
         context.insert("unread", &1);
+        context.insert("backend", "sqlite");
+        context.insert("home", &json!({"unread": 2, "queue": [submission], "queue_count": 1, "queue_status": "recommended",
+            "overdue_count": 1, "deadlines": [{"overdue": true, "due_on": "2010-06-30", "school_name": "Fuzhou No.2", "school_name_zh": null, "kind": "reevaluation", "subject": "National Key"}],
+            "programmes": [{"name": "Double high", "progress": 2, "target_count": 23, "percent": 8, "target_date": "2023-12-31", "trend": [{"year": 2021, "count": 1}]}],
+            "health": {"provinces": 3, "schools": 9, "users": 20, "submissions": 4, "history": 100, "outbox": 2},
+            "submissions": [submission]}));
         context.insert("comparison", &json!({"peers": [{"school_id": 2}], "standards": [{"measure": "campus_area_m2", "minimum": 40000.0, "actual": 36000.0, "compliance": "nearly_meets"}]}));
         context.insert("same_kind", &false);
         context.insert("due", &json!([{"overdue": true, "due_on": "2010-06-30", "kind": "reevaluation", "subject": "National Key"}]));

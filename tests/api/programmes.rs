@@ -1,0 +1,110 @@
+//! Provincial programmes count their progress from the recorded facts.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, both_backends};
+use crate::world::{Actor, World};
+
+both_backends!(the_wenzhou_plan_counts_double_high_schools_and_indicators);
+
+async fn the_wenzhou_plan_counts_double_high_schools_and_indicators(app: TestApp) {
+    let world = World::build(&app).await;
+    let pa = world.token(Actor::ProvinceAdmin);
+    let path = format!("/api/v1/provinces/{}/programmes", world.province);
+    for (school, awarded) in [
+        (world.school, "2021-09-01"),
+        (world.sibling_school, "2023-03-01"),
+    ] {
+        let body = json!({"title_type_code": "double_high_school", "awarded_on": awarded});
+        assert_eq!(
+            app.send(
+                "POST",
+                &format!("/api/v1/schools/{school}/titles"),
+                pa,
+                Some(body)
+            )
+            .await
+            .status,
+            201
+        );
+    }
+    let plan = app
+        .send("POST", &path, pa, Some(json!({"name": "23 double-high schools by 2023", "title_type_code": "double_high_school", "target_count": 23, "target_date": "2023-12-31"})))
+        .await;
+    assert_eq!(plan.status, 201, "{}", plan.text);
+    let plan = plan.json();
+    assert_eq!(plan["progress"], 2);
+    assert_eq!(plan["percent"], 8);
+    let trend: Vec<(i64, i64)> = plan["trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| (y["year"].as_i64().unwrap(), y["count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(trend.first(), Some(&(2019, 0)));
+    assert!(
+        trend.contains(&(2021, 1)) && trend.contains(&(2023, 2)),
+        "{trend:?}"
+    );
+
+    let qo = world.token(Actor::QualityOfficer);
+    let figures = json!({"students": 4200, "campus_area_m2": 150000});
+    app.send(
+        "PUT",
+        &format!("/api/v1/schools/{}/indicators/2025", world.school),
+        qo,
+        Some(figures),
+    )
+    .await;
+    let indicator = app
+        .send("POST", &path, pa, Some(json!({"name": "Campuses of 40,000 m² or more", "indicator": "campus_area_m2", "threshold": 40000, "target_count": 2, "target_date": "2026-12-31"})))
+        .await
+        .json();
+    assert_eq!(indicator["progress"], 1);
+    assert_eq!(indicator["percent"], 50);
+
+    for (body, field) in [
+        (
+            json!({"name": "x", "target_count": 1, "target_date": "2026-12-31"}),
+            "title_type_code",
+        ),
+        (
+            json!({"name": "x", "indicator": "happiness", "threshold": 1, "target_count": 1, "target_date": "2026-12-31"}),
+            "indicator",
+        ),
+        (
+            json!({"name": "x", "indicator": "students", "target_count": 1, "target_date": "2026-12-31"}),
+            "threshold",
+        ),
+        (
+            json!({"name": "x", "title_type_code": "double_high_school", "target_count": 0, "target_date": "2026-02-30"}),
+            "target_date",
+        ),
+    ] {
+        let reply = app.send("POST", &path, pa, Some(body.clone())).await;
+        assert_eq!(reply.status, 422, "{body}");
+        assert!(
+            reply.json()["error"]["fields"][field].is_string(),
+            "{field}: {}",
+            reply.text
+        );
+    }
+    let listed = app
+        .send("GET", &path, world.token(Actor::SchoolViewer), None)
+        .await
+        .json();
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        2,
+        "schools of the province read their programmes"
+    );
+    let foreign = app
+        .send(
+            "GET",
+            &format!("/api/v1/provinces/{}/programmes", world.other_province),
+            pa,
+            None,
+        )
+        .await;
+    assert_eq!(foreign.status, 404);
+}
