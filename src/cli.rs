@@ -44,6 +44,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Load the demonstration data set (running it again changes nothing)
+    Demo,
     /// The tamper-evident history of changes
     History {
         #[command(subcommand)]
@@ -151,6 +153,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
         Command::User {
             command: UserCommand::Create(args),
         } => create_user(&settings, args),
+        Command::Demo => crate::demo::run(&settings),
         Command::History {
             command: HistoryCommand::Verify,
         } => verify_history(&settings),

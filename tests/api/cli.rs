@@ -375,3 +375,65 @@ async fn serve_on_a_fresh_directory_with_sqlite() {
 async fn serve_on_postgres() {
     serve_restart_and_stop(Backend::Postgres).await;
 }
+
+both_backends!(demo_loads_once_and_its_accounts_sign_in);
+
+async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
+    let first = app.cli(&["demo"], None);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first.stdout.contains("officer@fz2.demo.accredit.cn")
+            && first.stdout.contains("accredit-demo-2026")
+    );
+    let count = |out: &str| {
+        out.split_whitespace()
+            .find_map(|w| w.parse::<u64>().ok())
+            .unwrap()
+    };
+    let entries = count(&app.cli(&["history", "verify"], None).stdout);
+    let second = app.cli(&["demo"], None);
+    assert_eq!(second.code, 0);
+    assert!(
+        second.stdout.contains("nothing changed"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(
+        count(&app.cli(&["history", "verify"], None).stdout),
+        entries,
+        "a second run writes nothing"
+    );
+
+    let login = app
+        .login(
+            "officer@fz2.demo.accredit.cn",
+            accredit::demo::DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(login.status, 200);
+    let token = login.json()["token"].as_str().unwrap().to_owned();
+    let mine = app
+        .send("GET", "/api/v1/submissions", Some(&token), None)
+        .await
+        .json();
+    let mut states: Vec<&str> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    states.sort();
+    states.dedup();
+    assert_eq!(
+        states,
+        [
+            "approved",
+            "changes_requested",
+            "draft",
+            "recommended",
+            "rejected",
+            "submitted",
+            "withdrawn"
+        ]
+    );
+}

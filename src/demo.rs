@@ -1,0 +1,798 @@
+//! `accredit demo`: a demonstration data set built from the seeds. Fujian (Fuzhou No.2
+//! Senior Technical School, its titles, its quality-management system and its consulting
+//! role), Zhejiang (Wenzhou's action plan and schools) and Henan (the Zhenping jade-carving
+//! school and its honours); audits, findings and submissions in every state; one user per
+//! role. It goes through the same store functions as the application, so everything lands
+//! in the history. A second run finds the data and changes nothing.
+
+use time::macros::date;
+
+use crate::auth::password::hash_password;
+use crate::auth::policy::Access;
+use crate::clock::now_utc;
+use crate::config::Settings;
+use crate::db::{Db, DbConn};
+use crate::domain::clause::ClauseNumber;
+use crate::domain::indicators::Indicators;
+use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus};
+use crate::domain::workflow::{Action, ReviewDecision, SignOffDecision, SubmissionKind};
+use crate::domain::{EmailAddress, NewPassword, PersonName, Role, SchoolKind};
+use crate::store::{
+    audits, certificates, findings, indicators, programmes, provinces, schools, submissions,
+    titles, users,
+};
+
+/// The password of every demonstration account (printed; change it before real use).
+pub const DEMO_PASSWORD: &str = "accredit-demo-2026";
+
+/// The accounts the demo prints, in order.
+const ACCOUNTS: [(&str, &str, Role); 5] = [
+    (
+        "admin@demo.accredit.cn",
+        "演示运维 Demo operator",
+        Role::Admin,
+    ),
+    (
+        "bureau@fj.demo.accredit.cn",
+        "林处长 Director Lin (Fujian bureau)",
+        Role::ProvinceAdmin,
+    ),
+    (
+        "reviewer@fj.demo.accredit.cn",
+        "王评审 Reviewer Wang",
+        Role::Reviewer,
+    ),
+    (
+        "officer@fz2.demo.accredit.cn",
+        "陈老师 Officer Chen (Fuzhou No.2)",
+        Role::QualityOfficer,
+    ),
+    (
+        "principal@fz2.demo.accredit.cn",
+        "张校长 Principal Zhang",
+        Role::SchoolViewer,
+    ),
+];
+
+fn step(message: &str) {
+    println!("  · {message}");
+}
+
+fn err(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+pub fn run(settings: &Settings) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database_url, 1)?;
+    db.migrate()?;
+    let mut conn = db.get().map_err(err)?;
+    let conn: &mut DbConn = &mut conn;
+    // The operator account is created last: if it exists, the data set is complete.
+    let marker = users::find_credentials(conn, ACCOUNTS[0].0).map_err(err)?;
+    if marker.is_some() {
+        println!("The demonstration data set is already loaded; nothing changed.");
+        print_accounts();
+        return Ok(());
+    }
+    println!("Loading the demonstration data set…");
+    let operator = Access::operator();
+    let now = now_utc();
+    let today = crate::clock::Clock {
+        fixed_today: settings.today,
+    }
+    .today();
+    let hash = hash_password(
+        &NewPassword::parse(DEMO_PASSWORD).map_err(err)?,
+        settings.password_hashing,
+    )?;
+
+    step("provinces: Fujian, Zhejiang, Henan");
+    let mut province_ids = Vec::new();
+    for (code, name, zh) in [
+        ("FJ", "Fujian", "福建省"),
+        ("ZJ", "Zhejiang", "浙江省"),
+        ("HA", "Henan", "河南省"),
+    ] {
+        let existing = provinces::find_by_code(conn, code).map_err(err)?;
+        let province = match existing {
+            Some(p) => p,
+            None => provinces::create(
+                conn,
+                &operator,
+                &provinces::NewProvince {
+                    code: code.into(),
+                    name: name.into(),
+                    name_zh: Some(zh.into()),
+                },
+            )
+            .map_err(err)?,
+        };
+        province_ids.push(province.id);
+    }
+    let (fj, zj, ha) = (province_ids[0], province_ids[1], province_ids[2]);
+
+    step("schools");
+    let school =
+        |conn: &mut DbConn, province_id, name: &str, zh: &str, city: &str, kind, founded| {
+            schools::create(
+                conn,
+                &operator,
+                &schools::NewSchool {
+                    province_id,
+                    name: name.into(),
+                    name_zh: Some(zh.into()),
+                    city: city.into(),
+                    kind,
+                    founded_year: Some(founded),
+                },
+                now,
+            )
+            .map_err(err)
+        };
+    let fz2 = school(
+        conn,
+        fj,
+        "Fuzhou No.2 Senior Technical School",
+        "福州第二高级技工学校",
+        "Fuzhou",
+        SchoolKind::SeniorTechnicalSchool,
+        1978,
+    )?;
+    let xm = school(
+        conn,
+        fj,
+        "Xiamen Technician College",
+        "厦门技师学院",
+        "Xiamen",
+        SchoolKind::TechnicianCollege,
+        1985,
+    )?;
+    let qz = school(
+        conn,
+        fj,
+        "Quanzhou Technical School",
+        "泉州技工学校",
+        "Quanzhou",
+        SchoolKind::TechnicalSchool,
+        1992,
+    )?;
+    let wz1 = school(
+        conn,
+        zj,
+        "Wenzhou Secondary Vocational School No.1",
+        "温州第一中等职业学校",
+        "Wenzhou",
+        SchoolKind::SecondaryVocational,
+        1980,
+    )?;
+    let wz2 = school(
+        conn,
+        zj,
+        "Wenzhou Industry and Trade School",
+        "温州工贸学校",
+        "Wenzhou",
+        SchoolKind::SecondaryVocational,
+        1983,
+    )?;
+    let zp = school(
+        conn,
+        ha,
+        "Zhenping Jade Carving Vocational School",
+        "镇平县玉雕职业学校",
+        "Zhenping",
+        SchoolKind::SecondaryVocational,
+        1988,
+    )?;
+
+    step("people, one per role");
+    let mut access_of = std::collections::HashMap::new();
+    for (email, name, role) in ACCOUNTS.iter().skip(1) {
+        let (province_id, school_id) = match role.attachment() {
+            crate::domain::role::Attachment::School => (None, Some(fz2.id)),
+            crate::domain::role::Attachment::Province => (Some(fj), None),
+            crate::domain::role::Attachment::Nothing => (None, None),
+        };
+        let new = users::NewUser {
+            email: EmailAddress::parse(email).map_err(err)?,
+            name: PersonName::parse(name).map_err(err)?,
+            role: *role,
+            province_id,
+            school_id,
+        };
+        let user = users::create(conn, &operator, &new, &hash).map_err(err)?;
+        access_of.insert(*role, user.access());
+    }
+    let second_bureau = users::NewUser {
+        email: EmailAddress::parse("deputy@fj.demo.accredit.cn").map_err(err)?,
+        name: PersonName::parse("黄副处长 Deputy Huang (Fujian bureau)").map_err(err)?,
+        role: Role::ProvinceAdmin,
+        province_id: Some(fj),
+        school_id: None,
+    };
+    let deputy = users::create(conn, &operator, &second_bureau, &hash)
+        .map_err(err)?
+        .access();
+    let officer = access_of[&Role::QualityOfficer].clone();
+    let reviewer = access_of[&Role::Reviewer].clone();
+    let bureau = access_of[&Role::ProvinceAdmin].clone();
+
+    step("titles and their re-evaluations");
+    let holding = |conn: &mut DbConn, school_id, code: &str, awarded, evaluated| {
+        titles::create_holding(
+            conn,
+            &operator,
+            school_id,
+            &titles::NewHolding {
+                title_type_code: code.into(),
+                awarded_on: awarded,
+                last_evaluated_on: evaluated,
+            },
+            today,
+            now,
+        )
+        .map_err(err)
+    };
+    let key = holding(
+        conn,
+        fz2.id,
+        "national_key_technical_school",
+        date!(1996 - 09 - 01),
+        Some(date!(2005 - 06 - 30)),
+    )?;
+    holding(
+        conn,
+        fz2.id,
+        "national_vocational_training_base",
+        date!(1998 - 10 - 01),
+        Some(date!(2022 - 10 - 15)),
+    )?;
+    holding(
+        conn,
+        fz2.id,
+        "migrant_workers_training_base",
+        date!(2008 - 05 - 01),
+        Some(date!(2023 - 11 - 15)),
+    )?;
+    holding(
+        conn,
+        fz2.id,
+        "electrical_electronic_training_base",
+        date!(2010 - 03 - 01),
+        Some(date!(2024 - 02 - 29)),
+    )?;
+    holding(
+        conn,
+        xm.id,
+        "national_key_technical_school",
+        date!(2001 - 09 - 01),
+        Some(date!(2022 - 04 - 01)),
+    )?;
+    holding(
+        conn,
+        wz1.id,
+        "double_high_school",
+        date!(2021 - 09 - 01),
+        None,
+    )?;
+    holding(
+        conn,
+        wz2.id,
+        "double_high_school",
+        date!(2022 - 09 - 01),
+        None,
+    )?;
+    holding(
+        conn,
+        wz2.id,
+        "industry_education_training_base",
+        date!(2022 - 12 - 01),
+        None,
+    )?;
+    holding(
+        conn,
+        zp.id,
+        "national_key_secondary_vocational_school",
+        date!(2010 - 09 - 01),
+        None,
+    )?;
+    holding(
+        conn,
+        zp.id,
+        "provincial_demonstration_vocational_school",
+        date!(2012 - 06 - 01),
+        Some(date!(2021 - 06 - 01)),
+    )?;
+    holding(
+        conn,
+        zp.id,
+        "rural_labor_transfer_training_base",
+        date!(2009 - 05 - 01),
+        Some(date!(2023 - 05 - 01)),
+    )?;
+
+    step("the quality-management system of Fuzhou No.2: certificate, audits, findings");
+    certificates::put(
+        conn,
+        &officer,
+        fz2.id,
+        &certificates::CertificateFields {
+            standard: "ISO 9001:2015".into(),
+            certification_body: "China Quality Certification Centre".into(),
+            certificate_number: "00124Q31542R2M".into(),
+            scope: Some("Vocational education, skills training and appraisal".into()),
+            issued_on: date!(2024 - 04 - 01),
+            expires_on: date!(2027 - 03 - 31),
+        },
+        now,
+    )
+    .map_err(err)?;
+    let audit = |conn: &mut DbConn, kind, started, body: &str, summary: &str| {
+        audits::create(
+            conn,
+            &officer,
+            fz2.id,
+            &audits::AuditFields {
+                kind,
+                standard: "ISO 9001:2015".into(),
+                started_on: started,
+                ended_on: Some(started + time::Duration::days(2)),
+                lead_auditor: Some("陈静 Chen Jing".into()),
+                auditing_body: Some(body.into()),
+                scope: Some(
+                    "All teaching departments, the training centre and the appraisal station"
+                        .into(),
+                ),
+                summary: Some(summary.into()),
+            },
+            now,
+        )
+        .map_err(err)
+    };
+    let certification = audit(
+        conn,
+        AuditKind::CertificationStage2,
+        date!(2024 - 03 - 11),
+        "China Quality Certification Centre",
+        "Certified; two minor nonconformities.",
+    )?;
+    let surveillance = audit(
+        conn,
+        AuditKind::Surveillance,
+        date!(2025 - 03 - 17),
+        "China Quality Certification Centre",
+        "Surveillance: the system is maintained.",
+    )?;
+    let internal = audit(
+        conn,
+        AuditKind::Internal,
+        date!(2025 - 11 - 10),
+        "Quality office",
+        "Internal audit of the CNC and electrical workshops.",
+    )?;
+    let finding = |conn: &mut DbConn, audit_id, clause: &str, grade, text: &str, due| {
+        findings::create(
+            conn,
+            &officer,
+            audit_id,
+            &findings::NewFinding {
+                clause: ClauseNumber::parse(clause).map_err(err)?,
+                grade,
+                description: text.into(),
+                due_on: due,
+            },
+            now,
+        )
+        .map_err(err)
+    };
+    let f1 = finding(
+        conn,
+        certification.id,
+        "7.1.5",
+        FindingGrade::MinorNc,
+        "Calibration records of the CNC lathe gauges are incomplete",
+        Some(date!(2024 - 06 - 30)),
+    )?;
+    finding(
+        conn,
+        certification.id,
+        "9.2.2",
+        FindingGrade::Observation,
+        "The audit programme does not yet cover the appraisal station",
+        None,
+    )?;
+    let f3 = finding(
+        conn,
+        internal.id,
+        "8.5.1",
+        FindingGrade::MajorNc,
+        "CNC practical training runs without a written work instruction",
+        Some(date!(2026 - 01 - 31)),
+    )?;
+    finding(
+        conn,
+        internal.id,
+        "7.2",
+        FindingGrade::MinorNc,
+        "Two new teachers lack documented competence records",
+        Some(date!(2026 - 02 - 28)),
+    )?;
+    finding(
+        conn,
+        surveillance.id,
+        "10.3",
+        FindingGrade::Ofi,
+        "Use the graduates' employment survey in the management review",
+        None,
+    )?;
+    let plan = findings::FindingPatch {
+        status: Some(FindingStatus::ActionPlanned),
+        root_cause: Some("No calibration schedule for workshop gauges".into()),
+        action: Some("Introduce a calibration register and a yearly schedule".into()),
+        owner: Some("Workshop head Lin".into()),
+        action_due_on: Some(date!(2024 - 06 - 15)),
+        ..findings::FindingPatch::default()
+    };
+    findings::update(conn, &officer, f1.id, &plan, now).map_err(err)?;
+    let close = findings::FindingPatch {
+        status: Some(FindingStatus::Closed),
+        action_done_on: Some(date!(2024 - 06 - 10)),
+        ..findings::FindingPatch::default()
+    };
+    findings::update(conn, &officer, f1.id, &close, now).map_err(err)?;
+    let plan3 = findings::FindingPatch {
+        status: Some(FindingStatus::ActionPlanned),
+        root_cause: Some("Work instructions were not written when the new lathes arrived".into()),
+        action: Some("Write, approve and train the work instructions for every CNC station".into()),
+        owner: Some("Training centre director".into()),
+        action_due_on: Some(date!(2026 - 01 - 31)),
+        ..findings::FindingPatch::default()
+    };
+    findings::update(conn, &officer, f3.id, &plan3, now).map_err(err)?;
+
+    step("yearly indicators");
+    let figures = |students,
+                   teachers,
+                   appraisers,
+                   campus,
+                   building,
+                   equipment,
+                   computers,
+                   graduates,
+                   training| Indicators {
+        students: Some(students),
+        teachers: Some(teachers),
+        senior_appraisers: appraisers,
+        campus_area_m2: Some(campus),
+        building_area_m2: Some(building),
+        equipment_value_cny: Some(equipment),
+        computers: Some(computers),
+        graduates: Some(graduates),
+        training_person_times: training,
+    };
+    let rows = [
+        (
+            &officer,
+            fz2.id,
+            2006,
+            figures(
+                3900,
+                190,
+                Some(30),
+                98_000,
+                61_000,
+                21_000_000,
+                300,
+                1250,
+                Some(2091),
+            ),
+        ),
+        (
+            &officer,
+            fz2.id,
+            2025,
+            figures(
+                4200,
+                210,
+                Some(34),
+                120_000,
+                75_000,
+                46_000_000,
+                820,
+                1380,
+                Some(6600),
+            ),
+        ),
+        (
+            &operator,
+            xm.id,
+            2025,
+            figures(
+                5100,
+                260,
+                Some(28),
+                180_000,
+                90_000,
+                58_000_000,
+                900,
+                1600,
+                Some(5200),
+            ),
+        ),
+        (
+            &operator,
+            qz.id,
+            2025,
+            figures(
+                1500,
+                70,
+                Some(8),
+                28_000,
+                16_500,
+                2_700_000,
+                260,
+                480,
+                Some(900),
+            ),
+        ),
+        (
+            &operator,
+            wz1.id,
+            2025,
+            figures(2600, 150, None, 52_000, 30_000, 9_500_000, 500, 820, None),
+        ),
+        (
+            &operator,
+            wz2.id,
+            2025,
+            figures(1900, 92, None, 38_500, 23_000, 4_100_000, 380, 600, None),
+        ),
+        (
+            &operator,
+            zp.id,
+            2025,
+            figures(
+                2300,
+                118,
+                Some(12),
+                61_000,
+                35_000,
+                7_800_000,
+                420,
+                760,
+                Some(3100),
+            ),
+        ),
+    ];
+    for (access, school_id, year, figures) in rows {
+        indicators::put(conn, access, school_id, year, &figures, now).map_err(err)?;
+    }
+
+    step("submissions in every state");
+    use crate::evidence::EvidenceStorage;
+    use sha2::Digest;
+    let storage = crate::evidence::DiskStorage::new(&settings.data_dir.join("evidence"))?;
+    let evidence = |conn: &mut DbConn, id: i64, name: &str| -> anyhow::Result<()> {
+        let bytes =
+            format!("%PDF-1.4\n% accredit demonstration document: {name}\n%%EOF\n").into_bytes();
+        let sha256: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let mut staged = storage.stage()?;
+        staged.write_all(&bytes)?;
+        storage.commit(staged, &sha256)?;
+        let file = submissions::NewEvidence {
+            filename: name.into(),
+            content_type: "application/pdf".into(),
+            size_bytes: bytes.len() as i64,
+            sha256,
+            description: Some("demonstration document".into()),
+        };
+        submissions::add_evidence(conn, &officer, id, &file, now).map_err(err)?;
+        Ok(())
+    };
+    let prepare = |conn: &mut DbConn, kind, title: &str, subject: submissions::Subject| {
+        submissions::create(
+            conn,
+            &officer,
+            fz2.id,
+            &submissions::NewSubmission {
+                kind,
+                title: title.into(),
+                summary: None,
+                subject,
+            },
+            now,
+        )
+        .map_err(err)
+        .map(|s| s.submission.id)
+    };
+    let act = |conn: &mut DbConn, who: &Access, id, action, comment: Option<&str>| {
+        submissions::step(conn, who, id, action, comment, None, today, now).map_err(err)
+    };
+    let draft = prepare(
+        conn,
+        SubmissionKind::AnnualQualityReport,
+        "Annual quality report 2025",
+        submissions::Subject {
+            year: Some(2025),
+            ..Default::default()
+        },
+    )?;
+    let _ = draft;
+    let reeval = prepare(
+        conn,
+        SubmissionKind::TitleReevaluation,
+        "Re-evaluation of the National Key Technical School",
+        submissions::Subject {
+            school_title_id: Some(key.id),
+            ..Default::default()
+        },
+    )?;
+    evidence(conn, reeval, "self-evaluation-report.pdf")?;
+    act(conn, &officer, reeval, Action::Submit, None)?;
+    let report = prepare(
+        conn,
+        SubmissionKind::AuditReport,
+        "Surveillance audit report 2025",
+        submissions::Subject {
+            audit_id: Some(surveillance.id),
+            ..Default::default()
+        },
+    )?;
+    evidence(conn, report, "surveillance-audit-2025.pdf")?;
+    act(conn, &officer, report, Action::Submit, None)?;
+    act(
+        conn,
+        &reviewer,
+        report,
+        Action::Review(ReviewDecision::Recommend),
+        Some("Report complete; findings addressed."),
+    )?;
+    let closure = prepare(
+        conn,
+        SubmissionKind::CorrectiveActionClosure,
+        "Closure of the calibration finding",
+        submissions::Subject {
+            finding_id: Some(f1.id),
+            ..Default::default()
+        },
+    )?;
+    evidence(conn, closure, "calibration-register.pdf")?;
+    act(conn, &officer, closure, Action::Submit, None)?;
+    act(
+        conn,
+        &reviewer,
+        closure,
+        Action::Review(ReviewDecision::Recommend),
+        Some("Register in place since June 2024."),
+    )?;
+    act(
+        conn,
+        &bureau,
+        closure,
+        Action::SignOff(SignOffDecision::Approve),
+        Some("Verified."),
+    )?;
+    let changes = prepare(
+        conn,
+        SubmissionKind::AuditReport,
+        "Certification audit report 2024",
+        submissions::Subject {
+            audit_id: Some(certification.id),
+            ..Default::default()
+        },
+    )?;
+    evidence(conn, changes, "certification-audit-2024.pdf")?;
+    act(conn, &officer, changes, Action::Submit, None)?;
+    act(
+        conn,
+        &reviewer,
+        changes,
+        Action::Review(ReviewDecision::RequestChanges),
+        Some("Please add the auditors' nonconformity reports."),
+    )?;
+    let rejected = prepare(
+        conn,
+        SubmissionKind::TitleApplication,
+        "Application: Provincial Demonstration Vocational School",
+        submissions::Subject {
+            title_type_code: Some("provincial_demonstration_vocational_school".into()),
+            ..Default::default()
+        },
+    )?;
+    evidence(conn, rejected, "application.pdf")?;
+    act(conn, &officer, rejected, Action::Submit, None)?;
+    act(
+        conn,
+        &reviewer,
+        rejected,
+        Action::Review(ReviewDecision::Reject),
+        Some("Technical schools apply through the technician-college route."),
+    )?;
+    let withdrawn = prepare(
+        conn,
+        SubmissionKind::AnnualQualityReport,
+        "Annual quality report 2024 (duplicate)",
+        submissions::Subject {
+            year: Some(2024),
+            ..Default::default()
+        },
+    )?;
+    act(conn, &officer, withdrawn, Action::Withdraw, None)?;
+    let _ = deputy;
+
+    step("Wenzhou's three-year action plan");
+    programmes::create(
+        conn,
+        &operator,
+        zj,
+        &programmes::NewProgramme {
+            name:
+                "23 \"double high\" secondary vocational schools by 2023 (Wenzhou plan 2021–2023)"
+                    .into(),
+            title_type_code: Some("double_high_school".into()),
+            indicator: None,
+            threshold: None,
+            target_count: 23,
+            target_date: date!(2023 - 12 - 31),
+        },
+        today,
+    )
+    .map_err(err)?;
+    programmes::create(
+        conn,
+        &operator,
+        zj,
+        &programmes::NewProgramme {
+            name: "30 industry-education integration training bases by 2023".into(),
+            title_type_code: Some("industry_education_training_base".into()),
+            indicator: None,
+            threshold: None,
+            target_count: 30,
+            target_date: date!(2023 - 12 - 31),
+        },
+        today,
+    )
+    .map_err(err)?;
+    programmes::create(
+        conn,
+        &operator,
+        fj,
+        &programmes::NewProgramme {
+            name: "Every technical school on 30,000 m² of campus".into(),
+            title_type_code: None,
+            indicator: Some("campus_area_m2".into()),
+            threshold: Some(30_000),
+            target_count: 3,
+            target_date: date!(2027 - 12 - 31),
+        },
+        today,
+    )
+    .map_err(err)?;
+
+    step("the operator account");
+    let (email, name, role) = ACCOUNTS[0];
+    let new = users::NewUser {
+        email: EmailAddress::parse(email).map_err(err)?,
+        name: PersonName::parse(name).map_err(err)?,
+        role,
+        province_id: None,
+        school_id: None,
+    };
+    users::create(conn, &operator, &new, &hash).map_err(err)?;
+    println!("Done.");
+    print_accounts();
+    Ok(())
+}
+
+fn print_accounts() {
+    println!("\nDemonstration accounts (password for all: {DEMO_PASSWORD}):");
+    for (email, name, role) in ACCOUNTS {
+        println!("  {:<16} {email:<34} {name}", role.as_str());
+    }
+    println!(
+        "  {:<16} {:<34} the second signer (four eyes)",
+        "province_admin", "deputy@fj.demo.accredit.cn"
+    );
+}
