@@ -23,11 +23,16 @@ pub const SESSION_COOKIE: &str = "accredit_session";
 pub struct CurrentUser {
     pub user: User,
     pub session_id: String,
+    /// Schools readable under consulting grants to the user's school.
+    pub grants: Vec<(i64, bool)>,
 }
 
 impl CurrentUser {
     pub fn access(&self) -> Access {
-        self.user.access()
+        Access {
+            grants: self.grants.clone(),
+            ..self.user.access()
+        }
     }
 }
 
@@ -65,14 +70,29 @@ impl FromRequest for CurrentUser {
                 .verify(&token)
                 .ok_or_else(|| unauthorized("the token is invalid or has expired"))?;
             let session_id = subject.session_id.clone();
-            let user = state
+            let today = state.clock.today();
+            let (user, grants) = state
                 .db
                 .run(move |conn| {
-                    sessions::authenticate(conn, &subject.session_id, subject.user_id, now_utc())
+                    let user = sessions::authenticate(
+                        conn,
+                        &subject.session_id,
+                        subject.user_id,
+                        now_utc(),
+                    )?;
+                    let grants = match user.as_ref().and_then(|u| u.school_id) {
+                        Some(school) => crate::store::grants::active_for(conn, school, today)?,
+                        None => Vec::new(),
+                    };
+                    Ok((user, grants))
                 })
-                .await?
-                .ok_or_else(|| unauthorized("the session has ended; sign in again"))?;
-            Ok(CurrentUser { user, session_id })
+                .await?;
+            let user = user.ok_or_else(|| unauthorized("the session has ended; sign in again"))?;
+            Ok(CurrentUser {
+                user,
+                session_id,
+                grants,
+            })
         })
     }
 }

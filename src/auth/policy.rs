@@ -15,6 +15,9 @@ pub struct Access {
     pub role: Role,
     pub province_id: Option<i64>,
     pub school_id: Option<i64>,
+    /// Schools whose records this user's school may read under a consulting grant, and
+    /// whether the grant includes their evidence files.
+    pub grants: Vec<(i64, bool)>,
 }
 
 /// Which schools a user may read.
@@ -35,7 +38,25 @@ impl Access {
             role: Role::Admin,
             province_id: None,
             school_id: None,
+            grants: Vec::new(),
         }
+    }
+
+    /// The schools readable only through a consulting grant.
+    pub fn granted_schools(&self) -> Vec<i64> {
+        self.grants.iter().map(|(s, _)| *s).collect()
+    }
+
+    /// Is this school readable only through a grant (not by the user's own right)?
+    pub fn reads_under_grant(&self, school_id: i64, province_id: i64) -> bool {
+        !self.sees_school_by_right(school_id, province_id)
+            && self.grants.iter().any(|(s, _)| *s == school_id)
+    }
+
+    /// May the user read the school's evidence files?
+    pub fn reads_evidence_of(&self, school_id: i64, province_id: i64) -> bool {
+        self.sees_school_by_right(school_id, province_id)
+            || self.grants.iter().any(|(s, e)| *s == school_id && *e)
     }
 
     pub fn school_scope(&self) -> SchoolScope {
@@ -50,8 +71,13 @@ impl Access {
         }
     }
 
-    /// May this user read the school (in `province_id`)?
+    /// May this user read the school (in `province_id`), by right or under a grant?
     pub fn sees_school(&self, school_id: i64, province_id: i64) -> bool {
+        self.sees_school_by_right(school_id, province_id)
+            || self.grants.iter().any(|(s, _)| *s == school_id)
+    }
+
+    fn sees_school_by_right(&self, school_id: i64, province_id: i64) -> bool {
         match self.school_scope() {
             SchoolScope::All => true,
             SchoolScope::Province(p) => p == province_id,
@@ -117,6 +143,7 @@ mod tests {
             role,
             province_id,
             school_id,
+            grants: Vec::new(),
         }
     }
 

@@ -277,7 +277,15 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Sqlite(c) => {
+            match AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE") {
+                // Inside the caller's transaction, which already holds the write lock: a savepoint.
+                Err(diesel::result::Error::AlreadyInTransaction) => {
+                    AnsiTransactionManager::begin_transaction(c)?
+                }
+                other => other?,
+            }
+        }
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     type Manager = <DbConn as Connection>::TransactionManager;

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod certificates;
 pub mod deadlines;
 pub mod findings;
+pub mod grants;
 pub mod history;
 pub mod indicators;
 pub mod login_attempts;

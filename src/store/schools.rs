@@ -67,7 +67,11 @@ fn scoped(access: &Access) -> schools::BoxedQuery<'static, crate::db::MultiBacke
     match access.school_scope() {
         SchoolScope::All => query,
         SchoolScope::Province(p) => query.filter(schools::province_id.eq(p)),
-        SchoolScope::School(s) => query.filter(schools::id.eq(s)),
+        SchoolScope::School(s) => query.filter(
+            schools::id
+                .eq(s)
+                .or(schools::id.eq_any(access.granted_schools())),
+        ),
         SchoolScope::Nothing => query.filter(schools::id.eq(-1)),
     }
 }
@@ -129,12 +133,32 @@ pub fn list(
 }
 
 pub fn get(conn: &mut DbConn, access: &Access, id: i64) -> Result<School, AppError> {
-    scoped(access)
+    let school = scoped(access)
         .filter(schools::id.eq(id))
         .select(School::as_select())
         .first(conn)
         .optional()?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    if access.reads_under_grant(school.id, school.province_id) {
+        // Every read under a consulting grant is in the history.
+        let now = crate::clock::now_utc();
+        write_transaction(conn, |conn| {
+            history::record(
+                conn,
+                change(
+                    access,
+                    school.id,
+                    "grant.read",
+                    "school",
+                    school.id,
+                    None,
+                    None,
+                ),
+                now,
+            )
+        })?;
+    }
+    Ok(school)
 }
 
 /// Any school, unscoped: for the command line and for validating references.

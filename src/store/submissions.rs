@@ -123,7 +123,11 @@ fn scoped(access: &Access) -> submissions::BoxedQuery<'static, crate::db::MultiB
                     .select(schools::id),
             ),
         ),
-        SchoolScope::School(s) => query.filter(submissions::school_id.eq(s)),
+        SchoolScope::School(s) => query.filter(
+            submissions::school_id
+                .eq(s)
+                .or(submissions::school_id.eq_any(access.granted_schools())),
+        ),
         SchoolScope::Nothing => query.filter(submissions::id.eq(-1)),
     }
 }
@@ -405,7 +409,14 @@ pub fn evidence(
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    get(conn, access, found.submission_id)?;
+    let submission = get(conn, access, found.submission_id)?.submission;
+    let province: i64 = schools::table
+        .find(submission.school_id)
+        .select(schools::province_id)
+        .first(conn)?;
+    if !access.reads_evidence_of(submission.school_id, province) {
+        return Err(AppError::NotFound);
+    }
     Ok(found)
 }
 

@@ -44,6 +44,7 @@ impl User {
             role: self.role,
             province_id: self.province_id,
             school_id: self.school_id,
+            grants: Vec::new(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod accounts;
 mod cli;
 mod deadlines;
 mod errors;
+mod grants;
 mod health;
 mod matrix;
 mod openapi;

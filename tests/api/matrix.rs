@@ -40,6 +40,9 @@ enum Target {
     OwnEvidence,
     SiblingEvidence,
     ForeignEvidence,
+    OwnGrant,
+    SiblingGrant,
+    ForeignGrant,
 }
 
 const DRAFTS: &[Target] = &[OwnDraft, SiblingDraft, ForeignDraft];
@@ -87,11 +90,11 @@ fn province_head(actor: Actor, school: Target) -> bool {
 fn school_of(target: Target) -> Target {
     match target {
         OwnAudit | OwnFinding | OwnTitle | OwnDraft | OwnSubmitted | OwnRecommended
-        | OwnEvidence => OwnSchool,
+        | OwnEvidence | OwnGrant => OwnSchool,
         SiblingAudit | SiblingFinding | SiblingTitle | SiblingDraft | SiblingSubmitted
-        | SiblingRecommended | SiblingEvidence => SiblingSchool,
+        | SiblingRecommended | SiblingEvidence | SiblingGrant => SiblingSchool,
         ForeignAudit | ForeignFinding | ForeignTitle | ForeignDraft | ForeignSubmitted
-        | ForeignRecommended | ForeignEvidence => ForeignSchool,
+        | ForeignRecommended | ForeignEvidence | ForeignGrant => ForeignSchool,
         other => other,
     }
 }
@@ -188,6 +191,9 @@ fn id_of(world: &World, target: Target) -> i64 {
         OwnEvidence => world.evidence[0],
         SiblingEvidence => world.evidence[1],
         ForeignEvidence => world.evidence[2],
+        OwnGrant => world.grants[0],
+        SiblingGrant => world.grants[1],
+        ForeignGrant => world.grants[2],
         Nothing => 0,
     }
 }
@@ -715,6 +721,29 @@ fn cases() -> Vec<Case> {
                     },
                 )
             },
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/schools/{id}/consulting-grants",
+            targets: SCHOOLS,
+            body: |w, _, _| {
+                Some(json!({"consultant_school_id": w.foreign_school, "until": "2026-12-31"}))
+            },
+            expect: |a, t| officer_writes(a, t, 201),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools/{id}/consulting-grants",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: |a, t| officer_writes(a, t, 200),
+        },
+        Case {
+            method: "DELETE",
+            path: "/api/v1/consulting-grants/{id}",
+            targets: &[OwnGrant, SiblingGrant, ForeignGrant],
+            body: no_body,
+            expect: |a, t| officer_writes(a, t, 204),
         },
     ]
 }

@@ -62,6 +62,9 @@ pub struct World {
     pub submitted: [i64; 3],
     pub recommended: [i64; 3],
     pub evidence: [i64; 3],
+    /// A consulting grant given by each school (own → sibling, sibling → foreign,
+    /// foreign → sibling), so that none reaches the actors' own school.
+    pub grants: [i64; 3],
     pub tokens: Vec<(Actor, String)>,
     pub emails: Vec<(Actor, String)>,
 }
@@ -376,6 +379,17 @@ impl World {
             assert_eq!(reply.status, 200, "{}", reply.text);
             (drafts[i], submitted[i], recommended[i]) = (ids[0], ids[1], ids[2]);
         }
+        let mut grants = [0; 3];
+        let consultants = [sibling_school, foreign_school, sibling_school];
+        for (i, (officer, school_id, _)) in officers.iter().enumerate() {
+            grants[i] = app
+                .created(
+                    &format!("/api/v1/schools/{school_id}/consulting-grants"),
+                    officer,
+                    json!({"consultant_school_id": consultants[i], "until": "2026-12-31"}),
+                )
+                .await;
+        }
         World {
             province,
             other_province,
@@ -391,6 +405,7 @@ impl World {
             submitted,
             recommended,
             evidence,
+            grants,
             tokens,
             emails,
         }

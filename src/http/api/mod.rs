@@ -5,6 +5,7 @@
 pub mod audits;
 pub mod auth;
 pub mod deadlines;
+pub mod grants;
 pub mod health;
 pub mod me;
 pub mod openapi;
@@ -96,6 +97,9 @@ api_routes! {
     POST "/api/v1/submissions/{id}/sign-off" => submissions::sign_off,
     GET "/api/v1/deadlines" => deadlines::list,
     GET "/api/v1/schools/{id}/peer-comparison" => peers::compare,
+    POST "/api/v1/schools/{id}/consulting-grants" => grants::create,
+    GET "/api/v1/schools/{id}/consulting-grants" => grants::list,
+    DELETE "/api/v1/consulting-grants/{id}" => grants::revoke,
     POST "/api/v1/provinces/{id}/programmes" => programmes::create,
     GET "/api/v1/provinces/{id}/programmes" => programmes::list,
     GET "/api/v1/me/calendar" => deadlines::my_calendar,

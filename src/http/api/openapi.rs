@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    audits, auth, deadlines, health, me, peers, programmes, provinces, record, schools,
+    audits, auth, deadlines, grants, health, me, peers, programmes, provinces, record, schools,
     submissions, titles, users,
 };
 use crate::domain::{Role, SchoolKind};
@@ -57,6 +57,7 @@ impl utoipa::Modify for BearerAuth {
         submissions::review, submissions::sign_off,
         deadlines::list, deadlines::my_calendar, deadlines::renew_calendar,
         peers::compare, programmes::create, programmes::list,
+        grants::create, grants::list, grants::revoke,
     ),
     components(schemas(ErrorBody, ErrorDetail, health::Health, Role, SchoolKind)),
     modifiers(&BearerAuth),
@@ -74,7 +75,8 @@ impl utoipa::Modify for BearerAuth {
         (name = "submissions", description = "Submissions, evidence and the provincial sign-off"),
         (name = "deadlines", description = "What falls due, as JSON, CSV, XLSX and iCalendar"),
         (name = "peers", description = "A school against its province's peers"),
-        (name = "programmes", description = "Provincial programmes and their progress")
+        (name = "programmes", description = "Provincial programmes and their progress"),
+        (name = "grants", description = "Consulting grants between schools")
     )
 )]
 pub struct ApiDoc;
