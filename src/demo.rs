@@ -722,6 +722,24 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     act(conn, &officer, withdrawn, Action::Withdraw, None)?;
     let _ = deputy;
 
+    step("Fuzhou No.2 as consulting unit of Quanzhou Technical School");
+    let quanzhou_officer = users::NewUser {
+        email: EmailAddress::parse("officer@qz.demo.accredit.cn").map_err(err)?,
+        name: PersonName::parse("刘老师 Officer Liu (Quanzhou)").map_err(err)?,
+        role: Role::QualityOfficer,
+        province_id: None,
+        school_id: Some(qz.id),
+    };
+    let quanzhou = users::create(conn, &operator, &quanzhou_officer, &hash)
+        .map_err(err)?
+        .access();
+    let consulting = crate::store::grants::NewGrant {
+        consultant_school_id: fz2.id,
+        until: date!(2027 - 12 - 31),
+        include_evidence: false,
+    };
+    crate::store::grants::create(conn, &quanzhou, qz.id, &consulting, today, now).map_err(err)?;
+
     step("Wenzhou's three-year action plan");
     programmes::create(
         conn,

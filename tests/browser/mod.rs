@@ -4,6 +4,7 @@
 mod webdriver;
 
 mod audit;
+mod homes;
 mod landing;
 mod sign_in;
 mod sign_off;
