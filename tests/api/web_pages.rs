@@ -480,3 +480,36 @@ async fn the_inbox_lists_steps_and_clears(app: TestApp) {
     );
     assert!(reviewer.get("/inbox").await.text.contains("(0 unread)"));
 }
+
+both_backends!(the_account_page_offers_a_renewable_calendar_address);
+
+async fn the_account_page_offers_a_renewable_calendar_address(app: TestApp) {
+    let world = World::build(&app).await;
+    let mut officer = Visitor::new(&app);
+    officer
+        .sign_in(world.email(Actor::QualityOfficer).unwrap(), PASSWORD)
+        .await;
+    let url_of = |text: &str| {
+        text.split("id=\"calendar-url\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let first = url_of(&officer.get("/account").await.text);
+    assert!(first.starts_with("/calendar/") && first.ends_with(".ics"));
+    assert_eq!(app.get(&first).await.status, 200);
+    let csrf = officer.csrf.clone();
+    assert_eq!(
+        officer
+            .post("/account/calendar", &[("csrf_token", &csrf)])
+            .await
+            .status,
+        303
+    );
+    let second = url_of(&officer.get("/account").await.text);
+    assert_ne!(first, second);
+    assert_eq!(app.get(&first).await.status, 404);
+}

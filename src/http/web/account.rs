@@ -253,7 +253,33 @@ pub async fn account_page(
     let mut context = page.context(Some(&user));
     context.insert("done", query.done.as_deref().unwrap_or(""));
     context.insert("errors", &crate::error::FieldErrors::new());
+    context.insert("calendar_url", &calendar_url(&state, &user, false).await?);
     page.ok(&state, "pages/account.html", &context)
+}
+
+async fn calendar_url(
+    state: &AppState,
+    user: &CurrentUser,
+    renew: bool,
+) -> Result<String, AppError> {
+    let id = user.user.id;
+    let token = state
+        .db
+        .run(move |conn| crate::store::calendar::token(conn, id, renew, now_utc()))
+        .await?;
+    Ok(format!("/calendar/{token}.ics"))
+}
+
+/// A new calendar address; the old one stops working at once.
+pub async fn renew_calendar(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    page.check_csrf(&form.csrf_token)?;
+    calendar_url(&state, &user, true).await?;
+    Ok(see_other("/account?done=calendar#calendar"))
 }
 
 #[derive(Deserialize)]
@@ -297,6 +323,7 @@ fn account_with_errors(
     let mut context = page.context(Some(user));
     context.insert("done", "");
     context.insert("errors", &errors);
+    context.insert("calendar_url", "");
     page.render(
         state,
         StatusCode::UNPROCESSABLE_ENTITY,

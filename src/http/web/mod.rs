@@ -38,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/account/password",
             web::post().to(account::account_password),
         )
+        .route("/account/calendar", web::post().to(account::renew_calendar))
         .route("/schools", web::post().to(schools::school_create))
         .route("/schools/{id}", web::get().to(schools::school_page))
         .route("/schools/{id}", web::post().to(schools::school_update))

@@ -200,6 +200,7 @@ mod tests {
         context.insert("notices", &json!([{"id": 1, "submission_id": 3, "event": "submit", "created_at": "2026-05-01T08:00:00.000000Z", "read_at": null}]));
         context.insert("unread", &1);
         context.insert("backend", "sqlite");
+        context.insert("calendar_url", "/calendar/abc.ics");
         context.insert("home", &json!({"unread": 2, "queue": [submission], "queue_count": 1, "queue_status": "recommended",
             "overdue_count": 1, "deadlines": [{"overdue": true, "due_on": "2010-06-30", "school_name": "Fuzhou No.2", "school_name_zh": null, "kind": "reevaluation", "subject": "National Key"}],
             "programmes": [{"name": "Double high", "progress": 2, "target_count": 23, "percent": 8, "target_date": "2023-12-31", "trend": [{"year": 2021, "count": 1}]}],
