@@ -740,54 +740,44 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     };
     crate::store::grants::create(conn, &quanzhou, qz.id, &consulting, today, now).map_err(err)?;
 
-    step("Wenzhou's three-year action plan");
-    programmes::create(
-        conn,
-        &operator,
-        zj,
-        &programmes::NewProgramme {
-            name:
-                "23 \"double high\" secondary vocational schools by 2023 (Wenzhou plan 2021–2023)"
-                    .into(),
-            title_type_code: Some("double_high_school".into()),
-            indicator: None,
-            threshold: None,
-            target_count: 23,
-            target_date: date!(2023 - 12 - 31),
-        },
-        today,
-    )
-    .map_err(err)?;
-    programmes::create(
-        conn,
-        &operator,
-        zj,
-        &programmes::NewProgramme {
-            name: "30 industry-education integration training bases by 2023".into(),
-            title_type_code: Some("industry_education_training_base".into()),
-            indicator: None,
-            threshold: None,
-            target_count: 30,
-            target_date: date!(2023 - 12 - 31),
-        },
-        today,
-    )
-    .map_err(err)?;
-    programmes::create(
-        conn,
-        &operator,
-        fj,
-        &programmes::NewProgramme {
-            name: "Every technical school on 30,000 m² of campus".into(),
-            title_type_code: None,
-            indicator: Some("campus_area_m2".into()),
-            threshold: Some(30_000),
-            target_count: 3,
-            target_date: date!(2027 - 12 - 31),
-        },
-        today,
-    )
-    .map_err(err)?;
+    step("Wenzhou's three-year action plan, and a Fujian target");
+    let plans = [
+        (
+            zj,
+            "23 \"double high\" secondary vocational schools by 2023 (Wenzhou plan 2021–2023)",
+            Some("double_high_school"),
+            None,
+            23,
+            date!(2023 - 12 - 31),
+        ),
+        (
+            zj,
+            "30 industry-education integration training bases by 2023",
+            Some("industry_education_training_base"),
+            None,
+            30,
+            date!(2023 - 12 - 31),
+        ),
+        (
+            fj,
+            "Every technical school on 30,000 m² of campus",
+            None,
+            Some(("campus_area_m2", 30_000)),
+            3,
+            date!(2027 - 12 - 31),
+        ),
+    ];
+    for (province, name, title, indicator, target_count, target_date) in plans {
+        let plan = programmes::NewProgramme {
+            name: name.into(),
+            title_type_code: title.map(Into::into),
+            indicator: indicator.map(|(i, _)| i.into()),
+            threshold: indicator.map(|(_, t)| t),
+            target_count,
+            target_date,
+        };
+        programmes::create(conn, &operator, province, &plan, today).map_err(err)?;
+    }
 
     step("the operator account");
     let (email, name, role) = ACCOUNTS[0];
