@@ -513,3 +513,80 @@ async fn the_account_page_offers_a_renewable_calendar_address(app: TestApp) {
     assert_ne!(first, second);
     assert_eq!(app.get(&first).await.status, 404);
 }
+
+both_backends!(an_officer_gives_and_revokes_a_consulting_grant_on_the_school_page);
+
+async fn an_officer_gives_and_revokes_a_consulting_grant_on_the_school_page(app: TestApp) {
+    let world = World::build(&app).await;
+    let mut officer = Visitor::new(&app);
+    officer
+        .sign_in(world.email(Actor::QualityOfficer).unwrap(), PASSWORD)
+        .await;
+    let page = officer.get(&format!("/schools/{}", world.school)).await;
+    assert!(
+        page.text.contains("id=\"grant-form\"") && page.text.contains("Xiamen Technician College")
+    );
+    let csrf = officer.csrf.clone();
+    let sibling = world.sibling_school.to_string();
+    let bad = officer
+        .post(
+            &format!("/schools/{}/grants", world.school),
+            &[
+                ("csrf_token", &csrf),
+                ("consultant_school_id", &sibling),
+                ("until", "2020-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text.contains("cannot be in the past"));
+    let good = officer
+        .post(
+            &format!("/schools/{}/grants", world.school),
+            &[
+                ("csrf_token", &csrf),
+                ("consultant_school_id", &sibling),
+                ("until", "2026-12-31"),
+                ("include_evidence", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, 303);
+    let consultant = app.token("officer@xiamen.example").await;
+    let file = app
+        .send(
+            "GET",
+            &format!("/api/v1/evidence/{}/content", world.evidence[0]),
+            Some(&consultant),
+            None,
+        )
+        .await;
+    assert_eq!(file.status, 200, "the new grant includes evidence");
+    let page = officer.get(&format!("/schools/{}", world.school)).await;
+    let revoke_paths: Vec<&str> = page
+        .text
+        .split("action=\"/grants/")
+        .skip(1)
+        .map(|r| r.split('"').next().unwrap())
+        .collect();
+    for path in revoke_paths {
+        assert_eq!(
+            officer
+                .post(&format!("/grants/{path}"), &[("csrf_token", &csrf)])
+                .await
+                .status,
+            303
+        );
+    }
+    assert_eq!(
+        app.send(
+            "GET",
+            &format!("/api/v1/schools/{}", world.school),
+            Some(&consultant),
+            None
+        )
+        .await
+        .status,
+        404
+    );
+}

@@ -39,6 +39,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(account::account_password),
         )
         .route("/account/calendar", web::post().to(account::renew_calendar))
+        .route(
+            "/schools/{id}/grants",
+            web::post().to(records::grant_create),
+        )
+        .route("/grants/{id}/revoke", web::post().to(records::grant_revoke))
         .route("/schools", web::post().to(schools::school_create))
         .route("/schools/{id}", web::get().to(schools::school_page))
         .route("/schools/{id}", web::post().to(schools::school_update))

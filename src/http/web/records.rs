@@ -230,6 +230,64 @@ pub async fn title_update(
     .await
 }
 
+pub async fn grant_create(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields(form.into_inner());
+    fields.check_csrf(&page)?;
+    let (access, school_id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let consultant = fields
+        .text("consultant_school_id")
+        .trim()
+        .parse::<i64>()
+        .unwrap_or(-1);
+    let until = fields.text("until");
+    let include_evidence = fields.optional("include_evidence").is_some();
+    let result = state
+        .db
+        .run(move |conn| {
+            let until = crate::domain::dates::parse_date(&until)
+                .map_err(|e| AppError::field("until", e))?;
+            let new = crate::store::grants::NewGrant {
+                consultant_school_id: consultant,
+                until,
+                include_evidence,
+            };
+            crate::store::grants::create(conn, &access, school_id, &new, today, now_utc())
+        })
+        .await;
+    outcome(
+        result,
+        async |errors| {
+            school_again(&state, &page, &user, school_id, "grant", &fields, errors).await
+        },
+        |_| format!("/schools/{school_id}?done=saved#grants"),
+    )
+    .await
+}
+
+pub async fn grant_revoke(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields(form.into_inner());
+    fields.check_csrf(&page)?;
+    let (access, grant) = (user.access(), id.into_inner());
+    let school = user.user.school_id.unwrap_or_default();
+    state
+        .db
+        .run(move |conn| crate::store::grants::revoke(conn, &access, grant, now_utc()))
+        .await?;
+    Ok(see_other(&format!("/schools/{school}?done=saved#grants")))
+}
+
 fn audit_input(fields: &Fields) -> AuditInput {
     AuditInput {
         kind: fields.text("kind"),

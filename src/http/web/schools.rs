@@ -70,6 +70,11 @@ pub async fn school_page(
     page.ok(&state, "pages/school.html", &context)
 }
 
+/// A school's (id, name, Chinese name).
+type SchoolName = (i64, String, Option<String>);
+/// The grants given (with the consultants' names) and the schools that may be chosen.
+type GrantsView = (Vec<serde_json::Value>, Vec<SchoolName>);
+
 struct SchoolOverview {
     school: School,
     province: crate::store::provinces::Province,
@@ -78,6 +83,49 @@ struct SchoolOverview {
     audits: (Vec<crate::store::audits::AuditSummary>, i64),
     open_findings: Vec<crate::store::findings::Finding>,
     catalogue: Vec<crate::store::titles::TitleType>,
+    /// For the school's officer: the consulting grants given, with the consultants' names,
+    /// and the other schools of the province that may be chosen.
+    grants: Option<GrantsView>,
+}
+
+/// The grants a school's officer manages, and the schools of the province to choose from.
+fn consulting_grants(
+    conn: &mut crate::db::DbConn,
+    access: &crate::auth::Access,
+    school: &School,
+) -> Result<Option<GrantsView>, AppError> {
+    use diesel::prelude::*;
+    if !(access.role == crate::domain::Role::QualityOfficer && access.school_id == Some(school.id))
+    {
+        return Ok(None);
+    }
+    use crate::db::schema::schools as s;
+    let candidates: Vec<SchoolName> = s::table
+        .filter(s::province_id.eq(school.province_id))
+        .filter(s::id.ne(school.id))
+        .order(s::name.asc())
+        .select((s::id, s::name, s::name_zh))
+        .load(conn)?;
+    let grants = crate::store::grants::list(conn, access, school.id)?;
+    let ids: Vec<i64> = grants.iter().map(|g| g.consultant_school_id).collect();
+    let names: std::collections::HashMap<i64, (String, Option<String>)> = s::table
+        .filter(s::id.eq_any(&ids))
+        .select((s::id, s::name, s::name_zh))
+        .load::<SchoolName>(conn)?
+        .into_iter()
+        .map(|(i, n, z)| (i, (n, z)))
+        .collect();
+    let given = grants
+        .into_iter()
+        .map(|g| {
+            let (name, name_zh) = names
+                .get(&g.consultant_school_id)
+                .cloned()
+                .unwrap_or_default();
+            serde_json::json!({"grant": g, "name": name, "name_zh": name_zh})
+        })
+        .collect();
+    Ok(Some((given, candidates)))
 }
 
 /// Everything the school page shows: profile, certificate, titles with their due state,
@@ -100,6 +148,7 @@ pub async fn school_context(
                 audits: crate::store::audits::list(conn, &access, id, 5, 0)?,
                 open_findings: crate::store::findings::open_for_school(conn, &access, id)?,
                 catalogue: crate::store::titles::list_types(conn)?,
+                grants: consulting_grants(conn, &access, &school)?,
                 school,
             })
         })
@@ -124,6 +173,10 @@ pub async fn school_context(
     context.insert("audit_count", &overview.audits.1);
     context.insert("open_findings", &overview.open_findings);
     context.insert("catalogue", &overview.catalogue);
+    context.insert("grants_managed", &overview.grants.is_some());
+    let (given, candidates) = overview.grants.clone().unwrap_or_default();
+    context.insert("grants", &given);
+    context.insert("grant_candidates", &candidates);
     context.insert("done", "");
     context.insert("errors", &FieldErrors::new());
     context.insert("form_name", "");
