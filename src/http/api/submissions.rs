@@ -235,18 +235,7 @@ pub async fn submit(
     id: web::Path<i64>,
     body: Option<web::Json<StepInput>>,
 ) -> Result<HttpResponse, AppError> {
-    let version = body.and_then(|b| b.version);
-    Ok(HttpResponse::Ok().json(
-        take_step(
-            &state,
-            &user,
-            id.into_inner(),
-            Action::Submit,
-            None,
-            version,
-        )
-        .await?,
-    ))
+    school_step(&state, &user, id.into_inner(), Action::Submit, body).await
 }
 
 /// Withdraw a draft or a submission sent back for changes (the school's quality officer)
@@ -261,18 +250,19 @@ pub async fn withdraw(
     id: web::Path<i64>,
     body: Option<web::Json<StepInput>>,
 ) -> Result<HttpResponse, AppError> {
+    school_step(&state, &user, id.into_inner(), Action::Withdraw, body).await
+}
+
+/// A step of the school's own (submit, withdraw): no comment, an optional version.
+async fn school_step(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    action: Action,
+    body: Option<web::Json<StepInput>>,
+) -> Result<HttpResponse, AppError> {
     let version = body.and_then(|b| b.version);
-    Ok(HttpResponse::Ok().json(
-        take_step(
-            &state,
-            &user,
-            id.into_inner(),
-            Action::Withdraw,
-            None,
-            version,
-        )
-        .await?,
-    ))
+    Ok(HttpResponse::Ok().json(take_step(state, user, id, action, None, version).await?))
 }
 
 /// Review a submitted submission (a reviewer or province admin of its province)
@@ -558,20 +548,20 @@ pub async fn upload(
         .db
         .run(move |conn| submissions::check_evidence_allowed(conn, &access, id))
         .await?;
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    refuse_declared_oversize(&state, declared)?;
+    refuse_declared_oversize(&state, &req)?;
     let (received, fields) = receive(&state, payload).await?;
     let stored = store_upload(&state, &user, id, received, fields.description).await?;
     Ok(HttpResponse::Created().json(stored))
 }
 
 /// Refuses at once a body whose declared length is already past the limit.
-pub fn refuse_declared_oversize(state: &AppState, declared: Option<u64>) -> Result<(), AppError> {
+pub fn refuse_declared_oversize(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
     let limit = state.settings.max_upload_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit + 64 * 1024) {
         return Err(AppError::PayloadTooLarge(format!(
             "evidence files may be at most {limit} bytes"

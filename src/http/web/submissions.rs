@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
@@ -269,13 +268,8 @@ pub async fn upload(
         .db
         .run(move |conn| submissions::check_evidence_allowed(conn, &access, id))
         .await?;
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
     let outcome = async {
-        refuse_declared_oversize(&state, declared)?;
+        refuse_declared_oversize(&state, &req)?;
         let (received, fields) = receive(&state, payload).await?;
         // A forged form never gets its file stored: the staged copy is dropped here.
         page.check_csrf(&fields.csrf_token)?;
