@@ -46,11 +46,25 @@ enum Command {
     },
     /// Load the demonstration data set (running it again changes nothing)
     Demo,
+    /// Fill an empty database with a synthetic national data set, for measuring
+    /// (31 provinces; per school 10 audits of 10 findings, 10 submissions, 20 years of
+    /// indicators)
+    Synth(SynthArgs),
     /// The tamper-evident history of changes
     History {
         #[command(subcommand)]
         command: HistoryCommand,
     },
+}
+
+#[derive(Args)]
+struct SynthArgs {
+    /// The seed of the generator: the same seed gives the same data
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// How many schools (everything else scales with them)
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    schools: u32,
 }
 
 #[derive(Subcommand)]
@@ -154,6 +168,13 @@ fn execute(command: Command) -> anyhow::Result<()> {
             command: UserCommand::Create(args),
         } => create_user(&settings, args),
         Command::Demo => crate::demo::run(&settings),
+        Command::Synth(args) => crate::synth::run(
+            &settings,
+            crate::synth::SynthOptions {
+                seed: args.seed,
+                schools: args.schools as usize,
+            },
+        ),
         Command::History {
             command: HistoryCommand::Verify,
         } => verify_history(&settings),

@@ -437,3 +437,110 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
         ]
     );
 }
+
+both_backends!(synth_fills_an_empty_database_that_the_application_reads);
+
+async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) {
+    let out = app.cli(&["synth", "--schools", "12", "--seed", "7"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let written = |table: &str| {
+        out.stdout
+            .lines()
+            .find_map(|line| {
+                let mut words = line.split_whitespace();
+                (words.next() == Some(table))
+                    .then(|| words.next().and_then(|n| n.parse::<u64>().ok()))
+                    .flatten()
+            })
+            .unwrap_or_else(|| panic!("no count for {table}: {}", out.stdout))
+    };
+    assert_eq!(written("provinces"), 31);
+    assert_eq!(written("schools"), 12);
+    assert_eq!(written("audits"), 120);
+    assert_eq!(written("findings"), 1200);
+    assert_eq!(written("corrective_actions"), 1200);
+    assert_eq!(written("indicators"), 240);
+    assert_eq!(written("submissions"), 120);
+    assert_eq!(written("users"), 31 * 5 + 1 + 24);
+
+    // A second run refuses: synth only fills an empty database.
+    let again = app.cli(&["synth", "--schools", "12"], None);
+    assert_ne!(again.code, 0);
+    assert!(again.stderr.contains("already holds"), "{}", again.stderr);
+    assert_eq!(app.cli(&["history", "verify"], None).code, 0);
+
+    // The generated accounts sign in, and the records read back through the API.
+    let officer = app
+        .login(
+            "officer-00001@synth.accredit.cn",
+            accredit::synth::SYNTH_PASSWORD,
+        )
+        .await;
+    assert_eq!(officer.status, 200, "{}", officer.text);
+    let token = officer.json()["token"].as_str().unwrap().to_owned();
+    let me = app
+        .send("GET", "/api/v1/me", Some(&token), None)
+        .await
+        .json();
+    let school = me["school_id"].as_i64().expect("officer's school");
+    let audits = app
+        .send(
+            "GET",
+            &format!("/api/v1/schools/{school}/audits"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(audits.status, 200);
+    assert_eq!(audits.json().as_array().unwrap().len(), 10);
+    let indicators = app
+        .send(
+            "GET",
+            &format!("/api/v1/schools/{school}/indicators"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(indicators.json().as_array().unwrap().len(), 20);
+    let peers = app
+        .send(
+            "GET",
+            &format!("/api/v1/schools/{school}/peer-comparison"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(peers.status, 200, "{}", peers.text);
+
+    // Reviewers of the province see its queue; every submission reads back whole.
+    let admin = app
+        .login("admin@synth.accredit.cn", accredit::synth::SYNTH_PASSWORD)
+        .await;
+    let admin = admin.json()["token"].as_str().unwrap().to_owned();
+    let all = app
+        .send("GET", "/api/v1/submissions", Some(&admin), None)
+        .await
+        .json();
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 120);
+    let mut states: Vec<&str> = all.iter().map(|s| s["status"].as_str().unwrap()).collect();
+    states.sort();
+    states.dedup();
+    assert_eq!(states.len(), 7, "every workflow state: {states:?}");
+    for submission in all.iter().take(30) {
+        let id = submission["id"].as_i64().unwrap();
+        let detail = app
+            .send(
+                "GET",
+                &format!("/api/v1/submissions/{id}"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(detail.status, 200, "{}", detail.text);
+    }
+    let deadlines = app
+        .send("GET", "/api/v1/deadlines", Some(&admin), None)
+        .await;
+    assert_eq!(deadlines.status, 200, "{}", deadlines.text);
+}
