@@ -641,6 +641,10 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
     write_transaction(conn, |conn| {
         generator.grants_and_programmes(conn, options.schools)
     })?;
+    // The per-school figures of the peer comparison, as the application keeps them.
+    write_transaction(conn, |conn| {
+        conn.batch_execute(crate::store::peers::REFRESH_ALL_SQL)
+    })?;
     if pg {
         for table in [
             "provinces",

@@ -77,13 +77,32 @@ impl PasswordHasher {
     /// Checks `candidate` against `stored`, or, when there is no account, against a dummy
     /// hash of the same cost, so that both take equally long.
     pub fn verify(&self, stored: Option<&str>, candidate: &str) -> bool {
-        self.limited(|| match stored {
+        self.with_slot(|slot| slot.verify(stored, candidate))
+    }
+
+    /// Runs `work` once a hashing slot is free, with the slot. A sign-in does its whole
+    /// attempt here (record it, look the account up, check the password), so that requests
+    /// waiting for a slot are not yet attempts: a queue of people signing in at once is
+    /// not mistaken for an attack.
+    pub fn with_slot<T>(&self, work: impl FnOnce(Slot<'_>) -> T) -> T {
+        self.limited(|| work(Slot { hasher: self }))
+    }
+}
+
+/// A held hashing slot (see `PasswordHasher::with_slot`).
+pub struct Slot<'a> {
+    hasher: &'a PasswordHasher,
+}
+
+impl Slot<'_> {
+    pub fn verify(&self, stored: Option<&str>, candidate: &str) -> bool {
+        match stored {
             Some(hash) => verify_password(hash, candidate),
             None => {
-                verify_password(&self.dummy_hash, candidate);
+                verify_password(&self.hasher.dummy_hash, candidate);
                 false
             }
-        })
+        }
     }
 }
 

@@ -34,30 +34,28 @@ pub async fn sign_in(
 ) -> Result<SignedIn, AppError> {
     let email = email.trim().to_lowercase();
     let now = now_utc();
-    let (attempt_id, credentials) = {
-        let email = email.clone();
-        state
-            .db
-            .run(move |conn| {
-                let attempt = login_attempts::begin(conn, &email, &client_addr, now)?;
-                if attempt % 100 == 0 {
-                    login_attempts::prune(conn, now)?;
-                }
-                Ok((
-                    attempt,
-                    crate::store::users::find_credentials(conn, &email)?,
-                ))
-            })
-            .await?
-    };
-    let (user, hash) = match credentials {
-        Some((user, hash)) => (Some(user), Some(hash)),
-        None => (None, None),
-    };
+    // The attempt is recorded, throttled and checked while holding a hashing slot: at most
+    // one attempt per core is in flight, however many people sign in at once.
     let checker = state.clone();
-    let verified = web::block(move || checker.passwords.verify(hash.as_deref(), &password))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
+    let (attempt_id, user, verified) = web::block(move || {
+        checker.passwords.with_slot(|slot| {
+            let mut conn = checker.db.get()?;
+            let attempt = login_attempts::begin(&mut conn, &email, &client_addr, now)?;
+            if attempt % 100 == 0 {
+                login_attempts::prune(&mut conn, now)?;
+            }
+            let credentials = crate::store::users::find_credentials(&mut conn, &email)?;
+            drop(conn);
+            let (user, hash) = match credentials {
+                Some((user, hash)) => (Some(user), Some(hash)),
+                None => (None, None),
+            };
+            let verified = slot.verify(hash.as_deref(), &password);
+            Ok::<_, AppError>((attempt, user, verified))
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("password check failed: {e}")))??;
     match user {
         Some(user) if verified && user.active => {
             let signed_in = open_session(state, user, now).await?;

@@ -309,6 +309,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    school_metrics (school_id) {
+        school_id -> BigInt,
+        open_major_nc -> BigInt,
+        open_minor_nc -> BigInt,
+        open_observations -> BigInt,
+        open_ofi -> BigInt,
+        actions_closed_on_time -> BigInt,
+        indicator_year -> Nullable<Integer>,
+        students -> Nullable<BigInt>,
+        teachers -> Nullable<BigInt>,
+        campus_area_m2 -> Nullable<BigInt>,
+        equipment_value_cny -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(school_titles -> schools (school_id));
 diesel::joinable!(school_titles -> title_types (title_type_id));
 diesel::joinable!(certificates -> schools (school_id));
@@ -344,4 +360,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_feeds,
     consulting_grants,
     programmes,
+    school_metrics,
 );

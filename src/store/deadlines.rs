@@ -51,28 +51,29 @@ pub fn list(
     today: Date,
     within_days: Option<i64>,
 ) -> Result<Vec<Deadline>, AppError> {
-    let visible = schools::list(conn, access, None)?;
-    let names: HashMap<i64, (String, Option<String>)> = visible
-        .iter()
-        .map(|s| (s.id, (s.name.clone(), s.name_zh.clone())))
-        .collect();
-    let ids: Vec<i64> = visible.iter().map(|s| s.id).collect();
+    let names = schools::visible_names(conn, access)?;
+    // Overdue ones always; the others up to the horizon, if one is asked for.
+    let horizon = within_days.map(|d| today + time::Duration::days(d.max(0)));
     let mut found: Vec<(i64, &'static str, String, Date, String)> = Vec::new();
 
-    let holdings: Vec<HoldingDue> = school_titles::table
-        .inner_join(title_types::table)
-        .filter(school_titles::school_id.eq_any(&ids))
-        .filter(school_titles::status.eq("active"))
-        .select((
-            school_titles::id,
-            school_titles::school_id,
-            school_titles::awarded_on,
-            school_titles::last_evaluated_on,
-            title_types::reevaluation_interval_months,
-            title_types::name,
-            title_types::name_zh,
-        ))
-        .load(conn)?;
+    let holdings: Vec<HoldingDue> = crate::store::only_visible_schools!(
+        school_titles::table
+            .inner_join(title_types::table)
+            .into_boxed::<crate::db::MultiBackend>(),
+        school_titles::school_id,
+        access
+    )
+    .filter(school_titles::status.eq("active"))
+    .select((
+        school_titles::id,
+        school_titles::school_id,
+        school_titles::awarded_on,
+        school_titles::last_evaluated_on,
+        title_types::reevaluation_interval_months,
+        title_types::name,
+        title_types::name_zh,
+    ))
+    .load(conn)?;
     for (id, school, awarded, evaluated, interval, name, name_zh) in holdings {
         let months = interval.and_then(|m| u32::try_from(m).ok());
         if let Some(due) = next_reevaluation(awarded, evaluated, months) {
@@ -90,22 +91,32 @@ pub fn list(
         }
     }
 
-    let certs: Vec<(i64, i64, String, String, Date, Date)> = certificates::table
-        .filter(certificates::school_id.eq_any(&ids))
-        .select((
-            certificates::id,
-            certificates::school_id,
-            certificates::standard,
-            certificates::certificate_number,
-            certificates::issued_on,
-            certificates::expires_on,
-        ))
-        .load(conn)?;
-    let surveillance: Vec<(i64, Date)> = audits::table
-        .filter(audits::school_id.eq_any(&ids))
-        .filter(audits::kind.eq_any(["surveillance", "recertification"]))
-        .select((audits::school_id, audits::started_on))
-        .load(conn)?;
+    let certs: Vec<(i64, i64, String, String, Date, Date)> = crate::store::only_visible_schools!(
+        certificates::table.into_boxed::<crate::db::MultiBackend>(),
+        certificates::school_id,
+        access
+    )
+    .select((
+        certificates::id,
+        certificates::school_id,
+        certificates::standard,
+        certificates::certificate_number,
+        certificates::issued_on,
+        certificates::expires_on,
+    ))
+    .load(conn)?;
+    let mut surveillance: HashMap<i64, Vec<Date>> = HashMap::new();
+    for (school, on) in crate::store::only_visible_schools!(
+        audits::table.into_boxed::<crate::db::MultiBackend>(),
+        audits::school_id,
+        access
+    )
+    .filter(audits::kind.eq_any(["surveillance", "recertification"]))
+    .select((audits::school_id, audits::started_on))
+    .load::<(i64, Date)>(conn)?
+    {
+        surveillance.entry(school).or_default().push(on);
+    }
     for (id, school, standard, number, issued, expires) in certs {
         found.push((
             school,
@@ -121,10 +132,10 @@ pub fn list(
             if due >= expires {
                 break;
             }
-            let done = surveillance.iter().any(|(s, on)| {
-                *s == school
-                    && *on >= add_months(due, 0) - time::Duration::days(92)
-                    && *on <= due + time::Duration::days(92)
+            let done = surveillance.get(&school).is_some_and(|held| {
+                held.iter().any(|on| {
+                    *on >= due - time::Duration::days(92) && *on <= due + time::Duration::days(92)
+                })
             });
             if !done {
                 found.push((
@@ -138,10 +149,17 @@ pub fn list(
         }
     }
 
-    let open: Vec<(i64, i64, String, String, Date)> = findings::table
-        .filter(findings::school_id.eq_any(&ids))
-        .filter(findings::status.eq_any(["open", "action_planned"]))
-        .filter(findings::due_on.is_not_null())
+    let mut open = crate::store::only_visible_schools!(
+        findings::table.into_boxed::<crate::db::MultiBackend>(),
+        findings::school_id,
+        access
+    )
+    .filter(findings::status.eq_any(["open", "action_planned"]))
+    .filter(findings::due_on.is_not_null());
+    if let Some(horizon) = horizon {
+        open = open.filter(findings::due_on.le(horizon));
+    }
+    let open: Vec<(i64, i64, String, String, Date)> = open
         .select((
             findings::id,
             findings::school_id,
@@ -160,12 +178,20 @@ pub fn list(
         ));
     }
 
-    let actions: Vec<(i64, i64, Option<String>, Date)> = corrective_actions::table
-        .inner_join(findings::table)
-        .filter(findings::school_id.eq_any(&ids))
-        .filter(findings::status.eq("action_planned"))
-        .filter(corrective_actions::done_on.is_null())
-        .filter(corrective_actions::due_on.is_not_null())
+    let mut actions = crate::store::only_visible_schools!(
+        corrective_actions::table
+            .inner_join(findings::table)
+            .into_boxed::<crate::db::MultiBackend>(),
+        findings::school_id,
+        access
+    )
+    .filter(findings::status.eq("action_planned"))
+    .filter(corrective_actions::done_on.is_null())
+    .filter(corrective_actions::due_on.is_not_null());
+    if let Some(horizon) = horizon {
+        actions = actions.filter(corrective_actions::due_on.le(horizon));
+    }
+    let actions: Vec<(i64, i64, Option<String>, Date)> = actions
         .select((
             findings::id,
             findings::school_id,
@@ -183,7 +209,6 @@ pub fn list(
         ));
     }
 
-    let horizon = within_days.map(|d| today + time::Duration::days(d.max(0)));
     let mut deadlines: Vec<Deadline> = found
         .into_iter()
         .filter(|(_, _, _, due, _)| *due < today || horizon.is_none_or(|h| *due <= h))

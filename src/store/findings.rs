@@ -121,6 +121,7 @@ pub fn create(
             .returning(findings::id)
             .get_result(conn)?;
         let finding = find(conn, id)?;
+        crate::store::peers::refresh_school_metrics(conn, audit.school_id)?;
         history::record(
             conn,
             change(
@@ -322,6 +323,7 @@ pub fn update(
             save_action(conn, id, &action, before.corrective_action.is_some(), now)?;
         }
         let after = find(conn, id)?;
+        crate::store::peers::refresh_school_metrics(conn, after.school_id)?;
         history::record(
             conn,
             change(

@@ -101,6 +101,7 @@ pub fn put(
                 .execute(conn)?;
         }
         let after = find(conn, school_id, year)?.ok_or(AppError::NotFound)?;
+        crate::store::peers::refresh_school_metrics(conn, school_id)?;
         history::record(
             conn,
             change(

@@ -2,6 +2,32 @@
 //! called from `Db::run` (or the command line); the access policy joins as an argument of
 //! every tenant-scoped function once accounts arrive.
 
+/// Narrows a boxed query to the rows whose `$column` (a school id) belongs to a school that
+/// `$access` may see. A province's schools come in as a subquery that the database joins,
+/// never as a list of ids that grows with the country.
+macro_rules! only_visible_schools {
+    ($query:expr, $column:expr, $access:expr) => {{
+        use $crate::auth::policy::SchoolScope;
+        use $crate::db::schema::schools as visible;
+        let query = $query;
+        match $access.school_scope() {
+            SchoolScope::All => query,
+            SchoolScope::Province(p) => query.filter(
+                $column.eq_any(
+                    visible::table
+                        .filter(visible::province_id.eq(p))
+                        .select(visible::id),
+                ),
+            ),
+            SchoolScope::School(s) => {
+                query.filter($column.eq(s).or($column.eq_any($access.granted_schools())))
+            }
+            SchoolScope::Nothing => query.filter($column.eq(-1)),
+        }
+    }};
+}
+pub(crate) use only_visible_schools;
+
 pub mod audits;
 pub mod calendar;
 pub mod certificates;

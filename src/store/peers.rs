@@ -13,8 +13,8 @@ use time::Date;
 use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::{
-    audits, certificates, corrective_actions, findings, indicators, school_titles, schools,
-    title_types,
+    audits, certificates, corrective_actions, findings, indicators, school_metrics, school_titles,
+    schools, title_types,
 };
 use crate::domain::SchoolKind;
 use crate::domain::dates::next_reevaluation;
@@ -127,6 +127,107 @@ fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
+/// A school's row of `school_metrics`.
+#[derive(Clone, Debug, Default, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = school_metrics, check_for_backend(crate::db::MultiBackend))]
+pub struct KeptMetrics {
+    pub school_id: i64,
+    pub open_major_nc: i64,
+    pub open_minor_nc: i64,
+    pub open_observations: i64,
+    pub open_ofi: i64,
+    pub actions_closed_on_time: i64,
+    pub indicator_year: Option<i32>,
+    pub students: Option<i64>,
+    pub teachers: Option<i64>,
+    pub campus_area_m2: Option<i64>,
+    pub equipment_value_cny: Option<i64>,
+}
+
+/// Recomputes every school's row of `school_metrics` in two statements (after a bulk load;
+/// migration 000006 does the same).
+pub const REFRESH_ALL_SQL: &str = "DELETE FROM school_metrics;
+INSERT INTO school_metrics (school_id, open_major_nc, open_minor_nc, open_observations,
+    open_ofi, actions_closed_on_time, indicator_year, students, teachers, campus_area_m2,
+    equipment_value_cny)
+SELECT s.id,
+    (SELECT COUNT(*) FROM findings f WHERE f.school_id = s.id
+        AND f.status IN ('open', 'action_planned') AND f.grade = 'major_nc'),
+    (SELECT COUNT(*) FROM findings f WHERE f.school_id = s.id
+        AND f.status IN ('open', 'action_planned') AND f.grade = 'minor_nc'),
+    (SELECT COUNT(*) FROM findings f WHERE f.school_id = s.id
+        AND f.status IN ('open', 'action_planned') AND f.grade = 'observation'),
+    (SELECT COUNT(*) FROM findings f WHERE f.school_id = s.id
+        AND f.status IN ('open', 'action_planned') AND f.grade = 'ofi'),
+    (SELECT COUNT(*) FROM corrective_actions ca JOIN findings f ON f.id = ca.finding_id
+        WHERE f.school_id = s.id AND ca.done_on IS NOT NULL
+        AND (ca.due_on IS NULL OR ca.done_on <= ca.due_on)),
+    i.year, i.students, i.teachers, i.campus_area_m2, i.equipment_value_cny
+FROM schools s
+LEFT JOIN indicators i ON i.school_id = s.id
+    AND i.year = (SELECT MAX(year) FROM indicators l WHERE l.school_id = s.id);";
+
+/// Recomputes one school's row of `school_metrics`. Called inside the transaction of every
+/// write that changes a finding, a corrective action or the indicators.
+pub fn refresh_school_metrics(conn: &mut DbConn, school_id: i64) -> Result<(), AppError> {
+    let mut kept = KeptMetrics {
+        school_id,
+        ..KeptMetrics::default()
+    };
+    let open: Vec<(String, i64)> = findings::table
+        .filter(findings::school_id.eq(school_id))
+        .filter(findings::status.eq_any(["open", "action_planned"]))
+        .group_by(findings::grade)
+        .select((findings::grade, count_star()))
+        .load(conn)?;
+    for (grade, n) in open {
+        match grade.as_str() {
+            "major_nc" => kept.open_major_nc = n,
+            "minor_nc" => kept.open_minor_nc = n,
+            "observation" => kept.open_observations = n,
+            _ => kept.open_ofi += n,
+        }
+    }
+    kept.actions_closed_on_time = corrective_actions::table
+        .inner_join(findings::table)
+        .filter(findings::school_id.eq(school_id))
+        .filter(corrective_actions::done_on.is_not_null())
+        .filter(
+            corrective_actions::due_on
+                .is_null()
+                .or(corrective_actions::done_on
+                    .le(corrective_actions::due_on)
+                    .assume_not_null()),
+        )
+        .count()
+        .get_result(conn)?;
+    type Latest = (i32, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+    let latest: Option<Latest> = indicators::table
+        .filter(indicators::school_id.eq(school_id))
+        .order(indicators::year.desc())
+        .select((
+            indicators::year,
+            indicators::students,
+            indicators::teachers,
+            indicators::campus_area_m2,
+            indicators::equipment_value_cny,
+        ))
+        .first(conn)
+        .optional()?;
+    if let Some((year, students, teachers, campus, equipment)) = latest {
+        kept.indicator_year = Some(year);
+        kept.students = students;
+        kept.teachers = teachers;
+        kept.campus_area_m2 = campus;
+        kept.equipment_value_cny = equipment;
+    }
+    diesel::delete(school_metrics::table.find(school_id)).execute(conn)?;
+    diesel::insert_into(school_metrics::table)
+        .values(&kept)
+        .execute(conn)?;
+    Ok(())
+}
+
 /// The metrics of every school of a province (optionally of one kind).
 pub fn province_metrics(
     conn: &mut DbConn,
@@ -221,71 +322,31 @@ pub fn province_metrics(
         }
     }
 
-    let open: Vec<(i64, String, i64)> = findings::table
-        .filter(findings::school_id.eq_any(&ids))
-        .filter(findings::status.eq_any(["open", "action_planned"]))
-        .group_by((findings::school_id, findings::grade))
-        .select((findings::school_id, findings::grade, count_star()))
+    // Open findings, actions closed on time and the latest indicators: one row per school,
+    // kept by the writes that change them (`refresh_school_metrics`).
+    let kept: Vec<KeptMetrics> = school_metrics::table
+        .filter(school_metrics::school_id.eq_any(&ids))
+        .select(KeptMetrics::as_select())
         .load(conn)?;
-    for (school, grade, n) in open {
-        if let Some(m) = by_id.get_mut(&school) {
-            match grade.as_str() {
-                "major_nc" => m.open_major_nc = n,
-                "minor_nc" => m.open_minor_nc = n,
-                "observation" => m.open_observations = n,
-                _ => m.open_ofi = n,
-            }
-        }
-    }
-
-    let on_time: Vec<(i64, Option<Date>, Option<Date>)> = corrective_actions::table
-        .inner_join(findings::table)
-        .filter(findings::school_id.eq_any(&ids))
-        .filter(corrective_actions::done_on.is_not_null())
-        .select((
-            findings::school_id,
-            corrective_actions::due_on,
-            corrective_actions::done_on,
-        ))
-        .load(conn)?;
-    for (school, due, done) in on_time {
-        if let (Some(m), Some(done)) = (by_id.get_mut(&school), done)
-            && due.is_none_or(|due| done <= due)
-        {
-            m.actions_closed_on_time += 1;
-        }
-    }
-
-    type Latest = (i64, i32, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
-    let figures: Vec<Latest> = indicators::table
-        .filter(indicators::school_id.eq_any(&ids))
-        .order((indicators::school_id.asc(), indicators::year.desc()))
-        .select((
-            indicators::school_id,
-            indicators::year,
-            indicators::students,
-            indicators::teachers,
-            indicators::campus_area_m2,
-            indicators::equipment_value_cny,
-        ))
-        .load(conn)?;
-    for (school, year, students, teachers, campus, equipment) in figures {
-        let Some(m) = by_id.get_mut(&school) else {
+    for k in kept {
+        let Some(m) = by_id.get_mut(&k.school_id) else {
             continue;
         };
-        if m.indicator_year.is_some() {
-            continue; // the latest year came first
-        }
-        m.indicator_year = Some(year);
-        m.students = students;
-        m.teachers = teachers;
+        m.open_major_nc = k.open_major_nc;
+        m.open_minor_nc = k.open_minor_nc;
+        m.open_observations = k.open_observations;
+        m.open_ofi = k.open_ofi;
+        m.actions_closed_on_time = k.actions_closed_on_time;
+        m.indicator_year = k.indicator_year;
+        m.students = k.students;
+        m.teachers = k.teachers;
         let per = |v: Option<i64>, d: Option<i64>| match (v, d) {
             (Some(v), Some(d)) if d > 0 => Some(round1(v as f64 / d as f64)),
             _ => None,
         };
-        m.students_per_teacher = per(students, teachers);
-        m.campus_m2_per_student = per(campus, students);
-        m.equipment_cny_per_student = per(equipment, students);
+        m.students_per_teacher = per(k.students, k.teachers);
+        m.campus_m2_per_student = per(k.campus_area_m2, k.students);
+        m.equipment_cny_per_student = per(k.equipment_value_cny, k.students);
     }
     let mut all: Vec<Metrics> = by_id.into_values().collect();
     all.sort_by_key(|m| m.school_id);

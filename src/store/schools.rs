@@ -76,6 +76,19 @@ fn scoped(access: &Access) -> schools::BoxedQuery<'static, crate::db::MultiBacke
     }
 }
 
+/// The (id, name, Chinese name) of the schools `access` may see.
+pub fn visible_names(
+    conn: &mut DbConn,
+    access: &Access,
+) -> Result<std::collections::HashMap<i64, (String, Option<String>)>, AppError> {
+    Ok(scoped(access)
+        .select((schools::id, schools::name, schools::name_zh))
+        .load::<(i64, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, name, name_zh)| (id, (name, name_zh)))
+        .collect())
+}
+
 pub fn create(
     conn: &mut DbConn,
     access: &Access,

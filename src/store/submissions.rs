@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
-use crate::auth::policy::{Access, SchoolScope};
+use crate::auth::policy::Access;
 use crate::db::schema::{
     audits, evidence_files, findings, notifications, outbox, school_titles, schools,
     submission_events, submissions, users,
@@ -113,23 +113,11 @@ fn officer_of(access: &Access, school_id: i64) -> bool {
 }
 
 fn scoped(access: &Access) -> submissions::BoxedQuery<'static, crate::db::MultiBackend> {
-    let query = submissions::table.into_boxed();
-    match access.school_scope() {
-        SchoolScope::All => query,
-        SchoolScope::Province(p) => query.filter(
-            submissions::school_id.eq_any(
-                schools::table
-                    .filter(schools::province_id.eq(p))
-                    .select(schools::id),
-            ),
-        ),
-        SchoolScope::School(s) => query.filter(
-            submissions::school_id
-                .eq(s)
-                .or(submissions::school_id.eq_any(access.granted_schools())),
-        ),
-        SchoolScope::Nothing => query.filter(submissions::id.eq(-1)),
-    }
+    crate::store::only_visible_schools!(
+        submissions::table.into_boxed(),
+        submissions::school_id,
+        access
+    )
 }
 
 /// Checks the subject a kind needs and that it belongs to the school; returns the title
@@ -312,6 +300,104 @@ pub fn list(
         .limit(500)
         .select(Submission::as_select())
         .load(conn)?)
+}
+
+/// What the review queue is narrowed to.
+#[derive(Clone, Debug, Default)]
+pub struct QueueFilter {
+    pub status: Option<SubmissionStatus>,
+    pub school_id: Option<i64>,
+    /// part of a school's name, English or Chinese
+    pub school_name: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// One page of the review queue: its rows with their schools' names, how many match in
+/// all, and how many of the visible submissions are in each state.
+pub struct QueuePage {
+    pub rows: Vec<(Submission, String, Option<String>)>,
+    pub total: i64,
+    pub counts: Vec<(String, i64)>,
+}
+
+/// The queue, longest waiting first, a page at a time. Filtering, counting and paging are
+/// done by the database, so the cost is a page's, whatever the size of the province.
+pub fn queue(
+    conn: &mut DbConn,
+    access: &Access,
+    filter: &QueueFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<QueuePage, AppError> {
+    let matching = || {
+        let mut query = scoped(access);
+        if let Some(status) = filter.status {
+            query = query.filter(submissions::status.eq(status.as_str()));
+        }
+        if let Some(id) = filter.school_id {
+            query = query.filter(submissions::school_id.eq(id));
+        }
+        if let Some(name) = filter.school_name.as_deref() {
+            let pattern = format!(
+                "%{}%",
+                name.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
+            query = query.filter(
+                submissions::school_id.eq_any(
+                    schools::table
+                        .filter(
+                            schools::name
+                                .like(pattern.clone())
+                                .escape('\\')
+                                .or(schools::name_zh.like(pattern).escape('\\')),
+                        )
+                        .select(schools::id),
+                ),
+            );
+        }
+        if let Some(kind) = filter.kind.clone() {
+            query = query.filter(submissions::kind.eq(kind));
+        }
+        query
+    };
+    let total: i64 = matching().count().get_result(conn)?;
+    let page_rows: Vec<Submission> = matching()
+        .order((submissions::submitted_at.asc(), submissions::id.asc()))
+        .limit(per_page)
+        .offset(page.max(0) * per_page)
+        .select(Submission::as_select())
+        .load(conn)?;
+    let on_page: Vec<i64> = page_rows.iter().map(|s| s.school_id).collect();
+    let names: std::collections::HashMap<i64, (String, Option<String>)> = schools::table
+        .filter(schools::id.eq_any(on_page))
+        .select((schools::id, schools::name, schools::name_zh))
+        .load::<(i64, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, name, name_zh)| (id, (name, name_zh)))
+        .collect();
+    let rows = page_rows
+        .into_iter()
+        .map(|s| {
+            let (name, name_zh) = names.get(&s.school_id).cloned().unwrap_or_default();
+            (s, name, name_zh)
+        })
+        .collect();
+    let counts = crate::store::only_visible_schools!(
+        submissions::table
+            .group_by(submissions::status)
+            .select((submissions::status, diesel::dsl::count_star()))
+            .into_boxed::<crate::db::MultiBackend>(),
+        submissions::school_id,
+        access
+    )
+    .load(conn)?;
+    Ok(QueuePage {
+        rows,
+        total,
+        counts,
+    })
 }
 
 /// The steps of a submission, oldest first.
@@ -638,6 +724,7 @@ fn apply_approval(
                     findings::version.eq(findings::version + 1),
                 ))
                 .execute(conn)?;
+            crate::store::peers::refresh_school_metrics(conn, school_id)?;
             history::record(
                 conn,
                 change(

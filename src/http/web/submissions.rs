@@ -325,19 +325,23 @@ pub async fn step(
 #[derive(Deserialize)]
 pub struct QueueQuery {
     status: Option<String>,
-    /// a school id; blank means all (the filter form sends it blank)
+    /// a school id, or part of a school's name; blank means all
     school: Option<String>,
     kind: Option<String>,
+    page: Option<i64>,
 }
 
-/// The province's queue: what waits for review or sign-off, oldest first, with filters.
+/// Rows on one page of the queue.
+const QUEUE_PER_PAGE: i64 = 50;
+
+/// The province's queue: what waits for review or sign-off, oldest first, with filters,
+/// a page at a time.
 pub async fn queue(
     state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let school_filter: Option<i64> = query.school.as_deref().and_then(|s| s.trim().parse().ok());
     let access = user.access();
     let default = if access.role == Role::ProvinceAdmin {
         "recommended"
@@ -350,49 +354,46 @@ pub async fn queue(
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| default.to_owned());
     let status = SubmissionStatus::parse(&status_text).map_err(|e| AppError::field("status", e))?;
-    let (all, visible_schools) = state
+    let school_text = query.school.as_deref().map(str::trim).unwrap_or("");
+    let filter = submissions::QueueFilter {
+        status: Some(status),
+        school_id: school_text.parse().ok(),
+        school_name: (!school_text.is_empty() && school_text.parse::<i64>().is_err())
+            .then(|| school_text.to_owned()),
+        kind: query.kind.clone().filter(|k| !k.is_empty()),
+    };
+    let number = query.page.unwrap_or(1).max(1);
+    let found = state
         .db
-        .run(move |conn| {
-            Ok((
-                submissions::list(conn, &access, None)?,
-                schools::list(conn, &access, None)?,
-            ))
-        })
+        .run(move |conn| submissions::queue(conn, &access, &filter, number - 1, QUEUE_PER_PAGE))
         .await?;
-    let counts: HashMap<&str, usize> = SubmissionStatus::ALL
+    let counts: HashMap<String, i64> = found.counts.into_iter().collect();
+    let rows: Vec<_> = found
+        .rows
         .iter()
-        .map(|s| {
-            (
-                s.as_str(),
-                all.iter().filter(|x| x.status == s.as_str()).count(),
-            )
+        .map(|(s, name, name_zh)| {
+            serde_json::json!({"submission": s, "school": {"name": name, "name_zh": name_zh}})
         })
-        .collect();
-    let mut rows: Vec<_> = all
-        .into_iter()
-        .filter(|s| s.status == status.as_str())
-        .filter(|s| school_filter.is_none_or(|id| s.school_id == id))
-        .filter(|s| {
-            query
-                .kind
-                .as_deref()
-                .is_none_or(|k| k.is_empty() || s.kind == k)
-        })
-        .collect();
-    rows.sort_by_key(|s| (s.submitted_at, s.id));
-    let names: HashMap<i64, &crate::store::schools::School> =
-        visible_schools.iter().map(|s| (s.id, s)).collect();
-    let rows: Vec<_> = rows
-        .iter()
-        .map(|s| serde_json::json!({"submission": s, "school": names.get(&s.school_id)}))
         .collect();
     let mut context = page.context(Some(&user));
     context.insert("rows", &rows);
     context.insert("counts", &counts);
     context.insert("status", status.as_str());
-    context.insert("schools", &visible_schools);
-    context.insert("school_filter", &school_filter);
+    context.insert("school_filter", school_text);
+    let pager_query = format!(
+        "status={}&school={}&kind={}",
+        status.as_str(),
+        super::templates::percent_encode(school_text),
+        super::templates::percent_encode(query.kind.as_deref().unwrap_or(""))
+    );
+    context.insert("pager_query", &pager_query);
     context.insert("kind_filter", query.kind.as_deref().unwrap_or(""));
+    context.insert("total", &found.total);
+    context.insert("page_number", &number);
+    context.insert(
+        "pages",
+        &((found.total + QUEUE_PER_PAGE - 1) / QUEUE_PER_PAGE).max(1),
+    );
     page.ok(&state, "pages/queue.html", &context)
 }
 

@@ -195,8 +195,9 @@ mod tests {
         context.insert("rows", &json!([{"submission": submission, "school": {"name": "Fuzhou No.2", "name_zh": "福州二技"}}]));
         context.insert("counts", &json!({"submitted": 2}));
         context.insert("status", "submitted");
-        context.insert("school_filter", &3);
+        context.insert("school_filter", "3");
         context.insert("kind_filter", "audit_report");
+        context.insert("pager_query", "status=submitted&school=&kind=");
         context.insert("notices", &json!([{"id": 1, "submission_id": 3, "event": "submit", "created_at": "2026-05-01T08:00:00.000000Z", "read_at": null}]));
         context.insert("unread", &1);
         context.insert("backend", "sqlite");

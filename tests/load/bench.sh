@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# The load benchmark of docs/performance.md. It starts a release `accredit serve` on a
+# database that `accredit synth` has filled, signs in as a quality officer, a reviewer and
+# a province admin of the synthetic data, and drives each endpoint with wrk at 64
+# connections; /healthz on the same server is the ceiling. Then it uploads 1 GiB of
+# evidence and compares it with `dd conv=fsync`, and reports resident memory idle, under
+# load and during the upload.
+#
+#   cargo build --release
+#   DATABASE_URL=/tmp/bench/accredit.sqlite3 target/release/accredit synth
+#   DATABASE_URL=/tmp/bench/accredit.sqlite3 tests/load/bench.sh
+#
+# Needs wrk, curl and python3 (Debian: apt-get install wrk curl python3).
+# Settings: DURATION (10s), CONNECTIONS (64), THREADS (2), PORT (8089), BIN
+# (target/release/accredit), UPLOAD_MIB (1024; 0 skips the upload), ONLY (a regular
+# expression: run only the endpoints whose names match).
+set -euo pipefail
+
+: "${DATABASE_URL:?DATABASE_URL must name a database filled by accredit synth}"
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+PORT=${PORT:-8089}
+BIN=${BIN:-target/release/accredit}
+UPLOAD_MIB=${UPLOAD_MIB:-1024}
+ONLY=${ONLY:-.}
+PASSWORD=accredit-synth-2026
+BASE=http://127.0.0.1:$PORT
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+for tool in wrk curl python3; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is needed" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d /tmp/accredit-bench.XXXXXX)
+SERVER_PID=
+cleanup() {
+    if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
+mib() { python3 -c "print(f'{$1/1024:.1f}')"; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+# Start-up: from exec to the first 200 of /healthz, on the full data set.
+start=$(date +%s%N)
+ACCREDIT_BIND=127.0.0.1:$PORT ACCREDIT_DATA_DIR=$WORK/data ACCREDIT_MAX_UPLOAD_BYTES=$(( (UPLOAD_MIB + 16) * 1048576 )) \
+    RUST_LOG=${RUST_LOG:-warn} "$BIN" serve >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+until curl -sf -o /dev/null "$BASE/healthz"; do
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+    sleep 0.005
+done
+startup_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+sleep 1
+idle_rss=$(rss_kib)
+
+login() {
+    curl -sf -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login" | json 'd["token"]'
+}
+api() { curl -sf -H "Authorization: Bearer $1" "$BASE$2"; }
+
+officer=$(login officer-00001@synth.accredit.cn)
+school=$(api "$officer" /api/v1/me | json 'd["school_id"]')
+province=$(api "$officer" "/api/v1/schools/$school" | json 'd["province_id"]')
+code=$(api "$officer" "/api/v1/provinces/$province" | json 'd["code"].lower()')
+reviewer=$(login "reviewer-$code-1@synth.accredit.cn")
+bureau=$(login "bureau-$code@synth.accredit.cn")
+submission=$(api "$reviewer" "/api/v1/submissions?status=submitted" | json 'd[0]["id"]')
+echo "school $school (province $code), submission $submission; start-up ${startup_ms} ms, idle RSS $(mib "$idle_rss") MiB" >&2
+
+# name | who | path | method (GET or LOGIN)
+ENDPOINTS="healthz|none|/healthz|GET
+school_overview_html|officer|/schools/$school|GET
+school_overview_json|officer|/api/v1/schools/$school|GET
+review_queue_html|reviewer|/queue|GET
+review_queue_json|reviewer|/api/v1/submissions?status=submitted|GET
+peer_comparison_html|officer|/schools/$school/peers|GET
+peer_comparison_json|officer|/api/v1/schools/$school/peer-comparison|GET
+home_html|bureau|/home|GET
+deadlines_json|bureau|/api/v1/deadlines|GET
+submission_html|reviewer|/submissions/$submission|GET
+submission_json|reviewer|/api/v1/submissions/$submission|GET
+login|none|/api/v1/auth/login|LOGIN"
+
+peak_rss=$idle_rss
+results=$WORK/results
+: >"$results"
+while IFS='|' read -r name who path method; do
+    [[ $name =~ $ONLY ]] || continue
+    case $who in
+        officer) token=$officer ;;
+        reviewer) token=$reviewer ;;
+        bureau) token=$bureau ;;
+        *) token= ;;
+    esac
+    case $path in
+        /api/*) header="Authorization: Bearer $token" ;;
+        *) header="Cookie: accredit_session=$token" ;;
+    esac
+    status=$(curl -s -o /dev/null -w '%{http_code}' -H "$header" "$BASE$path")
+    if [ "$method" = LOGIN ]; then
+        status=200
+        script=(-s "$HERE/login.lua")
+        export LOGIN_EMAIL="reviewer-$code-2@synth.accredit.cn" LOGIN_PASSWORD=$PASSWORD
+    else
+        script=()
+    fi
+    if [ "$status" != 200 ]; then
+        echo "bench: $name answered $status before the run" >&2
+        exit 1
+    fi
+    ( while sleep 0.2; do rss_kib; done ) >"$WORK/rss.$name" 2>/dev/null &
+    sampler=$!
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${script[@]}" -H "$header" "$BASE$path" >"$WORK/wrk.$name"
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    python3 "$HERE/wrk_summary.py" "$name" "$WORK/wrk.$name" "$WORK/rss.$name" >>"$results"
+done <<<"$ENDPOINTS"
+for f in "$WORK"/rss.*; do
+    m=$(sort -n "$f" | tail -1)
+    [ -n "$m" ] && [ "$m" -gt "$peak_rss" ] && peak_rss=$m
+done
+
+python3 - "$results" <<'EOF'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+ceiling = next((r["rps"] for r in rows if r["name"] == "healthz"), None)
+print(f"| endpoint | req/s | p50 ms | p99 ms | of /healthz | errors |")
+print(f"|---|---:|---:|---:|---:|---:|")
+for r in rows:
+    ratio = f"{100 * r['rps'] / ceiling:.0f} %" if ceiling else "–"
+    print(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {ratio} | {r['errors']} |")
+EOF
+
+if [ "$UPLOAD_MIB" -gt 0 ]; then
+    file=$WORK/evidence.pdf
+    { printf '%%PDF-1.7\n'; head -c $(( UPLOAD_MIB * 1048576 - 9 )) /dev/urandom; } >"$file"
+    sync
+    draft=$(curl -sf -H "Authorization: Bearer $officer" -H 'Content-Type: application/json' \
+        -d '{"kind":"annual_quality_report","year":2025,"title":"Benchmark upload"}' \
+        "$BASE/api/v1/schools/$school/submissions" | json 'd["submission"]["id"] if "submission" in d else d["id"]')
+    ( while sleep 0.05; do rss_kib; done ) >"$WORK/rss.upload" 2>/dev/null &
+    sampler=$!
+    upload_s=$(curl -sf -o "$WORK/upload.json" -w '%{time_total}' -H "Authorization: Bearer $officer" \
+        -F "file=@$file;type=application/pdf" -F "description=benchmark" \
+        "$BASE/api/v1/submissions/$draft/evidence")
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    upload_rss=$(sort -n "$WORK/rss.upload" | tail -1)
+    mkdir -p "$WORK/data"
+    dd_start=$(date +%s%N)
+    dd if="$file" of="$WORK/data/dd.out" bs=1M conv=fsync status=none
+    dd_s=$(python3 -c "print(($(date +%s%N) - $dd_start) / 1e9)")
+    rm -f "$WORK/data/dd.out"
+    python3 - "$UPLOAD_MIB" "$upload_s" "$dd_s" <<'EOF'
+import sys
+mib, upload, dd = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+print(f"\nupload of {mib} MiB: {upload:.2f} s ({mib / upload:.0f} MiB/s); dd conv=fsync: {dd:.2f} s "
+      f"({mib / dd:.0f} MiB/s); upload at {100 * dd / upload:.0f} % of the disk write")
+EOF
+    echo "RSS during the upload: $(mib "$upload_rss") MiB"
+fi
+echo "start-up: ${startup_ms} ms; RSS idle $(mib "$idle_rss") MiB, peak under load $(mib "$peak_rss") MiB"
