@@ -43,25 +43,35 @@ type HoldingDue = (
     Option<String>,
 );
 
-/// The deadlines of the visible schools; with `within_days`, only those due by then (the
+/// The deadlines of the visible schools (or of one of them); with `within_days`, only those due by then (the
 /// overdue ones always).
 pub fn list(
     conn: &mut DbConn,
     access: &Access,
     today: Date,
     within_days: Option<i64>,
+    school: Option<i64>,
 ) -> Result<Vec<Deadline>, AppError> {
+    // The visible schools, or only `school` of them.
+    macro_rules! scoped {
+        ($query:expr, $column:expr) => {{
+            let query = crate::store::only_visible_schools!($query, $column, access);
+            match school {
+                Some(id) => query.filter($column.eq(id)),
+                None => query,
+            }
+        }};
+    }
     let names = schools::visible_names(conn, access)?;
     // Overdue ones always; the others up to the horizon, if one is asked for.
     let horizon = within_days.map(|d| today + time::Duration::days(d.max(0)));
     let mut found: Vec<(i64, &'static str, String, Date, String)> = Vec::new();
 
-    let holdings: Vec<HoldingDue> = crate::store::only_visible_schools!(
+    let holdings: Vec<HoldingDue> = scoped!(
         school_titles::table
             .inner_join(title_types::table)
             .into_boxed::<crate::db::MultiBackend>(),
-        school_titles::school_id,
-        access
+        school_titles::school_id
     )
     .filter(school_titles::status.eq("active"))
     .select((
@@ -91,10 +101,9 @@ pub fn list(
         }
     }
 
-    let certs: Vec<(i64, i64, String, String, Date, Date)> = crate::store::only_visible_schools!(
+    let certs: Vec<(i64, i64, String, String, Date, Date)> = scoped!(
         certificates::table.into_boxed::<crate::db::MultiBackend>(),
-        certificates::school_id,
-        access
+        certificates::school_id
     )
     .select((
         certificates::id,
@@ -106,10 +115,9 @@ pub fn list(
     ))
     .load(conn)?;
     let mut surveillance: HashMap<i64, Vec<Date>> = HashMap::new();
-    for (school, on) in crate::store::only_visible_schools!(
+    for (school, on) in scoped!(
         audits::table.into_boxed::<crate::db::MultiBackend>(),
-        audits::school_id,
-        access
+        audits::school_id
     )
     .filter(audits::kind.eq_any(["surveillance", "recertification"]))
     .select((audits::school_id, audits::started_on))
@@ -149,10 +157,9 @@ pub fn list(
         }
     }
 
-    let mut open = crate::store::only_visible_schools!(
+    let mut open = scoped!(
         findings::table.into_boxed::<crate::db::MultiBackend>(),
-        findings::school_id,
-        access
+        findings::school_id
     )
     .filter(findings::status.eq_any(["open", "action_planned"]))
     .filter(findings::due_on.is_not_null());
@@ -178,12 +185,11 @@ pub fn list(
         ));
     }
 
-    let mut actions = crate::store::only_visible_schools!(
+    let mut actions = scoped!(
         corrective_actions::table
             .inner_join(findings::table)
             .into_boxed::<crate::db::MultiBackend>(),
-        findings::school_id,
-        access
+        findings::school_id
     )
     .filter(findings::status.eq("action_planned"))
     .filter(corrective_actions::done_on.is_null())

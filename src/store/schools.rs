@@ -145,6 +145,48 @@ pub fn list(
         .load(conn)?)
 }
 
+/// One page of the visible schools, by name, optionally those whose name (English or
+/// Chinese) contains `search`; and how many match in all.
+pub fn page(
+    conn: &mut DbConn,
+    access: &Access,
+    search: Option<&str>,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<School>, i64), AppError> {
+    let matching = || {
+        let mut query = scoped(access);
+        if let Some(text) = search.map(str::trim).filter(|t| !t.is_empty()) {
+            let pattern = contains_pattern(text);
+            query = query.filter(
+                schools::name
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(schools::name_zh.like(pattern).escape('\\')),
+            );
+        }
+        query
+    };
+    let total = matching().count().get_result(conn)?;
+    let rows = matching()
+        .order((schools::name.asc(), schools::id.asc()))
+        .limit(per_page)
+        .offset(page.max(0) * per_page)
+        .select(School::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// A `LIKE` pattern that finds `text` anywhere, with `\` as the escape character.
+pub fn contains_pattern(text: &str) -> String {
+    format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
 pub fn get(conn: &mut DbConn, access: &Access, id: i64) -> Result<School, AppError> {
     let school = scoped(access)
         .filter(schools::id.eq(id))

@@ -338,12 +338,7 @@ pub fn queue(
             query = query.filter(submissions::school_id.eq(id));
         }
         if let Some(name) = filter.school_name.as_deref() {
-            let pattern = format!(
-                "%{}%",
-                name.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
+            let pattern = crate::store::schools::contains_pattern(name);
             query = query.filter(
                 submissions::school_id.eq_any(
                     schools::table

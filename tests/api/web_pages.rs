@@ -590,3 +590,40 @@ async fn an_officer_gives_and_revokes_a_consulting_grant_on_the_school_page(app:
         404
     );
 }
+
+both_backends!(home_and_queue_lists_are_searched_by_school_name);
+
+async fn home_and_queue_lists_are_searched_by_school_name(app: TestApp) {
+    let world = World::build(&app).await;
+    let mut reviewer = Visitor::new(&app);
+    reviewer
+        .sign_in(world.email(Actor::Reviewer).unwrap(), PASSWORD)
+        .await;
+    let links =
+        |reply: &Reply, class: &str| reply.text.matches(&format!("class=\"{class}\"")).count();
+
+    let home = reviewer.get("/home").await;
+    assert_eq!(links(&home, "school-link"), 2, "the province's two schools");
+    let home = reviewer.get("/home?q=Xiamen").await;
+    assert_eq!(home.status, 200);
+    assert_eq!(links(&home, "school-link"), 1);
+    assert!(home.text.contains("Xiamen Technician College"));
+    // Chinese names are searched too.
+    let home = reviewer.get("/home?q=%E7%A6%8F%E5%B7%9E").await; // 福州
+    assert_eq!(links(&home, "school-link"), 1);
+    assert!(home.text.contains("福州第二高级技工学校"));
+    // A wildcard typed in the search is taken literally.
+    let home = reviewer.get("/home?q=%25").await;
+    assert_eq!(links(&home, "school-link"), 0);
+
+    let all = reviewer.get("/queue?status=submitted").await;
+    assert!(links(&all, "queue-link") >= 2, "{}", all.text);
+    let one = reviewer.get("/queue?status=submitted&school=Xiamen").await;
+    assert_eq!(one.status, 200);
+    assert!(links(&one, "queue-link") >= 1);
+    assert!(links(&one, "queue-link") < links(&all, "queue-link"));
+    assert!(!one.text.contains("Fuzhou No.2 Senior Technical School"));
+    // The foreign province's school is not found, by name or by number.
+    let foreign = reviewer.get("/queue?status=submitted&school=Wenzhou").await;
+    assert_eq!(links(&foreign, "queue-link"), 0);
+}

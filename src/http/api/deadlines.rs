@@ -64,7 +64,7 @@ pub async fn list(
     let (access, today, within) = (user.access(), state.clock.today(), query.within_days);
     let rows = state
         .db
-        .run(move |conn| deadlines::list(conn, &access, today, within))
+        .run(move |conn| deadlines::list(conn, &access, today, within, None))
         .await?;
     Ok(match format {
         Format::Json => HttpResponse::Ok().json(rows),
@@ -135,7 +135,7 @@ pub async fn feed(
         .db
         .run(move |conn| {
             let owner = crate::store::calendar::owner(conn, &token)?.ok_or(AppError::NotFound)?;
-            deadlines::list(conn, &owner.access(), today, None)
+            deadlines::list(conn, &owner.access(), today, None, None)
         })
         .await?;
     let summaries: Vec<(String, String)> = rows

@@ -36,6 +36,17 @@ pub struct NextQuery {
     done: Option<String>,
 }
 
+/// The school list of the home page: a search and a page number.
+#[derive(Deserialize, Default)]
+pub struct SchoolListQuery {
+    done: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+}
+
+/// Schools on one page of the home page's list.
+const SCHOOLS_PER_PAGE: i64 = 50;
+
 pub async fn login_page(
     state: web::Data<AppState>,
     page: Page,
@@ -128,9 +139,9 @@ pub async fn home(
     state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
-    query: web::Query<NextQuery>,
+    query: web::Query<SchoolListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let context = home_context(&state, &page, &user, query.done.as_deref()).await?;
+    let context = home_context(&state, &page, &user, &query).await?;
     page.ok(&state, "pages/home.html", &context)
 }
 
@@ -138,14 +149,17 @@ pub async fn home_context(
     state: &AppState,
     page: &Page,
     user: &CurrentUser,
-    done: Option<&str>,
+    list: &SchoolListQuery,
 ) -> Result<tera::Context, AppError> {
     let (access, today, user_id) = (user.access(), state.clock.today(), user.user.id);
     let backend = state.db.backend().name();
+    let search = list.q.clone().unwrap_or_default();
+    let number = list.page.unwrap_or(1).max(1);
     let (visible, all_provinces, home) = state
         .db
         .run(move |conn| {
-            let visible = schools::list(conn, &access, None)?;
+            let visible =
+                schools::page(conn, &access, Some(&search), number - 1, SCHOOLS_PER_PAGE)?;
             let all_provinces = provinces::list(conn)?;
             let home = role_home(conn, &access, today, user_id)?;
             Ok((visible, all_provinces, home))
@@ -157,10 +171,22 @@ pub async fn home_context(
         .filter(|p| access.administers_province(p.id))
         .collect();
     let mut context = page.context(Some(user));
+    let (visible, total) = visible;
     context.insert("schools", &visible);
+    context.insert("schools_total", &total);
+    context.insert("search", list.q.as_deref().unwrap_or(""));
+    context.insert(
+        "search_query",
+        &super::templates::percent_encode(list.q.as_deref().unwrap_or("")),
+    );
+    context.insert("page_number", &number);
+    context.insert(
+        "pages",
+        &((total + SCHOOLS_PER_PAGE - 1) / SCHOOLS_PER_PAGE).max(1),
+    );
     context.insert("provinces", &all_provinces);
     context.insert("registrable_provinces", &registrable);
-    context.insert("done", done.unwrap_or(""));
+    context.insert("done", list.done.as_deref().unwrap_or(""));
     context.insert("errors", &crate::error::FieldErrors::new());
     context.insert("form", &serde_json::json!({}));
     context.insert("home", &home);
@@ -179,7 +205,7 @@ fn role_home(
 ) -> Result<serde_json::Value, AppError> {
     use crate::domain::Role;
     use crate::store::{deadlines, submissions};
-    let mut due = deadlines::list(conn, access, today, Some(180))?;
+    let mut due = deadlines::list(conn, access, today, Some(180), None)?;
     let (_, unread) = submissions::inbox(conn, user_id)?;
     let mut home = serde_json::json!({"unread": unread});
     match access.role {
@@ -198,10 +224,13 @@ fn role_home(
             };
             let status = crate::domain::workflow::SubmissionStatus::parse(waiting)
                 .map_err(|e| anyhow::anyhow!(e))?;
-            let mut queue = submissions::list(conn, access, Some(status))?;
-            queue.sort_by_key(|s| (s.submitted_at, s.id));
-            home["queue_count"] = serde_json::json!(queue.len());
-            queue.truncate(6);
+            let filter = submissions::QueueFilter {
+                status: Some(status),
+                ..submissions::QueueFilter::default()
+            };
+            let queue = submissions::queue(conn, access, &filter, 0, 6)?;
+            home["queue_count"] = serde_json::json!(queue.total);
+            let queue: Vec<_> = queue.rows.into_iter().map(|(s, _, _)| s).collect();
             home["queue"] = serde_json::json!(queue);
             home["queue_status"] = serde_json::json!(waiting);
             due.retain(|d| d.overdue);

@@ -33,8 +33,7 @@ pub async fn page(
         .run(move |conn| {
             let comparison = peers::compare(conn, &access, id, same_kind, today)?;
             let school = crate::store::schools::get(conn, &access, id)?;
-            let mut due = crate::store::deadlines::list(conn, &access, today, Some(180))?;
-            due.retain(|d| d.school_id == id);
+            let mut due = crate::store::deadlines::list(conn, &access, today, Some(180), Some(id))?;
             due.truncate(5);
             Ok((comparison, school, due))
         })
@@ -60,7 +59,10 @@ pub async fn page(
         .collect();
     let mut context = page.context(Some(&user));
     context.insert("school", &school);
-    context.insert("comparison", &comparison);
+    // The page shows the figures, the standards and how many peers there are: not the
+    // peers themselves (the CSV and the API carry them), so they are not serialised here.
+    context.insert("peer_count", &comparison.peers.len());
+    context.insert("standards", &comparison.standards);
     context.insert("figures", &rows);
     context.insert("same_kind", &same_kind);
     context.insert("due", &due);

@@ -306,7 +306,13 @@ async fn home_again(
     form: &SchoolForm,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let mut context = home_context(state, page, user, None).await?;
+    let mut context = home_context(
+        state,
+        page,
+        user,
+        &super::account::SchoolListQuery::default(),
+    )
+    .await?;
     context.insert("errors", &errors);
     context.insert("form", form);
     page.render(

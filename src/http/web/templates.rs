@@ -198,6 +198,11 @@ mod tests {
         context.insert("school_filter", "3");
         context.insert("kind_filter", "audit_report");
         context.insert("pager_query", "status=submitted&school=&kind=");
+        context.insert("schools_total", &3);
+        context.insert("search", "Fuzhou");
+        context.insert("search_query", "Fuzhou");
+        context.insert("peer_count", &1);
+        context.insert("standards", &json!([{"measure": "campus_area_m2", "minimum": 40000.0, "actual": 36000.0, "compliance": "nearly_meets"}]));
         context.insert("notices", &json!([{"id": 1, "submission_id": 3, "event": "submit", "created_at": "2026-05-01T08:00:00.000000Z", "read_at": null}]));
         context.insert("unread", &1);
         context.insert("backend", "sqlite");
