@@ -58,6 +58,49 @@ pub struct NewGrant {
 }
 
 /// The school's officer grants a consulting school read access.
+/// The school an officer means by `text` on the grant form: its number, or part of its name
+/// (English or Chinese) that exactly one other school of the same province has.
+pub fn find_consultant(conn: &mut DbConn, school_id: i64, text: &str) -> Result<i64, AppError> {
+    let text = text.trim();
+    if let Ok(id) = text.parse::<i64>() {
+        return Ok(id);
+    }
+    if text.is_empty() {
+        return Err(AppError::field(
+            "consultant_school_id",
+            "type the consulting school's name or number",
+        ));
+    }
+    let province: i64 = schools::table
+        .find(school_id)
+        .select(schools::province_id)
+        .first(conn)?;
+    let pattern = crate::store::schools::contains_pattern(text);
+    let found: Vec<i64> = schools::table
+        .filter(schools::province_id.eq(province))
+        .filter(schools::id.ne(school_id))
+        .filter(
+            schools::name
+                .like(pattern.clone())
+                .escape('\\')
+                .or(schools::name_zh.like(pattern).escape('\\')),
+        )
+        .select(schools::id)
+        .limit(2)
+        .load(conn)?;
+    match found[..] {
+        [id] => Ok(id),
+        [] => Err(AppError::field(
+            "consultant_school_id",
+            "no other school of the province has this name",
+        )),
+        _ => Err(AppError::field(
+            "consultant_school_id",
+            "several schools of the province match; type more of the name",
+        )),
+    }
+}
+
 pub fn create(
     conn: &mut DbConn,
     access: &Access,

@@ -240,16 +240,15 @@ pub async fn grant_create(
     let fields = Fields(form.into_inner());
     fields.check_csrf(&page)?;
     let (access, school_id, today) = (user.access(), id.into_inner(), state.clock.today());
-    let consultant = fields
-        .text("consultant_school_id")
-        .trim()
-        .parse::<i64>()
-        .unwrap_or(-1);
+    let consultant = fields.text("consultant_school_id").to_owned();
     let until = fields.text("until");
     let include_evidence = fields.optional("include_evidence").is_some();
     let result = state
         .db
         .run(move |conn| {
+            // Visibility and permission first (the store checks them again), then the form.
+            crate::store::schools::get(conn, &access, school_id)?;
+            let consultant = crate::store::grants::find_consultant(conn, school_id, &consultant)?;
             let until = crate::domain::dates::parse_date(&until)
                 .map_err(|e| AppError::field("until", e))?;
             let new = crate::store::grants::NewGrant {

@@ -72,8 +72,8 @@ pub async fn school_page(
 
 /// A school's (id, name, Chinese name).
 type SchoolName = (i64, String, Option<String>);
-/// The grants given (with the consultants' names) and the schools that may be chosen.
-type GrantsView = (Vec<serde_json::Value>, Vec<SchoolName>);
+/// The grants given, with the consultants' names.
+type GrantsView = Vec<serde_json::Value>;
 
 struct SchoolOverview {
     school: School,
@@ -83,12 +83,11 @@ struct SchoolOverview {
     audits: (Vec<crate::store::audits::AuditSummary>, i64),
     open_findings: Vec<crate::store::findings::Finding>,
     catalogue: Vec<crate::store::titles::TitleType>,
-    /// For the school's officer: the consulting grants given, with the consultants' names,
-    /// and the other schools of the province that may be chosen.
+    /// For the school's officer: the consulting grants given, with the consultants' names.
     grants: Option<GrantsView>,
 }
 
-/// The grants a school's officer manages, and the schools of the province to choose from.
+/// The grants a school's officer manages (the form names a consultant by name or number).
 fn consulting_grants(
     conn: &mut crate::db::DbConn,
     access: &crate::auth::Access,
@@ -100,12 +99,6 @@ fn consulting_grants(
         return Ok(None);
     }
     use crate::db::schema::schools as s;
-    let candidates: Vec<SchoolName> = s::table
-        .filter(s::province_id.eq(school.province_id))
-        .filter(s::id.ne(school.id))
-        .order(s::name.asc())
-        .select((s::id, s::name, s::name_zh))
-        .load(conn)?;
     let grants = crate::store::grants::list(conn, access, school.id)?;
     let ids: Vec<i64> = grants.iter().map(|g| g.consultant_school_id).collect();
     let names: std::collections::HashMap<i64, (String, Option<String>)> = s::table
@@ -125,7 +118,7 @@ fn consulting_grants(
             serde_json::json!({"grant": g, "name": name, "name_zh": name_zh})
         })
         .collect();
-    Ok(Some((given, candidates)))
+    Ok(Some(given))
 }
 
 /// Everything the school page shows: profile, certificate, titles with their due state,
@@ -174,9 +167,7 @@ pub async fn school_context(
     context.insert("open_findings", &overview.open_findings);
     context.insert("catalogue", &overview.catalogue);
     context.insert("grants_managed", &overview.grants.is_some());
-    let (given, candidates) = overview.grants.clone().unwrap_or_default();
-    context.insert("grants", &given);
-    context.insert("grant_candidates", &candidates);
+    context.insert("grants", &overview.grants.clone().unwrap_or_default());
     context.insert("done", "");
     context.insert("errors", &FieldErrors::new());
     context.insert("form_name", "");

@@ -209,10 +209,6 @@ mod tests {
         context.insert("calendar_url", "/calendar/abc.ics");
         context.insert("grants_managed", &true);
         context.insert("grants", &json!([{"grant": {"id": 1, "until": "2026-12-31", "include_evidence": true, "revoked_at": null}, "name": "Quanzhou", "name_zh": "泉州"}]));
-        context.insert(
-            "grant_candidates",
-            &json!([[2, "Xiamen Technician College", "厦门技师学院"]]),
-        );
         context.insert("home", &json!({"unread": 2, "queue": [submission], "queue_count": 1, "queue_status": "recommended",
             "overdue_count": 1, "deadlines": [{"overdue": true, "due_on": "2010-06-30", "school_name": "Fuzhou No.2", "school_name_zh": null, "kind": "reevaluation", "subject": "National Key"}],
             "programmes": [{"name": "Double high", "progress": 2, "target_count": 23, "percent": 8, "target_date": "2023-12-31", "trend": [{"year": 2021, "count": 1}]}],
