@@ -43,8 +43,8 @@ type HoldingDue = (
     Option<String>,
 );
 
-/// The deadlines of the visible schools (or of one of them); with `within_days`, only those due by then (the
-/// overdue ones always).
+/// The deadlines of the visible schools (or of one of them); with `within_days`, only those
+/// due by then (the overdue ones always).
 pub fn list(
     conn: &mut DbConn,
     access: &Access,
@@ -52,6 +52,34 @@ pub fn list(
     within_days: Option<i64>,
     school: Option<i64>,
 ) -> Result<Vec<Deadline>, AppError> {
+    Ok(collect(conn, access, today, within_days, school, None)?.0)
+}
+
+/// How many deadlines of the visible schools are overdue, and the `first` most overdue: for
+/// a home page, without reading every overdue finding of a province.
+pub fn overdue(
+    conn: &mut DbConn,
+    access: &Access,
+    today: Date,
+    first: i64,
+) -> Result<(i64, Vec<Deadline>), AppError> {
+    let (mut found, not_loaded) = collect(conn, access, today, Some(0), None, Some(first))?;
+    found.retain(|d| d.overdue);
+    let total = found.len() as i64 + not_loaded;
+    found.truncate(usize::try_from(first).unwrap_or(0));
+    Ok((total, found))
+}
+
+/// The deadlines, and how many overdue findings and actions were counted but not loaded
+/// (with `overdue_first`, only that many of each are read, the most overdue).
+fn collect(
+    conn: &mut DbConn,
+    access: &Access,
+    today: Date,
+    within_days: Option<i64>,
+    school: Option<i64>,
+    overdue_first: Option<i64>,
+) -> Result<(Vec<Deadline>, i64), AppError> {
     // The visible schools, or only `school` of them.
     macro_rules! scoped {
         ($query:expr, $column:expr) => {{
@@ -157,14 +185,27 @@ pub fn list(
         }
     }
 
-    let mut open = scoped!(
-        findings::table.into_boxed::<crate::db::MultiBackend>(),
-        findings::school_id
-    )
-    .filter(findings::status.eq_any(["open", "action_planned"]))
-    .filter(findings::due_on.is_not_null());
-    if let Some(horizon) = horizon {
-        open = open.filter(findings::due_on.le(horizon));
+    let open_findings = || {
+        let mut open = scoped!(
+            findings::table.into_boxed::<crate::db::MultiBackend>(),
+            findings::school_id
+        )
+        .filter(findings::status.eq_any(["open", "action_planned"]))
+        .filter(findings::due_on.is_not_null());
+        if let Some(horizon) = horizon {
+            open = open.filter(findings::due_on.le(horizon));
+        }
+        if overdue_first.is_some() {
+            open = open.filter(findings::due_on.lt(today));
+        }
+        open
+    };
+    let mut not_loaded = 0;
+    let mut open = open_findings();
+    if let Some(first) = overdue_first {
+        let all: i64 = open_findings().count().get_result(conn)?;
+        not_loaded += (all - first).max(0);
+        open = open.order(findings::due_on.asc()).limit(first);
     }
     let open: Vec<(i64, i64, String, String, Date)> = open
         .select((
@@ -185,17 +226,29 @@ pub fn list(
         ));
     }
 
-    let mut actions = scoped!(
-        corrective_actions::table
-            .inner_join(findings::table)
-            .into_boxed::<crate::db::MultiBackend>(),
-        findings::school_id
-    )
-    .filter(findings::status.eq("action_planned"))
-    .filter(corrective_actions::done_on.is_null())
-    .filter(corrective_actions::due_on.is_not_null());
-    if let Some(horizon) = horizon {
-        actions = actions.filter(corrective_actions::due_on.le(horizon));
+    let planned_actions = || {
+        let mut actions = scoped!(
+            corrective_actions::table
+                .inner_join(findings::table)
+                .into_boxed::<crate::db::MultiBackend>(),
+            findings::school_id
+        )
+        .filter(findings::status.eq("action_planned"))
+        .filter(corrective_actions::done_on.is_null())
+        .filter(corrective_actions::due_on.is_not_null());
+        if let Some(horizon) = horizon {
+            actions = actions.filter(corrective_actions::due_on.le(horizon));
+        }
+        if overdue_first.is_some() {
+            actions = actions.filter(corrective_actions::due_on.lt(today));
+        }
+        actions
+    };
+    let mut actions = planned_actions();
+    if let Some(first) = overdue_first {
+        let all: i64 = planned_actions().count().get_result(conn)?;
+        not_loaded += (all - first).max(0);
+        actions = actions.order(corrective_actions::due_on.asc()).limit(first);
     }
     let actions: Vec<(i64, i64, Option<String>, Date)> = actions
         .select((
@@ -240,7 +293,7 @@ pub fn list(
             b.kind,
         ))
     });
-    Ok(deadlines)
+    Ok((deadlines, not_loaded))
 }
 
 fn short(text: &str) -> String {

@@ -441,7 +441,7 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
 both_backends!(synth_fills_an_empty_database_that_the_application_reads);
 
 async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) {
-    let out = app.cli(&["synth", "--schools", "12", "--seed", "7"], None);
+    let out = app.cli(&["synth", "--schools", "40", "--seed", "7"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let written = |table: &str| {
         out.stdout
@@ -455,13 +455,13 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
             .unwrap_or_else(|| panic!("no count for {table}: {}", out.stdout))
     };
     assert_eq!(written("provinces"), 31);
-    assert_eq!(written("schools"), 12);
-    assert_eq!(written("audits"), 120);
-    assert_eq!(written("findings"), 1200);
-    assert_eq!(written("corrective_actions"), 1200);
-    assert_eq!(written("indicators"), 240);
-    assert_eq!(written("submissions"), 120);
-    assert_eq!(written("users"), 31 * 5 + 1 + 24);
+    assert_eq!(written("schools"), 40);
+    assert_eq!(written("audits"), 400);
+    assert_eq!(written("findings"), 4000);
+    assert_eq!(written("corrective_actions"), 4000);
+    assert_eq!(written("indicators"), 800);
+    assert_eq!(written("submissions"), 400);
+    assert_eq!(written("users"), 31 * 5 + 1 + 80);
 
     // A second run refuses: synth only fills an empty database.
     let again = app.cli(&["synth", "--schools", "12"], None);
@@ -556,7 +556,7 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
         .await
         .json();
     let all = all.as_array().unwrap();
-    assert_eq!(all.len(), 120);
+    assert_eq!(all.len(), 400);
     let mut states: Vec<&str> = all.iter().map(|s| s["status"].as_str().unwrap()).collect();
     states.sort();
     states.dedup();
@@ -577,4 +577,57 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
         .send("GET", "/api/v1/deadlines", Some(&admin), None)
         .await;
     assert_eq!(deadlines.status, 200, "{}", deadlines.text);
+
+    // A reviewer's home page counts the overdue of the province without reading them all:
+    // the same number as the full list. The province with the most is taken.
+    let codes: Vec<String> = app
+        .send("GET", "/api/v1/provinces", Some(&admin), None)
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_lowercase())
+        .collect();
+    let mut busiest = (0, String::new());
+    for code in codes {
+        let reviewer = app
+            .login(
+                &format!("reviewer-{code}-1@synth.accredit.cn"),
+                accredit::synth::SYNTH_PASSWORD,
+            )
+            .await
+            .json()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let overdue = app
+            .send("GET", "/api/v1/deadlines", Some(&reviewer), None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["overdue"] == true)
+            .count();
+        if overdue > busiest.0 {
+            busiest = (overdue, reviewer);
+        }
+    }
+    let (overdue, reviewer) = busiest;
+    assert!(
+        overdue > 8,
+        "enough to count beyond the first eight: {overdue}"
+    );
+    let home = app
+        .get_with(
+            "/home",
+            &[("Cookie", &format!("accredit_session={reviewer}"))],
+        )
+        .await;
+    assert!(
+        home.text
+            .contains(&format!("<span class=\"count\">({overdue})</span>")),
+        "{overdue} overdue"
+    );
 }

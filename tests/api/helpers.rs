@@ -326,6 +326,8 @@ impl TestApp {
                 ("ACCREDIT_DATA_DIR", self.dir.path().to_str().unwrap()),
                 ("ACCREDIT_ARGON2_MEMORY_KIB", "64"),
                 ("ACCREDIT_ARGON2_ITERATIONS", "1"),
+                // The same day as the server's, for commands that date what they write.
+                ("ACCREDIT_TODAY", TODAY),
             ],
             self.dir.path(),
         )

@@ -647,3 +647,32 @@ async fn home_and_queue_lists_are_searched_by_school_name(app: TestApp) {
     let foreign = reviewer.get("/queue?status=submitted&school=Wenzhou").await;
     assert_eq!(links(&foreign, "queue-link"), 0);
 }
+
+both_backends!(the_home_page_counts_the_overdue_as_the_deadlines_list_does);
+
+async fn the_home_page_counts_the_overdue_as_the_deadlines_list_does(app: TestApp) {
+    let world = World::build(&app).await;
+    for actor in [Actor::Reviewer, Actor::ProvinceAdmin] {
+        let Some(email) = world.email(actor) else {
+            continue;
+        };
+        let listed = app
+            .send("GET", "/api/v1/deadlines", world.token(actor), None)
+            .await
+            .json();
+        let overdue = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["overdue"] == true)
+            .count();
+        let mut visitor = Visitor::new(&app);
+        visitor.sign_in(email, PASSWORD).await;
+        let home = visitor.get("/home").await;
+        assert!(
+            home.text
+                .contains(&format!("<span class=\"count\">({overdue})</span>")),
+            "{actor:?}: {overdue} overdue in the list"
+        );
+    }
+}

@@ -205,11 +205,11 @@ fn role_home(
 ) -> Result<serde_json::Value, AppError> {
     use crate::domain::Role;
     use crate::store::{deadlines, submissions};
-    let mut due = deadlines::list(conn, access, today, Some(180), None)?;
     let (_, unread) = submissions::inbox(conn, user_id)?;
     let mut home = serde_json::json!({"unread": unread});
     match access.role {
         Role::QualityOfficer | Role::SchoolViewer => {
+            let mut due = deadlines::list(conn, access, today, Some(180), None)?;
             due.truncate(6);
             let mut mine = submissions::list(conn, access, None)?;
             mine.truncate(6);
@@ -233,10 +233,9 @@ fn role_home(
             let queue: Vec<_> = queue.rows.into_iter().map(|(s, _, _)| s).collect();
             home["queue"] = serde_json::json!(queue);
             home["queue_status"] = serde_json::json!(waiting);
-            due.retain(|d| d.overdue);
-            home["overdue_count"] = serde_json::json!(due.len());
-            due.truncate(8);
-            home["deadlines"] = serde_json::json!(due);
+            let (overdue, first) = deadlines::overdue(conn, access, today, 8)?;
+            home["overdue_count"] = serde_json::json!(overdue);
+            home["deadlines"] = serde_json::json!(first);
             if access.role == Role::ProvinceAdmin
                 && let Some(province) = access.province_id
             {
