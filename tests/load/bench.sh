@@ -44,16 +44,27 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
 mib() { python3 -c "print(f'{$1/1024:.1f}')"; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
-# Start-up: from exec to the first 200 of /healthz, on the full data set.
-start=$(date +%s%N)
-ACCREDIT_BIND=127.0.0.1:$PORT ACCREDIT_DATA_DIR=$WORK/data ACCREDIT_MAX_UPLOAD_BYTES=$(( (UPLOAD_MIB + 16) * 1048576 )) \
-    RUST_LOG=${RUST_LOG:-warn} "$BIN" serve >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-until curl -sf -o /dev/null "$BASE/healthz"; do
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
-    sleep 0.005
-done
-startup_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+# Starts the server and waits for the first 200 of /healthz; sets startup_ms (from exec to
+# that answer, on the full data set).
+start_server() {
+    local start
+    start=$(date +%s%N)
+    ACCREDIT_BIND=127.0.0.1:$PORT ACCREDIT_DATA_DIR=$WORK/data ACCREDIT_MAX_UPLOAD_BYTES=$(( (UPLOAD_MIB + 16) * 1048576 )) \
+        RUST_LOG=${RUST_LOG:-warn} "$BIN" serve >"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    until curl -sf -o /dev/null "$BASE/healthz"; do
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+        sleep 0.005
+    done
+    startup_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+}
+stop_server() {
+    kill "$SERVER_PID"
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+}
+
+start_server
 sleep 1
 idle_rss=$(rss_kib)
 
@@ -137,6 +148,11 @@ for r in rows:
 EOF
 
 if [ "$UPLOAD_MIB" -gt 0 ]; then
+    # A fresh server, so that the upload's memory is its own and not what the load left.
+    stop_server
+    start_server
+    sleep 1
+    upload_idle_rss=$(rss_kib)
     file=$WORK/evidence.pdf
     { printf '%%PDF-1.7\n'; head -c $(( UPLOAD_MIB * 1048576 - 9 )) /dev/urandom; } >"$file"
     sync
@@ -162,6 +178,6 @@ mib, upload, dd = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
 print(f"\nupload of {mib} MiB: {upload:.2f} s ({mib / upload:.0f} MiB/s); dd conv=fsync: {dd:.2f} s "
       f"({mib / dd:.0f} MiB/s); upload at {100 * dd / upload:.0f} % of the disk write")
 EOF
-    echo "RSS during the upload: $(mib "$upload_rss") MiB"
+    echo "RSS during the upload: $(mib "$upload_rss") MiB (fresh server: $(mib "$upload_idle_rss") MiB before it)"
 fi
 echo "start-up: ${startup_ms} ms; RSS idle $(mib "$idle_rss") MiB, peak under load $(mib "$peak_rss") MiB"
