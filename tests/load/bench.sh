@@ -132,6 +132,7 @@ while IFS='|' read -r name who path method; do
     python3 "$HERE/wrk_summary.py" "$name" "$WORK/wrk.$name" "$WORK/rss.$name" >>"$results"
 done <<<"$ENDPOINTS"
 for f in "$WORK"/rss.*; do
+    [ -e "$f" ] || continue
     m=$(sort -n "$f" | tail -1)
     [ -n "$m" ] && [ "$m" -gt "$peak_rss" ] && peak_rss=$m
 done

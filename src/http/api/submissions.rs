@@ -351,6 +351,19 @@ async fn flush(mut staged: Staged, buffer: Vec<u8>) -> Result<(Staged, Vec<u8>),
 
 const FLUSH_BYTES: usize = 1024 * 1024;
 
+/// The outcome of a write spawned by `receive`.
+async fn joined(
+    pending: actix_web::rt::task::JoinHandle<Result<(Staged, Vec<u8>), AppError>>,
+) -> Result<(Staged, Vec<u8>), AppError> {
+    pending
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("upload task failed: {e}")))?
+}
+
+fn lost() -> AppError {
+    AppError::Internal(anyhow::anyhow!("the staged upload went missing"))
+}
+
 /// The small text fields that may come with a file (`description`, a page's `csrf_token`).
 #[derive(Default)]
 pub struct UploadFields {
@@ -399,7 +412,7 @@ pub async fn receive(
                         .unwrap_or("evidence"),
                 );
                 let storage = state.evidence.clone();
-                let mut staged = web::block(move || storage.stage())
+                let staged = web::block(move || storage.stage())
                     .await
                     .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
                     .map_err(|e| {
@@ -410,38 +423,66 @@ pub async fn receive(
                 let mut head: Vec<u8> = Vec::with_capacity(SNIFF_BYTES);
                 let mut content_type: Option<&'static str> = None;
                 let mut buffer: Vec<u8> = Vec::with_capacity(FLUSH_BYTES);
-                while let Some(chunk) = field.next().await {
-                    // A client that stops half-way ends here; the staged file removes itself.
-                    let chunk = chunk.map_err(|e| {
-                        AppError::bad_request(
-                            "upload_interrupted",
-                            format!("the upload was cut off: {e}"),
-                        )
-                    })?;
-                    size += chunk.len() as u64;
-                    if size > limit {
-                        return Err(AppError::PayloadTooLarge(format!(
-                            "evidence files may be at most {limit} bytes"
-                        )));
-                    }
-                    hasher.update(&chunk);
-                    if content_type.is_none() {
-                        let take = (SNIFF_BYTES - head.len()).min(chunk.len());
-                        head.extend_from_slice(&chunk[..take]);
-                        if head.len() >= SNIFF_BYTES {
-                            content_type = Some(sniffed(&head, &label)?);
+                // One write in flight while the next megabyte arrives and is hashed: the
+                // network and the disk work at the same time.
+                let mut writing: Option<actix_web::rt::task::JoinHandle<_>> = None;
+                let mut staged = Some(staged);
+                let streamed: Result<(), AppError> = async {
+                    while let Some(chunk) = field.next().await {
+                        // A client that stops half-way ends here; the staged file removes itself.
+                        let chunk = chunk.map_err(|e| {
+                            AppError::bad_request(
+                                "upload_interrupted",
+                                format!("the upload was cut off: {e}"),
+                            )
+                        })?;
+                        size += chunk.len() as u64;
+                        if size > limit {
+                            return Err(AppError::PayloadTooLarge(format!(
+                                "evidence files may be at most {limit} bytes"
+                            )));
+                        }
+                        hasher.update(&chunk);
+                        if content_type.is_none() {
+                            let take = (SNIFF_BYTES - head.len()).min(chunk.len());
+                            head.extend_from_slice(&chunk[..take]);
+                            if head.len() >= SNIFF_BYTES {
+                                content_type = Some(sniffed(&head, &label)?);
+                            }
+                        }
+                        buffer.extend_from_slice(&chunk);
+                        if buffer.len() >= FLUSH_BYTES {
+                            let (file, spare) = match writing.take() {
+                                Some(pending) => joined(pending).await?,
+                                None => (
+                                    staged.take().ok_or_else(lost)?,
+                                    Vec::with_capacity(FLUSH_BYTES),
+                                ),
+                            };
+                            let full = std::mem::replace(&mut buffer, spare);
+                            writing = Some(actix_web::rt::spawn(flush(file, full)));
                         }
                     }
-                    buffer.extend_from_slice(&chunk);
-                    if buffer.len() >= FLUSH_BYTES {
-                        (staged, buffer) = flush(staged, buffer).await?;
+                    Ok(())
+                }
+                .await;
+                if let Err(error) = streamed {
+                    // Let the write in flight finish, so that the staged file is gone (it
+                    // removes itself) before the answer is sent.
+                    if let Some(pending) = writing.take() {
+                        let _ = joined(pending).await;
                     }
+                    return Err(error);
                 }
                 let content_type = match content_type {
                     Some(t) => t,
                     None => sniffed(&head, &label)?,
                 };
-                (staged, _) = flush(staged, buffer).await?;
+                let file = match writing.take() {
+                    Some(pending) => joined(pending).await?.0,
+                    None => staged.take().ok_or_else(lost)?,
+                };
+                let (staged, _) = flush(file, buffer).await?;
                 let sha256 = hasher
                     .finalize()
                     .iter()
