@@ -662,10 +662,12 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
         ] {
             conn.batch_execute(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                 (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false); ANALYZE {table};"
+                 (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false);"
             ))?;
         }
-        conn.batch_execute("ANALYZE corrective_actions; ANALYZE indicators;")?;
+        // Statistics for the planner, and the visibility map that lets it answer from an
+        // index alone (a fresh bulk load has none until autovacuum comes by).
+        conn.batch_execute("VACUUM ANALYZE")?;
     } else {
         conn.batch_execute("PRAGMA optimize; ANALYZE;")?;
     }
