@@ -561,6 +561,7 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
     states.sort();
     states.dedup();
     assert_eq!(states.len(), 7, "every workflow state: {states:?}");
+    let mut downloads = 0;
     for submission in all.iter().take(30) {
         let id = submission["id"].as_i64().unwrap();
         let detail = app
@@ -572,7 +573,21 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
             )
             .await;
         assert_eq!(detail.status, 200, "{}", detail.text);
+        // Evidence is metadata only: its download is a plain 404, not a server error.
+        if let Some(evidence) = detail.json()["evidence"][0]["id"].as_i64() {
+            let content = app
+                .send(
+                    "GET",
+                    &format!("/api/v1/evidence/{evidence}/content"),
+                    Some(&admin),
+                    None,
+                )
+                .await;
+            assert_eq!(content.status, 404, "{}", content.text);
+            downloads += 1;
+        }
     }
+    assert!(downloads > 0, "no evidence among the first submissions");
     let deadlines = app
         .send("GET", "/api/v1/deadlines", Some(&admin), None)
         .await;

@@ -637,7 +637,17 @@ pub async fn serve_file(state: &AppState, found: &Evidence) -> Result<HttpRespon
     let file = web::block(move || storage.open(&sha))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening evidence")))?;
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                // The row is there but its file is not (a restore without the data
+                // directory, or `accredit synth`, which writes metadata only): the reader
+                // gets a plain 404, the operator an error in the log.
+                tracing::error!(evidence = found.id, sha256 = %found.sha256, "evidence file missing from storage");
+                AppError::NotFound
+            } else {
+                AppError::Internal(anyhow::Error::new(e).context("opening evidence"))
+            }
+        })?;
     let inline = found.content_type.starts_with("application/pdf")
         || found.content_type.starts_with("image/")
         || found.content_type.starts_with("text/");
