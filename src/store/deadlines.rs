@@ -90,7 +90,10 @@ fn collect(
             }
         }};
     }
-    let names = schools::visible_names(conn, access)?;
+    let names = match school {
+        Some(id) => schools::names_of(conn, &[id])?,
+        None => schools::visible_names(conn, access)?,
+    };
     // Overdue ones always; the others up to the horizon, if one is asked for.
     let horizon = within_days.map(|d| today + time::Duration::days(d.max(0)));
     let mut found: Vec<(i64, &'static str, String, Date, String)> = Vec::new();

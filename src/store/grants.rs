@@ -45,7 +45,7 @@ pub fn active_for(
         .load(conn)?)
 }
 
-fn officer_of(access: &Access, school_id: i64) -> bool {
+pub fn officer_of(access: &Access, school_id: i64) -> bool {
     access.role == Role::QualityOfficer && access.school_id == Some(school_id)
 }
 
@@ -57,10 +57,17 @@ pub struct NewGrant {
     pub include_evidence: bool,
 }
 
-/// The school's officer grants a consulting school read access.
 /// The school an officer means by `text` on the grant form: its number, or part of its name
-/// (English or Chinese) that exactly one other school of the same province has.
-pub fn find_consultant(conn: &mut DbConn, school_id: i64, text: &str) -> Result<i64, AppError> {
+/// (English or Chinese) that exactly one other school of the same province has. Only the
+/// school's officer may ask (others learn nothing of the province's schools).
+pub fn find_consultant(
+    conn: &mut DbConn,
+    access: &Access,
+    school_id: i64,
+    text: &str,
+) -> Result<i64, AppError> {
+    crate::store::schools::get(conn, access, school_id)?;
+    Access::require(officer_of(access, school_id))?;
     let text = text.trim();
     if let Ok(id) = text.parse::<i64>() {
         return Ok(id);
@@ -75,16 +82,10 @@ pub fn find_consultant(conn: &mut DbConn, school_id: i64, text: &str) -> Result<
         .find(school_id)
         .select(schools::province_id)
         .first(conn)?;
-    let pattern = crate::store::schools::contains_pattern(text);
     let found: Vec<i64> = schools::table
         .filter(schools::province_id.eq(province))
         .filter(schools::id.ne(school_id))
-        .filter(
-            schools::name
-                .like(pattern.clone())
-                .escape('\\')
-                .or(schools::name_zh.like(pattern).escape('\\')),
-        )
+        .filter(crate::store::schools::name_contains!(text))
         .select(schools::id)
         .limit(2)
         .load(conn)?;
@@ -101,6 +102,7 @@ pub fn find_consultant(conn: &mut DbConn, school_id: i64, text: &str) -> Result<
     }
 }
 
+/// The school's officer grants a consulting school read access.
 pub fn create(
     conn: &mut DbConn,
     access: &Access,

@@ -362,6 +362,17 @@ pub fn compare(
     today: Date,
 ) -> Result<Comparison, AppError> {
     let school = crate::store::schools::get(conn, access, school_id)?;
+    compare_school(conn, &school, same_kind, today)
+}
+
+/// The comparison for a school already read through the caller's scope (`schools::get`).
+pub fn compare_school(
+    conn: &mut DbConn,
+    school: &crate::store::schools::School,
+    same_kind: bool,
+    today: Date,
+) -> Result<Comparison, AppError> {
+    let school_id = school.id;
     let kind = same_kind.then_some(school.kind.as_str());
     let mut all = province_metrics(conn, school.province_id, kind, today)?;
     let position = all

@@ -76,18 +76,47 @@ fn scoped(access: &Access) -> schools::BoxedQuery<'static, crate::db::MultiBacke
     }
 }
 
-/// The (id, name, Chinese name) of the schools `access` may see.
-pub fn visible_names(
-    conn: &mut DbConn,
-    access: &Access,
-) -> Result<std::collections::HashMap<i64, (String, Option<String>)>, AppError> {
-    Ok(scoped(access)
-        .select((schools::id, schools::name, schools::name_zh))
-        .load::<(i64, String, Option<String>)>(conn)?
-        .into_iter()
+/// Schools' names by id: (English, Chinese).
+pub type Names = std::collections::HashMap<i64, (String, Option<String>)>;
+
+fn names(rows: Vec<(i64, String, Option<String>)>) -> Names {
+    rows.into_iter()
         .map(|(id, name, name_zh)| (id, (name, name_zh)))
-        .collect())
+        .collect()
 }
+
+/// The names of the schools `access` may see.
+pub fn visible_names(conn: &mut DbConn, access: &Access) -> Result<Names, AppError> {
+    Ok(names(
+        scoped(access)
+            .select((schools::id, schools::name, schools::name_zh))
+            .load(conn)?,
+    ))
+}
+
+/// The names of the schools `ids` (a page's worth; the caller has already scoped them).
+pub fn names_of(conn: &mut DbConn, ids: &[i64]) -> Result<Names, AppError> {
+    Ok(names(
+        schools::table
+            .filter(schools::id.eq_any(ids))
+            .select((schools::id, schools::name, schools::name_zh))
+            .load(conn)?,
+    ))
+}
+
+/// Schools whose English or Chinese name contains `$text` (a `&str`), as a filter on
+/// `schools`; `%` and `_` in the text are taken literally.
+macro_rules! name_contains {
+    ($text:expr) => {{
+        use $crate::db::schema::schools as named;
+        let pattern = $crate::store::schools::contains_pattern($text);
+        named::name
+            .like(pattern.clone())
+            .escape('\\')
+            .or(named::name_zh.like(pattern).escape('\\'))
+    }};
+}
+pub(crate) use name_contains;
 
 pub fn create(
     conn: &mut DbConn,
@@ -157,13 +186,7 @@ pub fn page(
     let matching = || {
         let mut query = scoped(access);
         if let Some(text) = search.map(str::trim).filter(|t| !t.is_empty()) {
-            let pattern = contains_pattern(text);
-            query = query.filter(
-                schools::name
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(schools::name_zh.like(pattern).escape('\\')),
-            );
+            query = query.filter(name_contains!(text));
         }
         query
     };

@@ -338,16 +338,10 @@ pub fn queue(
             query = query.filter(submissions::school_id.eq(id));
         }
         if let Some(name) = filter.school_name.as_deref() {
-            let pattern = crate::store::schools::contains_pattern(name);
             query = query.filter(
                 submissions::school_id.eq_any(
                     schools::table
-                        .filter(
-                            schools::name
-                                .like(pattern.clone())
-                                .escape('\\')
-                                .or(schools::name_zh.like(pattern).escape('\\')),
-                        )
+                        .filter(crate::store::schools::name_contains!(name))
                         .select(schools::id),
                 ),
             );
@@ -365,13 +359,7 @@ pub fn queue(
         .select(Submission::as_select())
         .load(conn)?;
     let on_page: Vec<i64> = page_rows.iter().map(|s| s.school_id).collect();
-    let names: std::collections::HashMap<i64, (String, Option<String>)> = schools::table
-        .filter(schools::id.eq_any(on_page))
-        .select((schools::id, schools::name, schools::name_zh))
-        .load::<(i64, String, Option<String>)>(conn)?
-        .into_iter()
-        .map(|(id, name, name_zh)| (id, (name, name_zh)))
-        .collect();
+    let names = crate::store::schools::names_of(conn, &on_page)?;
     let rows = page_rows
         .into_iter()
         .map(|s| {

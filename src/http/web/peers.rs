@@ -31,8 +31,9 @@ pub async fn page(
     let (comparison, school, due) = state
         .db
         .run(move |conn| {
-            let comparison = peers::compare(conn, &access, id, same_kind, today)?;
+            // Read once: under a consulting grant every read is a history entry.
             let school = crate::store::schools::get(conn, &access, id)?;
+            let comparison = peers::compare_school(conn, &school, same_kind, today)?;
             let mut due = crate::store::deadlines::list(conn, &access, today, Some(180), Some(id))?;
             due.truncate(5);
             Ok((comparison, school, due))

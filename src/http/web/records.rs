@@ -246,9 +246,8 @@ pub async fn grant_create(
     let result = state
         .db
         .run(move |conn| {
-            // Visibility and permission first (the store checks them again), then the form.
-            crate::store::schools::get(conn, &access, school_id)?;
-            let consultant = crate::store::grants::find_consultant(conn, school_id, &consultant)?;
+            let consultant =
+                crate::store::grants::find_consultant(conn, &access, school_id, &consultant)?;
             let until = crate::domain::dates::parse_date(&until)
                 .map_err(|e| AppError::field("until", e))?;
             let new = crate::store::grants::NewGrant {

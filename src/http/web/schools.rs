@@ -70,8 +70,6 @@ pub async fn school_page(
     page.ok(&state, "pages/school.html", &context)
 }
 
-/// A school's (id, name, Chinese name).
-type SchoolName = (i64, String, Option<String>);
 /// The grants given, with the consultants' names.
 type GrantsView = Vec<serde_json::Value>;
 
@@ -93,21 +91,12 @@ fn consulting_grants(
     access: &crate::auth::Access,
     school: &School,
 ) -> Result<Option<GrantsView>, AppError> {
-    use diesel::prelude::*;
-    if !(access.role == crate::domain::Role::QualityOfficer && access.school_id == Some(school.id))
-    {
+    if !crate::store::grants::officer_of(access, school.id) {
         return Ok(None);
     }
-    use crate::db::schema::schools as s;
     let grants = crate::store::grants::list(conn, access, school.id)?;
     let ids: Vec<i64> = grants.iter().map(|g| g.consultant_school_id).collect();
-    let names: std::collections::HashMap<i64, (String, Option<String>)> = s::table
-        .filter(s::id.eq_any(&ids))
-        .select((s::id, s::name, s::name_zh))
-        .load::<SchoolName>(conn)?
-        .into_iter()
-        .map(|(i, n, z)| (i, (n, z)))
-        .collect();
+    let names = crate::store::schools::names_of(conn, &ids)?;
     let given = grants
         .into_iter()
         .map(|g| {

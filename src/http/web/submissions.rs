@@ -355,11 +355,15 @@ pub async fn queue(
         .unwrap_or_else(|| default.to_owned());
     let status = SubmissionStatus::parse(&status_text).map_err(|e| AppError::field("status", e))?;
     let school_text = query.school.as_deref().map(str::trim).unwrap_or("");
+    // A number names the school; other text is part of its name.
+    let (school_id, school_name) = match school_text.parse::<i64>() {
+        Ok(id) => (Some(id), None),
+        Err(_) => (None, Some(school_text.to_owned()).filter(|t| !t.is_empty())),
+    };
     let filter = submissions::QueueFilter {
         status: Some(status),
-        school_id: school_text.parse().ok(),
-        school_name: (!school_text.is_empty() && school_text.parse::<i64>().is_err())
-            .then(|| school_text.to_owned()),
+        school_id,
+        school_name,
         kind: query.kind.clone().filter(|k| !k.is_empty()),
     };
     let number = query.page.unwrap_or(1).max(1);
