@@ -525,27 +525,18 @@ pub async fn finding_update(
         version: fields.text("version").parse().ok(),
         ..FindingPatchInput::default()
     };
-    let audit_of = {
-        let access = user.access();
-        state
-            .db
-            .run(move |conn| Ok(findings::get(conn, &access, finding_id)?.audit_id))
-            .await?
-    };
-    let result = state
+    // One read of the finding: its audit (where the page returns) and its school's record.
+    let (audit_of, result) = state
         .db
         .run(move |conn| {
             let current = findings::get(conn, &access, finding_id)?;
             writable_school(conn, &access, current.school_id)?;
-            findings::update(
-                conn,
-                &access,
-                finding_id,
-                &input.validate(today)?,
-                now_utc(),
-            )
+            let updated = input
+                .validate(today)
+                .and_then(|patch| findings::update(conn, &access, finding_id, &patch, now_utc()));
+            Ok((current.audit_id, updated))
         })
-        .await;
+        .await?;
     let form_name = format!("finding-{finding_id}");
     outcome(
         result,
