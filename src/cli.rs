@@ -226,9 +226,7 @@ fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
         Some(code) => match provinces::find_by_code(&mut conn, code)? {
             Some(province) => Some(province.id),
             None => {
-                return Err(
-                    AppError::field("province", format!("{code:?} names no province")).into(),
-                );
+                return Err(anyhow::anyhow!("--province {code:?} names no province"));
             }
         },
     };

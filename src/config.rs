@@ -143,7 +143,7 @@ impl Settings {
                 None => None,
                 Some(raw) => Some(
                     crate::domain::dates::parse_date(raw)
-                        .map_err(|p| config_error("ACCREDIT_TODAY", p))?,
+                        .map_err(|p| config_error("ACCREDIT_TODAY", p.to_string()))?,
                 ),
             },
         })

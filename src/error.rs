@@ -19,15 +19,18 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-/// Field name → what is wrong with it.
-pub type FieldErrors = BTreeMap<String, String>;
+use crate::domain::lang::Lang;
+pub use crate::domain::message::Msg;
+
+/// Field name (a JSON path, or a cell reference in a sheet) → what is wrong with it.
+pub type FieldErrors = BTreeMap<String, Msg>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
+    BadRequest { code: &'static str, message: Msg },
     #[error("{message}")]
-    Unauthorized { code: &'static str, message: String },
+    Unauthorized { code: &'static str, message: Msg },
     #[error("your role may not do this")]
     Forbidden,
     #[error("the form has expired; reload the page and try again")]
@@ -37,11 +40,11 @@ pub enum AppError {
     #[error("method not allowed here; allowed: {allow}")]
     MethodNotAllowed { allow: String },
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: &'static str, message: Msg },
     #[error("{0}")]
-    PayloadTooLarge(String),
+    PayloadTooLarge(Msg),
     #[error("{0}")]
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Msg),
     #[error("validation failed")]
     Validation(FieldErrors),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
@@ -53,23 +56,25 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        AppError::BadRequest {
-            code,
-            message: message.into(),
-        }
+    pub fn bad_request(code: &'static str, message: Msg) -> Self {
+        AppError::BadRequest { code, message }
     }
 
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: &'static str, message: Msg) -> Self {
+        AppError::Conflict { code, message }
+    }
+
+    /// A conflict whose code is the message's own.
+    pub fn conflict_of(message: Msg) -> Self {
         AppError::Conflict {
-            code,
-            message: message.into(),
+            code: message.code(),
+            message,
         }
     }
 
     /// A validation error for a single field.
-    pub fn field(field: &str, problem: impl Into<String>) -> Self {
-        AppError::Validation(FieldErrors::from([(field.to_owned(), problem.into())]))
+    pub fn field(field: &str, problem: Msg) -> Self {
+        AppError::Validation(FieldErrors::from([(field.to_owned(), problem)]))
     }
 
     /// The contract's snake_case error code.
@@ -91,21 +96,70 @@ impl AppError {
         }
     }
 
-    /// The text shown to the user. Internal errors never show their cause.
-    pub fn public_message(&self) -> String {
+    /// What the user is told. Internal errors never show their cause.
+    pub fn public_message(&self) -> Msg {
         match self {
-            AppError::Internal(_) => "an unexpected error occurred".into(),
-            AppError::Unavailable(_) => "the service is temporarily unavailable".into(),
-            other => other.to_string(),
+            AppError::BadRequest { message, .. }
+            | AppError::Unauthorized { message, .. }
+            | AppError::Conflict { message, .. }
+            | AppError::PayloadTooLarge(message)
+            | AppError::UnsupportedMediaType(message) => message.clone(),
+            AppError::Forbidden => Msg::Forbidden,
+            AppError::CsrfRejected => Msg::CsrfFailed,
+            AppError::NotFound => Msg::NotFound,
+            AppError::MethodNotAllowed { allow } => Msg::MethodNotAllowed {
+                allow: allow.clone(),
+            },
+            AppError::Validation(_) => Msg::ValidationFailed,
+            AppError::TooManyRequests { retry_after_secs } => Msg::TooManyAttempts {
+                seconds: *retry_after_secs,
+            },
+            AppError::Unavailable(_) => Msg::Unavailable,
+            AppError::Internal(_) => Msg::Unexpected,
+        }
+    }
+
+    /// What an error response carries for the layers that render it in a language.
+    pub fn info(&self) -> ErrorInfo {
+        ErrorInfo {
+            code: self.code(),
+            message: self.public_message(),
+            fields: match self {
+                AppError::Validation(fields) => Some(fields.clone()),
+                _ => None,
+            },
         }
     }
 }
 
-/// What a page renderer needs to know about an error response.
+/// What a renderer needs to know about an error response, before it picks a language:
+/// `AppError` leaves it in the response's extensions.
 #[derive(Clone, Debug)]
 pub struct ErrorInfo {
     pub code: &'static str,
-    pub message: String,
+    pub message: Msg,
+    pub fields: Option<FieldErrors>,
+}
+
+impl ErrorInfo {
+    /// The contract's error body, in `lang`.
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message.text(lang),
+                fields: self.fields.as_ref().map(|f| localize(f, lang)),
+            },
+        }
+    }
+}
+
+/// Field errors as text in `lang`.
+pub fn localize(fields: &FieldErrors, lang: Lang) -> BTreeMap<String, String> {
+    fields
+        .iter()
+        .map(|(field, problem)| (field.clone(), problem.text(lang)))
+        .collect()
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -117,11 +171,11 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// snake_case code, e.g. `validation_failed`, `not_found`, `stale_version`
     pub code: String,
-    /// human-readable text
+    /// human-readable text, in the language of `Accept-Language` (English by default)
     pub message: String,
-    /// on validation errors: field name → what is wrong with it
+    /// on validation errors: field (its JSON path, or a cell reference) → what is wrong
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fields: Option<FieldErrors>,
+    pub fields: Option<BTreeMap<String, String>>,
 }
 
 impl ResponseError for AppError {
@@ -150,16 +204,7 @@ impl ResponseError for AppError {
             AppError::Unavailable(cause) => tracing::error!(%cause, "service unavailable"),
             _ => {}
         }
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code().to_owned(),
-                message: self.public_message(),
-                fields: match self {
-                    AppError::Validation(fields) => Some(fields.clone()),
-                    _ => None,
-                },
-            },
-        };
+        let info = self.info();
         let mut response = HttpResponse::build(self.status_code());
         match self {
             AppError::TooManyRequests { retry_after_secs } => {
@@ -170,11 +215,9 @@ impl ResponseError for AppError {
             }
             _ => {}
         }
-        let mut response = response.json(body);
-        response.extensions_mut().insert(ErrorInfo {
-            code: self.code(),
-            message: self.public_message(),
-        });
+        // English here; `http` renders it again in the language the request asks for.
+        let mut response = response.json(info.body(Lang::En));
+        response.extensions_mut().insert(info);
         response
     }
 }
@@ -186,10 +229,10 @@ impl From<diesel::result::Error> for AppError {
             Error::NotFound => AppError::NotFound,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 tracing::debug!(detail = info.message(), "unique violation");
-                AppError::conflict("duplicate", "a record with these values already exists")
+                AppError::conflict_of(Msg::Duplicate)
             }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                AppError::conflict("conflict", "another change got there first; try again")
+                AppError::conflict("conflict", Msg::TryAgain)
             }
             other => AppError::Internal(anyhow::Error::new(other).context("database error")),
         }
@@ -210,7 +253,7 @@ mod tests {
 
     #[test]
     fn validation_names_fields() {
-        let (status, body) = body_of(AppError::field("email", "is not an e-mail address"));
+        let (status, body) = body_of(AppError::field("email", Msg::NotEmail));
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["error"]["code"], "validation_failed");
         assert_eq!(body["error"]["fields"]["email"], "is not an e-mail address");
@@ -246,7 +289,7 @@ impl Validator {
     }
 
     /// Keeps the value, or records the problem under `field`.
-    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+    pub fn check<T>(&mut self, field: &str, result: Result<T, Msg>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(problem) => {
@@ -261,7 +304,7 @@ impl Validator {
         &mut self,
         field: &str,
         raw: Option<R>,
-        parse: impl FnOnce(R) -> Result<T, String>,
+        parse: impl FnOnce(R) -> Result<T, Msg>,
     ) -> Option<Option<T>> {
         match raw {
             None => Some(None),
@@ -269,10 +312,8 @@ impl Validator {
         }
     }
 
-    pub fn fail(&mut self, field: &str, problem: impl Into<String>) {
-        self.errors
-            .entry(field.to_owned())
-            .or_insert(problem.into());
+    pub fn fail(&mut self, field: &str, problem: Msg) {
+        self.errors.entry(field.to_owned()).or_insert(problem);
     }
 
     pub fn is_ok(&self) -> bool {

@@ -11,7 +11,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 use crate::auth::policy::Access;
 use crate::clock::now_utc;
-use crate::error::AppError;
+use crate::error::{AppError, Msg};
 use crate::http::is_api_path;
 use crate::state::AppState;
 use crate::store::sessions;
@@ -36,10 +36,10 @@ impl CurrentUser {
     }
 }
 
-pub fn unauthorized(message: &str) -> AppError {
+pub fn unauthorized(message: Msg) -> AppError {
     AppError::Unauthorized {
         code: "unauthorized",
-        message: message.to_owned(),
+        message,
     }
 }
 
@@ -64,11 +64,11 @@ impl FromRequest for CurrentUser {
         let token = token_of(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
-            let token = token.ok_or_else(|| unauthorized("sign in first"))?;
+            let token = token.ok_or_else(|| unauthorized(Msg::SignInFirst))?;
             let subject = state
                 .tokens
                 .verify(&token)
-                .ok_or_else(|| unauthorized("the token is invalid or has expired"))?;
+                .ok_or_else(|| unauthorized(Msg::TokenInvalid))?;
             let session_id = subject.session_id.clone();
             let today = state.clock.today();
             let (user, grants) = state
@@ -87,7 +87,7 @@ impl FromRequest for CurrentUser {
                     Ok((user, grants))
                 })
                 .await?;
-            let user = user.ok_or_else(|| unauthorized("the session has ended; sign in again"))?;
+            let user = user.ok_or_else(|| unauthorized(Msg::SessionEnded))?;
             Ok(CurrentUser {
                 user,
                 session_id,

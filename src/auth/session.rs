@@ -20,7 +20,7 @@ pub struct SignedIn {
 pub fn invalid_credentials() -> AppError {
     AppError::Unauthorized {
         code: "invalid_credentials",
-        message: "the e-mail address or the password is wrong".into(),
+        message: crate::error::Msg::InvalidCredentials,
     }
 }
 

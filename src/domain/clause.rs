@@ -474,13 +474,13 @@ pub const CLAUSES: &[Clause] = &[
 pub struct ClauseNumber(&'static Clause);
 
 impl ClauseNumber {
-    pub fn parse(raw: &str) -> Result<ClauseNumber, String> {
+    pub fn parse(raw: &str) -> Result<ClauseNumber, crate::domain::message::Msg> {
         let wanted = raw.trim().trim_start_matches("ISO 9001:2015").trim();
         CLAUSES
             .iter()
             .find(|c| c.number == wanted)
             .map(ClauseNumber)
-            .ok_or_else(|| "is not a clause of ISO 9001:2015 (4 to 10.3, e.g. 8.5.1)".to_owned())
+            .ok_or(crate::domain::message::Msg::ClauseUnknown)
     }
 
     pub fn as_str(self) -> &'static str {

@@ -49,10 +49,9 @@ pub fn reevaluation_state(due: Option<Date>, today: Date) -> ReevaluationState {
 }
 
 /// A date from `YYYY-MM-DD`, with a message that says what is wrong.
-pub fn parse_date(raw: &str) -> Result<Date, String> {
+pub fn parse_date(raw: &str) -> Result<Date, crate::domain::message::Msg> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(raw.trim(), &format)
-        .map_err(|_| "must be a real date written YYYY-MM-DD".to_owned())
+    Date::parse(raw.trim(), &format).map_err(|_| crate::domain::message::Msg::NotDate)
 }
 
 #[cfg(test)]

@@ -37,12 +37,14 @@ impl Indicators {
     }
 
     /// The fields that are negative or implausibly large, with what is wrong.
-    pub fn problems(&self) -> Vec<(&'static str, String)> {
+    pub fn problems(&self) -> Vec<(&'static str, crate::domain::message::Msg)> {
         self.fields()
             .into_iter()
             .filter_map(|(name, value)| match value {
-                Some(v) if v < 0 => Some((name, "must not be negative".to_owned())),
-                Some(v) if v > 1_000_000_000_000 => Some((name, "is too large".to_owned())),
+                Some(v) if v < 0 => Some((name, crate::domain::message::Msg::NotNegative)),
+                Some(v) if v > 1_000_000_000_000 => {
+                    Some((name, crate::domain::message::Msg::TooLarge))
+                }
                 _ => None,
             })
             .collect()
@@ -50,10 +52,13 @@ impl Indicators {
 }
 
 /// A reporting year between 1950 and next year.
-pub fn parse_year(year: i64, this_year: i32) -> Result<i32, String> {
+pub fn parse_year(year: i64, this_year: i32) -> Result<i32, crate::domain::message::Msg> {
     match i32::try_from(year) {
         Ok(y) if (1950..=this_year + 1).contains(&y) => Ok(y),
-        _ => Err(format!("must be a year between 1950 and {}", this_year + 1)),
+        _ => Err(crate::domain::message::Msg::YearBetween {
+            min: 1950,
+            max: this_year + 1,
+        }),
     }
 }
 

@@ -2,19 +2,20 @@
 
 use std::fmt;
 
+use crate::domain::message::Msg;
+
 /// An e-mail address, trimmed and lower-cased so that one person has one account.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmailAddress(String);
 
 impl EmailAddress {
-    pub fn parse(raw: &str) -> Result<EmailAddress, String> {
+    pub fn parse(raw: &str) -> Result<EmailAddress, Msg> {
         let email = raw.trim().to_lowercase();
-        let problem = "is not an e-mail address";
         if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(problem.into());
+            return Err(Msg::NotEmail);
         }
         let Some((local, domain)) = email.rsplit_once('@') else {
-            return Err(problem.into());
+            return Err(Msg::NotEmail);
         };
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
@@ -22,7 +23,7 @@ impl EmailAddress {
             && !domain.contains("..")
             && !domain.contains('@');
         if local.is_empty() || local.len() > 64 || !domain_ok {
-            return Err(problem.into());
+            return Err(Msg::NotEmail);
         }
         Ok(EmailAddress(email))
     }
@@ -43,18 +44,8 @@ impl fmt::Display for EmailAddress {
 pub struct PersonName(String);
 
 impl PersonName {
-    pub fn parse(raw: &str) -> Result<PersonName, String> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err("must not be empty".into());
-        }
-        if name.chars().count() > 200 {
-            return Err("must be at most 200 characters".into());
-        }
-        if name.chars().any(char::is_control) {
-            return Err("must not contain control characters".into());
-        }
-        Ok(PersonName(name.to_owned()))
+    pub fn parse(raw: &str) -> Result<PersonName, Msg> {
+        crate::domain::text::name(raw, 200).map(PersonName)
     }
 
     pub fn as_str(&self) -> &str {
@@ -70,13 +61,15 @@ pub struct NewPassword(String);
 impl NewPassword {
     pub const MIN_CHARS: usize = 10;
 
-    pub fn parse(raw: &str) -> Result<NewPassword, String> {
+    pub fn parse(raw: &str) -> Result<NewPassword, Msg> {
         let count = raw.chars().count();
         if count < Self::MIN_CHARS {
-            return Err(format!("must be at least {} characters", Self::MIN_CHARS));
+            return Err(Msg::TooShort {
+                min: Self::MIN_CHARS,
+            });
         }
         if count > 1000 {
-            return Err("must be at most 1000 characters".into());
+            return Err(Msg::TooLong { max: 1000 });
         }
         Ok(NewPassword(raw.to_owned()))
     }

@@ -1,6 +1,8 @@
 //! The vocabulary of a school's quality record (audits, findings, titles) and the life of a
 //! finding.
 
+use crate::domain::message::Msg;
+
 crate::vocabulary!(AuditKind {
     Internal => "internal",
     ManagementReview => "management_review",
@@ -67,36 +69,38 @@ pub fn finding_transition(
     from: FindingStatus,
     to: FindingStatus,
     facts: FindingFacts,
-) -> Result<(), (&'static str, String)> {
+) -> Result<(), (&'static str, Msg)> {
     use FindingStatus::*;
-    let refuse = |field: &'static str, text: &str| Err((field, text.to_owned()));
+    let refuse = |field: &'static str, problem: Msg| Err((field, problem));
     match (from, to) {
         (a, b) if a == b => Ok(()),
-        (Open, ActionPlanned) | (Closed, ActionPlanned) if !facts.action_planned => refuse(
-            "corrective_action",
-            "a planned action needs its root cause, the action and an owner",
-        ),
+        (Open, ActionPlanned) | (Closed, ActionPlanned) if !facts.action_planned => {
+            refuse("corrective_action", Msg::ActionIncomplete)
+        }
         (Open | Closed, ActionPlanned) => Ok(()),
-        (Open, Closed) if grade.needs_corrective_action() => refuse(
-            "status",
-            "a nonconformity is closed through its corrective action",
-        ),
+        (Open, Closed) if grade.needs_corrective_action() => {
+            refuse("status", Msg::ClosedThroughAction)
+        }
         (Open, Closed) => Ok(()),
-        (ActionPlanned, Closed) if !facts.action_done => refuse(
-            "action_done_on",
-            "record when the action was done before closing",
-        ),
+        (ActionPlanned, Closed) if !facts.action_done => {
+            refuse("action_done_on", Msg::ActionNotDone)
+        }
         (ActionPlanned, Closed) => Ok(()),
-        (Closed, Verified) if !facts.verified_effective => refuse(
-            "verification",
-            "only an action verified as effective verifies the finding",
-        ),
+        (Closed, Verified) if !facts.verified_effective => {
+            refuse("verification", Msg::NotVerifiedEffective)
+        }
         (Closed, Verified) => Ok(()),
         (ActionPlanned | Closed | Verified, Open) if !facts.reopen_reason => {
-            refuse("reopen_reason", "give the reason for reopening")
+            refuse("reopen_reason", Msg::ReopenReason)
         }
         (ActionPlanned | Closed | Verified, Open) => Ok(()),
-        (_, _) => refuse("status", &format!("cannot go from {from} to {to}")),
+        (_, _) => refuse(
+            "status",
+            Msg::FindingMove {
+                from: from.to_string(),
+                to: to.to_string(),
+            },
+        ),
     }
 }
 
@@ -184,7 +188,7 @@ mod tests {
             for from in FindingStatus::ALL {
                 for to in FindingStatus::ALL {
                     if let Err((field, text)) = finding_transition(*grade, *from, *to, ALL_FACTS) {
-                        assert!(!field.is_empty() && !text.is_empty());
+                        assert!(!field.is_empty() && !text.to_string().is_empty());
                     }
                 }
             }

@@ -46,7 +46,7 @@ mod tests {
 
     #[test]
     fn unknown_role_lists_the_choices() {
-        let err = Role::parse("superuser").unwrap_err();
+        let err = Role::parse("superuser").unwrap_err().to_string();
         assert!(err.contains("quality_officer") && err.contains("admin"));
     }
 

@@ -20,6 +20,7 @@ mod tests {
         assert!(
             SchoolKind::parse("university")
                 .unwrap_err()
+                .to_string()
                 .contains("technician_college")
         );
     }

@@ -20,7 +20,7 @@ macro_rules! vocabulary {
                 }
             }
 
-            pub fn parse(raw: &str) -> Result<$name, String> {
+            pub fn parse(raw: &str) -> Result<$name, $crate::domain::message::Msg> {
                 let raw = raw.trim();
                 Self::ALL
                     .iter()
@@ -28,7 +28,7 @@ macro_rules! vocabulary {
                     .find(|v| v.as_str() == raw)
                     .ok_or_else(|| {
                         let choices: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                        format!("must be one of {}", choices.join(", "))
+                        $crate::domain::message::Msg::OneOf { choices: choices.join(", ") }
                     })
             }
         }

@@ -63,12 +63,14 @@ pub enum Format {
 
 impl Format {
     /// From `?format=`; anything else is a validation error naming `format`.
-    pub fn parse(raw: Option<&str>) -> Result<Format, String> {
+    pub fn parse(raw: Option<&str>) -> Result<Format, crate::error::Msg> {
         match raw.map(str::trim) {
             None | Some("") | Some("json") => Ok(Format::Json),
             Some("csv") => Ok(Format::Csv),
             Some("xlsx") => Ok(Format::Xlsx),
-            Some(_) => Err("must be json, csv or xlsx".into()),
+            Some(_) => Err(crate::error::Msg::Format {
+                choices: "json, csv, xlsx".into(),
+            }),
         }
     }
 }

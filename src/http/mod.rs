@@ -12,7 +12,7 @@ use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{App, Error, HttpMessage, web as aw};
 use tracing_actix_web::{RequestId, TracingLogger};
 
-use crate::error::AppError;
+use crate::error::{AppError, Msg};
 pub use crate::state::AppState;
 
 /// The content security policy of every response: no inline script, no framing.
@@ -49,20 +49,14 @@ pub fn build_app(
             aw::FormConfig::default()
                 .limit(64 * 1024)
                 .error_handler(|err, _| {
-                    AppError::bad_request(
-                        "malformed_form",
-                        format!("the form cannot be read: {err}"),
-                    )
-                    .into()
+                    tracing::debug!(error = %err, "unreadable form");
+                    AppError::bad_request("malformed_form", Msg::MalformedForm).into()
                 }),
         )
         .app_data(aw::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
         .app_data(aw::QueryConfig::default().error_handler(|err, _| {
-            AppError::bad_request(
-                "invalid_query",
-                format!("the query string is not valid: {err}"),
-            )
-            .into()
+            tracing::debug!(error = %err, "unreadable query");
+            AppError::bad_request("invalid_query", Msg::MalformedQuery).into()
         }))
         .configure(api::configure)
         .configure(web::configure)
@@ -105,22 +99,16 @@ fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
     use actix_web::error::JsonPayloadError as E;
     match err {
         E::OverflowKnownLength { .. } | E::Overflow { .. } => {
-            AppError::PayloadTooLarge("the request body is too large".into())
+            AppError::PayloadTooLarge(Msg::BodyTooLarge)
         }
-        E::ContentType => {
-            AppError::UnsupportedMediaType("the request body must be application/json".into())
-        }
+        E::ContentType => AppError::UnsupportedMediaType(Msg::NotJson),
         E::Deserialize(e) if e.is_data() => AppError::bad_request(
             "invalid_body",
-            format!("the request body has a wrong value: {e}"),
+            Msg::WrongValue {
+                detail: e.to_string(),
+            },
         ),
-        E::Deserialize(e) => AppError::bad_request(
-            "malformed_json",
-            format!("the request body is not valid JSON: {e}"),
-        ),
-        other => AppError::bad_request(
-            "malformed_body",
-            format!("the request body cannot be read: {other}"),
-        ),
+        E::Deserialize(_) => AppError::bad_request("malformed_json", Msg::MalformedJson),
+        _ => AppError::bad_request("malformed_body", Msg::MalformedBody),
     }
 }

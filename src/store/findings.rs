@@ -10,7 +10,7 @@ use crate::db::schema::{corrective_actions, findings};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::clause::ClauseNumber;
 use crate::domain::quality::{FindingFacts, FindingGrade, FindingStatus, finding_transition};
-use crate::error::AppError;
+use crate::error::{AppError, Msg};
 use crate::store::record::{change, check_version, json, writable_school};
 use crate::store::{audits, history, schools};
 
@@ -288,14 +288,11 @@ pub fn update(
                 .is_some_and(|r| !r.trim().is_empty()),
         };
         finding_transition(grade, from, to, facts)
-            .map_err(|(field, text)| AppError::field(field, text))?;
+            .map_err(|(field, problem)| AppError::field(field, problem))?;
         if let (Some(done), Some(verified)) = (action.done_on, action.verified_on)
             && verified < done
         {
-            return Err(AppError::field(
-                "verified_on",
-                "cannot be before the action was done",
-            ));
+            return Err(AppError::field("verified_on", Msg::BeforeDone));
         }
         let reopened = to == FindingStatus::Open && from != FindingStatus::Open;
         let changed = diesel::update(

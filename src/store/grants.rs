@@ -10,7 +10,7 @@ use crate::auth::policy::Access;
 use crate::db::schema::{consulting_grants as grants, schools};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
-use crate::error::AppError;
+use crate::error::{AppError, Msg};
 use crate::store::history;
 use crate::store::record::{change, json};
 
@@ -75,7 +75,7 @@ pub fn find_consultant(
     if text.is_empty() {
         return Err(AppError::field(
             "consultant_school_id",
-            "type the consulting school's name or number",
+            Msg::ConsultantMissing,
         ));
     }
     let province: i64 = schools::table
@@ -93,11 +93,11 @@ pub fn find_consultant(
         [id] => Ok(id),
         [] => Err(AppError::field(
             "consultant_school_id",
-            "no other school of the province has this name",
+            Msg::ConsultantUnknown,
         )),
         _ => Err(AppError::field(
             "consultant_school_id",
-            "several schools of the province match; type more of the name",
+            Msg::ConsultantAmbiguous,
         )),
     }
 }
@@ -124,13 +124,10 @@ pub fn create(
             .count()
             .get_result(conn)?;
         if exists == 0 || consultant_school_id == school_id {
-            return Err(AppError::field(
-                "consultant_school_id",
-                "names no other school",
-            ));
+            return Err(AppError::field("consultant_school_id", Msg::NoOtherSchool));
         }
         if until < today {
-            return Err(AppError::field("until", "cannot be in the past"));
+            return Err(AppError::field("until", Msg::InPast));
         }
         let id: i64 = diesel::insert_into(grants::table)
             .values((

@@ -9,7 +9,7 @@ use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::{indicators, programmes, school_titles, schools, title_types};
 use crate::domain::Role;
-use crate::error::AppError;
+use crate::error::{AppError, Msg};
 use crate::store::titles;
 
 /// The indicators a programme may count.
@@ -124,9 +124,7 @@ pub fn create(
     let title_type_id = match &new.title_type_code {
         Some(code) => Some(
             titles::find_type(conn, code)?
-                .ok_or_else(|| {
-                    AppError::field("title_type_code", "names no title in the catalogue")
-                })?
+                .ok_or_else(|| AppError::field("title_type_code", Msg::NoTitle))?
                 .id,
         ),
         None => None,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::provinces;
-use crate::error::AppError;
+use crate::error::{AppError, Msg};
 
 #[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = provinces, check_for_backend(crate::db::MultiBackend))]
@@ -26,10 +26,10 @@ pub struct NewProvince {
     pub name_zh: Option<String>,
 }
 
-pub fn parse_code(raw: &str) -> Result<String, String> {
+pub fn parse_code(raw: &str) -> Result<String, Msg> {
     let code = raw.trim().to_uppercase();
     if code.len() < 2 || code.len() > 10 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err("must be 2 to 10 letters or digits, e.g. FJ".into());
+        return Err(Msg::ProvinceCode);
     }
     Ok(code)
 }
@@ -46,7 +46,7 @@ pub fn create(conn: &mut DbConn, access: &Access, new: &NewProvince) -> Result<P
         .get_result(conn)
         .map_err(|e| match AppError::from(e) {
             AppError::Conflict { .. } => {
-                AppError::conflict("duplicate_code", "a province with this code already exists")
+                AppError::conflict("duplicate_code", Msg::DuplicateProvince)
             }
             other => other,
         })?;

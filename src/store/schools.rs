@@ -9,7 +9,7 @@ use crate::auth::policy::{Access, SchoolScope};
 use crate::db::schema::schools;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::SchoolKind;
-use crate::error::AppError;
+use crate::error::{AppError, Msg};
 use crate::store::record::{change, json};
 use crate::store::{history, provinces};
 
@@ -49,16 +49,19 @@ pub struct SchoolPatch {
     pub version: Option<i64>,
 }
 
-/// A name or city: not blank, at most 200 characters.
-pub fn parse_text(raw: &str) -> Result<String, String> {
-    crate::domain::text::required(raw, crate::domain::text::SHORT)
+/// A name or city: one visible line, at most 200 characters.
+pub fn parse_text(raw: &str) -> Result<String, Msg> {
+    crate::domain::text::name(raw, crate::domain::text::SHORT)
 }
 
 /// A founding year between 1850 and `this_year`.
-pub fn parse_founded_year(year: i64, this_year: i32) -> Result<i32, String> {
+pub fn parse_founded_year(year: i64, this_year: i32) -> Result<i32, Msg> {
     match i32::try_from(year) {
         Ok(y) if (1850..=this_year).contains(&y) => Ok(y),
-        _ => Err(format!("must be a year between 1850 and {this_year}")),
+        _ => Err(Msg::YearBetween {
+            min: 1850,
+            max: this_year,
+        }),
     }
 }
 
@@ -127,7 +130,7 @@ pub fn create(
     Access::require(access.administers_province(new.province_id))?;
     write_transaction(conn, |conn| {
         if !provinces::exists(conn, new.province_id)? {
-            return Err(AppError::field("province_id", "names no province"));
+            return Err(AppError::field("province_id", Msg::NoProvince));
         }
         let id: i64 = diesel::insert_into(schools::table)
             .values((
@@ -300,8 +303,5 @@ pub fn update(
 }
 
 pub fn stale_version() -> AppError {
-    AppError::conflict(
-        "stale_version",
-        "this record was changed by someone else; reload it and try again",
-    )
+    AppError::conflict_of(Msg::StaleVersion)
 }

@@ -17,7 +17,7 @@ use crate::domain::Role;
 use crate::domain::workflow::{
     Action, Facts, Refusal, SubmissionKind, SubmissionStatus, accepts_evidence, transition,
 };
-use crate::error::AppError;
+use crate::error::{AppError, Msg};
 use crate::store::record::{change, json};
 use crate::store::{history, titles};
 
@@ -128,17 +128,23 @@ fn check_subject(
     kind: SubmissionKind,
     subject: &Subject,
 ) -> Result<Option<i64>, AppError> {
-    let missing = |field: &str| AppError::field(field, format!("is required for a {kind}"));
-    let foreign = |field: &str| AppError::field(field, "names nothing of this school");
+    let missing = |field: &str| {
+        AppError::field(
+            field,
+            Msg::RequiredForKind {
+                kind: kind.to_string(),
+            },
+        )
+    };
+    let foreign = |field: &str| AppError::field(field, Msg::NotOfThisSchool);
     match kind {
         SubmissionKind::TitleApplication => {
             let code = subject
                 .title_type_code
                 .as_deref()
                 .ok_or_else(|| missing("title_type_code"))?;
-            let kind = titles::find_type(conn, code)?.ok_or_else(|| {
-                AppError::field("title_type_code", "names no title in the catalogue")
-            })?;
+            let kind = titles::find_type(conn, code)?
+                .ok_or_else(|| AppError::field("title_type_code", Msg::NoTitle))?;
             Ok(Some(kind.id))
         }
         SubmissionKind::TitleReevaluation => {
@@ -414,10 +420,9 @@ pub fn check_evidence_allowed(
     Access::require(officer_of(access, submission.school_id))?;
     let status = SubmissionStatus::parse(&submission.status).map_err(|e| anyhow::anyhow!(e))?;
     if !accepts_evidence(status) {
-        return Err(AppError::conflict(
-            "evidence_locked",
-            format!("evidence is immutable once submitted (the submission is {status})"),
-        ));
+        return Err(AppError::conflict_of(Msg::EvidenceLocked {
+            status: status.to_string(),
+        }));
     }
     Ok(submission)
 }
@@ -501,18 +506,11 @@ pub fn content_in_use(conn: &mut DbConn, sha256: &str) -> Result<bool, AppError>
 fn refusal(refused: Refusal) -> AppError {
     match refused {
         Refusal::NotYourRole => AppError::Forbidden,
-        Refusal::FourEyes => AppError::conflict(
-            "four_eyes",
-            "the person who recommended a submission may not also sign it off",
-        ),
-        Refusal::WrongState { from } => AppError::conflict(
-            "invalid_transition",
-            format!("not possible while the submission is {from}"),
-        ),
-        Refusal::NoEvidence => AppError::conflict(
-            "evidence_required",
-            "add at least one evidence file before submitting",
-        ),
+        Refusal::FourEyes => AppError::conflict_of(Msg::FourEyes),
+        Refusal::WrongState { from } => AppError::conflict_of(Msg::InvalidTransition {
+            from: from.to_string(),
+        }),
+        Refusal::NoEvidence => AppError::conflict_of(Msg::EvidenceRequired),
     }
 }
 
@@ -548,7 +546,7 @@ pub fn step(
         let to = transition(from, action, facts).map_err(refusal)?;
         crate::store::record::check_version(version, current.version)?;
         if action.needs_comment() && comment.is_none_or(|c| c.trim().is_empty()) {
-            return Err(AppError::field("comment", "every decision needs a comment"));
+            return Err(AppError::field("comment", Msg::CommentRequired));
         }
         let round = if to == SubmissionStatus::ChangesRequested {
             current.round + 1

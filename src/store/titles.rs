@@ -10,7 +10,7 @@ use crate::db::schema::{school_titles, title_types};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::dates::{ReevaluationState, next_reevaluation, reevaluation_state};
 use crate::domain::quality::{HoldingStatus, TitleLevel};
-use crate::error::AppError;
+use crate::error::{AppError, Msg};
 use crate::store::history;
 use crate::store::record::{change, json};
 use crate::store::schools;
@@ -39,7 +39,7 @@ pub struct NewTitleType {
 }
 
 /// A catalogue code: lower-case letters, digits and underscores.
-pub fn parse_code(raw: &str) -> Result<String, String> {
+pub fn parse_code(raw: &str) -> Result<String, Msg> {
     let code = raw.trim().to_lowercase();
     let ok = (2..=80).contains(&code.len())
         && code
@@ -48,7 +48,7 @@ pub fn parse_code(raw: &str) -> Result<String, String> {
     if ok {
         Ok(code)
     } else {
-        Err("must be 2 to 80 lower-case letters, digits or _".into())
+        Err(Msg::CatalogueCode)
     }
 }
 
@@ -71,7 +71,7 @@ pub fn create_type(
         .get_result(conn)
         .map_err(|e| match AppError::from(e) {
             AppError::Conflict { .. } => {
-                AppError::conflict("duplicate_code", "a title with this code already exists")
+                AppError::conflict("duplicate_code", Msg::DuplicateTitleType)
             }
             other => other,
         })?;
@@ -188,17 +188,14 @@ pub fn award(
     now: PrimitiveDateTime,
 ) -> Result<TitleHolding, AppError> {
     let kind = find_type(conn, &new.title_type_code)?
-        .ok_or_else(|| AppError::field("title_type_code", "names no title in the catalogue"))?;
+        .ok_or_else(|| AppError::field("title_type_code", Msg::NoTitle))?;
     let taken: i64 = school_titles::table
         .filter(school_titles::school_id.eq(school_id))
         .filter(school_titles::title_type_id.eq(kind.id))
         .count()
         .get_result(conn)?;
     if taken > 0 {
-        return Err(AppError::conflict(
-            "duplicate_title",
-            "the school already holds this title",
-        ));
+        return Err(AppError::conflict("duplicate_title", Msg::TitleHeld));
     }
     let id: i64 = diesel::insert_into(school_titles::table)
         .values((
@@ -298,16 +295,10 @@ pub fn update_holding(
         crate::store::record::check_version(patch.version, before.version)?;
         if let Some(day) = patch.last_evaluated_on {
             if day < before.awarded_on {
-                return Err(AppError::field(
-                    "last_evaluated_on",
-                    "cannot be before the award",
-                ));
+                return Err(AppError::field("last_evaluated_on", Msg::BeforeAward));
             }
             if day > today {
-                return Err(AppError::field(
-                    "last_evaluated_on",
-                    "cannot be in the future",
-                ));
+                return Err(AppError::field("last_evaluated_on", Msg::InFuture));
             }
         }
         diesel::update(school_titles::table.find(id))

@@ -9,7 +9,7 @@ use crate::db::schema::users;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::role::Attachment;
 use crate::domain::{EmailAddress, PersonName, Role};
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, Msg};
 use crate::store::{provinces, schools, sessions};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -92,17 +92,19 @@ fn settle_attachment(
             None => {
                 fields.insert(
                     "school_id".into(),
-                    format!("is required for the role {}", user.role),
+                    Msg::RequiredForRole {
+                        role: user.role.to_string(),
+                    },
                 );
                 None
             }
             Some(school_id) => match schools::find(conn, school_id)? {
                 None => {
-                    fields.insert("school_id".into(), "names no school".into());
+                    fields.insert("school_id".into(), Msg::NoSchool);
                     None
                 }
                 Some(school) if user.province_id.is_some_and(|p| p != school.province_id) => {
-                    fields.insert("school_id".into(), "is not in the given province".into());
+                    fields.insert("school_id".into(), Msg::NotInProvince);
                     None
                 }
                 Some(school) => Some((Some(school.province_id), Some(school.id))),
@@ -112,19 +114,23 @@ fn settle_attachment(
             if user.school_id.is_some() {
                 fields.insert(
                     "school_id".into(),
-                    format!("must be empty for the role {}", user.role),
+                    Msg::EmptyForRole {
+                        role: user.role.to_string(),
+                    },
                 );
             }
             match user.province_id {
                 None => {
                     fields.insert(
                         "province_id".into(),
-                        format!("is required for the role {}", user.role),
+                        Msg::RequiredForRole {
+                            role: user.role.to_string(),
+                        },
                     );
                     None
                 }
                 Some(id) if !provinces::exists(conn, id)? => {
-                    fields.insert("province_id".into(), "names no province".into());
+                    fields.insert("province_id".into(), Msg::NoProvince);
                     None
                 }
                 Some(id) => Some((Some(id), None)),
@@ -132,10 +138,10 @@ fn settle_attachment(
         }
         Attachment::Nothing => {
             if user.school_id.is_some() {
-                fields.insert("school_id".into(), "must be empty for an admin".into());
+                fields.insert("school_id".into(), Msg::EmptyForAdmin);
             }
             if user.province_id.is_some() {
-                fields.insert("province_id".into(), "must be empty for an admin".into());
+                fields.insert("province_id".into(), Msg::EmptyForAdmin);
             }
             Some((None, None))
         }
@@ -255,10 +261,7 @@ pub fn update(
         let current = get(conn, access, id)?;
         Access::require(may_manage(access, current.role, current.province_id))?;
         if patch.active == Some(false) && current.id == access.user_id {
-            return Err(AppError::field(
-                "active",
-                "you cannot deactivate your own account",
-            ));
+            return Err(AppError::field("active", Msg::OwnAccount));
         }
         let role = patch.role.unwrap_or(current.role);
         let attachment_changes =
@@ -345,10 +348,7 @@ pub fn set_password(
 }
 
 fn duplicate_email() -> AppError {
-    AppError::conflict(
-        "duplicate_email",
-        "a user with this e-mail address already exists",
-    )
+    AppError::conflict_of(Msg::DuplicateEmail)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<User>, AppError> {

@@ -1,8 +1,12 @@
 //! Every failure answers the contract's shape: JSON for the API, an HTML page for pages.
 
+use serde_json::json;
+
 use crate::helpers::{TestApp, both_backends};
+use crate::world::create_admin;
 
 both_backends!(
+    validation_messages_are_in_the_readers_language,
     unknown_api_routes_answer_json_404,
     wrong_method_on_a_known_route_is_405_with_allow,
     unknown_pages_answer_a_localised_html_404,
@@ -47,4 +51,59 @@ async fn unknown_pages_answer_a_localised_html_404(app: TestApp) {
     assert_eq!(en.status, 404);
     assert!(en.text.contains("<html lang=\"en\">"));
     assert!(en.text.contains("This page does not exist"));
+}
+
+async fn validation_messages_are_in_the_readers_language(app: TestApp) {
+    create_admin(&app, "admin@accredit.example");
+    let admin = app.token("admin@accredit.example").await;
+    let body = json!({"code": "F", "name": "  "});
+    for (accept, name, code, message) in [
+        (
+            None,
+            "must not be empty",
+            "must be 2 to 10 letters or digits, e.g. FJ",
+            "validation failed",
+        ),
+        (
+            Some("en-GB,en;q=0.9"),
+            "must not be empty",
+            "must be 2 to 10 letters or digits, e.g. FJ",
+            "validation failed",
+        ),
+        (
+            Some("zh-CN,zh;q=0.9,en;q=0.8"),
+            "不能为空",
+            "必须是 2 至 10 个字母或数字，如 FJ",
+            "填写的内容有误",
+        ),
+    ] {
+        let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("Accept-Language", *a)).collect();
+        let reply = app
+            .send_with(
+                "POST",
+                "/api/v1/provinces",
+                Some(&admin),
+                Some(body.clone()),
+                &headers,
+            )
+            .await;
+        assert_eq!(reply.status, 422, "{}", reply.text);
+        assert_eq!(reply.error_code(), "validation_failed");
+        let error = &reply.json()["error"];
+        assert_eq!(error["fields"]["name"], name, "{accept:?}");
+        assert_eq!(error["fields"]["code"], code, "{accept:?}");
+        assert_eq!(error["message"], message, "{accept:?}");
+    }
+    // Other errors follow the same rule.
+    let reply = app
+        .send_with(
+            "GET",
+            "/api/v1/schools/99999",
+            Some(&admin),
+            None,
+            &[("Accept-Language", "zh-CN")],
+        )
+        .await;
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.json()["error"]["message"], "未找到");
 }

@@ -9,7 +9,7 @@ use crate::domain::clause::ClauseNumber;
 use crate::domain::dates::parse_date;
 use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus};
 use crate::domain::text;
-use crate::error::{AppError, ErrorBody, Validator};
+use crate::error::{AppError, ErrorBody, Msg, Validator};
 use crate::state::AppState;
 use crate::store::audits::{self, Audit, AuditFields, AuditSummary};
 use crate::store::findings::{self, Finding, FindingPatch, NewFinding};
@@ -44,7 +44,7 @@ impl AuditInput {
         if let (Some(start), Some(Some(end))) = (started_on, ended_on)
             && end < start
         {
-            v.fail("ended_on", "cannot be before the start");
+            v.fail("ended_on", Msg::BeforeStart);
         }
         let lead_auditor = v.check(
             "lead_auditor",
@@ -416,7 +416,7 @@ impl FindingPatchInput {
             ("verified_on", verified_on),
         ] {
             if day.is_some_and(|d| d > today) {
-                v.fail(name, "cannot be in the future");
+                v.fail(name, Msg::InFuture);
             }
         }
         v.finish()?;

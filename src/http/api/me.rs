@@ -7,7 +7,7 @@ use crate::auth::CurrentUser;
 use crate::auth::session::open_session;
 use crate::clock::{now_utc, rfc3339};
 use crate::domain::{NewPassword, PersonName};
-use crate::error::{AppError, ErrorBody, Validator};
+use crate::error::{AppError, ErrorBody, Msg, Validator};
 use crate::http::api::auth::LoginResponse;
 use crate::state::AppState;
 use crate::store::users::{self, User};
@@ -112,7 +112,7 @@ pub async fn change_own_password(
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing failed: {e}")))??;
     if !verified {
-        v.fail("current_password", "is not your current password");
+        v.fail("current_password", Msg::NotCurrentPassword);
     }
     v.finish()?;
     let hash =

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::domain::dates::parse_date;
 use crate::domain::text;
-use crate::error::{AppError, ErrorBody, Validator};
+use crate::error::{AppError, ErrorBody, Msg, Validator};
 use crate::state::AppState;
 use crate::store::programmes::{self, INDICATORS, NewProgramme, Programme};
 
@@ -34,17 +34,19 @@ impl ProgrammeInput {
             i32::try_from(self.target_count)
                 .ok()
                 .filter(|n| *n > 0)
-                .ok_or_else(|| "must be a positive number".to_owned()),
+                .ok_or(Msg::Positive),
         );
         match (&self.title_type_code, &self.indicator) {
-            (Some(_), Some(_)) => v.fail("indicator", "give a title or an indicator, not both"),
-            (None, None) => v.fail("title_type_code", "give a title or an indicator to count"),
+            (Some(_), Some(_)) => v.fail("indicator", Msg::TitleOrIndicator),
+            (None, None) => v.fail("title_type_code", Msg::TitleOrIndicatorMissing),
             (None, Some(name)) if !INDICATORS.contains(&name.as_str()) => v.fail(
                 "indicator",
-                format!("must be one of {}", INDICATORS.join(", ")),
+                Msg::OneOf {
+                    choices: INDICATORS.join(", "),
+                },
             ),
             (None, Some(_)) if self.threshold.is_none_or(|t| t < 0) => {
-                v.fail("threshold", "is required: the least value that counts")
+                v.fail("threshold", Msg::ThresholdRequired)
             }
             _ => {}
         }

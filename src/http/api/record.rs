@@ -9,7 +9,7 @@ use crate::clock::now_utc;
 use crate::domain::dates::parse_date;
 use crate::domain::indicators::{Indicators, parse_year};
 use crate::domain::text;
-use crate::error::{AppError, ErrorBody, Validator};
+use crate::error::{AppError, ErrorBody, Msg, Validator};
 use crate::http::api::audits::PageQuery;
 use crate::state::AppState;
 use crate::store::certificates::{self, Certificate, CertificateFields};
@@ -49,7 +49,7 @@ impl CertificateInput {
         if let (Some(i), Some(e)) = (issued, expires)
             && e <= i
         {
-            v.fail("expires_on", "must be after the issue date");
+            v.fail("expires_on", Msg::NotAfterIssue);
         }
         v.finish()?;
         match (standard, body, number, scope, issued, expires) {

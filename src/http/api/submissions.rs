@@ -16,6 +16,7 @@ use crate::domain::text;
 use crate::domain::workflow::{
     Action, ReviewDecision, SignOffDecision, SubmissionKind, SubmissionStatus,
 };
+use crate::error::Msg;
 use crate::error::{AppError, ErrorBody, Validator};
 use crate::evidence::Staged;
 use crate::state::AppState;
@@ -380,20 +381,19 @@ pub async fn receive(
     let mut fields = UploadFields::default();
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|e| {
-            AppError::bad_request(
-                "malformed_upload",
-                format!("the upload cannot be read: {e}"),
-            )
+            tracing::debug!(error = %e, "unreadable upload");
+            AppError::bad_request("malformed_upload", Msg::UploadUnreadable)
         })?;
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "description" | "csrf_token" => {
                 let mut text = Vec::new();
                 while let Some(chunk) = field.next().await {
-                    let chunk = chunk
-                        .map_err(|e| AppError::bad_request("malformed_upload", e.to_string()))?;
+                    let chunk = chunk.map_err(|_| {
+                        AppError::bad_request("malformed_upload", Msg::UploadUnreadable)
+                    })?;
                     if text.len() + chunk.len() > 20_000 {
-                        return Err(AppError::field("description", "is too long"));
+                        return Err(AppError::field("description", Msg::TooLong { max: 20_000 }));
                     }
                     text.extend_from_slice(&chunk);
                 }
@@ -431,16 +431,12 @@ pub async fn receive(
                     while let Some(chunk) = field.next().await {
                         // A client that stops half-way ends here; the staged file removes itself.
                         let chunk = chunk.map_err(|e| {
-                            AppError::bad_request(
-                                "upload_interrupted",
-                                format!("the upload was cut off: {e}"),
-                            )
+                            tracing::debug!(error = %e, "upload cut off");
+                            AppError::bad_request("upload_interrupted", Msg::UploadCutOff)
                         })?;
                         size += chunk.len() as u64;
                         if size > limit {
-                            return Err(AppError::PayloadTooLarge(format!(
-                                "evidence files may be at most {limit} bytes"
-                            )));
+                            return Err(too_large(limit));
                         }
                         hasher.update(&chunk);
                         if content_type.is_none() {
@@ -499,25 +495,31 @@ pub async fn receive(
             _ => {
                 // Unknown fields are read and dropped.
                 while let Some(chunk) = field.next().await {
-                    chunk.map_err(|e| AppError::bad_request("malformed_upload", e.to_string()))?;
+                    chunk.map_err(|_| {
+                        AppError::bad_request("malformed_upload", Msg::UploadUnreadable)
+                    })?;
                 }
             }
         }
     }
-    let received = received
-        .ok_or_else(|| AppError::field("file", "no file was uploaded (multipart field `file`)"))?;
+    let received = received.ok_or_else(|| AppError::field("file", Msg::NoFile))?;
     if received.size == 0 {
-        return Err(AppError::field("file", "is empty"));
+        return Err(AppError::field("file", Msg::FileEmpty));
     }
     Ok((received, fields))
 }
 
-fn sniffed(head: &[u8], label: &str) -> Result<&'static str, AppError> {
-    sniff(head, label).map(|t| t.content_type()).ok_or_else(|| {
-        AppError::UnsupportedMediaType(
-            "evidence must be PDF, PNG, JPEG, an Office document, plain text or CSV (judged by its content)".into(),
-        )
+/// The answer to an upload over the limit.
+fn too_large(limit: u64) -> AppError {
+    AppError::PayloadTooLarge(Msg::TooBig {
+        max: crate::domain::numbers::bytes(limit),
     })
+}
+
+fn sniffed(head: &[u8], label: &str) -> Result<&'static str, AppError> {
+    sniff(head, label)
+        .map(|t| t.content_type())
+        .ok_or_else(|| AppError::UnsupportedMediaType(Msg::FileType))
 }
 
 /// Stores a received file and its row; if the row cannot be written, a newly stored file is
@@ -604,9 +606,7 @@ pub fn refuse_declared_oversize(state: &AppState, req: &HttpRequest) -> Result<(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit + 64 * 1024) {
-        return Err(AppError::PayloadTooLarge(format!(
-            "evidence files may be at most {limit} bytes"
-        )));
+        return Err(too_large(limit));
     }
     Ok(())
 }

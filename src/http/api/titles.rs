@@ -8,7 +8,7 @@ use crate::clock::now_utc;
 use crate::domain::dates::parse_date;
 use crate::domain::quality::TitleLevel;
 use crate::domain::text;
-use crate::error::{AppError, ErrorBody, Validator};
+use crate::error::{AppError, ErrorBody, Msg, Validator};
 use crate::state::AppState;
 use crate::store::titles::{self, NewHolding, NewTitleType, TitleHolding, TitleType};
 
@@ -58,10 +58,7 @@ pub async fn create_type(
             i32::try_from(m)
                 .ok()
                 .filter(|m| (1..=240).contains(m))
-                .ok_or_else(|| {
-                    "must be between 1 and 240 months (leave it out for a permanent title)"
-                        .to_owned()
-                })
+                .ok_or(Msg::IntervalMonths)
         },
     );
     v.finish()?;
@@ -123,13 +120,13 @@ impl HoldingInput {
             parse_date,
         );
         if awarded.is_some_and(|a| a > today) {
-            v.fail("awarded_on", "cannot be in the future");
+            v.fail("awarded_on", Msg::InFuture);
         }
         if let (Some(a), Some(Some(l))) = (awarded, last) {
             if l < a {
-                v.fail("last_evaluated_on", "cannot be before the award");
+                v.fail("last_evaluated_on", Msg::BeforeAward);
             } else if l > today {
-                v.fail("last_evaluated_on", "cannot be in the future");
+                v.fail("last_evaluated_on", Msg::InFuture);
             }
         }
         v.finish()?;

@@ -1,5 +1,7 @@
 //! Signing in and out through the pages, the home page, and one's own account.
 
+use std::collections::BTreeMap;
+
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -187,7 +189,7 @@ pub async fn home_context(
     context.insert("provinces", &all_provinces);
     context.insert("registrable_provinces", &registrable);
     context.insert("done", list.done.as_deref().unwrap_or(""));
-    context.insert("errors", &crate::error::FieldErrors::new());
+    context.insert("errors", &BTreeMap::<String, String>::new());
     context.insert("form", &serde_json::json!({}));
     context.insert("home", &home);
     context.insert("backend", backend);
@@ -280,7 +282,7 @@ pub async fn account_page(
 ) -> Result<HttpResponse, AppError> {
     let mut context = page.context(Some(&user));
     context.insert("done", query.done.as_deref().unwrap_or(""));
-    context.insert("errors", &crate::error::FieldErrors::new());
+    context.insert("errors", &BTreeMap::<String, String>::new());
     context.insert("calendar_url", &calendar_url(&state, &user, false).await?);
     page.ok(&state, "pages/account.html", &context)
 }
@@ -350,7 +352,7 @@ fn account_with_errors(
 ) -> Result<HttpResponse, AppError> {
     let mut context = page.context(Some(user));
     context.insert("done", "");
-    context.insert("errors", &errors);
+    context.insert("errors", &page.errors(&errors));
     context.insert("calendar_url", "");
     page.render(
         state,

@@ -9,7 +9,7 @@ use super::page::{Page, see_other};
 use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
 use crate::domain::Role;
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, Msg};
 use crate::http::api::provinces::ProvinceInput;
 use crate::http::api::users::UserInput;
 use crate::state::AppState;
@@ -63,7 +63,7 @@ async fn provinces_view(
     let mut context = page.context(Some(user));
     context.insert("provinces", &all);
     context.insert("form", form);
-    context.insert("errors", &errors);
+    context.insert("errors", &page.errors(&errors));
     context.insert("done", done.unwrap_or(""));
     page.render(state, status, "pages/provinces.html", &context)
 }
@@ -95,7 +95,7 @@ pub async fn province_create(
         Ok(_) => return Ok(see_other("/admin/provinces?done=created")),
         Err(AppError::Validation(errors)) => errors,
         Err(AppError::Conflict { .. }) => {
-            FieldErrors::from([("code".to_owned(), "is taken by another province".to_owned())])
+            FieldErrors::from([("code".to_owned(), Msg::DuplicateProvince)])
         }
         Err(other) => return Err(other),
     };
@@ -184,7 +184,7 @@ async fn users_view(
     context.insert("provinces", &managed_provinces);
     context.insert("roles", &roles);
     context.insert("form", form);
-    context.insert("errors", &errors);
+    context.insert("errors", &page.errors(&errors));
     context.insert("done", done.unwrap_or(""));
     page.render(state, status, "pages/users.html", &context)
 }
@@ -222,7 +222,7 @@ pub async fn user_create(
         Ok(_) => return Ok(see_other("/admin/users?done=created")),
         Err(AppError::Validation(errors)) => errors,
         Err(AppError::Conflict { .. }) => {
-            FieldErrors::from([("email".to_owned(), "already has an account".to_owned())])
+            FieldErrors::from([("email".to_owned(), Msg::DuplicateEmail)])
         }
         Err(other) => return Err(other),
     };

@@ -1,5 +1,6 @@
-//! Error responses of pages become HTML in the user's language. API paths keep the JSON
-//! body that `AppError` produced; this is the only place that tells the two apart.
+//! Error responses in the reader's language: pages become HTML, API answers keep the
+//! contract's JSON, written again when the request asks for another language than the
+//! English that `AppError` wrote. This is the only place that tells the two apart.
 
 use actix_web::body::EitherBody;
 use actix_web::dev::ServiceResponse;
@@ -12,10 +13,13 @@ use crate::error::ErrorInfo;
 use crate::http::{AppState, is_api_path};
 
 pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    // API errors keep their JSON; a page that chose its own status (a form shown again
-    // with 422, the login page with 401) is already what the user should see.
-    if is_api_path(res.request().path()) || res.response().error().is_none() {
+    // A page that chose its own status (a form shown again with 422, the login page with
+    // 401) is already what the user should see.
+    if res.response().error().is_none() {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    if is_api_path(res.request().path()) {
+        return Ok(ErrorHandlerResponse::Response(api_error_in_language(res)));
     }
     let request = res.request();
     let status = res.status();
@@ -44,7 +48,10 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     context.insert("error_code", &detail.as_ref().map(|i| i.code).unwrap_or(""));
     context.insert(
         "error_message",
-        &detail.as_ref().map(|i| i.message.as_str()).unwrap_or(""),
+        &detail
+            .as_ref()
+            .map(|i| i.message.text(lang))
+            .unwrap_or_default(),
     );
     let html = match request.app_data::<web::Data<AppState>>() {
         Some(state) => state
@@ -64,4 +71,22 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_body(|_, body| EitherBody::right(body)),
     ))
+}
+
+/// The API's error body in the language the request asks for (English unless asked).
+fn api_error_in_language<B>(res: ServiceResponse<B>) -> ServiceResponse<EitherBody<B>> {
+    let lang = Lang::of_api_request(res.request());
+    let info = res.response().extensions().get::<ErrorInfo>().cloned();
+    let Some(info) = info.filter(|_| lang != Lang::En) else {
+        return res.map_into_left_body();
+    };
+    let mut response = HttpResponse::build(res.status());
+    for (name, value) in res.headers() {
+        if name != actix_web::http::header::CONTENT_LENGTH {
+            response.append_header((name.clone(), value.clone()));
+        }
+    }
+    let response = response.json(info.body(lang));
+    let (req, _) = res.into_parts();
+    ServiceResponse::new(req, response).map_body(|_, body| EitherBody::right(body))
 }

@@ -11,73 +11,27 @@ use actix_web::{FromRequest, HttpRequest};
 
 pub const LANG_COOKIE: &str = "lang";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Lang {
-    ZhCn,
-    En,
-}
+pub use crate::domain::lang::Lang;
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::ZhCn, Lang::En];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::ZhCn => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-
-    /// Accepts our own codes and the common spellings of them (`zh`, `zh-cn`, `en-US`).
-    pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "zh" => Some(Lang::ZhCn),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The best supported language of an `Accept-Language` header, by quality value
-    /// (the first listed wins a tie).
-    pub fn from_accept_language(header: &str) -> Option<Lang> {
-        let mut best: Option<(Lang, f32)> = None;
-        for item in header.split(',') {
-            let mut parts = item.split(';');
-            let Some(lang) = parts.next().and_then(Lang::from_tag) else {
-                continue;
-            };
-            let quality = parts
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            if quality > 0.0 && best.is_none_or(|(_, q)| quality > q) {
-                best = Some((lang, quality));
-            }
-        }
-        best.map(|(lang, _)| lang)
-    }
-
-    pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
-        cookie
-            .and_then(Lang::from_tag)
-            .or_else(|| accept_language.and_then(Lang::from_accept_language))
-            .unwrap_or(Lang::ZhCn)
-    }
-
+    /// The language of a page: the `lang` cookie, else `Accept-Language`, else Chinese.
     pub fn of_request(req: &HttpRequest) -> Lang {
+        Lang::requested(req, Lang::ZhCn)
+    }
+
+    /// The language of an API answer: as for pages, but English when nothing is asked
+    /// for (the API's clients are programs first).
+    pub fn of_api_request(req: &HttpRequest) -> Lang {
+        Lang::requested(req, Lang::En)
+    }
+
+    fn requested(req: &HttpRequest, fallback: Lang) -> Lang {
         let cookie = req.cookie(LANG_COOKIE);
         let accept = req
             .headers()
             .get(ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok());
-        Lang::negotiate(cookie.as_ref().map(|c| c.value()), accept)
-    }
-
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::ZhCn => Lang::En,
-            Lang::En => Lang::ZhCn,
-        }
+        Lang::negotiate(cookie.as_ref().map(|c| c.value()), accept, fallback)
     }
 }
 
@@ -104,35 +58,6 @@ pub fn catalogue(lang: Lang) -> Result<Catalogue, serde_json::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cookie_wins_then_header_then_chinese() {
-        assert_eq!(Lang::negotiate(Some("en"), Some("zh-CN")), Lang::En);
-        assert_eq!(Lang::negotiate(Some("zh-CN"), Some("en")), Lang::ZhCn);
-        assert_eq!(
-            Lang::negotiate(Some("fr"), Some("en-GB,en;q=0.9")),
-            Lang::En
-        );
-        assert_eq!(Lang::negotiate(None, None), Lang::ZhCn);
-        assert_eq!(Lang::negotiate(None, Some("fr-FR, de;q=0.8")), Lang::ZhCn);
-    }
-
-    #[test]
-    fn quality_values_are_honoured() {
-        assert_eq!(
-            Lang::from_accept_language("zh;q=0.5, en;q=0.8"),
-            Some(Lang::En)
-        );
-        assert_eq!(
-            Lang::from_accept_language("en;q=0, zh-TW"),
-            Some(Lang::ZhCn)
-        );
-        assert_eq!(
-            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
-            Some(Lang::ZhCn)
-        );
-        assert_eq!(Lang::from_accept_language("*"), None);
-    }
 
     #[test]
     fn catalogues_have_the_same_keys_and_no_blank_text() {

@@ -2,6 +2,7 @@
 //! the CSRF token of the browser. Forms carry the token in a hidden field and the browser
 //! carries it in a SameSite=Strict cookie; a POST whose two copies differ is refused.
 
+use std::collections::BTreeMap;
 use std::future::{Ready, ready};
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
@@ -135,6 +136,11 @@ impl Page {
             .secure(self.secure_cookies)
             .max_age(CookieDuration::days(7))
             .finish()
+    }
+
+    /// Field errors in the page's language, for `partials/errors.html` and the fields.
+    pub fn errors(&self, errors: &crate::error::FieldErrors) -> BTreeMap<String, String> {
+        crate::error::localize(errors, self.lang)
     }
 
     /// Refuses a form whose token does not match the browser's cookie.

@@ -2,6 +2,8 @@
 //! titles, audits), the audit page with its findings and corrective actions, the audit list
 //! and the indicators table. Every form reuses the API's validation.
 
+use std::collections::BTreeMap;
+
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
@@ -13,7 +15,7 @@ use super::schools::school_context;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::indicators::{Indicators, parse_year};
-use crate::error::{AppError, FieldErrors, Validator};
+use crate::error::{AppError, FieldErrors, Msg, Validator};
 use crate::http::api::audits::{AuditInput, FindingInput, FindingPatchInput};
 use crate::http::api::record::CertificateInput;
 use crate::http::api::titles::HoldingInput;
@@ -69,7 +71,7 @@ async fn school_again(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut context = school_context(state, page, user, school_id).await?;
-    context.insert("errors", &errors);
+    context.insert("errors", &page.errors(&errors));
     context.insert("form_name", form_name);
     context.insert("typed", &fields.typed());
     page.render(
@@ -389,7 +391,7 @@ async fn audit_context(
     context.insert("findings", &found);
     context.insert("clauses", crate::domain::clause::CLAUSES);
     context.insert("done", "");
-    context.insert("errors", &FieldErrors::new());
+    context.insert("errors", &BTreeMap::<String, String>::new());
     context.insert("form_name", "");
     context.insert("typed", &HashMap::<String, String>::new());
     context.insert("today", &state.clock.today().to_string());
@@ -418,7 +420,7 @@ async fn audit_again(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let mut context = audit_context(state, page, user, audit_id).await?;
-    context.insert("errors", &errors);
+    context.insert("errors", &page.errors(&errors));
     context.insert("form_name", form_name);
     context.insert("typed", &fields.typed());
     page.render(
@@ -580,7 +582,7 @@ async fn indicators_context(
     context.insert("years", &years);
     context.insert("indicator_fields", &INDICATOR_FIELDS);
     context.insert("done", "");
-    context.insert("errors", &FieldErrors::new());
+    context.insert("errors", &BTreeMap::<String, String>::new());
     context.insert("typed", &HashMap::<String, String>::new());
     context.insert("this_year", &state.clock.today().year());
     Ok(context)
@@ -616,16 +618,12 @@ pub async fn indicators_submit(
             .text("year")
             .trim()
             .parse::<i64>()
-            .map_err(|_| "must be a year".to_owned())
+            .map_err(|_| Msg::NotYear)
             .and_then(|y| parse_year(y, this_year)),
     );
     let mut number = |name: &str| -> Option<i64> {
         let raw = fields.optional(name)?.replace([',', ' '], "");
-        v.check(
-            name,
-            raw.parse::<i64>()
-                .map_err(|_| "must be a whole number".to_owned()),
-        )
+        v.check(name, raw.parse::<i64>().map_err(|_| Msg::WholeNumber))
     };
     let figures = Indicators {
         students: number("students"),
@@ -658,7 +656,7 @@ pub async fn indicators_submit(
         ))),
         Err(AppError::Validation(errors)) => {
             let mut context = indicators_context(&state, &page, &user, school_id).await?;
-            context.insert("errors", &errors);
+            context.insert("errors", &page.errors(&errors));
             context.insert("typed", &fields.typed());
             page.render(
                 &state,

@@ -1,6 +1,8 @@
 //! A school's page: its profile, and the form to edit it for those who may; registering a
 //! school from the home page.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -9,7 +11,7 @@ use super::account::home_context;
 use super::page::{Page, see_other};
 use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, Msg};
 use crate::http::api::schools::{SchoolInput, SchoolPatchInput};
 use crate::state::AppState;
 use crate::store::schools::School;
@@ -51,7 +53,7 @@ impl SchoolForm {
         match raw.parse() {
             Ok(year) => Some(year),
             Err(_) => {
-                errors.insert("founded_year".into(), "must be a year".into());
+                errors.insert("founded_year".into(), Msg::NotYear);
                 None
             }
         }
@@ -158,7 +160,7 @@ pub async fn school_context(
     context.insert("grants_managed", &overview.grants.is_some());
     context.insert("grants", &overview.grants.clone().unwrap_or_default());
     context.insert("done", "");
-    context.insert("errors", &FieldErrors::new());
+    context.insert("errors", &BTreeMap::<String, String>::new());
     context.insert("form_name", "");
     context.insert("typed", &std::collections::HashMap::<String, String>::new());
     context.insert("conflict", &false);
@@ -229,7 +231,7 @@ async fn school_form_again(
     if !conflict {
         context.insert("form", form);
     }
-    context.insert("errors", &errors);
+    context.insert("errors", &page.errors(&errors));
     context.insert("form_name", "profile");
     context.insert("conflict", &conflict);
     let status = if conflict {
@@ -251,7 +253,7 @@ pub async fn school_create(
     let mut errors = FieldErrors::new();
     let year = form.year(&mut errors);
     let Some(province_id) = form.province_id else {
-        errors.insert("province_id".into(), "choose a province".into());
+        errors.insert("province_id".into(), Msg::Choose);
         return home_again(&state, &page, &user, &form, errors).await;
     };
     Access::require(access.administers_province(province_id))?;
@@ -293,7 +295,7 @@ async fn home_again(
         &super::account::SchoolListQuery::default(),
     )
     .await?;
-    context.insert("errors", &errors);
+    context.insert("errors", &page.errors(&errors));
     context.insert("form", form);
     page.render(
         state,

@@ -2,6 +2,8 @@
 //! submission page (evidence by round, upload with progress, submit, review and sign-off
 //! forms, the steps so far), the province's queue, and evidence downloads for the pages.
 
+use std::collections::BTreeMap;
+
 use std::collections::HashMap;
 
 use actix_multipart::Multipart;
@@ -14,7 +16,7 @@ use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::Role;
 use crate::domain::workflow::{Action, ReviewDecision, SignOffDecision, SubmissionStatus};
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, Msg};
 use crate::http::api::submissions::{
     SubmissionInput, receive, refuse_declared_oversize, serve_file, store_upload, take_step,
 };
@@ -61,7 +63,7 @@ async fn school_submissions_context(
     context.insert("holdings", &holdings);
     context.insert("audits", &school_audits);
     context.insert("findings", &school_findings);
-    context.insert("errors", &FieldErrors::new());
+    context.insert("errors", &BTreeMap::<String, String>::new());
     context.insert("typed", &HashMap::<String, String>::new());
     context.insert("this_year", &today.year());
     Ok(context)
@@ -128,7 +130,7 @@ pub async fn create(
         ))),
         Err(AppError::Validation(errors)) => {
             let mut context = school_submissions_context(&state, &page, &user, school_id).await?;
-            context.insert("errors", &errors);
+            context.insert("errors", &page.errors(&errors));
             context.insert("typed", &fields);
             page.render(
                 &state,
@@ -203,7 +205,7 @@ async fn submission_context(
     context.insert("school", &school);
     context.insert("done", "");
     context.insert("problem", "");
-    context.insert("errors", &FieldErrors::new());
+    context.insert("errors", &BTreeMap::<String, String>::new());
     context.insert(
         "max_upload_mib",
         &(state.settings.max_upload_bytes / (1024 * 1024)),
@@ -250,7 +252,7 @@ async fn submission_again(
     };
     let mut context = submission_context(state, page, user, id).await?;
     context.insert("problem", &problem);
-    context.insert("errors", &errors);
+    context.insert("errors", &page.errors(&errors));
     page.render(state, status, "pages/submission.html", &context)
 }
 
@@ -305,10 +307,7 @@ pub async fn step(
         ("sign_off", d) => SignOffDecision::parse(d)
             .map(Action::SignOff)
             .map_err(|e| AppError::field("decision", e)),
-        _ => Err(AppError::bad_request(
-            "unknown_step",
-            "the form names no known step",
-        )),
+        _ => Err(AppError::bad_request("unknown_step", Msg::UnknownStep)),
     };
     let version = get("version").parse().ok();
     let comment = Some(get("comment").to_owned()).filter(|c| !c.trim().is_empty());

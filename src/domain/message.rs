@@ -1,0 +1,278 @@
+//! Every message accredit says to a person about what went wrong, with a stable code and
+//! its text in each language. Validators return a `Msg`; the answer (a page, the API's
+//! `fields`, a mail) renders it in the reader's language at the last moment.
+//!
+//! One line per message: `Variant { arguments } => "code", "English", "中文";`. The texts
+//! are `format!` strings over the variant's arguments, so a message cannot lose its
+//! translation or an argument.
+
+use std::fmt;
+
+use crate::domain::lang::Lang;
+
+macro_rules! messages {
+    ($($variant:ident $({ $($field:ident : $ty:ty),* $(,)? })? => $code:literal, $en:literal, $zh:literal;)*) => {
+        /// A message for a person, in no language yet.
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum Msg {
+            $($variant $({ $($field: $ty),* })?),*
+        }
+
+        impl Msg {
+            /// The message's stable snake_case code, for programs.
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $(Msg::$variant { .. } => $code),*
+                }
+            }
+
+            /// The message in `lang`.
+            pub fn text(&self, lang: Lang) -> String {
+                match self {
+                    $(Msg::$variant $({ $($field),* })? => match lang {
+                        Lang::En => format!($en),
+                        Lang::ZhCn => format!($zh),
+                    }),*
+                }
+            }
+        }
+
+        #[cfg(test)]
+        pub(crate) const ALL_CODES: &[&str] = &[$($code),*];
+    };
+}
+
+messages! {
+    // Free text and numbers typed by people
+    Required => "required", "must not be empty", "不能为空";
+    TooLong { max: usize } => "too_long", "must be at most {max} characters", "不能超过 {max} 个字符";
+    TooShort { min: usize } => "too_short", "must be at least {min} characters", "至少需要 {min} 个字符";
+    ControlCharacters => "control_characters", "must not contain control characters", "不能包含控制字符";
+    InvisibleCharacters => "invisible_characters",
+        "must not contain invisible or text-direction characters",
+        "不能包含不可见字符或改变文字方向的字符";
+    NotEmail => "not_email", "is not an e-mail address", "不是有效的电子邮件地址";
+    NotDate => "not_date", "must be a real date written YYYY-MM-DD", "必须是 YYYY-MM-DD 格式的有效日期";
+    DateOutOfRange { min: String, max: String } => "date_out_of_range",
+        "must be a date between {min} and {max}", "必须是 {min} 至 {max} 之间的日期";
+    OneOf { choices: String } => "one_of", "must be one of {choices}", "必须是以下之一：{choices}";
+    NotYear => "not_year", "must be a year", "必须是年份";
+    YearBetween { min: i32, max: i32 } => "year_out_of_range",
+        "must be a year between {min} and {max}", "必须是 {min} 至 {max} 年之间的年份";
+    NotNumber => "not_number", "must be a number", "必须是数字";
+    WholeNumber => "whole_number", "must be a whole number", "必须是整数";
+    NotNegative => "negative", "must not be negative", "不能为负数";
+    TooLarge => "too_large", "is too large", "数值过大";
+    Between { min: String, max: String } => "out_of_range",
+        "must be between {min} and {max}", "必须在 {min} 与 {max} 之间";
+    AtLeast { min: String } => "too_small", "must be at least {min}", "不能小于 {min}";
+    AtMost { max: String } => "too_big", "must be at most {max}", "不能大于 {max}";
+    Positive => "not_positive", "must be a positive number", "必须是正数";
+    Percentage => "not_percentage", "must be a percentage between 0 and 100", "必须是 0 至 100 之间的百分比";
+    IntervalMonths => "interval_months",
+        "must be between 1 and 240 months (leave it out for a permanent title)",
+        "必须在 1 至 240 个月之间（永久称号不填）";
+    Format { choices: String } => "format", "must be {choices}", "必须是 {choices}";
+    Choose => "choose", "choose one", "请选择一项";
+
+    // Codes and catalogues
+    ProvinceCode => "province_code", "must be 2 to 10 letters or digits, e.g. FJ", "必须是 2 至 10 个字母或数字，如 FJ";
+    CatalogueCode => "catalogue_code",
+        "must be 2 to 80 lower-case letters, digits or _", "必须是 2 至 80 个小写字母、数字或下划线";
+    NoProvince => "no_province", "names no province", "没有这个省份";
+    NoSchool => "no_school", "names no school", "没有这所学校";
+    NoOtherSchool => "no_other_school", "names no other school", "没有这所（其他）学校";
+    NoTitle => "no_title", "names no title in the catalogue", "称号目录中没有这个称号";
+    NoIndicator => "no_indicator", "names no indicator of the catalogue", "指标目录中没有这个指标";
+    NotOfThisSchool => "not_of_this_school", "names nothing of this school", "不属于本校";
+    NotInProvince => "not_in_province", "is not in the given province", "不在所填省份";
+    RequiredForKind { kind: String } => "required_for_kind", "is required for a {kind}", "{kind} 必须填写此项";
+    RequiredForRole { role: String } => "required_for_role", "is required for the role {role}", "角色 {role} 必须填写此项";
+    EmptyForRole { role: String } => "empty_for_role", "must be empty for the role {role}", "角色 {role} 不应填写此项";
+    EmptyForAdmin => "empty_for_admin", "must be empty for an admin", "管理员不应填写此项";
+    ClauseUnknown => "clause_unknown",
+        "is not a clause of ISO 9001:2015 (4 to 10.3, e.g. 8.5.1)",
+        "不是 ISO 9001:2015 的条款（4 至 10.3，如 8.5.1）";
+
+    // Dates that must agree with each other
+    BeforeStart => "before_start", "cannot be before the start", "不能早于开始日期";
+    InFuture => "in_future", "cannot be in the future", "不能晚于今天";
+    InPast => "in_past", "cannot be in the past", "不能早于今天";
+    BeforeAward => "before_award", "cannot be before the award", "不能早于授予日期";
+    BeforeDone => "before_done", "cannot be before the action was done", "不能早于措施完成日期";
+    NotAfterIssue => "not_after_issue", "must be after the issue date", "必须晚于发证日期";
+
+    // People and accounts
+    NotCurrentPassword => "not_current_password", "is not your current password", "不是您当前的密码";
+    OwnAccount => "own_account", "you cannot deactivate your own account", "不能停用自己的账户";
+    DuplicateEmail => "duplicate_email", "a user with this e-mail address already exists", "已有用户使用此电子邮件地址";
+    InvalidCredentials => "invalid_credentials", "the e-mail address or the password is wrong", "电子邮件地址或密码错误";
+    SignInFirst => "sign_in_first", "sign in first", "请先登录";
+    TokenInvalid => "token_invalid", "the token is invalid or has expired", "令牌无效或已过期";
+    SessionEnded => "session_ended", "the session has ended; sign in again", "会话已结束，请重新登录";
+    ConsultantMissing => "consultant_missing",
+        "type the consulting school's name or number", "请输入咨询学校的名称或编号";
+    ConsultantUnknown => "consultant_unknown",
+        "no other school of the province has this name", "本省没有其他学校使用此名称";
+    ConsultantAmbiguous => "consultant_ambiguous",
+        "several schools of the province match; type more of the name", "本省有多所学校符合，请输入更完整的名称";
+
+    // Programmes
+    TitleOrIndicator => "title_or_indicator", "give a title or an indicator, not both", "请填写称号或指标之一，不要同时填写";
+    TitleOrIndicatorMissing => "title_or_indicator_missing",
+        "give a title or an indicator to count", "请填写要统计的称号或指标";
+    ThresholdRequired => "threshold_required",
+        "is required: the least value that counts", "必须填写：计入统计的最低数值";
+
+    // Findings and their corrective actions
+    ActionIncomplete => "action_incomplete",
+        "a planned action needs its root cause, the action and an owner",
+        "计划的纠正措施需要填写根本原因、措施和负责人";
+    ClosedThroughAction => "closed_through_action",
+        "a nonconformity is closed through its corrective action", "不符合项须通过纠正措施关闭";
+    ActionNotDone => "action_not_done",
+        "record when the action was done before closing", "关闭前请填写措施完成日期";
+    NotVerifiedEffective => "not_verified_effective",
+        "only an action verified as effective verifies the finding", "只有经验证有效的措施才能使问题通过验证";
+    ReopenReason => "reopen_reason", "give the reason for reopening", "请说明重新打开的原因";
+    FindingMove { from: String, to: String } => "finding_transition",
+        "cannot go from {from} to {to}", "不能从 {from} 变为 {to}";
+
+    // Submissions and evidence
+    CommentRequired => "comment_required", "every decision needs a comment", "每项决定都需要填写意见";
+    NoFile => "no_file", "no file was uploaded (multipart field `file`)", "没有上传文件（multipart 字段 `file`）";
+    FileEmpty => "file_empty", "is empty", "文件为空";
+    UploadCutOff => "upload_cut_off", "the upload was cut off", "上传被中断";
+    UploadUnreadable => "upload_unreadable", "the upload cannot be read", "无法读取上传内容";
+    TooBig { max: String } => "file_too_big", "evidence files may be at most {max}", "证明材料不能超过 {max}";
+    FileType => "file_type",
+        "evidence must be PDF, PNG, JPEG, an Office document, plain text or CSV (judged by its content)",
+        "证明材料必须是 PDF、PNG、JPEG、Office 文档、纯文本或 CSV（按文件内容判断）";
+    UnknownStep => "unknown_step", "the form names no known step", "表单中的步骤无法识别";
+
+    // Conflicts
+    Duplicate => "duplicate", "a record with these values already exists", "已存在相同的记录";
+    DuplicateProvince => "duplicate_province", "a province with this code already exists", "已有省份使用此代码";
+    DuplicateTitleType => "duplicate_title_type", "a title with this code already exists", "已有称号使用此代码";
+    DuplicateIndicator => "duplicate_indicator", "an indicator with this code already exists", "已有指标使用此代码";
+    TitleHeld => "title_held", "the school already holds this title", "学校已持有此称号";
+    TryAgain => "try_again", "another change got there first; try again", "其他人刚刚修改了此记录，请重试";
+    StaleVersion => "stale_version",
+        "this record was changed by someone else; reload it and try again",
+        "此记录已被他人修改，请刷新后重试";
+    InvalidTransition { from: String } => "invalid_transition",
+        "not possible while the submission is {from}", "申报处于 {from} 状态时不能进行此操作";
+    FourEyes => "four_eyes",
+        "the person who recommended a submission may not also sign it off", "推荐申报的人不能再审批同一申报";
+    EvidenceRequired => "evidence_required",
+        "add at least one evidence file before submitting", "提交前请至少添加一份证明材料";
+    EvidenceLocked { status: String } => "evidence_locked",
+        "evidence is immutable once submitted (the submission is {status})",
+        "提交后的证明材料不能再修改（申报状态：{status}）";
+
+    // The school year
+    Derived => "derived", "is derived from other figures and cannot be entered", "由其他数据计算得出，不能填写";
+    YearLocked { year: i32 } => "year_locked",
+        "the figures of {year} are accepted and locked; the province must reopen them first",
+        "{year} 年的数据已被省级部门确认并封账；需由省级部门重新开放后才能修改";
+    YearInReview { year: i32 } => "year_in_review",
+        "the figures of {year} are with the province for review; withdraw the submission to change them",
+        "{year} 年的数据正在省级审核中；如需修改请先撤回申报";
+    YearNotLocked { year: i32 } => "year_not_locked",
+        "the figures of {year} are not locked", "{year} 年的数据尚未封账";
+    ExplanationRequired => "explanation_required",
+        "this figure is flagged: explain it before submitting", "此数据被标记为异常：提交前请说明原因";
+    NoExplanationNeeded => "explanation_unneeded",
+        "this figure is not flagged; no explanation is needed", "此数据未被标记，无需说明";
+    RoundExists { year: i32 } => "round_exists",
+        "the province already has a collection round for {year}", "本省已开启 {year} 年的采集";
+    RoundClosed { year: i32 } => "round_closed",
+        "the collection round for {year} is closed", "{year} 年的采集已关闭";
+    NoRound { year: i32 } => "no_round",
+        "the province has opened no collection round for {year}", "本省尚未开启 {year} 年的采集";
+    SubmissionOpen => "submission_open",
+        "this year already has a submission in progress", "本年度已有进行中的申报";
+    NotXlsx => "not_xlsx",
+        "is not an Excel workbook (.xlsx); download the template and fill it in",
+        "不是 Excel 工作簿（.xlsx）；请下载模板填写后上传";
+    WrongTemplate => "wrong_template",
+        "is not accredit's status-data template; download the template of this year and fill it in",
+        "不是本系统的状态数据模板；请下载本年度模板填写后上传";
+    TemplateOtherSchool => "template_other_school",
+        "is the template of another school", "这是其他学校的模板";
+    TemplateYear { expected: i32, found: String } => "template_year",
+        "is the template of {found}, not of {expected}", "这是 {found} 年的模板，不是 {expected} 年的";
+    CellProblem { sheet: String, cell: String, indicator: String, problem: String } => "cell",
+        "sheet \"{sheet}\", cell {cell} ({indicator}): {problem}",
+        "工作表“{sheet}”单元格 {cell}（{indicator}）：{problem}";
+    CellUnknownCode { sheet: String, cell: String } => "cell_unknown_code",
+        "sheet \"{sheet}\", cell {cell}: names no indicator of the catalogue",
+        "工作表“{sheet}”单元格 {cell}：指标目录中没有这个指标代码";
+
+    // Requests that cannot be read
+    BodyTooLarge => "body_too_large", "the request body is too large", "请求内容过大";
+    NotJson => "not_json", "the request body must be application/json", "请求内容必须是 application/json";
+    MalformedJson => "malformed_json", "the request body is not valid JSON", "请求内容不是有效的 JSON";
+    MalformedForm => "malformed_form", "the form cannot be read", "无法读取表单";
+    MalformedQuery => "malformed_query", "the query string cannot be read", "无法读取查询参数";
+    MalformedBody => "malformed_body", "the request body cannot be read", "无法读取请求内容";
+    WrongValue { detail: String } => "wrong_value",
+        "the request body has a wrong value: {detail}", "请求内容中有错误的值：{detail}";
+
+    // What any request may meet
+    Forbidden => "forbidden", "your role may not do this", "您的角色无权进行此操作";
+    CsrfFailed => "csrf_failed",
+        "the form has expired; reload the page and try again", "表单已过期，请刷新页面后重试";
+    NotFound => "not_found", "not found", "未找到";
+    MethodNotAllowed { allow: String } => "method_not_allowed",
+        "method not allowed here; allowed: {allow}", "此处不允许该请求方法；允许：{allow}";
+    ValidationFailed => "validation_failed", "validation failed", "填写的内容有误";
+    TooManyAttempts { seconds: u64 } => "too_many_requests",
+        "too many attempts; try again in {seconds} seconds", "尝试次数过多，请 {seconds} 秒后再试";
+    Unavailable => "service_unavailable",
+        "the service is temporarily unavailable", "服务暂时不可用";
+    Unexpected => "internal_error", "an unexpected error occurred", "发生了意外错误";
+}
+
+impl fmt::Display for Msg {
+    /// English, for logs and the command line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ALL_CODES {
+            assert!(seen.insert(code), "{code} is used twice");
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn texts_in_both_languages_with_their_arguments() {
+        let m = Msg::TooLong { max: 200 };
+        assert_eq!(m.code(), "too_long");
+        assert_eq!(m.text(Lang::En), "must be at most 200 characters");
+        assert_eq!(m.text(Lang::ZhCn), "不能超过 200 个字符");
+        assert_eq!(m.to_string(), "must be at most 200 characters");
+        let cell = Msg::CellProblem {
+            sheet: "办学状态数据".into(),
+            cell: "E7".into(),
+            indicator: "在校生数".into(),
+            problem: Msg::WholeNumber.text(Lang::ZhCn),
+        };
+        assert_eq!(
+            cell.text(Lang::ZhCn),
+            "工作表“办学状态数据”单元格 E7（在校生数）：必须是整数"
+        );
+    }
+}
