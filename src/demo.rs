@@ -18,7 +18,7 @@ use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus};
 use crate::domain::workflow::{Action, ReviewDecision, SignOffDecision, SubmissionKind};
 use crate::domain::{EmailAddress, NewPassword, PersonName, Role, SchoolKind};
 use crate::store::{
-    audits, certificates, findings, indicators, programmes, provinces, schools, submissions,
+    audits, certificates, findings, programmes, provinces, schools, status_data, submissions,
     titles, users,
 };
 
@@ -449,16 +449,17 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     };
     findings::update(conn, &officer, f3.id, &plan3, now).map_err(err)?;
 
-    step("yearly indicators");
-    let figures = |students,
-                   teachers,
-                   appraisers,
-                   campus,
-                   building,
-                   equipment,
-                   computers,
-                   graduates,
-                   training| Indicators {
+    step("the school year: accepted figures, Fujian's 2026 round, Fuzhou No.2 half-way");
+    // The first nine figures, as schools recorded them before the yearly rounds.
+    let nine = |students,
+                teachers,
+                appraisers,
+                campus,
+                building,
+                equipment,
+                computers,
+                graduates,
+                training| Indicators {
         students: Some(students),
         teachers: Some(teachers),
         senior_appraisers: appraisers,
@@ -469,12 +470,14 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         graduates: Some(graduates),
         training_person_times: training,
     };
-    let rows = [
+    // The seeds' figures of 2006 (more than 30 senior appraisers, more than 300 computers,
+    // 2,091 training and appraisal person-times) and the other schools' 2025: accepted by
+    // their provinces before they used accredit.
+    let accepted_before = [
         (
-            &officer,
             fz2.id,
             2006,
-            figures(
+            nine(
                 3900,
                 190,
                 Some(30),
@@ -487,26 +490,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             ),
         ),
         (
-            &officer,
-            fz2.id,
-            2025,
-            figures(
-                4200,
-                210,
-                Some(34),
-                120_000,
-                75_000,
-                46_000_000,
-                820,
-                1380,
-                Some(6600),
-            ),
-        ),
-        (
-            &operator,
             xm.id,
             2025,
-            figures(
+            nine(
                 5100,
                 260,
                 Some(28),
@@ -519,10 +505,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             ),
         ),
         (
-            &operator,
             qz.id,
             2025,
-            figures(
+            nine(
                 1500,
                 70,
                 Some(8),
@@ -535,22 +520,19 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             ),
         ),
         (
-            &operator,
             wz1.id,
             2025,
-            figures(2600, 150, None, 52_000, 30_000, 9_500_000, 500, 820, None),
+            nine(2600, 150, None, 52_000, 30_000, 9_500_000, 500, 820, None),
         ),
         (
-            &operator,
             wz2.id,
             2025,
-            figures(1900, 92, None, 38_500, 23_000, 4_100_000, 380, 600, None),
+            nine(1900, 92, None, 38_500, 23_000, 4_100_000, 380, 600, None),
         ),
         (
-            &operator,
             zp.id,
             2025,
-            figures(
+            nine(
                 2300,
                 118,
                 Some(12),
@@ -563,17 +545,192 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             ),
         ),
     ];
-    for (access, school_id, year, figures) in rows {
-        indicators::put(conn, access, school_id, year, &figures, now).map_err(err)?;
+    for (school_id, year, figures) in accepted_before {
+        status_data::put_nine(conn, &operator, school_id, year, &figures, now).map_err(err)?;
+        status_data::lock(conn, &operator, school_id, year, None, now).map_err(err)?;
     }
+    // Fuzhou No.2 with every figure of the catalogue: 2024 accepted, 2025 through the round.
+    let full = |values: &[(&str, f64)]| -> status_data::StatusInput {
+        status_data::StatusInput {
+            figures: Some(
+                values
+                    .iter()
+                    .map(|(c, v)| ((*c).to_owned(), Some(*v)))
+                    .collect(),
+            ),
+            explanations: None,
+            version: None,
+        }
+    };
+    let fz2_2024 = full(&[
+        ("students", 3900.0),
+        ("enrolled", 1350.0),
+        ("graduates", 1290.0),
+        ("graduates_employed", 1245.0),
+        ("graduates_employed_in_field", 1010.0),
+        ("teachers", 205.0),
+        ("dual_qualified_teachers", 118.0),
+        ("part_time_industry_teachers", 46.0),
+        ("senior_appraisers", 32.0),
+        ("programmes_offered", 24.0),
+        ("campus_area_m2", 120_000.0),
+        ("building_area_m2", 72_000.0),
+        ("equipment_value_cny", 41_000_000.0),
+        ("training_workstations", 2300.0),
+        ("computers", 780.0),
+        ("library_books", 118_000.0),
+        ("training_person_times", 6100.0),
+        ("appraisal_person_times", 2400.0),
+        ("appraisal_passes", 2150.0),
+        ("enterprise_agreements", 20.0),
+    ]);
+    status_data::put(conn, &operator, fz2.id, 2024, &fz2_2024, now).map_err(err)?;
+    status_data::lock(conn, &operator, fz2.id, 2024, None, now).map_err(err)?;
+    let round = |conn: &mut DbConn, year, due_on| {
+        crate::store::rounds::create(
+            conn,
+            &bureau,
+            fj,
+            &crate::store::rounds::NewRound {
+                year,
+                due_on,
+                change_threshold_pct: crate::domain::status_data::DEFAULT_CHANGE_THRESHOLD_PCT,
+            },
+            now,
+        )
+        .map_err(err)
+    };
+    let round_2025 = round(conn, 2025, date!(2026 - 03 - 31))?;
+    let fz2_2025 = full(&[
+        ("students", 4200.0),
+        ("enrolled", 1420.0),
+        ("graduates", 1380.0),
+        ("graduates_employed", 1340.0),
+        ("graduates_employed_in_field", 1090.0),
+        ("teachers", 210.0),
+        ("dual_qualified_teachers", 126.0),
+        ("part_time_industry_teachers", 52.0),
+        ("senior_appraisers", 34.0),
+        ("programmes_offered", 26.0),
+        ("campus_area_m2", 120_000.0),
+        ("building_area_m2", 75_000.0),
+        ("equipment_value_cny", 46_000_000.0),
+        ("training_workstations", 2450.0),
+        ("computers", 820.0),
+        ("library_books", 126_000.0),
+        ("training_person_times", 6600.0),
+        ("appraisal_person_times", 2600.0),
+        ("appraisal_passes", 2330.0),
+        ("enterprise_agreements", 32.0),
+    ]);
+    status_data::put(conn, &officer, fz2.id, 2025, &fz2_2025, now).map_err(err)?;
+    let flagged = status_data::read(conn, &officer, fz2.id, 2025)
+        .map_err(err)?
+        .unexplained();
+    let explanations = flagged
+        .into_iter()
+        .map(|code| {
+            let why = match code.as_str() {
+                "enterprise_agreements" => {
+                    "2025 年与福州电梯、数控机床企业新签 12 项订单式培养协议。"
+                }
+                _ => "已核实，数据准确。",
+            };
+            (code, why.to_owned())
+        })
+        .collect();
+    let explain = status_data::StatusInput {
+        figures: None,
+        explanations: Some(explanations),
+        version: None,
+    };
+    status_data::put(conn, &officer, fz2.id, 2025, &explain, now).map_err(err)?;
+    let year_2025 = submissions::create(
+        conn,
+        &officer,
+        fz2.id,
+        &submissions::NewSubmission {
+            kind: SubmissionKind::StatusData,
+            title: "2025 年办学状态数据 / Status data 2025".into(),
+            summary: None,
+            subject: submissions::Subject {
+                year: Some(2025),
+                ..Default::default()
+            },
+        },
+        now,
+    )
+    .map_err(err)?
+    .submission
+    .id;
+    for (who, action, comment) in [
+        (&officer, Action::Submit, None),
+        (
+            &reviewer,
+            Action::Review(ReviewDecision::Recommend),
+            Some("数据完整，变动已说明。"),
+        ),
+        (
+            &bureau,
+            Action::SignOff(SignOffDecision::Approve),
+            Some("确认，封账。"),
+        ),
+    ] {
+        submissions::step(conn, who, year_2025, action, comment, None, today, now).map_err(err)?;
+    }
+    crate::store::rounds::update(
+        conn,
+        &bureau,
+        round_2025.id,
+        &crate::store::rounds::RoundPatch {
+            closed: Some(true),
+            ..Default::default()
+        },
+        now,
+    )
+    .map_err(err)?;
+    status_data::put_report_sections(
+        conn,
+        &officer,
+        fz2.id,
+        2025,
+        &status_data::ReportSections {
+            highlights: Some(
+                "学校牵头全省技工院校质量管理体系建设，作为咨询单位帮助泉州技工学校建立体系。\n\n                 新签订单式培养协议 12 项，校企合作协议达到 32 项；毕业生就业率 97%，对口就业率 81%。\n\n                 职业技能鉴定 2,600 人次，合格率接近 90%。"
+                    .into(),
+            ),
+            problems: Some(
+                "数控车床校准记录不完整（监督审核发现的轻微不符合项），已建立校准登记制度并完成整改。\n\n                 “双师型”教师占比 60%，实训指导教师仍显不足；2026 年计划从合作企业聘请 10 名兼职教师，                 并安排 20 名专任教师下企业实践。"
+                    .into(),
+            ),
+        },
+        now,
+    )
+    .map_err(err)?;
+    // This year's round is open; Fuzhou No.2 has entered eight of its figures.
+    round(conn, 2026, date!(2027 - 03 - 31))?;
+    let half_way = full(&[
+        ("students", 4350.0),
+        ("enrolled", 1480.0),
+        ("teachers", 214.0),
+        ("dual_qualified_teachers", 131.0),
+        ("programmes_offered", 27.0),
+        ("campus_area_m2", 120_000.0),
+        ("building_area_m2", 75_000.0),
+        ("equipment_value_cny", 48_500_000.0),
+    ]);
+    status_data::put(conn, &officer, fz2.id, 2026, &half_way, now).map_err(err)?;
 
     step("submissions in every state");
     use crate::evidence::EvidenceStorage;
     use sha2::Digest;
     let storage = crate::evidence::DiskStorage::new(&settings.data_dir.join("evidence"))?;
-    let evidence = |conn: &mut DbConn, id: i64, name: &str| -> anyhow::Result<()> {
-        let bytes =
-            format!("%PDF-1.4\n% accredit demonstration document: {name}\n%%EOF\n").into_bytes();
+    let attach = |conn: &mut DbConn,
+                  id: i64,
+                  name: &str,
+                  content_type: &str,
+                  bytes: Vec<u8>|
+     -> anyhow::Result<()> {
         let sha256: String = sha2::Sha256::digest(&bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -583,13 +740,18 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         storage.commit(staged, &sha256)?;
         let file = submissions::NewEvidence {
             filename: name.into(),
-            content_type: "application/pdf".into(),
+            content_type: content_type.into(),
             size_bytes: bytes.len() as i64,
             sha256,
             description: Some("demonstration document".into()),
         };
         submissions::add_evidence(conn, &officer, id, &file, now).map_err(err)?;
         Ok(())
+    };
+    let evidence = |conn: &mut DbConn, id: i64, name: &str| -> anyhow::Result<()> {
+        let bytes =
+            format!("%PDF-1.4\n% accredit demonstration document: {name}\n%%EOF\n").into_bytes();
+        attach(conn, id, name, "application/pdf", bytes)
     };
     let prepare = |conn: &mut DbConn, kind, title: &str, subject: submissions::Subject| {
         submissions::create(
@@ -619,7 +781,18 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             ..Default::default()
         },
     )?;
-    let _ = draft;
+    // The 2025 report, generated from the record, attached to its submission as evidence.
+    let gathered =
+        crate::store::annual_report::gather(conn, &officer, fz2.id, 2025, today).map_err(err)?;
+    let view = crate::report::view(&gathered, crate::domain::lang::Lang::ZhCn);
+    let docx = crate::report::docx::write(&view).map_err(err)?;
+    attach(
+        conn,
+        draft,
+        "2025-annual-quality-report.docx",
+        crate::http::api::annual_report::DOCX_TYPE,
+        docx,
+    )?;
     let reeval = prepare(
         conn,
         SubmissionKind::TitleReevaluation,

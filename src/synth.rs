@@ -2,8 +2,10 @@
 //!
 //! By default 31 provinces, 10,000 schools and, per school, 10 audits of 10 findings each
 //! (every finding with its corrective action), 10 submissions spread over all seven
-//! workflow states with their evidence metadata and workflow events, 20 years of
-//! indicators, titles and a certificate; users of every role. `--schools N` scales all of
+//! workflow states with their evidence metadata and workflow events, 20 accepted (locked)
+//! years of status data (the nine first figures throughout, the whole catalogue for the
+//! last eight), this year's collection round with the schools at every stage of it,
+//! titles and a certificate; users of every role. `--schools N` scales all of
 //! it; `--seed` makes it reproducible (the generator is ours, so a seed gives the same data
 //! on every version of every dependency).
 //!
@@ -39,6 +41,8 @@ const AUDITS_PER_SCHOOL: usize = 10;
 const FINDINGS_PER_AUDIT: usize = 10;
 const SUBMISSIONS_PER_SCHOOL: usize = 10;
 const INDICATOR_YEARS: i32 = 20;
+/// The last years that have every figure of the catalogue (before, only the first nine).
+const FULL_YEARS: i32 = 8;
 const REVIEWERS_PER_PROVINCE: usize = 4;
 /// Schools written per transaction (and per step of the progress bar).
 const SCHOOLS_PER_BLOCK: usize = 100;
@@ -230,8 +234,11 @@ struct Tables {
     audits: Batch,
     findings: Batch,
     corrective_actions: Batch,
-    indicators: Batch,
+    school_years: Batch,
+    status_figures: Batch,
+    collection_rounds: Batch,
     submissions: Batch,
+    submission_contents: Batch,
     evidence_files: Batch,
     submission_events: Batch,
     consulting_grants: Batch,
@@ -284,17 +291,35 @@ impl Tables {
                 "finding_id, root_cause, action, owner, due_on, done_on, verified_by, verified_on, effective, verification_note, updated_at",
                 false,
             ),
-            indicators: Batch::new(
+            school_years: Batch::new(
                 pg,
-                "indicators",
-                "school_id, year, students, teachers, senior_appraisers, campus_area_m2, building_area_m2, equipment_value_cny, computers, graduates, training_person_times, updated_at",
+                "school_years",
+                "school_id, year, explanations, locked_at, accepted_submission_id, updated_at",
                 false,
+            ),
+            status_figures: Batch::new(
+                pg,
+                "status_figures",
+                "school_id, year, indicator_id, value",
+                false,
+            ),
+            collection_rounds: Batch::new(
+                pg,
+                "collection_rounds",
+                "id, province_id, year, due_on, change_threshold_pct, closed_at, created_by, created_at",
+                true,
             ),
             submissions: Batch::new(
                 pg,
                 "submissions",
                 "id, school_id, kind, title, summary, title_type_id, school_title_id, audit_id, finding_id, year, status, round, recommended_by, created_by, submitted_at, created_at, updated_at",
                 true,
+            ),
+            submission_contents: Batch::new(
+                pg,
+                "submission_contents",
+                "submission_id, round, content",
+                false,
             ),
             evidence_files: Batch::new(
                 pg,
@@ -323,7 +348,7 @@ impl Tables {
         }
     }
 
-    fn all(&mut self) -> [(&'static str, &mut Batch); 14] {
+    fn all(&mut self) -> [(&'static str, &mut Batch); 17] {
         [
             ("provinces", &mut self.provinces),
             ("schools", &mut self.schools),
@@ -333,8 +358,11 @@ impl Tables {
             ("audits", &mut self.audits),
             ("findings", &mut self.findings),
             ("corrective_actions", &mut self.corrective_actions),
-            ("indicators", &mut self.indicators),
+            ("collection_rounds", &mut self.collection_rounds),
             ("submissions", &mut self.submissions),
+            ("submission_contents", &mut self.submission_contents),
+            ("school_years", &mut self.school_years),
+            ("status_figures", &mut self.status_figures),
             ("evidence_files", &mut self.evidence_files),
             ("submission_events", &mut self.submission_events),
             ("consulting_grants", &mut self.consulting_grants),
@@ -374,6 +402,7 @@ struct Ids {
     event: i64,
     grant: i64,
     programme: i64,
+    round: i64,
 }
 
 fn next_id(conn: &mut DbConn, table: &str) -> anyhow::Result<i64> {
@@ -402,6 +431,7 @@ impl Ids {
             event: next_id(conn, "submission_events")?,
             grant: next_id(conn, "consulting_grants")?,
             programme: next_id(conn, "programmes")?,
+            round: next_id(conn, "collection_rounds")?,
         })
     }
 }
@@ -544,6 +574,15 @@ struct TitleType {
     interval: Option<u32>,
 }
 
+/// What a school's figures grow from, year to year.
+struct YearBase {
+    students: i64,
+    campus: i64,
+    building: i64,
+    equipment: i64,
+    books: i64,
+}
+
 /// What is kept of a school while its records are written.
 struct SchoolFacts {
     id: i64,
@@ -566,6 +605,8 @@ struct Generator {
     admins: Vec<i64>,
     city_counters: Vec<[u32; 3]>,
     password_hash: String,
+    /// The catalogue's entered indicators: code and row id.
+    indicators: Vec<(String, i64)>,
 }
 
 pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
@@ -615,6 +656,13 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
         admins: Vec::new(),
         city_counters: vec![[0; 3]; PROVINCES.len()],
         password_hash,
+        indicators: {
+            let catalogue = crate::store::indicators::catalogue(conn)?;
+            catalogue
+                .entered()
+                .filter_map(|i| Some((i.code.clone(), catalogue.id_of(&i.code)?)))
+                .collect()
+        },
     };
     println!(
         "Generating {} schools in 31 provinces (seed {}) into {}…",
@@ -659,6 +707,7 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
             "submission_events",
             "consulting_grants",
             "programmes",
+            "collection_rounds",
         ] {
             conn.batch_execute(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
@@ -753,6 +802,28 @@ impl Generator {
                 None,
             );
             self.admins.push(admin);
+            // The last three years' rounds, closed, and this year's, open.
+            let this_year = self.today.year();
+            for year in this_year - 3..=this_year {
+                let due =
+                    Date::from_calendar_date(year, Month::September, 30).unwrap_or(self.today);
+                let opened = at(due - days(120), &mut self.rng);
+                let id = take(&mut self.ids.round);
+                self.tables.collection_rounds.row(&[
+                    V::Int(id),
+                    V::Int(province_id),
+                    V::Int(i64::from(year)),
+                    V::Date(due),
+                    V::Int(30),
+                    if year < this_year {
+                        V::Ts(at(due + days(60), &mut self.rng))
+                    } else {
+                        V::Null
+                    },
+                    V::Int(admin),
+                    V::Ts(opened),
+                ]);
+            }
         }
         self.user(
             "admin@synth.accredit.cn",
@@ -761,7 +832,8 @@ impl Generator {
             None,
             None,
         );
-        self.tables.users.flush(conn)
+        self.tables.users.flush(conn)?;
+        self.tables.collection_rounds.flush(conn)
     }
 
     /// The `n`th school (1-based) and everything it holds.
@@ -814,7 +886,7 @@ impl Generator {
         };
         self.titles_and_certificate(&mut facts);
         self.audits(&mut facts);
-        self.indicators(&facts);
+        self.status_data(&facts);
         self.submissions(&facts);
     }
 
@@ -1011,41 +1083,167 @@ impl Generator {
         ]);
     }
 
-    fn indicators(&mut self, school: &SchoolFacts) {
-        let mut students = self.rng.range(600, 6000);
-        let campus = self.rng.range(40_000, 400_000);
-        let mut building = campus / self.rng.range(2, 4);
-        let mut equipment = self.rng.range(3_000_000, 60_000_000);
-        let last_year = self.today.year() - 1;
-        for year in last_year - INDICATOR_YEARS + 1..=last_year {
-            students = (students * self.rng.range(96, 110) / 100).max(200);
-            building = building * self.rng.range(100, 106) / 100;
-            equipment = equipment * self.rng.range(100, 115) / 100;
-            let teachers = students / self.rng.range(14, 22);
-            let updated = at(
-                Date::from_calendar_date(year + 1, Month::March, 15).unwrap_or(self.today),
-                &mut self.rng,
-            );
-            let missing = self.rng.chance(2);
-            self.tables.indicators.row(&[
-                V::Int(school.id),
-                V::Int(i64::from(year)),
-                V::Int(students),
-                V::Int(teachers),
-                V::Int(teachers * self.rng.range(8, 30) / 100),
-                V::Int(campus),
-                V::Int(building),
-                V::Int(equipment),
-                if missing {
-                    V::Null
-                } else {
-                    V::Int(students / self.rng.range(3, 8))
-                },
-                V::Int(students * self.rng.range(25, 33) / 100),
-                V::Int(students * self.rng.range(50, 300) / 100),
-                V::Ts(updated),
+    /// One year's figures of a school, grown from last year's.
+    fn year_figures(&mut self, base: &mut YearBase, full: bool) -> Vec<(&'static str, i64)> {
+        base.students = (base.students * self.rng.range(96, 110) / 100).max(200);
+        base.building = base.building * self.rng.range(100, 106) / 100;
+        base.equipment = base.equipment * self.rng.range(100, 115) / 100;
+        base.books = base.books * self.rng.range(100, 108) / 100;
+        let students = base.students;
+        let teachers = students / self.rng.range(14, 22);
+        let graduates = students * self.rng.range(25, 33) / 100;
+        let employed = graduates * self.rng.range(90, 99) / 100;
+        let appraised = students * self.rng.range(30, 100) / 100;
+        let mut figures = vec![
+            ("students", students),
+            ("teachers", teachers),
+            ("senior_appraisers", teachers * self.rng.range(8, 30) / 100),
+            ("campus_area_m2", base.campus),
+            ("building_area_m2", base.building),
+            ("equipment_value_cny", base.equipment),
+            ("graduates", graduates),
+            (
+                "training_person_times",
+                students * self.rng.range(50, 300) / 100,
+            ),
+        ];
+        if !self.rng.chance(2) {
+            figures.push(("computers", students / self.rng.range(3, 8)));
+        }
+        if full {
+            figures.extend([
+                ("enrolled", students * self.rng.range(30, 38) / 100),
+                ("graduates_employed", employed),
+                (
+                    "graduates_employed_in_field",
+                    employed * self.rng.range(60, 90) / 100,
+                ),
+                (
+                    "dual_qualified_teachers",
+                    teachers * self.rng.range(25, 70) / 100,
+                ),
+                (
+                    "part_time_industry_teachers",
+                    teachers * self.rng.range(10, 40) / 100,
+                ),
+                ("programmes_offered", self.rng.range(5, 40)),
+                (
+                    "training_workstations",
+                    students * self.rng.range(30, 80) / 100,
+                ),
+                ("library_books", base.books),
+                ("appraisal_person_times", appraised),
+                ("appraisal_passes", appraised * self.rng.range(70, 95) / 100),
+                ("enterprise_agreements", self.rng.range(3, 60)),
             ]);
         }
+        figures
+    }
+
+    fn figures_rows(&mut self, school: i64, year: i32, figures: &[(&'static str, i64)]) {
+        for (code, value) in figures {
+            if let Some((_, id)) = self.indicators.iter().find(|(c, _)| c == code) {
+                self.tables.status_figures.row(&[
+                    V::Int(school),
+                    V::Int(i64::from(year)),
+                    V::Int(*id),
+                    V::Int(*value),
+                ]);
+            }
+        }
+    }
+
+    /// Twenty accepted years, then where the school stands in this year's round.
+    fn status_data(&mut self, school: &SchoolFacts) {
+        let students = self.rng.range(600, 6000);
+        let campus = self.rng.range(40_000, 400_000);
+        let mut base = YearBase {
+            students,
+            campus,
+            building: campus / self.rng.range(2, 4),
+            equipment: self.rng.range(3_000_000, 60_000_000),
+            books: students * self.rng.range(20, 45),
+        };
+        let last_year = self.today.year() - 1;
+        for year in last_year - INDICATOR_YEARS + 1..=last_year {
+            let full = year > last_year - FULL_YEARS;
+            let figures = self.year_figures(&mut base, full);
+            self.figures_rows(school.id, year, &figures);
+            let locked = at(
+                Date::from_calendar_date(year + 1, Month::April, 30).unwrap_or(self.today),
+                &mut self.rng,
+            );
+            self.tables.school_years.row(&[
+                V::Int(school.id),
+                V::Int(i64::from(year)),
+                V::Text("{}"),
+                V::Ts(locked),
+                V::Null,
+                V::Ts(locked),
+            ]);
+        }
+        // This year: not started, in progress, submitted, accepted or returned.
+        let year = self.today.year();
+        let stage = self.rng.weighted(&[25, 35, 20, 15, 5]);
+        if stage == 0 {
+            return;
+        }
+        let figures = self.year_figures(&mut base, true);
+        self.figures_rows(school.id, year, &figures);
+        let submission = (stage >= 2).then(|| take(&mut self.ids.submission));
+        let touched = at(self.today - days(self.rng.range(1, 40)), &mut self.rng);
+        self.tables.school_years.row(&[
+            V::Int(school.id),
+            V::Int(i64::from(year)),
+            V::Text("{}"),
+            if stage == 3 { V::Ts(touched) } else { V::Null },
+            match (stage, submission) {
+                (3, Some(id)) => V::Int(id),
+                _ => V::Null,
+            },
+            V::Ts(touched),
+        ]);
+        let Some(id) = submission else {
+            return;
+        };
+        let status = ["submitted", "approved", "changes_requested"][stage - 2];
+        let reviewer = *self.rng.pick(&self.reviewers[school.province]);
+        let title = format!("Status data {year} / {year} 年办学状态数据");
+        self.tables.submissions.row(&[
+            V::Int(id),
+            V::Int(school.id),
+            V::Text("status_data"),
+            V::Text(&title),
+            V::Null,
+            V::Null,
+            V::Null,
+            V::Null,
+            V::Null,
+            V::Int(i64::from(year)),
+            V::Text(status),
+            V::Int(if status == "changes_requested" { 2 } else { 1 }),
+            if status == "approved" {
+                V::Int(reviewer)
+            } else {
+                V::Null
+            },
+            V::Int(school.officer),
+            V::Ts(touched),
+            V::Ts(touched),
+            V::Ts(touched),
+        ]);
+        let content = figures
+            .iter()
+            .map(|(code, value)| format!("\"{code}\":{value}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        self.tables.submission_contents.row(&[
+            V::Int(id),
+            V::Int(1),
+            V::Text(&format!(
+                "{{\"year\":{year},\"figures\":{{{content}}},\"derived\":{{}},\"flags\":[],\"explanations\":{{}}}}"
+            )),
+        ]);
     }
 
     fn submissions(&mut self, school: &SchoolFacts) {

@@ -96,6 +96,11 @@ impl Access {
             || (self.role == Role::ProvinceAdmin && self.province_id == Some(province_id))
     }
 
+    /// An admin, or anyone of the province (its bureau, its reviewers, its schools' staff).
+    pub fn belongs_to_province(&self, province_id: i64) -> bool {
+        self.is_admin() || self.province_id == Some(province_id)
+    }
+
     /// May edit a school's profile: its quality officer, its province admin, an admin.
     pub fn edits_school_profile(&self, school_id: i64, province_id: i64) -> bool {
         self.administers_province(province_id)

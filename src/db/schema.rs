@@ -162,19 +162,60 @@ diesel::table! {
 }
 
 diesel::table! {
-    indicators (school_id, year) {
+    indicator_defs (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        name_zh -> Text,
+        unit -> Text,
+        kind -> Text,
+        min_value -> Nullable<Double>,
+        max_value -> Nullable<Double>,
+        help -> Nullable<Text>,
+        help_zh -> Nullable<Text>,
+        numerator -> Nullable<Text>,
+        denominator -> Nullable<Text>,
+        scale -> Nullable<Double>,
+        higher_is_better -> Nullable<Bool>,
+        position -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    status_figures (school_id, year, indicator_id) {
         school_id -> BigInt,
         year -> Integer,
-        students -> Nullable<BigInt>,
-        teachers -> Nullable<BigInt>,
-        senior_appraisers -> Nullable<BigInt>,
-        campus_area_m2 -> Nullable<BigInt>,
-        building_area_m2 -> Nullable<BigInt>,
-        equipment_value_cny -> Nullable<BigInt>,
-        computers -> Nullable<BigInt>,
-        graduates -> Nullable<BigInt>,
-        training_person_times -> Nullable<BigInt>,
+        indicator_id -> BigInt,
+        value -> Double,
+    }
+}
+
+diesel::table! {
+    school_years (school_id, year) {
+        school_id -> BigInt,
+        year -> Integer,
+        explanations -> Text,
+        highlights -> Nullable<Text>,
+        problems -> Nullable<Text>,
+        locked_at -> Nullable<Timestamp>,
+        accepted_submission_id -> Nullable<BigInt>,
+        reopen_reason -> Nullable<Text>,
+        version -> BigInt,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    collection_rounds (id) {
+        id -> BigInt,
+        province_id -> BigInt,
+        year -> Integer,
+        due_on -> Date,
+        change_threshold_pct -> Integer,
+        closed_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
     }
 }
 
@@ -220,6 +261,14 @@ diesel::table! {
         recommended_by -> Nullable<BigInt>,
         created_by -> Nullable<BigInt>,
         submitted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    submission_contents (submission_id, round) {
+        submission_id -> BigInt,
+        round -> Integer,
+        content -> Text,
     }
 }
 
@@ -331,7 +380,11 @@ diesel::joinable!(certificates -> schools (school_id));
 diesel::joinable!(audits -> schools (school_id));
 diesel::joinable!(findings -> audits (audit_id));
 diesel::joinable!(corrective_actions -> findings (finding_id));
-diesel::joinable!(indicators -> schools (school_id));
+diesel::joinable!(status_figures -> schools (school_id));
+diesel::joinable!(status_figures -> indicator_defs (indicator_id));
+diesel::joinable!(school_years -> schools (school_id));
+diesel::joinable!(collection_rounds -> provinces (province_id));
+diesel::joinable!(submission_contents -> submissions (submission_id));
 diesel::joinable!(calendar_feeds -> users (user_id));
 diesel::joinable!(submissions -> schools (school_id));
 diesel::joinable!(evidence_files -> submissions (submission_id));
@@ -349,7 +402,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     audits,
     findings,
     corrective_actions,
-    indicators,
+    indicator_defs,
+    status_figures,
+    school_years,
+    collection_rounds,
+    submission_contents,
     history,
     history_head,
     submissions,

@@ -1,7 +1,6 @@
 //! Calendar rules: month arithmetic that is right at month ends, and a title's
 //! re-evaluation due date and state.
 
-use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
 /// `date` plus `months` calendar months; a day past the end of the target month becomes its
@@ -17,18 +16,16 @@ pub fn add_months(date: Date, months: u32) -> Date {
 /// Days before the due date from which a re-evaluation is `due_soon`.
 pub const DUE_SOON_DAYS: i64 = 180;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReevaluationState {
+crate::vocabulary!(ReevaluationState {
     /// due more than 180 days from today
-    Ok,
+    Ok => "ok",
     /// due within 180 days
-    DueSoon,
+    DueSoon => "due_soon",
     /// past its due date
-    Overdue,
+    Overdue => "overdue",
     /// a permanent title: never re-evaluated
-    None,
-}
+    None => "none",
+});
 
 /// When a title must next be re-evaluated: (last evaluated, else awarded) + interval.
 pub fn next_reevaluation(
@@ -46,6 +43,13 @@ pub fn reevaluation_state(due: Option<Date>, today: Date) -> ReevaluationState {
         Some(due) if (due - today).whole_days() <= DUE_SOON_DAYS => ReevaluationState::DueSoon,
         Some(_) => ReevaluationState::Ok,
     }
+}
+
+/// The first and last day of a year.
+pub fn year_bounds(year: i32) -> (Date, Date) {
+    let first = Date::from_calendar_date(year, time::Month::January, 1).unwrap_or(Date::MIN);
+    let last = Date::from_calendar_date(year, time::Month::December, 31).unwrap_or(Date::MAX);
+    (first, last)
 }
 
 /// A date from `YYYY-MM-DD`, with a message that says what is wrong.

@@ -180,6 +180,8 @@ messages! {
         "{year} 年的数据正在省级审核中；如需修改请先撤回申报";
     YearNotLocked { year: i32 } => "year_not_locked",
         "the figures of {year} are not locked", "{year} 年的数据尚未封账";
+    FiguresRequired { year: i32 } => "figures_required",
+        "enter the figures of {year} before submitting", "提交前请填写 {year} 年的数据";
     ExplanationRequired => "explanation_required",
         "this figure is flagged: explain it before submitting", "此数据被标记为异常：提交前请说明原因";
     NoExplanationNeeded => "explanation_unneeded",
@@ -202,9 +204,13 @@ messages! {
         "is the template of another school", "这是其他学校的模板";
     TemplateYear { expected: i32, found: String } => "template_year",
         "is the template of {found}, not of {expected}", "这是 {found} 年的模板，不是 {expected} 年的";
-    CellProblem { sheet: String, cell: String, indicator: String, problem: String } => "cell",
-        "sheet \"{sheet}\", cell {cell} ({indicator}): {problem}",
-        "工作表“{sheet}”单元格 {cell}（{indicator}）：{problem}";
+    // the same words in each language, composed by `Msg::cell`
+    CellProblem { en: String, zh: String } => "cell", "{en}", "{zh}";
+    CellDuplicate { sheet: String, cell: String } => "cell_duplicate",
+        "sheet \"{sheet}\", cell {cell}: this indicator appears twice in the sheet",
+        "工作表“{sheet}”单元格 {cell}：此指标在表中出现了两次";
+    WorkbookTooLarge => "workbook_too_large",
+        "the workbook unpacks to more than a template can hold", "工作簿解压后超出模板应有的大小";
     CellUnknownCode { sheet: String, cell: String } => "cell_unknown_code",
         "sheet \"{sheet}\", cell {cell}: names no indicator of the catalogue",
         "工作表“{sheet}”单元格 {cell}：指标目录中没有这个指标代码";
@@ -232,6 +238,25 @@ messages! {
     Unavailable => "service_unavailable",
         "the service is temporarily unavailable", "服务暂时不可用";
     Unexpected => "internal_error", "an unexpected error occurred", "发生了意外错误";
+}
+
+impl Msg {
+    /// A problem with the value of a cell of an uploaded sheet, naming the indicator in
+    /// each language.
+    pub fn cell(sheet: &str, cell: &str, indicator: (&str, &str), problem: &Msg) -> Msg {
+        Msg::CellProblem {
+            en: format!(
+                "sheet \"{sheet}\", cell {cell} ({}): {}",
+                indicator.0,
+                problem.text(Lang::En)
+            ),
+            zh: format!(
+                "工作表“{sheet}”单元格 {cell}（{}）：{}",
+                indicator.1,
+                problem.text(Lang::ZhCn)
+            ),
+        }
+    }
 }
 
 impl fmt::Display for Msg {
@@ -264,15 +289,19 @@ mod tests {
         assert_eq!(m.text(Lang::En), "must be at most 200 characters");
         assert_eq!(m.text(Lang::ZhCn), "不能超过 200 个字符");
         assert_eq!(m.to_string(), "must be at most 200 characters");
-        let cell = Msg::CellProblem {
-            sheet: "办学状态数据".into(),
-            cell: "E7".into(),
-            indicator: "在校生数".into(),
-            problem: Msg::WholeNumber.text(Lang::ZhCn),
-        };
+        let cell = Msg::cell(
+            "办学状态数据",
+            "C7",
+            ("Students enrolled", "在校生数"),
+            &Msg::WholeNumber,
+        );
         assert_eq!(
             cell.text(Lang::ZhCn),
-            "工作表“办学状态数据”单元格 E7（在校生数）：必须是整数"
+            "工作表“办学状态数据”单元格 C7（在校生数）：必须是整数"
+        );
+        assert_eq!(
+            cell.text(Lang::En),
+            "sheet \"办学状态数据\", cell C7 (Students enrolled): must be a whole number"
         );
     }
 }

@@ -15,6 +15,7 @@ pub mod person;
 pub mod quality;
 pub mod role;
 pub mod school;
+pub mod status_data;
 pub mod text;
 pub mod vocabulary;
 pub mod workflow;

@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::domain::SchoolKind;
-use crate::domain::indicators::Indicators;
 
 /// The percentile of `value` among `peers` (the other schools, not the school itself):
 /// the share of peers with a lower value plus half the share with an equal one, in 0..=100
@@ -20,88 +19,93 @@ pub fn percentile(value: f64, peers: &[f64]) -> Option<u8> {
     Some((share * 100.0).round().clamp(0.0, 100.0) as u8)
 }
 
-/// How a school stands against one minimum.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+/// How a school stands against one standard.
+/// Ordered from best to worst, so that the worse of two verdicts is their `max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Compliance {
     Meets,
-    /// within 10 % of the minimum
+    /// within 10 % of the standard
     NearlyMeets,
     DoesNotMeet,
     /// the figure is not reported
     Unknown,
 }
 
-/// Within this share below a minimum a school "nearly meets" it.
+/// Within this share of a standard a school "nearly meets" it.
 pub const NEARLY: f64 = 0.10;
 
-pub fn compliance(actual: Option<f64>, minimum: f64) -> Compliance {
-    match actual {
-        None => Compliance::Unknown,
-        Some(a) if a >= minimum => Compliance::Meets,
-        Some(a) if a >= minimum * (1.0 - NEARLY) => Compliance::NearlyMeets,
-        Some(_) => Compliance::DoesNotMeet,
+/// How `actual` stands against a standard's least and greatest values.
+pub fn compliance(actual: Option<f64>, standard: &Standard) -> Compliance {
+    let Some(a) = actual else {
+        return Compliance::Unknown;
+    };
+    let low = standard.minimum.map_or(Compliance::Meets, |min| {
+        if a >= min {
+            Compliance::Meets
+        } else if a >= min * (1.0 - NEARLY) {
+            Compliance::NearlyMeets
+        } else {
+            Compliance::DoesNotMeet
+        }
+    });
+    let high = standard.maximum.map_or(Compliance::Meets, |max| {
+        if a <= max {
+            Compliance::Meets
+        } else if a <= max * (1.0 + NEARLY) {
+            Compliance::NearlyMeets
+        } else {
+            Compliance::DoesNotMeet
+        }
+    });
+    low.max(high)
+}
+
+/// One national standard for school conditions: an indicator of the catalogue (entered or
+/// derived) and its least or greatest value.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Standard {
+    /// the indicator's code, e.g. `campus_area_m2`, `students_per_teacher`
+    pub measure: &'static str,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+}
+
+const fn at_least(measure: &'static str, minimum: f64) -> Standard {
+    Standard {
+        measure,
+        minimum: Some(minimum),
+        maximum: None,
     }
 }
 
-/// One minimum standard: a figure (absolute or per student) and its least value.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct Standard {
-    /// e.g. `campus_area_m2`, `campus_area_m2_per_student`, `students_per_teacher_max`
-    pub measure: &'static str,
-    pub minimum: f64,
+const fn at_most(measure: &'static str, maximum: f64) -> Standard {
+    Standard {
+        measure,
+        minimum: None,
+        maximum: Some(maximum),
+    }
 }
 
-/// The national standards for school conditions, by kind of school.
+/// The national standards for school conditions, by kind of school: the setting standard
+/// of secondary vocational schools (中等职业学校设置标准, 2010) and of technical schools.
 pub fn standards(kind: SchoolKind) -> &'static [Standard] {
     const SECONDARY: &[Standard] = &[
-        Standard {
-            measure: "campus_area_m2",
-            minimum: 40_000.0,
-        },
-        Standard {
-            measure: "campus_area_m2_per_student",
-            minimum: 33.0,
-        },
-        Standard {
-            measure: "building_area_m2",
-            minimum: 24_000.0,
-        },
-        Standard {
-            measure: "building_area_m2_per_student",
-            minimum: 20.0,
-        },
-        Standard {
-            measure: "teachers",
-            minimum: 60.0,
-        },
-        // 1 teacher to 20 students: at least 0.05 teachers per student
-        Standard {
-            measure: "teachers_per_student",
-            minimum: 0.05,
-        },
-        Standard {
-            measure: "equipment_value_cny",
-            minimum: 3_000_000.0,
-        },
-        Standard {
-            measure: "equipment_value_cny_per_student",
-            minimum: 2_500.0,
-        },
+        at_least("campus_area_m2", 40_000.0),
+        at_least("campus_area_m2_per_student", 33.0),
+        at_least("building_area_m2", 24_000.0),
+        at_least("building_area_m2_per_student", 20.0),
+        at_least("teachers", 60.0),
+        at_most("students_per_teacher", 20.0),
+        at_least("dual_qualified_share_pct", 30.0),
+        at_least("equipment_value_cny", 3_000_000.0),
+        at_least("equipment_value_cny_per_student", 2_500.0),
+        at_least("books_per_student", 30.0),
     ];
     const TECHNICAL: &[Standard] = &[
-        Standard {
-            measure: "campus_area_m2",
-            minimum: 30_000.0,
-        },
-        Standard {
-            measure: "building_area_m2",
-            minimum: 18_000.0,
-        },
-        Standard {
-            measure: "equipment_value_cny",
-            minimum: 3_000_000.0,
-        },
+        at_least("campus_area_m2", 30_000.0),
+        at_least("building_area_m2", 18_000.0),
+        at_least("equipment_value_cny", 3_000_000.0),
     ];
     match kind {
         SchoolKind::SecondaryVocational => SECONDARY,
@@ -109,25 +113,6 @@ pub fn standards(kind: SchoolKind) -> &'static [Standard] {
         | SchoolKind::SeniorTechnicalSchool
         | SchoolKind::TechnicianCollege => TECHNICAL,
         SchoolKind::HigherVocational => &[],
-    }
-}
-
-/// The value of a measure from a year's indicators (ratios need students).
-pub fn measure(figures: &Indicators, name: &str) -> Option<f64> {
-    let per_student = |v: Option<i64>| match (v, figures.students) {
-        (Some(v), Some(s)) if s > 0 => Some(v as f64 / s as f64),
-        _ => None,
-    };
-    match name {
-        "campus_area_m2" => figures.campus_area_m2.map(|v| v as f64),
-        "building_area_m2" => figures.building_area_m2.map(|v| v as f64),
-        "teachers" => figures.teachers.map(|v| v as f64),
-        "equipment_value_cny" => figures.equipment_value_cny.map(|v| v as f64),
-        "campus_area_m2_per_student" => per_student(figures.campus_area_m2),
-        "building_area_m2_per_student" => per_student(figures.building_area_m2),
-        "teachers_per_student" => per_student(figures.teachers),
-        "equipment_value_cny_per_student" => per_student(figures.equipment_value_cny),
-        _ => None,
     }
 }
 
@@ -157,50 +142,32 @@ mod tests {
 
     #[test]
     fn compliance_bands() {
-        assert_eq!(compliance(Some(40_000.0), 40_000.0), Compliance::Meets);
-        assert_eq!(
-            compliance(Some(36_000.0), 40_000.0),
-            Compliance::NearlyMeets
-        );
-        assert_eq!(
-            compliance(Some(35_999.0), 40_000.0),
-            Compliance::DoesNotMeet
-        );
-        assert_eq!(compliance(None, 40_000.0), Compliance::Unknown);
+        let campus = at_least("campus_area_m2", 40_000.0);
+        assert_eq!(compliance(Some(40_000.0), &campus), Compliance::Meets);
+        assert_eq!(compliance(Some(36_000.0), &campus), Compliance::NearlyMeets);
+        assert_eq!(compliance(Some(35_999.0), &campus), Compliance::DoesNotMeet);
+        assert_eq!(compliance(None, &campus), Compliance::Unknown);
+        let crowding = at_most("students_per_teacher", 20.0);
+        assert_eq!(compliance(Some(18.0), &crowding), Compliance::Meets);
+        assert_eq!(compliance(Some(21.5), &crowding), Compliance::NearlyMeets);
+        assert_eq!(compliance(Some(23.0), &crowding), Compliance::DoesNotMeet);
     }
 
     #[test]
-    fn secondary_schools_per_student() {
-        let figures = Indicators {
-            students: Some(1_200),
-            teachers: Some(58),
-            campus_area_m2: Some(42_000),
-            building_area_m2: Some(20_000),
-            equipment_value_cny: Some(3_200_000),
-            ..Indicators::default()
-        };
-        let verdicts: Vec<(&str, Compliance)> = standards(SchoolKind::SecondaryVocational)
-            .iter()
-            .map(|s| {
-                (
-                    s.measure,
-                    compliance(measure(&figures, s.measure), s.minimum),
-                )
-            })
+    fn standards_name_indicators_of_the_catalogue() {
+        let codes: Vec<String> = crate::domain::status_data::tests::catalogue()
+            .into_iter()
+            .map(|i| i.code)
             .collect();
-        assert_eq!(
-            verdicts,
-            [
-                ("campus_area_m2", Compliance::Meets),
-                ("campus_area_m2_per_student", Compliance::Meets),
-                ("building_area_m2", Compliance::DoesNotMeet),
-                ("building_area_m2_per_student", Compliance::DoesNotMeet),
-                ("teachers", Compliance::NearlyMeets),
-                ("teachers_per_student", Compliance::NearlyMeets),
-                ("equipment_value_cny", Compliance::Meets),
-                ("equipment_value_cny_per_student", Compliance::Meets),
-            ]
-        );
+        for kind in SchoolKind::ALL {
+            for standard in standards(*kind) {
+                assert!(
+                    codes.iter().any(|c| c == standard.measure),
+                    "{}",
+                    standard.measure
+                );
+            }
+        }
         assert!(standards(SchoolKind::HigherVocational).is_empty());
         assert_eq!(standards(SchoolKind::TechnicalSchool).len(), 3);
     }

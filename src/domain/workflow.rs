@@ -27,7 +27,22 @@ crate::vocabulary!(SubmissionKind {
     AuditReport => "audit_report",
     CorrectiveActionClosure => "corrective_action_closure",
     AnnualQualityReport => "annual_quality_report",
+    /// a year's status data; its approval locks the year
+    StatusData => "status_data",
 });
+
+impl SubmissionStatus {
+    /// Still being worked on or decided: neither approved nor closed another way.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            SubmissionStatus::Draft
+                | SubmissionStatus::Submitted
+                | SubmissionStatus::Recommended
+                | SubmissionStatus::ChangesRequested
+        )
+    }
+}
 
 crate::vocabulary!(ReviewDecision {
     Recommend => "recommend",

@@ -1,6 +1,6 @@
 //! What falls due, for the schools the caller may see: re-evaluations, certificates
 //! expiring, surveillance audits (yearly after certification), findings and corrective
-//! actions. Overdue first, then by date.
+//! actions, and the status data of an open collection round. Overdue first, then by date.
 
 use std::collections::HashMap;
 
@@ -22,7 +22,8 @@ pub struct Deadline {
     pub school_id: i64,
     pub school_name: String,
     pub school_name_zh: Option<String>,
-    /// reevaluation, certificate_expiry, surveillance_audit, finding_due, corrective_action_due
+    /// reevaluation, certificate_expiry, surveillance_audit, finding_due,
+    /// corrective_action_due, status_data_due
     pub kind: &'static str,
     pub subject: String,
     #[schema(value_type = String, format = Date)]
@@ -268,6 +269,17 @@ fn collect(
             short(action.as_deref().unwrap_or("")),
             due,
             format!("action-{id}"),
+        ));
+    }
+
+    // The year's status data the province asks for, while the school has not handed it in.
+    for (school, round, year, due) in crate::store::rounds::pending(conn, access, school)? {
+        found.push((
+            school,
+            "status_data_due",
+            format!("Status data {year} / {year} 年办学状态数据"),
+            due,
+            format!("status-data-{round}-{school}"),
         ));
     }
 

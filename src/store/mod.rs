@@ -28,6 +28,7 @@ macro_rules! only_visible_schools {
 }
 pub(crate) use only_visible_schools;
 
+pub mod annual_report;
 pub mod audits;
 pub mod calendar;
 pub mod certificates;
@@ -41,8 +42,10 @@ pub mod peers;
 pub mod programmes;
 pub mod provinces;
 pub mod record;
+pub mod rounds;
 pub mod schools;
 pub mod sessions;
+pub mod status_data;
 pub mod submissions;
 pub mod titles;
 pub mod users;

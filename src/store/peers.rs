@@ -13,13 +13,12 @@ use time::Date;
 use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::{
-    audits, certificates, corrective_actions, findings, indicators, school_metrics, school_titles,
-    schools, title_types,
+    audits, certificates, corrective_actions, findings, school_metrics, school_titles, schools,
+    title_types,
 };
 use crate::domain::SchoolKind;
 use crate::domain::dates::next_reevaluation;
-use crate::domain::indicators::Indicators;
-use crate::domain::peers::{Compliance, compliance, measure, percentile, standards};
+use crate::domain::peers::{Compliance, compliance, percentile, standards};
 use crate::error::AppError;
 
 /// The figures compared, per school.
@@ -89,11 +88,13 @@ impl Metrics {
     }
 }
 
-/// How the school stands against one national minimum.
+/// How the school stands against one national standard, on its latest accepted year.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct StandardCheck {
+    /// the indicator's code
     pub measure: &'static str,
-    pub minimum: f64,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
     pub actual: Option<f64>,
     pub compliance: Compliance,
 }
@@ -110,19 +111,6 @@ pub struct Comparison {
 
 /// A held title's school, award, last evaluation, interval and level.
 type TitleFacts = (i64, Date, Option<Date>, Option<i32>, String);
-/// A year's indicators in column order.
-type Figures = (
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
-
 fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
@@ -145,7 +133,8 @@ pub struct KeptMetrics {
 }
 
 /// Recomputes every school's row of `school_metrics` in two statements (after a bulk load;
-/// migration 000006 does the same).
+/// migrations 000006 and 000008 do the same). Indicators come from each school's latest
+/// accepted (locked) year only.
 pub const REFRESH_ALL_SQL: &str = "DELETE FROM school_metrics;
 INSERT INTO school_metrics (school_id, open_major_nc, open_minor_nc, open_observations,
     open_ofi, actions_closed_on_time, indicator_year, students, teachers, campus_area_m2,
@@ -162,13 +151,23 @@ SELECT s.id,
     (SELECT COUNT(*) FROM corrective_actions ca JOIN findings f ON f.id = ca.finding_id
         WHERE f.school_id = s.id AND ca.done_on IS NOT NULL
         AND (ca.due_on IS NULL OR ca.done_on <= ca.due_on)),
-    i.year, i.students, i.teachers, i.campus_area_m2, i.equipment_value_cny
+    y.year,
+    (SELECT CAST(v.value AS BIGINT) FROM status_figures v JOIN indicator_defs d ON d.id = v.indicator_id
+        WHERE v.school_id = s.id AND v.year = y.year AND d.code = 'students'),
+    (SELECT CAST(v.value AS BIGINT) FROM status_figures v JOIN indicator_defs d ON d.id = v.indicator_id
+        WHERE v.school_id = s.id AND v.year = y.year AND d.code = 'teachers'),
+    (SELECT CAST(v.value AS BIGINT) FROM status_figures v JOIN indicator_defs d ON d.id = v.indicator_id
+        WHERE v.school_id = s.id AND v.year = y.year AND d.code = 'campus_area_m2'),
+    (SELECT CAST(v.value AS BIGINT) FROM status_figures v JOIN indicator_defs d ON d.id = v.indicator_id
+        WHERE v.school_id = s.id AND v.year = y.year AND d.code = 'equipment_value_cny')
 FROM schools s
-LEFT JOIN indicators i ON i.school_id = s.id
-    AND i.year = (SELECT MAX(year) FROM indicators l WHERE l.school_id = s.id);";
+LEFT JOIN school_years y ON y.school_id = s.id
+    AND y.year = (SELECT MAX(l.year) FROM school_years l
+        WHERE l.school_id = s.id AND l.locked_at IS NOT NULL);";
 
 /// Recomputes one school's row of `school_metrics`. Called inside the transaction of every
-/// write that changes a finding, a corrective action or the indicators.
+/// write that changes a finding or a corrective action, and when a year is locked or
+/// reopened.
 pub fn refresh_school_metrics(conn: &mut DbConn, school_id: i64) -> Result<(), AppError> {
     let mut kept = KeptMetrics {
         school_id,
@@ -201,25 +200,16 @@ pub fn refresh_school_metrics(conn: &mut DbConn, school_id: i64) -> Result<(), A
         )
         .count()
         .get_result(conn)?;
-    type Latest = (i32, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
-    let latest: Option<Latest> = indicators::table
-        .filter(indicators::school_id.eq(school_id))
-        .order(indicators::year.desc())
-        .select((
-            indicators::year,
-            indicators::students,
-            indicators::teachers,
-            indicators::campus_area_m2,
-            indicators::equipment_value_cny,
-        ))
-        .first(conn)
-        .optional()?;
-    if let Some((year, students, teachers, campus, equipment)) = latest {
+    let catalogue = crate::store::indicators::catalogue(conn)?;
+    if let Some((year, figures)) =
+        crate::store::status_data::latest_accepted(conn, &catalogue, school_id)?
+    {
+        let whole = |code: &str| figures.get(code).map(|v| v.round() as i64);
         kept.indicator_year = Some(year);
-        kept.students = students;
-        kept.teachers = teachers;
-        kept.campus_area_m2 = campus;
-        kept.equipment_value_cny = equipment;
+        kept.students = whole("students");
+        kept.teachers = whole("teachers");
+        kept.campus_area_m2 = whole("campus_area_m2");
+        kept.equipment_value_cny = whole("equipment_value_cny");
     }
     diesel::delete(school_metrics::table.find(school_id)).execute(conn)?;
     diesel::insert_into(school_metrics::table)
@@ -394,56 +384,21 @@ pub fn compare_school(
             percentiles.insert(*metric, p);
         }
     }
-    let latest: Option<Indicators> = indicators::table
-        .filter(indicators::school_id.eq(school_id))
-        .order(indicators::year.desc())
-        .select((
-            indicators::students,
-            indicators::teachers,
-            indicators::senior_appraisers,
-            indicators::campus_area_m2,
-            indicators::building_area_m2,
-            indicators::equipment_value_cny,
-            indicators::computers,
-            indicators::graduates,
-            indicators::training_person_times,
-        ))
-        .first::<Figures>(conn)
-        .optional()?
-        .map(
-            |(
-                students,
-                teachers,
-                senior_appraisers,
-                campus_area_m2,
-                building_area_m2,
-                equipment_value_cny,
-                computers,
-                graduates,
-                training_person_times,
-            )| Indicators {
-                students,
-                teachers,
-                senior_appraisers,
-                campus_area_m2,
-                building_area_m2,
-                equipment_value_cny,
-                computers,
-                graduates,
-                training_person_times,
-            },
-        );
-    let figures = latest.unwrap_or_default();
+    let catalogue = crate::store::indicators::catalogue(conn)?;
+    let figures = crate::store::status_data::latest_accepted(conn, &catalogue, school_id)?
+        .map(|(_, f)| f)
+        .unwrap_or_default();
     let kind = SchoolKind::parse(&school.kind).map_err(|e| anyhow::anyhow!(e))?;
     let checks = standards(kind)
         .iter()
         .map(|s| {
-            let actual = measure(&figures, s.measure);
+            let actual = figures.get(s.measure).copied();
             StandardCheck {
                 measure: s.measure,
                 minimum: s.minimum,
+                maximum: s.maximum,
                 actual: actual.map(|a| (a * 100.0).round() / 100.0),
-                compliance: compliance(actual, s.minimum),
+                compliance: compliance(actual, s),
             }
         })
         .collect();

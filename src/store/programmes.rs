@@ -7,23 +7,13 @@ use time::{Date, Month};
 
 use crate::auth::policy::Access;
 use crate::db::DbConn;
-use crate::db::schema::{indicators, programmes, school_titles, schools, title_types};
+use crate::db::schema::{
+    programmes, school_titles, school_years, schools, status_figures, title_types,
+};
 use crate::domain::Role;
+use crate::domain::status_data::{Figures, derive};
 use crate::error::{AppError, Msg};
 use crate::store::titles;
-
-/// The indicators a programme may count.
-pub const INDICATORS: [&str; 9] = [
-    "students",
-    "teachers",
-    "senior_appraisers",
-    "campus_area_m2",
-    "building_area_m2",
-    "equipment_value_cny",
-    "computers",
-    "graduates",
-    "training_person_times",
-];
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = programmes, check_for_backend(crate::db::MultiBackend))]
@@ -36,38 +26,6 @@ struct Row {
     threshold: Option<i64>,
     target_count: i32,
     target_date: Date,
-}
-
-#[derive(Clone, Debug, Queryable, Selectable)]
-#[diesel(table_name = indicators, check_for_backend(crate::db::MultiBackend))]
-struct YearFigures {
-    school_id: i64,
-    year: i32,
-    students: Option<i64>,
-    teachers: Option<i64>,
-    senior_appraisers: Option<i64>,
-    campus_area_m2: Option<i64>,
-    building_area_m2: Option<i64>,
-    equipment_value_cny: Option<i64>,
-    computers: Option<i64>,
-    graduates: Option<i64>,
-    training_person_times: Option<i64>,
-}
-
-impl YearFigures {
-    fn figures(&self) -> crate::domain::indicators::Indicators {
-        crate::domain::indicators::Indicators {
-            students: self.students,
-            teachers: self.teachers,
-            senior_appraisers: self.senior_appraisers,
-            campus_area_m2: self.campus_area_m2,
-            building_area_m2: self.building_area_m2,
-            equipment_value_cny: self.equipment_value_cny,
-            computers: self.computers,
-            graduates: self.graduates,
-            training_person_times: self.training_person_times,
-        }
-    }
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -121,6 +79,13 @@ pub fn create(
     }
     Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
     crate::store::provinces::get(conn, province_id)?;
+    if let Some(code) = &new.indicator
+        && crate::store::indicators::catalogue(conn)?
+            .by_code(code)
+            .is_none()
+    {
+        return Err(AppError::field("indicator", Msg::NoIndicator));
+    }
     let title_type_id = match &new.title_type_code {
         Some(code) => Some(
             titles::find_type(conn, code)?
@@ -168,6 +133,59 @@ pub fn list(
         .collect()
 }
 
+/// One indicator's value in every accepted year of the province's schools, newest year
+/// first per school: `(school, year, value)`. A derived indicator is computed from its
+/// accepted inputs.
+fn accepted_values(
+    conn: &mut DbConn,
+    province_id: i64,
+    code: &str,
+) -> Result<Vec<(i64, i32, Option<f64>)>, AppError> {
+    let catalogue = crate::store::indicators::catalogue(conn)?;
+    let ids: Vec<i64> = catalogue
+        .inputs_of(code)
+        .iter()
+        .filter_map(|c| catalogue.id_of(c))
+        .collect();
+    let province_schools = schools::table
+        .filter(schools::province_id.eq(province_id))
+        .select(schools::id);
+    let rows: Vec<(i64, i32, i64, f64)> = status_figures::table
+        .inner_join(
+            school_years::table.on(school_years::school_id
+                .eq(status_figures::school_id)
+                .and(school_years::year.eq(status_figures::year))),
+        )
+        .filter(school_years::locked_at.is_not_null())
+        .filter(status_figures::school_id.eq_any(province_schools))
+        .filter(status_figures::indicator_id.eq_any(&ids))
+        .select((
+            status_figures::school_id,
+            status_figures::year,
+            status_figures::indicator_id,
+            status_figures::value,
+        ))
+        .load(conn)?;
+    let mut years: std::collections::BTreeMap<(i64, std::cmp::Reverse<i32>), Figures> =
+        std::collections::BTreeMap::new();
+    for (school, year, indicator, value) in rows {
+        if let Some(c) = catalogue.code_of(indicator) {
+            years
+                .entry((school, std::cmp::Reverse(year)))
+                .or_default()
+                .insert(c.to_owned(), value);
+        }
+    }
+    let indicators = catalogue.indicators();
+    Ok(years
+        .into_iter()
+        .map(|((school, std::cmp::Reverse(year)), mut figures)| {
+            figures.extend(derive(&indicators, &figures));
+            (school, year, figures.get(code).copied())
+        })
+        .collect())
+}
+
 fn year_end(year: i32) -> Date {
     Date::from_calendar_date(year, Month::December, 31).unwrap_or(Date::MIN)
 }
@@ -201,25 +219,9 @@ fn with_progress(conn: &mut DbConn, row: Row, today: Date) -> Result<Programme, 
             Some(code),
         )
     } else {
-        let threshold = row.threshold.unwrap_or(0);
-        let name = row.indicator.clone().unwrap_or_default();
-        let rows: Vec<YearFigures> = indicators::table
-            .filter(indicators::school_id.eq_any(province_schools))
-            .order((indicators::school_id.asc(), indicators::year.desc()))
-            .select(YearFigures::as_select())
-            .load(conn)?;
-        let figures: Vec<(i64, i32, Option<i64>)> = rows
-            .into_iter()
-            .map(|r| {
-                let value = r
-                    .figures()
-                    .fields()
-                    .into_iter()
-                    .find(|(n, _)| *n == name)
-                    .and_then(|(_, v)| v);
-                (r.school_id, r.year, value)
-            })
-            .collect();
+        let threshold = row.threshold.unwrap_or(0) as f64;
+        let code = row.indicator.clone().unwrap_or_default();
+        let figures = accepted_values(conn, row.province_id, &code)?;
         let meets = |year_limit: i32| {
             let mut counted = std::collections::BTreeSet::new();
             let mut seen = std::collections::BTreeSet::new();

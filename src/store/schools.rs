@@ -65,7 +65,8 @@ pub fn parse_founded_year(year: i64, this_year: i32) -> Result<i32, Msg> {
     }
 }
 
-fn scoped(access: &Access) -> schools::BoxedQuery<'static, crate::db::MultiBackend> {
+/// The schools `access` may see, as a query to narrow further.
+pub fn scoped(access: &Access) -> schools::BoxedQuery<'static, crate::db::MultiBackend> {
     let query = schools::table.into_boxed();
     match access.school_scope() {
         SchoolScope::All => query,
@@ -243,6 +244,15 @@ pub fn get(conn: &mut DbConn, access: &Access, id: i64) -> Result<School, AppErr
 }
 
 /// Any school, unscoped: for the command line and for validating references.
+/// Schools by id, in id order (ids already known to be visible to the caller).
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<School>, AppError> {
+    Ok(schools::table
+        .filter(schools::id.eq_any(ids))
+        .order(schools::id.asc())
+        .select(School::as_select())
+        .load(conn)?)
+}
+
 pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<School>, AppError> {
     Ok(schools::table
         .find(id)

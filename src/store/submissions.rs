@@ -10,7 +10,7 @@ use time::{Date, PrimitiveDateTime};
 use crate::auth::policy::Access;
 use crate::db::schema::{
     audits, evidence_files, findings, notifications, outbox, school_titles, schools,
-    submission_events, submissions, users,
+    submission_contents, submission_events, submissions, users,
 };
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
@@ -19,7 +19,7 @@ use crate::domain::workflow::{
 };
 use crate::error::{AppError, Msg};
 use crate::store::record::{change, json};
-use crate::store::{history, titles};
+use crate::store::{history, status_data, titles};
 
 #[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = submissions, check_for_backend(crate::db::MultiBackend))]
@@ -69,6 +69,10 @@ pub struct SubmissionDetail {
     #[serde(flatten)]
     pub submission: Submission,
     pub evidence: Vec<Evidence>,
+    /// what a status-data submission hands in: the year's figures, ratios, flags and
+    /// explanations at the moment it was (last) submitted
+    #[schema(value_type = Option<Object>)]
+    pub content: Option<serde_json::Value>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -108,7 +112,7 @@ pub struct NewSubmission {
 }
 
 /// Only a quality officer of the school prepares its submissions.
-fn officer_of(access: &Access, school_id: i64) -> bool {
+pub fn prepares_for(access: &Access, school_id: i64) -> bool {
     access.role == Role::QualityOfficer && access.school_id == Some(school_id)
 }
 
@@ -189,6 +193,16 @@ fn check_subject(
             subject.year.ok_or_else(|| missing("year"))?;
             Ok(None)
         }
+        SubmissionKind::StatusData => {
+            let year = subject.year.ok_or_else(|| missing("year"))?;
+            status_data::check_changeable(conn, school_id, year)?;
+            if let Some((_, status)) = status_data::latest_submission(conn, school_id, year)?
+                && status.is_open()
+            {
+                return Err(AppError::conflict_of(Msg::SubmissionOpen));
+            }
+            Ok(None)
+        }
     }
 }
 
@@ -201,7 +215,7 @@ pub fn create(
 ) -> Result<SubmissionDetail, AppError> {
     write_transaction(conn, |conn| {
         crate::store::schools::get(conn, access, school_id)?;
-        Access::require(officer_of(access, school_id))?;
+        Access::require(prepares_for(access, school_id))?;
         let title_type_id = check_subject(conn, school_id, new.kind, &new.subject)?;
         let id: i64 = diesel::insert_into(submissions::table)
             .values((
@@ -222,10 +236,12 @@ pub fn create(
                     .subject
                     .finding_id
                     .filter(|_| new.kind == SubmissionKind::CorrectiveActionClosure)),
-                submissions::year.eq(new
-                    .subject
-                    .year
-                    .filter(|_| new.kind == SubmissionKind::AnnualQualityReport)),
+                submissions::year.eq(new.subject.year.filter(|_| {
+                    matches!(
+                        new.kind,
+                        SubmissionKind::AnnualQualityReport | SubmissionKind::StatusData
+                    )
+                })),
                 submissions::status.eq(SubmissionStatus::Draft.as_str()),
                 submissions::created_by.eq(access.actor_id()),
             ))
@@ -273,9 +289,16 @@ fn detail(conn: &mut DbConn, id: i64) -> Result<SubmissionDetail, AppError> {
         .order((evidence_files::round.asc(), evidence_files::id.asc()))
         .select(Evidence::as_select())
         .load(conn)?;
+    let content: Option<String> = submission_contents::table
+        .filter(submission_contents::submission_id.eq(id))
+        .order(submission_contents::round.desc())
+        .select(submission_contents::content)
+        .first(conn)
+        .optional()?;
     Ok(SubmissionDetail {
         submission,
         evidence,
+        content: content.and_then(|c| serde_json::from_str(&c).ok()),
     })
 }
 
@@ -289,6 +312,42 @@ pub fn get(conn: &mut DbConn, access: &Access, id: i64) -> Result<SubmissionDeta
         return Err(AppError::NotFound);
     }
     detail(conn, id)
+}
+
+/// The latest submission of a kind for a school's year: its id and status.
+pub fn latest_of_year(
+    conn: &mut DbConn,
+    school_id: i64,
+    kind: SubmissionKind,
+    year: i32,
+) -> Result<Option<(i64, SubmissionStatus)>, AppError> {
+    let found: Option<(i64, String)> = submissions::table
+        .filter(submissions::school_id.eq(school_id))
+        .filter(submissions::year.eq(year))
+        .filter(submissions::kind.eq(kind.as_str()))
+        .order(submissions::id.desc())
+        .select((submissions::id, submissions::status))
+        .first(conn)
+        .optional()?;
+    found
+        .map(|(id, status)| {
+            SubmissionStatus::parse(&status)
+                .map(|s| (id, s))
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("submission {id}: {e}")))
+        })
+        .transpose()
+}
+
+/// `latest_of_year` for a school the caller may see.
+pub fn of_year(
+    conn: &mut DbConn,
+    access: &Access,
+    school_id: i64,
+    kind: SubmissionKind,
+    year: i32,
+) -> Result<Option<(i64, SubmissionStatus)>, AppError> {
+    crate::store::schools::get(conn, access, school_id)?;
+    latest_of_year(conn, school_id, kind, year)
 }
 
 /// The submissions the caller may see, newest first; optionally of one status.
@@ -417,7 +476,7 @@ pub fn check_evidence_allowed(
     id: i64,
 ) -> Result<Submission, AppError> {
     let submission = get(conn, access, id)?.submission;
-    Access::require(officer_of(access, submission.school_id))?;
+    Access::require(prepares_for(access, submission.school_id))?;
     let status = SubmissionStatus::parse(&submission.status).map_err(|e| anyhow::anyhow!(e))?;
     if !accepts_evidence(status) {
         return Err(AppError::conflict_of(Msg::EvidenceLocked {
@@ -535,19 +594,27 @@ pub fn step(
             .find(current.school_id)
             .select(schools::province_id)
             .first(conn)?;
+        let kind = SubmissionKind::parse(&current.kind).map_err(|e| anyhow::anyhow!(e))?;
         let facts = Facts {
             role: access.role,
-            officer_of_school: officer_of(access, current.school_id),
+            officer_of_school: prepares_for(access, current.school_id),
             of_province: access.province_id == Some(province),
             is_recommender: current.recommended_by.is_some()
                 && current.recommended_by == access.actor_id(),
-            has_evidence: !before.evidence.is_empty(),
+            // A year's status data hands in its figures, not files.
+            has_evidence: !before.evidence.is_empty() || kind == SubmissionKind::StatusData,
         };
         let to = transition(from, action, facts).map_err(refusal)?;
         crate::store::record::check_version(version, current.version)?;
         if action.needs_comment() && comment.is_none_or(|c| c.trim().is_empty()) {
             return Err(AppError::field("comment", Msg::CommentRequired));
         }
+        let content = match (kind, action, current.year) {
+            (SubmissionKind::StatusData, Action::Submit, Some(year)) => Some(
+                status_data::content_for_submission(conn, current.school_id, year)?.to_string(),
+            ),
+            _ => None,
+        };
         let round = if to == SubmissionStatus::ChangesRequested {
             current.round + 1
         } else {
@@ -578,6 +645,16 @@ pub fn step(
         .execute(conn)?;
         if changed == 0 {
             return Err(crate::store::schools::stale_version());
+        }
+        if let Some(content) = content {
+            diesel::delete(submission_contents::table.find((id, round))).execute(conn)?;
+            diesel::insert_into(submission_contents::table)
+                .values((
+                    submission_contents::submission_id.eq(id),
+                    submission_contents::round.eq(round),
+                    submission_contents::content.eq(content),
+                ))
+                .execute(conn)?;
         }
         if to == SubmissionStatus::Approved {
             apply_approval(conn, access, current, today, now)?;
@@ -721,6 +798,12 @@ fn apply_approval(
             )?;
         }
         SubmissionKind::AnnualQualityReport => {}
+        SubmissionKind::StatusData => {
+            let year = submission
+                .year
+                .ok_or_else(|| anyhow::anyhow!("status data without a year"))?;
+            status_data::lock(conn, access, school_id, year, Some(submission.id), now)?;
+        }
     }
     Ok(())
 }

@@ -436,6 +436,83 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
             "withdrawn"
         ]
     );
+
+    // The school year: Fuzhou No.2's 2025 accepted with its report attached, and half-way
+    // through Fujian's open 2026 round.
+    let me = app
+        .send("GET", "/api/v1/me", Some(&token), None)
+        .await
+        .json();
+    let (school, province) = (
+        me["school_id"].as_i64().unwrap(),
+        me["province_id"].as_i64().unwrap(),
+    );
+    let rounds = app
+        .send(
+            "GET",
+            &format!("/api/v1/provinces/{province}/rounds"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let open: Vec<i64> = rounds
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "open")
+        .map(|r| r["year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(open, [2026]);
+    let y2025 = app
+        .send(
+            "GET",
+            &format!("/api/v1/schools/{school}/status-data/2025"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (y2025["state"].as_str(), y2025["locked"].as_bool()),
+        (Some("accepted"), Some(true))
+    );
+    let y2026 = app
+        .send(
+            "GET",
+            &format!("/api/v1/schools/{school}/status-data/2026"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(y2026["state"], "in_progress");
+    assert_eq!(y2026["figures"].as_object().unwrap().len(), 8);
+    let report = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["kind"] == "annual_quality_report" && s["year"] == 2025 && s["status"] == "draft"
+        })
+        .expect("the 2025 report's draft");
+    let detail = app
+        .send(
+            "GET",
+            &format!("/api/v1/submissions/{}", report["id"]),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        detail["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["filename"].as_str().unwrap().ends_with(".docx")),
+        "{detail}"
+    );
 }
 
 both_backends!(synth_fills_an_empty_database_that_the_application_reads);
@@ -459,8 +536,19 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
     assert_eq!(written("audits"), 400);
     assert_eq!(written("findings"), 4000);
     assert_eq!(written("corrective_actions"), 4000);
-    assert_eq!(written("indicators"), 800);
-    assert_eq!(written("submissions"), 400);
+    // Twenty accepted years a school, and this year for those that have begun it.
+    let years = written("school_years");
+    assert!((800..=840).contains(&years), "{years}");
+    assert!(
+        written("status_figures") >= 800 * 8,
+        "the figures of those years"
+    );
+    assert_eq!(written("collection_rounds"), 31 * 4);
+    let status_data = written("submissions") - 400;
+    assert!(
+        status_data <= 40,
+        "one status-data submission a school at most"
+    );
     assert_eq!(written("users"), 31 * 5 + 1 + 80);
 
     // A second run refuses: synth only fills an empty database.
@@ -501,7 +589,21 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
             None,
         )
         .await;
-    assert_eq!(indicators.json().as_array().unwrap().len(), 20);
+    assert!(indicators.json().as_array().unwrap().len() >= 20);
+    // Last year is accepted, with the whole catalogue; this year's round is open.
+    let last_year = app
+        .send(
+            "GET",
+            &format!("/api/v1/schools/{school}/status-data/2025"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(last_year["locked"], true, "{last_year}");
+    assert_eq!(last_year["state"], "accepted");
+    assert!(last_year["figures"].as_object().unwrap().len() >= 19);
+    assert!(last_year["derived"]["students_per_teacher"].is_number());
     let peers = app
         .send(
             "GET",
@@ -512,27 +614,36 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
         .await;
     assert_eq!(peers.status, 200, "{}", peers.text);
 
-    // The figures synth computed in bulk are those a write recomputes for the school: set
-    // the oldest year's indicators to what they are, and the comparison is unchanged.
-    let years = indicators.json();
-    let oldest = years
-        .as_array()
-        .unwrap()
-        .iter()
-        .min_by_key(|y| y["year"].as_i64())
-        .unwrap()
-        .clone();
-    let mut figures = oldest.clone();
-    let figures = figures.as_object_mut().unwrap();
-    figures.retain(|k, v| {
-        !v.is_null() && !["year", "school_id", "updated_at", "version"].contains(&k.as_str())
-    });
-    let put = app
+    // An accepted year is locked, synthetic or not.
+    let locked = app
         .send(
             "PUT",
-            &format!("/api/v1/schools/{school}/indicators/{}", oldest["year"]),
+            &format!("/api/v1/schools/{school}/indicators/2025"),
             Some(&token),
-            Some(serde_json::Value::Object(figures.clone())),
+            Some(serde_json::json!({"students": 1})),
+        )
+        .await;
+    assert_eq!(locked.status, 409, "{}", locked.text);
+    assert_eq!(locked.error_code(), "year_locked");
+    // The figures synth computed in bulk are those a write recomputes for the school: a
+    // change to a finding recomputes them, and the comparison is unchanged.
+    let audit = audits.json()[0]["id"].as_i64().unwrap();
+    let finding = app
+        .send(
+            "GET",
+            &format!("/api/v1/audits/{audit}/findings"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json()[0]
+        .clone();
+    let put = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/findings/{}", finding["id"]),
+            Some(&token),
+            Some(serde_json::json!({"description": finding["description"]})),
         )
         .await;
     assert_eq!(put.status, 200, "{}", put.text);
@@ -556,7 +667,7 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
         .await
         .json();
     let all = all.as_array().unwrap();
-    assert_eq!(all.len(), 400);
+    assert_eq!(all.len() as u64, 400 + status_data);
     let mut states: Vec<&str> = all.iter().map(|s| s["status"].as_str().unwrap()).collect();
     states.sort();
     states.dedup();

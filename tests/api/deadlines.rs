@@ -75,8 +75,8 @@ async fn deadlines_are_scoped_and_ordered(app: TestApp) {
         .collect();
     assert_eq!(
         soon_dates,
-        ["2026-09-01", "2026-11-15"],
-        "surveillance, then the re-evaluation"
+        ["2026-09-01", "2026-09-30", "2026-11-15"],
+        "surveillance, the year's status data, then the re-evaluation"
     );
 
     let province = app
@@ -122,7 +122,17 @@ async fn deadlines_are_scoped_and_ordered(app: TestApp) {
     assert_eq!(xlsx.status(), 200);
     let bytes = xlsx.bytes().await.unwrap();
     assert!(bytes.starts_with(b"PK\x03\x04"));
-    assert!(String::from_utf8_lossy(&bytes).contains("2010-06-30"));
+    // The workbook holds the rows of the JSON answer, column for column.
+    let sheet = crate::helpers::xlsx_rows(&bytes);
+    assert_eq!(sheet[0].join(","), lines[0]);
+    assert_eq!(sheet.len(), rows.len() + 1);
+    for (cells, row) in sheet[1..].iter().zip(rows.iter()) {
+        assert_eq!(cells[0], row["school_id"].to_string());
+        assert_eq!(cells[3], row["kind"].as_str().unwrap());
+        assert_eq!(cells[4], row["subject"].as_str().unwrap());
+        assert_eq!(cells[5], row["due_on"].as_str().unwrap());
+        assert_eq!(cells[6], row["overdue"].to_string());
+    }
     assert_eq!(
         app.send("GET", "/api/v1/deadlines?format=pdf", qo, None)
             .await

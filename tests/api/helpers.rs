@@ -381,3 +381,88 @@ fn database_names_are_swapped_in_urls() {
         "postgres://u:p@h:5432/t1?sslmode=disable"
     );
 }
+
+/// The first sheet of an XLSX download, read back with calamine: each cell as text, whole
+/// numbers without a decimal point, empty cells as "".
+pub fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX workbook");
+    let range = book
+        .worksheet_range_at(0)
+        .expect("a first sheet")
+        .expect("a readable sheet");
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    Data::Float(f) => f.to_string(),
+                    Data::Int(i) => i.to_string(),
+                    Data::String(s) => s.clone(),
+                    Data::Bool(b) => b.to_string(),
+                    Data::Empty => String::new(),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Fills in a downloaded XLSX the way a program (or a person in Excel) would: each
+/// `(cell reference, value)` of the first sheet gets a number, or a text when the value is
+/// not one. Cells are rewritten in the sheet's XML, keeping their style.
+pub fn fill_xlsx(bytes: &[u8], values: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let mut xml = String::from_utf8(content).unwrap();
+            for (cell, value) in values {
+                let start = xml
+                    .find(&format!("<c r=\"{cell}\""))
+                    .unwrap_or_else(|| panic!("no cell {cell} in the sheet"));
+                let open_end = start + xml[start..].find('>').unwrap();
+                let (attributes_end, end) = if xml[..open_end].ends_with('/') {
+                    (open_end - 1, open_end + 1)
+                } else {
+                    (open_end, start + xml[start..].find("</c>").unwrap() + 4)
+                };
+                let style = xml[start..attributes_end]
+                    .split_whitespace()
+                    .find(|a| a.starts_with("s="))
+                    .map(|s| format!(" {s}"))
+                    .unwrap_or_default();
+                let escaped = value.replace('&', "&amp;").replace('<', "&lt;");
+                let replacement = match value.parse::<f64>() {
+                    Ok(_) => format!("<c r=\"{cell}\"{style}><v>{value}</v></c>"),
+                    Err(_) => format!(
+                        "<c r=\"{cell}\"{style} t=\"inlineStr\"><is><t>{escaped}</t></is></c>"
+                    ),
+                };
+                xml.replace_range(start..end, &replacement);
+            }
+            content = xml.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// The cell in column C of the row whose column A holds `code`, in the first sheet.
+pub fn template_cell(bytes: &[u8], code: &str) -> String {
+    let rows = xlsx_rows(bytes);
+    let row = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == code))
+        .unwrap_or_else(|| panic!("no row for {code}"));
+    format!("C{}", row + 1)
+}

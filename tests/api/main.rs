@@ -17,6 +17,7 @@ mod peers;
 mod programmes;
 mod records;
 mod schema;
+mod school_year;
 mod web_pages;
 mod workflow;
 

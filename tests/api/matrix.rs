@@ -43,6 +43,8 @@ enum Target {
     OwnGrant,
     SiblingGrant,
     ForeignGrant,
+    OwnRound,
+    ForeignRound,
 }
 
 const DRAFTS: &[Target] = &[OwnDraft, SiblingDraft, ForeignDraft];
@@ -97,6 +99,33 @@ fn school_of(target: Target) -> Target {
         | ForeignRecommended | ForeignEvidence | ForeignGrant => ForeignSchool,
         other => other,
     }
+}
+
+/// Does the actor belong to the province of a province (or round) target?
+fn of_province(actor: Actor, target: Target) -> bool {
+    match actor {
+        Admin => true,
+        Anonymous => false,
+        _ => matches!(target, OwnProvince | OwnRound),
+    }
+}
+
+/// Reading something of a province: its people (and admins) 200, others 404.
+fn read_province(actor: Actor, target: Target) -> u16 {
+    signed_in(actor, if of_province(actor, target) { 200 } else { 404 })
+}
+
+/// Managing something of a province: its head (and admins) `ok`, its other people 403,
+/// others 404.
+fn head_of_province(actor: Actor, target: Target, ok: u16) -> u16 {
+    signed_in(
+        actor,
+        match (of_province(actor, target), actor) {
+            (false, _) => 404,
+            (true, Admin | ProvinceAdmin) => ok,
+            (true, _) => 403,
+        },
+    )
 }
 
 /// Reading a part of a school's record: 200 if the school is visible, else 404.
@@ -191,6 +220,8 @@ fn id_of(world: &World, target: Target) -> i64 {
         OwnEvidence => world.evidence[0],
         SiblingEvidence => world.evidence[1],
         ForeignEvidence => world.evidence[2],
+        OwnRound => world.rounds[0],
+        ForeignRound => world.rounds[1],
         OwnGrant => world.grants[0],
         SiblingGrant => world.grants[1],
         ForeignGrant => world.grants[2],
@@ -739,6 +770,126 @@ fn cases() -> Vec<Case> {
             expect: |a, t| officer_writes(a, t, 200),
         },
         Case {
+            method: "GET",
+            path: "/api/v1/indicators",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/indicators",
+            targets: &[Nothing],
+            body: |_, _, n| {
+                Some(
+                    json!({"code": format!("indicator_{n}"), "name": "Sports grounds", "name_zh": "运动场数", "unit": "count", "kind": "whole", "min": 0}),
+                )
+            },
+            expect: |a, _| signed_in(a, if a == Admin { 201 } else { 403 }),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/provinces/{id}/rounds",
+            targets: &[OwnProvince, ForeignProvince],
+            body: |_, _, n| Some(json!({"year": 1950 + n % 70, "due_on": "2026-09-30"})),
+            expect: |a, t| head_of_province(a, t, 201),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/provinces/{id}/rounds",
+            targets: &[OwnProvince, ForeignProvince],
+            body: no_body,
+            expect: read_province,
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/rounds/{id}",
+            targets: &[OwnRound, ForeignRound],
+            body: no_body,
+            expect: read_province,
+        },
+        Case {
+            method: "PATCH",
+            path: "/api/v1/rounds/{id}",
+            targets: &[OwnRound, ForeignRound],
+            body: |_, _, _| Some(json!({"due_on": "2026-10-31"})),
+            expect: |a, t| head_of_province(a, t, 200),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/provinces/{id}/status-data/{year}",
+            targets: &[OwnProvince, ForeignProvince],
+            body: no_body,
+            expect: read_province,
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools/{id}/status-data/{year}",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "PUT",
+            path: "/api/v1/schools/{id}/status-data/{year}",
+            targets: SCHOOLS,
+            body: |_, _, _| Some(json!({"figures": {"students": 4200, "teachers": 210}})),
+            expect: |a, t| write_record(a, t, 201),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools/{id}/status-data/{year}/template.xlsx",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/schools/{id}/status-data/{year}/upload",
+            targets: SCHOOLS,
+            body: no_body,
+            // A file that is no workbook: refused as such (422) once the caller may write.
+            expect: |a, t| write_record(a, t, 422),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/schools/{id}/status-data/{year}/reopen",
+            targets: SCHOOLS,
+            body: |_, _, _| Some(json!({"reason": "A figure was misreported"})),
+            // The year is not locked: the province's head may try, and gets 409.
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (reads_school(a, t), a) {
+                        (false, _) => 404,
+                        (true, Admin | ProvinceAdmin) => 409,
+                        (true, _) => 403,
+                    },
+                )
+            },
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/schools/{id}/annual-report/{year}",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: read_record,
+        },
+        Case {
+            method: "PUT",
+            path: "/api/v1/schools/{id}/annual-report/{year}",
+            targets: SCHOOLS,
+            body: |_, _, _| Some(json!({"highlights": "Three new training bases"})),
+            expect: |a, t| write_record(a, t, 200),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/schools/{id}/annual-report/{year}/attach",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: |a, t| officer_writes(a, t, 201),
+        },
+        Case {
             method: "DELETE",
             path: "/api/v1/consulting-grants/{id}",
             targets: &[OwnGrant, SiblingGrant, ForeignGrant],
@@ -789,7 +940,10 @@ async fn access_matrix_holds_for_every_route_role_and_tenant(app: TestApp) {
                     _ => world.token(actor).map(str::to_owned),
                 };
                 let body = (case.body)(&world, target, n);
-                let reply = if path.ends_with("/evidence") {
+                let reply = if path.ends_with("/upload") {
+                    app.upload_to(&path, token.as_deref(), "figures.xlsx", b"not a workbook")
+                        .await
+                } else if path.ends_with("/evidence") {
                     match &token {
                         Some(token) => {
                             app.upload(

@@ -47,21 +47,36 @@ async fn the_wenzhou_plan_counts_double_high_schools_and_indicators(app: TestApp
         "{trend:?}"
     );
 
-    let qo = world.token(Actor::QualityOfficer);
-    let figures = json!({"students": 4200, "campus_area_m2": 150000});
-    app.send(
-        "PUT",
-        &format!("/api/v1/schools/{}/indicators/2025", world.school),
-        qo,
-        Some(figures),
-    )
-    .await;
+    // Only accepted figures count: the sibling's typed campus does not, the school's does.
+    let typed = app
+        .send(
+            "PUT",
+            &format!("/api/v1/schools/{}/status-data/2025", world.sibling_school),
+            Some(&world.officer_of(&app, world.sibling_school).await),
+            Some(json!({"figures": {"campus_area_m2": 90000}})),
+        )
+        .await;
+    assert_eq!(typed.status, 201, "{}", typed.text);
+    world
+        .accept_year(
+            &app,
+            world.school,
+            2025,
+            json!({"students": 4200, "campus_area_m2": 150000, "library_books": 150000}),
+        )
+        .await;
     let indicator = app
         .send("POST", &path, pa, Some(json!({"name": "Campuses of 40,000 m² or more", "indicator": "campus_area_m2", "threshold": 40000, "target_count": 2, "target_date": "2026-12-31"})))
         .await
         .json();
     assert_eq!(indicator["progress"], 1);
     assert_eq!(indicator["percent"], 50);
+    // A derived indicator is computed from the accepted figures: 150,000 / 4,200 ≈ 35.7.
+    let books = app
+        .send("POST", &path, pa, Some(json!({"name": "30 books per student", "indicator": "books_per_student", "threshold": 30, "target_count": 1, "target_date": "2026-12-31"})))
+        .await
+        .json();
+    assert_eq!(books["progress"], 1, "{books}");
 
     for (body, field) in [
         (
@@ -95,7 +110,7 @@ async fn the_wenzhou_plan_counts_double_high_schools_and_indicators(app: TestApp
         .json();
     assert_eq!(
         listed.as_array().unwrap().len(),
-        2,
+        3,
         "schools of the province read their programmes"
     );
     let foreign = app

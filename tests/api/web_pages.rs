@@ -350,7 +350,8 @@ async fn record_pages_show_due_states_paginate_and_keep_scope(app: TestApp) {
     assert_eq!(second.text.matches("class=\"audit-link\"").count(), 5);
     for foreign in [
         format!("/audits/{}", world.audits[2]),
-        format!("/schools/{}/indicators", world.sibling_school),
+        format!("/schools/{}/status-data", world.sibling_school),
+        format!("/schools/{}/status-data/2006", world.sibling_school),
     ] {
         assert_eq!(visitor.get(&foreign).await.status, 404, "{foreign}");
     }
@@ -359,42 +360,45 @@ async fn record_pages_show_due_states_paginate_and_keep_scope(app: TestApp) {
     officer
         .sign_in(world.email(Actor::QualityOfficer).unwrap(), PASSWORD)
         .await;
-    officer
+    let moved = officer
         .get(&format!("/schools/{}/indicators", world.school))
+        .await;
+    assert_eq!(moved.status, 308, "the old address of the years");
+    officer
+        .get(&format!("/schools/{}/status-data/2006", world.school))
         .await;
     let csrf = officer.csrf.clone();
     let reply = officer
         .post(
-            &format!("/schools/{}/indicators", world.school),
+            &format!("/schools/{}/status-data/2006", world.school),
             &[
                 ("csrf_token", &csrf),
-                ("year", "2006"),
-                ("students", "-5"),
-                ("computers", "300"),
+                ("f_students", "-5"),
+                ("f_computers", "300"),
             ],
         )
         .await;
     assert_eq!(reply.status, 422);
     assert!(
         reply.text.contains("must not be negative") && reply.text.contains("value=\"300\""),
-        "error named, input kept"
+        "error named in the page's language, input kept: {}",
+        reply.text
     );
     let reply = officer
         .post(
-            &format!("/schools/{}/indicators", world.school),
+            &format!("/schools/{}/status-data/2006", world.school),
             &[
                 ("csrf_token", &csrf),
-                ("year", "2006"),
-                ("senior_appraisers", "30"),
-                ("computers", "300"),
+                ("f_senior_appraisers", "30"),
+                ("f_computers", "300"),
             ],
         )
         .await;
     assert_eq!(reply.status, 303);
     let table = officer
-        .get(&format!("/schools/{}/indicators", world.school))
+        .get(&format!("/schools/{}/status-data", world.school))
         .await;
-    assert!(table.text.contains("<th>2006</th>"));
+    assert!(table.text.contains(">2006</a>"), "{}", table.text);
 }
 
 both_backends!(a_decision_on_a_stale_page_shows_a_clear_conflict);

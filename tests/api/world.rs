@@ -65,6 +65,8 @@ pub struct World {
     /// A consulting grant given by each school (own → sibling, sibling → foreign,
     /// foreign → sibling), so that none reaches the actors' own school.
     pub grants: [i64; 3],
+    /// A collection round of 2026 in each province: Fujian's, Zhejiang's.
+    pub rounds: [i64; 2],
     pub tokens: Vec<(Actor, String)>,
     pub emails: Vec<(Actor, String)>,
 }
@@ -127,6 +129,30 @@ impl TestApp {
             .send()
             .await
             .expect("upload");
+        Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.unwrap(),
+        }
+    }
+
+    /// Posts one file as multipart field `file` to any path, with an optional token.
+    pub async fn upload_to(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Reply {
+        let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(filename.to_owned());
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .multipart(reqwest::multipart::Form::new().part("file", part));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("upload");
         Reply {
             status: response.status().as_u16(),
             headers: response.headers().clone(),
@@ -405,9 +431,29 @@ impl World {
                 )
                 .await;
         }
+        let fujian_head = tokens
+            .iter()
+            .find(|(a, _)| *a == Actor::ProvinceAdmin)
+            .unwrap()
+            .1
+            .clone();
+        let mut rounds = [0; 2];
+        for (i, (p, head)) in [(province, &fujian_head), (other_province, &officers[2].2)]
+            .into_iter()
+            .enumerate()
+        {
+            rounds[i] = app
+                .created(
+                    &format!("/api/v1/provinces/{p}/rounds"),
+                    head,
+                    json!({"year": 2026, "due_on": "2026-09-30"}),
+                )
+                .await;
+        }
         World {
             province,
             other_province,
+            rounds,
             school,
             sibling_school,
             foreign_school,
@@ -423,6 +469,98 @@ impl World {
             grants,
             tokens,
             emails,
+        }
+    }
+
+    /// The token of a Fujian school's quality officer (the world's school or its sibling).
+    pub async fn officer_of(&self, app: &TestApp, school: i64) -> String {
+        if school == self.school {
+            self.token(Actor::QualityOfficer).unwrap().to_owned()
+        } else if school == self.sibling_school {
+            app.token("officer@xiamen.example").await
+        } else {
+            panic!("school {school} has no officer in Fujian")
+        }
+    }
+
+    /// Takes a Fujian school's year through the whole round as people would: the bureau
+    /// opens the round (once), the officer enters the figures and explains any flag, submits,
+    /// the reviewer recommends and the province admin approves; the year is then locked.
+    pub async fn accept_year(&self, app: &TestApp, school: i64, year: i32, figures: Value) {
+        let (pa, reviewer) = (
+            self.token(Actor::ProvinceAdmin).unwrap(),
+            self.token(Actor::Reviewer).unwrap(),
+        );
+        let officer = self.officer_of(app, school).await;
+        let round = app
+            .send(
+                "POST",
+                &format!("/api/v1/provinces/{}/rounds", self.province),
+                Some(pa),
+                Some(json!({"year": year, "due_on": format!("{}-09-30", year + 1)})),
+            )
+            .await;
+        assert!(matches!(round.status, 201 | 409), "{}", round.text);
+        let path = format!("/api/v1/schools/{school}/status-data/{year}");
+        let saved = app
+            .send(
+                "PUT",
+                &path,
+                Some(&officer),
+                Some(json!({"figures": figures})),
+            )
+            .await;
+        assert!(matches!(saved.status, 200 | 201), "{}", saved.text);
+        let flagged: Vec<String> = saved.json()["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect();
+        if !flagged.is_empty() {
+            let explanations: serde_json::Map<String, Value> = flagged
+                .into_iter()
+                .map(|code| (code, json!("Explained by the test")))
+                .collect();
+            let explained = app
+                .send(
+                    "PUT",
+                    &path,
+                    Some(&officer),
+                    Some(json!({"explanations": explanations})),
+                )
+                .await;
+            assert_eq!(explained.status, 200, "{}", explained.text);
+        }
+        let submission = app
+            .created(
+                &format!("/api/v1/schools/{school}/submissions"),
+                &officer,
+                json!({"kind": "status_data", "title": format!("Status data {year}"), "year": year}),
+            )
+            .await;
+        for (token, step, body) in [
+            (officer.as_str(), "submit", None),
+            (
+                reviewer,
+                "review",
+                Some(json!({"decision": "recommend", "comment": "Consistent with last year"})),
+            ),
+            (
+                pa,
+                "sign-off",
+                Some(json!({"decision": "approve", "comment": "Accepted"})),
+            ),
+        ] {
+            let reply = app
+                .send(
+                    "POST",
+                    &format!("/api/v1/submissions/{submission}/{step}"),
+                    Some(token),
+                    body,
+                )
+                .await;
+            assert_eq!(reply.status, 200, "{step}: {}", reply.text);
         }
     }
 

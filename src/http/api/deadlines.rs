@@ -22,7 +22,7 @@ pub struct DeadlineQuery {
 
 pub fn table(rows: &[Deadline]) -> Table {
     Table {
-        header: vec![
+        header: [
             "school_id",
             "school",
             "school_zh",
@@ -30,7 +30,9 @@ pub fn table(rows: &[Deadline]) -> Table {
             "subject",
             "due_on",
             "overdue",
-        ],
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: rows
             .iter()
             .map(|d| {
@@ -68,7 +70,7 @@ pub async fn list(
         .await?;
     Ok(match format {
         Format::Json => HttpResponse::Ok().json(rows),
-        other => download(&table(&rows), other, "deadlines"),
+        other => download(&table(&rows), other, "deadlines")?,
     })
 }
 

@@ -2,6 +2,7 @@
 //! which is also what the OpenAPI check and the access matrix test walk: a route cannot be
 //! served without appearing there.
 
+pub mod annual_report;
 pub mod audits;
 pub mod auth;
 pub mod deadlines;
@@ -14,6 +15,7 @@ pub mod programmes;
 pub mod provinces;
 pub mod record;
 pub mod schools;
+pub mod status_data;
 pub mod submissions;
 pub mod titles;
 pub mod users;
@@ -104,6 +106,21 @@ api_routes! {
     GET "/api/v1/provinces/{id}/programmes" => programmes::list,
     GET "/api/v1/me/calendar" => deadlines::my_calendar,
     POST "/api/v1/me/calendar" => deadlines::renew_calendar,
+    GET "/api/v1/indicators" => status_data::list_indicators,
+    POST "/api/v1/indicators" => status_data::create_indicator,
+    POST "/api/v1/provinces/{id}/rounds" => status_data::create_round,
+    GET "/api/v1/provinces/{id}/rounds" => status_data::list_rounds,
+    GET "/api/v1/rounds/{id}" => status_data::get_round,
+    PATCH "/api/v1/rounds/{id}" => status_data::patch_round,
+    GET "/api/v1/schools/{id}/status-data/{year}" => status_data::get_status,
+    PUT "/api/v1/schools/{id}/status-data/{year}" => status_data::put_status,
+    GET "/api/v1/schools/{id}/status-data/{year}/template.xlsx" => status_data::template_xlsx,
+    POST "/api/v1/schools/{id}/status-data/{year}/upload" => status_data::upload_template,
+    POST "/api/v1/schools/{id}/status-data/{year}/reopen" => status_data::reopen,
+    GET "/api/v1/provinces/{id}/status-data/{year}" => status_data::province_figures,
+    GET "/api/v1/schools/{id}/annual-report/{year}" => annual_report::get,
+    PUT "/api/v1/schools/{id}/annual-report/{year}" => annual_report::put_sections,
+    POST "/api/v1/schools/{id}/annual-report/{year}/attach" => annual_report::attach,
 }
 
 /// Registers every route of `ROUTES`, one resource per path (so that a wrong method on a

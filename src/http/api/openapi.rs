@@ -6,8 +6,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    audits, auth, deadlines, grants, health, me, peers, programmes, provinces, record, schools,
-    submissions, titles, users,
+    annual_report, audits, auth, deadlines, grants, health, me, peers, programmes, provinces,
+    record, schools, status_data, submissions, titles, users,
 };
 use crate::domain::{Role, SchoolKind};
 use crate::error::{ErrorBody, ErrorDetail};
@@ -58,6 +58,12 @@ impl utoipa::Modify for BearerAuth {
         deadlines::list, deadlines::my_calendar, deadlines::renew_calendar,
         peers::compare, programmes::create, programmes::list,
         grants::create, grants::list, grants::revoke,
+        status_data::list_indicators, status_data::create_indicator,
+        status_data::create_round, status_data::list_rounds, status_data::get_round,
+        status_data::patch_round, status_data::get_status, status_data::put_status,
+        status_data::template_xlsx, status_data::upload_template, status_data::reopen,
+        status_data::province_figures,
+        annual_report::get, annual_report::put_sections, annual_report::attach,
     ),
     components(schemas(ErrorBody, ErrorDetail, health::Health, Role, SchoolKind)),
     modifiers(&BearerAuth),
@@ -76,7 +82,8 @@ impl utoipa::Modify for BearerAuth {
         (name = "deadlines", description = "What falls due, as JSON, CSV, XLSX and iCalendar"),
         (name = "peers", description = "A school against its province's peers"),
         (name = "programmes", description = "Provincial programmes and their progress"),
-        (name = "grants", description = "Consulting grants between schools")
+        (name = "grants", description = "Consulting grants between schools"),
+        (name = "school year", description = "Status data, collection rounds and the year lock")
     )
 )]
 pub struct ApiDoc;

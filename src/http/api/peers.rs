@@ -53,7 +53,10 @@ pub fn table(comparison: &Comparison) -> Table {
             .map_or(Cell::Empty, |p| Cell::from(i64::from(*p)))
     }));
     rows.push(percentiles);
-    Table { header, rows }
+    Table {
+        header: header.into_iter().map(String::from).collect(),
+        rows,
+    }
 }
 
 /// A school against the other schools of its province, on recorded facts only
@@ -82,6 +85,6 @@ pub async fn compare(
         .await?;
     Ok(match format {
         Format::Json => HttpResponse::Ok().json(comparison),
-        other => download(&table(&comparison), other, "peer-comparison"),
+        other => download(&table(&comparison), other, "peer-comparison")?,
     })
 }

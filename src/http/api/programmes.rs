@@ -8,7 +8,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody, Msg, Validator};
 use crate::state::AppState;
-use crate::store::programmes::{self, INDICATORS, NewProgramme, Programme};
+use crate::store::programmes::{self, NewProgramme, Programme};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,12 +39,6 @@ impl ProgrammeInput {
         match (&self.title_type_code, &self.indicator) {
             (Some(_), Some(_)) => v.fail("indicator", Msg::TitleOrIndicator),
             (None, None) => v.fail("title_type_code", Msg::TitleOrIndicatorMissing),
-            (None, Some(name)) if !INDICATORS.contains(&name.as_str()) => v.fail(
-                "indicator",
-                Msg::OneOf {
-                    choices: INDICATORS.join(", "),
-                },
-            ),
             (None, Some(_)) if self.threshold.is_none_or(|t| t < 0) => {
                 v.fail("threshold", Msg::ThresholdRequired)
             }

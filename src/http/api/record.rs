@@ -14,8 +14,8 @@ use crate::http::api::audits::PageQuery;
 use crate::state::AppState;
 use crate::store::certificates::{self, Certificate, CertificateFields};
 use crate::store::history::{self, HistoryEntry};
-use crate::store::indicators::{self, YearIndicators};
 use crate::store::record::writable_school;
+use crate::store::status_data::{self, YearIndicators};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -146,7 +146,7 @@ pub async fn put_indicators(
             v.finish()?;
             let year =
                 year.ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated year missing")))?;
-            indicators::put(conn, &access, id, year, &figures, now_utc())
+            status_data::put_nine(conn, &access, id, year, &figures, now_utc())
         })
         .await?;
     let mut response = if created {
@@ -172,7 +172,7 @@ pub async fn list_indicators(
     Ok(HttpResponse::Ok().json(
         state
             .db
-            .run(move |conn| indicators::list(conn, &access, id))
+            .run(move |conn| status_data::list_nine(conn, &access, id))
             .await?,
     ))
 }

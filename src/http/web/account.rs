@@ -217,6 +217,14 @@ fn role_home(
             mine.truncate(6);
             home["deadlines"] = serde_json::json!(due);
             home["submissions"] = serde_json::json!(mine);
+            // The years the province asks this school to fill in now.
+            let tasks: Vec<serde_json::Value> = crate::store::rounds::pending(conn, access, access.school_id)?
+                .into_iter()
+                .map(|(school, _, year, due_on)| {
+                    serde_json::json!({"school_id": school, "year": year, "due_on": due_on.to_string(), "overdue": due_on < today})
+                })
+                .collect();
+            home["years"] = serde_json::json!(tasks);
         }
         Role::Reviewer | Role::ProvinceAdmin => {
             let waiting = if access.role == Role::Reviewer {
@@ -238,6 +246,14 @@ fn role_home(
             let (overdue, first) = deadlines::overdue(conn, access, today, 8)?;
             home["overdue_count"] = serde_json::json!(overdue);
             home["deadlines"] = serde_json::json!(first);
+            if let Some(province) = access.province_id {
+                let open: Vec<_> = crate::store::rounds::list(conn, access, province)?
+                    .into_iter()
+                    .filter(|r| !r.closed)
+                    .collect();
+                home["rounds"] = serde_json::json!(open);
+                home["province_id"] = serde_json::json!(province);
+            }
             if access.role == Role::ProvinceAdmin
                 && let Some(province) = access.province_id
             {

@@ -1,8 +1,7 @@
-//! Languages and message catalogues. Every user-facing string of a page comes from
-//! `templates/i18n/<lang>.json`; the language is the user's choice (the `lang` cookie),
-//! else the best of `Accept-Language`, else Chinese.
+//! The language of a request: the user's choice (the `lang` cookie), else the best of
+//! `Accept-Language`, else Chinese for pages and English for the API. The texts themselves
+//! are in `crate::i18n`.
 
-use std::collections::BTreeMap;
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
@@ -44,33 +43,4 @@ impl FromRequest for Lang {
     }
 }
 
-pub type Catalogue = BTreeMap<String, String>;
-
-/// The catalogue of a language, parsed from the file embedded in the binary.
-pub fn catalogue(lang: Lang) -> Result<Catalogue, serde_json::Error> {
-    let raw = match lang {
-        Lang::ZhCn => include_str!("../../../templates/i18n/zh-CN.json"),
-        Lang::En => include_str!("../../../templates/i18n/en.json"),
-    };
-    serde_json::from_str(raw)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn catalogues_have_the_same_keys_and_no_blank_text() {
-        let zh = catalogue(Lang::ZhCn).unwrap();
-        let en = catalogue(Lang::En).unwrap();
-        let zh_keys: Vec<_> = zh.keys().collect();
-        let en_keys: Vec<_> = en.keys().collect();
-        assert_eq!(
-            zh_keys, en_keys,
-            "zh-CN.json and en.json must have the same keys"
-        );
-        for (key, text) in zh.iter().chain(en.iter()) {
-            assert!(!text.trim().is_empty(), "{key} is blank");
-        }
-    }
-}
+pub use crate::i18n::{Catalogue, catalogue};

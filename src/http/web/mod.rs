@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod page;
 pub mod peers;
 pub mod records;
+pub mod school_year;
 pub mod schools;
 pub mod submissions;
 pub mod templates;
@@ -23,10 +24,12 @@ use super::AppState;
 use crate::error::AppError;
 
 const STYLESHEET: &str = include_str!("../../../templates/static/app.css");
+const REPORT_STYLESHEET: &str = include_str!("../../../templates/static/report.css");
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(landing))
         .route("/static/app.css", web::get().to(stylesheet))
+        .route("/static/report.css", web::get().to(report_stylesheet))
         .route("/lang/{code}", web::get().to(switch_language))
         .route("/login", web::get().to(account::login_page))
         .route("/login", web::post().to(account::login_submit))
@@ -62,11 +65,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/schools/{id}/indicators",
-            web::get().to(records::indicators_page),
+            web::get().to(records::indicators_moved),
         )
         .route(
-            "/schools/{id}/indicators",
-            web::post().to(records::indicators_submit),
+            "/schools/{id}/status-data",
+            web::get().to(records::years_page),
         )
         .route("/titles/{id}", web::post().to(records::title_update))
         .route(
@@ -103,6 +106,65 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(records::finding_create),
         )
         .route("/findings/{id}", web::post().to(records::finding_update))
+        .route(
+            "/provinces/{id}/rounds",
+            web::get().to(school_year::rounds_page),
+        )
+        .route(
+            "/provinces/{id}/rounds",
+            web::post().to(school_year::round_create),
+        )
+        .route("/rounds/{id}", web::get().to(school_year::round_page))
+        .route("/rounds/{id}", web::post().to(school_year::round_update))
+        .route(
+            "/rounds/{id}/figures.xlsx",
+            web::get().to(school_year::round_download),
+        )
+        .route(
+            "/schools/{id}/status-data/{year}",
+            web::get().to(school_year::year_page),
+        )
+        .route(
+            "/schools/{id}/status-data/{year}",
+            web::post().to(school_year::year_save),
+        )
+        .route(
+            "/schools/{id}/status-data/{year}/template.xlsx",
+            web::get().to(school_year::year_template),
+        )
+        .route(
+            "/schools/{id}/status-data/{year}/upload",
+            web::post().to(school_year::year_upload),
+        )
+        .route(
+            "/schools/{id}/status-data/{year}/submit",
+            web::post().to(school_year::year_submit),
+        )
+        .route(
+            "/schools/{id}/status-data/{year}/reopen",
+            web::post().to(school_year::year_reopen),
+        )
+        .route(
+            "/schools/{id}/annual-report/{year}",
+            web::get().to(school_year::report_page),
+        )
+        .route(
+            "/schools/{id}/annual-report/{year}",
+            web::post().to(school_year::report_save),
+        )
+        .route(
+            "/schools/{id}/annual-report/{year}/print",
+            web::get().to(school_year::report_print),
+        )
+        .route(
+            "/schools/{id}/annual-report/{year}/docx",
+            web::get().to(school_year::report_docx),
+        )
+        .route(
+            "/schools/{id}/annual-report/{year}/attach",
+            web::post().to(school_year::report_attach),
+        )
+        .route("/static/status.js", web::get().to(status_script))
         .route("/admin/provinces", web::get().to(admin::provinces_page))
         .route("/admin/provinces", web::post().to(admin::province_create))
         .route("/admin/users", web::get().to(admin::users_page))
@@ -119,11 +181,27 @@ async fn landing(state: web::Data<AppState>, page: page::Page) -> Result<HttpRes
 
 const UPLOAD_SCRIPT: &str = include_str!("../../../templates/static/upload.js");
 
+const STATUS_SCRIPT: &str = include_str!("../../../templates/static/status.js");
+
+async fn status_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STATUS_SCRIPT)
+}
+
 async fn upload_script() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/javascript; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(UPLOAD_SCRIPT)
+}
+
+async fn report_stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(REPORT_STYLESHEET)
 }
 
 async fn stylesheet() -> HttpResponse {

@@ -41,6 +41,8 @@ struct Me<'a> {
     manages_users: bool,
     /// sees the province's queue of submissions
     reviews: bool,
+    /// the province whose collection rounds the user follows (its bureau and reviewers)
+    rounds_province: Option<i64>,
 }
 
 impl FromRequest for Page {
@@ -95,6 +97,12 @@ impl Page {
                 u.user.role,
                 crate::domain::Role::Reviewer | crate::domain::Role::ProvinceAdmin
             ),
+            rounds_province: u.user.province_id.filter(|_| {
+                matches!(
+                    u.user.role,
+                    crate::domain::Role::Reviewer | crate::domain::Role::ProvinceAdmin
+                )
+            }),
         });
         context.insert("me", &me);
         context

@@ -14,14 +14,13 @@ use super::page::{Page, see_other};
 use super::schools::school_context;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::domain::indicators::{Indicators, parse_year};
-use crate::error::{AppError, FieldErrors, Msg, Validator};
+use crate::error::{AppError, FieldErrors};
 use crate::http::api::audits::{AuditInput, FindingInput, FindingPatchInput};
 use crate::http::api::record::CertificateInput;
 use crate::http::api::titles::HoldingInput;
 use crate::state::AppState;
 use crate::store::record::writable_school;
-use crate::store::{audits, certificates, findings, indicators, titles};
+use crate::store::{audits, certificates, findings, titles};
 
 /// A posted form: field name → value.
 pub struct Fields(HashMap<String, String>);
@@ -550,121 +549,39 @@ pub async fn finding_update(
     .await
 }
 
-const INDICATOR_FIELDS: [&str; 9] = [
-    "students",
-    "teachers",
-    "senior_appraisers",
-    "campus_area_m2",
-    "building_area_m2",
-    "equipment_value_cny",
-    "computers",
-    "graduates",
-    "training_person_times",
-];
-
-async fn indicators_context(
-    state: &AppState,
-    page: &Page,
-    user: &CurrentUser,
-    school_id: i64,
-) -> Result<tera::Context, AppError> {
-    let access = user.access();
+/// A school's years: each recorded or asked-for year with its state, and a way to open
+/// another year.
+pub async fn years_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, school_id) = (user.access(), id.into_inner());
     let (school, years) = state
         .db
         .run(move |conn| {
             let school = crate::store::schools::get(conn, &access, school_id)?;
-            Ok((school, indicators::list(conn, &access, school_id)?))
+            Ok((
+                school,
+                crate::store::status_data::years(conn, &access, school_id)?,
+            ))
         })
         .await?;
-    let mut context = page.context(Some(user));
+    let mut context = page.context(Some(&user));
     context.insert("keeps_record", &user.access().keeps_record_of(school.id));
     context.insert("school", &school);
     context.insert("years", &years);
-    context.insert("indicator_fields", &INDICATOR_FIELDS);
-    context.insert("done", "");
-    context.insert("errors", &BTreeMap::<String, String>::new());
-    context.insert("typed", &HashMap::<String, String>::new());
     context.insert("this_year", &state.clock.today().year());
-    Ok(context)
-}
-
-pub async fn indicators_page(
-    state: web::Data<AppState>,
-    page: Page,
-    user: CurrentUser,
-    id: web::Path<i64>,
-    query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
-    let mut context = indicators_context(&state, &page, &user, id.into_inner()).await?;
-    context.insert("done", query.done.as_deref().unwrap_or(""));
     page.ok(&state, "pages/indicators.html", &context)
 }
 
-pub async fn indicators_submit(
-    state: web::Data<AppState>,
-    page: Page,
-    user: CurrentUser,
-    id: web::Path<i64>,
-    form: Form,
-) -> Result<HttpResponse, AppError> {
-    let fields = Fields(form.into_inner());
-    fields.check_csrf(&page)?;
-    let (access, school_id, this_year) =
-        (user.access(), id.into_inner(), state.clock.today().year());
-    let mut v = Validator::new();
-    let year = v.check(
-        "year",
-        fields
-            .text("year")
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| Msg::NotYear)
-            .and_then(|y| parse_year(y, this_year)),
-    );
-    let mut number = |name: &str| -> Option<i64> {
-        let raw = fields.optional(name)?.replace([',', ' '], "");
-        v.check(name, raw.parse::<i64>().map_err(|_| Msg::WholeNumber))
-    };
-    let figures = Indicators {
-        students: number("students"),
-        teachers: number("teachers"),
-        senior_appraisers: number("senior_appraisers"),
-        campus_area_m2: number("campus_area_m2"),
-        building_area_m2: number("building_area_m2"),
-        equipment_value_cny: number("equipment_value_cny"),
-        computers: number("computers"),
-        graduates: number("graduates"),
-        training_person_times: number("training_person_times"),
-    };
-    for (field, problem) in figures.problems() {
-        v.fail(field, problem);
-    }
-    let checked = v.finish();
-    let result = state
-        .db
-        .run(move |conn| {
-            writable_school(conn, &access, school_id)?;
-            checked?;
-            let year =
-                year.ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated year missing")))?;
-            indicators::put(conn, &access, school_id, year, &figures, now_utc())
-        })
-        .await;
-    match result {
-        Ok(_) => Ok(see_other(&format!(
-            "/schools/{school_id}/indicators?done=saved"
-        ))),
-        Err(AppError::Validation(errors)) => {
-            let mut context = indicators_context(&state, &page, &user, school_id).await?;
-            context.insert("errors", &page.errors(&errors));
-            context.insert("typed", &fields.typed());
-            page.render(
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "pages/indicators.html",
-                &context,
-            )
-        }
-        Err(other) => Err(other),
-    }
+/// The first address of a school's years, kept for bookmarks.
+pub async fn indicators_moved(id: web::Path<i64>) -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/schools/{}/status-data", id.into_inner()),
+        ))
+        .finish()
 }

@@ -150,13 +150,17 @@ async fn submission_context(
     id: i64,
 ) -> Result<tera::Context, AppError> {
     let access = user.access();
-    let (detail, events, school) = state
+    let (detail, events, school, catalogue) = state
         .db
         .run(move |conn| {
             let detail = submissions::get(conn, &access, id)?;
             let events = submissions::events(conn, &access, id)?;
             let school = schools::get(conn, &access, detail.submission.school_id)?;
-            Ok((detail, events, school))
+            let catalogue = match detail.content {
+                Some(_) => Some(crate::store::indicators::catalogue(conn)?),
+                None => None,
+            };
+            Ok((detail, events, school, catalogue))
         })
         .await?;
     let access = user.access();
@@ -188,6 +192,13 @@ async fn submission_context(
         "is_recommender",
         &(status == SubmissionStatus::Recommended && recommender),
     );
+    context.insert(
+        "handed_in",
+        &match (&detail.content, &catalogue) {
+            (Some(content), Some(catalogue)) => Some(handed_in(content, catalogue, page.lang)),
+            _ => None,
+        },
+    );
     context.insert("submission", &detail.submission);
     context.insert("evidence", &detail.evidence);
     let rounds: Vec<serde_json::Value> = (1..=detail.submission.round)
@@ -211,6 +222,44 @@ async fn submission_context(
         &(state.settings.max_upload_bytes / (1024 * 1024)),
     );
     Ok(context)
+}
+
+/// What a status-data submission handed in, for the reviewer: the flags with the school's
+/// explanations first, then every figure and ratio.
+fn handed_in(
+    content: &serde_json::Value,
+    catalogue: &crate::store::indicators::Catalogue,
+    lang: crate::domain::lang::Lang,
+) -> serde_json::Value {
+    use crate::domain::status_data::{Figures, Flag};
+    let figures: Figures = serde_json::from_value(content["figures"].clone()).unwrap_or_default();
+    let derived: Figures = serde_json::from_value(content["derived"].clone()).unwrap_or_default();
+    let flags: Vec<Flag> = serde_json::from_value(content["flags"].clone()).unwrap_or_default();
+    let explanations: BTreeMap<String, String> =
+        serde_json::from_value(content["explanations"].clone()).unwrap_or_default();
+    let name = |code: &str| {
+        catalogue
+            .by_code(code)
+            .map_or(code.to_owned(), |i| i.name_in(lang).to_owned())
+    };
+    let flagged: Vec<serde_json::Value> = flags
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "name": name(&f.code),
+                "text": f.describe(catalogue.by_code(&f.code), lang),
+                "explanation": explanations.get(&f.code),
+            })
+        })
+        .collect();
+    let lines: Vec<serde_json::Value> = catalogue
+        .iter()
+        .filter_map(|i| {
+            let value = figures.get(&i.code).or_else(|| derived.get(&i.code))?;
+            Some(serde_json::json!({"name": i.name_in(lang), "value": i.display(*value, lang), "derived": i.derived}))
+        })
+        .collect();
+    serde_json::json!({"year": content["year"], "flags": flagged, "figures": lines})
 }
 
 pub async fn submission_page(

@@ -35,10 +35,15 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/queue.html"),
     template!("pages/inbox.html"),
     template!("pages/peers.html"),
+    template!("pages/rounds.html"),
+    template!("pages/round.html"),
+    template!("pages/status_data.html"),
+    template!("pages/annual_report.html"),
     template!("partials/audit_rows.html"),
     template!("partials/audit_fields.html"),
     template!("partials/errors.html"),
     template!("partials/school_fields.html"),
+    template!("report/annual.html"),
 ];
 
 pub struct Templates {
@@ -169,9 +174,9 @@ mod tests {
         context.insert("clauses", crate::domain::clause::CLAUSES);
         context.insert(
             "years",
-            &json!([{"year": 2006, "students": null, "computers": 300}]),
+            &json!([{"year": 2026, "state": "in_progress", "locked": false, "figures_entered": 12, "due_on": "2026-09-30"},
+                {"year": 2025, "state": "accepted", "locked": true, "figures_entered": 20, "due_on": null}]),
         );
-        context.insert("indicator_fields", &["students", "computers"]);
         context.insert("this_year", &2026);
         let submission = json!({"id": 3, "school_id": 3, "kind": "title_reevaluation", "title": "Re-evaluation",
             "summary": "see files", "status": "changes_requested", "round": 2, "version": 4, "recommended_by": null,
@@ -218,6 +223,58 @@ mod tests {
         context.insert("same_kind", &false);
         context.insert("due", &json!([{"overdue": true, "due_on": "2010-06-30", "kind": "reevaluation", "subject": "National Key"}]));
         context.insert("figures", &json!([{"metric": "students", "value": 4200, "percentile": 60, "higher_is_better": true, "chart": "<svg></svg>"}, {"metric": "open_major_nc", "value": null, "percentile": null, "higher_is_better": false, "chart": null}]));
+        let round = json!({"id": 1, "province_id": 1, "year": 2026, "due_on": "2026-03-31", "status": "open", "change_threshold_pct": 30});
+        context.insert("collection_rounds", &json!([round]));
+        context.insert("opens_rounds", &true);
+        context.insert("manages", &true);
+        context.insert("round_title", "2026");
+        context.insert("round", &json!({"id": 1, "province_id": 1, "year": 2026, "due_on": "2026-03-31", "status": "open",
+            "change_threshold_pct": 30, "counts": {"submitted": 1, "overdue": 2}, "indicators_entered": 20,
+            "schools": [{"school_id": 3, "name": "Fuzhou No.2", "name_zh": "福州二技", "city": "Fuzhou", "state": "returned",
+                "overdue": true, "figures_entered": 12, "submission_id": 4}]}));
+        context.insert(
+            "states",
+            &[
+                "not_started",
+                "in_progress",
+                "submitted",
+                "accepted",
+                "returned",
+            ],
+        );
+        context.insert("state_filter", "returned");
+        context.insert("overdue_filter", &true);
+        context.insert("year", &2026);
+        context.insert("data", &json!({"state": "returned", "locked": false, "locked_at": null, "reopen_reason": "复核",
+            "submission_id": 4, "round": round, "change_threshold_pct": 30, "version": 3, "explanations": {"students": "扩招"}}));
+        context.insert("lines", &json!([{"code": "students", "name": "在校生数", "unit": "人", "help": "…", "previous": "4,105 人",
+            "value": "4,200", "error": "必须是整数"}]));
+        context.insert("ratios", &json!([{"code": "students_per_teacher", "name": "生师比", "unit": "生/师", "value": "15",
+            "previous": "14", "numerator": "students", "denominator": "teachers", "scale": 1.0, "decimals": 2, "standard": "≤ 20", "below": false}]));
+        context.insert("flags", &json!([{"code": "students", "name": "在校生数", "text": "较上年变化 35%", "explanation": "扩招", "error": null}]));
+        context.insert("editable", &true);
+        context.insert("can_submit", &true);
+        context.insert("can_reopen", &true);
+        context.insert("overdue", &true);
+        context.insert("report_submission", &5);
+        context.insert("entered_count", &12);
+        context.insert("entered_total", &20);
+        context.insert("sections", &json!({"highlights": "亮点", "problems": null}));
+        context.insert("locked", &false);
+        context.insert("writes", &true);
+        context.insert("attaches", &true);
+        context.insert("submission_id", &5);
+        context.insert("submission_status", "draft");
+        context.insert("report", &json!({"lang": "zh-CN", "year": 2025, "school_id": 3,
+            "cover": {"title": "学校质量年度报告", "school": "福州第二高级技工学校", "school_other": "Fuzhou No.2",
+                "year": "2025 年度", "province": "福建省", "generated": "生成日期：2026-06-01",
+                "draft": "草稿：数据尚未经省级确认", "status_note": "…"},
+            "sections": [{"heading": "一、学校概况", "blocks": [
+                {"type": "facts", "pairs": [{"label": "名称", "value": "福州第二高级技工学校"}]},
+                {"type": "paragraph", "text": "<b>not bold</b>"},
+                {"type": "table", "header": ["指标", "2025"], "numeric": [false, true],
+                    "rows": [{"cells": ["在校生数", "4,200 人"], "marked": true}]},
+                {"type": "chart", "caption": "主要数据", "svg": "<svg></svg>"}]}]}));
         context
     }
 

@@ -1,0 +1,731 @@
+//! The school year: the indicator catalogue, the province's collection rounds, a school's
+//! status data (by JSON or by the XLSX template), the lock and its reopening, and the
+//! province's accepted figures for the ministry.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_multipart::Multipart;
+use actix_web::{HttpResponse, web};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::auth::CurrentUser;
+use crate::clock::now_utc;
+use crate::domain::SchoolKind;
+use crate::domain::dates::parse_date;
+use crate::domain::lang::Lang;
+use crate::domain::peers::standards;
+use crate::domain::status_data::{
+    Figures, Indicator, Ratio, Unit, ValueKind, YearState, serialize_figures,
+};
+use crate::domain::text;
+use crate::error::{AppError, ErrorBody, Msg, Validator};
+use crate::http::export::{Cell, Format, Table, XLSX_TYPE, attachment, download};
+use crate::sheets::template::{self, TemplateData, UploadError};
+use crate::state::AppState;
+use crate::store::indicators::{self, Catalogue};
+use crate::store::rounds::{self, NewRound, RoundDetail, RoundFilter, RoundInfo, RoundPatch};
+use crate::store::schools::School;
+use crate::store::status_data::{self, StatusData, StatusInput};
+
+/// The largest template upload: a filled-in template is a few tens of kilobytes.
+pub const MAX_TEMPLATE_BYTES: usize = 2 * 1024 * 1024;
+
+/// A year in a path, checked like every year we take.
+fn year_of(raw: i64, today: Date) -> Result<i32, AppError> {
+    status_data::parse_year(raw, today).map_err(|p| AppError::field("year", p))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatioInput {
+    /// code of the entered indicator above the line
+    pub numerator: String,
+    /// code of the entered indicator below the line
+    pub denominator: String,
+    /// multiplied by, e.g. 100 for a percentage (default 1)
+    pub scale: Option<f64>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorInput {
+    /// 2 to 80 lower-case letters, digits or `_`
+    pub code: String,
+    pub name: String,
+    pub name_zh: String,
+    /// persons, person_times, m2, cny, percent, count, volumes, ratio, m2_per_student,
+    /// cny_per_student, volumes_per_student, students_per_teacher
+    pub unit: String,
+    /// whole, decimal or percentage
+    pub kind: String,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub help: Option<String>,
+    pub help_zh: Option<String>,
+    pub higher_is_better: Option<bool>,
+    /// makes the indicator derived: computed from two entered ones, never typed
+    pub ratio: Option<RatioInput>,
+}
+
+impl IndicatorInput {
+    pub fn validate(&self) -> Result<Indicator, AppError> {
+        let mut v = Validator::new();
+        let code = v.check("code", crate::store::titles::parse_code(&self.code));
+        let name = v.check("name", text::name(&self.name, text::SHORT));
+        let name_zh = v.check("name_zh", text::name(&self.name_zh, text::SHORT));
+        let unit = v.check("unit", Unit::parse(&self.unit));
+        let kind = v.check("kind", ValueKind::parse(&self.kind));
+        let help = v.check("help", text::optional(self.help.as_deref(), text::LONG));
+        let help_zh = v.check(
+            "help_zh",
+            text::optional(self.help_zh.as_deref(), text::LONG),
+        );
+        for (field, bound) in [("min", self.min), ("max", self.max)] {
+            if bound.is_some_and(|b| !b.is_finite() || b.abs() >= 1e15) {
+                v.fail(field, Msg::NotNumber);
+            }
+        }
+        if let (Some(min), Some(max)) = (self.min, self.max)
+            && min > max
+        {
+            v.fail(
+                "max",
+                Msg::AtLeast {
+                    min: crate::domain::numbers::figure(min),
+                },
+            );
+        }
+        let ratio = self.ratio.as_ref().map(|r| Ratio {
+            numerator: r.numerator.trim().to_owned(),
+            denominator: r.denominator.trim().to_owned(),
+            scale: r.scale.unwrap_or(1.0),
+        });
+        if let Some(r) = &ratio
+            && !(r.scale.is_finite() && r.scale > 0.0)
+        {
+            v.fail("ratio.scale", Msg::Positive);
+        }
+        v.finish()?;
+        match (code, name, name_zh, unit, kind, help, help_zh) {
+            (
+                Some(code),
+                Some(name),
+                Some(name_zh),
+                Some(unit),
+                Some(kind),
+                Some(help),
+                Some(help_zh),
+            ) => Ok(Indicator {
+                code,
+                name,
+                name_zh,
+                unit,
+                kind,
+                min: self.min,
+                max: self.max,
+                help,
+                help_zh,
+                derived: ratio.is_some(),
+                ratio,
+                higher_is_better: self.higher_is_better,
+            }),
+            _ => Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            ))),
+        }
+    }
+}
+
+/// The indicator catalogue: what schools report each year, entered and derived
+#[utoipa::path(
+    get, path = "/api/v1/indicators", tag = "school year", security(("bearer" = [])),
+    responses((status = 200, body = [Indicator]), (status = 401, body = ErrorBody))
+)]
+pub async fn list_indicators(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let catalogue = state.db.run(indicators::catalogue).await?;
+    Ok(HttpResponse::Ok().json(catalogue.indicators()))
+}
+
+/// Add an indicator to the catalogue (admin); schools are asked for it from then on
+#[utoipa::path(
+    post, path = "/api/v1/indicators", tag = "school year", security(("bearer" = [])),
+    request_body = IndicatorInput,
+    responses((status = 201, body = Indicator), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn create_indicator(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<IndicatorInput>,
+) -> Result<HttpResponse, AppError> {
+    let access = user.access();
+    crate::auth::Access::require(access.is_admin())?;
+    let new = body.into_inner().validate()?;
+    let created = state
+        .db
+        .run(move |conn| indicators::create(conn, &access, &new, now_utc()))
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoundInput {
+    pub year: i64,
+    /// YYYY-MM-DD
+    pub due_on: String,
+    /// flag a figure that moves more than this share from last year (percent, default 30)
+    pub change_threshold_pct: Option<i64>,
+}
+
+fn threshold(raw: i64) -> Result<i32, Msg> {
+    i32::try_from(raw)
+        .ok()
+        .filter(|p| (1..=1000).contains(p))
+        .ok_or(Msg::Between {
+            min: "1".into(),
+            max: "1,000".into(),
+        })
+}
+
+/// Open a collection round: every school of the province is to fill in the year (its
+/// province admin)
+#[utoipa::path(
+    post, path = "/api/v1/provinces/{id}/rounds", tag = "school year", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = RoundInput,
+    responses((status = 201, body = RoundInfo), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn create_round(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<RoundInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, province, today) = (user.access(), id.into_inner(), state.clock.today());
+    let input = body.into_inner();
+    let created = state
+        .db
+        .run(move |conn| {
+            // Who may, before what was sent.
+            rounds::check_province_reader(conn, &access, province)?;
+            crate::auth::Access::require(access.administers_province(province))?;
+            let mut v = Validator::new();
+            let year = v.check("year", status_data::parse_year(input.year, today));
+            let due_on = v.check("due_on", parse_date(&input.due_on));
+            let pct = v.check(
+                "change_threshold_pct",
+                threshold(input.change_threshold_pct.unwrap_or(i64::from(
+                    crate::domain::status_data::DEFAULT_CHANGE_THRESHOLD_PCT,
+                ))),
+            );
+            v.finish()?;
+            let (Some(year), Some(due_on), Some(change_threshold_pct)) = (year, due_on, pct) else {
+                return Err(AppError::Internal(anyhow::anyhow!(
+                    "validated input incomplete"
+                )));
+            };
+            let new = NewRound {
+                year,
+                due_on,
+                change_threshold_pct,
+            };
+            rounds::create(conn, &access, province, &new, now_utc())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// The province's collection rounds, newest year first (readers in the province)
+#[utoipa::path(
+    get, path = "/api/v1/provinces/{id}/rounds", tag = "school year", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = [RoundInfo]), (status = 404, body = ErrorBody))
+)]
+pub async fn list_rounds(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, province) = (user.access(), id.into_inner());
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| rounds::list(conn, &access, province))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+pub struct RoundQuery {
+    /// only schools in this state: not_started, in_progress, submitted, accepted, returned
+    pub state: Option<String>,
+    /// only overdue (true) or only not overdue (false) schools
+    pub overdue: Option<bool>,
+    /// part of a school's name, English or Chinese
+    pub q: Option<String>,
+}
+
+impl RoundQuery {
+    pub fn filter(&self) -> Result<RoundFilter, AppError> {
+        Ok(RoundFilter {
+            state: match self.state.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(s) => Some(YearState::parse(s).map_err(|p| AppError::field("state", p))?),
+            },
+            overdue: self.overdue,
+            name: self
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(|q| q.chars().take(100).collect()),
+        })
+    }
+}
+
+/// A round with each visible school's state, overdue flag and link, and counts by state
+#[utoipa::path(
+    get, path = "/api/v1/rounds/{id}", tag = "school year", security(("bearer" = [])),
+    params(("id" = i64, Path), RoundQuery),
+    responses((status = 200, body = RoundDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn get_round(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    query: web::Query<RoundQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let filter = query.filter()?;
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| rounds::detail(conn, &access, id, &filter, today))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoundPatchInput {
+    /// YYYY-MM-DD
+    pub due_on: Option<String>,
+    pub change_threshold_pct: Option<i64>,
+    /// open or closed; a closed round takes no more submissions
+    pub status: Option<String>,
+}
+
+/// Move a round's due date, change its threshold, close or open it (its province admin)
+#[utoipa::path(
+    patch, path = "/api/v1/rounds/{id}", tag = "school year", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = RoundPatchInput,
+    responses((status = 200, body = RoundInfo), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn patch_round(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<RoundPatchInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id) = (user.access(), id.into_inner());
+    let input = body.into_inner();
+    let mut v = Validator::new();
+    let due_on = v.check_opt("due_on", input.due_on.as_deref(), parse_date);
+    let pct = v.check_opt(
+        "change_threshold_pct",
+        input.change_threshold_pct,
+        threshold,
+    );
+    let closed = v.check_opt("status", input.status.as_deref(), |s| {
+        rounds::RoundStatus::parse(s).map(|s| s == rounds::RoundStatus::Closed)
+    });
+    v.finish()?;
+    let patch = RoundPatch {
+        due_on: due_on.flatten(),
+        change_threshold_pct: pct.flatten(),
+        closed: closed.flatten(),
+    };
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| rounds::update(conn, &access, id, &patch, now_utc()))
+            .await?,
+    ))
+}
+
+/// A school's status data of a year: figures, ratios, last year's, flags, explanations,
+/// state and lock (readers of the school)
+#[utoipa::path(
+    get, path = "/api/v1/schools/{id}/status-data/{year}", tag = "school year", security(("bearer" = [])),
+    params(("id" = i64, Path), ("year" = i64, Path)),
+    responses((status = 200, body = StatusData), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn get_status(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (access, (id, year)) = (user.access(), path.into_inner());
+    let year = year_of(year, state.clock.today())?;
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| status_data::read(conn, &access, id, year))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusDataInput {
+    /// indicator code → value (`null`: not reported); replaces the year's figures
+    #[schema(value_type = Option<BTreeMap<String, Option<f64>>>)]
+    pub figures: Option<BTreeMap<String, Option<f64>>>,
+    /// indicator code → why a flagged figure is what it is; replaces the explanations
+    pub explanations: Option<BTreeMap<String, String>>,
+    /// the `version` read; a newer one answers 409 `stale_version`
+    pub version: Option<i64>,
+}
+
+/// Set a year's figures and explanations (the school's quality officer); 409
+/// `year_locked` once the province has accepted the year
+#[utoipa::path(
+    put, path = "/api/v1/schools/{id}/status-data/{year}", tag = "school year", security(("bearer" = [])),
+    params(("id" = i64, Path), ("year" = i64, Path)), request_body = StatusDataInput,
+    responses((status = 200, body = StatusData, description = "changed"), (status = 201, body = StatusData, description = "the year's first record"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn put_status(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<StatusDataInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, (id, year)) = (user.access(), path.into_inner());
+    let year = year_of(year, state.clock.today())?;
+    let body = body.into_inner();
+    let input = StatusInput {
+        figures: body.figures,
+        explanations: body.explanations,
+        version: body.version,
+    };
+    let (saved, created) = state
+        .db
+        .run(move |conn| status_data::put(conn, &access, id, year, &input, now_utc()))
+        .await?;
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response.json(saved))
+}
+
+/// What a template needs from the database.
+pub fn template_bytes(
+    conn: &mut crate::db::DbConn,
+    access: &crate::auth::Access,
+    school_id: i64,
+    year: i32,
+) -> Result<(Vec<u8>, String), AppError> {
+    let school = crate::store::schools::get(conn, access, school_id)?;
+    let catalogue = indicators::catalogue(conn)?;
+    let data = status_data::compute(conn, &catalogue, &school, year)?;
+    let bytes = template::write(&TemplateData {
+        school_id,
+        school_name: school.name_zh.as_deref().unwrap_or(&school.name),
+        year,
+        catalogue: &catalogue.indicators(),
+        current: &data.figures,
+        previous: &data.previous,
+    })
+    .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((bytes, format!("status-data-{school_id}-{year}.xlsx")))
+}
+
+/// The year's XLSX template, pre-filled with what is recorded and last year's figures
+#[utoipa::path(
+    get, path = "/api/v1/schools/{id}/status-data/{year}/template.xlsx", tag = "school year", security(("bearer" = [])),
+    params(("id" = i64, Path), ("year" = i64, Path)),
+    responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn template_xlsx(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (access, (id, year)) = (user.access(), path.into_inner());
+    let year = year_of(year, state.clock.today())?;
+    let (bytes, name) = state
+        .db
+        .run(move |conn| template_bytes(conn, &access, id, year))
+        .await?;
+    Ok(attachment(bytes, XLSX_TYPE, &name))
+}
+
+/// Reads a small multipart upload into memory: the one file (field `file`, at most
+/// `limit` bytes) and the short text fields beside it (a form's CSRF token).
+pub async fn small_upload(
+    mut payload: Multipart,
+    limit: usize,
+) -> Result<(Vec<u8>, HashMap<String, String>), AppError> {
+    const TEXT_LIMIT: usize = 4096;
+    let mut file: Option<Vec<u8>> = None;
+    let mut texts = HashMap::new();
+    while let Some(field) = payload.next().await {
+        let mut field =
+            field.map_err(|_| AppError::bad_request("malformed_upload", Msg::UploadUnreadable))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let is_file = name == "file" && file.is_none();
+        let room = if is_file { limit } else { TEXT_LIMIT };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk
+                .map_err(|_| AppError::bad_request("upload_interrupted", Msg::UploadCutOff))?;
+            if bytes.len() + chunk.len() > room {
+                return Err(AppError::PayloadTooLarge(Msg::TooBig {
+                    max: crate::domain::numbers::bytes(room as u64),
+                }));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if is_file {
+            file = Some(bytes);
+        } else {
+            texts.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    let file = file.ok_or_else(|| AppError::field("file", Msg::NoFile))?;
+    if file.is_empty() {
+        return Err(AppError::field("file", Msg::FileEmpty));
+    }
+    Ok((file, texts))
+}
+
+/// Reads a filled-in template and sets the year's figures from it: all of it or nothing.
+pub fn apply_upload(
+    conn: &mut crate::db::DbConn,
+    access: &crate::auth::Access,
+    school_id: i64,
+    year: i32,
+    bytes: &[u8],
+) -> Result<StatusData, AppError> {
+    crate::db::write_transaction(conn, |conn| {
+        let school = crate::store::record::writable_school(conn, access, school_id)?;
+        status_data::check_changeable(conn, school_id, year)?;
+        let catalogue = indicators::catalogue(conn)?;
+        let read = template::read(bytes, &catalogue.indicators(), school_id, year).map_err(
+            |e| match e {
+                UploadError::File(problem) => AppError::field("file", problem),
+                UploadError::Cells(cells) => AppError::Validation(cells),
+            },
+        )?;
+        let mut figures = status_data::figures_of(conn, &catalogue, school_id, year)?;
+        for (code, value) in read {
+            match value {
+                Some(v) => figures.insert(code, v),
+                None => figures.remove(&code),
+            };
+        }
+        status_data::record(
+            conn,
+            access,
+            &catalogue,
+            &school,
+            year,
+            status_data::Change {
+                figures: Some(figures),
+                ..status_data::Change::default()
+            },
+            now_utc(),
+        )?;
+        status_data::compute(conn, &catalogue, &school, year)
+    })
+}
+
+/// Upload the filled-in template (multipart field `file`): every bad cell answers 422
+/// with `fields` keyed by its reference (`C7`), and nothing is saved
+#[utoipa::path(
+    post, path = "/api/v1/schools/{id}/status-data/{year}/upload", tag = "school year", security(("bearer" = [])),
+    params(("id" = i64, Path), ("year" = i64, Path)),
+    request_body(content_type = "multipart/form-data", content = Object, description = "field `file`: the filled-in template"),
+    responses((status = 200, body = StatusData), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn upload_template(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let (access, (id, year)) = (user.access(), path.into_inner());
+    let year = year_of(year, state.clock.today())?;
+    // Who may, before the file is read.
+    let check = access.clone();
+    state
+        .db
+        .run(move |conn| {
+            crate::store::record::writable_school(conn, &check, id)?;
+            status_data::check_changeable(conn, id, year)
+        })
+        .await?;
+    let (bytes, _) = small_upload(payload, MAX_TEMPLATE_BYTES).await?;
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| apply_upload(conn, &access, id, year, &bytes))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenInput {
+    /// why the accepted year is opened again; kept in the history
+    pub reason: String,
+}
+
+/// Reopen an accepted (locked) year, with a reason (the province admin)
+#[utoipa::path(
+    post, path = "/api/v1/schools/{id}/status-data/{year}/reopen", tag = "school year", security(("bearer" = [])),
+    params(("id" = i64, Path), ("year" = i64, Path)), request_body = ReopenInput,
+    responses((status = 200, body = StatusData), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn reopen(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<ReopenInput>,
+) -> Result<HttpResponse, AppError> {
+    let (access, (id, year)) = (user.access(), path.into_inner());
+    let year = year_of(year, state.clock.today())?;
+    let reason = body.into_inner().reason;
+    Ok(HttpResponse::Ok().json(
+        state
+            .db
+            .run(move |conn| status_data::reopen(conn, &access, id, year, &reason, now_utc()))
+            .await?,
+    ))
+}
+
+/// One school's accepted figures in the province's table.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProvinceRow {
+    pub school_id: i64,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub city: String,
+    pub kind: String,
+    #[serde(serialize_with = "serialize_figures")]
+    #[schema(value_type = BTreeMap<String, f64>)]
+    pub figures: Figures,
+    /// indicators on the wrong side of a national standard
+    pub below_standard: Vec<String>,
+}
+
+/// The codes of a school's figures that miss a national standard for its kind.
+fn below_standard(school: &School, figures: &Figures) -> Vec<String> {
+    let Ok(kind) = SchoolKind::parse(&school.kind) else {
+        return Vec::new();
+    };
+    standards(kind)
+        .iter()
+        .filter(|s| {
+            figures.get(s.measure).is_some_and(|v| {
+                s.minimum.is_some_and(|m| *v < m) || s.maximum.is_some_and(|m| *v > m)
+            })
+        })
+        .map(|s| s.measure.to_owned())
+        .collect()
+}
+
+/// The province's table: a column per indicator with bilingual headers and units.
+fn province_table(catalogue: &Catalogue, rows: &[ProvinceRow]) -> Table {
+    let indicators: Vec<&Indicator> = catalogue.entered().chain(catalogue.derived()).collect();
+    let mut table = Table::new([
+        "学校编号 / School id",
+        "学校 / School",
+        "学校名称 / Name (zh)",
+        "城市 / City",
+        "类别 / Kind",
+    ]);
+    for i in &indicators {
+        let unit = match (i.unit.label(Lang::ZhCn), i.unit.label(Lang::En)) {
+            ("", _) => String::new(),
+            (zh, en) if zh == en || en.is_empty() => format!(" ({zh})"),
+            (zh, en) => format!(" ({zh} / {en})"),
+        };
+        table
+            .header
+            .push(format!("{} / {}{unit}", i.name_zh, i.name));
+    }
+    for row in rows {
+        let mut cells = vec![
+            Cell::from(row.school_id),
+            Cell::from(row.name.clone()),
+            Cell::from(row.name_zh.clone()),
+            Cell::from(row.city.clone()),
+            Cell::from(row.kind.clone()),
+        ];
+        for i in &indicators {
+            cells.push(match row.figures.get(&i.code) {
+                Some(v) if row.below_standard.contains(&i.code) => Cell::Marked(*v),
+                Some(v) => Cell::Number(*v),
+                None => Cell::Empty,
+            });
+        }
+        table.rows.push(cells);
+    }
+    table
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ProvinceQuery {
+    /// json (default), csv or xlsx
+    pub format: Option<String>,
+}
+
+/// The province's accepted figures of a year: one row per school, a column per indicator
+/// and ratio, below-standard cells marked (readers in the province)
+#[utoipa::path(
+    get, path = "/api/v1/provinces/{id}/status-data/{year}", tag = "school year", security(("bearer" = [])),
+    params(("id" = i64, Path), ("year" = i64, Path), ProvinceQuery),
+    responses((status = 200, body = [ProvinceRow], description = "or a CSV / XLSX download with `format`"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn province_figures(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    query: web::Query<ProvinceQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (access, (province, year)) = (user.access(), path.into_inner());
+    let year = year_of(year, state.clock.today())?;
+    let format =
+        Format::parse(query.format.as_deref()).map_err(|p| AppError::field("format", p))?;
+    let (catalogue, rows) = state
+        .db
+        .run(move |conn| status_data::province_accepted(conn, &access, province, year))
+        .await?;
+    let rows: Vec<ProvinceRow> = rows
+        .into_iter()
+        .map(|(school, figures)| ProvinceRow {
+            below_standard: below_standard(&school, &figures),
+            school_id: school.id,
+            name: school.name,
+            name_zh: school.name_zh,
+            city: school.city,
+            kind: school.kind,
+            figures,
+        })
+        .collect();
+    match format {
+        Format::Json => Ok(HttpResponse::Ok().json(rows)),
+        other => download(
+            &province_table(&catalogue, &rows),
+            other,
+            &format!("status-data-{year}"),
+        ),
+    }
+}

@@ -1,0 +1,883 @@
+//! The school year's pages: the province's collection rounds and the bureau's view of one,
+//! a school's status data of a year (typed on the page or through the XLSX template), its
+//! submission and the lock, and the annual quality report with its written sections.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::page::{Page, see_other};
+use crate::auth::{Access, CurrentUser};
+use crate::clock::now_utc;
+use crate::domain::dates::parse_date;
+use crate::domain::lang::Lang;
+use crate::domain::status_data::{YearState, parse_typed};
+use crate::domain::workflow::{Action, SubmissionKind};
+use crate::error::{AppError, FieldErrors, Msg};
+use crate::http::api::annual_report::{self, DOCX_TYPE, ReportSectionsInput};
+use crate::http::api::status_data::{
+    MAX_TEMPLATE_BYTES, RoundQuery, apply_upload, small_upload, template_bytes,
+};
+use crate::http::export::{XLSX_TYPE, attachment};
+use crate::state::AppState;
+use crate::store::rounds::{self, NewRound, RoundPatch};
+use crate::store::status_data::{self, StatusInput};
+use crate::store::{indicators, schools, submissions};
+
+type Form = web::Form<HashMap<String, String>>;
+
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(String::as_str).unwrap_or_default()
+}
+
+fn year_of(raw: i64, state: &AppState) -> Result<i32, AppError> {
+    status_data::parse_year(raw, state.clock.today()).map_err(|_| AppError::NotFound)
+}
+
+/// The text of an error for a notice on the page.
+fn problem_text(error: &AppError, lang: Lang) -> String {
+    error.public_message().text(lang)
+}
+
+// ---- The province's rounds -------------------------------------------------------------
+
+async fn rounds_context(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    province_id: i64,
+) -> Result<tera::Context, AppError> {
+    let access = user.access();
+    let (province, list) = state
+        .db
+        .run(move |conn| {
+            let list = rounds::list(conn, &access, province_id)?;
+            Ok((crate::store::provinces::get(conn, province_id)?, list))
+        })
+        .await?;
+    let mut context = page.context(Some(user));
+    context.insert("province", &province);
+    context.insert("collection_rounds", &list);
+    context.insert(
+        "opens_rounds",
+        &user.access().administers_province(province_id),
+    );
+    context.insert("this_year", &state.clock.today().year());
+    context.insert("errors", &BTreeMap::<String, String>::new());
+    context.insert("typed", &HashMap::<String, String>::new());
+    Ok(context)
+}
+
+pub async fn rounds_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let context = rounds_context(&state, &page, &user, id.into_inner()).await?;
+    page.ok(&state, "pages/rounds.html", &context)
+}
+
+pub async fn round_create(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    page.check_csrf(field(&form, "csrf_token"))?;
+    let (access, province, today) = (user.access(), id.into_inner(), state.clock.today());
+    let mut errors = FieldErrors::new();
+    let year = field(&form, "year")
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| Msg::NotYear)
+        .and_then(|y| status_data::parse_year(y, today))
+        .map_err(|p| errors.insert("year".into(), p))
+        .ok();
+    let due_on = parse_date(field(&form, "due_on"))
+        .map_err(|p| errors.insert("due_on".into(), p))
+        .ok();
+    let threshold = match field(&form, "change_threshold_pct").trim() {
+        "" => Some(crate::domain::status_data::DEFAULT_CHANGE_THRESHOLD_PCT),
+        raw => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|p| (1..=1000).contains(p))
+            .or_else(|| {
+                errors.insert(
+                    "change_threshold_pct".into(),
+                    Msg::Between {
+                        min: "1".into(),
+                        max: "1,000".into(),
+                    },
+                );
+                None
+            }),
+    };
+    let result = match (year, due_on, threshold) {
+        (Some(year), Some(due_on), Some(change_threshold_pct)) if errors.is_empty() => {
+            let new = NewRound {
+                year,
+                due_on,
+                change_threshold_pct,
+            };
+            state
+                .db
+                .run(move |conn| rounds::create(conn, &access, province, &new, now_utc()))
+                .await
+        }
+        _ => Err(AppError::Validation(errors)),
+    };
+    match result {
+        Ok(round) => Ok(see_other(&format!("/rounds/{}?done=opened", round.id))),
+        Err(AppError::Validation(errors)) => {
+            rounds_again(&state, &page, &user, province, &form, page.errors(&errors)).await
+        }
+        Err(e @ AppError::Conflict { .. }) => {
+            let message = BTreeMap::from([("year".to_owned(), problem_text(&e, page.lang))]);
+            rounds_again(&state, &page, &user, province, &form, message).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn rounds_again(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    province: i64,
+    form: &HashMap<String, String>,
+    errors: BTreeMap<String, String>,
+) -> Result<HttpResponse, AppError> {
+    let mut context = rounds_context(state, page, user, province).await?;
+    context.insert("errors", &errors);
+    context.insert("typed", form);
+    page.render(
+        state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "pages/rounds.html",
+        &context,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct RoundPageQuery {
+    #[serde(flatten)]
+    filter: RoundQuery,
+    done: Option<String>,
+}
+
+pub async fn round_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    query: web::Query<RoundPageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let filter = query.filter.filter()?;
+    let detail = state
+        .db
+        .run(move |conn| rounds::detail(conn, &access, id, &filter, today))
+        .await?;
+    let mut context = page.context(Some(&user));
+    context.insert(
+        "manages",
+        &user.access().administers_province(detail.round.province_id),
+    );
+    context.insert(
+        "round_title",
+        &crate::i18n::t(page.lang, "round_title").replace("{year}", &detail.round.year.to_string()),
+    );
+    context.insert("round", &detail);
+    context.insert(
+        "states",
+        &YearState::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>(),
+    );
+    context.insert("state_filter", query.filter.state.as_deref().unwrap_or(""));
+    context.insert("overdue_filter", &query.filter.overdue);
+    context.insert("search", query.filter.q.as_deref().unwrap_or(""));
+    context.insert("done", query.done.as_deref().unwrap_or(""));
+    context.insert("today", &today.to_string());
+    page.ok(&state, "pages/round.html", &context)
+}
+
+pub async fn round_update(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    page.check_csrf(field(&form, "csrf_token"))?;
+    let (access, id) = (user.access(), id.into_inner());
+    let due_on = match field(&form, "due_on").trim() {
+        "" => None,
+        raw => Some(parse_date(raw).map_err(|p| AppError::field("due_on", p))?),
+    };
+    let closed = match field(&form, "status") {
+        "closed" => Some(true),
+        "open" => Some(false),
+        _ => None,
+    };
+    let patch = RoundPatch {
+        due_on,
+        change_threshold_pct: None,
+        closed,
+    };
+    state
+        .db
+        .run(move |conn| rounds::update(conn, &access, id, &patch, now_utc()))
+        .await?;
+    Ok(see_other(&format!("/rounds/{id}?done=saved")))
+}
+
+/// The province's accepted figures of a round's year, as the XLSX the ministry receives.
+pub async fn round_download(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let round = state
+        .db
+        .run(move |conn| rounds::detail(conn, &access, id, &Default::default(), today))
+        .await?
+        .round;
+    let path = web::Path::from((round.province_id, i64::from(round.year)));
+    let query = web::Query(crate::http::api::status_data::ProvinceQuery {
+        format: Some("xlsx".into()),
+    });
+    crate::http::api::status_data::province_figures(state, user, path, query).await
+}
+
+// ---- A school's year -------------------------------------------------------------------
+
+/// One entered indicator as the form shows it.
+#[derive(serde::Serialize)]
+struct FormLine {
+    code: String,
+    name: String,
+    unit: String,
+    help: String,
+    previous: String,
+    value: String,
+    error: Option<String>,
+}
+
+/// One derived ratio, with what the live calculation needs.
+#[derive(serde::Serialize)]
+struct RatioLine {
+    code: String,
+    name: String,
+    unit: String,
+    value: String,
+    previous: String,
+    numerator: String,
+    denominator: String,
+    scale: f64,
+    decimals: usize,
+    standard: String,
+    below: bool,
+}
+
+#[derive(serde::Serialize)]
+struct FlagLine {
+    code: String,
+    name: String,
+    text: String,
+    explanation: String,
+    error: Option<String>,
+}
+
+async fn year_context(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    school_id: i64,
+    year: i32,
+    typed: Option<&HashMap<String, String>>,
+    field_errors: &BTreeMap<String, String>,
+) -> Result<tera::Context, AppError> {
+    let access = user.access();
+    let (school, catalogue, data, report_submission) = state
+        .db
+        .run(move |conn| {
+            let school = schools::get(conn, &access, school_id)?;
+            let catalogue = indicators::catalogue(conn)?;
+            let data = status_data::compute(conn, &catalogue, &school, year)?;
+            let report = submissions::latest_of_year(
+                conn,
+                school_id,
+                SubmissionKind::AnnualQualityReport,
+                year,
+            )?;
+            Ok((school, catalogue, data, report))
+        })
+        .await?;
+    let lang = page.lang;
+    let kind = crate::domain::SchoolKind::parse(&school.kind).map_err(|e| anyhow::anyhow!(e))?;
+    let standards = crate::domain::peers::standards(kind);
+    let shown = |code: &str, v: Option<&f64>| {
+        let indicator = catalogue.by_code(code);
+        match (v, indicator) {
+            (Some(v), Some(i)) => i.display(*v, lang),
+            (Some(v), None) => crate::domain::numbers::figure(*v),
+            (None, _) => String::new(),
+        }
+    };
+    let lines: Vec<FormLine> = catalogue
+        .entered()
+        .map(|i| FormLine {
+            code: i.code.clone(),
+            name: i.name_in(lang).to_owned(),
+            unit: i.unit.label(lang).to_owned(),
+            help: i.help_in(lang).unwrap_or_default().to_owned(),
+            previous: shown(&i.code, data.previous.get(&i.code)),
+            value: match typed {
+                Some(form) => field(form, &format!("f_{}", i.code)).to_owned(),
+                None => data
+                    .figures
+                    .get(&i.code)
+                    .map(|v| crate::domain::numbers::grouped(*v, i.decimals()))
+                    .unwrap_or_default(),
+            },
+            error: field_errors.get(&format!("figures.{}", i.code)).cloned(),
+        })
+        .collect();
+    let ratios: Vec<RatioLine> = catalogue
+        .derived()
+        .filter_map(|i| {
+            let ratio = i.ratio.as_ref()?;
+            let value = data.derived.get(&i.code).copied();
+            let standard = standards.iter().find(|s| s.measure == i.code);
+            let below = match (value, standard) {
+                (Some(v), Some(s)) => {
+                    s.minimum.is_some_and(|m| v < m) || s.maximum.is_some_and(|m| v > m)
+                }
+                _ => false,
+            };
+            Some(RatioLine {
+                code: i.code.clone(),
+                name: i.name_in(lang).to_owned(),
+                unit: i.unit.label(lang).to_owned(),
+                value: shown(&i.code, value.as_ref()),
+                previous: shown(&i.code, data.previous.get(&i.code)),
+                numerator: ratio.numerator.clone(),
+                denominator: ratio.denominator.clone(),
+                scale: ratio.scale,
+                decimals: i.decimals(),
+                standard: match standard {
+                    Some(s) => match (s.minimum, s.maximum) {
+                        (Some(m), _) => format!("≥ {}", i.display(m, lang)),
+                        (None, Some(m)) => format!("≤ {}", i.display(m, lang)),
+                        _ => String::new(),
+                    },
+                    None => String::new(),
+                },
+                below,
+            })
+        })
+        .collect();
+    let mut flags: Vec<FlagLine> = Vec::new();
+    for flag in &data.flags {
+        let indicator = catalogue.by_code(&flag.code);
+        let text = flag.describe(indicator, lang);
+        if let Some(line) = flags.iter_mut().find(|l| l.code == flag.code) {
+            line.text = format!("{}；{text}", line.text);
+            continue;
+        }
+        flags.push(FlagLine {
+            code: flag.code.clone(),
+            name: indicator.map_or(flag.code.clone(), |i| i.name_in(lang).to_owned()),
+            text,
+            explanation: match typed {
+                Some(form) => field(form, &format!("x_{}", flag.code)).to_owned(),
+                None => data
+                    .explanations
+                    .get(&flag.code)
+                    .cloned()
+                    .unwrap_or_default(),
+            },
+            error: field_errors
+                .get(&format!("explanations.{}", flag.code))
+                .cloned(),
+        });
+    }
+    let access = user.access();
+    let keeps = access.keeps_record_of(school.id);
+    let changeable = !data.locked && data.state != YearState::Submitted;
+    let mut context = page.context(Some(user));
+    context.insert("school", &school);
+    context.insert("year", &year);
+    context.insert("data", &data);
+    context.insert("lines", &lines);
+    context.insert("ratios", &ratios);
+    context.insert("flags", &flags);
+    context.insert("keeps_record", &keeps);
+    context.insert("editable", &(keeps && changeable));
+    context.insert(
+        "can_submit",
+        &(submissions::prepares_for(&access, school.id)
+            && changeable
+            && !data.figures.is_empty()
+            && data.round.as_ref().is_none_or(|r| !r.closed)),
+    );
+    context.insert(
+        "can_reopen",
+        &(data.locked && access.administers_province(school.province_id)),
+    );
+    context.insert("report_submission", &report_submission.map(|(id, _)| id));
+    context.insert(
+        "overdue",
+        &data.round.as_ref().is_some_and(|r| {
+            crate::domain::status_data::overdue(data.state, r.due_on, state.clock.today())
+        }),
+    );
+    context.insert("entered_count", &data.figures.len());
+    context.insert("entered_total", &catalogue.entered().count());
+    // The summary names each field as people know it: an indicator, a cell of the sheet.
+    let summary: BTreeMap<String, String> = field_errors
+        .iter()
+        .map(|(key, text)| {
+            let label = key
+                .split_once('.')
+                .and_then(|(_, code)| catalogue.by_code(code))
+                .map_or_else(|| key.clone(), |i| i.name_in(lang).to_owned());
+            (label, text.clone())
+        })
+        .collect();
+    context.insert("errors", &summary);
+    context.insert("done", "");
+    context.insert("problem", "");
+    Ok(context)
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn year_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (id, year) = path.into_inner();
+    let year = year_of(year, &state)?;
+    let mut context = year_context(&state, &page, &user, id, year, None, &BTreeMap::new()).await?;
+    context.insert("done", query.done.as_deref().unwrap_or(""));
+    page.ok(&state, "pages/status_data.html", &context)
+}
+
+/// The year's page again, with what went wrong: bad fields (422) or a refusal (409).
+async fn year_again(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    (school_id, year): (i64, i32),
+    typed: Option<&HashMap<String, String>>,
+    error: AppError,
+) -> Result<HttpResponse, AppError> {
+    let (status, errors, problem) = match &error {
+        AppError::Validation(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors.clone(),
+            String::new(),
+        ),
+        AppError::Conflict { .. } | AppError::PayloadTooLarge(_) => (
+            error.status_code(),
+            FieldErrors::new(),
+            problem_text(&error, page.lang),
+        ),
+        _ => return Err(error),
+    };
+    let localized = page.errors(&errors);
+    let mut context = year_context(state, page, user, school_id, year, typed, &localized).await?;
+    context.insert("problem", &problem);
+    page.render(state, status, "pages/status_data.html", &context)
+}
+
+use actix_web::ResponseError;
+
+pub async fn year_save(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    page.check_csrf(field(&form, "csrf_token"))?;
+    let (id, year) = path.into_inner();
+    let year = year_of(year, &state)?;
+    let access = user.access();
+    let typed = form.clone();
+    let result = state
+        .db
+        .run(move |conn| {
+            crate::store::record::writable_school(conn, &access, id)?;
+            let catalogue = indicators::catalogue(conn)?;
+            let mut errors = FieldErrors::new();
+            let mut figures = BTreeMap::new();
+            for indicator in catalogue.entered() {
+                match parse_typed(field(&typed, &format!("f_{}", indicator.code))) {
+                    Ok(value) => {
+                        figures.insert(indicator.code.clone(), value);
+                    }
+                    Err(problem) => {
+                        errors.insert(format!("figures.{}", indicator.code), problem);
+                    }
+                }
+            }
+            let explanations: BTreeMap<String, String> = typed
+                .iter()
+                .filter_map(|(k, v)| Some((k.strip_prefix("x_")?.to_owned(), v.clone())))
+                .collect();
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            let input = StatusInput {
+                figures: Some(figures),
+                explanations: Some(explanations),
+                version: field(&typed, "version").parse().ok(),
+            };
+            status_data::put(conn, &access, id, year, &input, now_utc())
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!(
+            "/schools/{id}/status-data/{year}?done=saved"
+        ))),
+        Err(error) => year_again(&state, &page, &user, (id, year), Some(&form), error).await,
+    }
+}
+
+pub async fn year_template(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, year) = path.into_inner();
+    let year = year_of(year, &state)?;
+    let access = user.access();
+    let (bytes, name) = state
+        .db
+        .run(move |conn| template_bytes(conn, &access, id, year))
+        .await?;
+    Ok(attachment(bytes, XLSX_TYPE, &name))
+}
+
+pub async fn year_upload(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let (id, year) = path.into_inner();
+    let year = year_of(year, &state)?;
+    let access = user.access();
+    let outcome = async {
+        let (bytes, fields) = small_upload(payload, MAX_TEMPLATE_BYTES).await?;
+        page.check_csrf(fields.get("csrf_token").map(String::as_str).unwrap_or(""))?;
+        state
+            .db
+            .run(move |conn| apply_upload(conn, &access, id, year, &bytes))
+            .await
+    }
+    .await;
+    match outcome {
+        Ok(_) => Ok(see_other(&format!(
+            "/schools/{id}/status-data/{year}?done=uploaded"
+        ))),
+        Err(e @ (AppError::CsrfRejected | AppError::NotFound | AppError::Forbidden)) => Err(e),
+        Err(error) => year_again(&state, &page, &user, (id, year), None, error).await,
+    }
+}
+
+/// Hands the year to the province: the year's status-data submission (a new one when none
+/// is in progress) is submitted with the figures of this moment.
+pub async fn year_submit(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    page.check_csrf(field(&form, "csrf_token"))?;
+    let (id, year) = path.into_inner();
+    let year = year_of(year, &state)?;
+    let (access, today, lang) = (user.access(), state.clock.today(), page.lang);
+    let result = state
+        .db
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                schools::get(conn, &access, id)?;
+                Access::require(submissions::prepares_for(&access, id))?;
+                let open = submissions::latest_of_year(conn, id, SubmissionKind::StatusData, year)?
+                    .filter(|(_, s)| s.is_open());
+                let submission = match open {
+                    Some((submission, _)) => submission,
+                    None => {
+                        let title = crate::i18n::t(lang, "status_submission_title")
+                            .replace("{year}", &year.to_string());
+                        let new = submissions::NewSubmission {
+                            kind: SubmissionKind::StatusData,
+                            title,
+                            summary: None,
+                            subject: submissions::Subject {
+                                year: Some(year),
+                                ..Default::default()
+                            },
+                        };
+                        submissions::create(conn, &access, id, &new, now_utc())?
+                            .submission
+                            .id
+                    }
+                };
+                submissions::step(
+                    conn,
+                    &access,
+                    submission,
+                    Action::Submit,
+                    None,
+                    None,
+                    today,
+                    now_utc(),
+                )
+            })
+        })
+        .await;
+    match result {
+        Ok(submitted) => Ok(see_other(&format!(
+            "/submissions/{}?done=step",
+            submitted.submission.id
+        ))),
+        Err(error) => year_again(&state, &page, &user, (id, year), None, error).await,
+    }
+}
+
+pub async fn year_reopen(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    page.check_csrf(field(&form, "csrf_token"))?;
+    let (id, year) = path.into_inner();
+    let year = year_of(year, &state)?;
+    let access = user.access();
+    let reason = field(&form, "reason").to_owned();
+    let result = state
+        .db
+        .run(move |conn| status_data::reopen(conn, &access, id, year, &reason, now_utc()))
+        .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!(
+            "/schools/{id}/status-data/{year}?done=reopened"
+        ))),
+        Err(error) => year_again(&state, &page, &user, (id, year), None, error).await,
+    }
+}
+
+// ---- The annual report -----------------------------------------------------------------
+
+async fn report_context(
+    state: &AppState,
+    page: &Page,
+    user: &CurrentUser,
+    school_id: i64,
+    year: i32,
+) -> Result<tera::Context, AppError> {
+    let access = user.access();
+    let (school, sections, locked, submission) = state
+        .db
+        .run(move |conn| {
+            let school = schools::get(conn, &access, school_id)?;
+            let sections = status_data::report_sections(conn, school_id, year)?;
+            let locked = status_data::year_row(conn, school_id, year)?
+                .is_some_and(|r| r.locked_at.is_some());
+            let submission = submissions::latest_of_year(
+                conn,
+                school_id,
+                SubmissionKind::AnnualQualityReport,
+                year,
+            )?;
+            Ok((school, sections, locked, submission))
+        })
+        .await?;
+    let access = user.access();
+    let mut context = page.context(Some(user));
+    context.insert("school", &school);
+    context.insert("year", &year);
+    context.insert("sections", &sections);
+    context.insert("locked", &locked);
+    context.insert("writes", &access.keeps_record_of(school.id));
+    context.insert("attaches", &submissions::prepares_for(&access, school.id));
+    context.insert("submission_id", &submission.map(|(id, _)| id));
+    context.insert(
+        "submission_status",
+        &submission.map(|(_, s)| s.as_str()).unwrap_or(""),
+    );
+    context.insert("done", "");
+    context.insert("problem", "");
+    context.insert("errors", &BTreeMap::<String, String>::new());
+    Ok(context)
+}
+
+pub async fn report_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    query: web::Query<DoneQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (id, year) = path.into_inner();
+    let year = year_of(year, &state)?;
+    let mut context = report_context(&state, &page, &user, id, year).await?;
+    context.insert("done", query.done.as_deref().unwrap_or(""));
+    page.ok(&state, "pages/annual_report.html", &context)
+}
+
+pub async fn report_save(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    page.check_csrf(field(&form, "csrf_token"))?;
+    let (id, year) = path.into_inner();
+    let year = year_of(year, &state)?;
+    let access = user.access();
+    let input = ReportSectionsInput {
+        highlights: Some(field(&form, "highlights").to_owned()),
+        problems: Some(field(&form, "problems").to_owned()),
+    };
+    let result = state
+        .db
+        .run(move |conn| {
+            crate::store::record::writable_school(conn, &access, id)?;
+            let sections = input.validate()?;
+            status_data::put_report_sections(conn, &access, id, year, &sections, now_utc())
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!(
+            "/schools/{id}/annual-report/{year}?done=saved"
+        ))),
+        Err(AppError::Validation(errors)) => {
+            let mut context = report_context(&state, &page, &user, id, year).await?;
+            context.insert("errors", &page.errors(&errors));
+            context.insert(
+                "sections",
+                &serde_json::json!({"highlights": field(&form, "highlights"), "problems": field(&form, "problems")}),
+            );
+            page.render(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "pages/annual_report.html",
+                &context,
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The report's language on the page: asked for, else the page's.
+fn report_lang(query: &LangQuery, page: &Page) -> Lang {
+    query
+        .lang
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .unwrap_or(page.lang)
+}
+
+pub async fn report_print(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    query: web::Query<LangQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (id, year) = path.into_inner();
+    let year = year_of(year, &state)?;
+    let lang = report_lang(&query, &page);
+    let view = annual_report::report_view(&state, user.access(), id, year, lang).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(annual_report::html(&state, &view, lang)?))
+}
+
+pub async fn report_docx(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    query: web::Query<LangQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (id, year) = path.into_inner();
+    let year = year_of(year, &state)?;
+    let lang = report_lang(&query, &page);
+    let view = annual_report::report_view(&state, user.access(), id, year, lang).await?;
+    let bytes = crate::report::docx::write(&view)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("docx: {e}")))?;
+    Ok(attachment(
+        bytes,
+        DOCX_TYPE,
+        &format!("{id}-{year}-annual-quality-report.docx"),
+    ))
+}
+
+pub async fn report_attach(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    form: Form,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    page.check_csrf(field(&form, "csrf_token"))?;
+    let (id, year) = path.into_inner();
+    let year = year_of(year, &state)?;
+    let lang = Lang::from_tag(field(&form, "lang")).unwrap_or(page.lang);
+    match annual_report::attach_report(&state, &user, id, year, lang).await {
+        Ok(evidence) => Ok(see_other(&format!(
+            "/submissions/{}?done=uploaded#evidence",
+            evidence.submission_id
+        ))),
+        Err(error @ AppError::Conflict { .. }) => {
+            let mut context = report_context(&state, &page, &user, id, year).await?;
+            context.insert("problem", &problem_text(&error, page.lang));
+            page.render(
+                &state,
+                StatusCode::CONFLICT,
+                "pages/annual_report.html",
+                &context,
+            )
+        }
+        Err(other) => Err(other),
+    }
+}

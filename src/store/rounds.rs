@@ -1,0 +1,423 @@
+//! The province's yearly collection rounds of status data: the province admin opens year Y
+//! with a due date, every school of the province then has the task of filling it in, and
+//! the bureau follows each school's state until the round closes.
+
+use std::collections::BTreeMap;
+
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use serde::Serialize;
+use time::{Date, PrimitiveDateTime};
+
+use crate::auth::policy::Access;
+use crate::db::DbConn;
+use crate::db::schema::{
+    collection_rounds as rounds, school_years, schools, status_figures, submissions,
+};
+use crate::domain::status_data::{YearState, overdue, year_state};
+use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
+use crate::error::{AppError, Msg};
+use crate::store::history;
+use crate::store::history::Change;
+
+crate::vocabulary!(RoundStatus {
+    Open => "open",
+    Closed => "closed",
+});
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = rounds, check_for_backend(crate::db::MultiBackend))]
+struct Row {
+    id: i64,
+    province_id: i64,
+    year: i32,
+    due_on: Date,
+    change_threshold_pct: i32,
+    closed_at: Option<PrimitiveDateTime>,
+}
+
+/// A collection round.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RoundInfo {
+    pub id: i64,
+    pub province_id: i64,
+    pub year: i32,
+    #[schema(value_type = String, format = Date)]
+    pub due_on: Date,
+    pub status: RoundStatus,
+    /// a figure that moves more than this share from last year is flagged, in percent
+    pub change_threshold_pct: i32,
+    #[serde(skip)]
+    pub closed: bool,
+}
+
+impl From<Row> for RoundInfo {
+    fn from(r: Row) -> Self {
+        RoundInfo {
+            id: r.id,
+            province_id: r.province_id,
+            year: r.year,
+            due_on: r.due_on,
+            status: if r.closed_at.is_some() {
+                RoundStatus::Closed
+            } else {
+                RoundStatus::Open
+            },
+            change_threshold_pct: r.change_threshold_pct,
+            closed: r.closed_at.is_some(),
+        }
+    }
+}
+
+/// A new round, validated.
+#[derive(Debug)]
+pub struct NewRound {
+    pub year: i32,
+    pub due_on: Date,
+    pub change_threshold_pct: i32,
+}
+
+/// Refuses (404) a province the caller does not belong to.
+pub fn check_province_reader(
+    conn: &mut DbConn,
+    access: &Access,
+    province_id: i64,
+) -> Result<(), AppError> {
+    if !access.belongs_to_province(province_id) {
+        return Err(AppError::NotFound);
+    }
+    crate::store::provinces::get(conn, province_id)?;
+    Ok(())
+}
+
+/// The province's round for a year, if it opened one.
+pub fn for_year(
+    conn: &mut DbConn,
+    province_id: i64,
+    year: i32,
+) -> Result<Option<RoundInfo>, AppError> {
+    Ok(rounds::table
+        .filter(rounds::province_id.eq(province_id))
+        .filter(rounds::year.eq(year))
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .map(RoundInfo::from))
+}
+
+fn find(conn: &mut DbConn, access: &Access, id: i64) -> Result<RoundInfo, AppError> {
+    let round: RoundInfo = rounds::table
+        .find(id)
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?
+        .into();
+    if !access.belongs_to_province(round.province_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(round)
+}
+
+fn record(
+    conn: &mut DbConn,
+    access: &Access,
+    action: &str,
+    before: Option<&RoundInfo>,
+    after: &RoundInfo,
+    now: PrimitiveDateTime,
+) -> Result<(), AppError> {
+    history::record(
+        conn,
+        Change {
+            actor_id: access.actor_id(),
+            school_id: None,
+            action,
+            entity: "collection_round",
+            entity_id: after.id,
+            before: before.and_then(crate::store::record::json),
+            after: crate::store::record::json(after),
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// Opens year Y for the province (its province admin).
+pub fn create(
+    conn: &mut DbConn,
+    access: &Access,
+    province_id: i64,
+    new: &NewRound,
+    now: PrimitiveDateTime,
+) -> Result<RoundInfo, AppError> {
+    crate::db::write_transaction(conn, |conn| {
+        check_province_reader(conn, access, province_id)?;
+        Access::require(access.administers_province(province_id))?;
+        if for_year(conn, province_id, new.year)?.is_some() {
+            return Err(AppError::conflict_of(Msg::RoundExists { year: new.year }));
+        }
+        let id: i64 = diesel::insert_into(rounds::table)
+            .values((
+                rounds::province_id.eq(province_id),
+                rounds::year.eq(new.year),
+                rounds::due_on.eq(new.due_on),
+                rounds::change_threshold_pct.eq(new.change_threshold_pct),
+                rounds::created_by.eq(access.actor_id()),
+                rounds::created_at.eq(now),
+            ))
+            .returning(rounds::id)
+            .get_result(conn)
+            .map_err(|e| match AppError::from(e) {
+                AppError::Conflict { .. } => {
+                    AppError::conflict_of(Msg::RoundExists { year: new.year })
+                }
+                other => other,
+            })?;
+        let round = find(conn, access, id)?;
+        record(conn, access, "round.open", None, &round, now)?;
+        Ok(round)
+    })
+}
+
+/// A change to a round: a new due date or threshold, closing or opening it again.
+#[derive(Debug, Default)]
+pub struct RoundPatch {
+    pub due_on: Option<Date>,
+    pub change_threshold_pct: Option<i32>,
+    pub closed: Option<bool>,
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    patch: &RoundPatch,
+    now: PrimitiveDateTime,
+) -> Result<RoundInfo, AppError> {
+    crate::db::write_transaction(conn, |conn| {
+        let before = find(conn, access, id)?;
+        Access::require(access.administers_province(before.province_id))?;
+        diesel::update(rounds::table.find(id))
+            .set((
+                rounds::due_on.eq(patch.due_on.unwrap_or(before.due_on)),
+                rounds::change_threshold_pct.eq(patch
+                    .change_threshold_pct
+                    .unwrap_or(before.change_threshold_pct)),
+                rounds::closed_at.eq(match patch.closed {
+                    Some(true) if !before.closed => Some(now),
+                    Some(false) => None,
+                    _ => rounds::table
+                        .find(id)
+                        .select(rounds::closed_at)
+                        .first::<Option<PrimitiveDateTime>>(conn)?,
+                }),
+            ))
+            .execute(conn)?;
+        let after = find(conn, access, id)?;
+        let action = match (before.closed, after.closed) {
+            (false, true) => "round.close",
+            (true, false) => "round.reopen",
+            _ => "round.update",
+        };
+        record(conn, access, action, Some(&before), &after, now)?;
+        Ok(after)
+    })
+}
+
+/// The province's rounds, newest year first.
+pub fn list(
+    conn: &mut DbConn,
+    access: &Access,
+    province_id: i64,
+) -> Result<Vec<RoundInfo>, AppError> {
+    check_province_reader(conn, access, province_id)?;
+    Ok(rounds::table
+        .filter(rounds::province_id.eq(province_id))
+        .order(rounds::year.desc())
+        .select(Row::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(RoundInfo::from)
+        .collect())
+}
+
+/// One school's place in a round.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SchoolInRound {
+    pub school_id: i64,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub city: String,
+    pub state: YearState,
+    pub overdue: bool,
+    /// how many figures are entered so far
+    pub figures_entered: i64,
+    /// the year's latest status-data submission
+    pub submission_id: Option<i64>,
+}
+
+/// A round with every visible school's state and the counts by state.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RoundDetail {
+    #[serde(flatten)]
+    pub round: RoundInfo,
+    /// schools in each state, and `overdue`, over all the visible schools
+    pub counts: BTreeMap<String, i64>,
+    /// how many entered indicators the catalogue has (for "12 of 20 entered")
+    pub indicators_entered: i64,
+    pub schools: Vec<SchoolInRound>,
+}
+
+/// What the list of a round's schools is narrowed to.
+#[derive(Clone, Debug, Default)]
+pub struct RoundFilter {
+    pub state: Option<YearState>,
+    pub overdue: Option<bool>,
+    /// part of a school's name, English or Chinese
+    pub name: Option<String>,
+}
+
+/// A round as the bureau follows it: each visible school of the province with its state.
+pub fn detail(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    filter: &RoundFilter,
+    today: Date,
+) -> Result<RoundDetail, AppError> {
+    let round = find(conn, access, id)?;
+    let year = round.year;
+    let visible: Vec<(i64, String, Option<String>, String)> = crate::store::schools::scoped(access)
+        .filter(schools::province_id.eq(round.province_id))
+        .order(schools::id.asc())
+        .select((schools::id, schools::name, schools::name_zh, schools::city))
+        .load(conn)?;
+    let in_province = schools::table
+        .filter(schools::province_id.eq(round.province_id))
+        .select(schools::id);
+    let locked: Vec<i64> = school_years::table
+        .filter(school_years::year.eq(year))
+        .filter(school_years::locked_at.is_not_null())
+        .filter(school_years::school_id.eq_any(in_province))
+        .select(school_years::school_id)
+        .load(conn)?;
+    let explained: Vec<i64> = school_years::table
+        .filter(school_years::year.eq(year))
+        .filter(school_years::explanations.ne("{}"))
+        .filter(school_years::school_id.eq_any(in_province))
+        .select(school_years::school_id)
+        .load(conn)?;
+    let entered: BTreeMap<i64, i64> = status_figures::table
+        .filter(status_figures::year.eq(year))
+        .filter(status_figures::school_id.eq_any(in_province))
+        .group_by(status_figures::school_id)
+        .select((status_figures::school_id, count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let mut latest: BTreeMap<i64, (i64, String)> = BTreeMap::new();
+    for (school, submission, status) in submissions::table
+        .filter(submissions::year.eq(year))
+        .filter(submissions::kind.eq(SubmissionKind::StatusData.as_str()))
+        .filter(submissions::school_id.eq_any(in_province))
+        .order(submissions::id.asc())
+        .select((submissions::school_id, submissions::id, submissions::status))
+        .load::<(i64, i64, String)>(conn)?
+    {
+        latest.insert(school, (submission, status));
+    }
+    let indicators_entered = crate::store::indicators::catalogue(conn)?.entered().count() as i64;
+    let mut counts: BTreeMap<String, i64> = YearState::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), 0))
+        .collect();
+    counts.insert("overdue".into(), 0);
+    let pattern = filter.name.as_deref().map(|n| n.to_lowercase());
+    let mut rows = Vec::new();
+    for (school_id, name, name_zh, city) in visible {
+        let submission = latest.get(&school_id);
+        let status = submission.and_then(|(_, s)| SubmissionStatus::parse(s).ok());
+        let figures_entered = entered.get(&school_id).copied().unwrap_or(0);
+        let state = year_state(
+            locked.contains(&school_id),
+            status,
+            figures_entered > 0 || explained.contains(&school_id),
+        );
+        let late = !round.closed && overdue(state, round.due_on, today);
+        *counts.entry(state.as_str().to_owned()).or_default() += 1;
+        if late {
+            *counts.entry("overdue".into()).or_default() += 1;
+        }
+        let matches = filter.state.is_none_or(|s| s == state)
+            && filter.overdue.is_none_or(|o| o == late)
+            && pattern.as_deref().is_none_or(|p| {
+                name.to_lowercase().contains(p) || name_zh.as_deref().is_some_and(|z| z.contains(p))
+            });
+        if matches {
+            rows.push(SchoolInRound {
+                school_id,
+                name,
+                name_zh,
+                city,
+                state,
+                overdue: late,
+                figures_entered,
+                submission_id: submission.map(|(id, _)| *id),
+            });
+        }
+    }
+    Ok(RoundDetail {
+        round,
+        counts,
+        indicators_entered,
+        schools: rows,
+    })
+}
+
+/// The open rounds' due dates of the visible schools that have not yet handed their year
+/// in (or had it accepted): `(school, round id, year, due on)`, for the deadlines.
+pub fn pending(
+    conn: &mut DbConn,
+    access: &Access,
+    school: Option<i64>,
+) -> Result<Vec<(i64, i64, i32, Date)>, AppError> {
+    // A province has one or two open rounds at a time: one query per round.
+    let provinces: Vec<i64> = crate::store::schools::scoped(access)
+        .select(schools::province_id)
+        .distinct()
+        .load(conn)?;
+    let open: Vec<Row> = rounds::table
+        .filter(rounds::closed_at.is_null())
+        .filter(rounds::province_id.eq_any(&provinces))
+        .select(Row::as_select())
+        .load(conn)?;
+    let mut pending = Vec::new();
+    for round in open {
+        let accepted = school_years::table
+            .filter(school_years::year.eq(round.year))
+            .filter(school_years::locked_at.is_not_null())
+            .select(school_years::school_id);
+        let handed_in = submissions::table
+            .filter(submissions::year.eq(round.year))
+            .filter(submissions::kind.eq(SubmissionKind::StatusData.as_str()))
+            .filter(submissions::status.eq_any([
+                SubmissionStatus::Submitted.as_str(),
+                SubmissionStatus::Recommended.as_str(),
+            ]))
+            .select(submissions::school_id);
+        let mut query = crate::store::schools::scoped(access)
+            .filter(schools::province_id.eq(round.province_id))
+            .filter(schools::id.ne_all(accepted))
+            .filter(schools::id.ne_all(handed_in));
+        if let Some(id) = school {
+            query = query.filter(schools::id.eq(id));
+        }
+        let ids: Vec<i64> = query.select(schools::id).load(conn)?;
+        pending.extend(
+            ids.into_iter()
+                .map(|s| (s, round.id, round.year, round.due_on)),
+        );
+    }
+    Ok(pending)
+}
