@@ -101,6 +101,7 @@ impl<'a> Visitor<'a> {
 }
 
 both_backends!(
+    the_school_year_pages_in_chinese,
     pages_need_a_session_and_send_strangers_to_sign_in,
     signing_in_needs_the_csrf_token_and_sets_a_safe_cookie,
     a_wrong_password_shows_a_clear_message,
@@ -679,4 +680,152 @@ async fn the_home_page_counts_the_overdue_as_the_deadlines_list_does(app: TestAp
             "{actor:?}: {overdue} overdue in the list"
         );
     }
+}
+
+async fn the_school_year_pages_in_chinese(app: TestApp) {
+    let world = World::build(&app).await;
+    let school = world.school;
+    world
+        .accept_year(
+            &app,
+            school,
+            2025,
+            serde_json::json!({"students": 4200, "teachers": 210}),
+        )
+        .await;
+    let mut officer = Visitor::new(&app);
+    officer
+        .sign_in(world.email(Actor::QualityOfficer).unwrap(), PASSWORD)
+        .await;
+    officer.cookies.insert("lang".into(), "zh-CN".into());
+
+    // The year's page: last year's figure beside each field.
+    let page = officer
+        .get(&format!("/schools/{school}/status-data/2026"))
+        .await;
+    assert_eq!(page.status, 200);
+    for text in [
+        "2026 · 办学状态数据",
+        "在校生数",
+        "4,200",
+        "下载填报模板（XLSX）",
+        "上传并读取",
+    ] {
+        assert!(page.text.contains(text), "the page lacks {text}");
+    }
+    assert!(page.text.contains("<html lang=\"zh-CN\">"));
+
+    // A template with a bad cell comes back with the cell named, in Chinese.
+    let template = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/schools/{school}/status-data/2026/template.xlsx"
+        )))
+        .bearer_auth(world.token(Actor::QualityOfficer).unwrap())
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let cell = crate::helpers::template_cell(&template, "teachers");
+    let bad = crate::helpers::fill_xlsx(&template, &[(&cell, "二百")]);
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", officer.csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bad).file_name("2026.xlsx"),
+        );
+    let response = app
+        .client
+        .post(app.url(&format!("/schools/{school}/status-data/2026/upload")))
+        .header("Cookie", officer.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let text = response.text().await.unwrap();
+    assert!(
+        text.contains(&format!("单元格 {cell}（专任教师数）：必须是数字")),
+        "{}",
+        &text[text.find("form-errors").unwrap_or(0)..][..600.min(text.len())]
+    );
+    // Without its CSRF field the upload is refused and nothing is read.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(template.to_vec()).file_name("2026.xlsx"),
+    );
+    let forged = app
+        .client
+        .post(app.url(&format!("/schools/{school}/status-data/2026/upload")))
+        .header("Cookie", officer.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+
+    // The accepted year says so, and a change to it is refused with the reason.
+    let locked = officer
+        .get(&format!("/schools/{school}/status-data/2025"))
+        .await;
+    assert!(locked.text.contains("id=\"locked-notice\""));
+    assert!(
+        !locked.text.contains("id=\"status-form\""),
+        "no form on a locked year"
+    );
+    let csrf = officer.csrf.clone();
+    let refused = officer
+        .post(
+            &format!("/schools/{school}/status-data/2025"),
+            &[("csrf_token", &csrf), ("f_students", "1")],
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+    assert!(
+        refused.text.contains("已被省级部门确认并封账"),
+        "{}",
+        refused.text
+    );
+
+    // The report pages: the editor, the printable report, the Word file.
+    let editor = officer
+        .get(&format!("/schools/{school}/annual-report/2025"))
+        .await;
+    assert!(editor.text.contains("学校撰写的部分"));
+    let print = officer
+        .get(&format!("/schools/{school}/annual-report/2025/print"))
+        .await;
+    assert!(print.text.contains("福州第二高级技工学校") && print.text.contains("学校质量年度报告"));
+    let english = officer
+        .get(&format!(
+            "/schools/{school}/annual-report/2025/print?lang=en"
+        ))
+        .await;
+    assert!(english.text.contains("Annual Quality Report"));
+    let docx = officer
+        .get(&format!("/schools/{school}/annual-report/2025/docx"))
+        .await;
+    assert!(
+        docx.header("content-type")
+            .unwrap()
+            .contains("wordprocessingml")
+    );
+
+    // The bureau's view of the round and its download.
+    let mut bureau = Visitor::new(&app);
+    bureau
+        .sign_in(world.email(Actor::ProvinceAdmin).unwrap(), PASSWORD)
+        .await;
+    bureau.cookies.insert("lang".into(), "zh-CN".into());
+    let round = bureau.get(&format!("/rounds/{}", world.rounds[0])).await;
+    assert_eq!(round.status, 200);
+    assert!(round.text.contains("福州第二高级技工学校") && round.text.contains("未开始"));
+    let sheet = bureau
+        .get(&format!("/rounds/{}/figures.xlsx", world.rounds[0]))
+        .await;
+    assert_eq!(sheet.status, 200);
+    let foreign = bureau.get(&format!("/rounds/{}", world.rounds[1])).await;
+    assert_eq!(foreign.status, 404);
 }

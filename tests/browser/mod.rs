@@ -6,5 +6,6 @@ mod webdriver;
 mod audit;
 mod homes;
 mod landing;
+mod school_year;
 mod sign_in;
 mod sign_off;

@@ -205,6 +205,30 @@ impl Browser {
         .await;
     }
 
+    /// Empties a text field.
+    pub async fn clear(&self, css: &str) {
+        let id = self.find(css).await;
+        self.call(
+            "POST",
+            &self.session_path(&format!("/element/{id}/clear")),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Sets a field's value as a date picker would (typing into one depends on the locale).
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.call(
+            "POST",
+            &self.session_path("/execute/sync"),
+            Some(json!({
+                "script": "document.querySelector(arguments[0]).value = arguments[1];",
+                "args": [css, value],
+            })),
+        )
+        .await;
+    }
+
     /// Chooses the option with `value` in a select.
     pub async fn select(&self, css: &str, value: &str) {
         self.click(&format!("{css} option[value=\"{value}\"]"))

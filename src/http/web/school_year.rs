@@ -342,7 +342,12 @@ async fn year_context(
             name: i.name_in(lang).to_owned(),
             unit: i.unit.label(lang).to_owned(),
             help: i.help_in(lang).unwrap_or_default().to_owned(),
-            previous: shown(&i.code, data.previous.get(&i.code)),
+            // The unit has its own column here.
+            previous: data
+                .previous
+                .get(&i.code)
+                .map(|v| crate::domain::numbers::grouped(*v, i.decimals()))
+                .unwrap_or_default(),
             value: match typed {
                 Some(form) => field(form, &format!("f_{}", i.code)).to_owned(),
                 None => data
