@@ -4,7 +4,7 @@
 
 use docx_rs::{
     AlignmentType, BreakType, Docx, Footer, PageMargin, PageNum, Paragraph, Run, RunFonts, Shading,
-    ShdType, Table, TableCell, TableRow, WidthType,
+    ShdType, Table, TableCell, TableLayoutType, TableRow, WidthType,
 };
 
 use super::{Block, ReportView, Row};
@@ -71,41 +71,36 @@ fn cell(text: &str, header: bool, marked: bool, numeric: bool, width: usize) -> 
 }
 
 fn table(header: &[String], rows: &[Row], numeric: &[bool]) -> Table {
+    // The first column names the row: it gets twice the room of the others.
     let columns = header.len().max(1);
-    let width = TEXT_WIDTH / columns;
-    let mut all = vec![TableRow::new(
-        header
-            .iter()
-            .enumerate()
-            .map(|(i, h)| {
-                cell(
-                    h,
-                    true,
-                    false,
-                    numeric.get(i).copied().unwrap_or(false),
-                    width,
-                )
-            })
-            .collect(),
-    )];
-    for row in rows {
-        all.push(TableRow::new(
-            row.cells
+    let unit = TEXT_WIDTH / (columns + 1);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| if i == 0 { 2 * unit } else { unit })
+        .collect();
+    let line = |cells: &[String], header: bool, marked: bool| {
+        TableRow::new(
+            cells
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
+                    let numeric = numeric.get(i).copied().unwrap_or(false);
                     cell(
                         c,
-                        false,
-                        row.marked,
-                        numeric.get(i).copied().unwrap_or(false),
-                        width,
+                        header,
+                        marked,
+                        numeric,
+                        widths.get(i).copied().unwrap_or(unit),
                     )
                 })
                 .collect(),
-        ));
-    }
-    Table::new(all).set_grid(vec![width; columns])
+        )
+    };
+    let mut all = vec![line(header, true, false)];
+    all.extend(rows.iter().map(|row| line(&row.cells, false, row.marked)));
+    Table::new(all)
+        .set_grid(widths.clone())
+        .width(TEXT_WIDTH, WidthType::Dxa)
+        .layout(TableLayoutType::Fixed)
 }
 
 /// The report as DOCX bytes.

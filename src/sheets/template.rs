@@ -143,15 +143,16 @@ pub fn write(data: &TemplateData<'_>) -> Result<Vec<u8>, XlsxError> {
         ),
         &title,
     )?;
-    sheet.write_string_with_format(
+    sheet.merge_range(
         1,
         0,
+        1,
+        NOTES,
         "请只填写黄色的 C 列，灰色为参考，比率自动计算；未填写的指标视为未报送。\
          Fill in the yellow column C only; grey cells are for reference and ratios are computed. \
          A blank cell means the figure is not reported.",
         &note,
     )?;
-    sheet.merge_range(1, 0, 1, NOTES, "", &note)?;
     sheet.set_row_height(1, 32)?;
     let headers = [
         "代码 / Code".to_owned(),
@@ -238,6 +239,10 @@ pub fn write(data: &TemplateData<'_>) -> Result<Vec<u8>, XlsxError> {
         sheet.set_column_width(c, width)?;
     }
     sheet.set_freeze_panes(FIRST_ROW, VALUE)?;
+    // Printed on A4 landscape, one page wide.
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
     sheet.set_selected(true);
 
     let meta = workbook.add_worksheet();
