@@ -8,9 +8,9 @@ use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use crate::auth::password::hash_password;
-use crate::auth::policy::Access;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::domain::access::Access;
 use crate::domain::{EmailAddress, NewPassword, PersonName, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::startup::Application;

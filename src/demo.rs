@@ -8,10 +8,10 @@
 use time::macros::date;
 
 use crate::auth::password::hash_password;
-use crate::auth::policy::Access;
 use crate::clock::now_utc;
 use crate::config::Settings;
 use crate::db::{Db, DbConn};
+use crate::domain::access::Access;
 use crate::domain::clause::ClauseNumber;
 use crate::domain::indicators::Indicators;
 use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus};
@@ -790,7 +790,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         conn,
         draft,
         "2025-annual-quality-report.docx",
-        crate::http::api::annual_report::DOCX_TYPE,
+        crate::report::docx::CONTENT_TYPE,
         docx,
     )?;
     let reeval = prepare(

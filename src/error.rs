@@ -222,6 +222,12 @@ impl ResponseError for AppError {
     }
 }
 
+impl From<crate::domain::access::Forbidden> for AppError {
+    fn from(_: crate::domain::access::Forbidden) -> Self {
+        AppError::Forbidden
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

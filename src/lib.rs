@@ -18,6 +18,7 @@ pub mod error;
 pub mod evidence;
 pub mod http;
 pub mod i18n;
+pub mod random;
 pub mod report;
 pub mod sheets;
 pub mod startup;

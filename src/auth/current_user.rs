@@ -1,39 +1,126 @@
 //! `CurrentUser`: the signed-in user of a request. The API reads the token from
-//! `Authorization: Bearer`, the pages from the session cookie; either way the session row
-//! and the user are read fresh, so revocation and role changes apply at the next request.
-
-use std::future::Future;
-use std::pin::Pin;
+//! `Authorization: Bearer`, the pages from the session cookie. The extractor checks the
+//! token alone; the session row and the user are read fresh by `CurrentUser::run`, in the
+//! same trip to the blocking pool as the handler's own queries, so revocation and role
+//! changes apply at the next request at the cost of no extra round trip.
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{FromRequest, HttpRequest, web};
 
-use crate::auth::policy::Access;
+use crate::auth::token::TokenSubject as Subject;
 use crate::clock::now_utc;
+use crate::db::DbConn;
+use crate::domain::access::Access;
 use crate::error::{AppError, Msg};
-use crate::http::is_api_path;
 use crate::state::AppState;
 use crate::store::sessions;
 use crate::store::users::User;
 
 pub const SESSION_COOKIE: &str = "accredit_session";
 
+/// The person behind a request, once their session has been checked: the user, the
+/// session, and the schools their school may read under consulting grants.
 #[derive(Clone, Debug)]
-pub struct CurrentUser {
+pub struct SignedIn {
     pub user: User,
     pub session_id: String,
     /// Schools readable under consulting grants to the user's school.
     pub grants: Vec<(i64, bool)>,
 }
 
-impl CurrentUser {
+impl SignedIn {
     pub fn access(&self) -> Access {
         Access {
             grants: self.grants.clone(),
             ..self.user.access()
         }
     }
+}
+
+/// Checks a session against the database: its row (not revoked, not expired), its user
+/// (still active, with today's role) and the user's consulting grants. Revocation and role
+/// changes apply at the next request.
+pub fn signed_in(
+    conn: &mut DbConn,
+    subject: &Subject,
+    now: time::PrimitiveDateTime,
+    today: time::Date,
+) -> Result<SignedIn, AppError> {
+    let user = sessions::authenticate(conn, &subject.session_id, subject.user_id, now)?
+        .ok_or_else(|| unauthorized(Msg::SessionEnded))?;
+    let grants = match user.school_id {
+        Some(school) => crate::store::grants::active_for(conn, school, today)?,
+        None => Vec::new(),
+    };
+    Ok(SignedIn {
+        user,
+        session_id: subject.session_id.clone(),
+        grants,
+    })
+}
+
+/// A request with a valid token (signature and expiry checked, no database yet). Its
+/// handler does all its database work, the session check first, in one trip to the
+/// blocking pool with `run`.
+#[derive(Clone)]
+pub struct CurrentUser {
+    subject: Subject,
+    state: web::Data<AppState>,
+}
+
+impl CurrentUser {
+    /// Checks the session, then runs `work` with what the user may do, in one `Db::run`.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn, &Access) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_as(move |conn, me| work(conn, &me.access())).await
+    }
+
+    /// `run` for work that needs the signed-in user themself.
+    pub async fn run_as<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn, &SignedIn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let subject = self.subject.clone();
+        let today = self.state.clock.today();
+        self.state
+            .db
+            .run(move |conn| {
+                let me = signed_in(conn, &subject, now_utc(), today)?;
+                work(conn, &me)
+            })
+            .await
+    }
+
+    /// `run` for a page, which also needs the signed-in user for its layout.
+    pub async fn load<T, F>(&self, work: F) -> Result<(SignedIn, T), AppError>
+    where
+        F: FnOnce(&mut DbConn, &Access) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_as(move |conn, me| Ok((me.clone(), work(conn, &me.access())?)))
+            .await
+    }
+
+    /// The signed-in user alone (a page with no data of its own).
+    pub async fn signed_in(&self) -> Result<SignedIn, AppError> {
+        self.run_as(|_, me| Ok(me.clone())).await
+    }
+
+    /// The id of the session the token names (sign-out ends it).
+    pub fn session_id(&self) -> &str {
+        &self.subject.session_id
+    }
+}
+
+/// Paths of the API (a bearer token, JSON errors) rather than of the pages (the session
+/// cookie, HTML errors).
+pub fn is_api_path(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/") || path == "/healthz"
 }
 
 pub fn unauthorized(message: Msg) -> AppError {
@@ -57,42 +144,19 @@ fn token_of(req: &HttpRequest) -> Option<String> {
 
 impl FromRequest for CurrentUser {
     type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<CurrentUser, AppError>>>>;
+    type Future = std::future::Ready<Result<CurrentUser, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = token_of(req);
-        Box::pin(async move {
+        std::future::ready((|| {
             let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
             let token = token.ok_or_else(|| unauthorized(Msg::SignInFirst))?;
             let subject = state
                 .tokens
                 .verify(&token)
                 .ok_or_else(|| unauthorized(Msg::TokenInvalid))?;
-            let session_id = subject.session_id.clone();
-            let today = state.clock.today();
-            let (user, grants) = state
-                .db
-                .run(move |conn| {
-                    let user = sessions::authenticate(
-                        conn,
-                        &subject.session_id,
-                        subject.user_id,
-                        now_utc(),
-                    )?;
-                    let grants = match user.as_ref().and_then(|u| u.school_id) {
-                        Some(school) => crate::store::grants::active_for(conn, school, today)?,
-                        None => Vec::new(),
-                    };
-                    Ok((user, grants))
-                })
-                .await?;
-            let user = user.ok_or_else(|| unauthorized(Msg::SessionEnded))?;
-            Ok(CurrentUser {
-                user,
-                session_id,
-                grants,
-            })
-        })
+            Ok(CurrentUser { subject, state })
+        })())
     }
 }

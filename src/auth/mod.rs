@@ -3,10 +3,8 @@
 
 pub mod current_user;
 pub mod password;
-pub mod policy;
 pub mod session;
-pub mod throttle;
 pub mod token;
 
-pub use current_user::CurrentUser;
-pub use policy::Access;
+pub use crate::domain::access::Access;
+pub use current_user::{CurrentUser, SignedIn, is_api_path};

@@ -4,14 +4,15 @@
 use actix_web::web;
 use time::PrimitiveDateTime;
 
-use crate::auth::token::random_id;
 use crate::clock::now_utc;
 use crate::error::AppError;
+use crate::random::random_id;
 use crate::state::AppState;
 use crate::store::users::User;
 use crate::store::{login_attempts, sessions};
 
-pub struct SignedIn {
+/// A session just opened: its signed token, when it ends, and whose it is.
+pub struct NewSession {
     pub token: String,
     pub expires_at: PrimitiveDateTime,
     pub user: User,
@@ -31,7 +32,7 @@ pub async fn sign_in(
     email: &str,
     password: String,
     client_addr: String,
-) -> Result<SignedIn, AppError> {
+) -> Result<NewSession, AppError> {
     let email = email.trim().to_lowercase();
     let now = now_utc();
     // The attempt is recorded, throttled and checked while holding a hashing slot: at most
@@ -74,7 +75,7 @@ pub async fn open_session(
     state: &web::Data<AppState>,
     user: User,
     now: PrimitiveDateTime,
-) -> Result<SignedIn, AppError> {
+) -> Result<NewSession, AppError> {
     let session_id = random_id()?;
     let expires_at = now + state.settings.token_ttl;
     let token = state.tokens.issue(
@@ -88,16 +89,15 @@ pub async fn open_session(
         .db
         .run(move |conn| sessions::create(conn, &session_id, user_id, now, expires_at))
         .await?;
-    Ok(SignedIn {
+    Ok(NewSession {
         token,
         expires_at,
         user,
     })
 }
 
-pub async fn sign_out(state: &web::Data<AppState>, session_id: String) -> Result<(), AppError> {
-    state
-        .db
-        .run(move |conn| sessions::revoke(conn, &session_id, now_utc()))
+/// Ends the request's session (a session already ended answers 401, as any request would).
+pub async fn sign_out(user: &crate::auth::CurrentUser) -> Result<(), AppError> {
+    user.run_as(|conn, me| sessions::revoke(conn, &me.session_id, now_utc()))
         .await
 }

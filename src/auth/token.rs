@@ -18,7 +18,7 @@ struct Claims {
 }
 
 /// What a valid signature vouches for.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenSubject {
     pub user_id: i64,
     pub session_id: String,
@@ -69,12 +69,7 @@ impl TokenKeys {
     }
 }
 
-/// A new unguessable identifier (256 random bits, hex).
-pub fn random_id() -> anyhow::Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
+pub use crate::random::random_id;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! Pure types and rules of the domain: no IO, no framework. Values of these types are
 //! valid by construction (each has a `parse`), so code that holds one need not check again.
 
+pub mod access;
 pub mod calendar;
 pub mod clause;
 pub mod dates;
@@ -17,6 +18,7 @@ pub mod role;
 pub mod school;
 pub mod status_data;
 pub mod text;
+pub mod throttle;
 pub mod vocabulary;
 pub mod workflow;
 

@@ -7,7 +7,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::auth::token::random_id;
+use crate::random::random_id;
 
 /// Where evidence files live.
 pub trait EvidenceStorage: Send + Sync {

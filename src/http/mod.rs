@@ -20,10 +20,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
     form-action 'self'; frame-ancestors 'none'";
 
-/// Paths whose errors are JSON rather than HTML pages.
-pub fn is_api_path(path: &str) -> bool {
-    path == "/api" || path.starts_with("/api/") || path == "/healthz"
-}
+pub use crate::auth::is_api_path;
 
 /// Builds the application around its state. `startup` calls it once per worker.
 pub fn build_app(

@@ -9,6 +9,10 @@ use docx_rs::{
 
 use super::{Block, ReportView, Row};
 
+/// The media type of a DOCX.
+pub const CONTENT_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
 /// A4 in twentieths of a point.
 const A4: (u32, u32) = (11_906, 16_838);
 /// The width between the margins, in twentieths of a point.

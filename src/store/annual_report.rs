@@ -6,10 +6,10 @@
 use diesel::prelude::*;
 use time::Date;
 
-use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::{audits, corrective_actions, findings};
 use crate::domain::SchoolKind;
+use crate::domain::access::Access;
 use crate::domain::peers::{Standard, standards};
 use crate::domain::status_data::{Figures, Indicator};
 use crate::error::AppError;

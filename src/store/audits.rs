@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
-use crate::auth::policy::Access;
 use crate::db::schema::{audits, findings};
 use crate::db::{DbConn, write_transaction};
+use crate::domain::access::Access;
 use crate::domain::quality::{AuditKind, FindingStatus};
 use crate::error::AppError;
 use crate::store::history;

@@ -3,10 +3,10 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use crate::auth::token::random_id;
 use crate::db::schema::{calendar_feeds, users};
 use crate::db::{DbConn, write_transaction};
 use crate::error::AppError;
+use crate::random::random_id;
 use crate::store::users::{User, UserRow};
 
 /// The user's feed token, made now if there is none (or `renew` asks for a new one, which

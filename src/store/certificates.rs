@@ -4,9 +4,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
-use crate::auth::policy::Access;
 use crate::db::schema::certificates as cert;
 use crate::db::{DbConn, write_transaction};
+use crate::domain::access::Access;
 use crate::error::AppError;
 use crate::store::history;
 use crate::store::record::{change, json, writable_school};

@@ -8,11 +8,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::Date;
 
-use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::{
     audits, certificates, corrective_actions, findings, school_titles, title_types,
 };
+use crate::domain::access::Access;
 use crate::domain::dates::{add_months, next_reevaluation};
 use crate::error::AppError;
 use crate::store::schools;

@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
-use crate::auth::policy::Access;
 use crate::db::schema::{corrective_actions, findings};
 use crate::db::{DbConn, write_transaction};
+use crate::domain::access::Access;
 use crate::domain::clause::ClauseNumber;
 use crate::domain::quality::{FindingFacts, FindingGrade, FindingStatus, finding_transition};
 use crate::error::{AppError, Msg};

@@ -6,10 +6,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
-use crate::auth::policy::Access;
 use crate::db::schema::{consulting_grants as grants, schools};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
+use crate::domain::access::Access;
 use crate::error::{AppError, Msg};
 use crate::store::history;
 use crate::store::record::{change, json};

@@ -8,9 +8,9 @@ use serde::Serialize;
 use serde_json::Value;
 use time::PrimitiveDateTime;
 
-use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::{history, history_head};
+use crate::domain::access::Access;
 use crate::domain::history::{EntryContent, GENESIS, entry_hash};
 use crate::error::AppError;
 

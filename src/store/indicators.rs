@@ -5,9 +5,9 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::indicator_defs as defs;
+use crate::domain::access::Access;
 use crate::domain::status_data::{Indicator, Ratio, Unit, ValueKind};
 use crate::error::{AppError, Msg};
 

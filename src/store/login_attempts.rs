@@ -4,9 +4,9 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use crate::auth::throttle::{self, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, WINDOW};
 use crate::db::schema::login_attempts as attempts;
 use crate::db::{DbConn, write_transaction};
+use crate::domain::throttle::{self, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, WINDOW};
 use crate::error::AppError;
 
 /// Records an attempt, unless the account or the address is throttled: then the error says

@@ -7,8 +7,8 @@
 /// never as a list of ids that grows with the country.
 macro_rules! only_visible_schools {
     ($query:expr, $column:expr, $access:expr) => {{
-        use $crate::auth::policy::SchoolScope;
         use $crate::db::schema::schools as visible;
+        use $crate::domain::access::SchoolScope;
         let query = $query;
         match $access.school_scope() {
             SchoolScope::All => query,

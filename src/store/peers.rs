@@ -10,13 +10,13 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::Date;
 
-use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::{
     audits, certificates, corrective_actions, findings, school_metrics, school_titles, schools,
     title_types,
 };
 use crate::domain::SchoolKind;
+use crate::domain::access::Access;
 use crate::domain::dates::next_reevaluation;
 use crate::domain::peers::{Compliance, compliance, percentile, standards};
 use crate::error::AppError;

@@ -5,12 +5,12 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, Month};
 
-use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::{
     programmes, school_titles, school_years, schools, status_figures, title_types,
 };
 use crate::domain::Role;
+use crate::domain::access::Access;
 use crate::domain::status_data::{Figures, derive};
 use crate::error::{AppError, Msg};
 use crate::store::titles;

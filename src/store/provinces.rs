@@ -4,9 +4,9 @@
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::provinces;
+use crate::domain::access::Access;
 use crate::error::{AppError, Msg};
 
 #[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]

@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::auth::policy::Access;
 use crate::db::DbConn;
+use crate::domain::access::Access;
 use crate::error::AppError;
 use crate::store::history::Change;
 use crate::store::schools::{self, School};

@@ -9,11 +9,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
-use crate::auth::policy::Access;
 use crate::db::DbConn;
 use crate::db::schema::{
     collection_rounds as rounds, school_years, schools, status_figures, submissions,
 };
+use crate::domain::access::Access;
 use crate::domain::status_data::{YearState, overdue, year_state};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::error::{AppError, Msg};
@@ -105,7 +105,8 @@ pub fn for_year(
         .map(RoundInfo::from))
 }
 
-fn find(conn: &mut DbConn, access: &Access, id: i64) -> Result<RoundInfo, AppError> {
+/// A round of a province the caller belongs to.
+pub fn find(conn: &mut DbConn, access: &Access, id: i64) -> Result<RoundInfo, AppError> {
     let round: RoundInfo = rounds::table
         .find(id)
         .select(Row::as_select())

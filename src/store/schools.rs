@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::PrimitiveDateTime;
 
-use crate::auth::policy::{Access, SchoolScope};
 use crate::db::schema::schools;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::SchoolKind;
+use crate::domain::access::{Access, SchoolScope};
 use crate::error::{AppError, Msg};
 use crate::store::record::{change, json};
 use crate::store::{history, provinces};

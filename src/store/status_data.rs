@@ -9,9 +9,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
-use crate::auth::policy::Access;
 use crate::db::schema::{school_years, schools as school_rows, status_figures as figs};
 use crate::db::{DbConn, write_transaction};
+use crate::domain::access::Access;
 use crate::domain::indicators::Indicators;
 use crate::domain::peers::standards;
 use crate::domain::status_data::{

@@ -7,13 +7,13 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
-use crate::auth::policy::Access;
 use crate::db::schema::{
     audits, evidence_files, findings, notifications, outbox, school_titles, schools,
     submission_contents, submission_events, submissions, users,
 };
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
+use crate::domain::access::Access;
 use crate::domain::workflow::{
     Action, Facts, Refusal, SubmissionKind, SubmissionStatus, accepts_evidence, transition,
 };

@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
-use crate::auth::policy::Access;
 use crate::db::schema::{school_titles, title_types};
 use crate::db::{DbConn, write_transaction};
+use crate::domain::access::Access;
 use crate::domain::dates::{ReevaluationState, next_reevaluation, reevaluation_state};
 use crate::domain::quality::{HoldingStatus, TitleLevel};
 use crate::error::{AppError, Msg};

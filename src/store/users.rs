@@ -4,9 +4,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::PrimitiveDateTime;
 
-use crate::auth::policy::Access;
 use crate::db::schema::users;
 use crate::db::{DbConn, write_transaction};
+use crate::domain::access::Access;
 use crate::domain::role::Attachment;
 use crate::domain::{EmailAddress, PersonName, Role};
 use crate::error::{AppError, FieldErrors, Msg};

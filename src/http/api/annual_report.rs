@@ -20,8 +20,7 @@ use crate::state::AppState;
 use crate::store::status_data::{self, ReportSections};
 use crate::store::submissions::{self, Evidence, NewSubmission, Subject};
 
-pub const DOCX_TYPE: &str =
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+pub use crate::report::docx::CONTENT_TYPE as DOCX_TYPE;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
@@ -53,15 +52,16 @@ fn lang_of(raw: Option<&str>) -> Result<Lang, AppError> {
 /// The report of a school's year in `lang`, as its view.
 pub async fn report_view(
     state: &AppState,
-    access: Access,
+    user: &CurrentUser,
     school_id: i64,
     year: i32,
     lang: Lang,
 ) -> Result<ReportView, AppError> {
     let today = state.clock.today();
-    let gathered = state
-        .db
-        .run(move |conn| crate::store::annual_report::gather(conn, &access, school_id, year, today))
+    let gathered = user
+        .run(move |conn, access| {
+            crate::store::annual_report::gather(conn, access, school_id, year, today)
+        })
         .await?;
     Ok(report::view(&gathered, lang))
 }
@@ -115,7 +115,7 @@ pub async fn get(
             ));
         }
     };
-    let view = report_view(&state, user.access(), id, year, lang).await?;
+    let view = report_view(&state, &user, id, year, lang).await?;
     if docx {
         let name = docx_name(&view);
         return Ok(attachment(docx_bytes(&view)?, DOCX_TYPE, &name));
@@ -166,15 +166,14 @@ pub async fn put_sections(
     path: web::Path<(i64, i64)>,
     body: web::Json<ReportSectionsInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, (id, year)) = (user.access(), path.into_inner());
+    let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
     let input = body.into_inner();
-    let saved = state
-        .db
-        .run(move |conn| {
-            crate::store::record::writable_school(conn, &access, id)?;
+    let saved = user
+        .run(move |conn, access| {
+            crate::store::record::writable_school(conn, access, id)?;
             let sections = input.validate()?;
-            status_data::put_report_sections(conn, &access, id, year, &sections, now_utc())
+            status_data::put_report_sections(conn, access, id, year, &sections, now_utc())
         })
         .await?;
     Ok(HttpResponse::Ok().json(saved))
@@ -252,18 +251,20 @@ pub async fn attach_report(
     year: i32,
     lang: Lang,
 ) -> Result<Evidence, AppError> {
-    let access = user.access();
-    let submission = state
-        .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let school = crate::store::schools::get(conn, &access, school_id)?;
-                Access::require(submissions::prepares_for(&access, school.id))?;
-                submission_to_attach_to(conn, &access, school_id, year, lang)
-            })
+    let today = state.clock.today();
+    let (submission, gathered) = user
+        .run(move |conn, access| {
+            let submission = crate::db::write_transaction(conn, |conn| {
+                let school = crate::store::schools::get(conn, access, school_id)?;
+                Access::require(submissions::prepares_for(access, school.id))?;
+                submission_to_attach_to(conn, access, school_id, year, lang)
+            })?;
+            let gathered =
+                crate::store::annual_report::gather(conn, access, school_id, year, today)?;
+            Ok((submission, gathered))
         })
         .await?;
-    let view = report_view(state, user.access(), school_id, year, lang).await?;
+    let view = report::view(&gathered, lang);
     let bytes = docx_bytes(&view)?;
     let received = received(state, bytes, docx_name(&view)).await?;
     let description = crate::i18n::t(lang, "report_evidence_description").to_owned();

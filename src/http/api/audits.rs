@@ -117,18 +117,16 @@ impl AuditInput {
     responses((status = 201, body = Audit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn create(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: web::Json<AuditInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, school_id) = (user.access(), id.into_inner());
+    let school_id = id.into_inner();
     let input = body.into_inner();
-    let audit = state
-        .db
-        .run(move |conn| {
-            crate::store::record::writable_school(conn, &access, school_id)?;
-            audits::create(conn, &access, school_id, &input.validate()?, now_utc())
+    let audit = user
+        .run(move |conn, access| {
+            crate::store::record::writable_school(conn, access, school_id)?;
+            audits::create(conn, access, school_id, &input.validate()?, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(audit))
@@ -158,16 +156,13 @@ impl PageQuery {
     responses((status = 200, body = [AuditSummary]), (status = 404, body = ErrorBody))
 )]
 pub async fn list(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, school_id, limit, offset) =
-        (user.access(), id.into_inner(), page.limit(), page.offset());
-    let (rows, total) = state
-        .db
-        .run(move |conn| audits::list(conn, &access, school_id, limit, offset))
+    let (school_id, limit, offset) = (id.into_inner(), page.limit(), page.offset());
+    let (rows, total) = user
+        .run(move |conn, access| audits::list(conn, access, school_id, limit, offset))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("X-Total-Count", total.to_string()))
@@ -180,16 +175,10 @@ pub async fn list(
     params(("id" = i64, Path)),
     responses((status = 200, body = Audit), (status = 404, body = ErrorBody))
 )]
-pub async fn get(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| audits::get(conn, &access, id))
+        user.run(move |conn, access| audits::get(conn, access, id))
             .await?,
     ))
 }
@@ -233,21 +222,19 @@ impl AuditPatchInput {
     responses((status = 200, body = Audit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn patch(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: web::Json<AuditPatchInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+    let id = id.into_inner();
     let input = body.into_inner();
-    let audit = state
-        .db
-        .run(move |conn| {
-            let current = audits::get(conn, &access, id)?;
-            crate::store::record::writable_school(conn, &access, current.school_id)?;
+    let audit = user
+        .run(move |conn, access| {
+            let current = audits::get(conn, access, id)?;
+            crate::store::record::writable_school(conn, access, current.school_id)?;
             let version = input.version;
             let fields = input.merged(&current)?;
-            audits::update(conn, &access, id, &fields, version, now_utc())
+            audits::update(conn, access, id, &fields, version, now_utc())
         })
         .await?;
     Ok(HttpResponse::Ok().json(audit))
@@ -298,19 +285,17 @@ impl FindingInput {
     responses((status = 201, body = Finding), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn create_finding(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: web::Json<FindingInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, audit_id) = (user.access(), id.into_inner());
+    let audit_id = id.into_inner();
     let input = body.into_inner();
-    let finding = state
-        .db
-        .run(move |conn| {
-            let audit = audits::get(conn, &access, audit_id)?;
-            crate::store::record::writable_school(conn, &access, audit.school_id)?;
-            findings::create(conn, &access, audit_id, &input.validate()?, now_utc())
+    let finding = user
+        .run(move |conn, access| {
+            let audit = audits::get(conn, access, audit_id)?;
+            crate::store::record::writable_school(conn, access, audit.school_id)?;
+            findings::create(conn, access, audit_id, &input.validate()?, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(finding))
@@ -323,15 +308,12 @@ pub async fn create_finding(
     responses((status = 200, body = [Finding]), (status = 404, body = ErrorBody))
 )]
 pub async fn list_findings(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+    let id = id.into_inner();
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| findings::list_for_audit(conn, &access, id))
+        user.run(move |conn, access| findings::list_for_audit(conn, access, id))
             .await?,
     ))
 }
@@ -342,16 +324,10 @@ pub async fn list_findings(
     params(("id" = i64, Path)),
     responses((status = 200, body = Finding), (status = 404, body = ErrorBody))
 )]
-pub async fn get_finding(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+pub async fn get_finding(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| findings::get(conn, &access, id))
+        user.run(move |conn, access| findings::get(conn, access, id))
             .await?,
     ))
 }
@@ -453,14 +429,13 @@ pub async fn patch_finding(
     id: web::Path<i64>,
     body: web::Json<FindingPatchInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (id, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();
-    let finding = state
-        .db
-        .run(move |conn| {
-            let current = findings::get(conn, &access, id)?;
-            crate::store::record::writable_school(conn, &access, current.school_id)?;
-            findings::update(conn, &access, id, &input.validate(today)?, now_utc())
+    let finding = user
+        .run(move |conn, access| {
+            let current = findings::get(conn, access, id)?;
+            crate::store::record::writable_school(conn, access, current.school_id)?;
+            findings::update(conn, access, id, &input.validate(today)?, now_utc())
         })
         .await?;
     Ok(HttpResponse::Ok().json(finding))

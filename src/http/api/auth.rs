@@ -62,10 +62,7 @@ pub async fn login(
     security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody))
 )]
-pub async fn logout(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    sign_out(&state, user.session_id).await?;
+pub async fn logout(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    sign_out(&user).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -63,10 +63,9 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let format =
         Format::parse(query.format.as_deref()).map_err(|e| AppError::field("format", e))?;
-    let (access, today, within) = (user.access(), state.clock.today(), query.within_days);
-    let rows = state
-        .db
-        .run(move |conn| deadlines::list(conn, &access, today, within, None))
+    let (today, within) = (state.clock.today(), query.within_days);
+    let rows = user
+        .run(move |conn, access| deadlines::list(conn, access, today, within, None))
         .await?;
     Ok(match format {
         Format::Json => HttpResponse::Ok().json(rows),
@@ -85,11 +84,8 @@ pub struct CalendarAddress {
     get, path = "/api/v1/me/calendar", tag = "deadlines", security(("bearer" = [])),
     responses((status = 200, body = CalendarAddress), (status = 401, body = ErrorBody))
 )]
-pub async fn my_calendar(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    address(&state, &user, false).await
+pub async fn my_calendar(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    address(&user, false).await
 }
 
 /// A new calendar feed address; the old one stops working at once
@@ -97,22 +93,13 @@ pub async fn my_calendar(
     post, path = "/api/v1/me/calendar", tag = "deadlines", security(("bearer" = [])),
     responses((status = 200, body = CalendarAddress), (status = 401, body = ErrorBody))
 )]
-pub async fn renew_calendar(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    address(&state, &user, true).await
+pub async fn renew_calendar(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    address(&user, true).await
 }
 
-pub async fn address(
-    state: &AppState,
-    user: &CurrentUser,
-    renew: bool,
-) -> Result<HttpResponse, AppError> {
-    let id = user.user.id;
-    let token = state
-        .db
-        .run(move |conn| crate::store::calendar::token(conn, id, renew, now_utc()))
+pub async fn address(user: &CurrentUser, renew: bool) -> Result<HttpResponse, AppError> {
+    let token = user
+        .run_as(move |conn, me| crate::store::calendar::token(conn, me.user.id, renew, now_utc()))
         .await?;
     Ok(HttpResponse::Ok().json(CalendarAddress {
         url: format!("/calendar/{token}.ics"),

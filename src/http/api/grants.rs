@@ -33,12 +33,11 @@ pub async fn create(
     id: web::Path<i64>,
     body: web::Json<GrantInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, school, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (school, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();
-    let grant = state
-        .db
-        .run(move |conn| {
-            crate::store::schools::get(conn, &access, school)?;
+    let grant = user
+        .run(move |conn, access| {
+            crate::store::schools::get(conn, access, school)?;
             crate::auth::Access::require(
                 access.role == crate::domain::Role::QualityOfficer
                     && access.school_id == Some(school),
@@ -49,7 +48,7 @@ pub async fn create(
                 until,
                 include_evidence: input.include_evidence,
             };
-            grants::create(conn, &access, school, &new, today, now_utc())
+            grants::create(conn, access, school, &new, today, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(grant))
@@ -61,16 +60,10 @@ pub async fn create(
     params(("id" = i64, Path)),
     responses((status = 200, body = [Grant]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
-pub async fn list(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let (access, school) = (user.access(), id.into_inner());
+pub async fn list(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let school = id.into_inner();
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| grants::list(conn, &access, school))
+        user.run(move |conn, access| grants::list(conn, access, school))
             .await?,
     ))
 }
@@ -81,15 +74,9 @@ pub async fn list(
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
-pub async fn revoke(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
-    state
-        .db
-        .run(move |conn| grants::revoke(conn, &access, id, now_utc()))
+pub async fn revoke(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    user.run(move |conn, access| grants::revoke(conn, access, id, now_utc()))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -17,8 +17,8 @@ use crate::store::users::{self, User};
     get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = ErrorBody))
 )]
-pub async fn get_me(user: CurrentUser) -> HttpResponse {
-    HttpResponse::Ok().json(user.user)
+pub async fn get_me(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(user.run_as(|_, me| Ok(me.user.clone())).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -34,23 +34,18 @@ pub struct MePatch {
     responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn patch_me(
-    state: web::Data<AppState>,
     user: CurrentUser,
     body: web::Json<MePatch>,
 ) -> Result<HttpResponse, AppError> {
     let mut v = Validator::new();
     let name = v.check_opt("name", body.name.as_deref(), PersonName::parse);
     v.finish()?;
-    let updated = match name.flatten() {
-        None => user.user,
-        Some(name) => {
-            let id = user.user.id;
-            state
-                .db
-                .run(move |conn| users::set_name(conn, id, &name, now_utc()))
-                .await?
-        }
-    };
+    let updated = user
+        .run_as(move |conn, me| match name.flatten() {
+            None => Ok(me.user.clone()),
+            Some(name) => users::set_name(conn, me.user.id, &name, now_utc()),
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(updated))
 }
 
@@ -89,14 +84,13 @@ pub async fn change_own_password(
     user: CurrentUser,
     current: &str,
     new: &str,
-) -> Result<crate::auth::session::SignedIn, AppError> {
+) -> Result<crate::auth::session::NewSession, AppError> {
     let mut v = Validator::new();
     let new_password = v.check("new_password", NewPassword::parse(new));
-    let user_id = user.user.id;
-    let stored = state
-        .db
-        .run(move |conn| users::password_hash(conn, user_id))
+    let (me, stored) = user
+        .run_as(|conn, me| Ok((me.user.clone(), users::password_hash(conn, me.user.id)?)))
         .await?;
+    let user_id = me.id;
     let (checker, candidate) = (state.clone(), current.to_owned());
     let (verified, hash) = web::block(move || -> anyhow::Result<(bool, Option<String>)> {
         if !checker.passwords.verify(Some(&stored), &candidate) {
@@ -118,11 +112,9 @@ pub async fn change_own_password(
     let hash =
         hash.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no hash for a valid password")))?;
     let now = now_utc();
-    state
-        .db
-        .run(move |conn| users::set_password(conn, user_id, &hash, now))
+    user.run(move |conn, _| users::set_password(conn, user_id, &hash, now))
         .await?;
-    open_session(state, user.user, now).await
+    open_session(state, me, now).await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -136,14 +128,9 @@ pub struct Inbox {
     get, path = "/api/v1/me/notifications", tag = "account", security(("bearer" = [])),
     responses((status = 200, body = Inbox), (status = 401, body = ErrorBody))
 )]
-pub async fn notifications(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    let id = user.user.id;
-    let (notifications, unread) = state
-        .db
-        .run(move |conn| crate::store::submissions::inbox(conn, id))
+pub async fn notifications(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let (notifications, unread) = user
+        .run_as(|conn, me| crate::store::submissions::inbox(conn, me.user.id))
         .await?;
     Ok(HttpResponse::Ok().json(Inbox {
         unread,
@@ -156,14 +143,8 @@ pub async fn notifications(
     post, path = "/api/v1/me/notifications/read", tag = "account", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody))
 )]
-pub async fn mark_notifications_read(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    let id = user.user.id;
-    state
-        .db
-        .run(move |conn| crate::store::submissions::mark_read(conn, id, now_utc()))
+pub async fn mark_notifications_read(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    user.run_as(|conn, me| crate::store::submissions::mark_read(conn, me.user.id, now_utc()))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

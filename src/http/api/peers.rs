@@ -73,15 +73,13 @@ pub async fn compare(
 ) -> Result<HttpResponse, AppError> {
     let format =
         Format::parse(query.format.as_deref()).map_err(|e| AppError::field("format", e))?;
-    let (access, id, today, same_kind) = (
-        user.access(),
+    let (id, today, same_kind) = (
         id.into_inner(),
         state.clock.today(),
         query.same_kind.unwrap_or(false),
     );
-    let comparison = state
-        .db
-        .run(move |conn| peers::compare(conn, &access, id, same_kind, today))
+    let comparison = user
+        .run(move |conn, access| peers::compare(conn, access, id, same_kind, today))
         .await?;
     Ok(match format {
         Format::Json => HttpResponse::Ok().json(comparison),

@@ -73,11 +73,10 @@ pub async fn create(
     id: web::Path<i64>,
     body: web::Json<ProgrammeInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, province, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (province, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();
-    let created = state
-        .db
-        .run(move |conn| {
+    let created = user
+        .run(move |conn, access| {
             // Who may, before what was sent: a stranger learns nothing from validation.
             if !(access.is_admin() || access.province_id == Some(province)) {
                 return Err(AppError::NotFound);
@@ -85,7 +84,7 @@ pub async fn create(
             crate::auth::Access::require(
                 access.is_admin() || access.role == crate::domain::Role::ProvinceAdmin,
             )?;
-            programmes::create(conn, &access, province, &input.validate()?, today)
+            programmes::create(conn, access, province, &input.validate()?, today)
         })
         .await?;
     Ok(HttpResponse::Created().json(created))
@@ -102,11 +101,9 @@ pub async fn list(
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, province, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (province, today) = (id.into_inner(), state.clock.today());
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| programmes::list(conn, &access, province, today))
+        user.run(move |conn, access| programmes::list(conn, access, province, today))
             .await?,
     ))
 }

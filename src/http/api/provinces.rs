@@ -5,7 +5,6 @@ use serde::Deserialize;
 
 use crate::auth::{Access, CurrentUser};
 use crate::error::{AppError, ErrorBody, Validator};
-use crate::state::AppState;
 use crate::store::provinces::{self, NewProvince, Province};
 use crate::store::schools::parse_text;
 
@@ -45,16 +44,15 @@ impl ProvinceInput {
     responses((status = 201, body = Province), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn create(
-    state: web::Data<AppState>,
     user: CurrentUser,
     body: web::Json<ProvinceInput>,
 ) -> Result<HttpResponse, AppError> {
-    let access = user.access();
-    Access::require(access.is_admin())?;
-    let new = body.validate()?;
-    let province = state
-        .db
-        .run(move |conn| provinces::create(conn, &access, &new))
+    let province = user
+        .run(move |conn, access| {
+            // Who may, before what was sent.
+            Access::require(access.is_admin())?;
+            provinces::create(conn, access, &body.validate()?)
+        })
         .await?;
     Ok(HttpResponse::Created().json(province))
 }
@@ -64,11 +62,8 @@ pub async fn create(
     get, path = "/api/v1/provinces", tag = "provinces", security(("bearer" = [])),
     responses((status = 200, body = [Province]), (status = 401, body = ErrorBody))
 )]
-pub async fn list(
-    state: web::Data<AppState>,
-    _user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    let all = state.db.run(provinces::list).await?;
+pub async fn list(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let all = user.run(|conn, _| provinces::list(conn)).await?;
     Ok(HttpResponse::Ok().json(all))
 }
 
@@ -78,12 +73,8 @@ pub async fn list(
     params(("id" = i64, Path)),
     responses((status = 200, body = Province), (status = 404, body = ErrorBody))
 )]
-pub async fn get(
-    state: web::Data<AppState>,
-    _user: CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let province = state.db.run(move |conn| provinces::get(conn, id)).await?;
+    let province = user.run(move |conn, _| provinces::get(conn, id)).await?;
     Ok(HttpResponse::Ok().json(province))
 }

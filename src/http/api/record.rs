@@ -82,15 +82,12 @@ impl CertificateInput {
     responses((status = 200, body = Option<Certificate>), (status = 404, body = ErrorBody))
 )]
 pub async fn get_certificate(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+    let id = id.into_inner();
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| certificates::get(conn, &access, id))
+        user.run(move |conn, access| certificates::get(conn, access, id))
             .await?,
     ))
 }
@@ -102,18 +99,16 @@ pub async fn get_certificate(
     responses((status = 200, body = Certificate), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn put_certificate(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: web::Json<CertificateInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+    let id = id.into_inner();
     let input = body.into_inner();
-    let saved = state
-        .db
-        .run(move |conn| {
-            writable_school(conn, &access, id)?;
-            certificates::put(conn, &access, id, &input.validate()?, now_utc())
+    let saved = user
+        .run(move |conn, access| {
+            writable_school(conn, access, id)?;
+            certificates::put(conn, access, id, &input.validate()?, now_utc())
         })
         .await?;
     Ok(HttpResponse::Ok().json(saved))
@@ -131,13 +126,11 @@ pub async fn put_indicators(
     path: web::Path<(i64, i64)>,
     body: web::Json<Indicators>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, (id, year), this_year) =
-        (user.access(), path.into_inner(), state.clock.today().year());
+    let ((id, year), this_year) = (path.into_inner(), state.clock.today().year());
     let figures = body.into_inner();
-    let (saved, created) = state
-        .db
-        .run(move |conn| {
-            writable_school(conn, &access, id)?;
+    let (saved, created) = user
+        .run(move |conn, access| {
+            writable_school(conn, access, id)?;
             let mut v = Validator::new();
             let year = v.check("year", parse_year(year, this_year));
             for (field, problem) in figures.problems() {
@@ -146,7 +139,7 @@ pub async fn put_indicators(
             v.finish()?;
             let year =
                 year.ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated year missing")))?;
-            status_data::put_nine(conn, &access, id, year, &figures, now_utc())
+            status_data::put_nine(conn, access, id, year, &figures, now_utc())
         })
         .await?;
     let mut response = if created {
@@ -164,15 +157,12 @@ pub async fn put_indicators(
     responses((status = 200, body = [YearIndicators]), (status = 404, body = ErrorBody))
 )]
 pub async fn list_indicators(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+    let id = id.into_inner();
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| status_data::list_nine(conn, &access, id))
+        user.run(move |conn, access| status_data::list_nine(conn, access, id))
             .await?,
     ))
 }
@@ -184,16 +174,13 @@ pub async fn list_indicators(
     responses((status = 200, body = [HistoryEntry]), (status = 404, body = ErrorBody))
 )]
 pub async fn school_history(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id, limit, offset) = (user.access(), id.into_inner(), page.limit(), page.offset());
+    let (id, limit, offset) = (id.into_inner(), page.limit(), page.offset());
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| history::for_school(conn, &access, id, limit, offset))
+        user.run(move |conn, access| history::for_school(conn, access, id, limit, offset))
             .await?,
     ))
 }

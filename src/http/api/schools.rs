@@ -8,7 +8,6 @@ use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
 use crate::domain::SchoolKind;
 use crate::error::{AppError, ErrorBody, Validator};
-use crate::state::AppState;
 use crate::store::schools::{self, NewSchool, School, SchoolPatch, parse_founded_year, parse_text};
 
 /// Reads `null` as `Some(None)` (clear the field) and an absent field as `None` (keep it).
@@ -123,16 +122,15 @@ impl SchoolPatchInput {
     responses((status = 201, body = School), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn create(
-    state: web::Data<AppState>,
     user: CurrentUser,
     body: web::Json<SchoolInput>,
 ) -> Result<HttpResponse, AppError> {
-    let access = user.access();
-    Access::require(access.administers_province(body.province_id))?;
-    let new = body.validate()?;
-    let school = state
-        .db
-        .run(move |conn| schools::create(conn, &access, &new, now_utc()))
+    let school = user
+        .run(move |conn, access| {
+            // Who may, before what was sent.
+            Access::require(access.administers_province(body.province_id))?;
+            schools::create(conn, access, &body.validate()?, now_utc())
+        })
         .await?;
     Ok(HttpResponse::Created().json(school))
 }
@@ -150,15 +148,12 @@ pub struct SchoolFilter {
     responses((status = 200, body = [School]), (status = 401, body = ErrorBody))
 )]
 pub async fn list(
-    state: web::Data<AppState>,
     user: CurrentUser,
     filter: web::Query<SchoolFilter>,
 ) -> Result<HttpResponse, AppError> {
-    let access = user.access();
     let province = filter.province_id;
-    let found = state
-        .db
-        .run(move |conn| schools::list(conn, &access, province))
+    let found = user
+        .run(move |conn, access| schools::list(conn, access, province))
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }
@@ -169,15 +164,10 @@ pub async fn list(
     params(("id" = i64, Path)),
     responses((status = 200, body = School), (status = 404, body = ErrorBody))
 )]
-pub async fn get(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
-    let school = state
-        .db
-        .run(move |conn| schools::get(conn, &access, id))
+pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let school = user
+        .run(move |conn, access| schools::get(conn, access, id))
         .await?;
     Ok(HttpResponse::Ok().json(school))
 }
@@ -190,20 +180,18 @@ pub async fn get(
     responses((status = 200, body = School), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn patch(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: web::Json<SchoolPatchInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+    let id = id.into_inner();
     let patch = body.validate();
-    let school = state
-        .db
-        .run(move |conn| {
+    let school = user
+        .run(move |conn, access| {
             // Visibility and permission before validation: a stranger learns nothing.
-            let current = schools::get(conn, &access, id)?;
+            let current = schools::get(conn, access, id)?;
             Access::require(access.edits_school_profile(current.id, current.province_id))?;
-            schools::update(conn, &access, id, &patch?, now_utc())
+            schools::update(conn, access, id, &patch?, now_utc())
         })
         .await?;
     Ok(HttpResponse::Ok().json(school))

@@ -143,11 +143,8 @@ impl IndicatorInput {
     get, path = "/api/v1/indicators", tag = "school year", security(("bearer" = [])),
     responses((status = 200, body = [Indicator]), (status = 401, body = ErrorBody))
 )]
-pub async fn list_indicators(
-    state: web::Data<AppState>,
-    _user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    let catalogue = state.db.run(indicators::catalogue).await?;
+pub async fn list_indicators(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let catalogue = user.run(|conn, _| indicators::catalogue(conn)).await?;
     Ok(HttpResponse::Ok().json(catalogue.indicators()))
 }
 
@@ -158,16 +155,15 @@ pub async fn list_indicators(
     responses((status = 201, body = Indicator), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn create_indicator(
-    state: web::Data<AppState>,
     user: CurrentUser,
     body: web::Json<IndicatorInput>,
 ) -> Result<HttpResponse, AppError> {
-    let access = user.access();
-    crate::auth::Access::require(access.is_admin())?;
-    let new = body.into_inner().validate()?;
-    let created = state
-        .db
-        .run(move |conn| indicators::create(conn, &access, &new, now_utc()))
+    let created = user
+        .run(move |conn, access| {
+            // Who may, before what was sent.
+            crate::auth::Access::require(access.is_admin())?;
+            indicators::create(conn, access, &body.validate()?, now_utc())
+        })
         .await?;
     Ok(HttpResponse::Created().json(created))
 }
@@ -205,13 +201,12 @@ pub async fn create_round(
     id: web::Path<i64>,
     body: web::Json<RoundInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, province, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (province, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();
-    let created = state
-        .db
-        .run(move |conn| {
+    let created = user
+        .run(move |conn, access| {
             // Who may, before what was sent.
-            rounds::check_province_reader(conn, &access, province)?;
+            rounds::check_province_reader(conn, access, province)?;
             crate::auth::Access::require(access.administers_province(province))?;
             let mut v = Validator::new();
             let year = v.check("year", status_data::parse_year(input.year, today));
@@ -233,7 +228,7 @@ pub async fn create_round(
                 due_on,
                 change_threshold_pct,
             };
-            rounds::create(conn, &access, province, &new, now_utc())
+            rounds::create(conn, access, province, &new, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(created))
@@ -245,16 +240,10 @@ pub async fn create_round(
     params(("id" = i64, Path)),
     responses((status = 200, body = [RoundInfo]), (status = 404, body = ErrorBody))
 )]
-pub async fn list_rounds(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let (access, province) = (user.access(), id.into_inner());
+pub async fn list_rounds(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let province = id.into_inner();
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| rounds::list(conn, &access, province))
+        user.run(move |conn, access| rounds::list(conn, access, province))
             .await?,
     ))
 }
@@ -299,12 +288,10 @@ pub async fn get_round(
     id: web::Path<i64>,
     query: web::Query<RoundQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (id, today) = (id.into_inner(), state.clock.today());
     let filter = query.filter()?;
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| rounds::detail(conn, &access, id, &filter, today))
+        user.run(move |conn, access| rounds::detail(conn, access, id, &filter, today))
             .await?,
     ))
 }
@@ -326,12 +313,11 @@ pub struct RoundPatchInput {
     responses((status = 200, body = RoundInfo), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn patch_round(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: web::Json<RoundPatchInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+    let id = id.into_inner();
     let input = body.into_inner();
     let mut v = Validator::new();
     let due_on = v.check_opt("due_on", input.due_on.as_deref(), parse_date);
@@ -350,9 +336,7 @@ pub async fn patch_round(
         closed: closed.flatten(),
     };
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| rounds::update(conn, &access, id, &patch, now_utc()))
+        user.run(move |conn, access| rounds::update(conn, access, id, &patch, now_utc()))
             .await?,
     ))
 }
@@ -369,12 +353,10 @@ pub async fn get_status(
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, (id, year)) = (user.access(), path.into_inner());
+    let (id, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| status_data::read(conn, &access, id, year))
+        user.run(move |conn, access| status_data::read(conn, access, id, year))
             .await?,
     ))
 }
@@ -404,7 +386,7 @@ pub async fn put_status(
     path: web::Path<(i64, i64)>,
     body: web::Json<StatusDataInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, (id, year)) = (user.access(), path.into_inner());
+    let (id, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
     let body = body.into_inner();
     let input = StatusInput {
@@ -412,9 +394,8 @@ pub async fn put_status(
         explanations: body.explanations,
         version: body.version,
     };
-    let (saved, created) = state
-        .db
-        .run(move |conn| status_data::put(conn, &access, id, year, &input, now_utc()))
+    let (saved, created) = user
+        .run(move |conn, access| status_data::put(conn, access, id, year, &input, now_utc()))
         .await?;
     let mut response = if created {
         HttpResponse::Created()
@@ -457,11 +438,10 @@ pub async fn template_xlsx(
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, (id, year)) = (user.access(), path.into_inner());
+    let (id, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
-    let (bytes, name) = state
-        .db
-        .run(move |conn| template_bytes(conn, &access, id, year))
+    let (bytes, name) = user
+        .run(move |conn, access| template_bytes(conn, access, id, year))
         .await?;
     Ok(attachment(bytes, XLSX_TYPE, &name))
 }
@@ -560,22 +540,17 @@ pub async fn upload_template(
     path: web::Path<(i64, i64)>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let (access, (id, year)) = (user.access(), path.into_inner());
+    let (id, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
     // Who may, before the file is read.
-    let check = access.clone();
-    state
-        .db
-        .run(move |conn| {
-            crate::store::record::writable_school(conn, &check, id)?;
-            status_data::check_changeable(conn, id, year)
-        })
-        .await?;
+    user.run(move |conn, access| {
+        crate::store::record::writable_school(conn, access, id)?;
+        status_data::check_changeable(conn, id, year)
+    })
+    .await?;
     let (bytes, _) = small_upload(payload, MAX_TEMPLATE_BYTES).await?;
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| apply_upload(conn, &access, id, year, &bytes))
+        user.run(move |conn, access| apply_upload(conn, access, id, year, &bytes))
             .await?,
     ))
 }
@@ -599,14 +574,14 @@ pub async fn reopen(
     path: web::Path<(i64, i64)>,
     body: web::Json<ReopenInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, (id, year)) = (user.access(), path.into_inner());
+    let (id, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
     let reason = body.into_inner().reason;
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| status_data::reopen(conn, &access, id, year, &reason, now_utc()))
-            .await?,
+        user.run(move |conn, access| {
+            status_data::reopen(conn, access, id, year, &reason, now_utc())
+        })
+        .await?,
     ))
 }
 
@@ -700,14 +675,23 @@ pub async fn province_figures(
     path: web::Path<(i64, i64)>,
     query: web::Query<ProvinceQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, (province, year)) = (user.access(), path.into_inner());
+    let (province, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
     let format =
         Format::parse(query.format.as_deref()).map_err(|p| AppError::field("format", p))?;
-    let (catalogue, rows) = state
-        .db
-        .run(move |conn| status_data::province_accepted(conn, &access, province, year))
+    let (catalogue, rows) = user
+        .run(move |conn, access| status_data::province_accepted(conn, access, province, year))
         .await?;
+    province_answer(&catalogue, rows, year, format)
+}
+
+/// The province's accepted figures as JSON rows, or as a CSV or XLSX download.
+pub fn province_answer(
+    catalogue: &Catalogue,
+    rows: Vec<(School, Figures)>,
+    year: i32,
+    format: Format,
+) -> Result<HttpResponse, AppError> {
     let rows: Vec<ProvinceRow> = rows
         .into_iter()
         .map(|(school, figures)| ProvinceRow {
@@ -723,7 +707,7 @@ pub async fn province_figures(
     match format {
         Format::Json => Ok(HttpResponse::Ok().json(rows)),
         other => download(
-            &province_table(&catalogue, &rows),
+            &province_table(catalogue, &rows),
             other,
             &format!("status-data-{year}"),
         ),

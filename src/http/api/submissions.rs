@@ -88,20 +88,18 @@ pub async fn create(
     id: web::Path<i64>,
     body: web::Json<SubmissionInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, school_id, this_year) =
-        (user.access(), id.into_inner(), state.clock.today().year());
+    let (school_id, this_year) = (id.into_inner(), state.clock.today().year());
     let input = body.into_inner();
-    let created = state
-        .db
-        .run(move |conn| {
-            crate::store::schools::get(conn, &access, school_id)?;
+    let created = user
+        .run(move |conn, access| {
+            crate::store::schools::get(conn, access, school_id)?;
             crate::auth::Access::require(
                 access.role == crate::domain::Role::QualityOfficer
                     && access.school_id == Some(school_id),
             )?;
             submissions::create(
                 conn,
-                &access,
+                access,
                 school_id,
                 &input.validate(this_year)?,
                 now_utc(),
@@ -124,7 +122,6 @@ pub struct StatusFilter {
     responses((status = 200, body = [Submission]), (status = 422, body = ErrorBody))
 )]
 pub async fn list(
-    state: web::Data<AppState>,
     user: CurrentUser,
     filter: web::Query<StatusFilter>,
 ) -> Result<HttpResponse, AppError> {
@@ -132,11 +129,8 @@ pub async fn list(
         None | Some("") => None,
         Some(raw) => Some(SubmissionStatus::parse(raw).map_err(|e| AppError::field("status", e))?),
     };
-    let access = user.access();
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| submissions::list(conn, &access, status))
+        user.run(move |conn, access| submissions::list(conn, access, status))
             .await?,
     ))
 }
@@ -147,16 +141,10 @@ pub async fn list(
     params(("id" = i64, Path)),
     responses((status = 200, body = SubmissionDetail), (status = 404, body = ErrorBody))
 )]
-pub async fn get(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| submissions::get(conn, &access, id))
+        user.run(move |conn, access| submissions::get(conn, access, id))
             .await?,
     ))
 }
@@ -167,16 +155,10 @@ pub async fn get(
     params(("id" = i64, Path)),
     responses((status = 200, body = [Event]), (status = 404, body = ErrorBody))
 )]
-pub async fn events(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+pub async fn events(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
     Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .run(move |conn| submissions::events(conn, &access, id))
+        user.run(move |conn, access| submissions::events(conn, access, id))
             .await?,
     ))
 }
@@ -206,22 +188,20 @@ pub async fn take_step(
     comment: Option<String>,
     version: Option<i64>,
 ) -> Result<SubmissionDetail, AppError> {
-    let (access, today) = (user.access(), state.clock.today());
-    state
-        .db
-        .run(move |conn| {
-            submissions::step(
-                conn,
-                &access,
-                id,
-                action,
-                comment.as_deref(),
-                version,
-                today,
-                now_utc(),
-            )
-        })
-        .await
+    let today = state.clock.today();
+    user.run(move |conn, access| {
+        submissions::step(
+            conn,
+            access,
+            id,
+            action,
+            comment.as_deref(),
+            version,
+            today,
+            now_utc(),
+        )
+    })
+    .await
 }
 
 /// Submit (or resubmit) for review (the school's quality officer); 409 without evidence
@@ -544,7 +524,6 @@ pub async fn store_upload(
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("storing an upload")))?;
-    let access = user.access();
     let file = NewEvidence {
         filename,
         content_type: content_type.to_owned(),
@@ -552,9 +531,8 @@ pub async fn store_upload(
         sha256: sha256.clone(),
         description,
     };
-    let result = state
-        .db
-        .run(move |conn| submissions::add_evidence(conn, &access, id, &file, now_utc()))
+    let result = user
+        .run(move |conn, access| submissions::add_evidence(conn, access, id, &file, now_utc()))
         .await;
     if result.is_err() && newly_stored {
         let (storage, db) = (state.evidence.clone(), state.db.clone());
@@ -586,10 +564,7 @@ pub async fn upload(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     // Who may upload, and whether the submission takes evidence now, before reading a byte.
-    let access = user.access();
-    state
-        .db
-        .run(move |conn| submissions::check_evidence_allowed(conn, &access, id))
+    user.run(move |conn, access| submissions::check_evidence_allowed(conn, access, id))
         .await?;
     refuse_declared_oversize(&state, &req)?;
     let (received, fields) = receive(&state, payload).await?;
@@ -622,10 +597,9 @@ pub async fn content(
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
-    let found = state
-        .db
-        .run(move |conn| submissions::evidence(conn, &access, id))
+    let id = id.into_inner();
+    let found = user
+        .run(move |conn, access| submissions::evidence(conn, access, id))
         .await?;
     serve_file(&state, &found).await
 }

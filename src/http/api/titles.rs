@@ -33,55 +33,67 @@ pub struct TitleTypeInput {
     responses((status = 201, body = TitleType), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn create_type(
-    state: web::Data<AppState>,
     user: CurrentUser,
     body: web::Json<TitleTypeInput>,
 ) -> Result<HttpResponse, AppError> {
-    let access = user.access();
-    Access::require(access.is_admin())?;
-    let mut v = Validator::new();
-    let code = v.check("code", titles::parse_code(&body.code));
-    let name = v.check("name", text::required(&body.name, text::SHORT));
-    let name_zh = v.check(
-        "name_zh",
-        text::optional(body.name_zh.as_deref(), text::SHORT),
-    );
-    let level = v.check("level", TitleLevel::parse(&body.level));
-    let awarding_body = v.check(
-        "awarding_body",
-        text::required(&body.awarding_body, text::SHORT),
-    );
-    let interval = v.check_opt(
-        "reevaluation_interval_months",
-        body.reevaluation_interval_months,
-        |m| {
-            i32::try_from(m)
-                .ok()
-                .filter(|m| (1..=240).contains(m))
-                .ok_or(Msg::IntervalMonths)
-        },
-    );
-    v.finish()?;
-    let (Some(code), Some(name), Some(name_zh), Some(level), Some(awarding_body), Some(interval)) =
-        (code, name, name_zh, level, awarding_body, interval)
-    else {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "validated input incomplete"
-        )));
-    };
-    let new = NewTitleType {
-        code,
-        name,
-        name_zh,
-        level,
-        awarding_body,
-        reevaluation_interval_months: interval,
-    };
-    let created = state
-        .db
-        .run(move |conn| titles::create_type(conn, &access, &new))
+    let created = user
+        .run(move |conn, access| {
+            // Who may, before what was sent.
+            Access::require(access.is_admin())?;
+            titles::create_type(conn, access, &body.validate()?)
+        })
         .await?;
     Ok(HttpResponse::Created().json(created))
+}
+
+impl TitleTypeInput {
+    pub fn validate(&self) -> Result<NewTitleType, AppError> {
+        let body = self;
+        let mut v = Validator::new();
+        let code = v.check("code", titles::parse_code(&body.code));
+        let name = v.check("name", text::required(&body.name, text::SHORT));
+        let name_zh = v.check(
+            "name_zh",
+            text::optional(body.name_zh.as_deref(), text::SHORT),
+        );
+        let level = v.check("level", TitleLevel::parse(&body.level));
+        let awarding_body = v.check(
+            "awarding_body",
+            text::required(&body.awarding_body, text::SHORT),
+        );
+        let interval = v.check_opt(
+            "reevaluation_interval_months",
+            body.reevaluation_interval_months,
+            |m| {
+                i32::try_from(m)
+                    .ok()
+                    .filter(|m| (1..=240).contains(m))
+                    .ok_or(Msg::IntervalMonths)
+            },
+        );
+        v.finish()?;
+        let (
+            Some(code),
+            Some(name),
+            Some(name_zh),
+            Some(level),
+            Some(awarding_body),
+            Some(interval),
+        ) = (code, name, name_zh, level, awarding_body, interval)
+        else {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            )));
+        };
+        Ok(NewTitleType {
+            code,
+            name,
+            name_zh,
+            level,
+            awarding_body,
+            reevaluation_interval_months: interval,
+        })
+    }
 }
 
 /// The title catalogue
@@ -89,11 +101,8 @@ pub async fn create_type(
     get, path = "/api/v1/title-types", tag = "titles", security(("bearer" = [])),
     responses((status = 200, body = [TitleType]), (status = 401, body = ErrorBody))
 )]
-pub async fn list_types(
-    state: web::Data<AppState>,
-    _user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(state.db.run(titles::list_types).await?))
+pub async fn list_types(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(user.run(|conn, _| titles::list_types(conn)).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -155,16 +164,15 @@ pub async fn create_holding(
     id: web::Path<i64>,
     body: web::Json<HoldingInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, school_id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (school_id, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();
-    let created = state
-        .db
-        .run(move |conn| {
-            let school = crate::store::schools::get(conn, &access, school_id)?;
+    let created = user
+        .run(move |conn, access| {
+            let school = crate::store::schools::get(conn, access, school_id)?;
             Access::require(access.administers_province(school.province_id))?;
             titles::create_holding(
                 conn,
-                &access,
+                access,
                 school_id,
                 &input.validate(today)?,
                 today,
@@ -186,10 +194,9 @@ pub async fn list_holdings(
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, school_id, today) = (user.access(), id.into_inner(), state.clock.today());
-    let found = state
-        .db
-        .run(move |conn| titles::list_holdings(conn, &access, school_id, today))
+    let (school_id, today) = (id.into_inner(), state.clock.today());
+    let found = user
+        .run(move |conn, access| titles::list_holdings(conn, access, school_id, today))
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }
@@ -241,15 +248,14 @@ pub async fn patch_holding(
     id: web::Path<i64>,
     body: web::Json<HoldingPatchInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (id, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();
-    let updated = state
-        .db
-        .run(move |conn| {
-            let holding = titles::get_holding_scoped(conn, &access, id, today)?;
-            let school = crate::store::schools::get(conn, &access, holding.school_id)?;
+    let updated = user
+        .run(move |conn, access| {
+            let holding = titles::get_holding_scoped(conn, access, id, today)?;
+            let school = crate::store::schools::get(conn, access, holding.school_id)?;
             Access::require(access.administers_province(school.province_id))?;
-            titles::update_holding(conn, &access, id, &input.validate()?, today, now_utc())
+            titles::update_holding(conn, access, id, &input.validate()?, today, now_utc())
         })
         .await?;
     Ok(HttpResponse::Ok().json(updated))

@@ -70,16 +70,19 @@ pub async fn create(
     user: CurrentUser,
     body: web::Json<UserInput>,
 ) -> Result<HttpResponse, AppError> {
-    let access = user.access();
-    Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
-    let (new_user, password) = body.validate(&access)?;
+    // Who may and what was sent, before any hashing (a second trip stores the account).
+    let (new_user, password) = user
+        .run(move |_, access| {
+            Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
+            body.validate(access)
+        })
+        .await?;
     let hasher = state.clone();
     let hash = web::block(move || hasher.passwords.hash(&password))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing failed: {e}")))??;
-    let created = state
-        .db
-        .run(move |conn| users::create(conn, &access, &new_user, &hash))
+    let created = user
+        .run(move |conn, access| users::create(conn, access, &new_user, &hash))
         .await?;
     Ok(HttpResponse::Created().json(created))
 }
@@ -89,9 +92,8 @@ pub async fn create(
     get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = [User]), (status = 403, body = ErrorBody))
 )]
-pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    let access = user.access();
-    let found = state.db.run(move |conn| users::list(conn, &access)).await?;
+pub async fn list(user: CurrentUser) -> Result<HttpResponse, AppError> {
+    let found = user.run(users::list).await?;
     Ok(HttpResponse::Ok().json(found))
 }
 
@@ -101,15 +103,10 @@ pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpR
     params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = ErrorBody))
 )]
-pub async fn get(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
-    let found = state
-        .db
-        .run(move |conn| users::get(conn, &access, id))
+pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let found = user
+        .run(move |conn, access| users::get(conn, access, id))
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }
@@ -150,23 +147,17 @@ impl UserPatchInput {
     responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn patch(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: web::Json<UserPatchInput>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
+    let id = id.into_inner();
     let patch = body.validate();
-    let updated = state
-        .db
-        .run(move |conn| {
-            let current = users::get(conn, &access, id)?;
-            Access::require(users::may_manage(
-                &access,
-                current.role,
-                current.province_id,
-            ))?;
-            users::update(conn, &access, id, &patch?, now_utc())
+    let updated = user
+        .run(move |conn, access| {
+            let current = users::get(conn, access, id)?;
+            Access::require(users::may_manage(access, current.role, current.province_id))?;
+            users::update(conn, access, id, &patch?, now_utc())
         })
         .await?;
     Ok(HttpResponse::Ok().json(updated))

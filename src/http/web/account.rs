@@ -9,9 +9,9 @@ use serde::Deserialize;
 
 use super::local_path;
 use super::page::{Page, see_other};
-use crate::auth::CurrentUser;
 use crate::auth::current_user::SESSION_COOKIE;
-use crate::auth::session::{SignedIn, sign_in, sign_out};
+use crate::auth::session::{NewSession, sign_in, sign_out};
+use crate::auth::{CurrentUser, SignedIn};
 use crate::clock::now_utc;
 use crate::domain::PersonName;
 use crate::error::{AppError, Validator};
@@ -20,7 +20,7 @@ use crate::http::api::me::change_own_password;
 use crate::state::AppState;
 use crate::store::{provinces, schools, users};
 
-fn session_cookie(state: &AppState, signed_in: &SignedIn) -> Cookie<'static> {
+fn session_cookie(state: &AppState, signed_in: &NewSession) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, signed_in.token.clone())
         .path("/")
         .http_only(true)
@@ -120,13 +120,12 @@ pub struct CsrfForm {
 }
 
 pub async fn logout(
-    state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     page.check_csrf(&form.csrf_token)?;
-    sign_out(&state, user.session_id).await?;
+    sign_out(&user).await?;
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     gone.make_removal();
     let mut response = see_other("/");
@@ -153,26 +152,26 @@ pub async fn home_context(
     user: &CurrentUser,
     list: &SchoolListQuery,
 ) -> Result<tera::Context, AppError> {
-    let (access, today, user_id) = (user.access(), state.clock.today(), user.user.id);
+    let today = state.clock.today();
     let backend = state.db.backend().name();
     let search = list.q.clone().unwrap_or_default();
     let number = list.page.unwrap_or(1).max(1);
-    let (visible, all_provinces, home) = state
-        .db
-        .run(move |conn| {
+    let (me, visible, all_provinces, home) = user
+        .run_as(move |conn, me| {
+            let access = me.access();
             let visible =
                 schools::page(conn, &access, Some(&search), number - 1, SCHOOLS_PER_PAGE)?;
             let all_provinces = provinces::list(conn)?;
-            let home = role_home(conn, &access, today, user_id)?;
-            Ok((visible, all_provinces, home))
+            let home = role_home(conn, &access, today, me.user.id)?;
+            Ok((me.clone(), visible, all_provinces, home))
         })
         .await?;
-    let access = user.access();
+    let access = me.access();
     let registrable: Vec<_> = all_provinces
         .iter()
         .filter(|p| access.administers_province(p.id))
         .collect();
-    let mut context = page.context(Some(user));
+    let mut context = page.context(Some(&me));
     let (visible, total) = visible;
     context.insert("schools", &visible);
     context.insert("schools_total", &total);
@@ -296,35 +295,33 @@ pub async fn account_page(
     user: CurrentUser,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let mut context = page.context(Some(&user));
+    let (me, url) = calendar_url(&user, false).await?;
+    let mut context = page.context(Some(&me));
     context.insert("done", query.done.as_deref().unwrap_or(""));
     context.insert("errors", &BTreeMap::<String, String>::new());
-    context.insert("calendar_url", &calendar_url(&state, &user, false).await?);
+    context.insert("calendar_url", &url);
     page.ok(&state, "pages/account.html", &context)
 }
 
-async fn calendar_url(
-    state: &AppState,
-    user: &CurrentUser,
-    renew: bool,
-) -> Result<String, AppError> {
-    let id = user.user.id;
-    let token = state
-        .db
-        .run(move |conn| crate::store::calendar::token(conn, id, renew, now_utc()))
+/// The signed-in user and their calendar feed's address.
+async fn calendar_url(user: &CurrentUser, renew: bool) -> Result<(SignedIn, String), AppError> {
+    let (me, token) = user
+        .run_as(move |conn, me| {
+            let token = crate::store::calendar::token(conn, me.user.id, renew, now_utc())?;
+            Ok((me.clone(), token))
+        })
         .await?;
-    Ok(format!("/calendar/{token}.ics"))
+    Ok((me, format!("/calendar/{token}.ics")))
 }
 
 /// A new calendar address; the old one stops working at once.
 pub async fn renew_calendar(
-    state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     page.check_csrf(&form.csrf_token)?;
-    calendar_url(&state, &user, true).await?;
+    calendar_url(&user, true).await?;
     Ok(see_other("/account?done=calendar#calendar"))
 }
 
@@ -345,14 +342,13 @@ pub async fn account_name(
     let name = v.check("name", PersonName::parse(&form.name));
     match (name, v.finish()) {
         (Some(name), Ok(())) => {
-            let id = user.user.id;
-            state
-                .db
-                .run(move |conn| users::set_name(conn, id, &name, now_utc()))
+            user.run_as(move |conn, me| users::set_name(conn, me.user.id, &name, now_utc()))
                 .await?;
             Ok(see_other("/account?done=name"))
         }
-        (_, Err(AppError::Validation(errors))) => account_with_errors(&state, &page, &user, errors),
+        (_, Err(AppError::Validation(errors))) => {
+            account_with_errors(&state, &page, &user.signed_in().await?, errors)
+        }
         (_, Err(other)) => Err(other),
         (None, Ok(())) => Err(AppError::Internal(anyhow::anyhow!(
             "validated name missing"
@@ -363,10 +359,10 @@ pub async fn account_name(
 fn account_with_errors(
     state: &AppState,
     page: &Page,
-    user: &CurrentUser,
+    me: &SignedIn,
     errors: crate::error::FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let mut context = page.context(Some(user));
+    let mut context = page.context(Some(me));
     context.insert("done", "");
     context.insert("errors", &page.errors(&errors));
     context.insert("calendar_url", "");
@@ -407,7 +403,9 @@ pub async fn account_password(
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(response)
         }
-        Err(AppError::Validation(errors)) => account_with_errors(&state, &page, &user, errors),
+        Err(AppError::Validation(errors)) => {
+            account_with_errors(&state, &page, &user.signed_in().await?, errors)
+        }
         Err(other) => Err(other),
     }
 }

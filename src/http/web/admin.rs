@@ -37,7 +37,6 @@ pub async fn provinces_page(
     user: CurrentUser,
     query: web::Query<DoneQuery>,
 ) -> Result<HttpResponse, AppError> {
-    Access::require(user.access().is_admin())?;
     provinces_view(
         &state,
         &page,
@@ -59,8 +58,13 @@ async fn provinces_view(
     done: Option<&str>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let all = state.db.run(provinces::list).await?;
-    let mut context = page.context(Some(user));
+    let (me, all) = user
+        .load(|conn, access| {
+            Access::require(access.is_admin())?;
+            provinces::list(conn)
+        })
+        .await?;
+    let mut context = page.context(Some(&me));
     context.insert("provinces", &all);
     context.insert("form", form);
     context.insert("errors", &page.errors(&errors));
@@ -75,22 +79,18 @@ pub async fn province_create(
     form: web::Form<ProvinceForm>,
 ) -> Result<HttpResponse, AppError> {
     page.check_csrf(&form.csrf_token)?;
-    let access = user.access();
-    Access::require(access.is_admin())?;
     let input = ProvinceInput {
         code: form.code.clone(),
         name: form.name.clone(),
         name_zh: Some(form.name_zh.trim().to_owned()).filter(|s| !s.is_empty()),
     };
-    let outcome = match input.validate() {
-        Ok(new) => {
-            state
-                .db
-                .run(move |conn| provinces::create(conn, &access, &new))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let outcome = user
+        .run(move |conn, access| {
+            // Who may, before what was sent.
+            Access::require(access.is_admin())?;
+            provinces::create(conn, access, &input.validate()?)
+        })
+        .await;
     let errors = match outcome {
         Ok(_) => return Ok(see_other("/admin/provinces?done=created")),
         Err(AppError::Validation(errors)) => errors,
@@ -157,18 +157,16 @@ async fn users_view(
     done: Option<&str>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let access = user.access();
-    let (people, visible_schools, all_provinces) = state
-        .db
-        .run(move |conn| {
+    let (me, (people, visible_schools, all_provinces)) = user
+        .load(move |conn, access| {
             Ok((
-                users::list(conn, &access)?,
-                schools::list(conn, &access, None)?,
+                users::list(conn, access)?,
+                schools::list(conn, access, None)?,
                 provinces::list(conn)?,
             ))
         })
         .await?;
-    let access = user.access();
+    let access = me.access();
     let managed_provinces: Vec<_> = all_provinces
         .iter()
         .filter(|p| access.administers_province(p.id))
@@ -178,7 +176,7 @@ async fn users_view(
         .filter(|r| access.is_admin() || **r != Role::Admin)
         .map(|r| r.as_str())
         .collect();
-    let mut context = page.context(Some(user));
+    let mut context = page.context(Some(&me));
     context.insert("users", &people);
     context.insert("schools", &visible_schools);
     context.insert("provinces", &managed_provinces);
@@ -196,8 +194,6 @@ pub async fn user_create(
     form: web::Form<UserForm>,
 ) -> Result<HttpResponse, AppError> {
     page.check_csrf(&form.csrf_token)?;
-    let access = user.access();
-    Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
     let input = UserInput {
         email: form.email.clone(),
         name: form.name.clone(),
@@ -207,14 +203,18 @@ pub async fn user_create(
         school_id: optional_id(&form.school_id),
     };
     let outcome = async {
-        let (new_user, password) = input.validate(&access)?;
+        // Who may and what was sent, before any hashing; a second trip stores the account.
+        let (new_user, password) = user
+            .run(move |_, access| {
+                Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
+                input.validate(access)
+            })
+            .await?;
         let hasher = state.clone();
         let hash = web::block(move || hasher.passwords.hash(&password))
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing failed: {e}")))??;
-        state
-            .db
-            .run(move |conn| users::create(conn, &access, &new_user, &hash))
+        user.run(move |conn, access| users::create(conn, access, &new_user, &hash))
             .await
     }
     .await;
@@ -245,30 +245,23 @@ pub struct ActiveForm {
 }
 
 pub async fn user_set_active(
-    state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
     id: web::Path<i64>,
     form: web::Form<ActiveForm>,
 ) -> Result<HttpResponse, AppError> {
     page.check_csrf(&form.csrf_token)?;
-    let (access, id, active) = (user.access(), id.into_inner(), form.active);
+    let (id, active) = (id.into_inner(), form.active);
     let patch = UserPatch {
         active: Some(active),
         ..UserPatch::default()
     };
-    state
-        .db
-        .run(move |conn| {
-            let current = users::get(conn, &access, id)?;
-            Access::require(users::may_manage(
-                &access,
-                current.role,
-                current.province_id,
-            ))?;
-            users::update(conn, &access, id, &patch, now_utc())
-        })
-        .await?;
+    user.run(move |conn, access| {
+        let current = users::get(conn, access, id)?;
+        Access::require(users::may_manage(access, current.role, current.province_id))?;
+        users::update(conn, access, id, &patch, now_utc())
+    })
+    .await?;
     Ok(see_other(if active {
         "/admin/users?done=activated"
     } else {

@@ -14,9 +14,9 @@ use tera::Context;
 
 use super::i18n::Lang;
 use super::templates::page_context;
-use crate::auth::CurrentUser;
-use crate::auth::token::random_id;
+use crate::auth::SignedIn;
 use crate::error::AppError;
+use crate::random::random_id;
 use crate::state::AppState;
 
 pub const CSRF_COOKIE: &str = "accredit_csrf";
@@ -82,7 +82,7 @@ impl Page {
     }
 
     /// The context every page starts from: path, CSRF token, and the user if signed in.
-    pub fn context(&self, user: Option<&CurrentUser>) -> Context {
+    pub fn context(&self, user: Option<&SignedIn>) -> Context {
         let mut context = page_context(&self.path);
         context.insert("csrf_token", &self.csrf_token);
         let me = user.map(|u| Me {

@@ -23,18 +23,17 @@ pub async fn page(
     id: web::Path<i64>,
     query: web::Query<PeerQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (id, today) = (id.into_inner(), state.clock.today());
     let same_kind = query
         .same_kind
         .as_deref()
         .is_some_and(|v| v == "1" || v == "true");
-    let (comparison, school, due) = state
-        .db
-        .run(move |conn| {
+    let (me, (comparison, school, due)) = user
+        .load(move |conn, access| {
             // Read once: under a consulting grant every read is a history entry.
-            let school = crate::store::schools::get(conn, &access, id)?;
+            let school = crate::store::schools::get(conn, access, id)?;
             let comparison = peers::compare_school(conn, &school, same_kind, today)?;
-            let mut due = crate::store::deadlines::list(conn, &access, today, Some(180), Some(id))?;
+            let mut due = crate::store::deadlines::list(conn, access, today, Some(180), Some(id))?;
             due.truncate(5);
             Ok((comparison, school, due))
         })
@@ -58,7 +57,7 @@ pub async fn page(
             })
         })
         .collect();
-    let mut context = page.context(Some(&user));
+    let mut context = page.context(Some(&me));
     context.insert("school", &school);
     // The page shows the figures, the standards and how many peers there are: not the
     // peers themselves (the CSV and the API carry them), so they are not serialised here.

@@ -107,7 +107,7 @@ pub async fn certificate_submit(
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
     fields.check_csrf(&page)?;
-    let (access, school_id) = (user.access(), id.into_inner());
+    let school_id = id.into_inner();
     let input = CertificateInput {
         standard: fields.text("standard"),
         certification_body: fields.text("certification_body"),
@@ -116,11 +116,10 @@ pub async fn certificate_submit(
         issued_on: fields.text("issued_on"),
         expires_on: fields.text("expires_on"),
     };
-    let result = state
-        .db
-        .run(move |conn| {
-            writable_school(conn, &access, school_id)?;
-            certificates::put(conn, &access, school_id, &input.validate()?, now_utc())
+    let result = user
+        .run(move |conn, access| {
+            writable_school(conn, access, school_id)?;
+            certificates::put(conn, access, school_id, &input.validate()?, now_utc())
         })
         .await;
     outcome(
@@ -151,20 +150,19 @@ pub async fn title_submit(
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
     fields.check_csrf(&page)?;
-    let (access, school_id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (school_id, today) = (id.into_inner(), state.clock.today());
     let input = HoldingInput {
         title_type_code: fields.text("title_type_code"),
         awarded_on: fields.text("awarded_on"),
         last_evaluated_on: fields.optional("last_evaluated_on"),
     };
-    let result = state
-        .db
-        .run(move |conn| {
-            let school = crate::store::schools::get(conn, &access, school_id)?;
+    let result = user
+        .run(move |conn, access| {
+            let school = crate::store::schools::get(conn, access, school_id)?;
             crate::auth::Access::require(access.administers_province(school.province_id))?;
             titles::create_holding(
                 conn,
-                &access,
+                access,
                 school_id,
                 &input.validate(today)?,
                 today,
@@ -191,29 +189,25 @@ pub async fn title_update(
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
     fields.check_csrf(&page)?;
-    let (access, holding_id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (holding_id, today) = (id.into_inner(), state.clock.today());
     let input = crate::http::api::titles::HoldingPatchInput {
         status: fields.optional("status"),
         last_evaluated_on: fields.optional("last_evaluated_on"),
         version: fields.text("version").parse().ok(),
     };
     let school_id = {
-        let access = user.access();
-        state
-            .db
-            .run(move |conn| {
-                Ok(titles::get_holding_scoped(conn, &access, holding_id, today)?.school_id)
-            })
-            .await?
+        user.run(move |conn, access| {
+            Ok(titles::get_holding_scoped(conn, access, holding_id, today)?.school_id)
+        })
+        .await?
     };
-    let result = state
-        .db
-        .run(move |conn| {
-            let school = crate::store::schools::get(conn, &access, school_id)?;
+    let result = user
+        .run(move |conn, access| {
+            let school = crate::store::schools::get(conn, access, school_id)?;
             crate::auth::Access::require(access.administers_province(school.province_id))?;
             titles::update_holding(
                 conn,
-                &access,
+                access,
                 holding_id,
                 &input.validate()?,
                 today,
@@ -240,15 +234,14 @@ pub async fn grant_create(
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
     fields.check_csrf(&page)?;
-    let (access, school_id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (school_id, today) = (id.into_inner(), state.clock.today());
     let consultant = fields.text("consultant_school_id").to_owned();
     let until = fields.text("until");
     let include_evidence = fields.optional("include_evidence").is_some();
-    let result = state
-        .db
-        .run(move |conn| {
+    let result = user
+        .run(move |conn, access| {
             let consultant =
-                crate::store::grants::find_consultant(conn, &access, school_id, &consultant)?;
+                crate::store::grants::find_consultant(conn, access, school_id, &consultant)?;
             let until = crate::domain::dates::parse_date(&until)
                 .map_err(|e| AppError::field("until", e))?;
             let new = crate::store::grants::NewGrant {
@@ -256,7 +249,7 @@ pub async fn grant_create(
                 until,
                 include_evidence,
             };
-            crate::store::grants::create(conn, &access, school_id, &new, today, now_utc())
+            crate::store::grants::create(conn, access, school_id, &new, today, now_utc())
         })
         .await;
     outcome(
@@ -270,7 +263,6 @@ pub async fn grant_create(
 }
 
 pub async fn grant_revoke(
-    state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
     id: web::Path<i64>,
@@ -278,11 +270,12 @@ pub async fn grant_revoke(
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
     fields.check_csrf(&page)?;
-    let (access, grant) = (user.access(), id.into_inner());
-    let school = user.user.school_id.unwrap_or_default();
-    state
-        .db
-        .run(move |conn| crate::store::grants::revoke(conn, &access, grant, now_utc()))
+    let grant = id.into_inner();
+    let school = user
+        .run_as(move |conn, me| {
+            crate::store::grants::revoke(conn, &me.access(), grant, now_utc())?;
+            Ok(me.user.school_id.unwrap_or_default())
+        })
         .await?;
     Ok(see_other(&format!("/schools/{school}?done=saved#grants")))
 }
@@ -309,13 +302,12 @@ pub async fn audit_create(
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
     fields.check_csrf(&page)?;
-    let (access, school_id) = (user.access(), id.into_inner());
+    let school_id = id.into_inner();
     let input = audit_input(&fields);
-    let result = state
-        .db
-        .run(move |conn| {
-            writable_school(conn, &access, school_id)?;
-            audits::create(conn, &access, school_id, &input.validate()?, now_utc())
+    let result = user
+        .run(move |conn, access| {
+            writable_school(conn, access, school_id)?;
+            audits::create(conn, access, school_id, &input.validate()?, now_utc())
         })
         .await;
     outcome(
@@ -337,15 +329,14 @@ pub async fn audit_list(
     id: web::Path<i64>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, school_id) = (user.access(), id.into_inner());
+    let school_id = id.into_inner();
     let number = query.page.unwrap_or(1).max(1);
-    let (school, (rows, total)) = state
-        .db
-        .run(move |conn| {
-            let school = crate::store::schools::get(conn, &access, school_id)?;
+    let (me, (school, (rows, total))) = user
+        .load(move |conn, access| {
+            let school = crate::store::schools::get(conn, access, school_id)?;
             let rows = audits::list(
                 conn,
-                &access,
+                access,
                 school_id,
                 AUDITS_PER_PAGE,
                 (number - 1) * AUDITS_PER_PAGE,
@@ -353,7 +344,7 @@ pub async fn audit_list(
             Ok((school, rows))
         })
         .await?;
-    let mut context = page.context(Some(&user));
+    let mut context = page.context(Some(&me));
     context.insert("school", &school);
     context.insert("audits", &rows);
     context.insert("total", &total);
@@ -362,7 +353,7 @@ pub async fn audit_list(
         "pages",
         &((total + AUDITS_PER_PAGE - 1) / AUDITS_PER_PAGE).max(1),
     );
-    context.insert("keeps_record", &user.access().keeps_record_of(school_id));
+    context.insert("keeps_record", &me.access().keeps_record_of(school_id));
     page.ok(&state, "pages/audits.html", &context)
 }
 
@@ -373,18 +364,16 @@ async fn audit_context(
     user: &CurrentUser,
     audit_id: i64,
 ) -> Result<tera::Context, AppError> {
-    let access = user.access();
-    let (audit, school, found) = state
-        .db
-        .run(move |conn| {
-            let audit = audits::get(conn, &access, audit_id)?;
-            let school = crate::store::schools::get(conn, &access, audit.school_id)?;
-            let found = findings::list_for_audit(conn, &access, audit_id)?;
+    let (me, (audit, school, found)) = user
+        .load(move |conn, access| {
+            let audit = audits::get(conn, access, audit_id)?;
+            let school = crate::store::schools::get(conn, access, audit.school_id)?;
+            let found = findings::list_for_audit(conn, access, audit_id)?;
             Ok((audit, school, found))
         })
         .await?;
-    let mut context = page.context(Some(user));
-    context.insert("keeps_record", &user.access().keeps_record_of(school.id));
+    let mut context = page.context(Some(&me));
+    context.insert("keeps_record", &me.access().keeps_record_of(school.id));
     context.insert("audit", &audit);
     context.insert("school", &school);
     context.insert("findings", &found);
@@ -439,17 +428,16 @@ pub async fn audit_update(
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
     fields.check_csrf(&page)?;
-    let (access, audit_id) = (user.access(), id.into_inner());
+    let audit_id = id.into_inner();
     let input = audit_input(&fields);
     let version = fields.text("version").parse().ok();
-    let result = state
-        .db
-        .run(move |conn| {
-            let current = audits::get(conn, &access, audit_id)?;
-            writable_school(conn, &access, current.school_id)?;
+    let result = user
+        .run(move |conn, access| {
+            let current = audits::get(conn, access, audit_id)?;
+            writable_school(conn, access, current.school_id)?;
             audits::update(
                 conn,
-                &access,
+                access,
                 audit_id,
                 &input.validate()?,
                 version,
@@ -474,19 +462,18 @@ pub async fn finding_create(
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
     fields.check_csrf(&page)?;
-    let (access, audit_id) = (user.access(), id.into_inner());
+    let audit_id = id.into_inner();
     let input = FindingInput {
         clause: fields.text("clause"),
         grade: fields.text("grade"),
         description: fields.text("description"),
         due_on: fields.optional("due_on"),
     };
-    let result = state
-        .db
-        .run(move |conn| {
-            let audit = audits::get(conn, &access, audit_id)?;
-            writable_school(conn, &access, audit.school_id)?;
-            findings::create(conn, &access, audit_id, &input.validate()?, now_utc())
+    let result = user
+        .run(move |conn, access| {
+            let audit = audits::get(conn, access, audit_id)?;
+            writable_school(conn, access, audit.school_id)?;
+            findings::create(conn, access, audit_id, &input.validate()?, now_utc())
         })
         .await;
     outcome(
@@ -508,7 +495,7 @@ pub async fn finding_update(
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
     fields.check_csrf(&page)?;
-    let (access, finding_id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (finding_id, today) = (id.into_inner(), state.clock.today());
     let input = FindingPatchInput {
         status: fields.optional("status"),
         root_cause: fields.optional("root_cause"),
@@ -527,14 +514,13 @@ pub async fn finding_update(
         ..FindingPatchInput::default()
     };
     // One read of the finding: its audit (where the page returns) and its school's record.
-    let (audit_of, result) = state
-        .db
-        .run(move |conn| {
-            let current = findings::get(conn, &access, finding_id)?;
-            writable_school(conn, &access, current.school_id)?;
+    let (audit_of, result) = user
+        .run(move |conn, access| {
+            let current = findings::get(conn, access, finding_id)?;
+            writable_school(conn, access, current.school_id)?;
             let updated = input
                 .validate(today)
-                .and_then(|patch| findings::update(conn, &access, finding_id, &patch, now_utc()));
+                .and_then(|patch| findings::update(conn, access, finding_id, &patch, now_utc()));
             Ok((current.audit_id, updated))
         })
         .await?;
@@ -557,19 +543,18 @@ pub async fn years_page(
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, school_id) = (user.access(), id.into_inner());
-    let (school, years) = state
-        .db
-        .run(move |conn| {
-            let school = crate::store::schools::get(conn, &access, school_id)?;
+    let school_id = id.into_inner();
+    let (me, (school, years)) = user
+        .load(move |conn, access| {
+            let school = crate::store::schools::get(conn, access, school_id)?;
             Ok((
                 school,
-                crate::store::status_data::years(conn, &access, school_id)?,
+                crate::store::status_data::years(conn, access, school_id)?,
             ))
         })
         .await?;
-    let mut context = page.context(Some(&user));
-    context.insert("keeps_record", &user.access().keeps_record_of(school.id));
+    let mut context = page.context(Some(&me));
+    context.insert("keeps_record", &me.access().keeps_record_of(school.id));
     context.insert("school", &school);
     context.insert("years", &years);
     context.insert("this_year", &state.clock.today().year());

@@ -50,20 +50,18 @@ async fn rounds_context(
     user: &CurrentUser,
     province_id: i64,
 ) -> Result<tera::Context, AppError> {
-    let access = user.access();
-    let (province, list) = state
-        .db
-        .run(move |conn| {
-            let list = rounds::list(conn, &access, province_id)?;
+    let (me, (province, list)) = user
+        .load(move |conn, access| {
+            let list = rounds::list(conn, access, province_id)?;
             Ok((crate::store::provinces::get(conn, province_id)?, list))
         })
         .await?;
-    let mut context = page.context(Some(user));
+    let mut context = page.context(Some(&me));
     context.insert("province", &province);
     context.insert("collection_rounds", &list);
     context.insert(
         "opens_rounds",
-        &user.access().administers_province(province_id),
+        &me.access().administers_province(province_id),
     );
     context.insert("this_year", &state.clock.today().year());
     context.insert("errors", &BTreeMap::<String, String>::new());
@@ -90,7 +88,7 @@ pub async fn round_create(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     page.check_csrf(field(&form, "csrf_token"))?;
-    let (access, province, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (province, today) = (id.into_inner(), state.clock.today());
     let mut errors = FieldErrors::new();
     let year = field(&form, "year")
         .trim()
@@ -126,9 +124,7 @@ pub async fn round_create(
                 due_on,
                 change_threshold_pct,
             };
-            state
-                .db
-                .run(move |conn| rounds::create(conn, &access, province, &new, now_utc()))
+            user.run(move |conn, access| rounds::create(conn, access, province, &new, now_utc()))
                 .await
         }
         _ => Err(AppError::Validation(errors)),
@@ -179,16 +175,15 @@ pub async fn round_page(
     id: web::Path<i64>,
     query: web::Query<RoundPageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
+    let (id, today) = (id.into_inner(), state.clock.today());
     let filter = query.filter.filter()?;
-    let detail = state
-        .db
-        .run(move |conn| rounds::detail(conn, &access, id, &filter, today))
+    let (me, detail) = user
+        .load(move |conn, access| rounds::detail(conn, access, id, &filter, today))
         .await?;
-    let mut context = page.context(Some(&user));
+    let mut context = page.context(Some(&me));
     context.insert(
         "manages",
-        &user.access().administers_province(detail.round.province_id),
+        &me.access().administers_province(detail.round.province_id),
     );
     context.insert(
         "round_title",
@@ -211,7 +206,6 @@ pub async fn round_page(
 }
 
 pub async fn round_update(
-    state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
     id: web::Path<i64>,
@@ -219,7 +213,7 @@ pub async fn round_update(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     page.check_csrf(field(&form, "csrf_token"))?;
-    let (access, id) = (user.access(), id.into_inner());
+    let id = id.into_inner();
     let due_on = match field(&form, "due_on").trim() {
         "" => None,
         raw => Some(parse_date(raw).map_err(|p| AppError::field("due_on", p))?),
@@ -234,30 +228,31 @@ pub async fn round_update(
         change_threshold_pct: None,
         closed,
     };
-    state
-        .db
-        .run(move |conn| rounds::update(conn, &access, id, &patch, now_utc()))
+    user.run(move |conn, access| rounds::update(conn, access, id, &patch, now_utc()))
         .await?;
     Ok(see_other(&format!("/rounds/{id}?done=saved")))
 }
 
 /// The province's accepted figures of a round's year, as the XLSX the ministry receives.
 pub async fn round_download(
-    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id, today) = (user.access(), id.into_inner(), state.clock.today());
-    let round = state
-        .db
-        .run(move |conn| rounds::detail(conn, &access, id, &Default::default(), today))
-        .await?
-        .round;
-    let path = web::Path::from((round.province_id, i64::from(round.year)));
-    let query = web::Query(crate::http::api::status_data::ProvinceQuery {
-        format: Some("xlsx".into()),
-    });
-    crate::http::api::status_data::province_figures(state, user, path, query).await
+    let id = id.into_inner();
+    let (catalogue, rows, year) = user
+        .run(move |conn, access| {
+            let round = rounds::find(conn, access, id)?;
+            let (catalogue, rows) =
+                status_data::province_accepted(conn, access, round.province_id, round.year)?;
+            Ok((catalogue, rows, round.year))
+        })
+        .await?;
+    crate::http::api::status_data::province_answer(
+        &catalogue,
+        rows,
+        year,
+        crate::http::export::Format::Xlsx,
+    )
 }
 
 // ---- A school's year -------------------------------------------------------------------
@@ -308,11 +303,9 @@ async fn year_context(
     typed: Option<&HashMap<String, String>>,
     field_errors: &BTreeMap<String, String>,
 ) -> Result<tera::Context, AppError> {
-    let access = user.access();
-    let (school, catalogue, data, report_submission) = state
-        .db
-        .run(move |conn| {
-            let school = schools::get(conn, &access, school_id)?;
+    let (me, (school, catalogue, data, report_submission)) = user
+        .load(move |conn, access| {
+            let school = schools::get(conn, access, school_id)?;
             let catalogue = indicators::catalogue(conn)?;
             let data = status_data::compute(conn, &catalogue, &school, year)?;
             let report = submissions::latest_of_year(
@@ -418,10 +411,10 @@ async fn year_context(
                 .cloned(),
         });
     }
-    let access = user.access();
+    let access = me.access();
     let keeps = access.keeps_record_of(school.id);
     let changeable = !data.locked && data.state != YearState::Submitted;
-    let mut context = page.context(Some(user));
+    let mut context = page.context(Some(&me));
     context.insert("school", &school);
     context.insert("year", &year);
     context.insert("data", &data);
@@ -527,12 +520,10 @@ pub async fn year_save(
     page.check_csrf(field(&form, "csrf_token"))?;
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
-    let access = user.access();
     let typed = form.clone();
-    let result = state
-        .db
-        .run(move |conn| {
-            crate::store::record::writable_school(conn, &access, id)?;
+    let result = user
+        .run(move |conn, access| {
+            crate::store::record::writable_school(conn, access, id)?;
             let catalogue = indicators::catalogue(conn)?;
             let mut errors = FieldErrors::new();
             let mut figures = BTreeMap::new();
@@ -558,7 +549,7 @@ pub async fn year_save(
                 explanations: Some(explanations),
                 version: field(&typed, "version").parse().ok(),
             };
-            status_data::put(conn, &access, id, year, &input, now_utc())
+            status_data::put(conn, access, id, year, &input, now_utc())
         })
         .await;
     match result {
@@ -576,10 +567,8 @@ pub async fn year_template(
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
-    let access = user.access();
-    let (bytes, name) = state
-        .db
-        .run(move |conn| template_bytes(conn, &access, id, year))
+    let (bytes, name) = user
+        .run(move |conn, access| template_bytes(conn, access, id, year))
         .await?;
     Ok(attachment(bytes, XLSX_TYPE, &name))
 }
@@ -593,13 +582,10 @@ pub async fn year_upload(
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
-    let access = user.access();
     let outcome = async {
         let (bytes, fields) = small_upload(payload, MAX_TEMPLATE_BYTES).await?;
         page.check_csrf(fields.get("csrf_token").map(String::as_str).unwrap_or(""))?;
-        state
-            .db
-            .run(move |conn| apply_upload(conn, &access, id, year, &bytes))
+        user.run(move |conn, access| apply_upload(conn, access, id, year, &bytes))
             .await
     }
     .await;
@@ -625,13 +611,12 @@ pub async fn year_submit(
     page.check_csrf(field(&form, "csrf_token"))?;
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
-    let (access, today, lang) = (user.access(), state.clock.today(), page.lang);
-    let result = state
-        .db
-        .run(move |conn| {
+    let (today, lang) = (state.clock.today(), page.lang);
+    let result = user
+        .run(move |conn, access| {
             crate::db::write_transaction(conn, |conn| {
-                schools::get(conn, &access, id)?;
-                Access::require(submissions::prepares_for(&access, id))?;
+                schools::get(conn, access, id)?;
+                Access::require(submissions::prepares_for(access, id))?;
                 let open = submissions::latest_of_year(conn, id, SubmissionKind::StatusData, year)?
                     .filter(|(_, s)| s.is_open());
                 let submission = match open {
@@ -648,14 +633,14 @@ pub async fn year_submit(
                                 ..Default::default()
                             },
                         };
-                        submissions::create(conn, &access, id, &new, now_utc())?
+                        submissions::create(conn, access, id, &new, now_utc())?
                             .submission
                             .id
                     }
                 };
                 submissions::step(
                     conn,
-                    &access,
+                    access,
                     submission,
                     Action::Submit,
                     None,
@@ -686,11 +671,9 @@ pub async fn year_reopen(
     page.check_csrf(field(&form, "csrf_token"))?;
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
-    let access = user.access();
     let reason = field(&form, "reason").to_owned();
-    let result = state
-        .db
-        .run(move |conn| status_data::reopen(conn, &access, id, year, &reason, now_utc()))
+    let result = user
+        .run(move |conn, access| status_data::reopen(conn, access, id, year, &reason, now_utc()))
         .await;
     match result {
         Ok(_) => Ok(see_other(&format!(
@@ -703,17 +686,14 @@ pub async fn year_reopen(
 // ---- The annual report -----------------------------------------------------------------
 
 async fn report_context(
-    state: &AppState,
     page: &Page,
     user: &CurrentUser,
     school_id: i64,
     year: i32,
 ) -> Result<tera::Context, AppError> {
-    let access = user.access();
-    let (school, sections, locked, submission) = state
-        .db
-        .run(move |conn| {
-            let school = schools::get(conn, &access, school_id)?;
+    let (me, (school, sections, locked, submission)) = user
+        .load(move |conn, access| {
+            let school = schools::get(conn, access, school_id)?;
             let sections = status_data::report_sections(conn, school_id, year)?;
             let locked = status_data::year_row(conn, school_id, year)?
                 .is_some_and(|r| r.locked_at.is_some());
@@ -726,8 +706,8 @@ async fn report_context(
             Ok((school, sections, locked, submission))
         })
         .await?;
-    let access = user.access();
-    let mut context = page.context(Some(user));
+    let access = me.access();
+    let mut context = page.context(Some(&me));
     context.insert("school", &school);
     context.insert("year", &year);
     context.insert("sections", &sections);
@@ -754,7 +734,7 @@ pub async fn report_page(
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
-    let mut context = report_context(&state, &page, &user, id, year).await?;
+    let mut context = report_context(&page, &user, id, year).await?;
     context.insert("done", query.done.as_deref().unwrap_or(""));
     page.ok(&state, "pages/annual_report.html", &context)
 }
@@ -770,17 +750,15 @@ pub async fn report_save(
     page.check_csrf(field(&form, "csrf_token"))?;
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
-    let access = user.access();
     let input = ReportSectionsInput {
         highlights: Some(field(&form, "highlights").to_owned()),
         problems: Some(field(&form, "problems").to_owned()),
     };
-    let result = state
-        .db
-        .run(move |conn| {
-            crate::store::record::writable_school(conn, &access, id)?;
+    let result = user
+        .run(move |conn, access| {
+            crate::store::record::writable_school(conn, access, id)?;
             let sections = input.validate()?;
-            status_data::put_report_sections(conn, &access, id, year, &sections, now_utc())
+            status_data::put_report_sections(conn, access, id, year, &sections, now_utc())
         })
         .await;
     match result {
@@ -788,7 +766,7 @@ pub async fn report_save(
             "/schools/{id}/annual-report/{year}?done=saved"
         ))),
         Err(AppError::Validation(errors)) => {
-            let mut context = report_context(&state, &page, &user, id, year).await?;
+            let mut context = report_context(&page, &user, id, year).await?;
             context.insert("errors", &page.errors(&errors));
             context.insert(
                 "sections",
@@ -829,7 +807,7 @@ pub async fn report_print(
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
     let lang = report_lang(&query, &page);
-    let view = annual_report::report_view(&state, user.access(), id, year, lang).await?;
+    let view = annual_report::report_view(&state, &user, id, year, lang).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
@@ -846,7 +824,7 @@ pub async fn report_docx(
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
     let lang = report_lang(&query, &page);
-    let view = annual_report::report_view(&state, user.access(), id, year, lang).await?;
+    let view = annual_report::report_view(&state, &user, id, year, lang).await?;
     let bytes = crate::report::docx::write(&view)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("docx: {e}")))?;
     Ok(attachment(
@@ -874,7 +852,7 @@ pub async fn report_attach(
             evidence.submission_id
         ))),
         Err(error @ AppError::Conflict { .. }) => {
-            let mut context = report_context(&state, &page, &user, id, year).await?;
+            let mut context = report_context(&page, &user, id, year).await?;
             context.insert("problem", &problem_text(&error, page.lang));
             page.render(
                 &state,

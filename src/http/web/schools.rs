@@ -120,25 +120,24 @@ pub async fn school_context(
     user: &CurrentUser,
     id: i64,
 ) -> Result<tera::Context, AppError> {
-    let (access, today) = (user.access(), state.clock.today());
-    let overview = state
-        .db
-        .run(move |conn| {
-            let school = schools::get(conn, &access, id)?;
+    let today = state.clock.today();
+    let (me, overview) = user
+        .load(move |conn, access| {
+            let school = schools::get(conn, access, id)?;
             Ok(SchoolOverview {
                 province: provinces::get(conn, school.province_id)?,
-                certificate: crate::store::certificates::get(conn, &access, id)?,
-                titles: crate::store::titles::list_holdings(conn, &access, id, today)?,
-                audits: crate::store::audits::list(conn, &access, id, 5, 0)?,
-                open_findings: crate::store::findings::open_for_school(conn, &access, id)?,
+                certificate: crate::store::certificates::get(conn, access, id)?,
+                titles: crate::store::titles::list_holdings(conn, access, id, today)?,
+                audits: crate::store::audits::list(conn, access, id, 5, 0)?,
+                open_findings: crate::store::findings::open_for_school(conn, access, id)?,
                 catalogue: crate::store::titles::list_types(conn)?,
-                grants: consulting_grants(conn, &access, &school)?,
+                grants: consulting_grants(conn, access, &school)?,
                 school,
             })
         })
         .await?;
-    let mut context = page.context(Some(user));
-    let (school, access) = (&overview.school, user.access());
+    let mut context = page.context(Some(&me));
+    let (school, access) = (&overview.school, me.access());
     context.insert(
         "can_edit",
         &access.edits_school_profile(school.id, school.province_id),
@@ -176,7 +175,7 @@ pub async fn school_update(
     form: web::Form<SchoolForm>,
 ) -> Result<HttpResponse, AppError> {
     page.check_csrf(&form.csrf_token)?;
-    let (access, id) = (user.access(), id.into_inner());
+    let id = id.into_inner();
     let mut errors = FieldErrors::new();
     let year = form.year(&mut errors);
     let input = SchoolPatchInput {
@@ -188,11 +187,10 @@ pub async fn school_update(
         version: form.version,
     };
     let patch = input.validate();
-    let result = state
-        .db
-        .run(move |conn| {
+    let result = user
+        .run(move |conn, access| {
             // Visibility and permission first; then what was typed.
-            let current = schools::get(conn, &access, id)?;
+            let current = schools::get(conn, access, id)?;
             Access::require(access.edits_school_profile(current.id, current.province_id))?;
             let mut patch = patch;
             if !errors.is_empty() {
@@ -201,7 +199,7 @@ pub async fn school_update(
                 }
                 patch = Err(AppError::Validation(errors));
             }
-            schools::update(conn, &access, id, &patch?, now_utc())
+            schools::update(conn, access, id, &patch?, now_utc())
         })
         .await;
     match result {
@@ -249,14 +247,12 @@ pub async fn school_create(
     form: web::Form<SchoolForm>,
 ) -> Result<HttpResponse, AppError> {
     page.check_csrf(&form.csrf_token)?;
-    let access = user.access();
     let mut errors = FieldErrors::new();
     let year = form.year(&mut errors);
     let Some(province_id) = form.province_id else {
         errors.insert("province_id".into(), Msg::Choose);
         return home_again(&state, &page, &user, &form, errors).await;
     };
-    Access::require(access.administers_province(province_id))?;
     let input = SchoolInput {
         province_id,
         name: form.name.clone(),
@@ -265,20 +261,26 @@ pub async fn school_create(
         kind: form.kind.clone(),
         founded_year: year,
     };
-    let new = match (input.validate(), errors.is_empty()) {
-        (Ok(new), true) => new,
-        (Err(AppError::Validation(more)), _) => {
-            errors.extend(more);
-            return home_again(&state, &page, &user, &form, errors).await;
-        }
-        (Ok(_), false) => return home_again(&state, &page, &user, &form, errors).await,
-        (Err(other), _) => return Err(other),
-    };
-    let school = state
-        .db
-        .run(move |conn| schools::create(conn, &access, &new, now_utc()))
-        .await?;
-    Ok(see_other(&format!("/schools/{}?done=created", school.id)))
+    let result = user
+        .run(move |conn, access| {
+            // Who may, before what was typed.
+            Access::require(access.administers_province(province_id))?;
+            match (input.validate(), errors.is_empty()) {
+                (Ok(new), true) => schools::create(conn, access, &new, now_utc()),
+                (Err(AppError::Validation(more)), _) => {
+                    errors.extend(more);
+                    Err(AppError::Validation(errors))
+                }
+                (Ok(_), false) => Err(AppError::Validation(errors)),
+                (Err(other), _) => Err(other),
+            }
+        })
+        .await;
+    match result {
+        Ok(school) => Ok(see_other(&format!("/schools/{}?done=created", school.id))),
+        Err(AppError::Validation(errors)) => home_again(&state, &page, &user, &form, errors).await,
+        Err(other) => Err(other),
+    }
 }
 
 async fn home_again(

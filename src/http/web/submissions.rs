@@ -34,25 +34,24 @@ async fn school_submissions_context(
     user: &CurrentUser,
     school_id: i64,
 ) -> Result<tera::Context, AppError> {
-    let (access, today) = (user.access(), state.clock.today());
-    let (school, list, catalogue, holdings, school_audits, school_findings) = state
-        .db
-        .run(move |conn| {
-            let school = schools::get(conn, &access, school_id)?;
-            let mut list = submissions::list(conn, &access, None)?;
+    let today = state.clock.today();
+    let (me, (school, list, catalogue, holdings, school_audits, school_findings)) = user
+        .load(move |conn, access| {
+            let school = schools::get(conn, access, school_id)?;
+            let mut list = submissions::list(conn, access, None)?;
             list.retain(|s| s.school_id == school_id);
             Ok((
                 school,
                 list,
                 titles::list_types(conn)?,
-                titles::list_holdings(conn, &access, school_id, today)?,
-                audits::list(conn, &access, school_id, 100, 0)?.0,
-                findings::for_school(conn, &access, school_id)?,
+                titles::list_holdings(conn, access, school_id, today)?,
+                audits::list(conn, access, school_id, 100, 0)?.0,
+                findings::for_school(conn, access, school_id)?,
             ))
         })
         .await?;
-    let mut context = page.context(Some(user));
-    let access = user.access();
+    let access = me.access();
+    let mut context = page.context(Some(&me));
     context.insert(
         "prepares",
         &(access.role == Role::QualityOfficer && access.school_id == Some(school.id)),
@@ -94,8 +93,7 @@ pub async fn create(
             .filter(|v| !v.is_empty())
     };
     page.check_csrf(&text("csrf_token").unwrap_or_default())?;
-    let (access, school_id, this_year) =
-        (user.access(), id.into_inner(), state.clock.today().year());
+    let (school_id, this_year) = (id.into_inner(), state.clock.today().year());
     let number = |name: &str| text(name).and_then(|v| v.parse::<i64>().ok());
     let input = SubmissionInput {
         kind: text("kind").unwrap_or_default(),
@@ -107,16 +105,15 @@ pub async fn create(
         finding_id: number("finding_id"),
         year: number("year"),
     };
-    let result = state
-        .db
-        .run(move |conn| {
-            schools::get(conn, &access, school_id)?;
+    let result = user
+        .run(move |conn, access| {
+            schools::get(conn, access, school_id)?;
             crate::auth::Access::require(
                 access.role == Role::QualityOfficer && access.school_id == Some(school_id),
             )?;
             submissions::create(
                 conn,
-                &access,
+                access,
                 school_id,
                 &input.validate(this_year)?,
                 now_utc(),
@@ -149,13 +146,11 @@ async fn submission_context(
     user: &CurrentUser,
     id: i64,
 ) -> Result<tera::Context, AppError> {
-    let access = user.access();
-    let (detail, events, school, catalogue) = state
-        .db
-        .run(move |conn| {
-            let detail = submissions::get(conn, &access, id)?;
-            let events = submissions::events(conn, &access, id)?;
-            let school = schools::get(conn, &access, detail.submission.school_id)?;
+    let (me, (detail, events, school, catalogue)) = user
+        .load(move |conn, access| {
+            let detail = submissions::get(conn, access, id)?;
+            let events = submissions::events(conn, access, id)?;
+            let school = schools::get(conn, access, detail.submission.school_id)?;
             let catalogue = match detail.content {
                 Some(_) => Some(crate::store::indicators::catalogue(conn)?),
                 None => None,
@@ -163,12 +158,12 @@ async fn submission_context(
             Ok((detail, events, school, catalogue))
         })
         .await?;
-    let access = user.access();
     let status =
         SubmissionStatus::parse(&detail.submission.status).map_err(|e| anyhow::anyhow!(e))?;
+    let access = me.access();
     let officer = access.role == Role::QualityOfficer && access.school_id == Some(school.id);
     let of_province = access.province_id == Some(school.province_id);
-    let mut context = page.context(Some(user));
+    let mut context = page.context(Some(&me));
     context.insert(
         "can_prepare",
         &(officer && crate::domain::workflow::accepts_evidence(status)),
@@ -314,10 +309,7 @@ pub async fn upload(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let access = user.access();
-    state
-        .db
-        .run(move |conn| submissions::check_evidence_allowed(conn, &access, id))
+    user.run(move |conn, access| submissions::check_evidence_allowed(conn, access, id))
         .await?;
     let outcome = async {
         refuse_declared_oversize(&state, &req)?;
@@ -390,34 +382,38 @@ pub async fn queue(
     user: CurrentUser,
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let access = user.access();
-    let default = if access.role == Role::ProvinceAdmin {
-        "recommended"
-    } else {
-        "submitted"
-    };
-    let status_text = query
+    let requested = query
         .status
-        .clone()
+        .as_deref()
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| default.to_owned());
-    let status = SubmissionStatus::parse(&status_text).map_err(|e| AppError::field("status", e))?;
+        .map(SubmissionStatus::parse)
+        .transpose()
+        .map_err(|e| AppError::field("status", e))?;
     let school_text = query.school.as_deref().map(str::trim).unwrap_or("");
     // A number names the school; other text is part of its name.
     let (school_id, school_name) = match school_text.parse::<i64>() {
         Ok(id) => (Some(id), None),
         Err(_) => (None, Some(school_text.to_owned()).filter(|t| !t.is_empty())),
     };
-    let filter = submissions::QueueFilter {
-        status: Some(status),
-        school_id,
-        school_name,
-        kind: query.kind.clone().filter(|k| !k.is_empty()),
-    };
+    let kind = query.kind.clone().filter(|k| !k.is_empty());
     let number = query.page.unwrap_or(1).max(1);
-    let found = state
-        .db
-        .run(move |conn| submissions::queue(conn, &access, &filter, number - 1, QUEUE_PER_PAGE))
+    let (me, (status, found)) = user
+        .load(move |conn, access| {
+            // What waits for the caller: recommendations for the bureau, else submissions.
+            let status = requested.unwrap_or(if access.role == Role::ProvinceAdmin {
+                SubmissionStatus::Recommended
+            } else {
+                SubmissionStatus::Submitted
+            });
+            let filter = submissions::QueueFilter {
+                status: Some(status),
+                school_id,
+                school_name,
+                kind,
+            };
+            let found = submissions::queue(conn, access, &filter, number - 1, QUEUE_PER_PAGE)?;
+            Ok((status, found))
+        })
         .await?;
     let counts: HashMap<String, i64> = found.counts.into_iter().collect();
     let rows: Vec<_> = found
@@ -427,7 +423,7 @@ pub async fn queue(
             serde_json::json!({"submission": s, "school": {"name": name, "name_zh": name_zh}})
         })
         .collect();
-    let mut context = page.context(Some(&user));
+    let mut context = page.context(Some(&me));
     context.insert("rows", &rows);
     context.insert("counts", &counts);
     context.insert("status", status.as_str());
@@ -454,10 +450,9 @@ pub async fn evidence_file(
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, id) = (user.access(), id.into_inner());
-    let found = state
-        .db
-        .run(move |conn| submissions::evidence(conn, &access, id))
+    let id = id.into_inner();
+    let found = user
+        .run(move |conn, access| submissions::evidence(conn, access, id))
         .await?;
     serve_file(&state, &found).await
 }
@@ -468,19 +463,16 @@ pub async fn inbox(
     page: Page,
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let id = user.user.id;
-    let (notices, unread) = state
-        .db
-        .run(move |conn| submissions::inbox(conn, id))
+    let (me, (notices, unread)) = user
+        .run_as(|conn, me| Ok((me.clone(), submissions::inbox(conn, me.user.id)?)))
         .await?;
-    let mut context = page.context(Some(&user));
+    let mut context = page.context(Some(&me));
     context.insert("notices", &notices);
     context.insert("unread", &unread);
     page.ok(&state, "pages/inbox.html", &context)
 }
 
 pub async fn inbox_read(
-    state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
     form: web::Form<HashMap<String, String>>,
@@ -490,10 +482,7 @@ pub async fn inbox_read(
             .map(String::as_str)
             .unwrap_or_default(),
     )?;
-    let id = user.user.id;
-    state
-        .db
-        .run(move |conn| submissions::mark_read(conn, id, now_utc()))
+    user.run_as(|conn, me| submissions::mark_read(conn, me.user.id, now_utc()))
         .await?;
     Ok(see_other("/inbox"))
 }

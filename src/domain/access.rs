@@ -6,7 +6,10 @@
 //! (403).
 
 use crate::domain::Role;
-use crate::error::AppError;
+
+/// A refusal of the access policy: the caller may see the record but not do this (403).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Forbidden;
 
 /// Who is acting, as far as permissions go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,12 +132,8 @@ impl Access {
     }
 
     /// Turns a permission into a result: `Forbidden` when it is missing.
-    pub fn require(allowed: bool) -> Result<(), AppError> {
-        if allowed {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
+    pub fn require(allowed: bool) -> Result<(), Forbidden> {
+        if allowed { Ok(()) } else { Err(Forbidden) }
     }
 }
 
