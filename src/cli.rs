@@ -149,6 +149,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
         Command::Migrate => {
             let db = Db::connect(&settings.database_url, 1)?;
             let applied = db.migrate()?;
+            crate::store::derived::bring_up_to_date(&db)?;
             if applied.is_empty() {
                 println!(
                     "database is up to date ({})",

@@ -32,6 +32,7 @@ impl Application {
             if !applied.is_empty() {
                 tracing::info!(?applied, "applied migrations");
             }
+            crate::store::derived::bring_up_to_date(&db)?;
             Ok(db)
         })
         .await??;

@@ -693,6 +693,9 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
     write_transaction(conn, |conn| {
         conn.batch_execute(crate::store::peers::REFRESH_ALL_SQL)
     })?;
+    // The deadlines, as the application keeps them.
+    let deadlines = crate::store::derived::rebuild(conn)?;
+    println!("Kept {deadlines} deadlines.");
     if pg {
         for table in [
             "provinces",

@@ -8,6 +8,7 @@ diesel::table! {
         name -> Text,
         name_zh -> Nullable<Text>,
         created_at -> Timestamp,
+        data_version -> BigInt,
     }
 }
 
@@ -390,7 +391,30 @@ diesel::joinable!(submissions -> schools (school_id));
 diesel::joinable!(evidence_files -> submissions (submission_id));
 diesel::joinable!(submission_events -> submissions (submission_id));
 
+diesel::table! {
+    deadline_items (id) {
+        id -> BigInt,
+        school_id -> BigInt,
+        province_id -> BigInt,
+        kind -> Text,
+        subject -> Text,
+        due_on -> Date,
+        uid -> Text,
+    }
+}
+
+diesel::table! {
+    derived_state (name) {
+        name -> Text,
+        version -> Integer,
+    }
+}
+
+diesel::joinable!(deadline_items -> schools (school_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    deadline_items,
+    derived_state,
     provinces,
     schools,
     users,

@@ -39,15 +39,10 @@ fn day(d: Date) -> String {
     format!("{:04}{:02}{:02}", d.year(), d.month() as u8, d.day())
 }
 
-pub fn calendar(name: &str, events: &[CalendarEvent<'_>], stamp: PrimitiveDateTime) -> String {
+/// The lines before the events (a calendar written a part at a time: `head`, `push_event`
+/// for each, `tail`).
+pub fn head(name: &str) -> String {
     let mut out = String::new();
-    let stamp = format!(
-        "{}T{:02}{:02}{:02}Z",
-        day(stamp.date()),
-        stamp.hour(),
-        stamp.minute(),
-        stamp.second()
-    );
     for line in [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -58,26 +53,38 @@ pub fn calendar(name: &str, events: &[CalendarEvent<'_>], stamp: PrimitiveDateTi
         fold(line, &mut out);
     }
     fold(&format!("X-WR-CALNAME:{}", escape(name)), &mut out);
-    for event in events {
-        fold("BEGIN:VEVENT", &mut out);
-        fold(&format!("UID:{}", escape(event.uid)), &mut out);
-        fold(&format!("DTSTAMP:{stamp}"), &mut out);
-        fold(&format!("DTSTART;VALUE=DATE:{}", day(event.on)), &mut out);
-        fold(
-            &format!(
-                "DTEND;VALUE=DATE:{}",
-                day(event.on.next_day().unwrap_or(event.on))
-            ),
-            &mut out,
-        );
-        fold(&format!("SUMMARY:{}", escape(event.summary)), &mut out);
-        fold(
-            &format!("DESCRIPTION:{}", escape(event.description)),
-            &mut out,
-        );
-        fold("TRANSP:TRANSPARENT", &mut out);
-        fold("END:VEVENT", &mut out);
-    }
+    out
+}
+
+/// One event, stamped `stamp` (when the calendar was written).
+pub fn push_event(event: &CalendarEvent<'_>, stamp: PrimitiveDateTime, out: &mut String) {
+    let stamp = format!(
+        "{}T{:02}{:02}{:02}Z",
+        day(stamp.date()),
+        stamp.hour(),
+        stamp.minute(),
+        stamp.second()
+    );
+    fold("BEGIN:VEVENT", out);
+    fold(&format!("UID:{}", escape(event.uid)), out);
+    fold(&format!("DTSTAMP:{stamp}"), out);
+    fold(&format!("DTSTART;VALUE=DATE:{}", day(event.on)), out);
+    fold(
+        &format!(
+            "DTEND;VALUE=DATE:{}",
+            day(event.on.next_day().unwrap_or(event.on))
+        ),
+        out,
+    );
+    fold(&format!("SUMMARY:{}", escape(event.summary)), out);
+    fold(&format!("DESCRIPTION:{}", escape(event.description)), out);
+    fold("TRANSP:TRANSPARENT", out);
+    fold("END:VEVENT", out);
+}
+
+/// The line after the events.
+pub fn tail() -> String {
+    let mut out = String::new();
     fold("END:VCALENDAR", &mut out);
     out
 }
@@ -90,16 +97,18 @@ mod tests {
     #[test]
     fn events_are_escaped_folded_and_dated() {
         let long = "福州第二高级技工学校 · National Key Technical School re-evaluation, with a long description";
-        let text = calendar(
-            "accredit",
-            &[CalendarEvent {
+        let mut text = head("accredit");
+        push_event(
+            &CalendarEvent {
                 uid: "reevaluation-1@accredit",
                 on: date!(2010 - 06 - 30),
                 summary: long,
                 description: "a;b,c\nd",
-            }],
+            },
             datetime!(2026-06-01 08:00:00),
+            &mut text,
         );
+        text.push_str(&tail());
         assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
         assert!(text.ends_with("END:VCALENDAR\r\n"));
         assert!(text.contains("DTSTART;VALUE=DATE:20100630\r\n"));

@@ -222,6 +222,9 @@ messages! {
     MalformedForm => "malformed_form", "the form cannot be read", "无法读取表单";
     MalformedQuery => "malformed_query", "the query string cannot be read", "无法读取查询参数";
     MalformedBody => "malformed_body", "the request body cannot be read", "无法读取请求内容";
+    NotCursor => "not_cursor",
+        "is not a cursor of this list; take it from the previous answer's Link header",
+        "不是此列表的游标；请使用上一页响应中 Link 头给出的地址";
     WrongValue { detail: String } => "wrong_value",
         "the request body has a wrong value: {detail}", "请求内容中有错误的值：{detail}";
 

@@ -11,6 +11,7 @@ pub mod indicators;
 pub mod lang;
 pub mod message;
 pub mod numbers;
+pub mod paging;
 pub mod peers;
 pub mod person;
 pub mod quality;

@@ -1,9 +1,17 @@
 //! Downloads of a table: `?format=` is parsed here, and the CSV or XLSX (see `sheets`) goes
-//! out as an attachment.
+//! out as an attachment. A long list (every deadline of the country) is read a page at a
+//! time and streamed (`whole_list`), so that its size is never held in memory as text.
+
+use std::sync::Arc;
 
 use actix_web::HttpResponse;
 use actix_web::http::header;
+use actix_web::web::Bytes;
 
+use crate::auth::CurrentUser;
+use crate::db::{Db, DbConn};
+use crate::domain::access::Access;
+use crate::domain::paging::{After, Listing, MAX_LIMIT, Paging};
 use crate::error::AppError;
 pub use crate::sheets::{Cell, Table};
 
@@ -77,4 +85,166 @@ fn content_disposition(filename: &str) -> String {
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
         crate::http::web::templates::percent_encode(filename)
     )
+}
+
+/// Reads one page of a list (with the reader's access already bound in).
+pub type PageReader<T> =
+    Arc<dyn Fn(&mut DbConn, &Paging) -> Result<Listing<T>, AppError> + Send + Sync>;
+
+/// A list as text, produced a page at a time: `head`, then each page rendered, then `tail`.
+/// The first page is the one already read (with the session check); the rest are read in
+/// further trips to the database as the client takes them. A change made between two pages
+/// may move a row across their boundary: a download is as of the moments it was read.
+pub fn stream_text<T: Send + 'static>(
+    db: Db,
+    read: PageReader<T>,
+    first: Listing<T>,
+    head: String,
+    render: impl Fn(&[T]) -> String + Send + 'static,
+    tail: String,
+) -> impl futures_util::Stream<Item = Result<Bytes, AppError>> {
+    enum Step<T> {
+        Head(String, Listing<T>),
+        Rows(Listing<T>),
+        Next(After),
+        Tail,
+        Done,
+    }
+    let render = Arc::new(render);
+    futures_util::stream::unfold(Step::Head(head, first), move |step| {
+        let (db, read, render, tail) = (db.clone(), read.clone(), render.clone(), tail.clone());
+        async move {
+            match step {
+                Step::Head(head, first) => Some((Ok(Bytes::from(head)), Step::Rows(first))),
+                Step::Rows(listing) => {
+                    let text = render(&listing.rows);
+                    let next = listing.next.map_or(Step::Tail, Step::Next);
+                    Some((Ok(Bytes::from(text)), next))
+                }
+                Step::Next(after) => {
+                    let paging = Paging {
+                        limit: MAX_LIMIT,
+                        after: Some(after),
+                    };
+                    match db.run(move |conn| read(conn, &paging)).await {
+                        Ok(listing) => {
+                            let text = render(&listing.rows);
+                            let next = listing.next.map_or(Step::Tail, Step::Next);
+                            Some((Ok(Bytes::from(text)), next))
+                        }
+                        Err(error) => {
+                            tracing::error!(%error, "a streamed download failed");
+                            Some((Err(error), Step::Done))
+                        }
+                    }
+                }
+                Step::Tail => Some((Ok(Bytes::from(tail)), Step::Done)),
+                Step::Done => None,
+            }
+        }
+    })
+}
+
+/// Every row of a list, read a page at a time after the first.
+pub async fn read_all<T: Send + 'static>(
+    db: &Db,
+    read: PageReader<T>,
+    first: Listing<T>,
+) -> Result<Vec<T>, AppError> {
+    let mut rows = first.rows;
+    let mut next = first.next;
+    while let Some(after) = next {
+        let read = read.clone();
+        let paging = Paging {
+            limit: MAX_LIMIT,
+            after: Some(after),
+        };
+        let page = db.run(move |conn| read(conn, &paging)).await?;
+        rows.extend(page.rows);
+        next = page.next;
+    }
+    Ok(rows)
+}
+
+/// How a list's rows become a table's.
+pub struct Columns<T> {
+    pub header: Vec<String>,
+    pub row: fn(&T) -> Vec<Cell>,
+}
+
+/// A whole list as a download: CSV streamed a page at a time, XLSX (a zip, written whole)
+/// from every page. `first` is the first page, read with `MAX_LIMIT` rows.
+pub async fn whole_list<T: Send + 'static>(
+    db: Db,
+    read: PageReader<T>,
+    first: Listing<T>,
+    columns: Columns<T>,
+    format: Format,
+    name: &str,
+) -> Result<HttpResponse, AppError> {
+    if format == Format::Xlsx {
+        let rows = read_all(&db, read, first).await?;
+        let table = Table {
+            header: columns.header,
+            rows: rows.iter().map(columns.row).collect(),
+        };
+        return download(&table, format, name);
+    }
+    let row = columns.row;
+    let body = stream_text(
+        db,
+        read,
+        first,
+        crate::sheets::csv_head(&columns.header),
+        move |rows: &[T]| {
+            let mut out = String::new();
+            for r in rows {
+                crate::sheets::csv_line(&row(r), &mut out);
+            }
+            out
+        },
+        String::new(),
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            content_disposition(&format!("{name}.csv")),
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .streaming(body))
+}
+
+/// A whole list of what `user` may see as a download: the first page read with the session
+/// check, the rest with the access it granted, `read` reading a page.
+pub async fn download_whole<T, F>(
+    db: Db,
+    user: &CurrentUser,
+    read: F,
+    columns: Columns<T>,
+    format: Format,
+    name: &str,
+) -> Result<HttpResponse, AppError>
+where
+    F: Fn(&mut DbConn, &Access, &Paging) -> Result<Listing<T>, AppError>
+        + Send
+        + Sync
+        + Clone
+        + 'static,
+    T: Send + 'static,
+{
+    let first_read = read.clone();
+    let (access, first) = user
+        .run(move |conn, access| Ok((access.clone(), first_read(conn, access, &first_batch())?)))
+        .await?;
+    let reader: PageReader<T> = Arc::new(move |conn, paging| read(conn, &access, paging));
+    whole_list(db, reader, first, columns, format, name).await
+}
+
+/// The first page of a list read whole: as many rows as a page may hold.
+pub fn first_batch() -> Paging {
+    Paging {
+        limit: MAX_LIMIT,
+        after: None,
+    }
 }

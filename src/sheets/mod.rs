@@ -99,18 +99,30 @@ fn number_text(n: f64) -> String {
 
 /// The table as CSV: UTF-8 with a byte-order mark (so that Excel reads Chinese), CRLF.
 pub fn csv(table: &Table) -> String {
-    let mut out = String::from("\u{feff}");
-    let header: Vec<Cell> = table
-        .header
-        .iter()
-        .map(|h| Cell::from(h.as_str()))
-        .collect();
-    for row in std::iter::once(&header).chain(table.rows.iter()) {
-        let line: Vec<String> = row.iter().map(csv_field).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+    let mut out = csv_head(&table.header);
+    for row in &table.rows {
+        csv_line(row, &mut out);
     }
     out
+}
+
+/// The start of a CSV file: the byte-order mark and the header line.
+pub fn csv_head(header: &[String]) -> String {
+    let mut out = String::from("\u{feff}");
+    let header: Vec<Cell> = header.iter().map(|h| Cell::from(h.as_str())).collect();
+    csv_line(&header, &mut out);
+    out
+}
+
+/// One CSV line, ended by CRLF.
+pub fn csv_line(row: &[Cell], out: &mut String) {
+    for (i, cell) in row.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&csv_field(cell));
+    }
+    out.push_str("\r\n");
 }
 
 /// The formats a workbook's cells use.

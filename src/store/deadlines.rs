@@ -1,21 +1,29 @@
 //! What falls due, for the schools the caller may see: re-evaluations, certificates
 //! expiring, surveillance audits (yearly after certification), findings and corrective
-//! actions, and the status data of an open collection round. Overdue first, then by date.
+//! actions, and the status data of an open collection round.
+//!
+//! The deadlines are kept, one row each, in `deadline_items`: `refresh` recomputes those of
+//! a school (or of a whole province, or of every school) from the record, in the
+//! transaction of the write that moves them (`store::derived`). Reading is then one indexed
+//! query for one page, overdue first then by date; whether one is overdue is decided when it
+//! is read, so that nothing kept ages.
 
 use std::collections::HashMap;
 
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 use serde::Serialize;
 use time::Date;
 
 use crate::db::DbConn;
 use crate::db::schema::{
-    audits, certificates, corrective_actions, findings, school_titles, title_types,
+    audits, certificates, corrective_actions, deadline_items, findings, school_titles, schools,
+    title_types,
 };
-use crate::domain::access::Access;
+use crate::domain::access::{Access, SchoolScope};
 use crate::domain::dates::{add_months, next_reevaluation};
+use crate::domain::paging::{After, Listing, Paging};
 use crate::error::AppError;
-use crate::store::schools;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Deadline {
@@ -24,13 +32,36 @@ pub struct Deadline {
     pub school_name_zh: Option<String>,
     /// reevaluation, certificate_expiry, surveillance_audit, finding_due,
     /// corrective_action_due, status_data_due
-    pub kind: &'static str,
+    pub kind: String,
     pub subject: String,
     #[schema(value_type = String, format = Date)]
     pub due_on: Date,
     pub overdue: bool,
     /// stable identity, e.g. for calendar events
     pub uid: String,
+    /// the row's place in the list (for the next page's cursor)
+    #[serde(skip)]
+    pub id: i64,
+}
+
+/// Whose deadlines to recompute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schools {
+    One(i64),
+    Province(i64),
+    All,
+}
+
+/// A deadline as kept, before it is stored.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = deadline_items)]
+struct NewItem {
+    school_id: i64,
+    province_id: i64,
+    kind: &'static str,
+    subject: String,
+    due_on: Date,
+    uid: String,
 }
 
 /// A held title's id, school, award, last evaluation, interval and names.
@@ -44,66 +75,73 @@ type HoldingDue = (
     Option<String>,
 );
 
-/// The deadlines of the visible schools (or of one of them); with `within_days`, only those
-/// due by then (the overdue ones always).
-pub fn list(
-    conn: &mut DbConn,
-    access: &Access,
-    today: Date,
-    within_days: Option<i64>,
-    school: Option<i64>,
-) -> Result<Vec<Deadline>, AppError> {
-    Ok(collect(conn, access, today, within_days, school, None)?.0)
+/// Filters a query to `which` schools by a column holding a school's id.
+macro_rules! of_schools {
+    ($query:expr, $column:expr, $which:expr) => {{
+        let query = $query;
+        match $which {
+            Schools::One(id) => query.filter($column.eq(id)),
+            Schools::Province(p) => query.filter(
+                $column.eq_any(
+                    schools::table
+                        .filter(schools::province_id.eq(p))
+                        .select(schools::id),
+                ),
+            ),
+            Schools::All => query,
+        }
+    }};
 }
 
-/// How many deadlines of the visible schools are overdue, and the `first` most overdue: for
-/// a home page, without reading every overdue finding of a province.
-pub fn overdue(
-    conn: &mut DbConn,
-    access: &Access,
-    today: Date,
-    first: i64,
-) -> Result<(i64, Vec<Deadline>), AppError> {
-    let (mut found, not_loaded) = collect(conn, access, today, Some(0), None, Some(first))?;
-    found.retain(|d| d.overdue);
-    let total = found.len() as i64 + not_loaded;
-    found.truncate(usize::try_from(first).unwrap_or(0));
-    Ok((total, found))
-}
-
-/// The deadlines, and how many overdue findings and actions were counted but not loaded
-/// (with `overdue_first`, only that many of each are read, the most overdue).
-fn collect(
-    conn: &mut DbConn,
-    access: &Access,
-    today: Date,
-    within_days: Option<i64>,
-    school: Option<i64>,
-    overdue_first: Option<i64>,
-) -> Result<(Vec<Deadline>, i64), AppError> {
-    // The visible schools, or only `school` of them.
-    macro_rules! scoped {
-        ($query:expr, $column:expr) => {{
-            let query = crate::store::only_visible_schools!($query, $column, access);
-            match school {
-                Some(id) => query.filter($column.eq(id)),
-                None => query,
-            }
-        }};
-    }
-    let names = match school {
-        Some(id) => schools::names_of(conn, &[id])?,
-        None => schools::visible_names(conn, access)?,
+/// Recomputes the kept deadlines of `which` schools from their record. Runs inside the
+/// caller's write transaction (or, for a rebuild, its own).
+pub fn refresh(conn: &mut DbConn, which: Schools) -> Result<usize, AppError> {
+    let items = compute(conn, which)?;
+    match which {
+        Schools::One(id) => {
+            diesel::delete(deadline_items::table.filter(deadline_items::school_id.eq(id)))
+                .execute(conn)?
+        }
+        Schools::Province(p) => {
+            diesel::delete(deadline_items::table.filter(deadline_items::province_id.eq(p)))
+                .execute(conn)?
+        }
+        Schools::All => diesel::delete(deadline_items::table).execute(conn)?,
     };
-    // Overdue ones always; the others up to the horizon, if one is asked for.
-    let horizon = within_days.map(|d| today + time::Duration::days(d.max(0)));
+    for chunk in items.chunks(500) {
+        // Many rows a statement, which diesel writes for each backend but not for both.
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(deadline_items::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(deadline_items::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(items.len())
+}
+
+/// Every deadline of `which` schools, from the record.
+fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> {
+    let provinces = schools::table.into_boxed::<crate::db::MultiBackend>();
+    let provinces: HashMap<i64, i64> = match which {
+        Schools::One(id) => provinces.filter(schools::id.eq(id)),
+        Schools::Province(p) => provinces.filter(schools::province_id.eq(p)),
+        Schools::All => provinces,
+    }
+    .select((schools::id, schools::province_id))
+    .load::<(i64, i64)>(conn)?
+    .into_iter()
+    .collect();
     let mut found: Vec<(i64, &'static str, String, Date, String)> = Vec::new();
 
-    let holdings: Vec<HoldingDue> = scoped!(
+    let holdings: Vec<HoldingDue> = of_schools!(
         school_titles::table
             .inner_join(title_types::table)
             .into_boxed::<crate::db::MultiBackend>(),
-        school_titles::school_id
+        school_titles::school_id,
+        which
     )
     .filter(school_titles::status.eq("active"))
     .select((
@@ -133,9 +171,10 @@ fn collect(
         }
     }
 
-    let certs: Vec<(i64, i64, String, String, Date, Date)> = scoped!(
+    let certs: Vec<(i64, i64, String, String, Date, Date)> = of_schools!(
         certificates::table.into_boxed::<crate::db::MultiBackend>(),
-        certificates::school_id
+        certificates::school_id,
+        which
     )
     .select((
         certificates::id,
@@ -147,9 +186,10 @@ fn collect(
     ))
     .load(conn)?;
     let mut surveillance: HashMap<i64, Vec<Date>> = HashMap::new();
-    for (school, on) in scoped!(
+    for (school, on) in of_schools!(
         audits::table.into_boxed::<crate::db::MultiBackend>(),
-        audits::school_id
+        audits::school_id,
+        which
     )
     .filter(audits::kind.eq_any(["surveillance", "recertification"]))
     .select((audits::school_id, audits::started_on))
@@ -172,10 +212,10 @@ fn collect(
             if due >= expires {
                 break;
             }
+            let window = time::Duration::days(92);
             let done = surveillance.get(&school).is_some_and(|held| {
-                held.iter().any(|on| {
-                    *on >= due - time::Duration::days(92) && *on <= due + time::Duration::days(92)
-                })
+                held.iter()
+                    .any(|on| *on >= due - window && *on <= due + window)
             });
             if !done {
                 found.push((
@@ -189,37 +229,21 @@ fn collect(
         }
     }
 
-    let open_findings = || {
-        let mut open = scoped!(
-            findings::table.into_boxed::<crate::db::MultiBackend>(),
-            findings::school_id
-        )
-        .filter(findings::status.eq_any(["open", "action_planned"]))
-        .filter(findings::due_on.is_not_null());
-        if let Some(horizon) = horizon {
-            open = open.filter(findings::due_on.le(horizon));
-        }
-        if overdue_first.is_some() {
-            open = open.filter(findings::due_on.lt(today));
-        }
-        open
-    };
-    let mut not_loaded = 0;
-    let mut open = open_findings();
-    if let Some(first) = overdue_first {
-        let all: i64 = open_findings().count().get_result(conn)?;
-        not_loaded += (all - first).max(0);
-        open = open.order(findings::due_on.asc()).limit(first);
-    }
-    let open: Vec<(i64, i64, String, String, Date)> = open
-        .select((
-            findings::id,
-            findings::school_id,
-            findings::clause,
-            findings::description,
-            findings::due_on.assume_not_null(),
-        ))
-        .load(conn)?;
+    let open: Vec<(i64, i64, String, String, Date)> = of_schools!(
+        findings::table.into_boxed::<crate::db::MultiBackend>(),
+        findings::school_id,
+        which
+    )
+    .filter(findings::status.eq_any(["open", "action_planned"]))
+    .filter(findings::due_on.is_not_null())
+    .select((
+        findings::id,
+        findings::school_id,
+        findings::clause,
+        findings::description,
+        findings::due_on.assume_not_null(),
+    ))
+    .load(conn)?;
     for (id, school, clause, description, due) in open {
         found.push((
             school,
@@ -230,38 +254,23 @@ fn collect(
         ));
     }
 
-    let planned_actions = || {
-        let mut actions = scoped!(
-            corrective_actions::table
-                .inner_join(findings::table)
-                .into_boxed::<crate::db::MultiBackend>(),
-            findings::school_id
-        )
-        .filter(findings::status.eq("action_planned"))
-        .filter(corrective_actions::done_on.is_null())
-        .filter(corrective_actions::due_on.is_not_null());
-        if let Some(horizon) = horizon {
-            actions = actions.filter(corrective_actions::due_on.le(horizon));
-        }
-        if overdue_first.is_some() {
-            actions = actions.filter(corrective_actions::due_on.lt(today));
-        }
-        actions
-    };
-    let mut actions = planned_actions();
-    if let Some(first) = overdue_first {
-        let all: i64 = planned_actions().count().get_result(conn)?;
-        not_loaded += (all - first).max(0);
-        actions = actions.order(corrective_actions::due_on.asc()).limit(first);
-    }
-    let actions: Vec<(i64, i64, Option<String>, Date)> = actions
-        .select((
-            findings::id,
-            findings::school_id,
-            corrective_actions::action,
-            corrective_actions::due_on.assume_not_null(),
-        ))
-        .load(conn)?;
+    let actions: Vec<(i64, i64, Option<String>, Date)> = of_schools!(
+        corrective_actions::table
+            .inner_join(findings::table)
+            .into_boxed::<crate::db::MultiBackend>(),
+        findings::school_id,
+        which
+    )
+    .filter(findings::status.eq("action_planned"))
+    .filter(corrective_actions::done_on.is_null())
+    .filter(corrective_actions::due_on.is_not_null())
+    .select((
+        findings::id,
+        findings::school_id,
+        corrective_actions::action,
+        corrective_actions::due_on.assume_not_null(),
+    ))
+    .load(conn)?;
     for (id, school, action, due) in actions {
         found.push((
             school,
@@ -272,8 +281,7 @@ fn collect(
         ));
     }
 
-    // The year's status data the province asks for, while the school has not handed it in.
-    for (school, round, year, due) in crate::store::rounds::pending(conn, access, school)? {
+    for (school, round, year, due) in crate::store::rounds::pending(conn, which)? {
         found.push((
             school,
             "status_data_due",
@@ -283,32 +291,199 @@ fn collect(
         ));
     }
 
-    let mut deadlines: Vec<Deadline> = found
+    Ok(found
         .into_iter()
-        .filter(|(_, _, _, due, _)| *due < today || horizon.is_none_or(|h| *due <= h))
-        .map(|(school_id, kind, subject, due_on, uid)| {
-            let (school_name, school_name_zh) = names.get(&school_id).cloned().unwrap_or_default();
-            Deadline {
+        .filter_map(|(school_id, kind, subject, due_on, uid)| {
+            Some(NewItem {
                 school_id,
-                school_name,
-                school_name_zh,
+                province_id: *provinces.get(&school_id)?,
                 kind,
                 subject,
                 due_on,
-                overdue: due_on < today,
                 uid: format!("{uid}@accredit"),
-            }
+            })
         })
-        .collect();
-    deadlines.sort_by(|a, b| {
-        (!a.overdue, a.due_on, a.school_id, a.kind).cmp(&(
-            !b.overdue,
-            b.due_on,
-            b.school_id,
-            b.kind,
-        ))
-    });
-    Ok((deadlines, not_loaded))
+        .collect())
+}
+
+/// Filters `deadline_items` to the schools `access` may see (and to one of them).
+macro_rules! visible {
+    ($access:expr, $school:expr) => {{
+        let query = deadline_items::table
+            .inner_join(schools::table)
+            .into_boxed::<crate::db::MultiBackend>();
+        let query = match $access.school_scope() {
+            SchoolScope::All => query,
+            SchoolScope::Province(p) => query.filter(deadline_items::province_id.eq(p)),
+            SchoolScope::School(s) => query.filter(
+                deadline_items::school_id
+                    .eq(s)
+                    .or(deadline_items::school_id.eq_any($access.granted_schools())),
+            ),
+            SchoolScope::Nothing => query.filter(deadline_items::school_id.eq(-1)),
+        };
+        match $school {
+            Some(id) => query.filter(deadline_items::school_id.eq(id)),
+            None => query,
+        }
+    }};
+}
+
+/// `visible!` within `due`'s horizon.
+macro_rules! bounded {
+    ($access:expr, $due:expr) => {{
+        let due: Due = $due;
+        let query = visible!($access, due.school);
+        match due.horizon() {
+            Some(h) => query.filter(deadline_items::due_on.le(h)),
+            None => query,
+        }
+    }};
+}
+
+/// What a page of deadlines is asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct Due {
+    pub today: Date,
+    /// only those due within this many days of today (overdue ones always)
+    pub within_days: Option<i64>,
+    /// only this school's
+    pub school: Option<i64>,
+}
+
+impl Due {
+    fn horizon(&self) -> Option<Date> {
+        self.within_days
+            .map(|d| self.today + time::Duration::days(d.clamp(0, 36_600)))
+    }
+}
+
+type Row = (
+    i64,
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    Date,
+    String,
+);
+
+/// One page of the deadlines of the visible schools, overdue first then by date, with how
+/// many there are in all.
+pub fn page(
+    conn: &mut DbConn,
+    access: &Access,
+    due: Due,
+    paging: &Paging,
+) -> Result<Listing<Deadline>, AppError> {
+    let total: i64 = bounded!(access, due).select(count_star()).first(conn)?;
+    Ok(Listing {
+        total,
+        ..rows(conn, access, due, paging)?
+    })
+}
+
+/// `page` without counting them all (for the pages after the first of a download).
+pub fn rows(
+    conn: &mut DbConn,
+    access: &Access,
+    due: Due,
+    paging: &Paging,
+) -> Result<Listing<Deadline>, AppError> {
+    let mut query = bounded!(access, due);
+    match paging.after {
+        None => {}
+        Some(After::DateId(on, id)) => {
+            // `due_on >= on` bounds the index range; the rest skips the rows of that day
+            // already given.
+            query = query
+                .filter(deadline_items::due_on.ge(on))
+                .filter(deadline_items::due_on.gt(on).or(deadline_items::id.gt(id)));
+        }
+        Some(_) => return Err(AppError::field("cursor", crate::error::Msg::NotCursor)),
+    }
+    let rows: Vec<Row> = query
+        .order((deadline_items::due_on.asc(), deadline_items::id.asc()))
+        .limit(paging.limit + 1)
+        .select(COLUMNS)
+        .load(conn)?;
+    let rows = rows.into_iter().map(|r| deadline(r, due.today)).collect();
+    Ok(Listing::by_key(rows, 0, paging, |d: &Deadline| {
+        After::DateId(d.due_on, d.id)
+    }))
+}
+
+const COLUMNS: (
+    deadline_items::id,
+    deadline_items::school_id,
+    schools::name,
+    schools::name_zh,
+    deadline_items::kind,
+    deadline_items::subject,
+    deadline_items::due_on,
+    deadline_items::uid,
+) = (
+    deadline_items::id,
+    deadline_items::school_id,
+    schools::name,
+    schools::name_zh,
+    deadline_items::kind,
+    deadline_items::subject,
+    deadline_items::due_on,
+    deadline_items::uid,
+);
+
+fn deadline(
+    (id, school_id, school_name, school_name_zh, kind, subject, due_on, uid): Row,
+    today: Date,
+) -> Deadline {
+    Deadline {
+        school_id,
+        school_name,
+        school_name_zh,
+        kind,
+        subject,
+        due_on,
+        overdue: due_on < today,
+        uid,
+        id,
+    }
+}
+
+/// How many deadlines of the visible schools are overdue, and the `first` most overdue: for
+/// a home page.
+pub fn overdue(
+    conn: &mut DbConn,
+    access: &Access,
+    today: Date,
+    first: i64,
+) -> Result<(i64, Vec<Deadline>), AppError> {
+    let overdue = || visible!(access, None::<i64>).filter(deadline_items::due_on.lt(today));
+    let total: i64 = overdue().select(count_star()).first(conn)?;
+    let rows: Vec<Row> = overdue()
+        .order((deadline_items::due_on.asc(), deadline_items::id.asc()))
+        .limit(first)
+        .select(COLUMNS)
+        .load(conn)?;
+    Ok((
+        total,
+        rows.into_iter().map(|r| deadline(r, today)).collect(),
+    ))
+}
+
+/// The first `n` deadlines of the visible schools (or of one) due within `within_days`.
+pub fn first(
+    conn: &mut DbConn,
+    access: &Access,
+    due: Due,
+    n: i64,
+) -> Result<Vec<Deadline>, AppError> {
+    let paging = Paging {
+        limit: n,
+        after: None,
+    };
+    Ok(rows(conn, access, due, &paging)?.rows)
 }
 
 fn short(text: &str) -> String {

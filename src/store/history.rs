@@ -66,7 +66,9 @@ impl HistoryEntry {
     }
 }
 
-/// Appends `change`. Must run inside the caller's write transaction.
+/// Appends `change`, after the write it describes and inside its transaction; what is kept
+/// beside the record (deadlines, the province's data version) follows it here
+/// (`store::derived`).
 pub fn record(
     conn: &mut DbConn,
     change: Change<'_>,
@@ -75,6 +77,7 @@ pub fn record(
     if let DbConn::Pg(pg) = conn {
         pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({HISTORY_LOCK_KEY})"))?;
     }
+    crate::store::derived::after_change(conn, &change)?;
     let head: Option<(i64, String)> = history_head::table
         .find(1)
         .select((history_head::last_id, history_head::last_hash))

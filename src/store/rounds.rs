@@ -17,6 +17,7 @@ use crate::domain::access::Access;
 use crate::domain::status_data::{YearState, overdue, year_state};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::error::{AppError, Msg};
+use crate::store::deadlines::Schools;
 use crate::store::history;
 use crate::store::history::Change;
 
@@ -376,23 +377,26 @@ pub fn detail(
     })
 }
 
-/// The open rounds' due dates of the visible schools that have not yet handed their year
-/// in (or had it accepted): `(school, round id, year, due on)`, for the deadlines.
-pub fn pending(
-    conn: &mut DbConn,
-    access: &Access,
-    school: Option<i64>,
-) -> Result<Vec<(i64, i64, i32, Date)>, AppError> {
+/// The status data an open round asks of each of `which` schools while the school has
+/// neither handed its year in nor had it accepted: `(school, round id, year, due on)`, for
+/// the deadlines and the officer's tasks.
+pub fn pending(conn: &mut DbConn, which: Schools) -> Result<Vec<(i64, i64, i32, Date)>, AppError> {
     // A province has one or two open rounds at a time: one query per round.
-    let provinces: Vec<i64> = crate::store::schools::scoped(access)
-        .select(schools::province_id)
-        .distinct()
-        .load(conn)?;
-    let open: Vec<Row> = rounds::table
+    let query = rounds::table
         .filter(rounds::closed_at.is_null())
-        .filter(rounds::province_id.eq_any(&provinces))
-        .select(Row::as_select())
-        .load(conn)?;
+        .into_boxed::<crate::db::MultiBackend>();
+    let query = match which {
+        Schools::One(id) => query.filter(
+            rounds::province_id.eq_any(
+                schools::table
+                    .filter(schools::id.eq(id))
+                    .select(schools::province_id),
+            ),
+        ),
+        Schools::Province(p) => query.filter(rounds::province_id.eq(p)),
+        Schools::All => query,
+    };
+    let open: Vec<Row> = query.select(Row::as_select()).load(conn)?;
     let mut pending = Vec::new();
     for round in open {
         let accepted = school_years::table
@@ -407,13 +411,15 @@ pub fn pending(
                 SubmissionStatus::Recommended.as_str(),
             ]))
             .select(submissions::school_id);
-        let mut query = crate::store::schools::scoped(access)
+        let query = schools::table
             .filter(schools::province_id.eq(round.province_id))
             .filter(schools::id.ne_all(accepted))
-            .filter(schools::id.ne_all(handed_in));
-        if let Some(id) = school {
-            query = query.filter(schools::id.eq(id));
-        }
+            .filter(schools::id.ne_all(handed_in))
+            .into_boxed::<crate::db::MultiBackend>();
+        let query = match which {
+            Schools::One(id) => query.filter(schools::id.eq(id)),
+            _ => query,
+        };
         let ids: Vec<i64> = query.select(schools::id).load(conn)?;
         pending.extend(
             ids.into_iter()

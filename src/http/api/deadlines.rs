@@ -1,27 +1,31 @@
 //! Deadlines as JSON, CSV, XLSX and an iCalendar feed at a per-user secret address.
 
+use std::sync::Arc;
+
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::domain::calendar::{CalendarEvent, calendar};
+use crate::domain::calendar::{self, CalendarEvent};
 use crate::error::{AppError, ErrorBody};
-use crate::http::export::{Cell, Format, Table, download};
+use crate::http::api::paging::{self, PageQuery};
+use crate::http::export::{Cell, Columns, Format, PageReader, download_whole, stream_text};
 use crate::state::AppState;
-use crate::store::deadlines::{self, Deadline};
+use crate::store::deadlines::{self, Deadline, Due};
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct DeadlineQuery {
     /// only those due within this many days (overdue ones always)
     pub within_days: Option<i64>,
-    /// json (default), csv or xlsx
+    /// json (default, one page), csv or xlsx (every deadline)
     pub format: Option<String>,
 }
 
-pub fn table(rows: &[Deadline]) -> Table {
-    Table {
+/// The columns of a deadlines download.
+pub fn columns() -> Columns<Deadline> {
+    Columns {
         header: [
             "school_id",
             "school",
@@ -33,44 +37,61 @@ pub fn table(rows: &[Deadline]) -> Table {
         ]
         .map(String::from)
         .to_vec(),
-        rows: rows
-            .iter()
-            .map(|d| {
-                vec![
-                    Cell::from(d.school_id),
-                    Cell::from(d.school_name.clone()),
-                    Cell::from(d.school_name_zh.clone()),
-                    Cell::from(d.kind),
-                    Cell::from(d.subject.clone()),
-                    Cell::from(d.due_on.to_string()),
-                    Cell::from(d.overdue),
-                ]
-            })
-            .collect(),
+        row: |d| {
+            vec![
+                Cell::from(d.school_id),
+                Cell::from(d.school_name.clone()),
+                Cell::from(d.school_name_zh.clone()),
+                Cell::from(d.kind.clone()),
+                Cell::from(d.subject.clone()),
+                Cell::from(d.due_on.to_string()),
+                Cell::from(d.overdue),
+            ]
+        },
     }
 }
 
-/// What falls due for the schools the caller may see, overdue first then by date
+/// What falls due for the schools the caller may see, overdue first then by date (paged)
 #[utoipa::path(
     get, path = "/api/v1/deadlines", tag = "deadlines", security(("bearer" = [])),
-    params(DeadlineQuery),
-    responses((status = 200, body = [Deadline], description = "or a CSV / XLSX download with `format`"), (status = 422, body = ErrorBody))
+    params(DeadlineQuery, PageQuery),
+    responses(
+        (status = 200, body = [Deadline], headers(
+            ("X-Total-Count" = i64, description = "how many deadlines there are in all"),
+            ("Link" = String, description = "`<…>; rel=\"next\"` while there are more")),
+            description = "one page, or a CSV / XLSX download of every deadline with `format`"),
+        (status = 422, body = ErrorBody))
 )]
 pub async fn list(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: CurrentUser,
     query: web::Query<DeadlineQuery>,
+    page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let format =
         Format::parse(query.format.as_deref()).map_err(|e| AppError::field("format", e))?;
-    let (today, within) = (state.clock.today(), query.within_days);
-    let rows = user
-        .run(move |conn, access| deadlines::list(conn, access, today, within, None))
-        .await?;
-    Ok(match format {
-        Format::Json => HttpResponse::Ok().json(rows),
-        other => download(&table(&rows), other, "deadlines")?,
-    })
+    let due = Due {
+        today: state.clock.today(),
+        within_days: query.within_days,
+        school: None,
+    };
+    if format == Format::Json {
+        let paging = page.paging()?;
+        let listing = user
+            .run(move |conn, access| deadlines::page(conn, access, due, &paging))
+            .await?;
+        return Ok(paging::respond(&req, listing));
+    }
+    download_whole(
+        state.db.clone(),
+        &user,
+        move |conn, access, paging| deadlines::rows(conn, access, due, paging),
+        columns(),
+        format,
+        "deadlines",
+    )
+    .await
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -119,39 +140,49 @@ pub async fn feed(
     if token.len() != 64 {
         return Err(AppError::NotFound);
     }
-    let today = state.clock.today();
-    let rows = state
+    let due = Due {
+        today: state.clock.today(),
+        within_days: None,
+        school: None,
+    };
+    let (access, first) = state
         .db
         .run(move |conn| {
             let owner = crate::store::calendar::owner(conn, &token)?.ok_or(AppError::NotFound)?;
-            deadlines::list(conn, &owner.access(), today, None, None)
+            let access = owner.access();
+            let first = deadlines::rows(conn, &access, due, &crate::http::export::first_batch())?;
+            Ok((access, first))
         })
         .await?;
-    let summaries: Vec<(String, String)> = rows
-        .iter()
-        .map(|d| {
-            let school = d
-                .school_name_zh
-                .clone()
-                .unwrap_or_else(|| d.school_name.clone());
-            (
-                format!("{school}: {} – {}", d.kind.replace('_', " "), d.subject),
-                format!("{} ({})", d.school_name, d.kind),
-            )
-        })
-        .collect();
-    let events: Vec<CalendarEvent<'_>> = rows
-        .iter()
-        .zip(&summaries)
-        .map(|(d, (summary, description))| CalendarEvent {
-            uid: &d.uid,
-            on: d.due_on,
-            summary,
-            description,
-        })
-        .collect();
+    let read: PageReader<Deadline> =
+        Arc::new(move |conn, paging| deadlines::rows(conn, &access, due, paging));
+    let stamp = now_utc();
+    let events = move |rows: &[Deadline]| {
+        let mut out = String::new();
+        for d in rows {
+            let school = d.school_name_zh.as_deref().unwrap_or(&d.school_name);
+            let summary = format!("{school}: {} – {}", d.kind.replace('_', " "), d.subject);
+            let description = format!("{} ({})", d.school_name, d.kind);
+            let event = CalendarEvent {
+                uid: &d.uid,
+                on: d.due_on,
+                summary: &summary,
+                description: &description,
+            };
+            calendar::push_event(&event, stamp, &mut out);
+        }
+        out
+    };
+    let body = stream_text(
+        state.db.clone(),
+        read,
+        first,
+        calendar::head("accredit"),
+        events,
+        calendar::tail(),
+    );
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "private, max-age=300"))
-        .body(calendar("accredit", &events, now_utc())))
+        .streaming(body))
 }

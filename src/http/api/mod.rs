@@ -10,6 +10,7 @@ pub mod grants;
 pub mod health;
 pub mod me;
 pub mod openapi;
+pub mod paging;
 pub mod peers;
 pub mod programmes;
 pub mod provinces;

@@ -210,14 +210,18 @@ fn role_home(
     let mut home = serde_json::json!({"unread": unread});
     match access.role {
         Role::QualityOfficer | Role::SchoolViewer => {
-            let mut due = deadlines::list(conn, access, today, Some(180), None)?;
-            due.truncate(6);
+            let soon = deadlines::Due {
+                today,
+                within_days: Some(180),
+                school: None,
+            };
+            let due = deadlines::first(conn, access, soon, 6)?;
             let mut mine = submissions::list(conn, access, None)?;
             mine.truncate(6);
             home["deadlines"] = serde_json::json!(due);
             home["submissions"] = serde_json::json!(mine);
             // The years the province asks this school to fill in now.
-            let tasks: Vec<serde_json::Value> = crate::store::rounds::pending(conn, access, access.school_id)?
+            let tasks: Vec<serde_json::Value> = crate::store::rounds::pending(conn, crate::store::deadlines::Schools::One(access.school_id.unwrap_or(-1)))?
                 .into_iter()
                 .map(|(school, _, year, due_on)| {
                     serde_json::json!({"school_id": school, "year": year, "due_on": due_on.to_string(), "overdue": due_on < today})

@@ -33,8 +33,12 @@ pub async fn page(
             // Read once: under a consulting grant every read is a history entry.
             let school = crate::store::schools::get(conn, access, id)?;
             let comparison = peers::compare_school(conn, &school, same_kind, today)?;
-            let mut due = crate::store::deadlines::list(conn, access, today, Some(180), Some(id))?;
-            due.truncate(5);
+            let soon = crate::store::deadlines::Due {
+                today,
+                within_days: Some(180),
+                school: Some(id),
+            };
+            let due = crate::store::deadlines::first(conn, access, soon, 5)?;
             Ok((comparison, school, due))
         })
         .await?;

@@ -1,0 +1,226 @@
+//! Paging a list: where a page starts (an offset for short lists held in memory, or after a
+//! row's key for lists the database pages), how many rows a page holds, and a page with the
+//! list's total and where the next one starts. A cursor is this position as base64url text.
+
+use time::Date;
+
+use crate::domain::message::Msg;
+
+/// Rows a page holds unless asked otherwise.
+pub const DEFAULT_LIMIT: i64 = 100;
+/// The most rows a page may hold.
+pub const MAX_LIMIT: i64 = 1_000;
+
+/// Where a page starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum After {
+    /// skip this many rows (small lists, paged in memory)
+    Offset(i64),
+    /// after the row with this id, in the list's order
+    Id(i64),
+    /// after the row with this date and id, in the list's order
+    DateId(Date, i64),
+}
+
+impl After {
+    pub fn encode(&self) -> String {
+        let plain = match self {
+            After::Offset(n) => format!("o{n}"),
+            After::Id(id) => format!("i{id}"),
+            After::DateId(date, id) => format!("d{date}/{id}"),
+        };
+        base64url(plain.as_bytes())
+    }
+
+    pub fn decode(cursor: &str) -> Option<After> {
+        let plain = String::from_utf8(unbase64url(cursor)?).ok()?;
+        let (kind, rest) = plain.split_at_checked(1)?;
+        let number = |s: &str| s.parse::<i64>().ok().filter(|n| *n >= 0);
+        match kind {
+            "o" => number(rest).map(After::Offset),
+            "i" => number(rest).map(After::Id),
+            "d" => {
+                let (date, id) = rest.split_once('/')?;
+                let date = crate::domain::dates::parse_date(date).ok()?;
+                Some(After::DateId(date, number(id)?))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A validated page request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paging {
+    pub limit: i64,
+    pub after: Option<After>,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Paging {
+            limit: DEFAULT_LIMIT,
+            after: None,
+        }
+    }
+}
+
+/// One page of a list: its rows, how many rows the whole list has, and where the next page
+/// starts (none on the last).
+#[derive(Clone, Debug)]
+pub struct Listing<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
+    pub next: Option<After>,
+}
+
+impl<T> Listing<T> {
+    /// A page of a list held whole in memory (a short list), by offset.
+    pub fn slice(all: Vec<T>, paging: &Paging) -> Result<Listing<T>, Msg> {
+        let start = match paging.after {
+            None => 0,
+            Some(After::Offset(n)) => n,
+            Some(_) => return Err(Msg::NotCursor),
+        };
+        let total = all.len() as i64;
+        let start = usize::try_from(start).unwrap_or(usize::MAX).min(all.len());
+        let end = start
+            .saturating_add(usize::try_from(paging.limit).unwrap_or(0))
+            .min(all.len());
+        let next = (end < all.len()).then_some(After::Offset(end as i64));
+        Ok(Listing {
+            rows: all.into_iter().skip(start).take(end - start).collect(),
+            total,
+            next,
+        })
+    }
+
+    /// A page read from the database by key: `limit + 1` rows were asked for, so that a
+    /// further row says there is a next page (after the last row kept, by `key`).
+    pub fn by_key(
+        mut rows: Vec<T>,
+        total: i64,
+        paging: &Paging,
+        key: impl Fn(&T) -> After,
+    ) -> Listing<T> {
+        let limit = usize::try_from(paging.limit).unwrap_or(0);
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(key)
+        } else {
+            None
+        };
+        Listing { rows, total, next }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Listing<U> {
+        Listing {
+            rows: self.rows.into_iter().map(f).collect(),
+            total: self.total,
+            next: self.next,
+        }
+    }
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+fn base64url(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+fn unbase64url(text: &str) -> Option<Vec<u8>> {
+    if text.len() > 200 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    for chunk in text.as_bytes().chunks(4) {
+        if chunk.len() == 1 {
+            return None;
+        }
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            let v = ALPHABET.iter().position(|a| a == c)? as u32;
+            n |= v << (18 - 6 * i);
+        }
+        for i in 0..chunk.len() - 1 {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn cursors_round_trip_and_strangers_are_refused() {
+        for after in [
+            After::Offset(0),
+            After::Id(12345),
+            After::DateId(date!(2026 - 06 - 01), 9),
+        ] {
+            let cursor = after.encode();
+            assert!(
+                cursor
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            );
+            assert_eq!(After::decode(&cursor), Some(after));
+        }
+        for bad in [
+            "",
+            "x",
+            "!!!!",
+            &base64url(b"i-1"),
+            &base64url(b"d2026-02-30/1"),
+            &base64url(b"q1"),
+            &"A".repeat(500),
+        ] {
+            assert_eq!(After::decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_short_list_is_sliced_with_each_row_once() {
+        let all: Vec<i32> = (1..=7).collect();
+        let mut paging = Paging {
+            limit: 3,
+            after: None,
+        };
+        let mut seen = Vec::new();
+        loop {
+            let page = Listing::slice(all.clone(), &paging).unwrap();
+            assert_eq!(page.total, 7);
+            seen.extend(page.rows);
+            match page.next {
+                Some(next) => paging.after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(seen, all);
+    }
+
+    #[test]
+    fn a_page_by_key_knows_when_there_is_more() {
+        let paging = Paging {
+            limit: 2,
+            after: None,
+        };
+        let more = Listing::by_key(vec![10, 11, 12], 5, &paging, |n| After::Id(*n));
+        assert_eq!((more.rows, more.next), (vec![10, 11], Some(After::Id(11))));
+        let last = Listing::by_key(vec![13], 5, &paging, |n| After::Id(*n));
+        assert_eq!(last.next, None);
+    }
+}
