@@ -782,8 +782,15 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         },
     )?;
     // The 2025 report, generated from the record, attached to its submission as evidence.
-    let gathered =
-        crate::store::annual_report::gather(conn, &officer, fz2.id, 2025, today).map_err(err)?;
+    let gathered = crate::store::annual_report::gather(
+        conn,
+        &officer,
+        &crate::store::peers::PeerCache::new(),
+        fz2.id,
+        2025,
+        today,
+    )
+    .map_err(err)?;
     let view = crate::report::view(&gathered, crate::domain::lang::Lang::ZhCn);
     let docx = crate::report::docx::write(&view).map_err(err)?;
     attach(

@@ -56,6 +56,7 @@ impl Application {
             tokens: TokenKeys::new(&token_secret),
             passwords,
             evidence: Arc::new(evidence),
+            peers: Arc::new(crate::store::peers::PeerCache::new()),
         });
         let mut server = HttpServer::new(move || build_app(state.clone()))
             .shutdown_timeout(10)

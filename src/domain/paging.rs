@@ -20,6 +20,8 @@ pub enum After {
     Id(i64),
     /// after the row with this date and id, in the list's order
     DateId(Date, i64),
+    /// after the row with this text (a name, an address) and id, in the list's order
+    TextId(String, i64),
 }
 
 impl After {
@@ -28,6 +30,7 @@ impl After {
             After::Offset(n) => format!("o{n}"),
             After::Id(id) => format!("i{id}"),
             After::DateId(date, id) => format!("d{date}/{id}"),
+            After::TextId(text, id) => format!("t{id}/{text}"),
         };
         base64url(plain.as_bytes())
     }
@@ -44,6 +47,10 @@ impl After {
                 let date = crate::domain::dates::parse_date(date).ok()?;
                 Some(After::DateId(date, number(id)?))
             }
+            "t" => {
+                let (id, text) = rest.split_once('/')?;
+                Some(After::TextId(text.to_owned(), number(id)?))
+            }
             _ => None,
         }
     }
@@ -54,6 +61,17 @@ impl After {
 pub struct Paging {
     pub limit: i64,
     pub after: Option<After>,
+}
+
+impl Paging {
+    /// Where a list paged by offset starts; another kind of cursor is not one of its.
+    pub fn offset(&self) -> Result<i64, Msg> {
+        match self.after {
+            None => Ok(0),
+            Some(After::Offset(n)) => Ok(n),
+            Some(_) => Err(Msg::NotCursor),
+        }
+    }
 }
 
 impl Default for Paging {
@@ -77,11 +95,7 @@ pub struct Listing<T> {
 impl<T> Listing<T> {
     /// A page of a list held whole in memory (a short list), by offset.
     pub fn slice(all: Vec<T>, paging: &Paging) -> Result<Listing<T>, Msg> {
-        let start = match paging.after {
-            None => 0,
-            Some(After::Offset(n)) => n,
-            Some(_) => return Err(Msg::NotCursor),
-        };
+        let start = paging.offset()?;
         let total = all.len() as i64;
         let start = usize::try_from(start).unwrap_or(usize::MAX).min(all.len());
         let end = start
@@ -113,6 +127,14 @@ impl<T> Listing<T> {
         Listing { rows, total, next }
     }
 
+    /// A page read from the database by `LIMIT` and `OFFSET` (a short list: a school's
+    /// audits), of `total` rows in all.
+    pub fn by_offset(rows: Vec<T>, total: i64, paging: &Paging) -> Result<Listing<T>, Msg> {
+        let end = paging.offset()?.saturating_add(rows.len() as i64);
+        let next = (end < total && !rows.is_empty()).then_some(After::Offset(end));
+        Ok(Listing { rows, total, next })
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Listing<U> {
         Listing {
             rows: self.rows.into_iter().map(f).collect(),
@@ -139,7 +161,7 @@ fn base64url(bytes: &[u8]) -> String {
 }
 
 fn unbase64url(text: &str) -> Option<Vec<u8>> {
-    if text.len() > 200 {
+    if text.len() > 2_000 {
         return None;
     }
     let mut out = Vec::with_capacity(text.len() * 3 / 4);
@@ -170,6 +192,7 @@ mod tests {
             After::Offset(0),
             After::Id(12345),
             After::DateId(date!(2026 - 06 - 01), 9),
+            After::TextId("福州第二高级技工学校 / a/b".into(), 7),
         ] {
             let cursor = after.encode();
             assert!(
@@ -186,7 +209,7 @@ mod tests {
             &base64url(b"i-1"),
             &base64url(b"d2026-02-30/1"),
             &base64url(b"q1"),
-            &"A".repeat(500),
+            &"A".repeat(2_500),
         ] {
             assert_eq!(After::decode(bad), None, "{bad}");
         }

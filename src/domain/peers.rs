@@ -5,17 +5,27 @@ use serde::Serialize;
 
 use crate::domain::SchoolKind;
 
-/// The percentile of `value` among `peers` (the other schools, not the school itself):
-/// the share of peers with a lower value plus half the share with an equal one, in 0..=100
-/// ("mid-rank" percentile, so a tie sits in the middle and the scale is symmetric).
-/// `None` when no peer has the figure. For figures where lower is better, pass them negated.
-pub fn percentile(value: f64, peers: &[f64]) -> Option<u8> {
-    if peers.is_empty() || !value.is_finite() {
+/// The percentile of a school's `value` among its peers: the share of peers with a lower
+/// value plus half the share with an equal one, in 0..=100 ("mid-rank" percentile, so a tie
+/// sits in the middle and the scale is symmetric); for figures where lower is better
+/// (`higher_is_better` false), the share with a higher value. `sorted` holds the values of
+/// every school compared, the school's own included, in ascending order, so that this is
+/// two binary searches. `None` when no peer has the figure.
+pub fn percentile_among(value: f64, sorted: &[f64], higher_is_better: bool) -> Option<u8> {
+    if !value.is_finite() {
         return None;
     }
-    let below = peers.iter().filter(|p| **p < value).count() as f64;
-    let equal = peers.iter().filter(|p| **p == value).count() as f64;
-    let share = (below + equal / 2.0) / peers.len() as f64;
+    let peers = sorted.len().checked_sub(1).filter(|n| *n > 0)? as f64;
+    let lower = sorted.partition_point(|p| *p < value);
+    let not_higher = sorted.partition_point(|p| *p <= value);
+    // The school itself is one of the equal values.
+    let equal = not_higher.checked_sub(lower)?.checked_sub(1)? as f64;
+    let below = if higher_is_better {
+        lower
+    } else {
+        sorted.len() - not_higher
+    } as f64;
+    let share = (below + equal / 2.0) / peers;
     Some((share * 100.0).round().clamp(0.0, 100.0) as u8)
 }
 
@@ -120,6 +130,17 @@ pub fn standards(kind: SchoolKind) -> &'static [Standard] {
 mod tests {
     use super::*;
 
+    /// The definition, over the peers alone (the school not among them).
+    fn percentile(value: f64, peers: &[f64]) -> Option<u8> {
+        if peers.is_empty() || !value.is_finite() {
+            return None;
+        }
+        let below = peers.iter().filter(|p| **p < value).count() as f64;
+        let equal = peers.iter().filter(|p| **p == value).count() as f64;
+        let share = (below + equal / 2.0) / peers.len() as f64;
+        Some((share * 100.0).round().clamp(0.0, 100.0) as u8)
+    }
+
     #[test]
     fn percentile_is_mid_rank() {
         let peers = [10.0, 20.0, 30.0, 40.0];
@@ -138,6 +159,39 @@ mod tests {
         );
         assert_eq!(percentile(1.0, &[]), None);
         assert_eq!(percentile(f64::NAN, &peers), None);
+    }
+
+    #[test]
+    fn percentile_among_all_agrees_with_percentile_among_peers() {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % 12) as f64
+        };
+        for size in 1..40 {
+            let all: Vec<f64> = (0..size).map(|_| next()).collect();
+            let mut sorted = all.clone();
+            sorted.sort_by(f64::total_cmp);
+            for (i, own) in all.iter().enumerate() {
+                let peers: Vec<f64> = all
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, v)| *v)
+                    .collect();
+                let negated: Vec<f64> = peers.iter().map(|v| -v).collect();
+                assert_eq!(
+                    percentile_among(*own, &sorted, true),
+                    percentile(*own, &peers)
+                );
+                assert_eq!(
+                    percentile_among(*own, &sorted, false),
+                    percentile(-own, &negated)
+                );
+            }
+        }
     }
 
     #[test]

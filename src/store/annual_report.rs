@@ -167,6 +167,7 @@ fn findings_of_year(
 pub fn gather(
     conn: &mut DbConn,
     access: &Access,
+    peers: &crate::store::peers::PeerCache,
     school_id: i64,
     year: i32,
     today: Date,
@@ -179,12 +180,12 @@ pub fn gather(
     let titles = crate::store::titles::list_holdings(conn, access, school_id, today)?;
     let certificate = crate::store::certificates::get(conn, access, school_id)?;
     let (audits, findings) = findings_of_year(conn, school_id, year, today)?;
-    let comparison = crate::store::peers::compare_school(conn, &school, false, today)?;
+    let comparison = crate::store::peers::compare_school(conn, peers, &school, false, today)?;
     let standing = STANDING
         .iter()
         .map(|metric| Standing {
             metric,
-            value: comparison.school.value(metric),
+            value: comparison.school().value(metric),
             percentile: comparison.percentiles.get(metric).copied(),
         })
         .collect();
@@ -200,7 +201,7 @@ pub fn gather(
         audits,
         findings,
         standing,
-        peers: comparison.peers.len(),
+        peers: comparison.peer_count(),
         province,
         school,
     })

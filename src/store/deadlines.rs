@@ -401,7 +401,7 @@ pub fn rows(
                 .filter(deadline_items::due_on.ge(on))
                 .filter(deadline_items::due_on.gt(on).or(deadline_items::id.gt(id)));
         }
-        Some(_) => return Err(AppError::field("cursor", crate::error::Msg::NotCursor)),
+        Some(_) => return Err(crate::store::not_cursor()),
     }
     let rows: Vec<Row> = query
         .order((deadline_items::due_on.asc(), deadline_items::id.asc()))

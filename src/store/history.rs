@@ -12,6 +12,7 @@ use crate::db::DbConn;
 use crate::db::schema::{history, history_head};
 use crate::domain::access::Access;
 use crate::domain::history::{EntryContent, GENESIS, entry_hash};
+use crate::domain::paging::{After, Listing, Paging};
 use crate::error::AppError;
 
 /// Key of the advisory lock that orders appends on PostgreSQL.
@@ -211,15 +212,25 @@ pub fn for_school(
     conn: &mut DbConn,
     access: &Access,
     school_id: i64,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<HistoryEntry>, AppError> {
+    paging: &Paging,
+) -> Result<Listing<HistoryEntry>, AppError> {
     crate::store::schools::get(conn, access, school_id)?;
-    Ok(history::table
+    let total: i64 = history::table
         .filter(history::school_id.eq(school_id))
-        .order(history::id.desc())
-        .limit(limit)
-        .offset(offset)
-        .select(HistoryEntry::as_select())
-        .load(conn)?)
+        .count()
+        .get_result(conn)?;
+    let rows = crate::store::continue_by_id_desc!(
+        history::table
+            .filter(history::school_id.eq(school_id))
+            .into_boxed::<crate::db::MultiBackend>(),
+        history::id,
+        &paging.after
+    )
+    .order(history::id.desc())
+    .limit(paging.limit + 1)
+    .select(HistoryEntry::as_select())
+    .load(conn)?;
+    Ok(Listing::by_key(rows, total, paging, |e: &HistoryEntry| {
+        After::Id(e.id)
+    }))
 }

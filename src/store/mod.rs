@@ -28,6 +28,47 @@ macro_rules! only_visible_schools {
 }
 pub(crate) use only_visible_schools;
 
+/// Continues a boxed query ordered by `($text, $id)` ascending after the last row of the
+/// previous page (`After::TextId`), or skips `After::Offset` rows (the pages' numbered
+/// pages); another kind of cursor is not one of this list's.
+macro_rules! continue_by_text_id {
+    ($query:expr, $text:expr, $id:expr, $after:expr) => {{
+        use $crate::domain::paging::After;
+        let query = $query;
+        match $after {
+            None => query,
+            // `$text >= text` bounds the index range; the rest skips the rows already given.
+            Some(After::TextId(text, id)) => query
+                .filter($text.ge(text.clone()))
+                .filter($text.gt(text.clone()).or($id.gt(*id))),
+            Some(After::Offset(n)) => query.offset(*n),
+            Some(_) => return Err($crate::store::not_cursor()),
+        }
+    }};
+}
+pub(crate) use continue_by_text_id;
+
+/// Continues a boxed query ordered by `$id` descending (newest first) after the last row of
+/// the previous page (`After::Id`), or skips `After::Offset` rows.
+macro_rules! continue_by_id_desc {
+    ($query:expr, $id:expr, $after:expr) => {{
+        use $crate::domain::paging::After;
+        let query = $query;
+        match $after {
+            None => query,
+            Some(After::Id(id)) => query.filter($id.lt(*id)),
+            Some(After::Offset(n)) => query.offset(*n),
+            Some(_) => return Err($crate::store::not_cursor()),
+        }
+    }};
+}
+pub(crate) use continue_by_id_desc;
+
+/// A cursor that belongs to another list.
+pub fn not_cursor() -> crate::error::AppError {
+    crate::error::AppError::field("cursor", crate::error::Msg::NotCursor)
+}
+
 pub mod annual_report;
 pub mod audits;
 pub mod calendar;

@@ -4,6 +4,7 @@
 //! evidence). A handful of grouped queries for the whole province, never one per school.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -18,7 +19,7 @@ use crate::db::schema::{
 use crate::domain::SchoolKind;
 use crate::domain::access::Access;
 use crate::domain::dates::next_reevaluation;
-use crate::domain::peers::{Compliance, compliance, percentile, standards};
+use crate::domain::peers::{Compliance, compliance, percentile_among, standards};
 use crate::error::AppError;
 
 /// The figures compared, per school.
@@ -343,69 +344,236 @@ pub fn province_metrics(
     Ok(all)
 }
 
+/// What every comparison of a province's schools reads, computed once per (province, kind
+/// of school or all, day, data version): each school's metrics, each metric's values in
+/// ascending order, and each school's standing against the national standards.
+pub struct ProvinceFigures {
+    version: i64,
+    /// every school's metrics, by id
+    schools: Vec<Metrics>,
+    /// per metric of `COMPARED`, the values of the schools that have it, ascending
+    sorted: Vec<Vec<f64>>,
+    standards: HashMap<i64, Vec<StandardCheck>>,
+}
+
+/// Province figures kept in this process while their province's data version holds. The
+/// version lives in the database (`provinces.data_version`, raised by every write that
+/// changes a compared fact), so that every server sees a change at its next request.
+pub struct PeerCache {
+    entries: Mutex<HashMap<CacheKey, Arc<ProvinceFigures>>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct CacheKey {
+    province: i64,
+    kind: Option<String>,
+    today: Date,
+}
+
+/// The most province figures kept at once (31 provinces, with or without a kind filter).
+const CACHE_ENTRIES: usize = 128;
+
+impl PeerCache {
+    pub fn new() -> PeerCache {
+        PeerCache {
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, key: &CacheKey, version: i64) -> Option<Arc<ProvinceFigures>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.get(key).filter(|f| f.version == version).cloned()
+    }
+
+    fn put(&self, key: CacheKey, figures: Arc<ProvinceFigures>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        // Yesterday's figures go; a newer version computed meanwhile stays; past the bound,
+        // everything goes (they are rebuilt as asked for).
+        entries.retain(|k, _| k.today == key.today);
+        if entries
+            .get(&key)
+            .is_some_and(|f| f.version > figures.version)
+        {
+            return;
+        }
+        if entries.len() >= CACHE_ENTRIES && !entries.contains_key(&key) {
+            entries.clear();
+        }
+        entries.insert(key, figures);
+    }
+}
+
+impl Default for PeerCache {
+    fn default() -> Self {
+        PeerCache::new()
+    }
+}
+
+/// The province's figures for `key`, from the cache while its data version holds.
+fn province_figures(
+    conn: &mut DbConn,
+    cache: &PeerCache,
+    key: CacheKey,
+) -> Result<Arc<ProvinceFigures>, AppError> {
+    let version = crate::store::derived::data_version(conn, key.province)?;
+    if let Some(figures) = cache.get(&key, version) {
+        return Ok(figures);
+    }
+    let schools = province_metrics(conn, key.province, key.kind.as_deref(), key.today)?;
+    let sorted = COMPARED
+        .iter()
+        .map(|(metric, _)| {
+            let mut values: Vec<f64> = schools
+                .iter()
+                .filter_map(|m| m.value(metric))
+                .filter(|v| v.is_finite())
+                .collect();
+            values.sort_by(f64::total_cmp);
+            values
+        })
+        .collect();
+    let standards = standards_of_province(conn, key.province, &schools)?;
+    let figures = Arc::new(ProvinceFigures {
+        version,
+        schools,
+        sorted,
+        standards,
+    });
+    cache.put(key, figures.clone());
+    Ok(figures)
+}
+
+/// Each school's standing against the national standards of its kind, on its latest
+/// accepted year.
+fn standards_of_province(
+    conn: &mut DbConn,
+    province: i64,
+    schools: &[Metrics],
+) -> Result<HashMap<i64, Vec<StandardCheck>>, AppError> {
+    let catalogue = crate::store::indicators::catalogue(conn)?;
+    let mut figures =
+        crate::store::status_data::latest_accepted_in_province(conn, &catalogue, province)?;
+    schools
+        .iter()
+        .map(|m| {
+            let kind = SchoolKind::parse(&m.kind).map_err(|e| anyhow::anyhow!(e))?;
+            let own = figures.remove(&m.school_id).unwrap_or_default();
+            let checks = standards(kind)
+                .iter()
+                .map(|s| {
+                    let actual = own.get(s.measure).copied();
+                    StandardCheck {
+                        measure: s.measure,
+                        minimum: s.minimum,
+                        maximum: s.maximum,
+                        actual: actual.map(|a| (a * 100.0).round() / 100.0),
+                        compliance: compliance(actual, s),
+                    }
+                })
+                .collect();
+            Ok((m.school_id, checks))
+        })
+        .collect()
+}
+
+/// A school within its province's figures.
+pub struct Compared {
+    figures: Arc<ProvinceFigures>,
+    position: usize,
+    /// metric → the school's percentile among its peers (see `Comparison::percentiles`)
+    pub percentiles: HashMap<&'static str, u8>,
+}
+
+impl Compared {
+    pub fn school(&self) -> &Metrics {
+        &self.figures.schools[self.position]
+    }
+
+    /// The other schools of the comparison, by id.
+    pub fn peers(&self) -> impl Iterator<Item = &Metrics> {
+        let (before, rest) = self.figures.schools.split_at(self.position);
+        before.iter().chain(rest.iter().skip(1))
+    }
+
+    pub fn peer_count(&self) -> usize {
+        self.figures.schools.len() - 1
+    }
+
+    /// The peers' values of a metric of `COMPARED`, ascending.
+    pub fn peer_values(&self, metric: &str) -> Vec<f64> {
+        let Some(index) = COMPARED.iter().position(|(m, _)| *m == metric) else {
+            return Vec::new();
+        };
+        let mut values = self.figures.sorted[index].clone();
+        if let Some(own) = self.school().value(metric)
+            && let Ok(at) = values.binary_search_by(|v| v.total_cmp(&own))
+        {
+            values.remove(at);
+        }
+        values
+    }
+
+    pub fn standards(&self) -> &[StandardCheck] {
+        self.figures
+            .standards
+            .get(&self.school().school_id)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The comparison with `limit` of its peers from the `start`-th.
+    pub fn comparison(&self, start: usize, limit: usize) -> Comparison {
+        Comparison {
+            school: self.school().clone(),
+            peers: self.peers().skip(start).take(limit).cloned().collect(),
+            percentiles: self.percentiles.clone(),
+            standards: self.standards().to_vec(),
+        }
+    }
+}
+
 /// The comparison for a school the caller may read.
 pub fn compare(
     conn: &mut DbConn,
     access: &Access,
+    cache: &PeerCache,
     school_id: i64,
     same_kind: bool,
     today: Date,
-) -> Result<Comparison, AppError> {
+) -> Result<Compared, AppError> {
     let school = crate::store::schools::get(conn, access, school_id)?;
-    compare_school(conn, &school, same_kind, today)
+    compare_school(conn, cache, &school, same_kind, today)
 }
 
 /// The comparison for a school already read through the caller's scope (`schools::get`).
 pub fn compare_school(
     conn: &mut DbConn,
+    cache: &PeerCache,
     school: &crate::store::schools::School,
     same_kind: bool,
     today: Date,
-) -> Result<Comparison, AppError> {
-    let school_id = school.id;
-    let kind = same_kind.then_some(school.kind.as_str());
-    let mut all = province_metrics(conn, school.province_id, kind, today)?;
-    let position = all
-        .iter()
-        .position(|m| m.school_id == school_id)
-        .ok_or(AppError::NotFound)?;
-    let own = all.remove(position);
+) -> Result<Compared, AppError> {
+    let key = CacheKey {
+        province: school.province_id,
+        kind: same_kind.then(|| school.kind.clone()),
+        today,
+    };
+    let figures = province_figures(conn, cache, key)?;
+    let position = figures
+        .schools
+        .binary_search_by_key(&school.id, |m| m.school_id)
+        .map_err(|_| AppError::NotFound)?;
+    let own = &figures.schools[position];
     let mut percentiles = HashMap::new();
-    for (metric, higher_is_better) in COMPARED {
-        let sign = if *higher_is_better { 1.0 } else { -1.0 };
-        let peers: Vec<f64> = all
-            .iter()
-            .filter_map(|m| m.value(metric))
-            .map(|v| v * sign)
-            .collect();
+    for (index, (metric, higher_is_better)) in COMPARED.iter().enumerate() {
         if let Some(value) = own.value(metric)
-            && let Some(p) = percentile(value * sign, &peers)
+            && let Some(p) = percentile_among(value, &figures.sorted[index], *higher_is_better)
         {
             percentiles.insert(*metric, p);
         }
     }
-    let catalogue = crate::store::indicators::catalogue(conn)?;
-    let figures = crate::store::status_data::latest_accepted(conn, &catalogue, school_id)?
-        .map(|(_, f)| f)
-        .unwrap_or_default();
-    let kind = SchoolKind::parse(&school.kind).map_err(|e| anyhow::anyhow!(e))?;
-    let checks = standards(kind)
-        .iter()
-        .map(|s| {
-            let actual = figures.get(s.measure).copied();
-            StandardCheck {
-                measure: s.measure,
-                minimum: s.minimum,
-                maximum: s.maximum,
-                actual: actual.map(|a| (a * 100.0).round() / 100.0),
-                compliance: compliance(actual, s),
-            }
-        })
-        .collect();
-    Ok(Comparison {
-        school: own,
-        peers: all,
+    Ok(Compared {
+        figures,
+        position,
         percentiles,
-        standards: checks,
     })
 }

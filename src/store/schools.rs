@@ -9,6 +9,7 @@ use crate::db::schema::schools;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::SchoolKind;
 use crate::domain::access::{Access, SchoolScope};
+use crate::domain::paging::{After, Listing, Paging};
 use crate::error::{AppError, Msg};
 use crate::store::record::{change, json};
 use crate::store::{history, provinces};
@@ -178,30 +179,46 @@ pub fn list(
         .load(conn)?)
 }
 
-/// One page of the visible schools, by name, optionally those whose name (English or
-/// Chinese) contains `search`; and how many match in all.
+/// Which of the visible schools a list shows.
+#[derive(Clone, Debug, Default)]
+pub struct SchoolFilter {
+    pub province_id: Option<i64>,
+    /// part of the name, English or Chinese
+    pub search: Option<String>,
+}
+
+/// One page of the visible schools, by name, and how many match in all.
 pub fn page(
     conn: &mut DbConn,
     access: &Access,
-    search: Option<&str>,
-    page: i64,
-    per_page: i64,
-) -> Result<(Vec<School>, i64), AppError> {
+    filter: &SchoolFilter,
+    paging: &Paging,
+) -> Result<Listing<School>, AppError> {
     let matching = || {
         let mut query = scoped(access);
-        if let Some(text) = search.map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(p) = filter.province_id {
+            query = query.filter(schools::province_id.eq(p));
+        }
+        if let Some(text) = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             query = query.filter(name_contains!(text));
         }
         query
     };
     let total = matching().count().get_result(conn)?;
-    let rows = matching()
-        .order((schools::name.asc(), schools::id.asc()))
-        .limit(per_page)
-        .offset(page.max(0) * per_page)
-        .select(School::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+    let rows =
+        crate::store::continue_by_text_id!(matching(), schools::name, schools::id, &paging.after)
+            .order((schools::name.asc(), schools::id.asc()))
+            .limit(paging.limit + 1)
+            .select(School::as_select())
+            .load(conn)?;
+    Ok(Listing::by_key(rows, total, paging, |s: &School| {
+        After::TextId(s.name.clone(), s.id)
+    }))
 }
 
 /// A `LIKE` pattern that finds `text` anywhere, with `\` as the escape character.

@@ -14,6 +14,7 @@ use crate::db::schema::{
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
 use crate::domain::access::Access;
+use crate::domain::paging::{After, Listing, Paging};
 use crate::domain::workflow::{
     Action, Facts, Refusal, SubmissionKind, SubmissionStatus, accepts_evidence, transition,
 };
@@ -350,21 +351,39 @@ pub fn of_year(
     latest_of_year(conn, school_id, kind, year)
 }
 
-/// The submissions the caller may see, newest first; optionally of one status.
-pub fn list(
+/// One page of the submissions the caller may see, newest first, and how many there are.
+pub fn page(
     conn: &mut DbConn,
     access: &Access,
-    status: Option<SubmissionStatus>,
-) -> Result<Vec<Submission>, AppError> {
-    let mut query = scoped(access);
-    if let Some(status) = status {
-        query = query.filter(submissions::status.eq(status.as_str()));
-    }
-    Ok(query
+    filter: SubmissionFilter,
+    paging: &Paging,
+) -> Result<Listing<Submission>, AppError> {
+    let matching = || {
+        let mut query = scoped(access);
+        if let Some(status) = filter.status {
+            query = query.filter(submissions::status.eq(status.as_str()));
+        }
+        if let Some(school) = filter.school_id {
+            query = query.filter(submissions::school_id.eq(school));
+        }
+        query
+    };
+    let total: i64 = matching().count().get_result(conn)?;
+    let rows = crate::store::continue_by_id_desc!(matching(), submissions::id, &paging.after)
         .order(submissions::id.desc())
-        .limit(500)
+        .limit(paging.limit + 1)
         .select(Submission::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    Ok(Listing::by_key(rows, total, paging, |s: &Submission| {
+        After::Id(s.id)
+    }))
+}
+
+/// Which of the visible submissions a list shows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SubmissionFilter {
+    pub status: Option<SubmissionStatus>,
+    pub school_id: Option<i64>,
 }
 
 /// What the review queue is narrowed to.

@@ -5,8 +5,9 @@ use serde::Serialize;
 use time::PrimitiveDateTime;
 
 use crate::db::schema::users;
-use crate::db::{DbConn, write_transaction};
+use crate::db::{DbConn, MultiBackend, write_transaction};
 use crate::domain::access::Access;
+use crate::domain::paging::{After, Listing, Paging};
 use crate::domain::role::Attachment;
 use crate::domain::{EmailAddress, PersonName, Role};
 use crate::error::{AppError, FieldErrors, Msg};
@@ -214,21 +215,52 @@ pub fn find_credentials(
 
 /// The users `access` may manage: all for an admin, the province's for a province admin.
 pub fn list(conn: &mut DbConn, access: &Access) -> Result<Vec<User>, AppError> {
-    let mut query = users::table.select(UserRow::as_select()).into_boxed();
-    match access.role {
-        Role::Admin => {}
-        Role::ProvinceAdmin => {
-            let province = access.province_id.ok_or(AppError::Forbidden)?;
-            query = query.filter(users::province_id.eq(province));
-        }
-        _ => return Err(AppError::Forbidden),
-    }
-    query
+    managed(access)?
         .order((users::role.asc(), users::email.asc()))
+        .select(UserRow::as_select())
         .load(conn)?
         .into_iter()
         .map(User::try_from)
         .collect()
+}
+
+/// The accounts `access` manages (admin: all; province admin: their province's).
+fn managed(access: &Access) -> Result<users::BoxedQuery<'static, MultiBackend>, AppError> {
+    let query = users::table.into_boxed();
+    match access.role {
+        Role::Admin => Ok(query),
+        Role::ProvinceAdmin => {
+            let province = access.province_id.ok_or(AppError::Forbidden)?;
+            Ok(query.filter(users::province_id.eq(province)))
+        }
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// One page of the accounts `access` manages, by address, and how many there are.
+pub fn page(
+    conn: &mut DbConn,
+    access: &Access,
+    paging: &Paging,
+) -> Result<Listing<User>, AppError> {
+    let total: i64 = managed(access)?.count().get_result(conn)?;
+    let rows: Vec<UserRow> = crate::store::continue_by_text_id!(
+        managed(access)?,
+        users::email,
+        users::id,
+        &paging.after
+    )
+    .order((users::email.asc(), users::id.asc()))
+    .limit(paging.limit + 1)
+    .select(UserRow::as_select())
+    .load(conn)?;
+    let rows = rows
+        .into_iter()
+        .map(User::try_from)
+        .collect::<Result<Vec<User>, AppError>>()?;
+    Ok(Listing::by_key(rows, total, paging, |u: &User| {
+        After::TextId(u.email.clone(), u.id)
+    }))
 }
 
 /// A user `access` may see (404 otherwise).

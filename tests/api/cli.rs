@@ -663,9 +663,13 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
         .await;
     let admin = admin.json()["token"].as_str().unwrap().to_owned();
     let all = app
-        .send("GET", "/api/v1/submissions", Some(&admin), None)
-        .await
-        .json();
+        .send("GET", "/api/v1/submissions?limit=1000", Some(&admin), None)
+        .await;
+    assert_eq!(
+        all.header("x-total-count"),
+        Some((400 + status_data).to_string().as_str())
+    );
+    let all = all.json();
     let all = all.as_array().unwrap();
     assert_eq!(all.len() as u64, 400 + status_data);
     let mut states: Vec<&str> = all.iter().map(|s| s["status"].as_str().unwrap()).collect();

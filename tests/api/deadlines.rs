@@ -7,6 +7,7 @@ use crate::helpers::{TestApp, both_backends};
 use crate::world::{Actor, World};
 
 both_backends!(
+    kept_deadlines_are_rebuilt_once_when_their_rules_change,
     deadlines_are_scoped_and_ordered,
     the_feed_parses_back_and_its_address_can_be_renewed
 );
@@ -205,4 +206,34 @@ async fn the_feed_parses_back_and_its_address_can_be_renewed(app: TestApp) {
     );
     assert_eq!(app.get(&renewed).await.status, 200);
     assert_eq!(app.get("/calendar/not-a-token.ics").await.status, 404);
+}
+
+/// Deadlines are kept rows; a server that finds them kept by older rules (here: none kept
+/// and the rules' version reset, as after an upgrade) rebuilds them from the record before
+/// it serves, and a server after it finds nothing to do.
+async fn kept_deadlines_are_rebuilt_once_when_their_rules_change(app: TestApp) {
+    let world = World::build(&app).await;
+    let pa = world.token(Actor::ProvinceAdmin);
+    let before = app
+        .send("GET", "/api/v1/deadlines?limit=1000", pa, None)
+        .await;
+    let before = before.json();
+    assert!(before.as_array().unwrap().len() >= 3, "{before}");
+    crate::records::tamper(&app, "DELETE FROM deadline_items");
+    let empty = app.send("GET", "/api/v1/deadlines", pa, None).await;
+    assert_eq!(empty.json(), json!([]), "what is read is what is kept");
+    crate::records::tamper(&app, "UPDATE derived_state SET version = 0");
+    let upgraded = app.beside().await;
+    let after = upgraded
+        .send("GET", "/api/v1/deadlines?limit=1000", pa, None)
+        .await;
+    assert_eq!(after.json(), before);
+    let again = app.beside().await;
+    assert_eq!(
+        again
+            .send("GET", "/api/v1/deadlines?limit=1000", pa, None)
+            .await
+            .json(),
+        before
+    );
 }

@@ -80,6 +80,10 @@ pub enum TestDatabase {
         name: String,
         url: String,
     },
+    /// Another server's database (`TestApp::beside`): left to that server to remove.
+    Shared {
+        url: String,
+    },
 }
 
 impl TestDatabase {
@@ -119,7 +123,7 @@ impl TestDatabase {
     pub fn url(&self) -> String {
         match self {
             TestDatabase::Sqlite { path } => path.display().to_string(),
-            TestDatabase::Postgres { url, .. } => url.clone(),
+            TestDatabase::Postgres { url, .. } | TestDatabase::Shared { url } => url.clone(),
         }
     }
 }
@@ -193,7 +197,25 @@ pub struct TestApp {
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = TestDatabase::create(backend, dir.path())?;
-    let settings = test_settings(&database.url(), dir.path());
+    let data_dir = dir.path().to_owned();
+    Some(start(database, dir, &data_dir).await)
+}
+
+impl TestApp {
+    /// A second server on this server's database and data directory (as when several
+    /// `accredit serve` share one PostgreSQL and one evidence store): a token of one is good
+    /// at the other. Stop it before this one.
+    pub async fn beside(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = TestDatabase::Shared {
+            url: self.database.url(),
+        };
+        start(database, dir, self.dir.path()).await
+    }
+}
+
+async fn start(database: TestDatabase, dir: TempDir, data_dir: &Path) -> TestApp {
+    let settings = test_settings(&database.url(), data_dir);
     let (tx, rx) = std::sync::mpsc::channel();
     // The server runs on its own thread and actix system, as in production, so that the
     // test's runtime never has to drive it.
@@ -219,14 +241,14 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    Some(TestApp {
+    TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client,
         handle,
         thread: Some(thread),
         database,
         dir,
-    })
+    }
 }
 
 impl Drop for TestApp {

@@ -13,6 +13,7 @@ mod health;
 mod matrix;
 mod openapi;
 mod pages;
+mod paging;
 mod peers;
 mod programmes;
 mod records;

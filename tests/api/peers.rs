@@ -6,7 +6,77 @@ use serde_json::json;
 use crate::helpers::{TestApp, both_backends};
 use crate::world::{Actor, PASSWORD, World};
 
-both_backends!(peers_are_compared_on_recorded_facts_only);
+both_backends!(
+    peers_are_compared_on_recorded_facts_only,
+    a_comparison_follows_a_change_made_through_another_server
+);
+
+/// The comparison is computed once per province and data version and kept by each server;
+/// the version is in the database, so a change made through one server shows in the next
+/// answer of the other.
+async fn a_comparison_follows_a_change_made_through_another_server(app: TestApp) {
+    let world = World::build(&app).await;
+    let other = app.beside().await;
+    let (qo, pa) = (
+        world.token(Actor::QualityOfficer),
+        world.token(Actor::ProvinceAdmin),
+    );
+    let path = format!("/api/v1/schools/{}/peer-comparison", world.sibling_school);
+    let sibling_in = |body: &serde_json::Value| {
+        body["peers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["school_id"] == world.school)
+            .cloned()
+            .unwrap_or_else(|| panic!("{body}"))
+    };
+    // Both servers have computed the province's figures.
+    for server in [&app, &other] {
+        let before = server.send("GET", &path, pa, None).await.json();
+        assert_eq!(sibling_in(&before)["titles_held"], 1, "{before}");
+        assert_eq!(sibling_in(&before)["open_major_nc"], 0, "{before}");
+    }
+    // A title and a major nonconformity recorded through the second server …
+    let titles = format!("/api/v1/schools/{}/titles", world.school);
+    let title = other
+        .send(
+            "POST",
+            &titles,
+            pa,
+            Some(json!({"title_type_code": "national_key_technical_school", "awarded_on": "2020-01-01"})),
+        )
+        .await;
+    assert_eq!(title.status, 201, "{}", title.text);
+    let finding = other
+        .send(
+            "POST",
+            &format!("/api/v1/audits/{}/findings", world.audits[0]),
+            qo,
+            Some(json!({"clause": "8.5.1", "grade": "major_nc", "description": "Work instructions missing", "due_on": "2026-09-01"})),
+        )
+        .await;
+    assert_eq!(finding.status, 201, "{}", finding.text);
+    // … show in the first server's next answer, and in the second's.
+    for server in [&app, &other] {
+        let after = server.send("GET", &path, pa, None).await.json();
+        assert_eq!(sibling_in(&after)["titles_held"], 2, "{after}");
+        assert_eq!(sibling_in(&after)["open_major_nc"], 1, "{after}");
+    }
+    // A school's figures typed but not accepted move nothing; its deadlines are kept too.
+    let due = app
+        .send("GET", "/api/v1/deadlines?limit=1000", qo, None)
+        .await
+        .json();
+    assert!(
+        due.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["kind"] == "finding_due" && d["subject"].as_str().unwrap().contains("8.5.1")),
+        "{due}"
+    );
+    drop(other);
+}
 
 async fn peers_are_compared_on_recorded_facts_only(app: TestApp) {
     let world = World::build(&app).await;

@@ -449,7 +449,7 @@ async fn stale_audit_versions_conflict(app: TestApp) {
     assert_eq!(stale.error_code(), "stale_version");
 }
 
-fn tamper(app: &TestApp, sql: &str) {
+pub fn tamper(app: &TestApp, sql: &str) {
     use diesel::RunQueryDsl;
     let url = accredit::db::DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
     let db = accredit::db::Db::connect(&url, 1).unwrap();
@@ -505,9 +505,10 @@ async fn history_verify_detects_edits_and_deletions(app: TestApp) {
 }
 
 fn app_backend(app: &TestApp) -> accredit::db::Backend {
-    match app.database {
-        crate::helpers::TestDatabase::Sqlite { .. } => accredit::db::Backend::Sqlite,
-        crate::helpers::TestDatabase::Postgres { .. } => accredit::db::Backend::Postgres,
+    if app.database.url().starts_with("postgres") {
+        accredit::db::Backend::Postgres
+    } else {
+        accredit::db::Backend::Sqlite
     }
 }
 

@@ -10,6 +10,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus};
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody, Msg, Validator};
+use crate::http::api::paging::{Listing, Paged};
 use crate::state::AppState;
 use crate::store::audits::{self, Audit, AuditFields, AuditSummary};
 use crate::store::findings::{self, Finding, FindingPatch, NewFinding};
@@ -132,41 +133,26 @@ pub async fn create(
     Ok(HttpResponse::Created().json(audit))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-pub struct PageQuery {
-    /// at most this many (default 50, at most 200)
-    pub limit: Option<i64>,
-    /// skip this many
-    pub offset: Option<i64>,
-}
-
-impl PageQuery {
-    pub fn limit(&self) -> i64 {
-        self.limit.unwrap_or(50).clamp(1, 200)
-    }
-    pub fn offset(&self) -> i64 {
-        self.offset.unwrap_or(0).max(0)
-    }
-}
-
-/// A school's audits, newest first (`X-Total-Count` gives the number of all)
+/// A school's audits, newest first
 #[utoipa::path(
     get, path = "/api/v1/schools/{id}/audits", tag = "audits", security(("bearer" = [])),
-    params(("id" = i64, Path), PageQuery),
+    params(("id" = i64, Path)),
     responses((status = 200, body = [AuditSummary]), (status = 404, body = ErrorBody))
 )]
 pub async fn list(
     user: CurrentUser,
     id: web::Path<i64>,
-    page: web::Query<PageQuery>,
+    page: Paged,
 ) -> Result<HttpResponse, AppError> {
-    let (school_id, limit, offset) = (id.into_inner(), page.limit(), page.offset());
-    let (rows, total) = user
-        .run(move |conn, access| audits::list(conn, access, school_id, limit, offset))
+    let (school_id, paging) = (id.into_inner(), page.paging.clone());
+    let offset = paging.offset().map_err(|e| AppError::field("cursor", e))?;
+    let found = user
+        .run(move |conn, access| {
+            let (rows, total) = audits::list(conn, access, school_id, paging.limit, offset)?;
+            Listing::by_offset(rows, total, &paging).map_err(|e| AppError::field("cursor", e))
+        })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("X-Total-Count", total.to_string()))
-        .json(rows))
+    Ok(page.respond(found))
 }
 
 /// One audit
@@ -310,12 +296,13 @@ pub async fn create_finding(
 pub async fn list_findings(
     user: CurrentUser,
     id: web::Path<i64>,
+    page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(
+    page.slice(
         user.run(move |conn, access| findings::list_for_audit(conn, access, id))
             .await?,
-    ))
+    )
 }
 
 /// One finding with its corrective action

@@ -3,14 +3,14 @@
 use std::sync::Arc;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::calendar::{self, CalendarEvent};
 use crate::error::{AppError, ErrorBody};
-use crate::http::api::paging::{self, PageQuery};
+use crate::http::api::paging::Paged;
 use crate::http::export::{Cell, Columns, Format, PageReader, download_whole, stream_text};
 use crate::state::AppState;
 use crate::store::deadlines::{self, Deadline, Due};
@@ -54,7 +54,7 @@ pub fn columns() -> Columns<Deadline> {
 /// What falls due for the schools the caller may see, overdue first then by date (paged)
 #[utoipa::path(
     get, path = "/api/v1/deadlines", tag = "deadlines", security(("bearer" = [])),
-    params(DeadlineQuery, PageQuery),
+    params(DeadlineQuery),
     responses(
         (status = 200, body = [Deadline], headers(
             ("X-Total-Count" = i64, description = "how many deadlines there are in all"),
@@ -64,10 +64,9 @@ pub fn columns() -> Columns<Deadline> {
 )]
 pub async fn list(
     state: web::Data<AppState>,
-    req: HttpRequest,
     user: CurrentUser,
     query: web::Query<DeadlineQuery>,
-    page: web::Query<PageQuery>,
+    page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let format =
         Format::parse(query.format.as_deref()).map_err(|e| AppError::field("format", e))?;
@@ -77,11 +76,11 @@ pub async fn list(
         school: None,
     };
     if format == Format::Json {
-        let paging = page.paging()?;
+        let paging = page.paging.clone();
         let listing = user
             .run(move |conn, access| deadlines::page(conn, access, due, &paging))
             .await?;
-        return Ok(paging::respond(&req, listing));
+        return Ok(page.respond(listing));
     }
     download_whole(
         state.db.clone(),

@@ -7,6 +7,7 @@ use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::dates::parse_date;
 use crate::error::{AppError, ErrorBody};
+use crate::http::api::paging::Paged;
 use crate::state::AppState;
 use crate::store::grants::{self, Grant};
 
@@ -60,12 +61,16 @@ pub async fn create(
     params(("id" = i64, Path)),
     responses((status = 200, body = [Grant]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
-pub async fn list(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    user: CurrentUser,
+    id: web::Path<i64>,
+    page: Paged,
+) -> Result<HttpResponse, AppError> {
     let school = id.into_inner();
-    Ok(HttpResponse::Ok().json(
+    page.slice(
         user.run(move |conn, access| grants::list(conn, access, school))
             .await?,
-    ))
+    )
 }
 
 /// Revoke a grant at once (the granting school's quality officer)

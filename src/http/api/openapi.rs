@@ -30,6 +30,51 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The paging convention, written once for every list route: a `GET` whose answer is a JSON
+/// array takes `limit` and `cursor`, and answers `X-Total-Count` and, while there is more,
+/// `Link` (`rel="next"`).
+struct PagingConvention;
+
+impl utoipa::Modify for PagingConvention {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::IntoParams;
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{Header, ObjectBuilder, RefOr, Schema, Type};
+        for item in openapi.paths.paths.values_mut() {
+            let Some(get) = item.get.as_mut() else {
+                continue;
+            };
+            let Some(RefOr::T(ok)) = get.responses.responses.get_mut("200") else {
+                continue;
+            };
+            let answers_array = ok.content.get("application/json").is_some_and(|c| {
+                matches!(c, RefOr::T(content) if matches!(content.schema, Some(RefOr::T(Schema::Array(_)))))
+            });
+            if !answers_array {
+                continue;
+            }
+            let mut total = Header::new(ObjectBuilder::new().schema_type(Type::Integer));
+            total.description = Some("how many rows the whole list has".into());
+            let mut link = Header::new(ObjectBuilder::new().schema_type(Type::String));
+            link.description =
+                Some("`<…?cursor=…>; rel=\"next\"` (RFC 8288) while there are more rows".into());
+            ok.headers.insert("X-Total-Count".into(), RefOr::T(total));
+            ok.headers.insert("Link".into(), RefOr::T(link));
+            let parameters = get.parameters.get_or_insert_with(Vec::new);
+            for parameter in
+                crate::http::api::paging::PageQuery::into_params(|| Some(ParameterIn::Query))
+            {
+                let present = parameters
+                    .iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.name == parameter.name));
+                if !present {
+                    parameters.push(RefOr::T(parameter));
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -66,7 +111,7 @@ impl utoipa::Modify for BearerAuth {
         annual_report::get, annual_report::put_sections, annual_report::attach,
     ),
     components(schemas(ErrorBody, ErrorDetail, health::Health, Role, SchoolKind)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &PagingConvention),
     tags(
         (name = "health", description = "Service status"),
         (name = "meta", description = "This description"),

@@ -3,14 +3,17 @@
 //! the response says `X-Total-Count`, and `Link: <…>; rel="next"` (RFC 8288) while there is
 //! more. The positions themselves are `domain::paging`.
 
+use actix_web::dev::Payload;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 pub use crate::domain::paging::{After, DEFAULT_LIMIT, Listing, MAX_LIMIT, Paging};
 use crate::error::{AppError, FieldErrors, Msg};
 
-/// `?limit=&cursor=` as sent.
+/// `?limit=&cursor=` as sent. (Every route answering an array gets both parameters in the
+/// OpenAPI document from `openapi::PagingConvention`; a route that pages a list inside a
+/// larger answer names them itself.)
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
@@ -19,6 +22,54 @@ pub struct PageQuery {
     pub limit: Option<String>,
     /// where the page starts: the `cursor` of the previous answer's `Link` header
     pub cursor: Option<String>,
+}
+
+/// The page a list route is asked for, checked before any work (a bad `limit` or `cursor`
+/// answers 422 naming it), and the request, to write the next page's address.
+pub struct Paged {
+    pub paging: Paging,
+    req: HttpRequest,
+}
+
+impl Paged {
+    /// A page of `listing`'s rows as the answer.
+    pub fn respond<T: Serialize>(&self, listing: Listing<T>) -> HttpResponse {
+        respond(&self.req, listing)
+    }
+
+    /// An answer that holds one page of a list (inside a larger body): with the list's
+    /// paging headers.
+    pub fn respond_with(
+        &self,
+        mut response: HttpResponse,
+        total: i64,
+        next: Option<After>,
+    ) -> HttpResponse {
+        headers(&mut response, &self.req, total, next.as_ref());
+        response
+    }
+
+    /// A page of a short list held whole in memory, as the answer.
+    pub fn slice<T: Serialize>(&self, all: Vec<T>) -> Result<HttpResponse, AppError> {
+        respond_slice(&self.req, all, &self.paging)
+    }
+}
+
+impl FromRequest for Paged {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Paged, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(
+            actix_web::web::Query::<PageQuery>::from_query(req.query_string())
+                .map_err(|_| AppError::bad_request("invalid_query", Msg::MalformedQuery))
+                .and_then(|query| query.paging())
+                .map(|paging| Paged {
+                    paging,
+                    req: req.clone(),
+                }),
+        )
+    }
 }
 
 impl PageQuery {

@@ -7,6 +7,7 @@ use crate::auth::CurrentUser;
 use crate::domain::dates::parse_date;
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody, Msg, Validator};
+use crate::http::api::paging::Paged;
 use crate::state::AppState;
 use crate::store::programmes::{self, NewProgramme, Programme};
 
@@ -100,10 +101,11 @@ pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
+    page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let (province, today) = (id.into_inner(), state.clock.today());
-    Ok(HttpResponse::Ok().json(
+    page.slice(
         user.run(move |conn, access| programmes::list(conn, access, province, today))
             .await?,
-    ))
+    )
 }

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::auth::{Access, CurrentUser};
 use crate::error::{AppError, ErrorBody, Validator};
+use crate::http::api::paging::Paged;
 use crate::store::provinces::{self, NewProvince, Province};
 use crate::store::schools::parse_text;
 
@@ -62,9 +63,9 @@ pub async fn create(
     get, path = "/api/v1/provinces", tag = "provinces", security(("bearer" = [])),
     responses((status = 200, body = [Province]), (status = 401, body = ErrorBody))
 )]
-pub async fn list(user: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn list(user: CurrentUser, page: Paged) -> Result<HttpResponse, AppError> {
     let all = user.run(|conn, _| provinces::list(conn)).await?;
-    Ok(HttpResponse::Ok().json(all))
+    page.slice(all)
 }
 
 /// One province

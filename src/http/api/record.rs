@@ -10,7 +10,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::indicators::{Indicators, parse_year};
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody, Msg, Validator};
-use crate::http::api::audits::PageQuery;
+use crate::http::api::paging::Paged;
 use crate::state::AppState;
 use crate::store::certificates::{self, Certificate, CertificateFields};
 use crate::store::history::{self, HistoryEntry};
@@ -159,28 +159,29 @@ pub async fn put_indicators(
 pub async fn list_indicators(
     user: CurrentUser,
     id: web::Path<i64>,
+    page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(
+    page.slice(
         user.run(move |conn, access| status_data::list_nine(conn, access, id))
             .await?,
-    ))
+    )
 }
 
 /// The history of changes to a school's record, newest first
 #[utoipa::path(
     get, path = "/api/v1/schools/{id}/history", tag = "record", security(("bearer" = [])),
-    params(("id" = i64, Path), PageQuery),
+    params(("id" = i64, Path)),
     responses((status = 200, body = [HistoryEntry]), (status = 404, body = ErrorBody))
 )]
 pub async fn school_history(
     user: CurrentUser,
     id: web::Path<i64>,
-    page: web::Query<PageQuery>,
+    page: Paged,
 ) -> Result<HttpResponse, AppError> {
-    let (id, limit, offset) = (id.into_inner(), page.limit(), page.offset());
-    Ok(HttpResponse::Ok().json(
-        user.run(move |conn, access| history::for_school(conn, access, id, limit, offset))
-            .await?,
-    ))
+    let (id, paging) = (id.into_inner(), page.paging.clone());
+    let found = user
+        .run(move |conn, access| history::for_school(conn, access, id, &paging))
+        .await?;
+    Ok(page.respond(found))
 }

@@ -8,6 +8,7 @@ use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
 use crate::domain::SchoolKind;
 use crate::error::{AppError, ErrorBody, Validator};
+use crate::http::api::paging::Paged;
 use crate::store::schools::{self, NewSchool, School, SchoolPatch, parse_founded_year, parse_text};
 
 /// Reads `null` as `Some(None)` (clear the field) and an absent field as `None` (keep it).
@@ -139,9 +140,11 @@ pub async fn create(
 pub struct SchoolFilter {
     /// only the schools of this province
     pub province_id: Option<i64>,
+    /// only the schools whose name (English or Chinese) contains this
+    pub q: Option<String>,
 }
 
-/// The schools the caller may see
+/// The schools the caller may see, by name
 #[utoipa::path(
     get, path = "/api/v1/schools", tag = "schools", security(("bearer" = [])),
     params(SchoolFilter),
@@ -150,12 +153,17 @@ pub struct SchoolFilter {
 pub async fn list(
     user: CurrentUser,
     filter: web::Query<SchoolFilter>,
+    page: Paged,
 ) -> Result<HttpResponse, AppError> {
-    let province = filter.province_id;
+    let filter = schools::SchoolFilter {
+        province_id: filter.province_id,
+        search: filter.q.clone(),
+    };
+    let paging = page.paging.clone();
     let found = user
-        .run(move |conn, access| schools::list(conn, access, province))
+        .run(move |conn, access| schools::page(conn, access, &filter, &paging))
         .await?;
-    Ok(HttpResponse::Ok().json(found))
+    Ok(page.respond(found))
 }
 
 /// One school

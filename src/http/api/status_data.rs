@@ -21,6 +21,7 @@ use crate::domain::status_data::{
 };
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody, Msg, Validator};
+use crate::http::api::paging::Paged;
 use crate::http::export::{Cell, Format, Table, XLSX_TYPE, attachment, download};
 use crate::sheets::template::{self, TemplateData, UploadError};
 use crate::state::AppState;
@@ -143,9 +144,9 @@ impl IndicatorInput {
     get, path = "/api/v1/indicators", tag = "school year", security(("bearer" = [])),
     responses((status = 200, body = [Indicator]), (status = 401, body = ErrorBody))
 )]
-pub async fn list_indicators(user: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn list_indicators(user: CurrentUser, page: Paged) -> Result<HttpResponse, AppError> {
     let catalogue = user.run(|conn, _| indicators::catalogue(conn)).await?;
-    Ok(HttpResponse::Ok().json(catalogue.indicators()))
+    page.slice(catalogue.indicators().to_vec())
 }
 
 /// Add an indicator to the catalogue (admin); schools are asked for it from then on
@@ -240,12 +241,16 @@ pub async fn create_round(
     params(("id" = i64, Path)),
     responses((status = 200, body = [RoundInfo]), (status = 404, body = ErrorBody))
 )]
-pub async fn list_rounds(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn list_rounds(
+    user: CurrentUser,
+    id: web::Path<i64>,
+    page: Paged,
+) -> Result<HttpResponse, AppError> {
     let province = id.into_inner();
-    Ok(HttpResponse::Ok().json(
+    page.slice(
         user.run(move |conn, access| rounds::list(conn, access, province))
             .await?,
-    ))
+    )
 }
 
 #[derive(Deserialize, utoipa::IntoParams, Default)]
@@ -674,6 +679,7 @@ pub async fn province_figures(
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
     query: web::Query<ProvinceQuery>,
+    page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let (province, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
@@ -682,18 +688,28 @@ pub async fn province_figures(
     let (catalogue, rows) = user
         .run(move |conn, access| status_data::province_accepted(conn, access, province, year))
         .await?;
-    province_answer(&catalogue, rows, year, format)
+    match format {
+        Format::Json => page.slice(province_rows(rows)),
+        other => province_download(&catalogue, rows, year, other),
+    }
 }
 
-/// The province's accepted figures as JSON rows, or as a CSV or XLSX download.
-pub fn province_answer(
+/// The province's accepted figures as a CSV or XLSX download.
+pub fn province_download(
     catalogue: &Catalogue,
     rows: Vec<(School, Figures)>,
     year: i32,
     format: Format,
 ) -> Result<HttpResponse, AppError> {
-    let rows: Vec<ProvinceRow> = rows
-        .into_iter()
+    download(
+        &province_table(catalogue, &province_rows(rows)),
+        format,
+        &format!("status-data-{year}"),
+    )
+}
+
+fn province_rows(rows: Vec<(School, Figures)>) -> Vec<ProvinceRow> {
+    rows.into_iter()
         .map(|(school, figures)| ProvinceRow {
             below_standard: below_standard(&school, &figures),
             school_id: school.id,
@@ -703,13 +719,5 @@ pub fn province_answer(
             kind: school.kind,
             figures,
         })
-        .collect();
-    match format {
-        Format::Json => Ok(HttpResponse::Ok().json(rows)),
-        other => download(
-            &province_table(catalogue, &rows),
-            other,
-            &format!("status-data-{year}"),
-        ),
-    }
+        .collect()
 }

@@ -19,6 +19,7 @@ use crate::domain::workflow::{
 use crate::error::Msg;
 use crate::error::{AppError, ErrorBody, Validator};
 use crate::evidence::Staged;
+use crate::http::api::paging::Paged;
 use crate::state::AppState;
 use crate::store::submissions::{
     self, Event, Evidence, NewEvidence, NewSubmission, Subject, Submission, SubmissionDetail,
@@ -113,6 +114,8 @@ pub async fn create(
 pub struct StatusFilter {
     /// draft, submitted (a reviewer's queue), recommended (the sign-off queue), …
     pub status: Option<String>,
+    /// only this school's
+    pub school_id: Option<i64>,
 }
 
 /// The submissions the caller may see, newest first
@@ -124,15 +127,21 @@ pub struct StatusFilter {
 pub async fn list(
     user: CurrentUser,
     filter: web::Query<StatusFilter>,
+    page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let status = match filter.status.as_deref() {
         None | Some("") => None,
         Some(raw) => Some(SubmissionStatus::parse(raw).map_err(|e| AppError::field("status", e))?),
     };
-    Ok(HttpResponse::Ok().json(
-        user.run(move |conn, access| submissions::list(conn, access, status))
-            .await?,
-    ))
+    let filter = submissions::SubmissionFilter {
+        status,
+        school_id: filter.school_id,
+    };
+    let paging = page.paging.clone();
+    let found = user
+        .run(move |conn, access| submissions::page(conn, access, filter, &paging))
+        .await?;
+    Ok(page.respond(found))
 }
 
 /// One submission with its evidence (all rounds)
@@ -155,12 +164,16 @@ pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, 
     params(("id" = i64, Path)),
     responses((status = 200, body = [Event]), (status = 404, body = ErrorBody))
 )]
-pub async fn events(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn events(
+    user: CurrentUser,
+    id: web::Path<i64>,
+    page: Paged,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(
+    page.slice(
         user.run(move |conn, access| submissions::events(conn, access, id))
             .await?,
-    ))
+    )
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

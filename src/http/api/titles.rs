@@ -9,6 +9,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::quality::TitleLevel;
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody, Msg, Validator};
+use crate::http::api::paging::Paged;
 use crate::state::AppState;
 use crate::store::titles::{self, NewHolding, NewTitleType, TitleHolding, TitleType};
 
@@ -101,8 +102,8 @@ impl TitleTypeInput {
     get, path = "/api/v1/title-types", tag = "titles", security(("bearer" = [])),
     responses((status = 200, body = [TitleType]), (status = 401, body = ErrorBody))
 )]
-pub async fn list_types(user: CurrentUser) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(user.run(|conn, _| titles::list_types(conn)).await?))
+pub async fn list_types(user: CurrentUser, page: Paged) -> Result<HttpResponse, AppError> {
+    page.slice(user.run(|conn, _| titles::list_types(conn)).await?)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -193,12 +194,13 @@ pub async fn list_holdings(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
+    page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let (school_id, today) = (id.into_inner(), state.clock.today());
     let found = user
         .run(move |conn, access| titles::list_holdings(conn, access, school_id, today))
         .await?;
-    Ok(HttpResponse::Ok().json(found))
+    page.slice(found)
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

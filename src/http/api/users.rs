@@ -7,6 +7,7 @@ use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
 use crate::domain::{EmailAddress, NewPassword, PersonName, Role};
 use crate::error::{AppError, ErrorBody, Validator};
+use crate::http::api::paging::Paged;
 use crate::state::AppState;
 use crate::store::users::{self, NewUser, User, UserPatch};
 
@@ -92,9 +93,12 @@ pub async fn create(
     get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = [User]), (status = 403, body = ErrorBody))
 )]
-pub async fn list(user: CurrentUser) -> Result<HttpResponse, AppError> {
-    let found = user.run(users::list).await?;
-    Ok(HttpResponse::Ok().json(found))
+pub async fn list(user: CurrentUser, page: Paged) -> Result<HttpResponse, AppError> {
+    let paging = page.paging.clone();
+    let found = user
+        .run(move |conn, access| users::page(conn, access, &paging))
+        .await?;
+    Ok(page.respond(found))
 }
 
 /// One user (oneself, or one the caller manages)

@@ -14,6 +14,7 @@ use crate::auth::session::{NewSession, sign_in, sign_out};
 use crate::auth::{CurrentUser, SignedIn};
 use crate::clock::now_utc;
 use crate::domain::PersonName;
+use crate::domain::paging::{After, Paging};
 use crate::error::{AppError, Validator};
 use crate::http::api::auth::client_addr;
 use crate::http::api::me::change_own_password;
@@ -159,8 +160,15 @@ pub async fn home_context(
     let (me, visible, all_provinces, home) = user
         .run_as(move |conn, me| {
             let access = me.access();
-            let visible =
-                schools::page(conn, &access, Some(&search), number - 1, SCHOOLS_PER_PAGE)?;
+            let filter = schools::SchoolFilter {
+                province_id: None,
+                search: Some(search),
+            };
+            let paging = Paging {
+                limit: SCHOOLS_PER_PAGE,
+                after: Some(After::Offset((number - 1).saturating_mul(SCHOOLS_PER_PAGE))),
+            };
+            let visible = schools::page(conn, &access, &filter, &paging)?;
             let all_provinces = provinces::list(conn)?;
             let home = role_home(conn, &access, today, me.user.id)?;
             Ok((me.clone(), visible, all_provinces, home))
@@ -172,8 +180,8 @@ pub async fn home_context(
         .filter(|p| access.administers_province(p.id))
         .collect();
     let mut context = page.context(Some(&me));
-    let (visible, total) = visible;
-    context.insert("schools", &visible);
+    let total = visible.total;
+    context.insert("schools", &visible.rows);
     context.insert("schools_total", &total);
     context.insert("search", list.q.as_deref().unwrap_or(""));
     context.insert(
@@ -216,8 +224,11 @@ fn role_home(
                 school: None,
             };
             let due = deadlines::first(conn, access, soon, 6)?;
-            let mut mine = submissions::list(conn, access, None)?;
-            mine.truncate(6);
+            let newest = Paging {
+                limit: 6,
+                after: None,
+            };
+            let mine = submissions::page(conn, access, Default::default(), &newest)?.rows;
             home["deadlines"] = serde_json::json!(due);
             home["submissions"] = serde_json::json!(mine);
             // The years the province asks this school to fill in now.

@@ -23,7 +23,7 @@ pub async fn page(
     id: web::Path<i64>,
     query: web::Query<PeerQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, today) = (id.into_inner(), state.clock.today());
+    let (id, today, cache) = (id.into_inner(), state.clock.today(), state.peers.clone());
     let same_kind = query
         .same_kind
         .as_deref()
@@ -32,7 +32,7 @@ pub async fn page(
         .load(move |conn, access| {
             // Read once: under a consulting grant every read is a history entry.
             let school = crate::store::schools::get(conn, access, id)?;
-            let comparison = peers::compare_school(conn, &school, same_kind, today)?;
+            let comparison = peers::compare_school(conn, &cache, &school, same_kind, today)?;
             let soon = crate::store::deadlines::Due {
                 today,
                 within_days: Some(180),
@@ -45,12 +45,8 @@ pub async fn page(
     let rows: Vec<serde_json::Value> = COMPARED
         .iter()
         .map(|(metric, higher_is_better)| {
-            let own = comparison.school.value(metric);
-            let values: Vec<f64> = comparison
-                .peers
-                .iter()
-                .filter_map(|p| p.value(metric))
-                .collect();
+            let own = comparison.school().value(metric);
+            let values = comparison.peer_values(metric);
             serde_json::json!({
                 "metric": metric,
                 "value": own,
@@ -65,8 +61,8 @@ pub async fn page(
     context.insert("school", &school);
     // The page shows the figures, the standards and how many peers there are: not the
     // peers themselves (the CSV and the API carry them), so they are not serialised here.
-    context.insert("peer_count", &comparison.peers.len());
-    context.insert("standards", &comparison.standards);
+    context.insert("peer_count", &comparison.peer_count());
+    context.insert("standards", comparison.standards());
     context.insert("figures", &rows);
     context.insert("same_kind", &same_kind);
     context.insert("due", &due);

@@ -247,7 +247,7 @@ pub async fn round_download(
             Ok((catalogue, rows, round.year))
         })
         .await?;
-    crate::http::api::status_data::province_answer(
+    crate::http::api::status_data::province_download(
         &catalogue,
         rows,
         year,

@@ -15,6 +15,7 @@ use super::page::{Page, see_other};
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::Role;
+use crate::domain::paging::Paging;
 use crate::domain::workflow::{Action, ReviewDecision, SignOffDecision, SubmissionStatus};
 use crate::error::{AppError, FieldErrors, Msg};
 use crate::http::api::submissions::{
@@ -38,8 +39,11 @@ async fn school_submissions_context(
     let (me, (school, list, catalogue, holdings, school_audits, school_findings)) = user
         .load(move |conn, access| {
             let school = schools::get(conn, access, school_id)?;
-            let mut list = submissions::list(conn, access, None)?;
-            list.retain(|s| s.school_id == school_id);
+            let filter = submissions::SubmissionFilter {
+                status: None,
+                school_id: Some(school_id),
+            };
+            let list = submissions::page(conn, access, filter, &Paging::default())?.rows;
             Ok((
                 school,
                 list,
