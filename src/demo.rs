@@ -785,7 +785,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     let gathered = crate::store::annual_report::gather(
         conn,
         &officer,
-        &crate::store::peers::PeerCache::new(),
+        &crate::store::kept::Kept::new(),
         fz2.id,
         2025,
         today,

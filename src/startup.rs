@@ -56,7 +56,7 @@ impl Application {
             tokens: TokenKeys::new(&token_secret),
             passwords,
             evidence: Arc::new(evidence),
-            peers: Arc::new(crate::store::peers::PeerCache::new()),
+            kept: Arc::new(crate::store::kept::Kept::new()),
         });
         let mut server = HttpServer::new(move || build_app(state.clone()))
             .shutdown_timeout(10)

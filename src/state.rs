@@ -16,6 +16,6 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub passwords: PasswordHasher,
     pub evidence: Arc<dyn crate::evidence::EvidenceStorage>,
-    /// provinces' figures for the peer comparison, kept while their data version holds
-    pub peers: Arc<crate::store::peers::PeerCache>,
+    /// province-wide answers kept while their version in the database holds
+    pub kept: Arc<crate::store::kept::Kept>,
 }

@@ -693,7 +693,13 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
     write_transaction(conn, |conn| {
         conn.batch_execute(crate::store::peers::REFRESH_ALL_SQL)
     })?;
-    // The deadlines, as the application keeps them.
+    // Each submission's province, and the deadlines and counts, as the application keeps them.
+    write_transaction(conn, |conn| {
+        conn.batch_execute(
+            "UPDATE submissions SET province_id = \
+             (SELECT s.province_id FROM schools s WHERE s.id = submissions.school_id);",
+        )
+    })?;
     let deadlines = crate::store::derived::rebuild(conn)?;
     println!("Kept {deadlines} deadlines.");
     if pg {

@@ -9,6 +9,7 @@ diesel::table! {
         name_zh -> Nullable<Text>,
         created_at -> Timestamp,
         data_version -> BigInt,
+        round_version -> BigInt,
     }
 }
 
@@ -262,6 +263,7 @@ diesel::table! {
         recommended_by -> Nullable<BigInt>,
         created_by -> Nullable<BigInt>,
         submitted_at -> Nullable<Timestamp>,
+        province_id -> Nullable<BigInt>,
     }
 }
 
@@ -396,6 +398,8 @@ diesel::table! {
         id -> BigInt,
         school_id -> BigInt,
         province_id -> BigInt,
+        school_name -> Text,
+        school_name_zh -> Nullable<Text>,
         kind -> Text,
         subject -> Text,
         due_on -> Date,
@@ -410,9 +414,16 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(deadline_items -> schools (school_id));
+diesel::table! {
+    submission_tallies (province_id, status) {
+        province_id -> BigInt,
+        status -> Text,
+        n -> BigInt,
+    }
+}
 
 diesel::allow_tables_to_appear_in_same_query!(
+    submission_tallies,
     deadline_items,
     derived_state,
     provinces,

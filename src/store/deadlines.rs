@@ -58,6 +58,8 @@ pub enum Schools {
 struct NewItem {
     school_id: i64,
     province_id: i64,
+    school_name: String,
+    school_name_zh: Option<String>,
     kind: &'static str,
     subject: String,
     due_on: Date,
@@ -124,15 +126,22 @@ pub fn refresh(conn: &mut DbConn, which: Schools) -> Result<usize, AppError> {
 
 /// Every deadline of `which` schools, from the record.
 fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> {
-    let provinces = schools::table.into_boxed::<crate::db::MultiBackend>();
-    let provinces: HashMap<i64, i64> = match which {
-        Schools::One(id) => provinces.filter(schools::id.eq(id)),
-        Schools::Province(p) => provinces.filter(schools::province_id.eq(p)),
-        Schools::All => provinces,
+    // Each school's province and names, kept with its deadlines.
+    let of_school = schools::table.into_boxed::<crate::db::MultiBackend>();
+    let of_school: HashMap<i64, (i64, String, Option<String>)> = match which {
+        Schools::One(id) => of_school.filter(schools::id.eq(id)),
+        Schools::Province(p) => of_school.filter(schools::province_id.eq(p)),
+        Schools::All => of_school,
     }
-    .select((schools::id, schools::province_id))
-    .load::<(i64, i64)>(conn)?
+    .select((
+        schools::id,
+        schools::province_id,
+        schools::name,
+        schools::name_zh,
+    ))
+    .load::<(i64, i64, String, Option<String>)>(conn)?
     .into_iter()
+    .map(|(id, province, name, name_zh)| (id, (province, name, name_zh)))
     .collect();
     let mut found: Vec<(i64, &'static str, String, Date, String)> = Vec::new();
 
@@ -294,9 +303,12 @@ fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> 
     Ok(found
         .into_iter()
         .filter_map(|(school_id, kind, subject, due_on, uid)| {
+            let (province_id, name, name_zh) = of_school.get(&school_id)?;
             Some(NewItem {
                 school_id,
-                province_id: *provinces.get(&school_id)?,
+                province_id: *province_id,
+                school_name: name.clone(),
+                school_name_zh: name_zh.clone(),
                 kind,
                 subject,
                 due_on,
@@ -306,12 +318,10 @@ fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> 
         .collect())
 }
 
-/// Filters `deadline_items` to the schools `access` may see (and to one of them).
+/// `deadline_items` of the schools `access` may see (and of one of them).
 macro_rules! visible {
     ($access:expr, $school:expr) => {{
-        let query = deadline_items::table
-            .inner_join(schools::table)
-            .into_boxed::<crate::db::MultiBackend>();
+        let query = deadline_items::table.into_boxed::<crate::db::MultiBackend>();
         let query = match $access.school_scope() {
             SchoolScope::All => query,
             SchoolScope::Province(p) => query.filter(deadline_items::province_id.eq(p)),
@@ -417,8 +427,8 @@ pub fn rows(
 const COLUMNS: (
     deadline_items::id,
     deadline_items::school_id,
-    schools::name,
-    schools::name_zh,
+    deadline_items::school_name,
+    deadline_items::school_name_zh,
     deadline_items::kind,
     deadline_items::subject,
     deadline_items::due_on,
@@ -426,8 +436,8 @@ const COLUMNS: (
 ) = (
     deadline_items::id,
     deadline_items::school_id,
-    schools::name,
-    schools::name_zh,
+    deadline_items::school_name,
+    deadline_items::school_name_zh,
     deadline_items::kind,
     deadline_items::subject,
     deadline_items::due_on,

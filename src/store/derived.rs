@@ -1,6 +1,7 @@
 //! What is kept beside the record so that province-wide pages read it instead of computing
-//! it: each school's deadlines (`deadline_items`) and each province's data version (the key
-//! under which a peer comparison is computed once, `store::peers`).
+//! it: each school's deadlines (`deadline_items`), each province's count of submissions in
+//! each state (`submission_tallies`) and each province's data version (the key under which
+//! a peer comparison is computed once, `store::peers`).
 //!
 //! Both follow the record in the transaction of the write that changes it: every write
 //! records its change in the history (`history::record`), which hands it to `after_change`
@@ -30,6 +31,8 @@ struct Moves {
     deadlines: bool,
     /// the facts the peer comparison is computed from
     peers: bool,
+    /// what a collection round shows of the school
+    round: bool,
 }
 
 fn moves(change: &Change<'_>) -> Moves {
@@ -40,20 +43,23 @@ fn moves(change: &Change<'_>) -> Moves {
         "school_title" | "certificate" | "audit" | "finding" => Moves {
             deadlines: true,
             peers: true,
+            round: false,
         },
-        // A year accepted or reopened changes both; figures entered, neither (the
-        // comparison and the standards read accepted years only).
+        // A year accepted or reopened changes all three; figures entered, the round only
+        // (the comparison and the standards read accepted years only).
         "status_data" => {
             let locking = action == "status_data.lock" || action == "status_data.reopen";
             Moves {
                 deadlines: locking,
                 peers: locking,
+                round: true,
             }
         }
         // A status-data return handed in (or withdrawn) is due no more (or again).
         "submission" => Moves {
             deadlines: true,
             peers: false,
+            round: true,
         },
         // A school renamed, moved or of another kind; a read under a grant changes nothing.
         "school" => {
@@ -61,6 +67,7 @@ fn moves(change: &Change<'_>) -> Moves {
             Moves {
                 deadlines: changed,
                 peers: changed,
+                round: changed,
             }
         }
         _ => Moves::default(),
@@ -79,6 +86,7 @@ pub fn after_change(conn: &mut DbConn, change: &Change<'_>) -> Result<(), AppErr
             .optional()?;
         if let Some(province) = province {
             deadlines::refresh(conn, Schools::Province(province))?;
+            raise(conn, province, Version::Round)?;
         }
         return Ok(());
     }
@@ -89,19 +97,46 @@ pub fn after_change(conn: &mut DbConn, change: &Change<'_>) -> Result<(), AppErr
     if moved.deadlines {
         deadlines::refresh(conn, Schools::One(school))?;
     }
-    if moved.peers {
-        diesel::update(
-            provinces::table.filter(
-                provinces::id.eq_any(
-                    schools::table
-                        .filter(schools::id.eq(school))
-                        .select(schools::province_id),
-                ),
-            ),
-        )
-        .set(provinces::data_version.eq(provinces::data_version + 1))
-        .execute(conn)?;
+
+    if moved == Moves::default() {
+        return Ok(());
     }
+    let province: i64 = schools::table
+        .find(school)
+        .select(schools::province_id)
+        .first(conn)?;
+    if moved.peers {
+        raise(conn, province, Version::Data)?;
+    }
+    if moved.round {
+        raise(conn, province, Version::Round)?;
+    }
+    if change.entity == "submission" {
+        crate::store::submissions::recount(conn, province)?;
+    }
+    Ok(())
+}
+
+/// A province's version numbers.
+#[derive(Clone, Copy)]
+enum Version {
+    /// the facts its schools are compared on
+    Data,
+    /// what its collection rounds show
+    Round,
+}
+
+/// Raises one of a province's version numbers.
+fn raise(conn: &mut DbConn, province: i64, which: Version) -> Result<(), AppError> {
+    let target = diesel::update(provinces::table.find(province));
+    match which {
+        Version::Data => target
+            .set(provinces::data_version.eq(provinces::data_version + 1))
+            .execute(conn)?,
+        Version::Round => target
+            .set(provinces::round_version.eq(provinces::round_version + 1))
+            .execute(conn)?,
+    };
     Ok(())
 }
 
@@ -111,6 +146,16 @@ pub fn data_version(conn: &mut DbConn, province: i64) -> Result<i64, AppError> {
     Ok(provinces::table
         .find(province)
         .select(provinces::data_version)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// The round version of a province: raised by every change to what its rounds show.
+pub fn round_version(conn: &mut DbConn, province: i64) -> Result<i64, AppError> {
+    Ok(provinces::table
+        .find(province)
+        .select(provinces::round_version)
         .first(conn)
         .optional()?
         .unwrap_or(0))
@@ -167,6 +212,7 @@ pub fn rebuild(conn: &mut DbConn) -> Result<usize, AppError> {
     let mut kept = 0;
     for province in provinces {
         kept += write_transaction(conn, |conn| {
+            crate::store::submissions::recount(conn, province)?;
             deadlines::refresh(conn, Schools::Province(province))
         })?;
     }
@@ -208,23 +254,33 @@ mod tests {
         let both = Moves {
             deadlines: true,
             peers: true,
+            round: false,
+        };
+        let all = Moves {
+            deadlines: true,
+            peers: true,
+            round: true,
         };
         assert_eq!(moves(&change("finding.update", "finding")), both);
         assert_eq!(moves(&change("title.reevaluate", "school_title")), both);
-        assert_eq!(moves(&change("status_data.lock", "status_data")), both);
+        assert_eq!(moves(&change("status_data.lock", "status_data")), all);
         assert_eq!(
             moves(&change("status_data.set", "status_data")),
-            Moves::default()
+            Moves {
+                round: true,
+                ..Moves::default()
+            }
         );
         assert_eq!(
             moves(&change("submission.submit", "submission")),
             Moves {
                 deadlines: true,
-                peers: false
+                peers: false,
+                round: true
             }
         );
         assert_eq!(moves(&change("grant.read", "school")), Moves::default());
-        assert_eq!(moves(&change("school.update", "school")), both);
+        assert_eq!(moves(&change("school.update", "school")), all);
         assert_eq!(moves(&change("evidence.add", "evidence")), Moves::default());
     }
 }

@@ -79,6 +79,7 @@ pub mod findings;
 pub mod grants;
 pub mod history;
 pub mod indicators;
+pub mod kept;
 pub mod login_attempts;
 pub mod peers;
 pub mod programmes;

@@ -4,7 +4,7 @@
 //! evidence). A handful of grouped queries for the whole province, never one per school.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -21,6 +21,7 @@ use crate::domain::access::Access;
 use crate::domain::dates::next_reevaluation;
 use crate::domain::peers::{Compliance, compliance, percentile_among, standards};
 use crate::error::AppError;
+use crate::store::kept::Kept;
 
 /// The figures compared, per school.
 #[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
@@ -348,7 +349,6 @@ pub fn province_metrics(
 /// of school or all, day, data version): each school's metrics, each metric's values in
 /// ascending order, and each school's standing against the national standards.
 pub struct ProvinceFigures {
-    version: i64,
     /// every school's metrics, by id
     schools: Vec<Metrics>,
     /// per metric of `COMPARED`, the values of the schools that have it, ascending
@@ -356,91 +356,38 @@ pub struct ProvinceFigures {
     standards: HashMap<i64, Vec<StandardCheck>>,
 }
 
-/// Province figures kept in this process while their province's data version holds. The
-/// version lives in the database (`provinces.data_version`, raised by every write that
-/// changes a compared fact), so that every server sees a change at its next request.
-pub struct PeerCache {
-    entries: Mutex<HashMap<CacheKey, Arc<ProvinceFigures>>>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct CacheKey {
+/// A province's figures (of one kind of school, or all) as of `today`: kept while the
+/// province's data version holds.
+fn province_figures(
+    conn: &mut DbConn,
+    kept: &Kept,
     province: i64,
     kind: Option<String>,
     today: Date,
-}
-
-/// The most province figures kept at once (31 provinces, with or without a kind filter).
-const CACHE_ENTRIES: usize = 128;
-
-impl PeerCache {
-    pub fn new() -> PeerCache {
-        PeerCache {
-            entries: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn get(&self, key: &CacheKey, version: i64) -> Option<Arc<ProvinceFigures>> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.get(key).filter(|f| f.version == version).cloned()
-    }
-
-    fn put(&self, key: CacheKey, figures: Arc<ProvinceFigures>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        // Yesterday's figures go; a newer version computed meanwhile stays; past the bound,
-        // everything goes (they are rebuilt as asked for).
-        entries.retain(|k, _| k.today == key.today);
-        if entries
-            .get(&key)
-            .is_some_and(|f| f.version > figures.version)
-        {
-            return;
-        }
-        if entries.len() >= CACHE_ENTRIES && !entries.contains_key(&key) {
-            entries.clear();
-        }
-        entries.insert(key, figures);
-    }
-}
-
-impl Default for PeerCache {
-    fn default() -> Self {
-        PeerCache::new()
-    }
-}
-
-/// The province's figures for `key`, from the cache while its data version holds.
-fn province_figures(
-    conn: &mut DbConn,
-    cache: &PeerCache,
-    key: CacheKey,
 ) -> Result<Arc<ProvinceFigures>, AppError> {
-    let version = crate::store::derived::data_version(conn, key.province)?;
-    if let Some(figures) = cache.get(&key, version) {
-        return Ok(figures);
-    }
-    let schools = province_metrics(conn, key.province, key.kind.as_deref(), key.today)?;
-    let sorted = COMPARED
-        .iter()
-        .map(|(metric, _)| {
-            let mut values: Vec<f64> = schools
-                .iter()
-                .filter_map(|m| m.value(metric))
-                .filter(|v| v.is_finite())
-                .collect();
-            values.sort_by(f64::total_cmp);
-            values
+    let version = crate::store::derived::data_version(conn, province)?;
+    let key = (province, kind.clone(), today);
+    kept.peers.get_or_compute(key, version, || {
+        let schools = province_metrics(conn, province, kind.as_deref(), today)?;
+        let sorted = COMPARED
+            .iter()
+            .map(|(metric, _)| {
+                let mut values: Vec<f64> = schools
+                    .iter()
+                    .filter_map(|m| m.value(metric))
+                    .filter(|v| v.is_finite())
+                    .collect();
+                values.sort_by(f64::total_cmp);
+                values
+            })
+            .collect();
+        let standards = standards_of_province(conn, province, &schools)?;
+        Ok(ProvinceFigures {
+            schools,
+            sorted,
+            standards,
         })
-        .collect();
-    let standards = standards_of_province(conn, key.province, &schools)?;
-    let figures = Arc::new(ProvinceFigures {
-        version,
-        schools,
-        sorted,
-        standards,
-    });
-    cache.put(key, figures.clone());
-    Ok(figures)
+    })
 }
 
 /// Each school's standing against the national standards of its kind, on its latest
@@ -535,29 +482,25 @@ impl Compared {
 pub fn compare(
     conn: &mut DbConn,
     access: &Access,
-    cache: &PeerCache,
+    kept: &Kept,
     school_id: i64,
     same_kind: bool,
     today: Date,
 ) -> Result<Compared, AppError> {
     let school = crate::store::schools::get(conn, access, school_id)?;
-    compare_school(conn, cache, &school, same_kind, today)
+    compare_school(conn, kept, &school, same_kind, today)
 }
 
 /// The comparison for a school already read through the caller's scope (`schools::get`).
 pub fn compare_school(
     conn: &mut DbConn,
-    cache: &PeerCache,
+    kept: &Kept,
     school: &crate::store::schools::School,
     same_kind: bool,
     today: Date,
 ) -> Result<Compared, AppError> {
-    let key = CacheKey {
-        province: school.province_id,
-        kind: same_kind.then(|| school.kind.clone()),
-        today,
-    };
-    let figures = province_figures(conn, cache, key)?;
+    let kind = same_kind.then(|| school.kind.clone());
+    let figures = province_figures(conn, kept, school.province_id, kind, today)?;
     let position = figures
         .schools
         .binary_search_by_key(&school.id, |m| m.school_id)

@@ -2,7 +2,7 @@
 //! with a due date, every school of the province then has the task of filling it in, and
 //! the bureau follows each school's state until the round closes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -13,7 +13,7 @@ use crate::db::DbConn;
 use crate::db::schema::{
     collection_rounds as rounds, school_years, schools, status_figures, submissions,
 };
-use crate::domain::access::Access;
+use crate::domain::access::{Access, SchoolScope};
 use crate::domain::status_data::{YearState, overdue, year_state};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::error::{AppError, Msg};
@@ -280,17 +280,82 @@ pub struct RoundFilter {
     pub name: Option<String>,
 }
 
+/// Every school of a round's province with its state in the round, as of one day: what a
+/// round page shows, computed once per round version of the province (`store::kept`).
+pub struct RoundSchools {
+    schools: Vec<SchoolInRound>,
+}
+
 /// A round as the bureau follows it: each visible school of the province with its state.
 pub fn detail(
     conn: &mut DbConn,
     access: &Access,
+    kept: &crate::store::kept::Kept,
     id: i64,
     filter: &RoundFilter,
     today: Date,
 ) -> Result<RoundDetail, AppError> {
     let round = find(conn, access, id)?;
+    let version = crate::store::derived::round_version(conn, round.province_id)?;
+    let all = kept.rounds.get_or_compute((id, today), version, || {
+        schools_in_round(conn, &round, today)
+    })?;
+    // Province readers see every school of it; a school's people theirs (and those granted).
+    let visible: Option<HashSet<i64>> = match access.school_scope() {
+        SchoolScope::All | SchoolScope::Province(_) => None,
+        _ => Some(
+            crate::store::schools::scoped(access)
+                .filter(schools::province_id.eq(round.province_id))
+                .select(schools::id)
+                .load::<i64>(conn)?
+                .into_iter()
+                .collect(),
+        ),
+    };
+    let indicators_entered = crate::store::indicators::catalogue(conn)?.entered().count() as i64;
+    let mut counts: BTreeMap<String, i64> = YearState::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), 0))
+        .collect();
+    counts.insert("overdue".into(), 0);
+    let pattern = filter.name.as_deref().map(|n| n.to_lowercase());
+    let mut rows = Vec::new();
+    for school in all
+        .schools
+        .iter()
+        .filter(|s| visible.as_ref().is_none_or(|v| v.contains(&s.school_id)))
+    {
+        *counts.entry(school.state.as_str().to_owned()).or_default() += 1;
+        if school.overdue {
+            *counts.entry("overdue".into()).or_default() += 1;
+        }
+        let matches = filter.state.is_none_or(|s| s == school.state)
+            && filter.overdue.is_none_or(|o| o == school.overdue)
+            && pattern.as_deref().is_none_or(|p| {
+                school.name.to_lowercase().contains(p)
+                    || school.name_zh.as_deref().is_some_and(|z| z.contains(p))
+            });
+        if matches {
+            rows.push(school.clone());
+        }
+    }
+    Ok(RoundDetail {
+        round,
+        counts,
+        indicators_entered,
+        schools: rows,
+    })
+}
+
+/// Every school of the round's province, by id, with its state: five grouped queries for
+/// the province.
+fn schools_in_round(
+    conn: &mut DbConn,
+    round: &RoundInfo,
+    today: Date,
+) -> Result<RoundSchools, AppError> {
     let year = round.year;
-    let visible: Vec<(i64, String, Option<String>, String)> = crate::store::schools::scoped(access)
+    let all: Vec<(i64, String, Option<String>, String)> = schools::table
         .filter(schools::province_id.eq(round.province_id))
         .order(schools::id.asc())
         .select((schools::id, schools::name, schools::name_zh, schools::city))
@@ -298,18 +363,22 @@ pub fn detail(
     let in_province = schools::table
         .filter(schools::province_id.eq(round.province_id))
         .select(schools::id);
-    let locked: Vec<i64> = school_years::table
+    let locked: HashSet<i64> = school_years::table
         .filter(school_years::year.eq(year))
         .filter(school_years::locked_at.is_not_null())
         .filter(school_years::school_id.eq_any(in_province))
         .select(school_years::school_id)
-        .load(conn)?;
-    let explained: Vec<i64> = school_years::table
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    let explained: HashSet<i64> = school_years::table
         .filter(school_years::year.eq(year))
         .filter(school_years::explanations.ne("{}"))
         .filter(school_years::school_id.eq_any(in_province))
         .select(school_years::school_id)
-        .load(conn)?;
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
     let entered: BTreeMap<i64, i64> = status_figures::table
         .filter(status_figures::year.eq(year))
         .filter(status_figures::school_id.eq_any(in_province))
@@ -329,52 +398,30 @@ pub fn detail(
     {
         latest.insert(school, (submission, status));
     }
-    let indicators_entered = crate::store::indicators::catalogue(conn)?.entered().count() as i64;
-    let mut counts: BTreeMap<String, i64> = YearState::ALL
-        .iter()
-        .map(|s| (s.as_str().to_owned(), 0))
-        .collect();
-    counts.insert("overdue".into(), 0);
-    let pattern = filter.name.as_deref().map(|n| n.to_lowercase());
-    let mut rows = Vec::new();
-    for (school_id, name, name_zh, city) in visible {
-        let submission = latest.get(&school_id);
-        let status = submission.and_then(|(_, s)| SubmissionStatus::parse(s).ok());
-        let figures_entered = entered.get(&school_id).copied().unwrap_or(0);
-        let state = year_state(
-            locked.contains(&school_id),
-            status,
-            figures_entered > 0 || explained.contains(&school_id),
-        );
-        let late = !round.closed && overdue(state, round.due_on, today);
-        *counts.entry(state.as_str().to_owned()).or_default() += 1;
-        if late {
-            *counts.entry("overdue".into()).or_default() += 1;
-        }
-        let matches = filter.state.is_none_or(|s| s == state)
-            && filter.overdue.is_none_or(|o| o == late)
-            && pattern.as_deref().is_none_or(|p| {
-                name.to_lowercase().contains(p) || name_zh.as_deref().is_some_and(|z| z.contains(p))
-            });
-        if matches {
-            rows.push(SchoolInRound {
+    let schools = all
+        .into_iter()
+        .map(|(school_id, name, name_zh, city)| {
+            let submission = latest.get(&school_id);
+            let status = submission.and_then(|(_, s)| SubmissionStatus::parse(s).ok());
+            let figures_entered = entered.get(&school_id).copied().unwrap_or(0);
+            let state = year_state(
+                locked.contains(&school_id),
+                status,
+                figures_entered > 0 || explained.contains(&school_id),
+            );
+            SchoolInRound {
                 school_id,
                 name,
                 name_zh,
                 city,
                 state,
-                overdue: late,
+                overdue: !round.closed && overdue(state, round.due_on, today),
                 figures_entered,
                 submission_id: submission.map(|(id, _)| *id),
-            });
-        }
-    }
-    Ok(RoundDetail {
-        round,
-        counts,
-        indicators_entered,
-        schools: rows,
-    })
+            }
+        })
+        .collect();
+    Ok(RoundSchools { schools })
 }
 
 /// The status data an open round asks of each of `which` schools while the school has

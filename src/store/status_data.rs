@@ -3,7 +3,8 @@
 //! answers 409 `year_locked` to every change until its province reopens it, and a year
 //! under review cannot change under the reviewer's eyes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use diesel::prelude::*;
 use serde::Serialize;
@@ -11,7 +12,7 @@ use time::{Date, PrimitiveDateTime};
 
 use crate::db::schema::{school_years, schools as school_rows, status_figures as figs};
 use crate::db::{DbConn, write_transaction};
-use crate::domain::access::Access;
+use crate::domain::access::{Access, SchoolScope};
 use crate::domain::indicators::Indicators;
 use crate::domain::peers::standards;
 use crate::domain::status_data::{
@@ -675,29 +676,72 @@ pub fn latest_accepted_in_province(
 }
 
 /// The accepted figures of every visible school of a province for a year, ratios
-/// included, in school order: the province's hand-over to the ministry.
+/// included, in school order: the province's hand-over to the ministry. The whole
+/// province's are computed once per data version of the province (a year is accepted or
+/// reopened, a school renamed) and kept (`store::kept`).
+pub struct ProvinceYear {
+    pub catalogue: Catalogue,
+    rows: Arc<Vec<(School, Figures)>>,
+    /// the schools the reader may see, when not all of the province
+    visible: Option<HashSet<i64>>,
+}
+
+impl ProvinceYear {
+    pub fn rows(&self) -> impl Iterator<Item = &(School, Figures)> {
+        self.rows
+            .iter()
+            .filter(|(s, _)| self.visible.as_ref().is_none_or(|v| v.contains(&s.id)))
+    }
+}
+
 pub fn province_accepted(
     conn: &mut DbConn,
     access: &Access,
+    kept: &crate::store::kept::Kept,
     province_id: i64,
     year: i32,
-) -> Result<(Catalogue, Vec<(School, Figures)>), AppError> {
+) -> Result<ProvinceYear, AppError> {
     crate::store::rounds::check_province_reader(conn, access, province_id)?;
     let catalogue = catalogue(conn)?;
+    let version = crate::store::derived::data_version(conn, province_id)?;
+    let rows = kept
+        .accepted
+        .get_or_compute((province_id, year), version, || {
+            accepted_in_province(conn, &catalogue, province_id, year)
+        })?;
+    let visible = match access.school_scope() {
+        SchoolScope::All | SchoolScope::Province(_) => None,
+        _ => Some(
+            crate::store::schools::scoped(access)
+                .filter(school_rows::province_id.eq(province_id))
+                .select(school_rows::id)
+                .load::<i64>(conn)?
+                .into_iter()
+                .collect(),
+        ),
+    };
+    Ok(ProvinceYear {
+        catalogue,
+        rows,
+        visible,
+    })
+}
+
+fn accepted_in_province(
+    conn: &mut DbConn,
+    catalogue: &Catalogue,
+    province_id: i64,
+    year: i32,
+) -> Result<Vec<(School, Figures)>, AppError> {
     let in_province = school_rows::table
         .filter(school_rows::province_id.eq(province_id))
         .select(school_rows::id);
-    let locked: Vec<i64> = crate::store::only_visible_schools!(
-        school_years::table
-            .filter(school_years::school_id.eq_any(in_province))
-            .filter(school_years::year.eq(year))
-            .filter(school_years::locked_at.is_not_null())
-            .select(school_years::school_id)
-            .into_boxed::<crate::db::MultiBackend>(),
-        school_years::school_id,
-        access
-    )
-    .load(conn)?;
+    let locked: Vec<i64> = school_years::table
+        .filter(school_years::school_id.eq_any(in_province))
+        .filter(school_years::year.eq(year))
+        .filter(school_years::locked_at.is_not_null())
+        .select(school_years::school_id)
+        .load(conn)?;
     let rows: Vec<(i64, i64, f64)> = figs::table
         .filter(figs::year.eq(year))
         .filter(figs::school_id.eq_any(&locked))
@@ -720,7 +764,7 @@ pub fn province_accepted(
         figures.extend(derive(&indicators, &figures));
         out.push((school, figures));
     }
-    Ok((catalogue, out))
+    Ok(out)
 }
 
 /// The codes of the nine figures the first `indicators` route reads and writes.

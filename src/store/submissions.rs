@@ -9,11 +9,11 @@ use time::{Date, PrimitiveDateTime};
 
 use crate::db::schema::{
     audits, evidence_files, findings, notifications, outbox, school_titles, schools,
-    submission_contents, submission_events, submissions, users,
+    submission_contents, submission_events, submission_tallies, submissions, users,
 };
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
-use crate::domain::access::Access;
+use crate::domain::access::{Access, SchoolScope};
 use crate::domain::paging::{After, Listing, Paging};
 use crate::domain::workflow::{
     Action, Facts, Refusal, SubmissionKind, SubmissionStatus, accepts_evidence, transition,
@@ -117,12 +117,67 @@ pub fn prepares_for(access: &Access, school_id: i64) -> bool {
     access.role == Role::QualityOfficer && access.school_id == Some(school_id)
 }
 
+/// The submissions `access` may see: a province's by their kept `province_id` (one range
+/// of an index), a school's by the school.
 fn scoped(access: &Access) -> submissions::BoxedQuery<'static, crate::db::MultiBackend> {
-    crate::store::only_visible_schools!(
-        submissions::table.into_boxed(),
-        submissions::school_id,
-        access
-    )
+    let query = submissions::table.into_boxed();
+    match access.school_scope() {
+        SchoolScope::Province(p) => query.filter(submissions::province_id.eq(p)),
+        _ => crate::store::only_visible_schools!(query, submissions::school_id, access),
+    }
+}
+
+/// How many of the submissions `access` may see are in each state, and how many in all.
+/// A province's counts are kept (`submission_tallies`, by `store::derived`); a school's are
+/// counted, a few rows.
+pub fn tallies(conn: &mut DbConn, access: &Access) -> Result<Vec<(String, i64)>, AppError> {
+    Ok(match access.school_scope() {
+        SchoolScope::Province(p) => submission_tallies::table
+            .filter(submission_tallies::province_id.eq(p))
+            .select((submission_tallies::status, submission_tallies::n))
+            .load(conn)?,
+        SchoolScope::All => {
+            // Every province's: a few hundred rows, added up here.
+            let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
+            for (status, n) in submission_tallies::table
+                .select((submission_tallies::status, submission_tallies::n))
+                .load::<(String, i64)>(conn)?
+            {
+                *sums.entry(status).or_default() += n;
+            }
+            sums.into_iter().collect()
+        }
+        _ => crate::store::only_visible_schools!(
+            submissions::table
+                .group_by(submissions::status)
+                .select((submissions::status, diesel::dsl::count_star()))
+                .into_boxed::<crate::db::MultiBackend>(),
+            submissions::school_id,
+            access
+        )
+        .load(conn)?,
+    })
+}
+
+/// Recounts a province's `submission_tallies` (after a submission of it moved).
+pub fn recount(conn: &mut DbConn, province: i64) -> Result<(), AppError> {
+    let counts: Vec<(String, i64)> = submissions::table
+        .filter(submissions::province_id.eq(province))
+        .group_by(submissions::status)
+        .select((submissions::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    diesel::delete(submission_tallies::table.filter(submission_tallies::province_id.eq(province)))
+        .execute(conn)?;
+    for (status, n) in counts {
+        diesel::insert_into(submission_tallies::table)
+            .values((
+                submission_tallies::province_id.eq(province),
+                submission_tallies::status.eq(status),
+                submission_tallies::n.eq(n),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Checks the subject a kind needs and that it belongs to the school; returns the title
@@ -215,12 +270,13 @@ pub fn create(
     now: PrimitiveDateTime,
 ) -> Result<SubmissionDetail, AppError> {
     write_transaction(conn, |conn| {
-        crate::store::schools::get(conn, access, school_id)?;
+        let school = crate::store::schools::get(conn, access, school_id)?;
         Access::require(prepares_for(access, school_id))?;
         let title_type_id = check_subject(conn, school_id, new.kind, &new.subject)?;
         let id: i64 = diesel::insert_into(submissions::table)
             .values((
                 submissions::school_id.eq(school_id),
+                submissions::province_id.eq(school.province_id),
                 submissions::kind.eq(new.kind.as_str()),
                 submissions::title.eq(&new.title),
                 submissions::summary.eq(&new.summary),
@@ -368,7 +424,14 @@ pub fn page(
         }
         query
     };
-    let total: i64 = matching().count().get_result(conn)?;
+    let total: i64 = match (filter.status, filter.school_id) {
+        (Some(status), None) => tallies(conn, access)?
+            .into_iter()
+            .find(|(s, _)| s == status.as_str())
+            .map_or(0, |(_, n)| n),
+        (None, None) => tallies(conn, access)?.into_iter().map(|(_, n)| n).sum(),
+        _ => matching().count().get_result(conn)?,
+    };
     let rows = crate::store::continue_by_id_desc!(matching(), submissions::id, &paging.after)
         .order(submissions::id.desc())
         .limit(paging.limit + 1)
@@ -435,7 +498,16 @@ pub fn queue(
         }
         query
     };
-    let total: i64 = matching().count().get_result(conn)?;
+    let counts = tallies(conn, access)?;
+    let only_status =
+        filter.school_id.is_none() && filter.school_name.is_none() && filter.kind.is_none();
+    let total: i64 = match filter.status {
+        Some(status) if only_status => counts
+            .iter()
+            .find(|(s, _)| s == status.as_str())
+            .map_or(0, |(_, n)| *n),
+        _ => matching().count().get_result(conn)?,
+    };
     let page_rows: Vec<Submission> = matching()
         .order((submissions::submitted_at.asc(), submissions::id.asc()))
         .limit(per_page)
@@ -451,15 +523,6 @@ pub fn queue(
             (s, name, name_zh)
         })
         .collect();
-    let counts = crate::store::only_visible_schools!(
-        submissions::table
-            .group_by(submissions::status)
-            .select((submissions::status, diesel::dsl::count_star()))
-            .into_boxed::<crate::db::MultiBackend>(),
-        submissions::school_id,
-        access
-    )
-    .load(conn)?;
     Ok(QueuePage {
         rows,
         total,

@@ -15,7 +15,81 @@ both_backends!(
     bad_sheets_are_refused_whole_and_named_cell_by_cell,
     the_catalogue_grows_without_a_change_of_code,
     the_report_is_generated_from_the_record_and_attached,
+    a_round_and_the_province_figures_follow_changes_made_through_another_server,
 );
+
+/// The round's schools and the province's accepted figures are computed once per version of
+/// the province and kept by each server; a change through one server shows at the other's
+/// next answer.
+async fn a_round_and_the_province_figures_follow_changes_made_through_another_server(app: TestApp) {
+    let world = World::build(&app).await;
+    let other = app.beside().await;
+    let pa = world.token(Actor::ProvinceAdmin).unwrap();
+    let round = format!("/api/v1/rounds/{}", world.rounds[0]);
+    let state_of = |body: &Value, school: i64| {
+        body["schools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["school_id"] == school)
+            .map(|s| {
+                (
+                    s["state"].as_str().unwrap().to_owned(),
+                    s["figures_entered"].as_i64().unwrap(),
+                )
+            })
+            .unwrap()
+    };
+    for server in [&app, &other] {
+        let before = server.send("GET", &round, Some(pa), None).await.json();
+        assert_eq!(
+            state_of(&before, world.school),
+            ("not_started".into(), 0),
+            "{before}"
+        );
+    }
+    let officer = world.officer_of(&app, world.school).await;
+    let saved = other
+        .send(
+            "PUT",
+            &format!("/api/v1/schools/{}/status-data/2026", world.school),
+            Some(&officer),
+            Some(json!({"figures": {"students": 4200, "teachers": 200}})),
+        )
+        .await;
+    assert!(matches!(saved.status, 200 | 201), "{}", saved.text);
+    for server in [&app, &other] {
+        let after = server.send("GET", &round, Some(pa), None).await.json();
+        assert_eq!(
+            state_of(&after, world.school),
+            ("in_progress".into(), 2),
+            "{after}"
+        );
+        assert_eq!(after["counts"]["in_progress"], 1, "{after}");
+    }
+    // The province's accepted figures of 2025: none, then the school's once accepted
+    // (through the first server), at both.
+    let figures = format!("/api/v1/provinces/{}/status-data/2025", world.province);
+    for server in [&app, &other] {
+        let none = server.send("GET", &figures, Some(pa), None).await;
+        assert_eq!(none.json(), json!([]), "{}", none.text);
+    }
+    world
+        .accept_year(
+            &app,
+            world.school,
+            2025,
+            json!({"students": 4000, "teachers": 190}),
+        )
+        .await;
+    for server in [&app, &other] {
+        let accepted = server.send("GET", &figures, Some(pa), None).await.json();
+        let rows = accepted.as_array().unwrap();
+        assert_eq!(rows.len(), 1, "{accepted}");
+        assert_eq!(rows[0]["figures"]["students"], 4000.0, "{accepted}");
+    }
+    drop(other);
+}
 
 async fn bytes(app: &TestApp, path: &str, token: &str) -> (u16, Vec<u8>) {
     let response = app

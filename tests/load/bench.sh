@@ -81,7 +81,18 @@ code=$(api "$officer" "/api/v1/provinces/$province" | json 'd["code"].lower()')
 reviewer=$(login "reviewer-$code-1@synth.accredit.cn")
 bureau=$(login "bureau-$code@synth.accredit.cn")
 submission=$(api "$reviewer" "/api/v1/submissions?status=submitted" | json 'd[0]["id"]')
-echo "school $school (province $code), submission $submission; start-up ${startup_ms} ms, idle RSS $(mib "$idle_rss") MiB" >&2
+# The province's open collection round (this year's) and the year before, accepted.
+round=$(api "$bureau" "/api/v1/provinces/$province/rounds" | json 'next(r["id"] for r in d if r["status"] == "open")')
+year=$(api "$bureau" "/api/v1/rounds/$round" | json 'd["year"]')
+last_year=$((year - 1))
+# The address of a list's second page, from its Link header.
+next_page() {
+    curl -sf -D - -o /dev/null -H "Authorization: Bearer $1" "$BASE$2" |
+        python3 -c "import re,sys; m=re.search(r'^link: <([^>]*)>', sys.stdin.read(), re.I | re.M); print(m.group(1))"
+}
+deadlines_2=$(next_page "$bureau" /api/v1/deadlines)
+queue_2=$(next_page "$reviewer" "/api/v1/submissions?status=submitted")
+echo "school $school (province $code), submission $submission, round $round ($year); start-up ${startup_ms} ms, idle RSS $(mib "$idle_rss") MiB" >&2
 
 # name | who | path | method (GET or LOGIN)
 ENDPOINTS="healthz|none|/healthz|GET
@@ -93,8 +104,16 @@ peer_comparison_html|officer|/schools/$school/peers|GET
 peer_comparison_json|officer|/api/v1/schools/$school/peer-comparison|GET
 home_html|bureau|/home|GET
 deadlines_json|bureau|/api/v1/deadlines|GET
+deadlines_json_page2|bureau|$deadlines_2|GET
+review_queue_json_page2|reviewer|$queue_2|GET
 submission_html|reviewer|/submissions/$submission|GET
 submission_json|reviewer|/api/v1/submissions/$submission|GET
+round_html|bureau|/rounds/$round|GET
+round_json|bureau|/api/v1/rounds/$round|GET
+province_status_json|bureau|/api/v1/provinces/$province/status-data/$last_year|GET
+status_data_html|officer|/schools/$school/status-data/$year|GET
+status_data_json|officer|/api/v1/schools/$school/status-data/$year|GET
+annual_report_html|officer|/schools/$school/annual-report/$last_year|GET
 login|none|/api/v1/auth/login|LOGIN"
 
 peak_rss=$idle_rss
@@ -124,12 +143,19 @@ while IFS='|' read -r name who path method; do
         echo "bench: $name answered $status before the run" >&2
         exit 1
     fi
+    # One request alone on the otherwise idle server: the median of 21 in a row.
+    alone_ms=0
+    if [ "$method" = GET ]; then
+        alone_ms=$(for _ in $(seq 21); do
+            curl -s -o /dev/null -w '%{time_total}\n' -H "$header" "$BASE$path"
+        done | python3 -c "import statistics,sys; print(1000 * statistics.median(float(l) for l in sys.stdin))")
+    fi
     ( while sleep 0.2; do rss_kib; done ) >"$WORK/rss.$name" 2>/dev/null &
     sampler=$!
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${script[@]}" -H "$header" "$BASE$path" >"$WORK/wrk.$name"
     kill "$sampler" 2>/dev/null || true
     wait "$sampler" 2>/dev/null || true
-    python3 "$HERE/wrk_summary.py" "$name" "$WORK/wrk.$name" "$WORK/rss.$name" >>"$results"
+    python3 "$HERE/wrk_summary.py" "$name" "$WORK/wrk.$name" "$WORK/rss.$name" "$alone_ms" >>"$results"
 done <<<"$ENDPOINTS"
 for f in "$WORK"/rss.*; do
     [ -e "$f" ] || continue
@@ -141,11 +167,11 @@ python3 - "$results" <<'EOF'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 ceiling = next((r["rps"] for r in rows if r["name"] == "healthz"), None)
-print(f"| endpoint | req/s | p50 ms | p99 ms | of /healthz | errors |")
-print(f"|---|---:|---:|---:|---:|---:|")
+print(f"| endpoint | req/s | p50 ms | p99 ms | of /healthz | errors | alone ms |")
+print(f"|---|---:|---:|---:|---:|---:|---:|")
 for r in rows:
     ratio = f"{100 * r['rps'] / ceiling:.0f} %" if ceiling else "–"
-    print(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {ratio} | {r['errors']} |")
+    print(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {ratio} | {r['errors']} | {r['alone_ms']:.2f} |")
 EOF
 
 if [ "$UPLOAD_MIB" -gt 0 ]; then

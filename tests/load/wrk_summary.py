@@ -1,10 +1,12 @@
 """Reads one wrk --latency report and the RSS samples taken during it; prints one JSON line:
-name, requests per second, p50 and p99 in milliseconds, failed responses, peak RSS in KiB."""
+name, requests per second, p50 and p99 in milliseconds, failed responses, peak RSS in KiB,
+and the time of one request alone (measured before the run, passed in)."""
 import json
 import re
 import sys
 
 name, report, rss = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
+alone = float(sys.argv[4]) if len(sys.argv) > 4 else float("nan")
 
 
 def millis(text):
@@ -25,4 +27,4 @@ for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: connect (\d
         errors += sum(int(g) for g in match.groups())
 samples = [int(line) for line in open(rss) if line.strip().isdigit()]
 print(json.dumps({"name": name, "rps": rps, "p50": percentile(50), "p99": percentile(99),
-                  "errors": errors, "rss_kib": max(samples, default=0)}))
+                  "errors": errors, "rss_kib": max(samples, default=0), "alone_ms": alone}))

@@ -57,10 +57,10 @@ pub async fn report_view(
     year: i32,
     lang: Lang,
 ) -> Result<ReportView, AppError> {
-    let (today, peers) = (state.clock.today(), state.peers.clone());
+    let (today, kept) = (state.clock.today(), state.kept.clone());
     let gathered = user
         .run(move |conn, access| {
-            crate::store::annual_report::gather(conn, access, &peers, school_id, year, today)
+            crate::store::annual_report::gather(conn, access, &kept, school_id, year, today)
         })
         .await?;
     Ok(report::view(&gathered, lang))
@@ -251,7 +251,7 @@ pub async fn attach_report(
     year: i32,
     lang: Lang,
 ) -> Result<Evidence, AppError> {
-    let (today, peers) = (state.clock.today(), state.peers.clone());
+    let (today, kept) = (state.clock.today(), state.kept.clone());
     let (submission, gathered) = user
         .run(move |conn, access| {
             let submission = crate::db::write_transaction(conn, |conn| {
@@ -260,7 +260,7 @@ pub async fn attach_report(
                 submission_to_attach_to(conn, access, school_id, year, lang)
             })?;
             let gathered =
-                crate::store::annual_report::gather(conn, access, &peers, school_id, year, today)?;
+                crate::store::annual_report::gather(conn, access, &kept, school_id, year, today)?;
             Ok((submission, gathered))
         })
         .await?;

@@ -86,14 +86,14 @@ pub async fn compare(
         .paging
         .offset()
         .map_err(|e| AppError::field("cursor", e))?;
-    let (id, today, same_kind, cache) = (
+    let (id, today, same_kind, kept) = (
         id.into_inner(),
         state.clock.today(),
         query.same_kind.unwrap_or(false),
-        state.peers.clone(),
+        state.kept.clone(),
     );
     let compared = user
-        .run(move |conn, access| peers::compare(conn, access, &cache, id, same_kind, today))
+        .run(move |conn, access| peers::compare(conn, access, &kept, id, same_kind, today))
         .await?;
     if format != Format::Json {
         return download(&table(&compared), format, "peer-comparison");

@@ -21,14 +21,14 @@ use crate::domain::status_data::{
 };
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody, Msg, Validator};
-use crate::http::api::paging::Paged;
+use crate::http::api::paging::{After, Paged};
 use crate::http::export::{Cell, Format, Table, XLSX_TYPE, attachment, download};
 use crate::sheets::template::{self, TemplateData, UploadError};
 use crate::state::AppState;
 use crate::store::indicators::{self, Catalogue};
 use crate::store::rounds::{self, NewRound, RoundDetail, RoundFilter, RoundInfo, RoundPatch};
 use crate::store::schools::School;
-use crate::store::status_data::{self, StatusData, StatusInput};
+use crate::store::status_data::{self, ProvinceYear, StatusData, StatusInput};
 
 /// The largest template upload: a filled-in template is a few tens of kilobytes.
 pub const MAX_TEMPLATE_BYTES: usize = 2 * 1024 * 1024;
@@ -293,10 +293,10 @@ pub async fn get_round(
     id: web::Path<i64>,
     query: web::Query<RoundQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, today) = (id.into_inner(), state.clock.today());
+    let (id, today, kept) = (id.into_inner(), state.clock.today(), state.kept.clone());
     let filter = query.filter()?;
     Ok(HttpResponse::Ok().json(
-        user.run(move |conn, access| rounds::detail(conn, access, id, &filter, today))
+        user.run(move |conn, access| rounds::detail(conn, access, &kept, id, &filter, today))
             .await?,
     ))
 }
@@ -685,39 +685,58 @@ pub async fn province_figures(
     let year = year_of(year, state.clock.today())?;
     let format =
         Format::parse(query.format.as_deref()).map_err(|p| AppError::field("format", p))?;
-    let (catalogue, rows) = user
-        .run(move |conn, access| status_data::province_accepted(conn, access, province, year))
+    let kept = state.kept.clone();
+    let accepted = user
+        .run(move |conn, access| {
+            status_data::province_accepted(conn, access, &kept, province, year)
+        })
         .await?;
-    match format {
-        Format::Json => page.slice(province_rows(rows)),
-        other => province_download(&catalogue, rows, year, other),
+    if format != Format::Json {
+        return province_download(&accepted, year, format);
     }
+    // One page of the rows, without copying the others.
+    let start = page
+        .paging
+        .offset()
+        .map_err(|e| AppError::field("cursor", e))?;
+    let total = accepted.rows().count() as i64;
+    let rows = province_rows(
+        accepted
+            .rows()
+            .skip(usize::try_from(start).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.paging.limit).unwrap_or(0))
+            .cloned(),
+    );
+    let end = start.saturating_add(page.paging.limit);
+    let next = (end < total).then_some(After::Offset(end));
+    Ok(page.respond_with(HttpResponse::Ok().json(rows), total, next))
 }
 
 /// The province's accepted figures as a CSV or XLSX download.
 pub fn province_download(
-    catalogue: &Catalogue,
-    rows: Vec<(School, Figures)>,
+    accepted: &ProvinceYear,
     year: i32,
     format: Format,
 ) -> Result<HttpResponse, AppError> {
     download(
-        &province_table(catalogue, &province_rows(rows)),
+        &province_table(
+            &accepted.catalogue,
+            &province_rows(accepted.rows().cloned()),
+        ),
         format,
         &format!("status-data-{year}"),
     )
 }
 
-fn province_rows(rows: Vec<(School, Figures)>) -> Vec<ProvinceRow> {
-    rows.into_iter()
-        .map(|(school, figures)| ProvinceRow {
-            below_standard: below_standard(&school, &figures),
-            school_id: school.id,
-            name: school.name,
-            name_zh: school.name_zh,
-            city: school.city,
-            kind: school.kind,
-            figures,
-        })
-        .collect()
+fn province_rows(rows: impl Iterator<Item = (School, Figures)>) -> Vec<ProvinceRow> {
+    rows.map(|(school, figures)| ProvinceRow {
+        below_standard: below_standard(&school, &figures),
+        school_id: school.id,
+        name: school.name,
+        name_zh: school.name_zh,
+        city: school.city,
+        kind: school.kind,
+        figures,
+    })
+    .collect()
 }

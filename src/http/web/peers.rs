@@ -23,7 +23,7 @@ pub async fn page(
     id: web::Path<i64>,
     query: web::Query<PeerQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, today, cache) = (id.into_inner(), state.clock.today(), state.peers.clone());
+    let (id, today, kept) = (id.into_inner(), state.clock.today(), state.kept.clone());
     let same_kind = query
         .same_kind
         .as_deref()
@@ -32,7 +32,7 @@ pub async fn page(
         .load(move |conn, access| {
             // Read once: under a consulting grant every read is a history entry.
             let school = crate::store::schools::get(conn, access, id)?;
-            let comparison = peers::compare_school(conn, &cache, &school, same_kind, today)?;
+            let comparison = peers::compare_school(conn, &kept, &school, same_kind, today)?;
             let soon = crate::store::deadlines::Due {
                 today,
                 within_days: Some(180),

@@ -166,7 +166,11 @@ pub struct RoundPageQuery {
     #[serde(flatten)]
     filter: RoundQuery,
     done: Option<String>,
+    page: Option<i64>,
 }
+
+/// Schools a round page lists at a time.
+const ROUND_SCHOOLS_PER_PAGE: usize = 100;
 
 pub async fn round_page(
     state: web::Data<AppState>,
@@ -175,12 +179,41 @@ pub async fn round_page(
     id: web::Path<i64>,
     query: web::Query<RoundPageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, today) = (id.into_inner(), state.clock.today());
+    let (id, today, kept) = (id.into_inner(), state.clock.today(), state.kept.clone());
     let filter = query.filter.filter()?;
-    let (me, detail) = user
-        .load(move |conn, access| rounds::detail(conn, access, id, &filter, today))
+    let (me, mut detail) = user
+        .load(move |conn, access| rounds::detail(conn, access, &kept, id, &filter, today))
         .await?;
+    // A page of the schools (a province has hundreds); the counts are of them all.
+    let listed = detail.schools.len();
+    let pages = listed.div_ceil(ROUND_SCHOOLS_PER_PAGE).max(1);
+    let number = usize::try_from(query.page.unwrap_or(1))
+        .unwrap_or(1)
+        .clamp(1, pages);
+    detail.schools = detail
+        .schools
+        .into_iter()
+        .skip((number - 1) * ROUND_SCHOOLS_PER_PAGE)
+        .take(ROUND_SCHOOLS_PER_PAGE)
+        .collect();
     let mut context = page.context(Some(&me));
+    context.insert("listed", &crate::domain::numbers::grouped(listed as f64, 0));
+    context.insert("page_number", &number);
+    context.insert("pages", &pages);
+    let mut pager_query = format!(
+        "q={}",
+        super::templates::percent_encode(query.filter.q.as_deref().unwrap_or(""))
+    );
+    if let Some(state) = query.filter.state.as_deref() {
+        pager_query.push_str(&format!(
+            "&state={}",
+            super::templates::percent_encode(state)
+        ));
+    }
+    if let Some(overdue) = query.filter.overdue {
+        pager_query.push_str(&format!("&overdue={overdue}"));
+    }
+    context.insert("pager_query", &pager_query);
     context.insert(
         "manages",
         &me.access().administers_province(detail.round.province_id),
@@ -235,21 +268,21 @@ pub async fn round_update(
 
 /// The province's accepted figures of a round's year, as the XLSX the ministry receives.
 pub async fn round_download(
+    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let (catalogue, rows, year) = user
+    let (id, kept) = (id.into_inner(), state.kept.clone());
+    let (accepted, year) = user
         .run(move |conn, access| {
             let round = rounds::find(conn, access, id)?;
-            let (catalogue, rows) =
-                status_data::province_accepted(conn, access, round.province_id, round.year)?;
-            Ok((catalogue, rows, round.year))
+            let accepted =
+                status_data::province_accepted(conn, access, &kept, round.province_id, round.year)?;
+            Ok((accepted, round.year))
         })
         .await?;
     crate::http::api::status_data::province_download(
-        &catalogue,
-        rows,
+        &accepted,
         year,
         crate::http::export::Format::Xlsx,
     )

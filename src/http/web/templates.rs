@@ -244,6 +244,8 @@ mod tests {
         );
         context.insert("state_filter", "returned");
         context.insert("overdue_filter", &true);
+        context.insert("listed", "1,204");
+        context.insert("pager_query", "q=&state=returned");
         context.insert("year", &2026);
         context.insert("data", &json!({"state": "returned", "locked": false, "locked_at": null, "reopen_reason": "复核",
             "submission_id": 4, "round": round, "change_threshold_pct": 30, "version": 3, "explanations": {"students": "扩招"}}));
