@@ -5,12 +5,15 @@ use time::{Date, Month};
 
 /// `date` plus `months` calendar months; a day past the end of the target month becomes its
 /// last day (31 January + 1 month = 28 or 29 February).
+/// Past the calendar's end the answer is the calendar's last day (never a panic).
 pub fn add_months(date: Date, months: u32) -> Date {
-    let total = date.year() * 12 + (date.month() as i32 - 1) + months as i32;
-    let year = total.div_euclid(12);
+    let total = i64::from(date.year()) * 12 + (date.month() as i64 - 1) + i64::from(months);
+    let Ok(year) = i32::try_from(total.div_euclid(12)) else {
+        return Date::MAX;
+    };
     let month = Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(Month::December);
     let last_day = month.length(year);
-    Date::from_calendar_date(year, month, date.day().min(last_day)).unwrap_or(date)
+    Date::from_calendar_date(year, month, date.day().min(last_day)).unwrap_or(Date::MAX)
 }
 
 /// Days before the due date from which a re-evaluation is `due_soon`.
@@ -52,14 +55,65 @@ pub fn year_bounds(year: i32) -> (Date, Date) {
     (first, last)
 }
 
-/// A date from `YYYY-MM-DD`, with a message that says what is wrong.
+/// The first and the last day a date taken from people may be: a record of schools has no
+/// business outside them, and date arithmetic on them can never overflow.
+pub const EARLIEST: Date = time::macros::date!(1900 - 01 - 01);
+pub const LATEST: Date = time::macros::date!(2100 - 12 - 31);
+
+/// A date from `YYYY-MM-DD` between `EARLIEST` and `LATEST`, with a message that says what
+/// is wrong. Every date the API and the pages take goes through here.
 pub fn parse_date(raw: &str) -> Result<Date, crate::domain::message::Msg> {
+    use crate::domain::message::Msg;
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(raw.trim(), &format).map_err(|_| crate::domain::message::Msg::NotDate)
+    let date = Date::parse(raw.trim(), &format).map_err(|_| Msg::NotDate)?;
+    if (EARLIEST..=LATEST).contains(&date) {
+        Ok(date)
+    } else {
+        Err(Msg::DateOutOfRange {
+            min: EARLIEST.to_string(),
+            max: LATEST.to_string(),
+        })
+    }
+}
+
+/// `date` moved by `days`, or `None` past the calendar's end (never a panic).
+pub fn add_days(date: Date, days: i64) -> Option<Date> {
+    date.checked_add(time::Duration::days(days))
+}
+
+/// How far ahead a list of deadlines may look: ten years.
+pub const MAX_WITHIN_DAYS: i64 = 3_650;
+
+/// `within_days` of a deadlines query: 0 to ten years.
+pub fn within_days(days: i64) -> Result<i64, crate::domain::message::Msg> {
+    if (0..=MAX_WITHIN_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(crate::domain::message::Msg::Between {
+            min: "0".into(),
+            max: crate::domain::numbers::grouped(MAX_WITHIN_DAYS as f64, 0),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn arithmetic_at_the_calendars_end_does_not_panic() {
+        use super::*;
+        assert_eq!(add_months(Date::MAX, 12), Date::MAX);
+        assert_eq!(add_months(Date::MAX, u32::MAX), Date::MAX);
+        assert_eq!(add_days(Date::MAX, 1), None);
+        assert_eq!(add_days(Date::MIN, -1), None);
+        assert!(parse_date("2101-01-01").is_err());
+        assert!(parse_date("1899-12-31").is_err());
+        assert!(parse_date("9999-12-31").is_err());
+        assert!(parse_date("2100-12-31").is_ok());
+        assert!(within_days(3_000_000).is_err());
+        assert!(within_days(-1).is_err());
+        assert_eq!(within_days(3_650), Ok(3_650));
+    }
+
     use super::*;
     use time::macros::date;
 

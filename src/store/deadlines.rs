@@ -21,7 +21,7 @@ use crate::db::schema::{
     title_types,
 };
 use crate::domain::access::{Access, SchoolScope};
-use crate::domain::dates::{add_months, next_reevaluation};
+use crate::domain::dates::{add_days, add_months, next_reevaluation};
 use crate::domain::paging::{After, Listing, Paging};
 use crate::error::AppError;
 
@@ -221,11 +221,11 @@ fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> 
             if due >= expires {
                 break;
             }
-            let window = time::Duration::days(92);
-            let done = surveillance.get(&school).is_some_and(|held| {
-                held.iter()
-                    .any(|on| *on >= due - window && *on <= due + window)
-            });
+            let from = add_days(due, -92).unwrap_or(Date::MIN);
+            let to = add_days(due, 92).unwrap_or(Date::MAX);
+            let done = surveillance
+                .get(&school)
+                .is_some_and(|held| held.iter().any(|on| (from..=to).contains(on)));
             if !done {
                 found.push((
                     school,
@@ -363,8 +363,13 @@ pub struct Due {
 
 impl Due {
     fn horizon(&self) -> Option<Date> {
-        self.within_days
-            .map(|d| self.today + time::Duration::days(d.clamp(0, 36_600)))
+        self.within_days.map(|d| {
+            crate::domain::dates::add_days(
+                self.today,
+                d.clamp(0, crate::domain::dates::MAX_WITHIN_DAYS),
+            )
+            .unwrap_or(crate::domain::dates::LATEST)
+        })
     }
 }
 

@@ -10,6 +10,7 @@ mod deadlines;
 mod errors;
 mod grants;
 mod health;
+mod hostile;
 mod matrix;
 mod openapi;
 mod pages;

@@ -18,6 +18,7 @@ use crate::store::deadlines::{self, Deadline, Due};
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct DeadlineQuery {
     /// only those due within this many days (overdue ones always)
+    #[param(minimum = 0, maximum = 3650)]
     pub within_days: Option<i64>,
     /// json (default, one page), csv or xlsx (every deadline)
     pub format: Option<String>,
@@ -70,9 +71,14 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let format =
         Format::parse(query.format.as_deref()).map_err(|e| AppError::field("format", e))?;
+    let within_days = query
+        .within_days
+        .map(crate::domain::dates::within_days)
+        .transpose()
+        .map_err(|e| AppError::field("within_days", e))?;
     let due = Due {
         today: state.clock.today(),
-        within_days: query.within_days,
+        within_days,
         school: None,
     };
     if format == Format::Json {

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::local_path;
-use super::page::{Page, see_other};
+use super::page::{Checked, Page, Posted, see_other};
 use crate::auth::current_user::SESSION_COOKIE;
 use crate::auth::session::{NewSession, sign_in, sign_out};
 use crate::auth::{CurrentUser, SignedIn};
@@ -67,7 +67,6 @@ pub async fn login_page(
 pub struct LoginForm {
     email: String,
     password: String,
-    csrf_token: String,
     next: Option<String>,
 }
 
@@ -75,9 +74,8 @@ pub async fn login_submit(
     state: web::Data<AppState>,
     page: Page,
     req: HttpRequest,
-    form: web::Form<LoginForm>,
+    form: Posted<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    page.check_csrf(&form.csrf_token)?;
     let LoginForm {
         email,
         password,
@@ -115,17 +113,7 @@ pub async fn login_submit(
     page.render(&state, status, "pages/login.html", &context)
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf_token: String,
-}
-
-pub async fn logout(
-    page: Page,
-    user: CurrentUser,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, AppError> {
-    page.check_csrf(&form.csrf_token)?;
+pub async fn logout(user: CurrentUser, _form: Checked) -> Result<HttpResponse, AppError> {
     sign_out(&user).await?;
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     gone.make_removal();
@@ -330,19 +318,13 @@ async fn calendar_url(user: &CurrentUser, renew: bool) -> Result<(SignedIn, Stri
 }
 
 /// A new calendar address; the old one stops working at once.
-pub async fn renew_calendar(
-    page: Page,
-    user: CurrentUser,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, AppError> {
-    page.check_csrf(&form.csrf_token)?;
+pub async fn renew_calendar(user: CurrentUser, _form: Checked) -> Result<HttpResponse, AppError> {
     calendar_url(&user, true).await?;
     Ok(see_other("/account?done=calendar#calendar"))
 }
 
 #[derive(Deserialize)]
 pub struct NameForm {
-    csrf_token: String,
     name: String,
 }
 
@@ -350,9 +332,8 @@ pub async fn account_name(
     state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
-    form: web::Form<NameForm>,
+    form: Posted<NameForm>,
 ) -> Result<HttpResponse, AppError> {
-    page.check_csrf(&form.csrf_token)?;
     let mut v = Validator::new();
     let name = v.check("name", PersonName::parse(&form.name));
     match (name, v.finish()) {
@@ -391,7 +372,6 @@ fn account_with_errors(
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    csrf_token: String,
     current_password: String,
     new_password: String,
 }
@@ -400,9 +380,8 @@ pub async fn account_password(
     state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
-    form: web::Form<PasswordForm>,
+    form: Posted<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
-    page.check_csrf(&form.csrf_token)?;
     match change_own_password(
         &state,
         user.clone(),

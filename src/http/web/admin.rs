@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::page::{Page, see_other};
+use super::page::{Page, Posted, see_other};
 use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
 use crate::domain::Role;
@@ -23,8 +23,6 @@ pub struct DoneQuery {
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct ProvinceForm {
-    #[serde(default, skip_serializing)]
-    csrf_token: String,
     code: String,
     name: String,
     #[serde(default)]
@@ -76,9 +74,8 @@ pub async fn province_create(
     state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
-    form: web::Form<ProvinceForm>,
+    form: Posted<ProvinceForm>,
 ) -> Result<HttpResponse, AppError> {
-    page.check_csrf(&form.csrf_token)?;
     let input = ProvinceInput {
         code: form.code.clone(),
         name: form.name.clone(),
@@ -113,8 +110,6 @@ pub async fn province_create(
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct UserForm {
-    #[serde(default, skip_serializing)]
-    csrf_token: String,
     email: String,
     name: String,
     role: String,
@@ -191,9 +186,8 @@ pub async fn user_create(
     state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
-    form: web::Form<UserForm>,
+    form: Posted<UserForm>,
 ) -> Result<HttpResponse, AppError> {
-    page.check_csrf(&form.csrf_token)?;
     let input = UserInput {
         email: form.email.clone(),
         name: form.name.clone(),
@@ -240,17 +234,14 @@ pub async fn user_create(
 
 #[derive(Deserialize)]
 pub struct ActiveForm {
-    csrf_token: String,
     active: bool,
 }
 
 pub async fn user_set_active(
-    page: Page,
     user: CurrentUser,
     id: web::Path<i64>,
-    form: web::Form<ActiveForm>,
+    form: Posted<ActiveForm>,
 ) -> Result<HttpResponse, AppError> {
-    page.check_csrf(&form.csrf_token)?;
     let (id, active) = (id.into_inner(), form.active);
     let patch = UserPatch {
         active: Some(active),

@@ -236,10 +236,25 @@ async fn switch_language(
         .finish())
 }
 
-/// Only a path on this site may be a redirect target: never another host.
+/// Only a path on this site may be a redirect target: never another host. `next` must be a
+/// path-absolute reference (RFC 3986) of visible characters: it starts with one `/`, and
+/// has no second `/` or `\\` after it (which browsers read as another host), no backslash
+/// anywhere, and no control character, space or DEL (browsers drop tabs and line breaks
+/// before parsing, so `/\t/evil.example` would become `//evil.example`; and a header
+/// cannot hold them). Anything else goes home.
 pub fn local_path(next: Option<&str>) -> &str {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        Some(p)
+            if p.len() <= 2_000
+                && p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p
+                    .chars()
+                    .any(|c| c <= ' ' || c == '\u{7f}' || c.is_control()) =>
+        {
+            p
+        }
         _ => "/",
     }
 }
@@ -255,5 +270,20 @@ mod tests {
         assert_eq!(local_path(Some("https://evil.example")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
         assert_eq!(local_path(None), "/");
+        for hostile in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "\t//evil.example",
+            "/ /evil.example",
+            "/\r",
+            "/\u{7f}",
+            "/\u{85}x",
+            "https:evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(local_path(Some(hostile)), "/", "{hostile:?}");
+        }
+        assert_eq!(local_path(Some("/schools?q=a%20b")), "/schools?q=a%20b");
     }
 }

@@ -174,3 +174,72 @@ pub fn see_other(location: &str) -> HttpResponse {
         .insert_header((header::LOCATION, location))
         .finish()
 }
+
+/// A form posted by a page: the CSRF token is checked first, from the raw body (403
+/// `csrf_failed` when it is missing or wrong, whatever else the form holds), and only then
+/// is the body read as `T` (400 `malformed_form` when it cannot be). Every form handler
+/// takes its fields through this extractor, so that no form can skip the check.
+pub struct Posted<T>(pub T);
+
+impl<T> Posted<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Posted<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// The largest form body a page posts (file uploads are multipart and go elsewhere).
+const FORM_LIMIT: usize = 64 * 1024;
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Posted<T> {
+    type Error = AppError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        use crate::domain::message::Msg;
+        let page = Page::from_request(req, payload).into_inner();
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let page = page?;
+            let body = body
+                .await
+                .map_err(|_| AppError::bad_request("malformed_form", Msg::MalformedForm))?;
+            if body.len() > FORM_LIMIT {
+                return Err(AppError::PayloadTooLarge(Msg::BodyTooLarge));
+            }
+            let pairs: Vec<(String, String)> = if is_form {
+                serde_urlencoded::from_bytes(&body).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            let token = pairs
+                .iter()
+                .find(|(k, _)| k == "csrf_token")
+                .map_or("", |(_, v)| v.as_str());
+            page.check_csrf(token)?;
+            if !is_form {
+                return Err(AppError::bad_request("malformed_form", Msg::MalformedForm));
+            }
+            serde_urlencoded::from_bytes(&body)
+                .map(Posted)
+                .map_err(|err| {
+                    tracing::debug!(error = %err, "unreadable form");
+                    AppError::bad_request("malformed_form", Msg::MalformedForm)
+                })
+        })
+    }
+}
+
+/// A form that carries nothing but its CSRF token (sign out, mark read, renew).
+pub type Checked = Posted<serde::de::IgnoredAny>;

@@ -10,7 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::page::{Page, see_other};
+use super::page::{Page, Posted, see_other};
 use super::schools::school_context;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
@@ -38,10 +38,6 @@ impl Fields {
             .filter(|v| !v.is_empty())
     }
 
-    fn check_csrf(&self, page: &Page) -> Result<(), AppError> {
-        page.check_csrf(&self.text("csrf_token"))
-    }
-
     fn typed(&self) -> HashMap<&str, &str> {
         self.0
             .iter()
@@ -51,7 +47,7 @@ impl Fields {
     }
 }
 
-type Form = web::Form<HashMap<String, String>>;
+type Form = Posted<HashMap<String, String>>;
 
 #[derive(Deserialize)]
 pub struct PageQuery {
@@ -106,7 +102,6 @@ pub async fn certificate_submit(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
-    fields.check_csrf(&page)?;
     let school_id = id.into_inner();
     let input = CertificateInput {
         standard: fields.text("standard"),
@@ -149,7 +144,6 @@ pub async fn title_submit(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
-    fields.check_csrf(&page)?;
     let (school_id, today) = (id.into_inner(), state.clock.today());
     let input = HoldingInput {
         title_type_code: fields.text("title_type_code"),
@@ -188,7 +182,6 @@ pub async fn title_update(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
-    fields.check_csrf(&page)?;
     let (holding_id, today) = (id.into_inner(), state.clock.today());
     let input = crate::http::api::titles::HoldingPatchInput {
         status: fields.optional("status"),
@@ -233,7 +226,6 @@ pub async fn grant_create(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
-    fields.check_csrf(&page)?;
     let (school_id, today) = (id.into_inner(), state.clock.today());
     let consultant = fields.text("consultant_school_id").to_owned();
     let until = fields.text("until");
@@ -263,13 +255,10 @@ pub async fn grant_create(
 }
 
 pub async fn grant_revoke(
-    page: Page,
     user: CurrentUser,
     id: web::Path<i64>,
-    form: Form,
+    _form: Form,
 ) -> Result<HttpResponse, AppError> {
-    let fields = Fields(form.into_inner());
-    fields.check_csrf(&page)?;
     let grant = id.into_inner();
     let school = user
         .run_as(move |conn, me| {
@@ -301,7 +290,6 @@ pub async fn audit_create(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
-    fields.check_csrf(&page)?;
     let school_id = id.into_inner();
     let input = audit_input(&fields);
     let result = user
@@ -427,7 +415,6 @@ pub async fn audit_update(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
-    fields.check_csrf(&page)?;
     let audit_id = id.into_inner();
     let input = audit_input(&fields);
     let version = fields.text("version").parse().ok();
@@ -461,7 +448,6 @@ pub async fn finding_create(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
-    fields.check_csrf(&page)?;
     let audit_id = id.into_inner();
     let input = FindingInput {
         clause: fields.text("clause"),
@@ -494,7 +480,6 @@ pub async fn finding_update(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
-    fields.check_csrf(&page)?;
     let (finding_id, today) = (id.into_inner(), state.clock.today());
     let input = FindingPatchInput {
         status: fields.optional("status"),

@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::page::{Page, see_other};
+use super::page::{Page, Posted, see_other};
 use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
 use crate::domain::dates::parse_date;
@@ -27,7 +27,7 @@ use crate::store::rounds::{self, NewRound, RoundPatch};
 use crate::store::status_data::{self, StatusInput};
 use crate::store::{indicators, schools, submissions};
 
-type Form = web::Form<HashMap<String, String>>;
+type Form = Posted<HashMap<String, String>>;
 
 fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or_default()
@@ -87,7 +87,6 @@ pub async fn round_create(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    page.check_csrf(field(&form, "csrf_token"))?;
     let (province, today) = (id.into_inner(), state.clock.today());
     let mut errors = FieldErrors::new();
     let year = field(&form, "year")
@@ -239,13 +238,11 @@ pub async fn round_page(
 }
 
 pub async fn round_update(
-    page: Page,
     user: CurrentUser,
     id: web::Path<i64>,
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    page.check_csrf(field(&form, "csrf_token"))?;
     let id = id.into_inner();
     let due_on = match field(&form, "due_on").trim() {
         "" => None,
@@ -550,7 +547,6 @@ pub async fn year_save(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    page.check_csrf(field(&form, "csrf_token"))?;
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
     let typed = form.clone();
@@ -638,10 +634,8 @@ pub async fn year_submit(
     page: Page,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    form: Form,
+    _form: Form,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    page.check_csrf(field(&form, "csrf_token"))?;
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
     let (today, lang) = (state.clock.today(), page.lang);
@@ -701,7 +695,6 @@ pub async fn year_reopen(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    page.check_csrf(field(&form, "csrf_token"))?;
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
     let reason = field(&form, "reason").to_owned();
@@ -780,7 +773,6 @@ pub async fn report_save(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    page.check_csrf(field(&form, "csrf_token"))?;
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
     let input = ReportSectionsInput {
@@ -875,7 +867,6 @@ pub async fn report_attach(
     form: Form,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    page.check_csrf(field(&form, "csrf_token"))?;
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
     let lang = Lang::from_tag(field(&form, "lang")).unwrap_or(page.lang);

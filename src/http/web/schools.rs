@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::account::home_context;
-use super::page::{Page, see_other};
+use super::page::{Page, Posted, see_other};
 use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
 use crate::error::{AppError, FieldErrors, Msg};
@@ -25,7 +25,6 @@ pub struct DoneQuery {
 /// The values of a school form, as typed (kept when the form comes back with errors).
 #[derive(Deserialize, serde::Serialize)]
 pub struct SchoolForm {
-    csrf_token: String,
     #[serde(default)]
     province_id: Option<i64>,
     name: String,
@@ -172,9 +171,8 @@ pub async fn school_update(
     page: Page,
     user: CurrentUser,
     id: web::Path<i64>,
-    form: web::Form<SchoolForm>,
+    form: Posted<SchoolForm>,
 ) -> Result<HttpResponse, AppError> {
-    page.check_csrf(&form.csrf_token)?;
     let id = id.into_inner();
     let mut errors = FieldErrors::new();
     let year = form.year(&mut errors);
@@ -244,9 +242,8 @@ pub async fn school_create(
     state: web::Data<AppState>,
     page: Page,
     user: CurrentUser,
-    form: web::Form<SchoolForm>,
+    form: Posted<SchoolForm>,
 ) -> Result<HttpResponse, AppError> {
-    page.check_csrf(&form.csrf_token)?;
     let mut errors = FieldErrors::new();
     let year = form.year(&mut errors);
     let Some(province_id) = form.province_id else {

@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::page::{Page, see_other};
+use super::page::{Checked, Page, Posted, see_other};
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::Role;
@@ -87,7 +87,7 @@ pub async fn create(
     page: Page,
     user: CurrentUser,
     id: web::Path<i64>,
-    form: web::Form<HashMap<String, String>>,
+    form: Posted<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let fields = form.into_inner();
     let text = |name: &str| {
@@ -96,7 +96,6 @@ pub async fn create(
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     };
-    page.check_csrf(&text("csrf_token").unwrap_or_default())?;
     let (school_id, this_year) = (id.into_inner(), state.clock.today().year());
     let number = |name: &str| text(name).and_then(|v| v.parse::<i64>().ok());
     let input = SubmissionInput {
@@ -337,11 +336,10 @@ pub async fn step(
     page: Page,
     user: CurrentUser,
     id: web::Path<i64>,
-    form: web::Form<HashMap<String, String>>,
+    form: Posted<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let fields = form.into_inner();
     let get = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
-    page.check_csrf(get("csrf_token"))?;
     let id = id.into_inner();
     let action = match (get("step"), get("decision")) {
         ("submit", _) => Ok(Action::Submit),
@@ -476,16 +474,7 @@ pub async fn inbox(
     page.ok(&state, "pages/inbox.html", &context)
 }
 
-pub async fn inbox_read(
-    page: Page,
-    user: CurrentUser,
-    form: web::Form<HashMap<String, String>>,
-) -> Result<HttpResponse, AppError> {
-    page.check_csrf(
-        form.get("csrf_token")
-            .map(String::as_str)
-            .unwrap_or_default(),
-    )?;
+pub async fn inbox_read(user: CurrentUser, _form: Checked) -> Result<HttpResponse, AppError> {
     user.run_as(|conn, me| submissions::mark_read(conn, me.user.id, now_utc()))
         .await?;
     Ok(see_other("/inbox"))
