@@ -50,6 +50,20 @@ enum Command {
     /// (31 provinces; per school 10 audits of 10 findings, 10 submissions, 20 years of
     /// indicators)
     Synth(SynthArgs),
+    /// A consistent copy of a SQLite database, taken while servers run, and checked
+    /// (PostgreSQL: pg_dump -Fc, see docs/operations.md)
+    Backup {
+        /// The new file to write
+        #[arg(long, value_name = "FILE")]
+        to: std::path::PathBuf,
+    },
+    /// Puts a backup of a SQLite database in place; refuses while a server holds it, and
+    /// checks the file's pages and its history before and after
+    Restore {
+        /// The backup to put back
+        #[arg(long, value_name = "FILE")]
+        from: std::path::PathBuf,
+    },
     /// The tamper-evident history of changes
     History {
         #[command(subcommand)]
@@ -179,6 +193,38 @@ fn execute(command: Command) -> anyhow::Result<()> {
         Command::History {
             command: HistoryCommand::Verify,
         } => verify_history(&settings),
+        Command::Backup { to } => {
+            let copy = crate::backup::backup(&settings.database_url, &to)?;
+            println!(
+                "backed up {} to {}: integrity ok, history intact ({} entries), {} evidence files listed by SHA-256 (copy {} alongside)",
+                settings.database_url.redacted(),
+                to.display(),
+                copy.history_entries,
+                copy.evidence_files,
+                settings.data_dir.join("evidence").display()
+            );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let restored = crate::backup::restore(&settings.database_url, &from)?;
+            println!(
+                "restored {} from {}: integrity ok, history intact ({} entries)",
+                settings.database_url.redacted(),
+                from.display(),
+                restored.history_entries
+            );
+            let missing =
+                crate::backup::missing_evidence(&settings.database_url, &settings.data_dir)?;
+            if !missing.is_empty() {
+                eprintln!(
+                    "warning: {} of {} evidence files are not in {}; put them back from the evidence backup",
+                    missing.len(),
+                    restored.evidence_files,
+                    settings.data_dir.join("evidence").display()
+                );
+            }
+            Ok(())
+        }
     }
 }
 

@@ -18,11 +18,14 @@ use crate::http::{AppState, build_app};
 pub struct Application {
     port: u16,
     server: Server,
+    /// held while serving, so that `accredit restore` refuses to run under us
+    _lock: Option<crate::backup::ServerLock>,
 }
 
 impl Application {
     /// Everything that can fail at start-up fails here, before the server accepts anyone.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let lock = crate::backup::ServerLock::serving(&settings.database_url)?;
         let url = settings.database_url.clone();
         let pool_size = settings.db_pool_size;
         let db = web::block(move || -> anyhow::Result<Db> {
@@ -57,7 +60,12 @@ impl Application {
             passwords,
             evidence: Arc::new(evidence),
             kept: Arc::new(crate::store::kept::Kept::new()),
+            integrity: Arc::new(crate::backup::Integrity::default()),
         });
+        actix_web::rt::spawn(crate::backup::watch_integrity(
+            state.db.clone(),
+            state.integrity.clone(),
+        ));
         let mut server = HttpServer::new(move || build_app(state.clone()))
             .shutdown_timeout(10)
             .listen(listener)?;
@@ -67,6 +75,7 @@ impl Application {
         Ok(Application {
             port,
             server: server.run(),
+            _lock: lock,
         })
     }
 

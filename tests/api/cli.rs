@@ -242,9 +242,12 @@ fn migrate_twice_is_harmless_and_bad_urls_are_clear_errors() {
 }
 
 /// Starts `accredit serve` as a user would, waits for its address, and returns both.
-type Log = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+pub type Log = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
-fn start_server(cwd: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, String, Log) {
+pub fn start_server(
+    cwd: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (std::process::Child, String, Log) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_accredit"));
     command
         .arg("serve")
@@ -278,7 +281,7 @@ fn start_server(cwd: &std::path::Path, env: &[(&str, &str)]) -> (std::process::C
     (child, address, log)
 }
 
-fn terminate(mut child: std::process::Child) -> std::process::ExitStatus {
+pub fn terminate(mut child: std::process::Child) -> std::process::ExitStatus {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

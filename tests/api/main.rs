@@ -5,6 +5,7 @@ mod helpers;
 mod world;
 
 mod accounts;
+mod backup;
 mod cli;
 mod deadlines;
 mod errors;
