@@ -47,6 +47,9 @@ pub enum AppError {
     UnsupportedMediaType(Msg),
     #[error("validation failed")]
     Validation(FieldErrors),
+    /// A JSON body that is JSON but not of the request's shape: the fields are named.
+    #[error("the request body does not have the expected shape")]
+    BadBody(FieldErrors),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
@@ -90,6 +93,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Validation(_) => "validation_failed",
+            AppError::BadBody(_) => "invalid_body",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Unavailable(_) => "service_unavailable",
             AppError::Internal(_) => "internal_error",
@@ -111,6 +115,7 @@ impl AppError {
                 allow: allow.clone(),
             },
             AppError::Validation(_) => Msg::ValidationFailed,
+            AppError::BadBody(_) => Msg::BodyShape,
             AppError::TooManyRequests { retry_after_secs } => Msg::TooManyAttempts {
                 seconds: *retry_after_secs,
             },
@@ -125,7 +130,7 @@ impl AppError {
             code: self.code(),
             message: self.public_message(),
             fields: match self {
-                AppError::Validation(fields) => Some(fields.clone()),
+                AppError::Validation(fields) | AppError::BadBody(fields) => Some(fields.clone()),
                 _ => None,
             },
         }
@@ -190,6 +195,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadBody(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

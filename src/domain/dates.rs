@@ -65,7 +65,8 @@ pub const LATEST: Date = time::macros::date!(2100 - 12 - 31);
 pub fn parse_date(raw: &str) -> Result<Date, crate::domain::message::Msg> {
     use crate::domain::message::Msg;
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = Date::parse(raw.trim(), &format).map_err(|_| Msg::NotDate)?;
+    // No spaces around it: a JSON Schema `date` has none, and a form's date field sends none.
+    let date = Date::parse(raw, &format).map_err(|_| Msg::NotDate)?;
     if (EARLIEST..=LATEST).contains(&date) {
         Ok(date)
     } else {

@@ -225,6 +225,15 @@ messages! {
     NotCursor => "not_cursor",
         "is not a cursor of this list; take it from the previous answer's Link header",
         "不是此列表的游标；请使用上一页响应中 Link 头给出的地址";
+    BodyShape => "invalid_body",
+        "the request body does not have the expected shape; see fields",
+        "请求内容的结构不符合要求，详见各字段";
+    NotText => "not_text", "must be text (a JSON string)", "必须是文字（JSON 字符串）";
+    NotTrueFalse => "not_boolean", "must be true or false", "必须是 true 或 false";
+    NotObject => "not_object", "must be a JSON object", "必须是 JSON 对象";
+    NotList => "not_list", "must be a list (a JSON array)", "必须是列表（JSON 数组）";
+    UnknownField => "unknown_field", "is not a field of this request", "不是此请求的字段";
+    WrongKind => "wrong_kind", "has a value of the wrong kind", "值的类型不对";
     WrongValue { detail: String } => "wrong_value",
         "the request body has a wrong value: {detail}", "请求内容中有错误的值：{detail}";
 

@@ -8,7 +8,8 @@ pub fn required(raw: &str, max: usize) -> Result<String, Msg> {
     if text.is_empty() {
         return Err(Msg::Required);
     }
-    if text.chars().count() > max {
+    // Counted as sent (spaces around it too), as a JSON Schema `maxLength` counts.
+    if raw.chars().count() > max {
         return Err(Msg::TooLong { max });
     }
     if text
@@ -26,10 +27,11 @@ pub fn required(raw: &str, max: usize) -> Result<String, Msg> {
 /// name can be made to read as something else.
 pub fn name(raw: &str, max: usize) -> Result<String, Msg> {
     let text = required(raw, max)?;
-    if text.chars().any(char::is_control) {
+    // The whole of what was sent: a line break before the name is no better than in it.
+    if raw.chars().any(char::is_control) {
         return Err(Msg::ControlCharacters);
     }
-    if text.chars().any(is_invisible_format) {
+    if raw.chars().any(is_invisible_format) {
         return Err(Msg::InvisibleCharacters);
     }
     Ok(text)
@@ -37,8 +39,9 @@ pub fn name(raw: &str, max: usize) -> Result<String, Msg> {
 
 /// A name that may be left out: blank counts as absent.
 pub fn optional_name(raw: Option<&str>, max: usize) -> Result<Option<String>, Msg> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
+    match raw {
+        None => Ok(None),
+        Some(text) if text.trim().is_empty() => Ok(None),
         Some(text) => name(text, max).map(Some),
     }
 }
@@ -55,8 +58,9 @@ pub fn is_invisible_format(c: char) -> bool {
 
 /// Text that may be left out: blank counts as absent.
 pub fn optional(raw: Option<&str>, max: usize) -> Result<Option<String>, Msg> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
+    match raw {
+        None => Ok(None),
+        Some(text) if text.trim().is_empty() => Ok(None),
         Some(text) => required(text, max).map(Some),
     }
 }

@@ -85,8 +85,10 @@ impl Catalogue {
         self.iter().filter(|i| i.derived)
     }
 
+    /// The indicator of a code, matched as codes are stored: trimmed, in lower case.
     pub fn by_code(&self, code: &str) -> Option<&Indicator> {
-        self.iter().find(|i| i.code == code)
+        let code = code.trim();
+        self.iter().find(|i| i.code.eq_ignore_ascii_case(code))
     }
 
     pub fn id_of(&self, code: &str) -> Option<i64> {

@@ -88,9 +88,11 @@ pub fn list_types(conn: &mut DbConn) -> Result<Vec<TitleType>, AppError> {
         .load(conn)?)
 }
 
+/// The catalogue's title of a code, matched as codes are stored: trimmed, in lower case
+/// (`NKTS` names `nkts`, as everywhere a code is taken).
 pub fn find_type(conn: &mut DbConn, code: &str) -> Result<Option<TitleType>, AppError> {
     Ok(title_types::table
-        .filter(title_types::code.eq(code.trim()))
+        .filter(title_types::code.eq(code.trim().to_lowercase()))
         .select(TitleType::as_select())
         .first(conn)
         .optional()?)

@@ -2,6 +2,7 @@
 //! DOCX, the two sections the officer writes, and attaching the DOCX to the year's
 //! `annual_quality_report` submission as evidence.
 
+use crate::http::api::body::Body;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -25,8 +26,10 @@ pub use crate::report::docx::CONTENT_TYPE as DOCX_TYPE;
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
     /// html (default) or docx
+    #[param(schema_with = crate::http::api::schema::report_format)]
     pub format: Option<String>,
     /// zh-CN (default) or en
+    #[param(schema_with = crate::http::api::schema::report_lang)]
     pub lang: Option<String>,
 }
 
@@ -130,8 +133,10 @@ pub async fn get(
 #[serde(deny_unknown_fields)]
 pub struct ReportSectionsInput {
     /// highlights of the year, in the school's own words (blank lines separate paragraphs)
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub highlights: Option<String>,
     /// problems met and the improvement measures taken
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub problems: Option<String>,
 }
 
@@ -164,7 +169,7 @@ pub async fn put_sections(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    body: web::Json<ReportSectionsInput>,
+    body: Body<ReportSectionsInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;

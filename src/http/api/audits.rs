@@ -1,5 +1,6 @@
 //! Audits of a school and their findings with corrective actions.
 
+use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -19,15 +20,23 @@ use crate::store::findings::{self, Finding, FindingPatch, NewFinding};
 #[serde(deny_unknown_fields)]
 pub struct AuditInput {
     /// internal, management_review, certification_stage1, certification_stage2, surveillance, recertification, provincial_inspection
+    #[schema(value_type = crate::domain::quality::AuditKind)]
     pub kind: String,
     /// e.g. `ISO 9001:2015`
+    #[schema(schema_with = crate::http::api::schema::short_text)]
     pub standard: String,
     /// YYYY-MM-DD
+    #[schema(schema_with = crate::http::api::schema::date)]
     pub started_on: String,
+    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
     pub ended_on: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_short_text)]
     pub lead_auditor: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_short_text)]
     pub auditing_body: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub scope: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub summary: Option<String>,
 }
 
@@ -120,7 +129,7 @@ impl AuditInput {
 pub async fn create(
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<AuditInput>,
+    body: Body<AuditInput>,
 ) -> Result<HttpResponse, AppError> {
     let school_id = id.into_inner();
     let input = body.into_inner();
@@ -172,13 +181,21 @@ pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditPatchInput {
+    #[schema(value_type = Option<crate::domain::quality::AuditKind>)]
     pub kind: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::short_text_or_null)]
     pub standard: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::date_or_null)]
     pub started_on: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
     pub ended_on: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_short_text)]
     pub lead_auditor: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_short_text)]
     pub auditing_body: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub scope: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub summary: Option<String>,
     pub version: Option<i64>,
 }
@@ -210,7 +227,7 @@ impl AuditPatchInput {
 pub async fn patch(
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<AuditPatchInput>,
+    body: Body<AuditPatchInput>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let input = body.into_inner();
@@ -230,11 +247,15 @@ pub async fn patch(
 #[serde(deny_unknown_fields)]
 pub struct FindingInput {
     /// an ISO 9001:2015 clause, `4` to `10.3`, e.g. `8.5.1`
+    #[schema(schema_with = crate::http::api::schema::clause)]
     pub clause: String,
     /// major_nc, minor_nc, observation, ofi
+    #[schema(value_type = crate::domain::quality::FindingGrade)]
     pub grade: String,
+    #[schema(schema_with = crate::http::api::schema::long_text)]
     pub description: String,
     /// YYYY-MM-DD
+    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
     pub due_on: Option<String>,
 }
 
@@ -273,7 +294,7 @@ impl FindingInput {
 pub async fn create_finding(
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<FindingInput>,
+    body: Body<FindingInput>,
 ) -> Result<HttpResponse, AppError> {
     let audit_id = id.into_inner();
     let input = body.into_inner();
@@ -323,18 +344,29 @@ pub async fn get_finding(user: CurrentUser, id: web::Path<i64>) -> Result<HttpRe
 #[serde(deny_unknown_fields)]
 pub struct FindingPatchInput {
     /// open, action_planned, closed, verified
+    #[schema(value_type = Option<crate::domain::quality::FindingStatus>)]
     pub status: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub description: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
     pub due_on: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub root_cause: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub corrective_action: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_short_text)]
     pub action_owner: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
     pub action_due_on: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
     pub action_done_on: Option<String>,
     /// who verified the action's effectiveness
+    #[schema(schema_with = crate::http::api::schema::optional_short_text)]
     pub verified_by: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
     pub verified_on: Option<String>,
     pub verification_effective: Option<bool>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub verification_note: Option<String>,
     /// required to reopen a finding
     pub reopen_reason: Option<String>,
@@ -414,7 +446,7 @@ pub async fn patch_finding(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<FindingPatchInput>,
+    body: Body<FindingPatchInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();

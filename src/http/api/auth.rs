@@ -1,5 +1,6 @@
 //! Signing in and out through the API.
 
+use crate::http::api::body::Body;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +46,7 @@ pub fn client_addr(req: &HttpRequest) -> String {
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: Body<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest { email, password } = body.into_inner();
     let signed_in = sign_in(&state, &email, password, client_addr(&req)).await?;

@@ -1,5 +1,6 @@
 //! Consulting grants: read access for a consulting school, for a period, revocable.
 
+use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -16,6 +17,7 @@ use crate::store::grants::{self, Grant};
 pub struct GrantInput {
     pub consultant_school_id: i64,
     /// YYYY-MM-DD, the last day of the grant
+    #[schema(schema_with = crate::http::api::schema::date)]
     pub until: String,
     /// also the evidence files of submissions
     #[serde(default)]
@@ -32,7 +34,7 @@ pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<GrantInput>,
+    body: Body<GrantInput>,
 ) -> Result<HttpResponse, AppError> {
     let (school, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();

@@ -1,5 +1,6 @@
 //! The signed-in user's own account: read it, rename, change the password.
 
+use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -24,6 +25,7 @@ pub async fn get_me(user: CurrentUser) -> Result<HttpResponse, AppError> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MePatch {
+    #[schema(schema_with = crate::http::api::schema::name_or_null)]
     pub name: Option<String>,
 }
 
@@ -33,10 +35,7 @@ pub struct MePatch {
     request_body = MePatch,
     responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
-pub async fn patch_me(
-    user: CurrentUser,
-    body: web::Json<MePatch>,
-) -> Result<HttpResponse, AppError> {
+pub async fn patch_me(user: CurrentUser, body: Body<MePatch>) -> Result<HttpResponse, AppError> {
     let mut v = Validator::new();
     let name = v.check_opt("name", body.name.as_deref(), PersonName::parse);
     v.finish()?;
@@ -53,6 +52,7 @@ pub async fn patch_me(
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
+    #[schema(schema_with = crate::http::api::schema::new_password)]
     pub new_password: String,
 }
 
@@ -66,7 +66,7 @@ pub struct PasswordChange {
 pub async fn change_password(
     state: web::Data<AppState>,
     user: CurrentUser,
-    body: web::Json<PasswordChange>,
+    body: Body<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
     let signed_in =
         change_own_password(&state, user, &body.current_password, &body.new_password).await?;

@@ -5,6 +5,7 @@
 pub mod annual_report;
 pub mod audits;
 pub mod auth;
+pub mod body;
 pub mod deadlines;
 pub mod grants;
 pub mod health;
@@ -15,6 +16,7 @@ pub mod peers;
 pub mod programmes;
 pub mod provinces;
 pub mod record;
+pub mod schema;
 pub mod schools;
 pub mod status_data;
 pub mod submissions;

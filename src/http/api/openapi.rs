@@ -75,6 +75,203 @@ impl utoipa::Modify for PagingConvention {
     }
 }
 
+/// The rules every operation of the document keeps, written once: a description on every
+/// answer, one operation id per operation, query parameters declared in the query, and the
+/// shared set of error answers each kind of route can give (the contract's error body).
+struct ExactContract;
+
+/// What each status means, for answers the handler's annotation left without words.
+fn status_description(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "204" => "Done; no content",
+        "303" => "See the address in Location",
+        "400" => {
+            "The request cannot be read: malformed JSON, a value of the wrong type (the field is named), or a malformed query"
+        }
+        "401" => "Not signed in, or the token is expired, revoked or not ours",
+        "403" => "Signed in, but this role may not do this",
+        "404" => "No such record, or not one the caller may see",
+        "409" => {
+            "In conflict with the record's state: changed since it was read (`stale_version`), a duplicate, a locked year, or a step the workflow does not allow now"
+        }
+        "413" => "The body or file is larger than allowed",
+        "415" => "The body is not of a type this route takes",
+        "422" => "A value is out of its range or breaks a rule; `fields` names each field",
+        "429" => "Too many attempts; `Retry-After` says when to try again",
+        "500" => "A fault of the server; the answer's `X-Request-Id` finds it in the log",
+        "503" => "The database does not answer",
+        _ => "See the error code",
+    }
+}
+
+impl utoipa::Modify for ExactContract {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use std::collections::BTreeMap;
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+
+        let error = || {
+            ContentBuilder::new()
+                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                    "ErrorBody",
+                ))))
+                .build()
+        };
+        let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+        let mut each = |f: &mut dyn FnMut(&str, &str, &mut Operation)| {
+            for (path, item) in openapi.paths.paths.iter_mut() {
+                for (method, operation) in [
+                    ("get", &mut item.get),
+                    ("put", &mut item.put),
+                    ("post", &mut item.post),
+                    ("patch", &mut item.patch),
+                    ("delete", &mut item.delete),
+                ] {
+                    if let Some(operation) = operation.as_mut() {
+                        f(path, method, operation);
+                    }
+                }
+            }
+        };
+        each(&mut |_, _, op| {
+            if let Some(id) = &op.operation_id {
+                *ids.entry(id.clone()).or_default() += 1;
+            }
+        });
+        each(&mut |path, method, op| {
+            // One id per operation: a handler's name shared by several modules (`get`,
+            // `list`, …) gets the route's resources after it.
+            if let Some(id) = op.operation_id.clone()
+                && ids.get(&id).copied().unwrap_or(0) > 1
+            {
+                let resources: Vec<&str> = path
+                    .trim_start_matches("/api/v1/")
+                    .split('/')
+                    .filter(|s| !s.starts_with('{') && !s.is_empty())
+                    .collect();
+                let _ = method;
+                op.operation_id = Some(format!(
+                    "{id}_{}",
+                    resources.join("_").replace(['-', '.'], "_")
+                ));
+            }
+            // A parameter the path does not name is a query parameter.
+            for parameter in op.parameters.iter_mut().flatten() {
+                if let RefOr::T(p) = parameter
+                    && matches!(p.parameter_in, ParameterIn::Path)
+                    && !path.contains(&format!("{{{}}}", p.name))
+                {
+                    p.parameter_in = ParameterIn::Query;
+                    p.required = utoipa::openapi::Required::False;
+                }
+            }
+            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_body = op.request_body.is_some();
+            let has_inputs = has_body
+                || op.parameters.as_ref().is_some_and(|p| !p.is_empty())
+                || path.contains('{');
+            let mut shared: Vec<&str> = vec!["400", "500", "503"];
+            if secured {
+                shared.extend(["401", "403", "404", "429"]);
+            }
+            if path.contains('{') {
+                shared.push("404");
+            }
+            if has_inputs {
+                shared.push("422");
+            }
+            if has_body {
+                shared.extend(["413", "415"]);
+            }
+            if method != "get" {
+                shared.push("409");
+            }
+            for status in shared {
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description(status_description(status))
+                                .content("application/json", error())
+                                .build(),
+                        )
+                    });
+            }
+            for (status, response) in op.responses.responses.iter_mut() {
+                if let RefOr::T(response) = response
+                    && response.description.is_empty()
+                {
+                    response.description = status_description(status).to_owned();
+                }
+            }
+        });
+    }
+}
+
+/// The years the validators take move with the calendar, so the document says them when
+/// it is asked for: a reporting year (`year`) between 1950 and next year
+/// (`domain::indicators::parse_year`), a school's founding year between 1850 and this year
+/// (`store::schools::parse_founded_year`).
+fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
+    use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
+    let range = |name: &str| match name {
+        "year" => Some((1950, this_year + 1)),
+        "founded_year" => Some((1850, this_year)),
+        _ => None,
+    };
+    let integer = |(min, max): (i32, i32), nullable: bool| {
+        let kind = if nullable {
+            utoipa::openapi::schema::SchemaType::from_iter([Type::Integer, Type::Null])
+        } else {
+            utoipa::openapi::schema::SchemaType::new(Type::Integer)
+        };
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(kind)
+                .minimum(Some(min))
+                .maximum(Some(max))
+                .build(),
+        ))
+    };
+    if let Some(components) = document.components.as_mut() {
+        for schema in components.schemas.values_mut() {
+            let RefOr::T(Schema::Object(object)) = schema else {
+                continue;
+            };
+            let required = object.required.clone();
+            for (name, property) in object.properties.iter_mut() {
+                if let Some(years) = range(name) {
+                    *property = integer(years, !required.contains(name));
+                }
+            }
+        }
+    }
+    for item in document.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let RefOr::T(parameter) = parameter
+                    && let Some(years) = range(&parameter.name)
+                {
+                    parameter.schema = Some(integer(years, false));
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -111,7 +308,7 @@ impl utoipa::Modify for PagingConvention {
         annual_report::get, annual_report::put_sections, annual_report::attach,
     ),
     components(schemas(ErrorBody, ErrorDetail, health::Health, Role, SchoolKind)),
-    modifiers(&BearerAuth, &PagingConvention),
+    modifiers(&BearerAuth, &PagingConvention, &ExactContract),
     tags(
         (name = "health", description = "Service status"),
         (name = "meta", description = "This description"),
@@ -140,8 +337,10 @@ pub struct ApiDoc;
     tag = "meta",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"))
 )]
-pub async fn openapi_json() -> HttpResponse {
-    match ApiDoc::openapi().to_pretty_json() {
+pub async fn openapi_json(state: actix_web::web::Data<crate::state::AppState>) -> HttpResponse {
+    let mut document = ApiDoc::openapi();
+    year_ranges(&mut document, state.clock.today().year());
+    match document.to_pretty_json() {
         Ok(json) => HttpResponse::Ok()
             .content_type("application/json")
             .body(json),

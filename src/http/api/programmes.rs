@@ -1,5 +1,6 @@
 //! Provincial programmes and their progress.
 
+use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -14,14 +15,17 @@ use crate::store::programmes::{self, NewProgramme, Programme};
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgrammeInput {
+    #[schema(schema_with = crate::http::api::schema::short_text)]
     pub name: String,
     /// count the schools holding this title…
     pub title_type_code: Option<String>,
     /// …or those whose latest figure of this indicator reaches `threshold`
     pub indicator: Option<String>,
     pub threshold: Option<i64>,
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub target_count: i64,
     /// YYYY-MM-DD
+    #[schema(schema_with = crate::http::api::schema::date)]
     pub target_date: String,
 }
 
@@ -72,7 +76,7 @@ pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<ProgrammeInput>,
+    body: Body<ProgrammeInput>,
 ) -> Result<HttpResponse, AppError> {
     let (province, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();

@@ -1,5 +1,6 @@
 //! Provinces: listed for everyone signed in, created by admins.
 
+use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -13,8 +14,11 @@ use crate::store::schools::parse_text;
 #[serde(deny_unknown_fields)]
 pub struct ProvinceInput {
     /// short code, e.g. `FJ`
+    #[schema(schema_with = crate::http::api::schema::province_code)]
     pub code: String,
+    #[schema(schema_with = crate::http::api::schema::short_name)]
     pub name: String,
+    #[schema(schema_with = crate::http::api::schema::name_or_null)]
     pub name_zh: Option<String>,
 }
 
@@ -46,7 +50,7 @@ impl ProvinceInput {
 )]
 pub async fn create(
     user: CurrentUser,
-    body: web::Json<ProvinceInput>,
+    body: Body<ProvinceInput>,
 ) -> Result<HttpResponse, AppError> {
     let province = user
         .run(move |conn, access| {

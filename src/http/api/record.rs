@@ -1,6 +1,7 @@
 //! The rest of a school's record: its quality-management certificate, yearly indicators,
 //! and the history of changes.
 
+use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -21,13 +22,19 @@ use crate::store::status_data::{self, YearIndicators};
 #[serde(deny_unknown_fields)]
 pub struct CertificateInput {
     /// e.g. `ISO 9001:2015`
+    #[schema(schema_with = crate::http::api::schema::short_text)]
     pub standard: String,
+    #[schema(schema_with = crate::http::api::schema::short_text)]
     pub certification_body: String,
+    #[schema(schema_with = crate::http::api::schema::short_text)]
     pub certificate_number: String,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub scope: Option<String>,
     /// YYYY-MM-DD
+    #[schema(schema_with = crate::http::api::schema::date)]
     pub issued_on: String,
     /// YYYY-MM-DD; certificates run three years
+    #[schema(schema_with = crate::http::api::schema::date)]
     pub expires_on: String,
 }
 
@@ -101,7 +108,7 @@ pub async fn get_certificate(
 pub async fn put_certificate(
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<CertificateInput>,
+    body: Body<CertificateInput>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let input = body.into_inner();
@@ -124,7 +131,7 @@ pub async fn put_indicators(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    body: web::Json<Indicators>,
+    body: Body<Indicators>,
 ) -> Result<HttpResponse, AppError> {
     let ((id, year), this_year) = (path.into_inner(), state.clock.today().year());
     let figures = body.into_inner();

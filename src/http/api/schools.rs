@@ -1,6 +1,7 @@
 //! Schools: registered by the province (or an admin), read within the caller's scope,
 //! profile edited by the school's quality officer or the province admin.
 
+use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Deserializer};
 
@@ -26,10 +27,14 @@ fn this_year() -> i32 {
 #[serde(deny_unknown_fields)]
 pub struct SchoolInput {
     pub province_id: i64,
+    #[schema(schema_with = crate::http::api::schema::short_name)]
     pub name: String,
+    #[schema(schema_with = crate::http::api::schema::name_or_null)]
     pub name_zh: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::short_name)]
     pub city: String,
     /// technical_school, senior_technical_school, technician_college, secondary_vocational, higher_vocational
+    #[schema(value_type = crate::domain::SchoolKind)]
     pub kind: String,
     pub founded_year: Option<i64>,
 }
@@ -66,11 +71,15 @@ impl SchoolInput {
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SchoolPatchInput {
+    #[schema(schema_with = crate::http::api::schema::name_or_null)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::http::api::schema::name_or_null)]
     pub name_zh: Option<Option<String>>,
+    #[schema(schema_with = crate::http::api::schema::name_or_null)]
     pub city: Option<String>,
+    #[schema(value_type = Option<crate::domain::SchoolKind>)]
     pub kind: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
@@ -122,10 +131,7 @@ impl SchoolPatchInput {
     request_body = SchoolInput,
     responses((status = 201, body = School), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
-pub async fn create(
-    user: CurrentUser,
-    body: web::Json<SchoolInput>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create(user: CurrentUser, body: Body<SchoolInput>) -> Result<HttpResponse, AppError> {
     let school = user
         .run(move |conn, access| {
             // Who may, before what was sent.
@@ -190,7 +196,7 @@ pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, 
 pub async fn patch(
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<SchoolPatchInput>,
+    body: Body<SchoolPatchInput>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let patch = body.validate();

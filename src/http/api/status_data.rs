@@ -2,6 +2,7 @@
 //! status data (by JSON or by the XLSX template), the lock and its reopening, and the
 //! province's accepted figures for the ministry.
 
+use crate::http::api::body::Body;
 use std::collections::{BTreeMap, HashMap};
 
 use actix_multipart::Multipart;
@@ -53,17 +54,24 @@ pub struct RatioInput {
 #[serde(deny_unknown_fields)]
 pub struct IndicatorInput {
     /// 2 to 80 lower-case letters, digits or `_`
+    #[schema(schema_with = crate::http::api::schema::catalogue_code)]
     pub code: String,
+    #[schema(schema_with = crate::http::api::schema::short_name)]
     pub name: String,
+    #[schema(schema_with = crate::http::api::schema::short_name)]
     pub name_zh: String,
     /// persons, person_times, m2, cny, percent, count, volumes, ratio, m2_per_student,
     /// cny_per_student, volumes_per_student, students_per_teacher
+    #[schema(value_type = crate::domain::status_data::Unit)]
     pub unit: String,
     /// whole, decimal or percentage
+    #[schema(value_type = crate::domain::status_data::ValueKind)]
     pub kind: String,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub help: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub help_zh: Option<String>,
     pub higher_is_better: Option<bool>,
     /// makes the indicator derived: computed from two entered ones, never typed
@@ -157,7 +165,7 @@ pub async fn list_indicators(user: CurrentUser, page: Paged) -> Result<HttpRespo
 )]
 pub async fn create_indicator(
     user: CurrentUser,
-    body: web::Json<IndicatorInput>,
+    body: Body<IndicatorInput>,
 ) -> Result<HttpResponse, AppError> {
     let created = user
         .run(move |conn, access| {
@@ -174,8 +182,10 @@ pub async fn create_indicator(
 pub struct RoundInput {
     pub year: i64,
     /// YYYY-MM-DD
+    #[schema(schema_with = crate::http::api::schema::date)]
     pub due_on: String,
     /// flag a figure that moves more than this share from last year (percent, default 30)
+    #[schema(nullable, minimum = 1, maximum = 1000)]
     pub change_threshold_pct: Option<i64>,
 }
 
@@ -200,7 +210,7 @@ pub async fn create_round(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<RoundInput>,
+    body: Body<RoundInput>,
 ) -> Result<HttpResponse, AppError> {
     let (province, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();
@@ -256,6 +266,7 @@ pub async fn list_rounds(
 #[derive(Deserialize, utoipa::IntoParams, Default)]
 pub struct RoundQuery {
     /// only schools in this state: not_started, in_progress, submitted, accepted, returned
+    #[param(value_type = Option<crate::domain::status_data::YearState>)]
     pub state: Option<String>,
     /// only overdue (true) or only not overdue (false) schools
     pub overdue: Option<bool>,
@@ -305,9 +316,12 @@ pub async fn get_round(
 #[serde(deny_unknown_fields)]
 pub struct RoundPatchInput {
     /// YYYY-MM-DD
+    #[schema(schema_with = crate::http::api::schema::date_or_null)]
     pub due_on: Option<String>,
+    #[schema(nullable, minimum = 1, maximum = 1000)]
     pub change_threshold_pct: Option<i64>,
     /// open or closed; a closed round takes no more submissions
+    #[schema(value_type = Option<crate::store::rounds::RoundStatus>)]
     pub status: Option<String>,
 }
 
@@ -320,7 +334,7 @@ pub struct RoundPatchInput {
 pub async fn patch_round(
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<RoundPatchInput>,
+    body: Body<RoundPatchInput>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let input = body.into_inner();
@@ -389,7 +403,7 @@ pub async fn put_status(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    body: web::Json<StatusDataInput>,
+    body: Body<StatusDataInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
@@ -564,6 +578,7 @@ pub async fn upload_template(
 #[serde(deny_unknown_fields)]
 pub struct ReopenInput {
     /// why the accepted year is opened again; kept in the history
+    #[schema(schema_with = crate::http::api::schema::long_text)]
     pub reason: String,
 }
 
@@ -577,7 +592,7 @@ pub async fn reopen(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    body: web::Json<ReopenInput>,
+    body: Body<ReopenInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
@@ -664,6 +679,7 @@ fn province_table(catalogue: &Catalogue, rows: &[ProvinceRow]) -> Table {
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ProvinceQuery {
     /// json (default), csv or xlsx
+    #[param(schema_with = crate::http::api::schema::download_format)]
     pub format: Option<String>,
 }
 

@@ -1,5 +1,6 @@
 //! Submissions, their evidence files and the two-level sign-off.
 
+use crate::http::api::body::Body;
 use std::io::Read;
 
 use actix_multipart::Multipart;
@@ -29,8 +30,11 @@ use crate::store::submissions::{
 #[serde(deny_unknown_fields)]
 pub struct SubmissionInput {
     /// title_application, title_reevaluation, audit_report, corrective_action_closure, annual_quality_report
+    #[schema(value_type = crate::domain::workflow::SubmissionKind)]
     pub kind: String,
+    #[schema(schema_with = crate::http::api::schema::short_text)]
     pub title: String,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
     pub summary: Option<String>,
     /// for a title_application
     pub title_type_code: Option<String>,
@@ -87,7 +91,7 @@ pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<SubmissionInput>,
+    body: Body<SubmissionInput>,
 ) -> Result<HttpResponse, AppError> {
     let (school_id, this_year) = (id.into_inner(), state.clock.today().year());
     let input = body.into_inner();
@@ -113,6 +117,7 @@ pub async fn create(
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct StatusFilter {
     /// draft, submitted (a reviewer's queue), recommended (the sign-off queue), …
+    #[param(value_type = Option<crate::domain::workflow::SubmissionStatus>)]
     pub status: Option<String>,
     /// only this school's
     pub school_id: Option<i64>,
@@ -187,9 +192,21 @@ pub struct StepInput {
 #[serde(deny_unknown_fields)]
 pub struct DecisionInput {
     /// review: recommend, request_changes, reject; sign-off: approve, request_changes, reject
+    #[schema(value_type = crate::domain::workflow::ReviewDecision)]
     pub decision: String,
     pub comment: String,
     pub version: Option<i64>,
+}
+
+/// The body of a sign-off, as the document describes it: a `DecisionInput` whose decision
+/// is one of the sign-off's words (the handler reads it as a `DecisionInput`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct SignOffInput {
+    #[schema(value_type = crate::domain::workflow::SignOffDecision)]
+    decision: String,
+    comment: String,
+    version: Option<i64>,
 }
 
 /// Takes a step and answers the submission; shared by the API and the pages.
@@ -227,7 +244,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: Option<web::Json<StepInput>>,
+    body: Option<Body<StepInput>>,
 ) -> Result<HttpResponse, AppError> {
     school_step(&state, &user, id.into_inner(), Action::Submit, body).await
 }
@@ -242,7 +259,7 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: Option<web::Json<StepInput>>,
+    body: Option<Body<StepInput>>,
 ) -> Result<HttpResponse, AppError> {
     school_step(&state, &user, id.into_inner(), Action::Withdraw, body).await
 }
@@ -253,7 +270,7 @@ async fn school_step(
     user: &CurrentUser,
     id: i64,
     action: Action,
-    body: Option<web::Json<StepInput>>,
+    body: Option<Body<StepInput>>,
 ) -> Result<HttpResponse, AppError> {
     let version = body.and_then(|b| b.version);
     Ok(HttpResponse::Ok().json(take_step(state, user, id, action, None, version).await?))
@@ -269,7 +286,7 @@ pub async fn review(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<DecisionInput>,
+    body: Body<DecisionInput>,
 ) -> Result<HttpResponse, AppError> {
     let decision =
         ReviewDecision::parse(&body.decision).map_err(|e| AppError::field("decision", e))?;
@@ -291,14 +308,14 @@ pub async fn review(
 /// Sign off a recommended submission (a province admin of its province who did not recommend it)
 #[utoipa::path(
     post, path = "/api/v1/submissions/{id}/sign-off", tag = "submissions", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = DecisionInput,
+    params(("id" = i64, Path)), request_body = SignOffInput,
     responses((status = 200, body = SubmissionDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn sign_off(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<DecisionInput>,
+    body: Body<DecisionInput>,
 ) -> Result<HttpResponse, AppError> {
     let decision =
         SignOffDecision::parse(&body.decision).map_err(|e| AppError::field("decision", e))?;

@@ -1,5 +1,6 @@
 //! The title catalogue and the titles a school holds.
 
+use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -17,13 +18,19 @@ use crate::store::titles::{self, NewHolding, NewTitleType, TitleHolding, TitleTy
 #[serde(deny_unknown_fields)]
 pub struct TitleTypeInput {
     /// e.g. `national_key_technical_school`
+    #[schema(schema_with = crate::http::api::schema::catalogue_code)]
     pub code: String,
+    #[schema(schema_with = crate::http::api::schema::short_text)]
     pub name: String,
+    #[schema(schema_with = crate::http::api::schema::optional_short_text)]
     pub name_zh: Option<String>,
     /// national, provincial, municipal
+    #[schema(value_type = crate::domain::quality::TitleLevel)]
     pub level: String,
+    #[schema(schema_with = crate::http::api::schema::short_text)]
     pub awarding_body: String,
     /// months between re-evaluations; absent for a permanent title
+    #[schema(nullable, minimum = 1, maximum = 240)]
     pub reevaluation_interval_months: Option<i64>,
 }
 
@@ -35,7 +42,7 @@ pub struct TitleTypeInput {
 )]
 pub async fn create_type(
     user: CurrentUser,
-    body: web::Json<TitleTypeInput>,
+    body: Body<TitleTypeInput>,
 ) -> Result<HttpResponse, AppError> {
     let created = user
         .run(move |conn, access| {
@@ -109,10 +116,13 @@ pub async fn list_types(user: CurrentUser, page: Paged) -> Result<HttpResponse, 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HoldingInput {
+    #[schema(schema_with = crate::http::api::schema::catalogue_code)]
     pub title_type_code: String,
     /// YYYY-MM-DD
+    #[schema(schema_with = crate::http::api::schema::date)]
     pub awarded_on: String,
     /// YYYY-MM-DD
+    #[schema(schema_with = crate::http::api::schema::date_or_null)]
     pub last_evaluated_on: Option<String>,
 }
 
@@ -163,7 +173,7 @@ pub async fn create_holding(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<HoldingInput>,
+    body: Body<HoldingInput>,
 ) -> Result<HttpResponse, AppError> {
     let (school_id, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();
@@ -207,8 +217,10 @@ pub async fn list_holdings(
 #[serde(deny_unknown_fields)]
 pub struct HoldingPatchInput {
     /// active, suspended, revoked
+    #[schema(value_type = Option<crate::domain::quality::HoldingStatus>)]
     pub status: Option<String>,
     /// YYYY-MM-DD: a re-evaluation the province recorded
+    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
     pub last_evaluated_on: Option<String>,
     pub version: Option<i64>,
 }
@@ -248,7 +260,7 @@ pub async fn patch_holding(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<HoldingPatchInput>,
+    body: Body<HoldingPatchInput>,
 ) -> Result<HttpResponse, AppError> {
     let (id, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();

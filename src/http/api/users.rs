@@ -1,5 +1,6 @@
 //! User accounts, managed by admins (anyone) and province admins (their province's).
 
+use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -14,11 +15,16 @@ use crate::store::users::{self, NewUser, User, UserPatch};
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserInput {
+    #[schema(schema_with = crate::http::api::schema::email)]
     pub email: String,
+    #[schema(schema_with = crate::http::api::schema::short_name)]
+    #[schema(schema_with = crate::http::api::schema::short_name)]
     pub name: String,
     /// quality_officer, school_viewer, reviewer, province_admin, admin
+    #[schema(value_type = crate::domain::Role)]
     pub role: String,
     /// at least 10 characters
+    #[schema(schema_with = crate::http::api::schema::new_password)]
     pub password: String,
     pub province_id: Option<i64>,
     pub school_id: Option<i64>,
@@ -69,7 +75,7 @@ impl UserInput {
 pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
-    body: web::Json<UserInput>,
+    body: Body<UserInput>,
 ) -> Result<HttpResponse, AppError> {
     // Who may and what was sent, before any hashing (a second trip stores the account).
     let (new_user, password) = user
@@ -118,7 +124,9 @@ pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatchInput {
+    #[schema(schema_with = crate::http::api::schema::name_or_null)]
     pub name: Option<String>,
+    #[schema(value_type = Option<crate::domain::Role>)]
     pub role: Option<String>,
     pub province_id: Option<i64>,
     pub school_id: Option<i64>,
@@ -153,7 +161,7 @@ impl UserPatchInput {
 pub async fn patch(
     user: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<UserPatchInput>,
+    body: Body<UserPatchInput>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let patch = body.validate();

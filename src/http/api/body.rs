@@ -1,0 +1,262 @@
+//! `Body<T>`: a JSON request body read into `T`, with errors a person (and a client
+//! generator) can act on. Every API handler that takes a JSON body takes it through here.
+//!
+//! - not `application/json`: 415 `unsupported_media_type`;
+//! - larger than 1 MiB: 413 `payload_too_large`;
+//! - not JSON: 400 `malformed_json`;
+//! - JSON of the wrong shape: 400 `invalid_body` with `fields` naming each problem by its
+//!   JSON path (`year`, `figures.students`, `items[2].code`; the body itself is `$`), in
+//!   words (never a Rust type name), in the reader's language.
+//!
+//! A whole number written with a decimal point (`1990.0`) is a whole number, as JSON Schema
+//! says: numbers with no fraction are read as integers before the body is read into `T`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::domain::message::Msg;
+use crate::error::{AppError, FieldErrors};
+
+/// The largest JSON body the API takes.
+pub const JSON_LIMIT: usize = 1024 * 1024;
+
+pub struct Body<T>(pub T);
+
+impl<T> Body<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Body<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                let v = v.trim().to_ascii_lowercase();
+                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+            });
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(AppError::UnsupportedMediaType(Msg::NotJson));
+            }
+            let bytes = bytes.await.map_err(|e| {
+                if e.as_response_error().status_code()
+                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                {
+                    AppError::PayloadTooLarge(Msg::BodyTooLarge)
+                } else {
+                    AppError::bad_request("malformed_body", Msg::MalformedBody)
+                }
+            })?;
+            if bytes.len() > JSON_LIMIT {
+                return Err(AppError::PayloadTooLarge(Msg::BodyTooLarge));
+            }
+            read(&bytes).map(Body)
+        })
+    }
+}
+
+/// Reads a JSON body into `T` (see the module's text).
+pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut value: Value = serde_json::from_slice(bytes)
+        .map_err(|_| AppError::bad_request("malformed_json", Msg::MalformedJson))?;
+    // serde reads a struct from an array too (`[null, null]`); a request body is an object.
+    if !value.is_object() {
+        return Err(AppError::BadBody(FieldErrors::from([(
+            "$".to_owned(),
+            Msg::NotObject,
+        )])));
+    }
+    whole_numbers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let (field, problem) = explain(&path, &error.inner().to_string());
+        AppError::BadBody(FieldErrors::from([(field, problem)]))
+    })
+}
+
+/// `1990.0` → `1990`, everywhere in the document.
+fn whole_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
+}
+
+/// The field and the problem, from serde's account of it. serde's words name Rust types
+/// ("expected i64"); these are what a person is told instead.
+fn explain(path: &str, message: &str) -> (String, Msg) {
+    let at = |name: &str| -> String {
+        match path {
+            "." | "" => name.to_owned(),
+            _ => format!("{path}.{name}"),
+        }
+    };
+    let here = || -> String {
+        match path {
+            "." | "" => "$".to_owned(),
+            _ => path.to_owned(),
+        }
+    };
+    let quoted = |text: &str| -> Option<String> {
+        let start = text.find('`')? + 1;
+        let end = start + text[start..].find('`')?;
+        Some(text[start..end].to_owned())
+    };
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        return (at(&quoted(rest).unwrap_or_default()), Msg::Required);
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let _ = rest;
+        return (here(), Msg::UnknownField);
+    }
+    if message.starts_with("unknown variant ") {
+        let choices = message
+            .split_once("expected ")
+            .map(|(_, c)| c.replace("one of ", "").replace('`', ""))
+            .unwrap_or_default();
+        return (here(), Msg::OneOf { choices });
+    }
+    if message.starts_with("invalid type: null") {
+        return (here(), Msg::Required);
+    }
+    let expected = message
+        .split_once("expected ")
+        .map(|(_, e)| e.split(" at line").next().unwrap_or(e).to_owned())
+        .unwrap_or_default();
+    let problem = if [
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "integer",
+    ]
+    .iter()
+    .any(|t| {
+        expected
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w == *t)
+    }) {
+        Msg::WholeNumber
+    } else if expected.starts_with("struct") || expected.contains("map") {
+        Msg::NotObject
+    } else if expected.contains("f64") || expected.contains("f32") || expected.contains("number") {
+        Msg::NotNumber
+    } else if expected.contains("string") || expected.contains("str") || expected.contains("char") {
+        Msg::NotText
+    } else if expected.contains("bool") {
+        Msg::NotTrueFalse
+    } else if expected.contains("sequence")
+        || expected.contains("tuple")
+        || expected.contains("array")
+    {
+        Msg::NotList
+    } else {
+        Msg::WrongKind
+    };
+    (here(), problem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        code: String,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        year: i64,
+        share: Option<f64>,
+        items: Option<Vec<Inner>>,
+        on: Option<bool>,
+    }
+
+    fn problem(body: &str) -> (String, Msg) {
+        match read::<Outer>(body.as_bytes()) {
+            Err(AppError::BadBody(fields)) => fields.into_iter().next().unwrap(),
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn fields_are_named_by_path_in_words() {
+        assert_eq!(
+            problem(r#"{"year": "1978"}"#),
+            ("year".into(), Msg::WholeNumber)
+        );
+        assert_eq!(
+            problem(r#"{"year": 1.5}"#),
+            ("year".into(), Msg::WholeNumber)
+        );
+        assert_eq!(problem(r#"{}"#), ("year".into(), Msg::Required));
+        assert_eq!(problem(r#"[]"#), ("$".into(), Msg::NotObject));
+        assert_eq!(
+            problem(r#"{"year": 1, "nope": 1}"#),
+            ("nope".into(), Msg::UnknownField)
+        );
+        assert_eq!(
+            problem(r#"{"year": 1, "items": [{"code": "a"}, {"code": 5}]}"#),
+            ("items[1].code".into(), Msg::NotText)
+        );
+        assert_eq!(
+            problem(r#"{"year": 1, "on": "yes"}"#),
+            ("on".into(), Msg::NotTrueFalse)
+        );
+        assert_eq!(
+            problem(r#"{"year": 1, "share": "x"}"#),
+            ("share".into(), Msg::NotNumber)
+        );
+        assert_eq!(
+            problem(r#"{"year": 1, "items": {}}"#),
+            ("items".into(), Msg::NotList)
+        );
+        assert!(matches!(
+            read::<Outer>(b"{"),
+            Err(AppError::BadRequest {
+                code: "malformed_json",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn whole_numbers_may_have_a_decimal_point() {
+        let outer: Outer = read(br#"{"year": 1990.0, "share": 5}"#).unwrap();
+        assert_eq!(outer.year, 1990);
+        assert_eq!(outer.share, Some(5.0));
+    }
+}
