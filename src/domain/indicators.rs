@@ -6,19 +6,31 @@ use serde::{Deserialize, Serialize};
 /// and none is negative.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Indicators {
+    #[schema(minimum = 0, maximum = 1e12)]
     pub students: Option<i64>,
     /// full-time teachers
+    #[schema(minimum = 0, maximum = 1e12)]
     pub teachers: Option<i64>,
+    #[schema(minimum = 0, maximum = 1e12)]
     pub senior_appraisers: Option<i64>,
+    #[schema(minimum = 0, maximum = 1e12)]
     pub campus_area_m2: Option<i64>,
+    #[schema(minimum = 0, maximum = 1e12)]
     pub building_area_m2: Option<i64>,
     /// training equipment value, CNY
+    #[schema(minimum = 0, maximum = 1e12)]
     pub equipment_value_cny: Option<i64>,
+    #[schema(minimum = 0, maximum = 1e12)]
     pub computers: Option<i64>,
+    #[schema(minimum = 0, maximum = 1e12)]
     pub graduates: Option<i64>,
     /// training and appraisal person-times
+    #[schema(minimum = 0, maximum = 1e12)]
     pub training_person_times: Option<i64>,
 }
+
+/// The largest figure a school can report (the schema's `maximum` says the same).
+pub const MAX_FIGURE: i64 = 1_000_000_000_000;
 
 impl Indicators {
     /// Each field with its name, in the order the forms show them.
@@ -42,9 +54,7 @@ impl Indicators {
             .into_iter()
             .filter_map(|(name, value)| match value {
                 Some(v) if v < 0 => Some((name, crate::domain::message::Msg::NotNegative)),
-                Some(v) if v > 1_000_000_000_000 => {
-                    Some((name, crate::domain::message::Msg::TooLarge))
-                }
+                Some(v) if v > MAX_FIGURE => Some((name, crate::domain::message::Msg::TooLarge)),
                 _ => None,
             })
             .collect()

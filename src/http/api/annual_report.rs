@@ -33,6 +33,15 @@ pub struct ReportQuery {
     pub lang: Option<String>,
 }
 
+/// The language of the report to attach (always a DOCX).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AttachQuery {
+    /// zh-CN (default) or en
+    #[param(schema_with = crate::http::api::schema::report_lang)]
+    pub lang: Option<String>,
+}
+
 fn year_of(raw: i64, state: &AppState) -> Result<i32, AppError> {
     status_data::parse_year(raw, state.clock.today()).map_err(|p| AppError::field("year", p))
 }
@@ -91,7 +100,7 @@ fn docx_name(view: &ReportView) -> String {
 /// DOCX that opens in Word and WPS (readers of the school)
 #[utoipa::path(
     get, path = "/api/v1/schools/{id}/annual-report/{year}", tag = "school year", security(("bearer" = [])),
-    params(("id" = i64, Path), ("year" = i64, Path), ReportQuery),
+    params(("id" = i64, Path), ("year" = i64, Path), AttachQuery),
     responses(
         (status = 200, description = "the report as HTML, or as DOCX with `format=docx`", content_type = "text/html"),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)
@@ -232,14 +241,14 @@ fn submission_to_attach_to(
 /// (creating the draft if there is none), ready to submit (the school's quality officer)
 #[utoipa::path(
     post, path = "/api/v1/schools/{id}/annual-report/{year}/attach", tag = "school year", security(("bearer" = [])),
-    params(("id" = i64, Path), ("year" = i64, Path), ReportQuery),
+    params(("id" = i64, Path), ("year" = i64, Path), AttachQuery),
     responses((status = 201, body = Evidence), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn attach(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    query: web::Query<ReportQuery>,
+    query: web::Query<AttachQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;

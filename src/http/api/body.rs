@@ -77,6 +77,29 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     }
 }
 
+/// A JSON body that may be left out: no body at all is `None`; a body that is sent is read
+/// as `Body<T>` is, errors and all (garbage is refused, not taken for "no body").
+pub struct OptionalBody<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalBody<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
+        if length.unwrap_or(0) == 0 && !chunked {
+            return Box::pin(async { Ok(OptionalBody(None)) });
+        }
+        let body = Body::<T>::from_request(req, payload);
+        Box::pin(async move { Ok(OptionalBody(Some(body.await?.into_inner()))) })
+    }
+}
+
 /// Reads a JSON body into `T` (see the module's text).
 pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let mut value: Value = serde_json::from_slice(bytes)
@@ -100,9 +123,10 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 fn whole_numbers(value: &mut Value) {
     match value {
         Value::Number(n) if n.is_f64() => {
+            // Every f64 without a fraction in i64's range is exactly an integer.
             if let Some(f) = n.as_f64()
                 && f.fract() == 0.0
-                && f.abs() < 9.0e15
+                && (-9.223_372_036_854_775e18..9.223_372_036_854_775e18).contains(&f)
             {
                 *value = Value::from(f as i64);
             }
@@ -257,6 +281,8 @@ mod tests {
     fn whole_numbers_may_have_a_decimal_point() {
         let outer: Outer = read(br#"{"year": 1990.0, "share": 5}"#).unwrap();
         assert_eq!(outer.year, 1990);
+        let large: Outer = read(br#"{"year": -1989120146250391.0}"#).unwrap();
+        assert_eq!(large.year, -1_989_120_146_250_391);
         assert_eq!(outer.share, Some(5.0));
     }
 }

@@ -167,6 +167,49 @@ impl utoipa::Modify for ExactContract {
                     p.required = utoipa::openapi::Required::False;
                 }
             }
+            // A `format` parameter names the other media types the answer may have.
+            let formats: Vec<String> = op
+                .parameters
+                .iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    RefOr::T(p) if p.name == "format" => p.schema.as_ref(),
+                    _ => None,
+                })
+                .filter_map(|schema| match schema {
+                    RefOr::T(utoipa::openapi::Schema::Object(o)) => o.enum_values.clone(),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            if let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") {
+                for format in &formats {
+                    let media = match format.as_str() {
+                        "csv" => "text/csv; charset=utf-8",
+                        "xlsx" => {
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                        }
+                        "docx" => {
+                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                        }
+                        "html" => "text/html; charset=utf-8",
+                        _ => continue,
+                    };
+                    let bare = media.split(';').next().unwrap_or(media);
+                    if !ok.content.keys().any(|k| k.split(';').next() == Some(bare)) {
+                        let file = utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::Type::String)
+                            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                                utoipa::openapi::KnownFormat::Binary,
+                            )));
+                        ok.content.insert(
+                            bare.to_owned(),
+                            RefOr::T(ContentBuilder::new().schema(Some(file)).build()),
+                        );
+                    }
+                }
+            }
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_body = op.request_body.is_some();
             let has_inputs = has_body
@@ -238,10 +281,14 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         ))
     };
     if let Some(components) = document.components.as_mut() {
-        for schema in components.schemas.values_mut() {
+        // Requests only: a record may hold older years (a programme's progress since 1897).
+        for (name, schema) in components.schemas.iter_mut() {
             let RefOr::T(Schema::Object(object)) = schema else {
                 continue;
             };
+            if !name.ends_with("Input") {
+                continue;
+            }
             let required = object.required.clone();
             for (name, property) in object.properties.iter_mut() {
                 if let Some(years) = range(name) {

@@ -77,8 +77,9 @@ impl PageQuery {
     /// naming the parameter.
     pub fn paging(&self) -> Result<Paging, AppError> {
         let mut errors = FieldErrors::new();
-        let limit = match self.limit.as_deref().map(str::trim) {
-            None | Some("") => DEFAULT_LIMIT,
+        // Exactly a whole number, as the document says (`limit=` or ` 5` is not one).
+        let limit = match self.limit.as_deref() {
+            None => DEFAULT_LIMIT,
             Some(raw) => match raw.parse::<i64>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
                 _ => {

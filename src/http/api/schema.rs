@@ -162,6 +162,26 @@ pub fn download_format() -> ObjectBuilder {
     string().enum_values(Some(["", "json", "csv", "xlsx"]))
 }
 
+/// `state` of a round's filter: a school's state in the round, or blank for all.
+pub fn year_state_filter() -> ObjectBuilder {
+    let words = std::iter::once("").chain(
+        crate::domain::status_data::YearState::ALL
+            .iter()
+            .map(|s| s.as_str()),
+    );
+    string().enum_values(Some(words))
+}
+
+/// `status` of the submissions list: a submission's state, or blank for all.
+pub fn submission_status_filter() -> ObjectBuilder {
+    let words = std::iter::once("").chain(
+        crate::domain::workflow::SubmissionStatus::ALL
+            .iter()
+            .map(|s| s.as_str()),
+    );
+    string().enum_values(Some(words))
+}
+
 /// `format` of a generated report.
 pub fn report_format() -> ObjectBuilder {
     string().enum_values(Some(["", "html", "docx"]))

@@ -266,7 +266,7 @@ pub async fn list_rounds(
 #[derive(Deserialize, utoipa::IntoParams, Default)]
 pub struct RoundQuery {
     /// only schools in this state: not_started, in_progress, submitted, accepted, returned
-    #[param(value_type = Option<crate::domain::status_data::YearState>)]
+    #[param(schema_with = crate::http::api::schema::year_state_filter)]
     pub state: Option<String>,
     /// only overdue (true) or only not overdue (false) schools
     pub overdue: Option<bool>,
@@ -545,12 +545,22 @@ pub fn apply_upload(
     })
 }
 
+/// The multipart body of a template upload, as the document describes it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct TemplateUpload {
+    /// the filled-in template (XLSX)
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Upload the filled-in template (multipart field `file`): every bad cell answers 422
 /// with `fields` keyed by its reference (`C7`), and nothing is saved
 #[utoipa::path(
     post, path = "/api/v1/schools/{id}/status-data/{year}/upload", tag = "school year", security(("bearer" = [])),
     params(("id" = i64, Path), ("year" = i64, Path)),
-    request_body(content_type = "multipart/form-data", content = Object, description = "field `file`: the filled-in template"),
+    request_body(content_type = "multipart/form-data", content = TemplateUpload, description = "field `file`: the filled-in template"),
     responses((status = 200, body = StatusData), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn upload_template(

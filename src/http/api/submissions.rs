@@ -1,6 +1,6 @@
 //! Submissions, their evidence files and the two-level sign-off.
 
-use crate::http::api::body::Body;
+use crate::http::api::body::{Body, OptionalBody};
 use std::io::Read;
 
 use actix_multipart::Multipart;
@@ -117,7 +117,7 @@ pub async fn create(
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct StatusFilter {
     /// draft, submitted (a reviewer's queue), recommended (the sign-off queue), …
-    #[param(value_type = Option<crate::domain::workflow::SubmissionStatus>)]
+    #[param(schema_with = crate::http::api::schema::submission_status_filter)]
     pub status: Option<String>,
     /// only this school's
     pub school_id: Option<i64>,
@@ -198,9 +198,22 @@ pub struct DecisionInput {
     pub version: Option<i64>,
 }
 
+/// The multipart body of an evidence upload, as the document describes it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct EvidenceUpload {
+    /// the file: PDF, PNG, JPEG, Office documents, plain text or CSV (judged by its bytes)
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// what the file shows
+    description: Option<String>,
+}
+
 /// The body of a sign-off, as the document describes it: a `DecisionInput` whose decision
 /// is one of the sign-off's words (the handler reads it as a `DecisionInput`).
-#[derive(utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct SignOffInput {
     #[schema(value_type = crate::domain::workflow::SignOffDecision)]
@@ -244,7 +257,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: Option<Body<StepInput>>,
+    body: OptionalBody<StepInput>,
 ) -> Result<HttpResponse, AppError> {
     school_step(&state, &user, id.into_inner(), Action::Submit, body).await
 }
@@ -259,7 +272,7 @@ pub async fn withdraw(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    body: Option<Body<StepInput>>,
+    body: OptionalBody<StepInput>,
 ) -> Result<HttpResponse, AppError> {
     school_step(&state, &user, id.into_inner(), Action::Withdraw, body).await
 }
@@ -270,9 +283,9 @@ async fn school_step(
     user: &CurrentUser,
     id: i64,
     action: Action,
-    body: Option<Body<StepInput>>,
+    body: OptionalBody<StepInput>,
 ) -> Result<HttpResponse, AppError> {
-    let version = body.and_then(|b| b.version);
+    let version = body.0.and_then(|b| b.version);
     Ok(HttpResponse::Ok().json(take_step(state, user, id, action, None, version).await?))
 }
 
@@ -582,7 +595,7 @@ pub async fn store_upload(
 #[utoipa::path(
     post, path = "/api/v1/submissions/{id}/evidence", tag = "submissions", security(("bearer" = [])),
     params(("id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", description = "field `file`, optional `description`"),
+    request_body(content_type = "multipart/form-data", content = EvidenceUpload, description = "field `file`, optional `description`"),
     responses((status = 201, body = Evidence), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody))
 )]
 pub async fn upload(
