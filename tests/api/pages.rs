@@ -80,3 +80,43 @@ async fn stylesheet_is_served(app: TestApp) {
     );
     assert!(reply.text.contains(".top"));
 }
+
+both_backends!(figures_are_written_as_people_write_them);
+
+/// The peer page: whole numbers whole and grouped, in both languages, and no negative
+/// figure (days to a re-evaluation long past are said as "overdue by …": domain::numbers).
+async fn figures_are_written_as_people_write_them(app: TestApp) {
+    use crate::world::{Actor, World};
+    let world = World::build(&app).await;
+    world
+        .accept_year(
+            &app,
+            world.school,
+            2025,
+            serde_json::json!({"students": 4200, "teachers": 210, "equipment_value_cny": 46000000}),
+        )
+        .await;
+    let officer = world.token(Actor::QualityOfficer).unwrap();
+    let cookie = format!("accredit_session={officer}");
+    for lang in ["zh-CN", "en"] {
+        let page = app
+            .get_with(
+                &format!("/schools/{}/peers", world.school),
+                &[("Cookie", &cookie), ("Accept-Language", lang)],
+            )
+            .await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert!(page.text.contains(">4,200<"), "{lang}: grouped");
+        assert!(page.text.contains(">46,000,000<"), "{lang}: grouped");
+        let cells: Vec<&str> = page
+            .text
+            .split("<td class=\"num\">")
+            .skip(1)
+            .map(|c| c.split('<').next().unwrap())
+            .collect();
+        for cell in &cells {
+            assert!(!cell.ends_with(".0"), "{lang}: {cell}");
+            assert!(!cell.starts_with('-'), "{lang}: {cell}");
+        }
+    }
+}

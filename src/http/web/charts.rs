@@ -36,13 +36,7 @@ pub fn strip(label: &str, own: Option<f64>, peers: &[f64]) -> Option<String> {
             width / 2.0
         }
     };
-    let number = |v: f64| {
-        if v.fract() == 0.0 {
-            format!("{}", v as i64)
-        } else {
-            format!("{v:.1}")
-        }
-    };
+    let number = |v: f64| crate::domain::numbers::grouped(v, 1);
     let mut svg = format!(
         r#"<svg class="strip" role="img" viewBox="0 0 {width} 46" width="{width}" height="46" xmlns="http://www.w3.org/2000/svg"><title>{}</title><line x1="{left}" y1="20" x2="{}" y2="20" class="axis"/>"#,
         escape(label),

@@ -53,7 +53,11 @@ pub async fn page(
                 "percentile": comparison.percentiles.get(metric),
                 "higher_is_better": higher_is_better,
                 "peers_with_figure": values.len(),
-                "chart": strip(metric, own, &values),
+                "chart": strip(
+                    crate::i18n::t(page.lang, &format!("metric_{metric}")),
+                    own,
+                    &values,
+                ),
             })
         })
         .collect();

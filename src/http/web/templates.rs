@@ -55,6 +55,17 @@ impl Templates {
         let mut by_lang = HashMap::new();
         for lang in Lang::ALL {
             let mut tera = Tera::new();
+            // Filters first: templates are checked against them as they are added.
+            tera.register_filter("figure", figure_filter);
+            tera.register_filter(
+                "due_in",
+                move |value: tera::Value, _: tera::Kwargs, _: &tera::State| match value.as_f64() {
+                    Some(days) => {
+                        tera::Value::from(crate::domain::numbers::due_in(days as i64, lang))
+                    }
+                    None => value,
+                },
+            );
             tera.add_raw_templates(TEMPLATES.iter().copied())
                 .map_err(|e| anyhow::anyhow!("template error: {e}"))?;
             let strings = catalogue(lang)?;
@@ -74,6 +85,15 @@ impl Templates {
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no templates for {lang:?}")))?;
         tera.render(name, context)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering {name}: {e:?}")))
+    }
+}
+
+/// `{{ x | figure }}`: a number as people write it (`4200.0` → `4,200`, `12.5` → `12.5`);
+/// anything else as it is.
+fn figure_filter(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    match value.as_f64() {
+        Some(n) if value.is_number() => tera::Value::from(crate::domain::numbers::figure(n)),
+        _ => value,
     }
 }
 
