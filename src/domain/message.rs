@@ -225,6 +225,9 @@ messages! {
     NotCursor => "not_cursor",
         "is not a cursor of this list; take it from the previous answer's Link header",
         "不是此列表的游标；请使用上一页响应中 Link 头给出的地址";
+    ActionTwice => "action_twice",
+        "give the corrective action once: as an object, or (deprecated) as flat fields",
+        "纠正措施只能填写一次：用对象填写，或（已弃用）用平铺的字段填写";
     BodyShape => "invalid_body",
         "the request body does not have the expected shape; see fields",
         "请求内容的结构不符合要求，详见各字段";

@@ -14,6 +14,7 @@ both_backends!(
     stale_audit_versions_conflict,
     history_verify_detects_edits_and_deletions,
     parallel_writes_keep_one_unbroken_chain,
+    a_corrective_action_is_written_as_it_is_read,
 );
 
 async fn fuzhou_no2_titles_show_when_re_evaluation_is_due(app: TestApp) {
@@ -540,4 +541,67 @@ async fn parallel_writes_keep_one_unbroken_chain(app: TestApp) {
         .send("GET", &format!("{path}?limit=100"), Some(&token), None)
         .await;
     assert_eq!(listed.header("x-total-count"), Some("25"));
+}
+
+/// `corrective_action` is written in the shape it is read with; the flat fields of the
+/// first version still work (deprecated), and the two together are refused.
+async fn a_corrective_action_is_written_as_it_is_read(app: TestApp) {
+    let world = World::build(&app).await;
+    let qo = world.token(Actor::QualityOfficer);
+    let path = format!("/api/v1/findings/{}", world.findings[0]);
+    let action = json!({
+        "root_cause": "No calibration plan for the CNC lathes",
+        "action": "Calibration plan kept by the training centre",
+        "owner": "陈老师",
+        "due_on": "2026-06-30",
+        "done_on": "2026-05-20",
+        "verified_by": null,
+        "verified_on": null,
+        "effective": null,
+        "verification_note": null
+    });
+    let (status, written) = patch(&app, qo, &path, json!({"corrective_action": action})).await;
+    assert_eq!(status, 200, "{written}");
+    assert_eq!(written["corrective_action"], action, "read back as written");
+    let read = app.send("GET", &path, qo, None).await.json();
+    assert_eq!(read["corrective_action"], action);
+
+    // The first version's shape: the text alone and flat fields.
+    let (status, old) = patch(
+        &app,
+        qo,
+        &path,
+        json!({"corrective_action": "A new plan", "action_owner": "王老师", "version": read["version"]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{old}");
+    assert_eq!(old["corrective_action"]["action"], "A new plan");
+    assert_eq!(old["corrective_action"]["owner"], "王老师");
+
+    // Both at once: which one would count?
+    let (status, both) = patch(
+        &app,
+        qo,
+        &path,
+        json!({"corrective_action": {"owner": "x"}, "action_owner": "y"}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        both["error"]["fields"]["corrective_action"].is_string(),
+        "{both}"
+    );
+    // A bad field of the object is named by its path.
+    let (status, bad) = patch(
+        &app,
+        qo,
+        &path,
+        json!({"corrective_action": {"done_on": "2026-02-30"}}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        bad["error"]["fields"]["corrective_action.done_on"].is_string(),
+        "{bad}"
+    );
 }

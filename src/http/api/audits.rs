@@ -340,8 +340,45 @@ pub async fn get_finding(user: CurrentUser, id: web::Path<i64>) -> Result<HttpRe
     ))
 }
 
+/// A finding's corrective action as written: the same fields, names and types as it is read
+/// (`Finding.corrective_action`). A field left out keeps what is there; blank clears it.
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct CorrectiveActionInput {
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
+    pub root_cause: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
+    pub action: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::optional_short_text)]
+    pub owner: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
+    pub due_on: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
+    pub done_on: Option<String>,
+    /// who verified the action's effectiveness
+    #[schema(schema_with = crate::http::api::schema::optional_short_text)]
+    pub verified_by: Option<String>,
+    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
+    pub verified_on: Option<String>,
+    pub effective: Option<bool>,
+    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
+    pub verification_note: Option<String>,
+}
+
+/// `corrective_action` of a finding's change: the object (as read), or, deprecated since
+/// this version and to be removed in the next, the action's text alone.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ActionField {
+    Object(CorrectiveActionInput),
+    /// deprecated: the action's text alone
+    #[schema(deprecated)]
+    Text(String),
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(deprecated)]
 pub struct FindingPatchInput {
     /// open, action_planned, closed, verified
     #[schema(value_type = Option<crate::domain::quality::FindingStatus>)]
@@ -351,28 +388,39 @@ pub struct FindingPatchInput {
     #[schema(schema_with = crate::http::api::schema::date_or_blank)]
     pub due_on: Option<String>,
     #[schema(schema_with = crate::http::api::schema::optional_long_text)]
+    #[deprecated(note = "write corrective_action as an object")]
     pub root_cause: Option<String>,
-    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
-    pub corrective_action: Option<String>,
+    /// the corrective action, in the shape a finding is read with (an object); the action's
+    /// text alone (a string) is deprecated, with the flat fields below
+    pub corrective_action: Option<ActionField>,
     #[schema(schema_with = crate::http::api::schema::optional_short_text)]
+    #[deprecated(note = "write corrective_action as an object")]
     pub action_owner: Option<String>,
     #[schema(schema_with = crate::http::api::schema::date_or_blank)]
+    #[deprecated(note = "write corrective_action as an object")]
     pub action_due_on: Option<String>,
     #[schema(schema_with = crate::http::api::schema::date_or_blank)]
+    #[deprecated(note = "write corrective_action as an object")]
     pub action_done_on: Option<String>,
     /// who verified the action's effectiveness
     #[schema(schema_with = crate::http::api::schema::optional_short_text)]
+    #[deprecated(note = "write corrective_action as an object")]
     pub verified_by: Option<String>,
     #[schema(schema_with = crate::http::api::schema::date_or_blank)]
+    #[deprecated(note = "write corrective_action as an object")]
     pub verified_on: Option<String>,
+    #[deprecated(note = "write corrective_action as an object")]
     pub verification_effective: Option<bool>,
     #[schema(schema_with = crate::http::api::schema::optional_long_text)]
+    #[deprecated(note = "write corrective_action as an object")]
     pub verification_note: Option<String>,
     /// required to reopen a finding
     pub reopen_reason: Option<String>,
     pub version: Option<i64>,
 }
 
+// The one place that reads the deprecated flat fields, until they are removed.
+#[allow(deprecated)]
 impl FindingPatchInput {
     pub fn validate(&self, today: time::Date) -> Result<FindingPatch, AppError> {
         let mut v = Validator::new();
@@ -397,19 +445,74 @@ impl FindingPatchInput {
             .flatten();
         let description = long(&mut v, "description", &self.description);
         let due_on = date(&mut v, "due_on", &self.due_on);
-        let root_cause = long(&mut v, "root_cause", &self.root_cause);
-        let action = long(&mut v, "corrective_action", &self.corrective_action);
-        let owner = short(&mut v, "action_owner", &self.action_owner);
-        let action_due_on = date(&mut v, "action_due_on", &self.action_due_on);
-        let action_done_on = date(&mut v, "action_done_on", &self.action_done_on);
-        let verified_by = short(&mut v, "verified_by", &self.verified_by);
-        let verified_on = date(&mut v, "verified_on", &self.verified_on);
-        let verification_note = long(&mut v, "verification_note", &self.verification_note);
+        // The action as an object, or (deprecated) as flat fields and its text alone; not both.
+        let flat = [
+            &self.root_cause,
+            &self.action_owner,
+            &self.action_due_on,
+            &self.action_done_on,
+            &self.verified_by,
+            &self.verified_on,
+            &self.verification_note,
+        ];
+        let text_action: Option<String> = match &self.corrective_action {
+            Some(ActionField::Text(text)) => Some(text.clone()),
+            _ => None,
+        };
+        let written = match &self.corrective_action {
+            Some(ActionField::Object(object)) => {
+                if flat.iter().any(|f| f.is_some()) || self.verification_effective.is_some() {
+                    v.fail("corrective_action", Msg::ActionTwice);
+                }
+                [
+                    ("corrective_action.root_cause", &object.root_cause),
+                    ("corrective_action.action", &object.action),
+                    ("corrective_action.owner", &object.owner),
+                    ("corrective_action.due_on", &object.due_on),
+                    ("corrective_action.done_on", &object.done_on),
+                    ("corrective_action.verified_by", &object.verified_by),
+                    ("corrective_action.verified_on", &object.verified_on),
+                    (
+                        "corrective_action.verification_note",
+                        &object.verification_note,
+                    ),
+                ]
+            }
+            _ => [
+                ("root_cause", &self.root_cause),
+                ("corrective_action", &text_action),
+                ("action_owner", &self.action_owner),
+                ("action_due_on", &self.action_due_on),
+                ("action_done_on", &self.action_done_on),
+                ("verified_by", &self.verified_by),
+                ("verified_on", &self.verified_on),
+                ("verification_note", &self.verification_note),
+            ],
+        };
+        let effective = match &self.corrective_action {
+            Some(ActionField::Object(object)) => object.effective,
+            _ => self.verification_effective,
+        };
+        let [
+            (root_cause_at, root_cause_raw),
+            (action_at, action_raw),
+            (owner_at, owner_raw),
+            (due_at, due_raw),
+            (done_at, done_raw),
+            (verified_by_at, verified_by_raw),
+            (verified_on_at, verified_on_raw),
+            (note_at, note_raw),
+        ] = written;
+        let root_cause = long(&mut v, root_cause_at, root_cause_raw);
+        let action = long(&mut v, action_at, action_raw);
+        let owner = short(&mut v, owner_at, owner_raw);
+        let action_due_on = date(&mut v, due_at, due_raw);
+        let action_done_on = date(&mut v, done_at, done_raw);
+        let verified_by = short(&mut v, verified_by_at, verified_by_raw);
+        let verified_on = date(&mut v, verified_on_at, verified_on_raw);
+        let verification_note = long(&mut v, note_at, note_raw);
         let reopen_reason = long(&mut v, "reopen_reason", &self.reopen_reason);
-        for (name, day) in [
-            ("action_done_on", action_done_on),
-            ("verified_on", verified_on),
-        ] {
+        for (name, day) in [(done_at, action_done_on), (verified_on_at, verified_on)] {
             if day.is_some_and(|d| d > today) {
                 v.fail(name, Msg::InFuture);
             }
@@ -427,7 +530,7 @@ impl FindingPatchInput {
             action_done_on,
             verified_by,
             verified_on,
-            effective: self.verification_effective,
+            effective,
             verification_note,
             version: self.version,
         })

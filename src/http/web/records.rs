@@ -15,7 +15,9 @@ use super::schools::school_context;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::error::{AppError, FieldErrors};
-use crate::http::api::audits::{AuditInput, FindingInput, FindingPatchInput};
+use crate::http::api::audits::{
+    ActionField, AuditInput, CorrectiveActionInput, FindingInput, FindingPatchInput,
+};
 use crate::http::api::record::CertificateInput;
 use crate::http::api::titles::HoldingInput;
 use crate::state::AppState;
@@ -483,17 +485,19 @@ pub async fn finding_update(
     let (finding_id, today) = (id.into_inner(), state.clock.today());
     let input = FindingPatchInput {
         status: fields.optional("status"),
-        root_cause: fields.optional("root_cause"),
-        corrective_action: fields.optional("corrective_action"),
-        action_owner: fields.optional("action_owner"),
-        action_due_on: fields.optional("action_due_on"),
-        action_done_on: fields.optional("action_done_on"),
-        verified_by: fields.optional("verified_by"),
-        verified_on: fields.optional("verified_on"),
-        verification_effective: fields
-            .optional("verification_effective")
-            .map(|v| v == "true"),
-        verification_note: fields.optional("verification_note"),
+        corrective_action: Some(ActionField::Object(CorrectiveActionInput {
+            root_cause: fields.optional("root_cause"),
+            action: fields.optional("corrective_action"),
+            owner: fields.optional("action_owner"),
+            due_on: fields.optional("action_due_on"),
+            done_on: fields.optional("action_done_on"),
+            verified_by: fields.optional("verified_by"),
+            verified_on: fields.optional("verified_on"),
+            effective: fields
+                .optional("verification_effective")
+                .map(|v| v == "true"),
+            verification_note: fields.optional("verification_note"),
+        })),
         reopen_reason: fields.optional("reopen_reason"),
         version: fields.text("version").parse().ok(),
         ..FindingPatchInput::default()
@@ -505,6 +509,7 @@ pub async fn finding_update(
             writable_school(conn, access, current.school_id)?;
             let updated = input
                 .validate(today)
+                .map_err(form_field_names)
                 .and_then(|patch| findings::update(conn, access, finding_id, &patch, now_utc()));
             Ok((current.audit_id, updated))
         })
@@ -518,6 +523,30 @@ pub async fn finding_update(
         |_| format!("/audits/{audit_of}?done=saved#finding-{finding_id}"),
     )
     .await
+}
+
+/// The finding form names the action's fields as the page does (`action_owner`), the API
+/// by their place in the object (`corrective_action.owner`).
+fn form_field_names(error: AppError) -> AppError {
+    let AppError::Validation(errors) = error else {
+        return error;
+    };
+    AppError::Validation(
+        errors
+            .into_iter()
+            .map(|(field, problem)| {
+                let name = match field.strip_prefix("corrective_action.") {
+                    Some("action") => "corrective_action".to_owned(),
+                    Some("owner") => "action_owner".to_owned(),
+                    Some("due_on") => "action_due_on".to_owned(),
+                    Some("done_on") => "action_done_on".to_owned(),
+                    Some(other) => other.to_owned(),
+                    None => field,
+                };
+                (name, problem)
+            })
+            .collect(),
+    )
 }
 
 /// A school's years: each recorded or asked-for year with its state, and a way to open
