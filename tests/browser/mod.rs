@@ -6,6 +6,7 @@ mod webdriver;
 mod audit;
 mod homes;
 mod landing;
+mod mobile;
 mod school_year;
 mod sign_in;
 mod sign_off;

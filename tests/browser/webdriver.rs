@@ -229,6 +229,26 @@ impl Browser {
         .await;
     }
 
+    /// Runs a script in the page and answers its value.
+    pub async fn script(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            &self.session_path("/execute/sync"),
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// Makes the window `width` × `height` CSS pixels (a phone: 390 × 844).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            "POST",
+            &self.session_path("/window/rect"),
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
     /// Chooses the option with `value` in a select.
     pub async fn select(&self, css: &str, value: &str) {
         self.click(&format!("{css} option[value=\"{value}\"]"))
