@@ -358,6 +358,8 @@ diesel::table! {
         target_count -> Integer,
         target_date -> Date,
         created_at -> Timestamp,
+        closed_on -> Nullable<Date>,
+        version -> BigInt,
     }
 }
 

@@ -26,6 +26,8 @@ struct Row {
     threshold: Option<i64>,
     target_count: i32,
     target_date: Date,
+    closed_on: Option<Date>,
+    version: i64,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -51,6 +53,20 @@ pub struct Programme {
     pub percent: i64,
     /// the count at the end of each year, oldest first
     pub trend: Vec<YearCount>,
+    /// when the province closed the programme (no longer followed on the home page)
+    #[schema(value_type = Option<String>, format = Date)]
+    pub closed_on: Option<Date>,
+    pub version: i64,
+}
+
+/// A change to a programme: its name, target and date, or closing (or reopening) it.
+#[derive(Debug, Default)]
+pub struct ProgrammeChange {
+    pub name: Option<String>,
+    pub target_count: Option<i32>,
+    pub target_date: Option<Date>,
+    pub closed: Option<bool>,
+    pub version: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -111,6 +127,92 @@ pub fn create(
         .select(Row::as_select())
         .first(conn)?;
     with_progress(conn, row, today)
+}
+
+/// The province of a programme the caller may see (else 404).
+pub fn province_of(conn: &mut DbConn, access: &Access, id: i64) -> Result<i64, AppError> {
+    let province: i64 = programmes::table
+        .find(id)
+        .select(programmes::province_id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    if member(access, province) {
+        Ok(province)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Changes or closes a programme (a province admin of its province, or an admin), against
+/// the version the change was made from; the history records it.
+pub fn update(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    change: &ProgrammeChange,
+    today: Date,
+    now: time::PrimitiveDateTime,
+) -> Result<Programme, AppError> {
+    crate::db::write_transaction(conn, |conn| {
+        let row: Row = programmes::table
+            .find(id)
+            .select(Row::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        if !member(access, row.province_id) {
+            return Err(AppError::NotFound);
+        }
+        Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
+        crate::store::record::check_version(change.version, row.version)?;
+        let before = with_progress(conn, row.clone(), today)?;
+        let closed_on = match change.closed {
+            Some(true) => Some(row.closed_on.unwrap_or(today)),
+            Some(false) => None,
+            None => row.closed_on,
+        };
+        let updated = diesel::update(
+            programmes::table
+                .filter(programmes::id.eq(id))
+                .filter(programmes::version.eq(row.version)),
+        )
+        .set((
+            programmes::name.eq(change.name.as_ref().unwrap_or(&row.name)),
+            programmes::target_count.eq(change.target_count.unwrap_or(row.target_count)),
+            programmes::target_date.eq(change.target_date.unwrap_or(row.target_date)),
+            programmes::closed_on.eq(closed_on),
+            programmes::version.eq(row.version + 1),
+        ))
+        .execute(conn)?;
+        if updated == 0 {
+            return Err(crate::store::schools::stale_version());
+        }
+        let row: Row = programmes::table
+            .find(id)
+            .select(Row::as_select())
+            .first(conn)?;
+        let after = with_progress(conn, row, today)?;
+        let action = match (before.closed_on, after.closed_on) {
+            (None, Some(_)) => "programme.close",
+            (Some(_), None) => "programme.reopen",
+            _ => "programme.update",
+        };
+        crate::store::history::record(
+            conn,
+            crate::store::history::Change {
+                actor_id: Some(access.user_id),
+                school_id: None,
+                action,
+                entity: "programme",
+                entity_id: id,
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&after).ok(),
+            },
+            now,
+        )?;
+        Ok(after)
+    })
 }
 
 pub fn list(
@@ -260,5 +362,7 @@ fn with_progress(conn: &mut DbConn, row: Row, today: Date) -> Result<Programme, 
         progress,
         percent,
         trend,
+        closed_on: row.closed_on,
+        version: row.version,
     })
 }

@@ -45,6 +45,8 @@ enum Target {
     ForeignGrant,
     OwnRound,
     ForeignRound,
+    OwnProgramme,
+    ForeignProgramme,
 }
 
 const DRAFTS: &[Target] = &[OwnDraft, SiblingDraft, ForeignDraft];
@@ -106,7 +108,7 @@ fn of_province(actor: Actor, target: Target) -> bool {
     match actor {
         Admin => true,
         Anonymous => false,
-        _ => matches!(target, OwnProvince | OwnRound),
+        _ => matches!(target, OwnProvince | OwnRound | OwnProgramme),
     }
 }
 
@@ -222,6 +224,8 @@ fn id_of(world: &World, target: Target) -> i64 {
         ForeignEvidence => world.evidence[2],
         OwnRound => world.rounds[0],
         ForeignRound => world.rounds[1],
+        OwnProgramme => world.programmes[0],
+        ForeignProgramme => world.programmes[1],
         OwnGrant => world.grants[0],
         SiblingGrant => world.grants[1],
         ForeignGrant => world.grants[2],
@@ -807,6 +811,13 @@ fn cases() -> Vec<Case> {
             targets: &[OwnRound, ForeignRound],
             body: no_body,
             expect: read_province,
+        },
+        Case {
+            method: "PATCH",
+            path: "/api/v1/programmes/{id}",
+            targets: &[OwnProgramme, ForeignProgramme],
+            body: |_, _, n| Some(json!({"name": format!("Double high, renamed {n}")})),
+            expect: |a, t| head_of_province(a, t, 200),
         },
         Case {
             method: "PATCH",

@@ -110,8 +110,8 @@ async fn the_wenzhou_plan_counts_double_high_schools_and_indicators(app: TestApp
         .json();
     assert_eq!(
         listed.as_array().unwrap().len(),
-        3,
-        "schools of the province read their programmes"
+        4,
+        "schools of the province read their programmes (the world's own and these three)"
     );
     let foreign = app
         .send(

@@ -67,6 +67,8 @@ pub struct World {
     pub grants: [i64; 3],
     /// A collection round of 2026 in each province: Fujian's, Zhejiang's.
     pub rounds: [i64; 2],
+    /// A programme of each province: Fujian's, Zhejiang's.
+    pub programmes: [i64; 2],
     pub tokens: Vec<(Actor, String)>,
     pub emails: Vec<(Actor, String)>,
 }
@@ -450,10 +452,24 @@ impl World {
                 )
                 .await;
         }
+        let mut programmes = [0; 2];
+        for (i, (p, head)) in [(province, &fujian_head), (other_province, &officers[2].2)]
+            .into_iter()
+            .enumerate()
+        {
+            programmes[i] = app
+                .created(
+                    &format!("/api/v1/provinces/{p}/programmes"),
+                    head,
+                    json!({"name": "Double high schools", "title_type_code": "double_high_school", "target_count": 5, "target_date": "2027-12-31"}),
+                )
+                .await;
+        }
         World {
             province,
             other_province,
             rounds,
+            programmes,
             school,
             sibling_school,
             foreign_school,

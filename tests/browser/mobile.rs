@@ -54,6 +54,7 @@ async fn every_page_fits_a_phone() {
                 "/queue".to_owned(),
                 format!("/provinces/{}/rounds", world.province),
                 format!("/rounds/{}", world.rounds[0]),
+                format!("/provinces/{}/programmes", world.province),
                 "/admin/users".to_owned(),
             ],
         ),

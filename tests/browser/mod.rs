@@ -7,6 +7,7 @@ mod audit;
 mod homes;
 mod landing;
 mod mobile;
+mod programmes;
 mod school_year;
 mod sign_in;
 mod sign_off;

@@ -107,6 +107,7 @@ api_routes! {
     DELETE "/api/v1/consulting-grants/{id}" => grants::revoke,
     POST "/api/v1/provinces/{id}/programmes" => programmes::create,
     GET "/api/v1/provinces/{id}/programmes" => programmes::list,
+    PATCH "/api/v1/programmes/{id}" => programmes::patch,
     GET "/api/v1/me/calendar" => deadlines::my_calendar,
     POST "/api/v1/me/calendar" => deadlines::renew_calendar,
     GET "/api/v1/indicators" => status_data::list_indicators,

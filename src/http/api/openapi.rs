@@ -345,7 +345,7 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         submissions::upload, submissions::content, submissions::submit, submissions::withdraw,
         submissions::review, submissions::sign_off,
         deadlines::list, deadlines::my_calendar, deadlines::renew_calendar,
-        peers::compare, programmes::create, programmes::list,
+        peers::compare, programmes::create, programmes::list, programmes::patch,
         grants::create, grants::list, grants::revoke,
         status_data::list_indicators, status_data::create_indicator,
         status_data::create_round, status_data::list_rounds, status_data::get_round,

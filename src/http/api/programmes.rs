@@ -113,3 +113,71 @@ pub async fn list(
             .await?,
     )
 }
+
+/// A change to a programme: its name, target or date, or `closed` to close it (`false`
+/// reopens it); `version` as read, against lost updates.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammePatchInput {
+    #[schema(schema_with = crate::http::api::schema::short_text_or_null)]
+    pub name: Option<String>,
+    #[schema(nullable, minimum = 1, maximum = 2147483647)]
+    pub target_count: Option<i64>,
+    #[schema(schema_with = crate::http::api::schema::date_or_null)]
+    pub target_date: Option<String>,
+    pub closed: Option<bool>,
+    pub version: Option<i64>,
+}
+
+impl ProgrammePatchInput {
+    pub fn validate(&self) -> Result<programmes::ProgrammeChange, AppError> {
+        let mut v = Validator::new();
+        let name = v
+            .check_opt("name", self.name.as_deref(), |n| {
+                text::required(n, text::SHORT)
+            })
+            .flatten();
+        let target_count = v
+            .check_opt("target_count", self.target_count, |n| {
+                i32::try_from(n)
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(Msg::Positive)
+            })
+            .flatten();
+        let target_date = v
+            .check_opt("target_date", self.target_date.as_deref(), parse_date)
+            .flatten();
+        v.finish()?;
+        Ok(programmes::ProgrammeChange {
+            name,
+            target_count,
+            target_date,
+            closed: self.closed,
+            version: self.version,
+        })
+    }
+}
+
+/// Change or close a programme (a province admin of its province; admin)
+#[utoipa::path(
+    patch, path = "/api/v1/programmes/{id}", tag = "programmes", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ProgrammePatchInput,
+    responses((status = 200, body = Programme), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn patch(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: Body<ProgrammePatchInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, today) = (id.into_inner(), state.clock.today());
+    let input = body.into_inner();
+    let changed = user
+        .run(move |conn, access| {
+            let change = input.validate()?;
+            programmes::update(conn, access, id, &change, today, crate::clock::now_utc())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(changed))
+}

@@ -259,9 +259,12 @@ fn role_home(
             if access.role == Role::ProvinceAdmin
                 && let Some(province) = access.province_id
             {
-                home["programmes"] = serde_json::json!(crate::store::programmes::list(
-                    conn, access, province, today
-                )?);
+                // The open ones; closed programmes stay on the programmes page.
+                let open: Vec<_> = crate::store::programmes::list(conn, access, province, today)?
+                    .into_iter()
+                    .filter(|p| p.closed_on.is_none())
+                    .collect();
+                home["programmes"] = serde_json::json!(open);
             }
         }
         Role::Admin => {

@@ -76,9 +76,12 @@ mod tests {
         let svg = strip("Students <all>", Some(4200.0), &[1000.0, 3000.0, 8000.0]).unwrap();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert_eq!(svg.matches("class=\"peer\"").count(), 3);
-        assert!(svg.contains("class=\"own\"") && svg.contains(">4200<"));
+        assert!(
+            svg.contains("class=\"own\"") && svg.contains(">4,200<"),
+            "grouped"
+        );
         assert!(svg.contains("&lt;all&gt;"), "labels are escaped");
-        assert!(svg.contains(">1000<") && svg.contains(">8000<"));
+        assert!(svg.contains(">1,000<") && svg.contains(">8,000<"));
         assert!(strip("x", None, &[]).is_none());
         // A thousand peers on a 420-pixel strip: no more dots than there is room for.
         let many: Vec<f64> = (0..1000).map(f64::from).collect();

@@ -8,6 +8,7 @@ pub mod error_pages;
 pub mod i18n;
 pub mod page;
 pub mod peers;
+pub mod programmes;
 pub mod records;
 pub mod school_year;
 pub mod schools;
@@ -114,6 +115,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/provinces/{id}/rounds",
             web::post().to(school_year::round_create),
         )
+        .route(
+            "/provinces/{id}/programmes",
+            web::get().to(programmes::page),
+        )
+        .route(
+            "/provinces/{id}/programmes",
+            web::post().to(programmes::create),
+        )
+        .route("/programmes/{id}", web::post().to(programmes::update))
         .route("/rounds/{id}", web::get().to(school_year::round_page))
         .route("/rounds/{id}", web::post().to(school_year::round_update))
         .route(

@@ -21,6 +21,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("base.html"),
     template!("pages/landing.html"),
     template!("pages/error.html"),
+    template!("pages/programmes.html"),
     template!("pages/login.html"),
     template!("pages/home.html"),
     template!("pages/school.html"),
@@ -131,6 +132,20 @@ mod tests {
         context.insert("error_code", "not_found");
         context.insert("error_message", "not found");
         context.insert("csrf_token", "0123");
+        let programme = json!({"id": 5, "province_id": 1, "name": "Double high", "title_type_code": "double_high_school",
+            "indicator": null, "threshold": null, "target_count": 23, "target_date": "2027-12-31", "progress": 4,
+            "percent": 17, "trend": [{"year": 2025, "count": 3}], "closed_on": null, "version": 2});
+        context.insert("programmes", &json!([programme]));
+        let mut closed = programme.clone();
+        closed["closed_on"] = json!("2026-05-01");
+        context.insert("closed_programmes", &json!([closed]));
+        context.insert("title_types", &json!([{"code": "nkts", "name": "National Key Technical School", "name_zh": "国家重点技工学校"}]));
+        context.insert(
+            "indicators",
+            &json!([{"code": "students", "name": "Students", "name_zh": "在校生"}]),
+        );
+        context.insert("manages", &true);
+        context.insert("failed", &5);
         context.insert(
             "me",
             &json!({"id": 1, "name": "林", "email": "a@b.cn", "role": "province_admin", "is_admin": false, "manages_users": true}),
