@@ -50,6 +50,9 @@ pub enum AppError {
     /// A JSON body that is JSON but not of the request's shape: the fields are named.
     #[error("the request body does not have the expected shape")]
     BadBody(FieldErrors),
+    /// A query string with a parameter of the wrong kind: the parameters are named.
+    #[error("the query string cannot be read")]
+    BadQuery(FieldErrors),
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
@@ -94,6 +97,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Validation(_) => "validation_failed",
             AppError::BadBody(_) => "invalid_body",
+            AppError::BadQuery(_) => "invalid_query",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Unavailable(_) => "service_unavailable",
             AppError::Internal(_) => "internal_error",
@@ -116,6 +120,7 @@ impl AppError {
             },
             AppError::Validation(_) => Msg::ValidationFailed,
             AppError::BadBody(_) => Msg::BodyShape,
+            AppError::BadQuery(_) => Msg::MalformedQuery,
             AppError::TooManyRequests { retry_after_secs } => Msg::TooManyAttempts {
                 seconds: *retry_after_secs,
             },
@@ -130,7 +135,9 @@ impl AppError {
             code: self.code(),
             message: self.public_message(),
             fields: match self {
-                AppError::Validation(fields) | AppError::BadBody(fields) => Some(fields.clone()),
+                AppError::Validation(fields)
+                | AppError::BadBody(fields)
+                | AppError::BadQuery(fields) => Some(fields.clone()),
                 _ => None,
             },
         }
@@ -195,7 +202,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::BadBody(_) => StatusCode::BAD_REQUEST,
+            AppError::BadBody(_) | AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -198,7 +198,10 @@ async fn hostile_requests_get_their_answers(app: TestApp) {
             .error(422, "validation_failed", Some("within_days")),
         row("within_days not a number", "GET", "/api/v1/deadlines?within_days=soon")
             .by(Actor::ProvinceAdmin)
-            .error(400, "invalid_query", None),
+            .error(400, "invalid_query", Some("within_days")),
+        row("a flag not true or false", "GET", format!("/api/v1/schools/{school}/peer-comparison?same_kind=maybe"))
+            .by(Actor::QualityOfficer)
+            .error(400, "invalid_query", Some("same_kind")),
         row("limit zero", "GET", "/api/v1/deadlines?limit=0")
             .by(Actor::ProvinceAdmin)
             .error(422, "validation_failed", Some("limit")),

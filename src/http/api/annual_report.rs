@@ -2,7 +2,7 @@
 //! DOCX, the two sections the officer writes, and attaching the DOCX to the year's
 //! `annual_quality_report` submission as evidence.
 
-use crate::http::api::body::Body;
+use crate::http::api::body::{Body, Query};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -110,7 +110,7 @@ pub async fn get(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    query: web::Query<ReportQuery>,
+    query: Query<ReportQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
@@ -248,7 +248,7 @@ pub async fn attach(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    query: web::Query<AttachQuery>,
+    query: Query<AttachQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;

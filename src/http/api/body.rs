@@ -100,6 +100,40 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalBody<T> {
     }
 }
 
+/// The query string read into `T` the same way: a value of the wrong kind answers 400
+/// `invalid_query` with `fields` naming the parameter (`?within_days=soon`), in words.
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let pairs = form_urlencoded::parse(req.query_string().as_bytes());
+        let read = serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs))
+            .map(Query)
+            .map_err(|error| {
+                let path = error.path().to_string();
+                let (field, problem) = explain(&path, &error.inner().to_string());
+                AppError::BadQuery(FieldErrors::from([(field, problem)]))
+            });
+        std::future::ready(read)
+    }
+}
+
 /// Reads a JSON body into `T` (see the module's text).
 pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let mut value: Value = serde_json::from_slice(bytes)

@@ -1,5 +1,6 @@
 //! Deadlines as JSON, CSV, XLSX and an iCalendar feed at a per-user secret address.
 
+use crate::http::api::body::Query;
 use std::sync::Arc;
 
 use actix_web::http::header;
@@ -67,7 +68,7 @@ pub fn columns() -> Columns<Deadline> {
 pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<DeadlineQuery>,
+    query: Query<DeadlineQuery>,
     page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let format =

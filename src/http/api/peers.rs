@@ -1,5 +1,6 @@
 //! The peer comparison of a school, as JSON, CSV or XLSX.
 
+use crate::http::api::body::Query;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -78,7 +79,7 @@ pub async fn compare(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    query: web::Query<PeerQuery>,
+    query: Query<PeerQuery>,
     page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let format =

@@ -1,7 +1,7 @@
 //! Schools: registered by the province (or an admin), read within the caller's scope,
 //! profile edited by the school's quality officer or the province admin.
 
-use crate::http::api::body::Body;
+use crate::http::api::body::{Body, Query};
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Deserializer};
 
@@ -158,7 +158,7 @@ pub struct SchoolFilter {
 )]
 pub async fn list(
     user: CurrentUser,
-    filter: web::Query<SchoolFilter>,
+    filter: Query<SchoolFilter>,
     page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let filter = schools::SchoolFilter {

@@ -2,7 +2,7 @@
 //! status data (by JSON or by the XLSX template), the lock and its reopening, and the
 //! province's accepted figures for the ministry.
 
-use crate::http::api::body::Body;
+use crate::http::api::body::{Body, Query};
 use std::collections::{BTreeMap, HashMap};
 
 use actix_multipart::Multipart;
@@ -302,7 +302,7 @@ pub async fn get_round(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
-    query: web::Query<RoundQuery>,
+    query: Query<RoundQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (id, today, kept) = (id.into_inner(), state.clock.today(), state.kept.clone());
     let filter = query.filter()?;
@@ -704,7 +704,7 @@ pub async fn province_figures(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
-    query: web::Query<ProvinceQuery>,
+    query: Query<ProvinceQuery>,
     page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let (province, year) = path.into_inner();

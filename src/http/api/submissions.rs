@@ -1,6 +1,6 @@
 //! Submissions, their evidence files and the two-level sign-off.
 
-use crate::http::api::body::{Body, OptionalBody};
+use crate::http::api::body::{Body, OptionalBody, Query};
 use std::io::Read;
 
 use actix_multipart::Multipart;
@@ -131,7 +131,7 @@ pub struct StatusFilter {
 )]
 pub async fn list(
     user: CurrentUser,
-    filter: web::Query<StatusFilter>,
+    filter: Query<StatusFilter>,
     page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let status = match filter.status.as_deref() {
