@@ -8,6 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 use super::page::{Page, Posted, see_other};
+use super::records::Fields;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::error::AppError;
@@ -16,13 +17,6 @@ use crate::state::AppState;
 use crate::store::programmes;
 
 type Form = Posted<HashMap<String, String>>;
-
-/// A form field, trimmed; blank is absent.
-fn given(form: &HashMap<String, String>, name: &str) -> Option<String> {
-    form.get(name)
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
 
 async fn context(
     state: &AppState,
@@ -104,17 +98,18 @@ pub async fn create(
     id: web::Path<i64>,
     form: Form,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
+    let form = Fields(form.into_inner());
     let (province, today) = (id.into_inner(), state.clock.today());
     let input = ProgrammeInput {
-        name: given(&form, "name").unwrap_or_default(),
-        title_type_code: given(&form, "title_type_code"),
-        indicator: given(&form, "indicator"),
-        threshold: given(&form, "threshold").and_then(|t| t.parse().ok()),
-        target_count: given(&form, "target_count")
+        name: form.optional("name").unwrap_or_default(),
+        title_type_code: form.optional("title_type_code"),
+        indicator: form.optional("indicator"),
+        threshold: form.optional("threshold").and_then(|t| t.parse().ok()),
+        target_count: form
+            .optional("target_count")
             .and_then(|t| t.parse().ok())
             .unwrap_or(0),
-        target_date: given(&form, "target_date").unwrap_or_default(),
+        target_date: form.optional("target_date").unwrap_or_default(),
     };
     let result = user
         .run(move |conn, access| {
@@ -127,7 +122,7 @@ pub async fn create(
             "/provinces/{province}/programmes?done=created#programme-{}",
             created.id
         ))),
-        Err(error) => again(&state, &page, &user, province, 0, &form, error).await,
+        Err(error) => again(&state, &page, &user, province, 0, &form.0, error).await,
     }
 }
 
@@ -140,20 +135,20 @@ pub async fn update(
     id: web::Path<i64>,
     form: Form,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
+    let form = Fields(form.into_inner());
     let (id, today) = (id.into_inner(), state.clock.today());
-    let closing = given(&form, "closed").map(|c| c == "true");
+    let closing = form.optional("closed").map(|c| c == "true");
     let input = ProgrammePatchInput {
         name: if closing.is_some() {
             None
         } else {
-            Some(given(&form, "name").unwrap_or_default())
+            Some(form.optional("name").unwrap_or_default())
         },
         target_count: if closing.is_some() {
             None
         } else {
             Some(
-                given(&form, "target_count")
+                form.optional("target_count")
                     .and_then(|t| t.parse().ok())
                     .unwrap_or(0),
             )
@@ -161,10 +156,10 @@ pub async fn update(
         target_date: if closing.is_some() {
             None
         } else {
-            Some(given(&form, "target_date").unwrap_or_default())
+            Some(form.optional("target_date").unwrap_or_default())
         },
         closed: closing,
-        version: given(&form, "version").and_then(|v| v.parse().ok()),
+        version: form.optional("version").and_then(|v| v.parse().ok()),
     };
     let (province, result) = user
         .run(move |conn, access| {
@@ -180,6 +175,6 @@ pub async fn update(
             "/provinces/{province}/programmes?done=saved#programme-{}",
             changed.id
         ))),
-        Err(error) => again(&state, &page, &user, province, id, &form, error).await,
+        Err(error) => again(&state, &page, &user, province, id, &form.0, error).await,
     }
 }

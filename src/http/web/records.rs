@@ -25,15 +25,15 @@ use crate::store::record::writable_school;
 use crate::store::{audits, certificates, findings, titles};
 
 /// A posted form: field name → value.
-pub struct Fields(HashMap<String, String>);
+pub struct Fields(pub HashMap<String, String>);
 
 impl Fields {
-    fn text(&self, name: &str) -> String {
+    pub fn text(&self, name: &str) -> String {
         self.0.get(name).cloned().unwrap_or_default()
     }
 
     /// A field that may be left blank.
-    fn optional(&self, name: &str) -> Option<String> {
+    pub fn optional(&self, name: &str) -> Option<String> {
         self.0
             .get(name)
             .map(|v| v.trim().to_owned())
