@@ -10,6 +10,7 @@ use crate::clock::now_utc;
 use crate::domain::SchoolKind;
 use crate::error::{AppError, ErrorBody, Validator};
 use crate::http::api::paging::Paged;
+use crate::state::AppState;
 use crate::store::schools::{self, NewSchool, School, SchoolPatch, parse_founded_year, parse_text};
 
 /// Reads `null` as `Some(None)` (clear the field) and an absent field as `None` (keep it).
@@ -17,10 +18,6 @@ pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Ok(Some(Option::deserialize(deserializer)?))
-}
-
-fn this_year() -> i32 {
-    now_utc().year()
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -40,14 +37,15 @@ pub struct SchoolInput {
 }
 
 impl SchoolInput {
-    pub fn validate(&self) -> Result<NewSchool, AppError> {
+    /// `this_year` from the server's clock: a school is founded by this year at the latest.
+    pub fn validate(&self, this_year: i32) -> Result<NewSchool, AppError> {
         let mut v = Validator::new();
         let name = v.check("name", parse_text(&self.name));
         let name_zh = v.check_opt("name_zh", self.name_zh.as_deref(), parse_text);
         let city = v.check("city", parse_text(&self.city));
         let kind = v.check("kind", SchoolKind::parse(&self.kind));
         let year = v.check_opt("founded_year", self.founded_year, |y| {
-            parse_founded_year(y, this_year())
+            parse_founded_year(y, this_year)
         });
         v.finish()?;
         match (name, name_zh, city, kind, year) {
@@ -89,7 +87,7 @@ pub struct SchoolPatchInput {
 }
 
 impl SchoolPatchInput {
-    pub fn validate(&self) -> Result<SchoolPatch, AppError> {
+    pub fn validate(&self, this_year: i32) -> Result<SchoolPatch, AppError> {
         let mut v = Validator::new();
         let name = v.check_opt("name", self.name.as_deref(), parse_text);
         let name_zh = match &self.name_zh {
@@ -103,7 +101,7 @@ impl SchoolPatchInput {
             None => Some(None),
             Some(None) => Some(Some(None)),
             Some(Some(y)) => v
-                .check("founded_year", parse_founded_year(y, this_year()))
+                .check("founded_year", parse_founded_year(y, this_year))
                 .map(|y| Some(Some(y))),
         };
         v.finish()?;
@@ -131,12 +129,17 @@ impl SchoolPatchInput {
     request_body = SchoolInput,
     responses((status = 201, body = School), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
-pub async fn create(user: CurrentUser, body: Body<SchoolInput>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: Body<SchoolInput>,
+) -> Result<HttpResponse, AppError> {
+    let this_year = state.clock.today().year();
     let school = user
         .run(move |conn, access| {
             // Who may, before what was sent.
             Access::require(access.administers_province(body.province_id))?;
-            schools::create(conn, access, &body.validate()?, now_utc())
+            schools::create(conn, access, &body.validate(this_year)?, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(school))
@@ -194,12 +197,13 @@ pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, 
     responses((status = 200, body = School), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn patch(
+    state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<i64>,
     body: Body<SchoolPatchInput>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let patch = body.validate();
+    let patch = body.validate(state.clock.today().year());
     let school = user
         .run(move |conn, access| {
             // Visibility and permission before validation: a stranger learns nothing.

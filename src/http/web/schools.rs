@@ -184,7 +184,7 @@ pub async fn school_update(
         founded_year: if errors.is_empty() { Some(year) } else { None },
         version: form.version,
     };
-    let patch = input.validate();
+    let patch = input.validate(state.clock.today().year());
     let result = user
         .run(move |conn, access| {
             // Visibility and permission first; then what was typed.
@@ -258,11 +258,12 @@ pub async fn school_create(
         kind: form.kind.clone(),
         founded_year: year,
     };
+    let this_year = state.clock.today().year();
     let result = user
         .run(move |conn, access| {
             // Who may, before what was typed.
             Access::require(access.administers_province(province_id))?;
-            match (input.validate(), errors.is_empty()) {
+            match (input.validate(this_year), errors.is_empty()) {
                 (Ok(new), true) => schools::create(conn, access, &new, now_utc()),
                 (Err(AppError::Validation(more)), _) => {
                     errors.extend(more);
