@@ -237,8 +237,6 @@ messages! {
     NotList => "not_list", "must be a list (a JSON array)", "必须是列表（JSON 数组）";
     UnknownField => "unknown_field", "is not a field of this request", "不是此请求的字段";
     WrongKind => "wrong_kind", "has a value of the wrong kind", "值的类型不对";
-    WrongValue { detail: String } => "wrong_value",
-        "the request body has a wrong value: {detail}", "请求内容中有错误的值：{detail}";
 
     // What any request may meet
     Forbidden => "forbidden", "your role may not do this", "您的角色无权进行此操作";

@@ -34,22 +34,11 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    let json_limit = 1024 * 1024;
     App::new()
         .app_data(state)
-        .app_data(
-            aw::JsonConfig::default()
-                .limit(json_limit)
-                .error_handler(|err, _req| json_error(err).into()),
-        )
-        .app_data(
-            aw::FormConfig::default()
-                .limit(64 * 1024)
-                .error_handler(|err, _| {
-                    tracing::debug!(error = %err, "unreadable form");
-                    AppError::bad_request("malformed_form", Msg::MalformedForm).into()
-                }),
-        )
+        // Bodies are read whole by `api::body::Body` and `web::page::Posted` (each with its
+        // own checks); this is the most either takes.
+        .app_data(aw::PayloadConfig::new(api::body::JSON_LIMIT))
         .app_data(aw::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
         .app_data(aw::QueryConfig::default().error_handler(|err, _| {
             tracing::debug!(error = %err, "unreadable query");
@@ -90,22 +79,4 @@ pub fn build_app(
             }
         })
         .wrap(TracingLogger::default())
-}
-
-fn json_error(err: actix_web::error::JsonPayloadError) -> AppError {
-    use actix_web::error::JsonPayloadError as E;
-    match err {
-        E::OverflowKnownLength { .. } | E::Overflow { .. } => {
-            AppError::PayloadTooLarge(Msg::BodyTooLarge)
-        }
-        E::ContentType => AppError::UnsupportedMediaType(Msg::NotJson),
-        E::Deserialize(e) if e.is_data() => AppError::bad_request(
-            "invalid_body",
-            Msg::WrongValue {
-                detail: e.to_string(),
-            },
-        ),
-        E::Deserialize(_) => AppError::bad_request("malformed_json", Msg::MalformedJson),
-        _ => AppError::bad_request("malformed_body", Msg::MalformedBody),
-    }
 }
