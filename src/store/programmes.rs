@@ -83,6 +83,18 @@ fn member(access: &Access, province_id: i64) -> bool {
     access.is_admin() || access.province_id == Some(province_id)
 }
 
+/// May the caller set and change the province's programmes? 404 to those outside the
+/// province, 403 to its readers. Handlers ask before they read what was sent, so that a
+/// stranger learns nothing from validation.
+pub fn may_set(access: &Access, province_id: i64) -> Result<(), AppError> {
+    if !member(access, province_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(Access::require(
+        access.is_admin() || access.role == Role::ProvinceAdmin,
+    )?)
+}
+
 pub fn create(
     conn: &mut DbConn,
     access: &Access,
@@ -90,10 +102,7 @@ pub fn create(
     new: &NewProgramme,
     today: Date,
 ) -> Result<Programme, AppError> {
-    if !member(access, province_id) {
-        return Err(AppError::NotFound);
-    }
-    Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
+    may_set(access, province_id)?;
     crate::store::provinces::get(conn, province_id)?;
     if let Some(code) = &new.indicator
         && crate::store::indicators::catalogue(conn)?
@@ -161,10 +170,7 @@ pub fn update(
             .first(conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
-        if !member(access, row.province_id) {
-            return Err(AppError::NotFound);
-        }
-        Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
+        may_set(access, row.province_id)?;
         crate::store::record::check_version(change.version, row.version)?;
         let before = with_progress(conn, row.clone(), today)?;
         let closed_on = match change.closed {

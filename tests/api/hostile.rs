@@ -219,6 +219,15 @@ async fn hostile_requests_get_their_answers(app: TestApp) {
             .by(Actor::QualityOfficer)
             .json(json!({"clause": "7.1.5", "grade": "minor_nc", "description": "x", "due_on": "1066-10-14"}))
             .error(422, "validation_failed", Some("due_on")),
+        // Who may comes before what was sent: a stranger learns nothing from validation.
+        row("another province's programme, badly written", "POST", format!("/api/v1/provinces/{}/programmes", world.other_province))
+            .by(Actor::ProvinceAdmin)
+            .json(json!({"name": "", "target_count": 0, "target_date": "x"}))
+            .error(404, "not_found", None),
+        row("another province's programme changed badly", "PATCH", format!("/api/v1/programmes/{}", world.programmes[1]))
+            .by(Actor::ProvinceAdmin)
+            .json(json!({"target_count": 0}))
+            .error(404, "not_found", None),
         // Text that deceives.
         row("right-to-left override in a name", "PATCH", format!("/api/v1/schools/{school}"))
             .by(Actor::ProvinceAdmin)

@@ -82,13 +82,7 @@ pub async fn create(
     let input = body.into_inner();
     let created = user
         .run(move |conn, access| {
-            // Who may, before what was sent: a stranger learns nothing from validation.
-            if !(access.is_admin() || access.province_id == Some(province)) {
-                return Err(AppError::NotFound);
-            }
-            crate::auth::Access::require(
-                access.is_admin() || access.role == crate::domain::Role::ProvinceAdmin,
-            )?;
+            programmes::may_set(access, province)?;
             programmes::create(conn, access, province, &input.validate()?, today)
         })
         .await?;
@@ -175,6 +169,7 @@ pub async fn patch(
     let input = body.into_inner();
     let changed = user
         .run(move |conn, access| {
+            programmes::may_set(access, programmes::province_of(conn, access, id)?)?;
             let change = input.validate()?;
             programmes::update(conn, access, id, &change, today, crate::clock::now_utc())
         })

@@ -113,6 +113,7 @@ pub async fn create(
     };
     let result = user
         .run(move |conn, access| {
+            programmes::may_set(access, province)?;
             let new = input.validate()?;
             programmes::create(conn, access, province, &new, today)
         })
@@ -138,32 +139,23 @@ pub async fn update(
     let form = Fields(form.into_inner());
     let (id, today) = (id.into_inner(), state.clock.today());
     let closing = form.optional("closed").map(|c| c == "true");
+    // Closing or reopening sends only that; otherwise the whole programme is edited.
+    let editing = closing.is_none();
     let input = ProgrammePatchInput {
-        name: if closing.is_some() {
-            None
-        } else {
-            Some(form.optional("name").unwrap_or_default())
-        },
-        target_count: if closing.is_some() {
-            None
-        } else {
-            Some(
-                form.optional("target_count")
-                    .and_then(|t| t.parse().ok())
-                    .unwrap_or(0),
-            )
-        },
-        target_date: if closing.is_some() {
-            None
-        } else {
-            Some(form.optional("target_date").unwrap_or_default())
-        },
+        name: editing.then(|| form.optional("name").unwrap_or_default()),
+        target_count: editing.then(|| {
+            form.optional("target_count")
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(0)
+        }),
+        target_date: editing.then(|| form.optional("target_date").unwrap_or_default()),
         closed: closing,
         version: form.optional("version").and_then(|v| v.parse().ok()),
     };
     let (province, result) = user
         .run(move |conn, access| {
             let province = programmes::province_of(conn, access, id)?;
+            programmes::may_set(access, province)?;
             let result = input
                 .validate()
                 .and_then(|change| programmes::update(conn, access, id, &change, today, now_utc()));
