@@ -75,6 +75,26 @@ impl utoipa::Modify for PagingConvention {
     }
 }
 
+/// Calls `f` with the path, the method and each operation of the document.
+fn each_operation(
+    document: &mut utoipa::openapi::OpenApi,
+    f: &mut dyn FnMut(&str, &str, &mut utoipa::openapi::path::Operation),
+) {
+    for (path, item) in document.paths.paths.iter_mut() {
+        for (method, operation) in [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("patch", &mut item.patch),
+            ("delete", &mut item.delete),
+        ] {
+            if let Some(operation) = operation.as_mut() {
+                f(path, method, operation);
+            }
+        }
+    }
+}
+
 /// The rules every operation of the document keeps, written once: a description on every
 /// answer, one operation id per operation, query parameters declared in the query, and the
 /// shared set of error answers each kind of route can give (the contract's error body).
@@ -109,7 +129,7 @@ fn status_description(status: &str) -> &'static str {
 impl utoipa::Modify for ExactContract {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use std::collections::BTreeMap;
-        use utoipa::openapi::path::{Operation, ParameterIn};
+        use utoipa::openapi::path::ParameterIn;
         use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
 
         let error = || {
@@ -120,27 +140,12 @@ impl utoipa::Modify for ExactContract {
                 .build()
         };
         let mut ids: BTreeMap<String, usize> = BTreeMap::new();
-        let mut each = |f: &mut dyn FnMut(&str, &str, &mut Operation)| {
-            for (path, item) in openapi.paths.paths.iter_mut() {
-                for (method, operation) in [
-                    ("get", &mut item.get),
-                    ("put", &mut item.put),
-                    ("post", &mut item.post),
-                    ("patch", &mut item.patch),
-                    ("delete", &mut item.delete),
-                ] {
-                    if let Some(operation) = operation.as_mut() {
-                        f(path, method, operation);
-                    }
-                }
-            }
-        };
-        each(&mut |_, _, op| {
+        each_operation(openapi, &mut |_, _, op| {
             if let Some(id) = &op.operation_id {
                 *ids.entry(id.clone()).or_default() += 1;
             }
         });
-        each(&mut |path, method, op| {
+        each_operation(openapi, &mut |path, method, op| {
             // One id per operation: a handler's name shared by several modules (`get`,
             // `list`, …) gets the route's resources after it.
             if let Some(id) = op.operation_id.clone()
@@ -151,7 +156,6 @@ impl utoipa::Modify for ExactContract {
                     .split('/')
                     .filter(|s| !s.starts_with('{') && !s.is_empty())
                     .collect();
-                let _ = method;
                 op.operation_id = Some(format!(
                     "{id}_{}",
                     resources.join("_").replace(['-', '.'], "_")
@@ -297,26 +301,15 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
             }
         }
     }
-    for item in document.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            for parameter in operation.parameters.iter_mut().flatten() {
-                if let RefOr::T(parameter) = parameter
-                    && let Some(years) = range(&parameter.name)
-                {
-                    parameter.schema = Some(integer(years, false));
-                }
+    each_operation(document, &mut |_, _, operation| {
+        for parameter in operation.parameters.iter_mut().flatten() {
+            if let RefOr::T(parameter) = parameter
+                && let Some(years) = range(&parameter.name)
+            {
+                parameter.schema = Some(integer(years, false));
             }
         }
-    }
+    });
 }
 
 #[derive(OpenApi)]
