@@ -61,7 +61,8 @@ for account in admin@demo.accredit.cn officer@fz2.demo.accredit.cn; do
     echo "fuzz: $FUZZ_SECONDS s as $account against $BASE" >&2
     # Signing out or changing the password would end the run's own session; everything
     # else is fair game.
-    "$FUZZ_VENV/bin/schemathesis" --config-file "$HERE/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
+    # From the work directory: Schemathesis keeps a cache where it runs, never in the checkout.
+    (cd "$WORK" && "$FUZZ_VENV/bin/schemathesis" --config-file "$HERE/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
         -H "Authorization: Bearer $(token "$account")" \
         --checks all \
         --phases coverage,fuzzing \
@@ -70,7 +71,7 @@ for account in admin@demo.accredit.cn officer@fz2.demo.accredit.cn; do
         --max-time "$FUZZ_SECONDS" \
         --request-timeout 10 \
         --warnings off \
-        --no-color >"$WORK/schemathesis.$account.log" 2>&1 || status=1
+        --no-color >"$WORK/schemathesis.$account.log" 2>&1) || status=1
     # What failed, each with the curl command that reproduces it; then the summary.
     sed -n '/= FAILURES =/,/= SUMMARY =/p' "$WORK/schemathesis.$account.log" | head -n 300
     tail -n 12 "$WORK/schemathesis.$account.log"
