@@ -43,6 +43,9 @@ pub enum AppError {
     Conflict { code: &'static str, message: Msg },
     #[error("{0}")]
     PayloadTooLarge(Msg),
+    /// A request target longer than `http::MAX_URI_BYTES`.
+    #[error("the address is too long")]
+    UriTooLong,
     #[error("{0}")]
     UnsupportedMediaType(Msg),
     #[error("validation failed")]
@@ -94,6 +97,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::UriTooLong => "uri_too_long",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Validation(_) => "validation_failed",
             AppError::BadBody(_) => "invalid_body",
@@ -113,6 +117,7 @@ impl AppError {
             | AppError::PayloadTooLarge(message)
             | AppError::UnsupportedMediaType(message) => message.clone(),
             AppError::Forbidden => Msg::Forbidden,
+            AppError::UriTooLong => Msg::UriTooLong,
             AppError::CsrfRejected => Msg::CsrfFailed,
             AppError::NotFound => Msg::NotFound,
             AppError::MethodNotAllowed { allow } => Msg::MethodNotAllowed {
@@ -200,6 +205,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UriTooLong => StatusCode::URI_TOO_LONG,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadBody(_) | AppError::BadQuery(_) => StatusCode::BAD_REQUEST,

@@ -118,9 +118,10 @@ impl CurrentUser {
 }
 
 /// Paths of the API (a bearer token, JSON errors) rather than of the pages (the session
-/// cookie, HTML errors).
+/// cookie, HTML errors). The interactive reference under `/api/docs` is a page.
 pub fn is_api_path(path: &str) -> bool {
-    path == "/api" || path.starts_with("/api/") || path == "/healthz"
+    let api = path == "/api" || path.starts_with("/api/") || path == "/healthz";
+    api && !(path == "/api/docs" || path.starts_with("/api/docs/"))
 }
 
 pub fn unauthorized(message: Msg) -> AppError {

@@ -217,6 +217,8 @@ messages! {
 
     // Requests that cannot be read
     BodyTooLarge => "body_too_large", "the request body is too large", "请求内容过大";
+    UriTooLong => "uri_too_long",
+        "the address (path and query) is longer than 8 KiB", "请求地址（路径与查询参数）超过 8 KiB";
     NotJson => "not_json", "the request body must be application/json", "请求内容必须是 application/json";
     MalformedJson => "malformed_json", "the request body is not valid JSON", "请求内容不是有效的 JSON";
     MalformedForm => "malformed_form", "the form cannot be read", "无法读取表单";

@@ -16,6 +16,9 @@ use crate::error::{AppError, Msg};
 pub use crate::state::AppState;
 
 /// The content security policy of every response: no inline script, no framing.
+/// The longest request target (path and query) served; longer ones get 414 `uri_too_long`.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
     form-action 'self'; frame-ancestors 'none'";
@@ -49,6 +52,26 @@ pub fn build_app(
         .default_service(aw::to(|| async {
             Err::<actix_web::HttpResponse, _>(AppError::NotFound)
         }))
+        // A long address gets the contract's error (a page, or JSON on the API) well before
+        // the HTTP layer's own limit (64 KiB, answered with a bare 400 we cannot dress).
+        .wrap_fn(|req, srv| {
+            let too_long = req
+                .uri()
+                .path_and_query()
+                .is_some_and(|p| p.as_str().len() > MAX_URI_BYTES);
+            // Answered as a response (not an `Err`) so that the error handlers below dress it.
+            let outcome = if too_long {
+                Err(req.error_response(AppError::UriTooLong))
+            } else {
+                Ok(srv.call(req))
+            };
+            async move {
+                match outcome {
+                    Ok(response) => Ok(response.await?.map_into_left_body()),
+                    Err(refused) => Ok(refused.map_into_right_body()),
+                }
+            }
+        })
         .wrap(ErrorHandlers::new().default_handler(web::error_pages::render))
         .wrap(
             DefaultHeaders::new()

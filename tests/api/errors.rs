@@ -10,7 +10,48 @@ both_backends!(
     unknown_api_routes_answer_json_404,
     wrong_method_on_a_known_route_is_405_with_allow,
     unknown_pages_answer_a_localised_html_404,
+    a_long_address_is_refused_with_the_contract_error,
 );
+
+/// An address past 8 KiB (a 100 KB path once got actix-http's bare 400) answers 414 with the
+/// contract's body on the API and a page elsewhere, in the reader's language; one just under
+/// the limit is served as usual.
+async fn a_long_address_is_refused_with_the_contract_error(app: TestApp) {
+    let long = "a".repeat(9 * 1024);
+    let reply = app
+        .get_with(
+            &format!("/api/v1/schools/{long}"),
+            &[("Accept-Language", "zh-CN")],
+        )
+        .await;
+    assert_eq!(reply.status, 414);
+    assert_eq!(reply.error_code(), "uri_too_long");
+    assert!(
+        reply.text.contains("8 KiB") && reply.text.contains("请求地址"),
+        "{}",
+        reply.text
+    );
+
+    let reply = app.get(&format!("/api/v1/provinces?q={long}")).await;
+    assert_eq!(reply.status, 414);
+    assert!(reply.text.contains("longer than 8 KiB"), "{}", reply.text);
+
+    let page = app.get(&format!("/schools/{long}")).await;
+    assert_eq!(page.status, 414);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text.contains("uri_too_long"), "{}", page.text);
+
+    let under = "a".repeat(8 * 1024 - "/api/v1/schools/".len());
+    let reply = app.get(&format!("/api/v1/schools/{under}")).await;
+    assert_eq!(
+        reply.status, 401,
+        "just under the limit, the route's own answer"
+    );
+}
 
 async fn unknown_api_routes_answer_json_404(app: TestApp) {
     for (method, path) in [

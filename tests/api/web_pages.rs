@@ -108,6 +108,7 @@ both_backends!(
     an_officer_sees_their_school_and_no_other,
     signing_out_ends_the_page_session,
     a_form_with_errors_comes_back_with_them,
+    the_api_reference_tries_calls_with_a_token_of_the_page_session,
 );
 
 async fn pages_need_a_session_and_send_strangers_to_sign_in(app: TestApp) {
@@ -251,6 +252,65 @@ async fn signing_out_ends_the_page_session(app: TestApp) {
         )
         .await;
     assert_eq!(reply.status, 303);
+}
+
+/// `/api/docs` reads without an account; signed in, it gets a short-lived bearer token of
+/// the same session (never the HttpOnly cookie itself), which signing out ends.
+async fn the_api_reference_tries_calls_with_a_token_of_the_page_session(app: TestApp) {
+    let world = World::build(&app).await;
+    let page = app.get("/api/docs").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("/api/docs/swagger-ui-bundle.js"));
+    for asset in [
+        "/api/docs/swagger-ui-bundle.js",
+        "/api/docs/swagger-ui.css",
+        "/api/docs/accredit.js",
+    ] {
+        let reply = app.get(asset).await;
+        assert_eq!(reply.status, 200, "{asset}");
+    }
+    // Only the two files the page loads are served from the bundle.
+    assert_eq!(app.get("/api/docs/index.html").await.status, 404);
+    // Strangers get no token (pages send them to sign in), nor does a bearer token.
+    assert_eq!(app.get("/api/docs/token").await.status, 303);
+    let token = world.token(Actor::Reviewer).unwrap().to_owned();
+    let reply = app
+        .get_with(
+            "/api/docs/token",
+            &[("Authorization", &format!("Bearer {token}"))],
+        )
+        .await;
+    assert_eq!(reply.status, 303);
+
+    let mut visitor = Visitor::new(&app);
+    visitor
+        .sign_in(world.email(Actor::Reviewer).unwrap(), PASSWORD)
+        .await;
+    let cookie = visitor.cookies.get("accredit_session").unwrap().clone();
+    let reply = visitor.get("/api/docs/token").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    let docs_token = reply.json()["token"].as_str().unwrap().to_owned();
+    assert_ne!(
+        docs_token, cookie,
+        "the cookie's own value never reaches the page"
+    );
+    let bearer = format!("Bearer {docs_token}");
+    let me = app
+        .get_with("/api/v1/me", &[("Authorization", &bearer)])
+        .await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["email"], world.email(Actor::Reviewer).unwrap());
+
+    let csrf = visitor.csrf.clone();
+    visitor.post("/logout", &[("csrf_token", &csrf)]).await;
+    let me = app
+        .get_with("/api/v1/me", &[("Authorization", &bearer)])
+        .await;
+    assert_eq!(
+        me.status, 401,
+        "signing out of the pages ends the reference's token"
+    );
 }
 
 async fn a_form_with_errors_comes_back_with_them(app: TestApp) {

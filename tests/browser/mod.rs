@@ -3,6 +3,7 @@
 
 mod webdriver;
 
+mod api_docs;
 mod audit;
 mod homes;
 mod landing;

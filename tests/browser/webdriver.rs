@@ -62,6 +62,8 @@ impl Browser {
         let language = accept_language.split(',').next().unwrap_or("zh-CN");
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
+            // Chromium's DevTools network events, read back by `requests_seen`.
+            "goog:loggingPrefs": {"performance": "ALL"},
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": [
@@ -237,6 +239,31 @@ impl Browser {
             Some(json!({"script": script, "args": []})),
         )
         .await
+    }
+
+    /// Every URL the browser asked for since the last call (documents, scripts, styles,
+    /// images, fetches), from Chromium's DevTools network log: what a page loads, not only
+    /// what it shows.
+    pub async fn requests_seen(&self) -> Vec<String> {
+        let entries = self
+            .call(
+                "POST",
+                &self.session_path("/se/log"),
+                Some(json!({"type": "performance"})),
+            )
+            .await;
+        entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| serde_json::from_str::<Value>(entry["message"].as_str()?).ok())
+            .filter(|m| m["message"]["method"] == "Network.requestWillBeSent")
+            .filter_map(|m| {
+                m["message"]["params"]["request"]["url"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect()
     }
 
     /// Makes the window `width` × `height` CSS pixels (a phone: 390 × 844).

@@ -117,6 +117,7 @@ fn status_description(status: &str) -> &'static str {
             "In conflict with the record's state: changed since it was read (`stale_version`), a duplicate, a locked year, or a step the workflow does not allow now"
         }
         "413" => "The body or file is larger than allowed",
+        "414" => "The address (path and query) is longer than 8 KiB",
         "415" => "The body is not of a type this route takes",
         "422" => "A value is out of its range or breaks a rule; `fields` names each field",
         "429" => "Too many attempts; `Retry-After` says when to try again",
@@ -219,7 +220,7 @@ impl utoipa::Modify for ExactContract {
             let has_inputs = has_body
                 || op.parameters.as_ref().is_some_and(|p| !p.is_empty())
                 || path.contains('{');
-            let mut shared: Vec<&str> = vec!["400", "500", "503"];
+            let mut shared: Vec<&str> = vec!["400", "414", "500", "503"];
             if secured {
                 shared.extend(["401", "403", "404", "429"]);
             }

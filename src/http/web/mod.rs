@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod api_docs;
 pub mod charts;
 pub mod error_pages;
 pub mod i18n;
@@ -28,7 +29,8 @@ const STYLESHEET: &str = include_str!("../../../templates/static/app.css");
 const REPORT_STYLESHEET: &str = include_str!("../../../templates/static/report.css");
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(landing))
+    cfg.configure(api_docs::configure)
+        .route("/", web::get().to(landing))
         .route("/static/app.css", web::get().to(stylesheet))
         .route("/static/report.css", web::get().to(report_stylesheet))
         .route("/lang/{code}", web::get().to(switch_language))

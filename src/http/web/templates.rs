@@ -22,6 +22,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/landing.html"),
     template!("pages/error.html"),
     template!("pages/programmes.html"),
+    template!("pages/api_docs.html"),
     template!("pages/login.html"),
     template!("pages/home.html"),
     template!("pages/school.html"),
