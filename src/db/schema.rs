@@ -40,6 +40,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        language -> Text,
     }
 }
 

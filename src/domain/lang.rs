@@ -2,7 +2,9 @@
 //! messages and reports are all given in one of these.
 
 /// A language of the interface.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub enum Lang {
     #[serde(rename = "zh-CN")]
     ZhCn,

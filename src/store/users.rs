@@ -7,6 +7,7 @@ use time::PrimitiveDateTime;
 use crate::db::schema::users;
 use crate::db::{DbConn, MultiBackend, write_transaction};
 use crate::domain::access::Access;
+use crate::domain::lang::Lang;
 use crate::domain::paging::{After, Listing, Paging};
 use crate::domain::role::Attachment;
 use crate::domain::{EmailAddress, PersonName, Role};
@@ -23,6 +24,7 @@ pub(crate) struct UserRow {
     province_id: Option<i64>,
     school_id: Option<i64>,
     active: bool,
+    language: String,
 }
 
 /// A user as the rest of the application sees it (never with the password hash).
@@ -35,6 +37,8 @@ pub struct User {
     pub province_id: Option<i64>,
     pub school_id: Option<i64>,
     pub active: bool,
+    /// the language of the user's mails: `zh-CN` or `en`
+    pub language: Lang,
 }
 
 impl User {
@@ -67,6 +71,8 @@ impl TryFrom<UserRow> for User {
             province_id: row.province_id,
             school_id: row.school_id,
             active: row.active,
+            // Written only from `Lang` codes; an unknown one reads as the default.
+            language: Lang::from_tag(&row.language).unwrap_or(Lang::ZhCn),
         })
     }
 }
@@ -356,6 +362,22 @@ pub fn set_name(
 ) -> Result<User, AppError> {
     diesel::update(users::table.find(user_id))
         .set((users::name.eq(name.as_str()), users::updated_at.eq(now)))
+        .execute(conn)?;
+    find(conn, user_id)?.ok_or(AppError::NotFound)
+}
+
+/// The language of the user's mails (the pages' switch sets it too).
+pub fn set_language(
+    conn: &mut DbConn,
+    user_id: i64,
+    language: Lang,
+    now: PrimitiveDateTime,
+) -> Result<User, AppError> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::language.eq(language.code()),
+            users::updated_at.eq(now),
+        ))
         .execute(conn)?;
     find(conn, user_id)?.ok_or(AppError::NotFound)
 }

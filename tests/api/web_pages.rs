@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::json;
+
 use crate::helpers::{Reply, TestApp, both_backends};
 use crate::world::{Actor, PASSWORD, World};
 
@@ -109,6 +111,7 @@ both_backends!(
     signing_out_ends_the_page_session,
     a_form_with_errors_comes_back_with_them,
     the_api_reference_tries_calls_with_a_token_of_the_page_session,
+    the_language_of_mails_is_set_by_the_api_and_by_the_page_switch,
 );
 
 async fn pages_need_a_session_and_send_strangers_to_sign_in(app: TestApp) {
@@ -311,6 +314,59 @@ async fn the_api_reference_tries_calls_with_a_token_of_the_page_session(app: Tes
         me.status, 401,
         "signing out of the pages ends the reference's token"
     );
+}
+
+/// `language` (zh-CN by default) is what a user's mails will be written in: set by
+/// `PATCH /api/v1/me`, and by the pages' language switch when signed in.
+async fn the_language_of_mails_is_set_by_the_api_and_by_the_page_switch(app: TestApp) {
+    let world = World::build(&app).await;
+    let token = world.token(Actor::Reviewer).unwrap().to_owned();
+    let me = app.send("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(me.json()["language"], "zh-CN");
+
+    let reply = app
+        .send(
+            "PATCH",
+            "/api/v1/me",
+            Some(&token),
+            Some(json!({"language": "en"})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json()["language"], "en");
+    let reply = app
+        .send(
+            "PATCH",
+            "/api/v1/me",
+            Some(&token),
+            Some(json!({"language": "fr"})),
+        )
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert!(
+        reply.json()["error"]["fields"]["language"].is_string(),
+        "{}",
+        reply.text
+    );
+    let me = app.send("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(
+        me.json()["language"],
+        "en",
+        "a refused change changes nothing"
+    );
+
+    // The page switch of the signed-in reviewer sets it back; a visitor's switch saves nothing.
+    let mut visitor = Visitor::new(&app);
+    visitor
+        .sign_in(world.email(Actor::Reviewer).unwrap(), PASSWORD)
+        .await;
+    let reply = visitor.get("/lang/zh-CN?next=/home").await;
+    assert_eq!(reply.status, 303);
+    let me = app.send("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(me.json()["language"], "zh-CN");
+    assert_eq!(app.get("/lang/en?next=/").await.status, 303);
+    let me = app.send("GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(me.json()["language"], "zh-CN");
 }
 
 async fn a_form_with_errors_comes_back_with_them(app: TestApp) {

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::auth::session::open_session;
 use crate::clock::{now_utc, rfc3339};
+use crate::domain::lang::Lang;
 use crate::domain::{NewPassword, PersonName};
 use crate::error::{AppError, ErrorBody, Msg, Validator};
 use crate::http::api::auth::LoginResponse;
@@ -27,9 +28,11 @@ pub async fn get_me(user: CurrentUser) -> Result<HttpResponse, AppError> {
 pub struct MePatch {
     #[schema(schema_with = crate::http::api::schema::name_or_null)]
     pub name: Option<String>,
+    /// the language of one's mails (the pages' language switch sets it too)
+    pub language: Option<Lang>,
 }
 
-/// Change one's own display name
+/// Change one's own display name, or the language of one's mails
 #[utoipa::path(
     patch, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     request_body = MePatch,
@@ -39,10 +42,17 @@ pub async fn patch_me(user: CurrentUser, body: Body<MePatch>) -> Result<HttpResp
     let mut v = Validator::new();
     let name = v.check_opt("name", body.name.as_deref(), PersonName::parse);
     v.finish()?;
+    let language = body.language;
     let updated = user
-        .run_as(move |conn, me| match name.flatten() {
-            None => Ok(me.user.clone()),
-            Some(name) => users::set_name(conn, me.user.id, &name, now_utc()),
+        .run_as(move |conn, me| {
+            let mut user = me.user.clone();
+            if let Some(name) = name.flatten() {
+                user = users::set_name(conn, me.user.id, &name, now_utc())?;
+            }
+            if let Some(language) = language {
+                user = users::set_language(conn, me.user.id, language, now_utc())?;
+            }
+            Ok(user)
         })
         .await?;
     Ok(HttpResponse::Ok().json(updated))

@@ -233,8 +233,26 @@ async fn switch_language(
     state: web::Data<AppState>,
     code: web::Path<String>,
     query: web::Query<SwitchQuery>,
+    user: Option<crate::auth::CurrentUser>,
 ) -> Result<HttpResponse, AppError> {
     let lang = Lang::from_tag(&code).ok_or(AppError::NotFound)?;
+    // Signed in, the switch is also the language of one's mails. A session that has ended
+    // still switches the pages.
+    if let Some(user) = user {
+        let saved = user
+            .run_as(move |conn, me| {
+                if me.user.language == lang {
+                    return Ok(());
+                }
+                crate::store::users::set_language(conn, me.user.id, lang, crate::clock::now_utc())
+                    .map(drop)
+            })
+            .await;
+        match saved {
+            Ok(()) | Err(AppError::Unauthorized { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
     let cookie = Cookie::build(LANG_COOKIE, lang.code())
         .path("/")
         .max_age(CookieDuration::days(365))
