@@ -57,13 +57,16 @@ token() {
 status=0
 curl -sf "$BASE/api/v1/openapi.json" >"$WORK/openapi.json"
 "$FUZZ_VENV/bin/openapi-spec-validator" "$WORK/openapi.json" || status=1
-for account in admin@demo.accredit.cn officer@fz2.demo.accredit.cn; do
+# The officer first: the admin's run may deactivate or re-role any other account (the
+# officer's among them), while nothing the officer may do touches the admin.
+for account in officer@fz2.demo.accredit.cn admin@demo.accredit.cn; do
+    bearer=$(token "$account") || { echo "fuzz: $account cannot sign in" >&2; status=1; continue; }
     echo "fuzz: $FUZZ_SECONDS s as $account against $BASE" >&2
     # Signing out or changing the password would end the run's own session; everything
     # else is fair game.
     # From the work directory: Schemathesis keeps a cache where it runs, never in the checkout.
     (cd "$WORK" && "$FUZZ_VENV/bin/schemathesis" --config-file "$HERE/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
-        -H "Authorization: Bearer $(token "$account")" \
+        -H "Authorization: Bearer $bearer" \
         --checks all \
         --phases coverage,fuzzing \
         --exclude-path /api/v1/auth/logout \
