@@ -15,6 +15,7 @@ pub mod paging;
 pub mod peers;
 pub mod person;
 pub mod quality;
+pub mod reminders;
 pub mod role;
 pub mod school;
 pub mod status_data;
