@@ -50,6 +50,10 @@ enum Command {
     /// (31 provinces; per school 10 audits of 10 findings, 10 submissions, 20 years of
     /// indicators)
     Synth(SynthArgs),
+    /// Puts the reminders due today (ACCREDIT_TODAY when set) in the inboxes and the outbox,
+    /// once each however often it runs: re-evaluations, certificates, surveillance audits,
+    /// findings, corrective actions and status-data rounds
+    Remind,
     /// A consistent copy of a SQLite database, taken while servers run, and checked
     /// (PostgreSQL: pg_dump -Fc, see docs/operations.md)
     Backup {
@@ -193,6 +197,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
         Command::History {
             command: HistoryCommand::Verify,
         } => verify_history(&settings),
+        Command::Remind => remind(&settings),
         Command::Backup { to } => {
             let copy = crate::backup::backup(&settings.database_url, &to)?;
             println!(
@@ -289,6 +294,23 @@ fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
     println!(
         "created user {} <{}> with role {}",
         user.id, user.email, user.role
+    );
+    Ok(())
+}
+
+fn remind(settings: &Settings) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database_url, 1)?;
+    db.migrate()?;
+    crate::store::derived::bring_up_to_date(&db)?;
+    let today = crate::clock::Clock {
+        fixed_today: settings.today,
+    }
+    .today();
+    let mut conn = db.get()?;
+    let outcome = crate::store::reminders::put_due(&mut conn, today, crate::clock::now_utc())?;
+    println!(
+        "reminders for {today}: {} due, {} notices sent now (each reaches each of its school's quality officers once)",
+        outcome.due, outcome.sent
     );
     Ok(())
 }

@@ -313,6 +313,17 @@ diesel::table! {
         event -> Text,
         created_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
+        school_id -> Nullable<BigInt>,
+        subject -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    reminders_sent (reminder_key, user_id) {
+        reminder_key -> Text,
+        user_id -> BigInt,
+        sent_on -> Date,
     }
 }
 
@@ -426,6 +437,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    reminders_sent,
     submission_tallies,
     deadline_items,
     derived_state,

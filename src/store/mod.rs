@@ -85,6 +85,7 @@ pub mod peers;
 pub mod programmes;
 pub mod provinces;
 pub mod record;
+pub mod reminders;
 pub mod rounds;
 pub mod schools;
 pub mod sessions;

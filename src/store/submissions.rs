@@ -959,6 +959,13 @@ pub struct Notice {
     #[serde(serialize_with = "crate::clock::serialize_opt_timestamp")]
     #[schema(value_type = Option<String>)]
     pub read_at: Option<PrimitiveDateTime>,
+    /// a reminder's school
+    pub school_id: Option<i64>,
+    /// what a reminder is about (a title, a certificate, a finding…)
+    pub subject: Option<String>,
+    /// a reminder's due date
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_on: Option<time::Date>,
 }
 
 /// One's own inbox, newest first, and the number unread.

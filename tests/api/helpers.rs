@@ -340,6 +340,12 @@ impl TestApp {
 
     /// Runs the `accredit` binary against this app's database and data directory.
     pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> CliOutput {
+        // The same day as the server's, for commands that date what they write.
+        self.cli_on(TODAY, args, stdin)
+    }
+
+    /// `cli` on another day (`ACCREDIT_TODAY`), for the daily jobs.
+    pub fn cli_on(&self, today: &str, args: &[&str], stdin: Option<&str>) -> CliOutput {
         run_cli(
             args,
             stdin,
@@ -348,8 +354,7 @@ impl TestApp {
                 ("ACCREDIT_DATA_DIR", self.dir.path().to_str().unwrap()),
                 ("ACCREDIT_ARGON2_MEMORY_KIB", "64"),
                 ("ACCREDIT_ARGON2_ITERATIONS", "1"),
-                // The same day as the server's, for commands that date what they write.
-                ("ACCREDIT_TODAY", TODAY),
+                ("ACCREDIT_TODAY", today),
             ],
             self.dir.path(),
         )

@@ -19,6 +19,7 @@ mod paging;
 mod peers;
 mod programmes;
 mod records;
+mod reminders;
 mod schema;
 mod school_year;
 mod web_pages;
