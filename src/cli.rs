@@ -309,8 +309,8 @@ fn remind(settings: &Settings) -> anyhow::Result<()> {
     let mut conn = db.get()?;
     let outcome = crate::store::reminders::put_due(&mut conn, today, crate::clock::now_utc())?;
     println!(
-        "reminders for {today}: {} due, {} notices sent now (each reaches each of its school's quality officers once)",
-        outcome.due, outcome.sent
+        "reminders for {today}: {} due, {} notices sent now (each reaches each of its school's quality officers once), {} weekly digests (Mondays)",
+        outcome.due, outcome.sent, outcome.digests
     );
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The daily reminders (`accredit remind`): each kept deadline asks `domain::reminders`
 //! whether a reminder falls due today; each one goes to the school's active quality officers
 //! as a notice in their inbox and a row of the outbox (for mail), once per reminder and
-//! person, recorded in `reminders_sent` in the same transaction.
+//! person, recorded in `reminders_sent` in the same transaction. On Mondays, each province's
+//! reviewers and province admins get the weekly digest of its overdue items.
 
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
@@ -9,8 +10,11 @@ use time::{Date, PrimitiveDateTime};
 use crate::db::schema::{deadline_items, notifications, outbox, reminders_sent, users};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
-use crate::domain::reminders::{self, Lead};
+use crate::domain::reminders::{self, DigestItem, Lead};
 use crate::error::AppError;
+
+/// A kept deadline: province, school name, school, kind, subject, due date, uid.
+type Item = (i64, String, i64, String, String, Date, String);
 
 /// What one run put in the inboxes and the outbox.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -19,6 +23,106 @@ pub struct Outcome {
     pub due: usize,
     /// notices written now (one per reminder and recipient)
     pub sent: usize,
+    /// weekly digests written now (one per province and recipient; Mondays)
+    pub digests: usize,
+}
+
+/// Records that `key` went to `user`; false when it had already.
+fn first_time(conn: &mut DbConn, key: &str, user: i64, today: Date) -> Result<bool, AppError> {
+    let sent: i64 = reminders_sent::table
+        .filter(reminders_sent::reminder_key.eq(key))
+        .filter(reminders_sent::user_id.eq(user))
+        .count()
+        .get_result(conn)?;
+    if sent > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(reminders_sent::table)
+        .values((
+            reminders_sent::reminder_key.eq(key),
+            reminders_sent::user_id.eq(user),
+            reminders_sent::sent_on.eq(today),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// The weekly digest of each province's overdue items, to its reviewers and province
+/// admins (the bureau), once per week and person. A province with nothing overdue gets none.
+fn put_digests(
+    conn: &mut DbConn,
+    items: &[Item],
+    today: Date,
+    now: PrimitiveDateTime,
+) -> Result<usize, AppError> {
+    let mut provinces: Vec<i64> = items.iter().map(|i| i.0).collect();
+    provinces.sort_unstable();
+    provinces.dedup();
+    let mut written = 0;
+    for province in provinces {
+        let of_province: Vec<DigestItem> = items
+            .iter()
+            .filter(|i| i.0 == province && !reminders::leads(&i.3).is_empty())
+            .map(|i| DigestItem {
+                school_id: i.2,
+                school: i.1.clone(),
+                kind: i.3.clone(),
+                subject: i.4.clone(),
+                due_on: i.5,
+            })
+            .collect();
+        let digest = reminders::digest(&of_province, today);
+        if digest.is_empty() {
+            continue;
+        }
+        // Language-neutral: the schools by name with their number of overdue items.
+        let summary = digest
+            .iter()
+            .map(|s| format!("{} ({})", s.school, s.items.len()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let payload = serde_json::json!({
+            "event": "digest",
+            "province_id": province,
+            "schools": digest.iter().map(|s| serde_json::json!({
+                "school_id": s.school_id,
+                "school": s.school,
+                "items": s.items.iter().map(|(i, late)| serde_json::json!({
+                    "kind": i.kind, "subject": i.subject, "due_on": i.due_on.to_string(), "days_late": late,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        });
+        let recipients: Vec<i64> = users::table
+            .filter(users::province_id.eq(province))
+            .filter(users::role.eq_any([Role::Reviewer.as_str(), Role::ProvinceAdmin.as_str()]))
+            .filter(users::active.eq(true))
+            .select(users::id)
+            .load(conn)?;
+        let key = format!("digest-{province}-{today}");
+        for user in recipients {
+            if !first_time(conn, &key, user, today)? {
+                continue;
+            }
+            diesel::insert_into(notifications::table)
+                .values((
+                    notifications::user_id.eq(user),
+                    notifications::event.eq("digest"),
+                    notifications::created_at.eq(now),
+                    notifications::subject.eq(&summary),
+                ))
+                .execute(conn)?;
+            diesel::insert_into(outbox::table)
+                .values((
+                    outbox::channel.eq("email"),
+                    outbox::user_id.eq(user),
+                    outbox::payload.eq(payload.to_string()),
+                    outbox::created_at.eq(now),
+                ))
+                .execute(conn)?;
+            written += 1;
+        }
+    }
+    Ok(written)
 }
 
 /// Puts the reminders due on `today` into the inboxes and the outbox, skipping any already
@@ -29,8 +133,10 @@ pub fn put_due(
     now: PrimitiveDateTime,
 ) -> Result<Outcome, AppError> {
     write_transaction(conn, |conn| {
-        let items: Vec<(i64, String, String, Date, String)> = deadline_items::table
+        let items: Vec<Item> = deadline_items::table
             .select((
+                deadline_items::province_id,
+                deadline_items::school_name,
                 deadline_items::school_id,
                 deadline_items::kind,
                 deadline_items::subject,
@@ -40,7 +146,10 @@ pub fn put_due(
             .order(deadline_items::id)
             .load(conn)?;
         let mut outcome = Outcome::default();
-        for (school_id, kind, subject, due_on, uid) in items {
+        if reminders::is_digest_day(today) {
+            outcome.digests = put_digests(conn, &items, today, now)?;
+        }
+        for (_, _, school_id, kind, subject, due_on, uid) in items {
             let Some(reminder) = reminders::reminder(&kind, &uid, due_on, today) else {
                 continue;
             };
@@ -53,21 +162,9 @@ pub fn put_due(
                 .select(users::id)
                 .load(conn)?;
             for user in officers {
-                let sent: i64 = reminders_sent::table
-                    .filter(reminders_sent::reminder_key.eq(&key))
-                    .filter(reminders_sent::user_id.eq(user))
-                    .count()
-                    .get_result(conn)?;
-                if sent > 0 {
+                if !first_time(conn, &key, user, today)? {
                     continue;
                 }
-                diesel::insert_into(reminders_sent::table)
-                    .values((
-                        reminders_sent::reminder_key.eq(&key),
-                        reminders_sent::user_id.eq(user),
-                        reminders_sent::sent_on.eq(today),
-                    ))
-                    .execute(conn)?;
                 let event = match reminder.lead {
                     Lead::Overdue => "reminder_overdue",
                     Lead::DaysAhead(_) => "reminder_due",

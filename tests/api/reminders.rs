@@ -6,23 +6,72 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, both_backends};
 use crate::world::{Actor, World};
 
-both_backends!(a_reevaluation_is_reminded_once_at_30_days_and_once_when_overdue);
+both_backends!(
+    a_reevaluation_is_reminded_once_at_30_days_and_once_when_overdue,
+    the_weekly_digest_of_overdue_items_reaches_the_province_on_mondays_once,
+);
 
-/// The officer's reminders of `subject`.
-async fn reminders_of(app: &TestApp, token: Option<&str>, subject: &str) -> Vec<Value> {
+/// The notices of `event` in the inbox of `token`.
+async fn notices_of(app: &TestApp, token: Option<&str>, event: &str) -> Vec<Value> {
     let inbox = app
         .send("GET", "/api/v1/me/notifications", token, None)
         .await
         .json();
-    let notices = inbox["notifications"]
+    inbox["notifications"]
         .as_array()
-        .or_else(|| inbox.as_array())
+        .unwrap_or_else(|| panic!("{inbox}"))
+        .iter()
+        .filter(|n| n["event"] == event)
         .cloned()
-        .unwrap_or_else(|| panic!("{inbox}"));
-    notices
-        .into_iter()
-        .filter(|n| n["subject"] == subject)
         .collect()
+}
+
+async fn the_weekly_digest_of_overdue_items_reaches_the_province_on_mondays_once(app: TestApp) {
+    let world = World::build(&app).await;
+    let pa = world.token(Actor::ProvinceAdmin);
+    let titles = format!("/api/v1/schools/{}/titles", world.school);
+    // Overdue since 2010.
+    let reply = app
+        .send("POST", &titles, pa, Some(json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30"})))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    // 2026-06-01 is a Monday, the 2nd a Tuesday, the 8th the next Monday.
+    for (today, expected) in [
+        ("2026-06-02", 0),
+        ("2026-06-01", 1),
+        ("2026-06-01", 1),
+        ("2026-06-08", 2),
+    ] {
+        let run = app.cli_on(today, &["remind"], None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        for reader in [Actor::Reviewer, Actor::ProvinceAdmin] {
+            let got = notices_of(&app, world.token(reader), "digest").await;
+            assert_eq!(got.len(), expected, "{today} {reader:?}: {got:?}");
+        }
+    }
+    let got = notices_of(&app, world.token(Actor::Reviewer), "digest").await;
+    let summary = got[0]["subject"].as_str().unwrap();
+    assert!(
+        summary.contains(" ("),
+        "the schools with their counts: {summary}"
+    );
+    // Schools' own people get reminders, not the province's digest.
+    for other in [Actor::QualityOfficer, Actor::SchoolViewer] {
+        assert!(
+            notices_of(&app, world.token(other), "digest")
+                .await
+                .is_empty()
+        );
+    }
+}
+
+/// The reminders of `subject` in the inbox of `token`.
+async fn reminders_of(app: &TestApp, token: Option<&str>, subject: &str) -> Vec<Value> {
+    let mut got = notices_of(app, token, "reminder_due").await;
+    got.extend(notices_of(app, token, "reminder_overdue").await);
+    got.retain(|n| n["subject"] == subject);
+    got.sort_by_key(|n| std::cmp::Reverse(n["id"].as_i64()));
+    got
 }
 
 fn day(date: time::Date, days: i64) -> String {
