@@ -81,6 +81,7 @@ pub mod history;
 pub mod indicators;
 pub mod kept;
 pub mod login_attempts;
+pub mod outbox;
 pub mod peers;
 pub mod programmes;
 pub mod provinces;

@@ -7,7 +7,7 @@
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
-use crate::db::schema::{deadline_items, notifications, outbox, reminders_sent, users};
+use crate::db::schema::{deadline_items, notifications, reminders_sent, users};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
 use crate::domain::reminders::{self, DigestItem, Lead};
@@ -111,14 +111,7 @@ fn put_digests(
                     notifications::subject.eq(&summary),
                 ))
                 .execute(conn)?;
-            diesel::insert_into(outbox::table)
-                .values((
-                    outbox::channel.eq("email"),
-                    outbox::user_id.eq(user),
-                    outbox::payload.eq(payload.to_string()),
-                    outbox::created_at.eq(now),
-                ))
-                .execute(conn)?;
+            crate::store::outbox::enqueue(conn, user, &payload, now)?;
             written += 1;
         }
     }
@@ -188,14 +181,7 @@ pub fn put_due(
                     "days_left": reminder.days_left,
                     "reminder": key,
                 });
-                diesel::insert_into(outbox::table)
-                    .values((
-                        outbox::channel.eq("email"),
-                        outbox::user_id.eq(user),
-                        outbox::payload.eq(payload.to_string()),
-                        outbox::created_at.eq(now),
-                    ))
-                    .execute(conn)?;
+                crate::store::outbox::enqueue(conn, user, &payload, now)?;
                 outcome.sent += 1;
             }
         }

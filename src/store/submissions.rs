@@ -8,8 +8,8 @@ use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
 use crate::db::schema::{
-    audits, evidence_files, findings, notifications, outbox, school_titles, schools,
-    submission_contents, submission_events, submission_tallies, submissions, users,
+    audits, evidence_files, findings, notifications, school_titles, schools, submission_contents,
+    submission_events, submission_tallies, submissions, users,
 };
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
@@ -932,14 +932,7 @@ fn notify(
             ))
             .execute(conn)?;
         let payload = serde_json::json!({"submission_id": submission.id, "title": submission.title, "event": event, "status": submission.status});
-        diesel::insert_into(outbox::table)
-            .values((
-                outbox::channel.eq("email"),
-                outbox::user_id.eq(user),
-                outbox::payload.eq(payload.to_string()),
-                outbox::created_at.eq(now),
-            ))
-            .execute(conn)?;
+        crate::store::outbox::enqueue(conn, user, &payload, now)?;
     }
     Ok(())
 }
