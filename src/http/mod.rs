@@ -15,10 +15,10 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use crate::error::{AppError, Msg};
 pub use crate::state::AppState;
 
-/// The content security policy of every response: no inline script, no framing.
 /// The longest request target (path and query) served; longer ones get 414 `uri_too_long`.
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 
+/// The content security policy of every response: no inline script, no framing.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
     form-action 'self'; frame-ancestors 'none'";
