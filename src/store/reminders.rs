@@ -4,6 +4,8 @@
 //! person, recorded in `reminders_sent` in the same transaction. On Mondays, each province's
 //! reviewers and province admins get the weekly digest of its overdue items.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
 
@@ -138,6 +140,18 @@ pub fn put_due(
             ))
             .order(deadline_items::id)
             .load(conn)?;
+        // Every school's active quality officers, read once.
+        let mut officers: HashMap<i64, Vec<i64>> = HashMap::new();
+        let rows: Vec<(Option<i64>, i64)> = users::table
+            .filter(users::role.eq(Role::QualityOfficer.as_str()))
+            .filter(users::active.eq(true))
+            .select((users::school_id, users::id))
+            .load(conn)?;
+        for (school, user) in rows {
+            if let Some(school) = school {
+                officers.entry(school).or_default().push(user);
+            }
+        }
         let mut outcome = Outcome::default();
         if reminders::is_digest_day(today) {
             outcome.digests = put_digests(conn, &items, today, now)?;
@@ -148,13 +162,7 @@ pub fn put_due(
             };
             outcome.due += 1;
             let key = reminder.key();
-            let officers: Vec<i64> = users::table
-                .filter(users::school_id.eq(school_id))
-                .filter(users::role.eq(Role::QualityOfficer.as_str()))
-                .filter(users::active.eq(true))
-                .select(users::id)
-                .load(conn)?;
-            for user in officers {
+            for &user in officers.get(&school_id).into_iter().flatten() {
                 if !first_time(conn, &key, user, today)? {
                     continue;
                 }

@@ -5,7 +5,7 @@ use accredit::db::Backend;
 
 use super::webdriver::Browser;
 use crate::helpers::spawn_app;
-use crate::world::{Actor, PASSWORD, World};
+use crate::world::{Actor, World};
 
 #[tokio::test]
 async fn the_api_reference_loads_from_our_origin_and_tries_a_call_as_the_signed_in_user() {
@@ -15,11 +15,7 @@ async fn the_api_reference_loads_from_our_origin_and_tries_a_call_as_the_signed_
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     let world = World::build(&app).await;
     let email = world.email(Actor::QualityOfficer).unwrap();
-    browser.goto(&app.url("/login")).await;
-    browser.type_into("#email", email).await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("#login-submit").await;
-    browser.wait_for_url("/home").await;
+    browser.sign_in(&app, email).await;
     browser.requests_seen().await;
 
     browser.click("#nav-api").await;

@@ -5,13 +5,10 @@ use accredit::db::Backend;
 
 use super::webdriver::Browser;
 use crate::helpers::spawn_app;
-use crate::world::{Actor, PASSWORD, World};
+use crate::world::{Actor, World};
 
 async fn sign_in(browser: &Browser, app: &crate::helpers::TestApp, email: &str) {
-    browser.goto(&app.url("/login")).await;
-    browser.type_into("#email", email).await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("#login-submit").await;
+    browser.sign_in(app, email).await;
     browser.wait_for_text("#home-title", "Welcome").await;
 }
 

@@ -5,7 +5,7 @@ use accredit::db::Backend;
 
 use super::webdriver::Browser;
 use crate::helpers::spawn_app;
-use crate::world::{Actor, PASSWORD, World};
+use crate::world::{Actor, World};
 
 /// How much wider than the window the page is, in CSS pixels (0 when it fits).
 async fn overflow(browser: &Browser) -> i64 {
@@ -60,13 +60,7 @@ async fn every_page_fits_a_phone() {
             ],
         ),
     ] {
-        browser.goto(&app.url("/login")).await;
-        browser
-            .type_into("#email", world.email(actor).unwrap())
-            .await;
-        browser.type_into("#password", PASSWORD).await;
-        browser.click("#login-submit").await;
-        browser.wait_for_url("/home").await;
+        browser.sign_in(&app, world.email(actor).unwrap()).await;
         for page in &pages {
             browser.goto(&app.url(page)).await;
             if page == "/api/docs" {

@@ -4,7 +4,7 @@ use accredit::db::Backend;
 
 use super::webdriver::Browser;
 use crate::helpers::spawn_app;
-use crate::world::{Actor, PASSWORD, World};
+use crate::world::{Actor, World};
 
 #[tokio::test]
 async fn a_province_admin_sets_changes_and_closes_a_programme() {
@@ -13,13 +13,9 @@ async fn a_province_admin_sets_changes_and_closes_a_programme() {
     };
     let app = spawn_app(Backend::Sqlite).await.unwrap();
     let world = World::build(&app).await;
-    browser.goto(&app.url("/login")).await;
     browser
-        .type_into("#email", world.email(Actor::ProvinceAdmin).unwrap())
+        .sign_in(&app, world.email(Actor::ProvinceAdmin).unwrap())
         .await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("#login-submit").await;
-    browser.wait_for_url("/home").await;
     browser.click("#nav-programmes").await;
     browser.wait_for_text("#programmes-title", "专项计划").await;
 

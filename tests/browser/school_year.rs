@@ -11,10 +11,7 @@ use crate::helpers::{fill_xlsx, spawn_app, template_cell};
 use crate::world::{Actor, PASSWORD, World};
 
 async fn sign_in(browser: &Browser, app: &crate::helpers::TestApp, email: &str) {
-    browser.goto(&app.url("/login")).await;
-    browser.type_into("#email", email).await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("#login-submit").await;
+    browser.sign_in(app, email).await;
     browser.wait_for_text("#home-title", "Welcome").await;
 }
 

@@ -7,13 +7,10 @@ use serde_json::json;
 
 use super::webdriver::Browser;
 use crate::helpers::{TODAY, spawn_app};
-use crate::world::{Actor, PASSWORD, World};
+use crate::world::{Actor, World};
 
 async fn sign_in(browser: &Browser, app: &crate::helpers::TestApp, email: &str) {
-    browser.goto(&app.url("/login")).await;
-    browser.type_into("#email", email).await;
-    browser.type_into("#password", PASSWORD).await;
-    browser.click("#login-submit").await;
+    browser.sign_in(app, email).await;
     browser.wait_for_text("#home-title", "Welcome").await;
 }
 

@@ -241,6 +241,15 @@ impl Browser {
         .await
     }
 
+    /// Signs in through the sign-in page with the test password, and waits for the home page.
+    pub async fn sign_in(&self, app: &crate::helpers::TestApp, email: &str) {
+        self.goto(&app.url("/login")).await;
+        self.type_into("#email", email).await;
+        self.type_into("#password", crate::world::PASSWORD).await;
+        self.click("#login-submit").await;
+        self.wait_for_url("/home").await;
+    }
+
     /// Every URL the browser asked for since the last call (documents, scripts, styles,
     /// images, fetches), from Chromium's DevTools network log: what a page loads, not only
     /// what it shows.
