@@ -54,6 +54,11 @@ enum Command {
     /// once each however often it runs: re-evaluations, certificates, surveillance audits,
     /// findings, corrective actions and status-data rounds
     Remind,
+    /// Mail delivery
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// A consistent copy of a SQLite database, taken while servers run, and checked
     /// (PostgreSQL: pg_dump -Fc, see docs/operations.md)
     Backup {
@@ -83,6 +88,13 @@ struct SynthArgs {
     /// How many schools (everything else scales with them)
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     schools: u32,
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Deliver what the outbox holds that is due now, once, and exit (for cron; `serve`
+    /// also delivers every ACCREDIT_MAIL_INTERVAL_SECONDS)
+    SendPending,
 }
 
 #[derive(Subcommand)]
@@ -198,6 +210,9 @@ fn execute(command: Command) -> anyhow::Result<()> {
             command: HistoryCommand::Verify,
         } => verify_history(&settings),
         Command::Remind => remind(&settings),
+        Command::Mail {
+            command: MailCommand::SendPending,
+        } => crate::mail::send_pending_once(&settings),
         Command::Backup { to } => {
             let copy = crate::backup::backup(&settings.database_url, &to)?;
             println!(
@@ -306,8 +321,13 @@ fn remind(settings: &Settings) -> anyhow::Result<()> {
         fixed_today: settings.today,
     }
     .today();
-    let mut conn = db.get()?;
-    let outcome = crate::store::reminders::put_due(&mut conn, today, crate::clock::now_utc())?;
+    let holder = crate::random::random_id()?;
+    let Some(outcome) = crate::jobs::reminders_for(&db, &holder, today, false)? else {
+        println!(
+            "reminders for {today}: another run (a server's daily run, or another `accredit remind`) is under way; it sends them"
+        );
+        return Ok(());
+    };
     println!(
         "reminders for {today}: {} due, {} notices sent now (each reaches each of its school's quality officers once), {} weekly digests (Mondays)",
         outcome.due, outcome.sent, outcome.digests

@@ -65,6 +65,50 @@ pub struct Settings {
     pub token_ttl: time::Duration,
     /// A fixed "today" for due dates (`ACCREDIT_TODAY`), for tests and demonstrations.
     pub today: Option<time::Date>,
+    /// Mail delivery; `None` when `ACCREDIT_SMTP_URL` is unset (nothing is sent).
+    pub mail: Option<MailSettings>,
+    /// The address people use (`ACCREDIT_PUBLIC_URL`), for links in mails; without a
+    /// trailing slash.
+    pub public_url: String,
+    /// How the outbox is worked through (intervals, retries).
+    pub delivery: Delivery,
+    /// `serve` puts the day's reminders in the outbox once a day
+    /// (`ACCREDIT_DAILY_REMINDERS`, on unless set to false: then run `accredit remind`
+    /// from cron).
+    pub daily_reminders: bool,
+}
+
+/// Where mail goes and whom it is from.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    /// `smtp://user:pass@host:587` (STARTTLS when the server offers it, required on port
+    /// 587), `smtps://…` (TLS from the start), or `smtp://host:25?tls=none` for a relay on
+    /// the same network.
+    pub smtp_url: Secret,
+    /// The host named by `smtp_url`, safe to show.
+    pub smtp_host: String,
+    pub from: String,
+}
+
+/// How often the sender looks at the outbox and how it retries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// Seconds between two looks at the outbox inside `serve`.
+    pub interval_seconds: u64,
+    /// The first retry's delay in seconds; each further one doubles it, up to an hour.
+    pub retry_seconds: u64,
+    /// Attempts before a mail is marked failed and waits for an admin.
+    pub max_attempts: i32,
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Delivery {
+            interval_seconds: 10,
+            retry_seconds: 60,
+            max_attempts: 8,
+        }
+    }
 }
 
 /// A configuration problem, naming the variable.
@@ -119,12 +163,45 @@ impl Settings {
             None => None,
             Some(_) => Some(parse_number::<usize>(get, "ACCREDIT_WORKERS", 0)?.max(1)),
         };
+        let bind = get
+            .get("ACCREDIT_BIND")
+            .unwrap_or("127.0.0.1:8080")
+            .to_owned();
+        let public_url = match get.get("ACCREDIT_PUBLIC_URL") {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                url.trim_end_matches('/').to_owned()
+            }
+            Some(other) => {
+                return Err(config_error(
+                    "ACCREDIT_PUBLIC_URL",
+                    format!("must start with http:// or https://, got {other:?}"),
+                ));
+            }
+            None => format!("http://{bind}"),
+        };
+        let mail = match get.get("ACCREDIT_SMTP_URL") {
+            None => None,
+            Some(url) => Some(mail_settings(url, get.get("ACCREDIT_MAIL_FROM"))?),
+        };
+        let defaults = Delivery::default();
+        let delivery = Delivery {
+            interval_seconds: parse_number(
+                get,
+                "ACCREDIT_MAIL_INTERVAL_SECONDS",
+                defaults.interval_seconds,
+            )?
+            .max(1),
+            retry_seconds: parse_number(
+                get,
+                "ACCREDIT_MAIL_RETRY_SECONDS",
+                defaults.retry_seconds,
+            )?,
+            max_attempts: parse_number(get, "ACCREDIT_MAIL_MAX_ATTEMPTS", defaults.max_attempts)?
+                .max(1),
+        };
         Ok(Settings {
             database_url,
-            bind: get
-                .get("ACCREDIT_BIND")
-                .unwrap_or("127.0.0.1:8080")
-                .to_owned(),
+            bind,
             data_dir,
             jwt_secret: get
                 .get("ACCREDIT_JWT_SECRET")
@@ -146,6 +223,10 @@ impl Settings {
                         .map_err(|p| config_error("ACCREDIT_TODAY", p.to_string()))?,
                 ),
             },
+            mail,
+            public_url,
+            delivery,
+            daily_reminders: parse_bool(get, "ACCREDIT_DAILY_REMINDERS", true)?,
         })
     }
 
@@ -161,6 +242,44 @@ impl Settings {
         }
         load_or_create_secret(&self.data_dir.join("jwt-secret"))
     }
+}
+
+/// Checks the SMTP URL's shape (the transport reads it again when it connects) and the
+/// sender's address; both are needed once mail is configured.
+fn mail_settings(url: &str, from: Option<&str>) -> Result<MailSettings, ConfigError> {
+    let rest = url
+        .strip_prefix("smtp://")
+        .or_else(|| url.strip_prefix("smtps://"))
+        .ok_or_else(|| {
+            config_error(
+                "ACCREDIT_SMTP_URL",
+                "must start with smtp:// or smtps:// (the password is not shown)",
+            )
+        })?;
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    if host.is_empty() || host.starts_with(':') {
+        return Err(config_error("ACCREDIT_SMTP_URL", "names no host"));
+    }
+    let from = from.ok_or_else(|| {
+        config_error(
+            "ACCREDIT_MAIL_FROM",
+            "must be set when ACCREDIT_SMTP_URL is (the sender, such as accredit@example.edu.cn)",
+        )
+    })?;
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(config_error(
+            "ACCREDIT_MAIL_FROM",
+            format!("is not an e-mail address: {from:?}"),
+        ));
+    }
+    Ok(MailSettings {
+        smtp_url: Secret::new(url.to_owned()),
+        smtp_host: host.to_owned(),
+        from: from.to_owned(),
+    })
 }
 
 /// The configured variables; a blank value counts as unset.
@@ -292,6 +411,42 @@ mod tests {
         let err = Settings::from_values(&values(&[("DATABASE_URL", "mysql://x")]), Path::new("/"))
             .unwrap_err();
         assert_eq!(err.variable, "DATABASE_URL");
+    }
+
+    #[test]
+    fn mail_needs_a_sender_and_hides_the_password() {
+        let s = Settings::from_values(&values(&[]), Path::new("/")).unwrap();
+        assert!(s.mail.is_none());
+        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+        let err = Settings::from_values(
+            &values(&[("ACCREDIT_SMTP_URL", "smtp://u:p@mail.example.cn:587")]),
+            Path::new("/"),
+        )
+        .unwrap_err();
+        assert_eq!(err.variable, "ACCREDIT_MAIL_FROM");
+        let err = Settings::from_values(
+            &values(&[
+                ("ACCREDIT_SMTP_URL", "http://u:p@mail.example.cn"),
+                ("ACCREDIT_MAIL_FROM", "a@b.cn"),
+            ]),
+            Path::new("/"),
+        )
+        .unwrap_err();
+        assert_eq!(err.variable, "ACCREDIT_SMTP_URL");
+        assert!(!err.to_string().contains(":p@"));
+        let s = Settings::from_values(
+            &values(&[
+                ("ACCREDIT_SMTP_URL", "smtps://u:secret@mail.example.cn:465"),
+                ("ACCREDIT_MAIL_FROM", "accredit <noreply@example.cn>"),
+                ("ACCREDIT_PUBLIC_URL", "https://accredit.example.cn/"),
+            ]),
+            Path::new("/"),
+        )
+        .unwrap();
+        let mail = s.mail.unwrap();
+        assert_eq!(mail.smtp_host, "mail.example.cn:465");
+        assert!(!format!("{mail:?}").contains("secret"));
+        assert_eq!(s.public_url, "https://accredit.example.cn");
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub mod error;
 pub mod evidence;
 pub mod http;
 pub mod i18n;
+pub mod jobs;
+pub mod mail;
 pub mod random;
 pub mod report;
 pub mod sheets;

@@ -57,6 +57,7 @@ impl Application {
             settings: Arc::new(settings),
             templates,
             tokens: TokenKeys::new(&token_secret),
+            opt_out: crate::auth::opt_out::OptOutKeys::new(&token_secret),
             passwords,
             evidence: Arc::new(evidence),
             kept: Arc::new(crate::store::kept::Kept::new()),
@@ -66,6 +67,21 @@ impl Application {
             state.db.clone(),
             state.integrity.clone(),
         ));
+        if state.settings.daily_reminders {
+            actix_web::rt::spawn(crate::jobs::daily_reminders(state.db.clone(), clock));
+        }
+        match crate::mail::Sender::from_settings(
+            &state.settings,
+            state.db.clone(),
+            state.templates.clone(),
+        )? {
+            Some(sender) => {
+                actix_web::rt::spawn(Arc::new(sender).run());
+            }
+            None => tracing::warn!(
+                "mail is not configured (ACCREDIT_SMTP_URL): nothing is sent; the outbox keeps its mails"
+            ),
+        }
         let mut server = HttpServer::new(move || build_app(state.clone()))
             .shutdown_timeout(10)
             .listen(listener)?;

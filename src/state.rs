@@ -14,6 +14,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub templates: Arc<Templates>,
     pub tokens: TokenKeys,
+    /// signs and checks the opt-out links of mails
+    pub opt_out: crate::auth::opt_out::OptOutKeys,
     pub passwords: PasswordHasher,
     pub evidence: Arc<dyn crate::evidence::EvidenceStorage>,
     /// province-wide answers kept while their version in the database holds

@@ -2,6 +2,7 @@
 //! rows, login throttling, the `CurrentUser` extractor and the access policy.
 
 pub mod current_user;
+pub mod opt_out;
 pub mod password;
 pub mod session;
 pub mod token;

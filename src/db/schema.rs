@@ -41,6 +41,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         language -> Text,
+        mail_workflow -> Bool,
+        mail_reminders -> Bool,
+        mail_digest -> Bool,
     }
 }
 
@@ -335,6 +338,21 @@ diesel::table! {
         payload -> Text,
         created_at -> Timestamp,
         delivered_at -> Nullable<Timestamp>,
+        kind -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        leased_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        failed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    job_leases (name) {
+        name -> Text,
+        holder -> Nullable<Text>,
+        leased_until -> Nullable<Timestamp>,
+        last_done_on -> Nullable<Date>,
     }
 }
 
@@ -438,6 +456,7 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     reminders_sent,
+    job_leases,
     submission_tallies,
     deadline_items,
     derived_state,
@@ -469,3 +488,4 @@ diesel::allow_tables_to_appear_in_same_query!(
     programmes,
     school_metrics,
 );
+diesel::joinable!(outbox -> users (user_id));

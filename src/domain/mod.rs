@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod history;
 pub mod indicators;
 pub mod lang;
+pub mod mail;
 pub mod message;
 pub mod numbers;
 pub mod paging;

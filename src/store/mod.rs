@@ -80,6 +80,7 @@ pub mod grants;
 pub mod history;
 pub mod indicators;
 pub mod kept;
+pub mod leases;
 pub mod login_attempts;
 pub mod outbox;
 pub mod peers;

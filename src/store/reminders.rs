@@ -12,6 +12,7 @@ use time::{Date, PrimitiveDateTime};
 use crate::db::schema::{deadline_items, notifications, reminders_sent, users};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
+use crate::domain::mail::MailKind;
 use crate::domain::reminders::{self, DigestItem, Lead};
 use crate::error::AppError;
 
@@ -113,7 +114,7 @@ fn put_digests(
                     notifications::subject.eq(&summary),
                 ))
                 .execute(conn)?;
-            crate::store::outbox::enqueue(conn, user, &payload, now)?;
+            crate::store::outbox::enqueue(conn, user, MailKind::Digest, &payload, now)?;
             written += 1;
         }
     }
@@ -189,7 +190,7 @@ pub fn put_due(
                     "days_left": reminder.days_left,
                     "reminder": key,
                 });
-                crate::store::outbox::enqueue(conn, user, &payload, now)?;
+                crate::store::outbox::enqueue(conn, user, MailKind::Reminder, &payload, now)?;
                 outcome.sent += 1;
             }
         }

@@ -931,8 +931,14 @@ fn notify(
                 notifications::created_at.eq(now),
             ))
             .execute(conn)?;
-        let payload = serde_json::json!({"submission_id": submission.id, "title": submission.title, "event": event, "status": submission.status});
-        crate::store::outbox::enqueue(conn, user, &payload, now)?;
+        let payload = serde_json::json!({"submission_id": submission.id, "school_id": submission.school_id, "kind": submission.kind, "title": submission.title, "event": event, "status": submission.status});
+        crate::store::outbox::enqueue(
+            conn,
+            user,
+            crate::domain::mail::MailKind::Workflow,
+            &payload,
+            now,
+        )?;
     }
     Ok(())
 }

@@ -161,8 +161,9 @@ fn with_database(url: &str, name: &str) -> String {
 /// "Today" for every test server.
 pub const TODAY: &str = "2026-06-01";
 
-/// Settings for a test server: port 0, its own data directory, cheap password hashing.
-pub fn test_settings(database_url: &str, data_dir: &Path) -> Settings {
+/// Settings for a test server: port 0, its own data directory, cheap password hashing;
+/// `extra` adds or overrides variables.
+pub fn test_settings(database_url: &str, data_dir: &Path, extra: &[(&str, &str)]) -> Settings {
     let values: HashMap<String, String> = [
         ("DATABASE_URL", database_url),
         ("ACCREDIT_BIND", "127.0.0.1:0"),
@@ -175,8 +176,11 @@ pub fn test_settings(database_url: &str, data_dir: &Path) -> Settings {
         ("ACCREDIT_TODAY", TODAY),
         // Small, so that the over-the-limit upload test is quick.
         ("ACCREDIT_MAX_UPLOAD_BYTES", "1048576"),
+        // The tests that count reminders run `accredit remind` on the days they choose.
+        ("ACCREDIT_DAILY_REMINDERS", "false"),
     ]
     .into_iter()
+    .chain(extra.iter().copied())
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     Settings::from_values(&values, data_dir).expect("test settings")
@@ -198,7 +202,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = TestDatabase::create(backend, dir.path())?;
     let data_dir = dir.path().to_owned();
-    Some(start(database, dir, &data_dir).await)
+    Some(start(database, dir, &data_dir, &[]).await)
 }
 
 impl TestApp {
@@ -210,12 +214,26 @@ impl TestApp {
         let database = TestDatabase::Shared {
             url: self.database.url(),
         };
-        start(database, dir, self.dir.path()).await
+        start(database, dir, self.dir.path(), &[]).await
+    }
+
+    /// `beside` with further settings.
+    pub async fn beside_with(&self, extra: &[(&str, &str)]) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = TestDatabase::Shared {
+            url: self.database.url(),
+        };
+        start(database, dir, self.dir.path(), extra).await
     }
 }
 
-async fn start(database: TestDatabase, dir: TempDir, data_dir: &Path) -> TestApp {
-    let settings = test_settings(&database.url(), data_dir);
+async fn start(
+    database: TestDatabase,
+    dir: TempDir,
+    data_dir: &Path,
+    extra: &[(&str, &str)],
+) -> TestApp {
+    let settings = test_settings(&database.url(), data_dir, extra);
     let (tx, rx) = std::sync::mpsc::channel();
     // The server runs on its own thread and actix system, as in production, so that the
     // test's runtime never has to drive it.
@@ -346,18 +364,25 @@ impl TestApp {
 
     /// `cli` on another day (`ACCREDIT_TODAY`), for the daily jobs.
     pub fn cli_on(&self, today: &str, args: &[&str], stdin: Option<&str>) -> CliOutput {
-        run_cli(
-            args,
-            stdin,
-            &[
-                ("DATABASE_URL", self.database.url().as_str()),
-                ("ACCREDIT_DATA_DIR", self.dir.path().to_str().unwrap()),
-                ("ACCREDIT_ARGON2_MEMORY_KIB", "64"),
-                ("ACCREDIT_ARGON2_ITERATIONS", "1"),
-                ("ACCREDIT_TODAY", today),
-            ],
-            self.dir.path(),
-        )
+        self.cli_env(&[("ACCREDIT_TODAY", today)], args, stdin)
+    }
+
+    /// `cli` with further variables (`env` adds or overrides), and no standard input.
+    pub fn cli_with(&self, env: &[(&str, &str)], args: &[&str]) -> CliOutput {
+        self.cli_env(env, args, None)
+    }
+
+    fn cli_env(&self, env: &[(&str, &str)], args: &[&str], stdin: Option<&str>) -> CliOutput {
+        let url = self.database.url();
+        let mut all = vec![
+            ("DATABASE_URL", url.as_str()),
+            ("ACCREDIT_DATA_DIR", self.dir.path().to_str().unwrap()),
+            ("ACCREDIT_ARGON2_MEMORY_KIB", "64"),
+            ("ACCREDIT_ARGON2_ITERATIONS", "1"),
+            ("ACCREDIT_TODAY", TODAY),
+        ];
+        all.extend_from_slice(env);
+        run_cli(args, stdin, &all, self.dir.path())
     }
 }
 

@@ -12,6 +12,7 @@ mod errors;
 mod grants;
 mod health;
 mod hostile;
+mod mail;
 mod matrix;
 mod openapi;
 mod pages;

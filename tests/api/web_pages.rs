@@ -8,14 +8,14 @@ use crate::helpers::{Reply, TestApp, both_backends};
 use crate::world::{Actor, PASSWORD, World};
 
 /// A cookie jar and the last CSRF token seen: enough of a browser for form posts.
-struct Visitor<'a> {
+pub(crate) struct Visitor<'a> {
     app: &'a TestApp,
     cookies: BTreeMap<String, String>,
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 impl<'a> Visitor<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Visitor {
             app,
             cookies: BTreeMap::new(),
@@ -48,7 +48,7 @@ impl<'a> Visitor<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Reply {
+    pub(crate) async fn get(&mut self, path: &str) -> Reply {
         let reply = self
             .app
             .get_with(
@@ -60,7 +60,7 @@ impl<'a> Visitor<'a> {
         reply
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+    pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
         let body: String = form
             .iter()
             .map(|(k, v)| format!("{k}={}", accredit::http::web::templates::percent_encode(v)))
@@ -86,7 +86,7 @@ impl<'a> Visitor<'a> {
         reply
     }
 
-    async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
+    pub(crate) async fn sign_in(&mut self, email: &str, password: &str) -> Reply {
         self.get("/login").await;
         let csrf = self.csrf.clone();
         self.post(

@@ -8,19 +8,39 @@ use crate::auth::CurrentUser;
 use crate::auth::session::open_session;
 use crate::clock::{now_utc, rfc3339};
 use crate::domain::lang::Lang;
+use crate::domain::mail::MailChoices;
 use crate::domain::{NewPassword, PersonName};
 use crate::error::{AppError, ErrorBody, Msg, Validator};
 use crate::http::api::auth::LoginResponse;
 use crate::state::AppState;
+use crate::store::outbox;
 use crate::store::users::{self, User};
+
+/// One's own account: the user, and which mails they receive.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    #[serde(flatten)]
+    pub user: User,
+    /// which kinds of mail the user receives (each mail's foot has a link that turns its
+    /// kind off)
+    pub mail: MailChoices,
+}
 
 /// The signed-in user
 #[utoipa::path(
     get, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
-    responses((status = 200, body = User), (status = 401, body = ErrorBody))
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody))
 )]
 pub async fn get_me(user: CurrentUser) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(user.run_as(|_, me| Ok(me.user.clone())).await?))
+    let me = user
+        .run_as(|conn, me| {
+            Ok(Me {
+                user: me.user.clone(),
+                mail: outbox::choices(conn, me.user.id)?,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(me))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -30,19 +50,22 @@ pub struct MePatch {
     pub name: Option<String>,
     /// the language of one's mails (the pages' language switch sets it too)
     pub language: Option<Lang>,
+    /// which kinds of mail one receives
+    pub mail: Option<MailChoices>,
 }
 
-/// Change one's own display name, or the language of one's mails
+/// Change one's own display name, the language of one's mails, or which mails one receives
 #[utoipa::path(
     patch, path = "/api/v1/me", tag = "account", security(("bearer" = [])),
     request_body = MePatch,
-    responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn patch_me(user: CurrentUser, body: Body<MePatch>) -> Result<HttpResponse, AppError> {
     let mut v = Validator::new();
     let name = v.check_opt("name", body.name.as_deref(), PersonName::parse);
     v.finish()?;
     let language = body.language;
+    let mail = body.mail;
     let updated = user
         .run_as(move |conn, me| {
             let mut user = me.user.clone();
@@ -52,7 +75,13 @@ pub async fn patch_me(user: CurrentUser, body: Body<MePatch>) -> Result<HttpResp
             if let Some(language) = language {
                 user = users::set_language(conn, me.user.id, language, now_utc())?;
             }
-            Ok(user)
+            if let Some(mail) = mail {
+                outbox::set_choices(conn, me.user.id, mail)?;
+            }
+            Ok(Me {
+                user,
+                mail: outbox::choices(conn, me.user.id)?,
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(updated))

@@ -188,7 +188,13 @@ pub async fn home_context(
     context.insert("form", &serde_json::json!({}));
     context.insert("home", &home);
     context.insert("backend", backend);
+    context.insert("smtp_host", &smtp_host(state));
     Ok(context)
+}
+
+/// The mail server's host, or `None` when mail is not configured.
+pub fn smtp_host(state: &AppState) -> Option<String> {
+    state.settings.mail.as_ref().map(|m| m.smtp_host.clone())
 }
 
 /// What each role sees first: the officer their school's deadlines, submissions and inbox;
@@ -282,13 +288,10 @@ fn role_home(
                 .count()
                 .get_result(conn)?;
             let history: i64 = crate::db::schema::history::table.count().get_result(conn)?;
-            let pending_mail: i64 = crate::db::schema::outbox::table
-                .filter(crate::db::schema::outbox::delivered_at.is_null())
-                .count()
-                .get_result(conn)?;
             home["health"] = serde_json::json!({
                 "provinces": count(provinces), "schools": count(schools), "users": count(users),
-                "submissions": count(submissions), "history": count(history), "outbox": count(pending_mail),
+                "submissions": count(submissions), "history": count(history),
+                "mail": crate::store::outbox::standing(conn)?,
             });
         }
     }
@@ -302,10 +305,15 @@ pub async fn account_page(
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (me, url) = calendar_url(&user, false).await?;
+    let mail = user
+        .run_as(|conn, me| crate::store::outbox::choices(conn, me.user.id))
+        .await?;
     let mut context = page.context(Some(&me));
     context.insert("done", query.done.as_deref().unwrap_or(""));
     context.insert("errors", &BTreeMap::<String, String>::new());
     context.insert("calendar_url", &url);
+    context.insert("mail", &mail);
+    context.insert("mail_language", me.user.language.code());
     page.ok(&state, "pages/account.html", &context)
 }
 
@@ -365,6 +373,7 @@ fn account_with_errors(
     context.insert("done", "");
     context.insert("errors", &page.errors(&errors));
     context.insert("calendar_url", "");
+
     page.render(
         state,
         StatusCode::UNPROCESSABLE_ENTITY,

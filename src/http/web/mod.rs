@@ -7,6 +7,7 @@ pub mod api_docs;
 pub mod charts;
 pub mod error_pages;
 pub mod i18n;
+pub mod mail;
 pub mod page;
 pub mod peers;
 pub mod programmes;
@@ -184,7 +185,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/users/{id}/active",
             web::post().to(admin::user_set_active),
-        );
+        )
+        .route("/account/mail", web::post().to(mail::save_choices))
+        .route("/mail/opt-out", web::get().to(mail::opt_out_confirm))
+        .route("/mail/opt-out", web::post().to(mail::opt_out))
+        .route("/admin/mail", web::get().to(mail::admin_page))
+        .route("/admin/mail/retry", web::post().to(mail::admin_retry));
 }
 
 async fn landing(state: web::Data<AppState>, page: page::Page) -> Result<HttpResponse, AppError> {

@@ -41,11 +41,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/round.html"),
     template!("pages/status_data.html"),
     template!("pages/annual_report.html"),
+    template!("pages/mail_opt_out.html"),
+    template!("pages/mail_admin.html"),
     template!("partials/audit_rows.html"),
     template!("partials/audit_fields.html"),
     template!("partials/errors.html"),
     template!("partials/school_fields.html"),
     template!("report/annual.html"),
+    template!("mail/subject.txt"),
+    template!("mail/body.txt"),
+    template!("mail/body.html"),
 ];
 
 pub struct Templates {
@@ -253,7 +258,7 @@ mod tests {
         context.insert("home", &json!({"unread": 2, "queue": [submission], "queue_count": 1, "queue_status": "recommended",
             "overdue_count": 1, "deadlines": [{"overdue": true, "due_on": "2010-06-30", "school_name": "Fuzhou No.2", "school_name_zh": null, "kind": "reevaluation", "subject": "National Key"}],
             "programmes": [{"name": "Double high", "progress": 2, "target_count": 23, "percent": 8, "target_date": "2023-12-31", "trend": [{"year": 2021, "count": 1}]}],
-            "health": {"provinces": 3, "schools": 9, "users": 20, "submissions": 4, "history": 100, "outbox": 2},
+            "health": {"provinces": 3, "schools": 9, "users": 20, "submissions": 4, "history": 100, "mail": {"waiting": 2, "retrying": 0, "failed": 1, "delivered": 5}},
             "submissions": [submission]}));
         context.insert("comparison", &json!({"peers": [{"school_id": 2}], "standards": [{"measure": "campus_area_m2", "minimum": 40000.0, "actual": 36000.0, "compliance": "nearly_meets"}]}));
         context.insert("same_kind", &false);
@@ -299,6 +304,26 @@ mod tests {
         context.insert("entered_total", &20);
         context.insert("sections", &json!({"highlights": "亮点", "problems": null}));
         context.insert("locked", &false);
+        context.insert(
+            "mail",
+            &json!({"workflow": true, "reminders": false, "digest": true}),
+        );
+        context.insert("mail_language", "en");
+        context.insert("token", "a.b.c");
+        context.insert("valid", &true);
+        context.insert("mail_kind", "digest");
+        context.insert("smtp_host", "mail.example.cn:587");
+        context.insert("retried", &3);
+        context.insert(
+            "standing",
+            &json!({"waiting": 2, "retrying": 1, "failed": 1, "delivered": 40}),
+        );
+        context.insert(
+            "troubles",
+            &json!([{"id": 9, "kind": "workflow", "email": "a@b.cn", "attempts": 8,
+            "last_error": "Connection refused <b>", "created_at": "2026-06-01T08:00:00Z",
+            "next_attempt_at": null, "failed_at": "2026-06-01T10:00:00Z"}]),
+        );
         context.insert("writes", &true);
         context.insert("attaches", &true);
         context.insert("submission_id", &5);
@@ -320,7 +345,8 @@ mod tests {
     fn every_template_renders_in_both_languages() {
         let templates = Templates::load().unwrap();
         for lang in Lang::ALL {
-            for (name, _) in TEMPLATES {
+            // The mails have their own context, and their own test (mail::letter).
+            for (name, _) in TEMPLATES.iter().filter(|(n, _)| !n.starts_with("mail/")) {
                 let html = templates
                     .render(lang, name, &sample_context())
                     .unwrap_or_else(|e| panic!("{name} in {lang:?}: {e:?}"));
@@ -339,7 +365,7 @@ mod tests {
                 let path = entry.unwrap().path();
                 if path.is_dir() {
                     walk(&path, root, found);
-                } else if path.extension().is_some_and(|e| e == "html") {
+                } else if path.extension().is_some_and(|e| e == "html" || e == "txt") {
                     found.push(
                         path.strip_prefix(root)
                             .unwrap()

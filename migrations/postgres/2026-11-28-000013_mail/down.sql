@@ -1,0 +1,11 @@
+DROP TABLE job_leases;
+ALTER TABLE users DROP COLUMN mail_digest;
+ALTER TABLE users DROP COLUMN mail_reminders;
+ALTER TABLE users DROP COLUMN mail_workflow;
+DROP INDEX outbox_failed_idx;
+ALTER TABLE outbox DROP COLUMN failed_at;
+ALTER TABLE outbox DROP COLUMN last_error;
+ALTER TABLE outbox DROP COLUMN leased_until;
+ALTER TABLE outbox DROP COLUMN next_attempt_at;
+ALTER TABLE outbox DROP COLUMN attempts;
+ALTER TABLE outbox DROP COLUMN kind;

@@ -1,0 +1,72 @@
+//! Periodic work of `accredit serve`: the daily reminders, which of several servers on one
+//! database one runs each day (a lease row in the database), and the mail sender.
+
+use std::time::Duration as StdDuration;
+
+use time::{Date, Duration};
+
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::store::leases;
+use crate::store::reminders::{self, Outcome};
+
+/// The lease's name.
+const REMINDERS: &str = "reminders";
+/// Longer than a run over the national data takes; a server killed mid-run holds the job
+/// back this long at most.
+const LEASE: Duration = Duration::minutes(30);
+/// How often a server looks whether today's reminders are done.
+const LOOK_EVERY: StdDuration = StdDuration::from_secs(60);
+
+/// Puts today's reminders in the outbox, if no other run holds the lease; with `once_a_day`,
+/// only if today's run is not done yet. `None`: another run holds it (or it is done).
+pub fn reminders_for(
+    db: &Db,
+    holder: &str,
+    today: Date,
+    once_a_day: bool,
+) -> Result<Option<Outcome>, AppError> {
+    let mut conn = db.get()?;
+    let undone_on = once_a_day.then_some(today);
+    let now = crate::clock::now_utc();
+    if !leases::take(&mut conn, REMINDERS, holder, now, LEASE, undone_on)? {
+        return Ok(None);
+    }
+    match reminders::put_due(&mut conn, today, now) {
+        Ok(outcome) => {
+            leases::release(&mut conn, REMINDERS, holder, Some(today))?;
+            Ok(Some(outcome))
+        }
+        Err(error) => {
+            leases::release(&mut conn, REMINDERS, holder, None)?;
+            Err(error)
+        }
+    }
+}
+
+/// Runs the day's reminders once a day, on whichever server gets there first.
+pub async fn daily_reminders(db: Db, clock: Clock) {
+    let holder = match crate::random::random_id() {
+        Ok(id) => id,
+        Err(error) => {
+            tracing::error!(%error, "no daily reminders: no randomness for a lease holder");
+            return;
+        }
+    };
+    loop {
+        let db = db.clone();
+        let holder = holder.clone();
+        let today = clock.today();
+        match actix_web::web::block(move || reminders_for(&db, &holder, today, true)).await {
+            Ok(Ok(Some(outcome))) => tracing::info!(
+                %today, due = outcome.due, sent = outcome.sent, digests = outcome.digests,
+                "daily reminders"
+            ),
+            Ok(Ok(None)) => {}
+            Ok(Err(error)) => tracing::error!(%error, "daily reminders failed"),
+            Err(error) => tracing::error!(%error, "daily reminders did not run"),
+        }
+        actix_web::rt::time::sleep(LOOK_EVERY).await;
+    }
+}
