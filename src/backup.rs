@@ -267,20 +267,12 @@ pub fn restore(url: &DatabaseUrl, from: &Path) -> anyhow::Result<Soundness> {
     check_sound(&mut conn).context("the restored database failed its check")
 }
 
-/// The evidence rows whose file the data directory lacks, after a restore.
-pub fn missing_evidence(url: &DatabaseUrl, data_dir: &Path) -> anyhow::Result<Vec<String>> {
-    use crate::db::schema::evidence_files as evidence;
-    let db = Db::connect(url, 1)?;
-    let mut conn = db.get()?;
-    let hashes: Vec<String> = evidence::table
-        .select(evidence::sha256)
-        .distinct()
-        .load(&mut *conn)?;
-    let store = crate::evidence::DiskStorage::new(&data_dir.join("evidence"))?;
-    Ok(hashes
-        .into_iter()
-        .filter(|sha| crate::evidence::EvidenceStorage::open(&store, sha).is_err())
-        .collect())
+/// The evidence rows whose file the evidence storage lacks, after a restore.
+pub fn missing_evidence(settings: &crate::config::Settings) -> anyhow::Result<Vec<String>> {
+    let db = Db::connect(&settings.database_url, 2)?;
+    let store = crate::evidence::open_storage(&settings.evidence, &db)?;
+    let check = crate::evidence::check(&db, store.as_ref())?;
+    Ok(check.missing.into_iter().map(|m| m.sha256).collect())
 }
 
 /// What the last check of a running SQLite database found, for `/healthz`.

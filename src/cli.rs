@@ -54,6 +54,11 @@ enum Command {
     /// once each however often it runs: re-evaluations, certificates, surveillance audits,
     /// findings, corrective actions and status-data rounds
     Remind,
+    /// Evidence storage: consistency, and moving to object storage
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
     /// Mail delivery
     Mail {
         #[command(subcommand)]
@@ -88,6 +93,24 @@ struct SynthArgs {
     /// How many schools (everything else scales with them)
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     schools: u32,
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// List rows whose file is missing and stored files that no row names (exit 1 when
+    /// anything is wrong); with --repair, remove those files (older than an hour) and the
+    /// uploads crashes left behind
+    Check {
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Copy every evidence file to another storage (s3://bucket/prefix with the AWS_*
+    /// variables), verifying each by its SHA-256; run it again after an interruption
+    Migrate {
+        /// The destination, such as s3://accredit-evidence/fujian
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -213,15 +236,29 @@ fn execute(command: Command) -> anyhow::Result<()> {
         Command::Mail {
             command: MailCommand::SendPending,
         } => crate::mail::send_pending_once(&settings),
+        Command::Evidence {
+            command: EvidenceCommand::Check { repair },
+        } => evidence_check(&settings, repair),
+        Command::Evidence {
+            command: EvidenceCommand::Migrate { to },
+        } => evidence_migrate(&settings, &to),
         Command::Backup { to } => {
             let copy = crate::backup::backup(&settings.database_url, &to)?;
+            let evidence = match &settings.evidence {
+                crate::config::EvidenceLocation::Directory(dir) => {
+                    format!("copy {} alongside", dir.display())
+                }
+                crate::config::EvidenceLocation::Bucket(bucket) => format!(
+                    "they stay in {}: keep the bucket versioned or replicated",
+                    bucket.url()
+                ),
+            };
             println!(
-                "backed up {} to {}: integrity ok, history intact ({} entries), {} evidence files listed by SHA-256 (copy {} alongside)",
+                "backed up {} to {}: integrity ok, history intact ({} entries), {} evidence files listed by SHA-256 ({evidence})",
                 settings.database_url.redacted(),
                 to.display(),
                 copy.history_entries,
                 copy.evidence_files,
-                settings.data_dir.join("evidence").display()
             );
             Ok(())
         }
@@ -233,14 +270,12 @@ fn execute(command: Command) -> anyhow::Result<()> {
                 from.display(),
                 restored.history_entries
             );
-            let missing =
-                crate::backup::missing_evidence(&settings.database_url, &settings.data_dir)?;
+            let missing = crate::backup::missing_evidence(&settings)?;
             if !missing.is_empty() {
                 eprintln!(
-                    "warning: {} of {} evidence files are not in {}; put them back from the evidence backup",
+                    "warning: {} of {} evidence files are not in the evidence storage; put them back from the evidence backup (accredit evidence check lists them)",
                     missing.len(),
                     restored.evidence_files,
-                    settings.data_dir.join("evidence").display()
                 );
             }
             Ok(())
@@ -331,6 +366,89 @@ fn remind(settings: &Settings) -> anyhow::Result<()> {
     println!(
         "reminders for {today}: {} due, {} notices sent now (each reaches each of its school's quality officers once), {} weekly digests (Mondays)",
         outcome.due, outcome.sent, outcome.digests
+    );
+    Ok(())
+}
+
+fn evidence_check(settings: &Settings, repair: bool) -> anyhow::Result<()> {
+    let db = Db::connect(&settings.database_url, 2)?;
+    db.migrate()?;
+    let storage = crate::evidence::open_storage(&settings.evidence, &db)?;
+    let check = crate::evidence::check(&db, storage.as_ref())?;
+    println!(
+        "evidence in {}: {} files named by rows, {} stored",
+        storage.describe(),
+        check.named,
+        check.stored
+    );
+    for missing in &check.missing {
+        let ids: Vec<String> = missing.evidence_ids.iter().map(i64::to_string).collect();
+        println!(
+            "missing: {} (evidence {}): put it back from the evidence backup",
+            missing.sha256,
+            ids.join(", ")
+        );
+    }
+    for orphan in &check.orphans {
+        println!(
+            "orphan: {} ({} bytes): no row names it",
+            orphan.sha256, orphan.size
+        );
+    }
+    let mut orphans_left = check.orphans.len();
+    if repair {
+        let swept = storage
+            .sweep(std::time::Duration::try_from(settings.staging_max_age).unwrap_or_default())?;
+        let removed = crate::evidence::remove_orphans(storage.as_ref(), &check.orphans)?;
+        orphans_left -= removed;
+        println!(
+            "repaired: {removed} orphans removed ({orphans_left} younger than an hour left, perhaps uploads in progress), {swept} uploads left by crashes removed"
+        );
+    }
+    if !check.missing.is_empty() || orphans_left > 0 {
+        anyhow::bail!(
+            "{} missing, {} orphans{}",
+            check.missing.len(),
+            orphans_left,
+            if repair {
+                ""
+            } else {
+                " (--repair removes orphans)"
+            }
+        );
+    }
+    println!("evidence storage is consistent");
+    Ok(())
+}
+
+fn evidence_migrate(settings: &Settings, to: &str) -> anyhow::Result<()> {
+    let destination = crate::config::EvidenceLocation::from_url(to)?;
+    let db = Db::connect(&settings.database_url, 2)?;
+    db.migrate()?;
+    let from = crate::evidence::open_storage(&settings.evidence, &db)?;
+    let to = crate::evidence::open_storage(&destination, &db)?;
+    println!(
+        "copying the evidence in {} to {}",
+        from.describe(),
+        to.describe()
+    );
+    let done = crate::evidence::migrate(&db, from.as_ref(), to.as_ref(), |n, total, sha, what| {
+        println!("[{n}/{total}] {sha}: {what}");
+    })?;
+    println!(
+        "{} copied and verified ({} bytes), {} already there",
+        done.copied, done.bytes, done.already_there
+    );
+    if !done.missing_in_source.is_empty() {
+        anyhow::bail!(
+            "{} files are missing in the source (see above); everything else is in {}",
+            done.missing_in_source.len(),
+            to.describe()
+        );
+    }
+    println!(
+        "done: set ACCREDIT_EVIDENCE_URL={} on every server and restart them; the old files can then be archived",
+        to.describe()
     );
     Ok(())
 }

@@ -76,6 +76,89 @@ pub struct Settings {
     /// (`ACCREDIT_DAILY_REMINDERS`, on unless set to false: then run `accredit remind`
     /// from cron).
     pub daily_reminders: bool,
+    /// Where evidence files are kept: the data directory, or a bucket
+    /// (`ACCREDIT_EVIDENCE_URL=s3://bucket/prefix`).
+    pub evidence: EvidenceLocation,
+    /// Staged uploads (and incomplete multipart uploads) older than this are removed, at
+    /// start-up and every hour (`ACCREDIT_STAGING_MAX_AGE_MINUTES`).
+    pub staging_max_age: time::Duration,
+}
+
+/// Where evidence files are kept.
+#[derive(Clone, Debug)]
+pub enum EvidenceLocation {
+    /// `<data dir>/evidence`
+    Directory(PathBuf),
+    Bucket(BucketSettings),
+}
+
+/// An S3-compatible bucket and how to reach it.
+#[derive(Clone, Debug)]
+pub struct BucketSettings {
+    pub bucket: String,
+    /// key prefix without slashes at either end; may be empty
+    pub prefix: String,
+    /// `AWS_ENDPOINT_URL` (MinIO, OSS, COS, test servers): path-style requests, and plain
+    /// `http://` allowed; unset: AWS itself
+    pub endpoint: Option<String>,
+    /// `AWS_REGION`, `us-east-1` when unset
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
+}
+
+impl BucketSettings {
+    /// Parses `s3://bucket/prefix`, taking the rest from the `AWS_*` variables in `get`.
+    fn parse(url: &str, get: &Values<'_>) -> Result<BucketSettings, ConfigError> {
+        let rest = url.strip_prefix("s3://").ok_or_else(|| {
+            config_error(
+                "ACCREDIT_EVIDENCE_URL",
+                format!("must be s3://bucket/prefix, got {url:?}"),
+            )
+        })?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let valid_bucket = (3..=63).contains(&bucket.len())
+            && bucket
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !valid_bucket {
+            return Err(config_error(
+                "ACCREDIT_EVIDENCE_URL",
+                format!(
+                    "names no valid bucket (3 to 63 lower-case letters, digits, '-', '.'): {bucket:?}"
+                ),
+            ));
+        }
+        Ok(BucketSettings {
+            bucket: bucket.to_owned(),
+            prefix: prefix.trim_matches('/').to_owned(),
+            endpoint: get
+                .get("AWS_ENDPOINT_URL")
+                .map(|e| e.trim_end_matches('/').to_owned()),
+            region: get.get("AWS_REGION").unwrap_or("us-east-1").to_owned(),
+            access_key_id: get.get("AWS_ACCESS_KEY_ID").map(str::to_owned),
+            secret_access_key: get
+                .get("AWS_SECRET_ACCESS_KEY")
+                .map(|s| Secret::new(s.to_owned())),
+        })
+    }
+
+    /// `s3://bucket/prefix`, for messages.
+    pub fn url(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.prefix)
+    }
+}
+
+impl EvidenceLocation {
+    /// The location a URL names (`s3://…`), with the `AWS_*` variables of the environment;
+    /// for `accredit evidence migrate --to`.
+    pub fn from_url(url: &str) -> Result<EvidenceLocation, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Ok(EvidenceLocation::Bucket(BucketSettings::parse(
+            url,
+            &Values(&env),
+        )?))
+    }
 }
 
 /// Where mail goes and whom it is from.
@@ -202,7 +285,7 @@ impl Settings {
         Ok(Settings {
             database_url,
             bind,
-            data_dir,
+            data_dir: data_dir.clone(),
             jwt_secret: get
                 .get("ACCREDIT_JWT_SECRET")
                 .map(|s| Secret::new(s.to_owned())),
@@ -227,6 +310,15 @@ impl Settings {
             public_url,
             delivery,
             daily_reminders: parse_bool(get, "ACCREDIT_DAILY_REMINDERS", true)?,
+            evidence: match get.get("ACCREDIT_EVIDENCE_URL") {
+                None => EvidenceLocation::Directory(data_dir.join("evidence")),
+                Some(url) => EvidenceLocation::Bucket(BucketSettings::parse(url, get)?),
+            },
+            staging_max_age: time::Duration::minutes(parse_number(
+                get,
+                "ACCREDIT_STAGING_MAX_AGE_MINUTES",
+                360,
+            )?),
         })
     }
 
@@ -447,6 +539,39 @@ mod tests {
         assert_eq!(mail.smtp_host, "mail.example.cn:465");
         assert!(!format!("{mail:?}").contains("secret"));
         assert_eq!(s.public_url, "https://accredit.example.cn");
+    }
+
+    #[test]
+    fn evidence_goes_to_a_bucket_when_a_url_says_so() {
+        let s = Settings::from_values(&values(&[]), Path::new("/srv")).unwrap();
+        assert!(
+            matches!(s.evidence, EvidenceLocation::Directory(ref d) if d == Path::new("/srv/data/evidence"))
+        );
+        let s = Settings::from_values(
+            &values(&[
+                ("ACCREDIT_EVIDENCE_URL", "s3://accredit-evidence/fj/prod/"),
+                ("AWS_ENDPOINT_URL", "http://127.0.0.1:9000/"),
+                ("AWS_SECRET_ACCESS_KEY", "hush"),
+            ]),
+            Path::new("/"),
+        )
+        .unwrap();
+        let EvidenceLocation::Bucket(bucket) = s.evidence else {
+            panic!("a bucket");
+        };
+        assert_eq!(
+            (bucket.bucket.as_str(), bucket.prefix.as_str()),
+            ("accredit-evidence", "fj/prod")
+        );
+        assert_eq!(bucket.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(bucket.region, "us-east-1");
+        assert!(!format!("{bucket:?}").contains("hush"));
+        for bad in ["/var/evidence", "s3://", "s3://UPPER/x", "gs://b/p"] {
+            let err =
+                Settings::from_values(&values(&[("ACCREDIT_EVIDENCE_URL", bad)]), Path::new("/"))
+                    .unwrap_err();
+            assert_eq!(err.variable, "ACCREDIT_EVIDENCE_URL", "{bad}");
+        }
     }
 
     #[test]

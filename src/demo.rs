@@ -63,7 +63,8 @@ fn err(e: impl std::fmt::Display) -> anyhow::Error {
 }
 
 pub fn run(settings: &Settings) -> anyhow::Result<()> {
-    let db = Db::connect(&settings.database_url, 1)?;
+    // Two connections: the evidence bucket records its uploads on the second.
+    let db = Db::connect(&settings.database_url, 2)?;
     db.migrate()?;
     let mut conn = db.get().map_err(err)?;
     let conn: &mut DbConn = &mut conn;
@@ -722,9 +723,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     status_data::put(conn, &officer, fz2.id, 2026, &half_way, now).map_err(err)?;
 
     step("submissions in every state");
-    use crate::evidence::EvidenceStorage;
     use sha2::Digest;
-    let storage = crate::evidence::DiskStorage::new(&settings.data_dir.join("evidence"))?;
+    let storage = crate::evidence::open_storage(&settings.evidence, &db)?;
     let attach = |conn: &mut DbConn,
                   id: i64,
                   name: &str,

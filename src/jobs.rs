@@ -45,6 +45,28 @@ pub fn reminders_for(
     }
 }
 
+/// How often each server sweeps the evidence storage's staging area.
+const SWEEP_EVERY: StdDuration = StdDuration::from_secs(3600);
+
+/// Removes what crashed uploads left (staged files, incomplete multipart uploads) once
+/// older than `age`: at start-up, then every hour. Harmless on several servers at once.
+pub async fn sweep_staging(
+    storage: std::sync::Arc<dyn crate::evidence::EvidenceStorage>,
+    age: Duration,
+) {
+    let age = StdDuration::try_from(age).unwrap_or(StdDuration::ZERO);
+    loop {
+        let storage = storage.clone();
+        match actix_web::web::block(move || storage.sweep(age)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(removed)) => tracing::info!(removed, "removed staged uploads left by a crash"),
+            Ok(Err(error)) => tracing::error!(%error, "sweeping staged uploads failed"),
+            Err(error) => tracing::error!(%error, "sweeping staged uploads did not run"),
+        }
+        actix_web::rt::time::sleep(SWEEP_EVERY).await;
+    }
+}
+
 /// Runs the day's reminders once a day, on whichever server gets there first.
 pub async fn daily_reminders(db: Db, clock: Clock) {
     let holder = match crate::random::random_id() {

@@ -46,8 +46,8 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let passwords = PasswordHasher::new(settings.password_hashing)?;
-        let evidence = crate::evidence::DiskStorage::new(&settings.data_dir.join("evidence"))
-            .with_context(|| format!("evidence directory under {}", settings.data_dir.display()))?;
+        let evidence = crate::evidence::open_storage(&settings.evidence, &db)?;
+        tracing::info!("evidence in {}", evidence.describe());
         let clock = crate::clock::Clock {
             fixed_today: settings.today,
         };
@@ -59,13 +59,17 @@ impl Application {
             tokens: TokenKeys::new(&token_secret),
             opt_out: crate::auth::opt_out::OptOutKeys::new(&token_secret),
             passwords,
-            evidence: Arc::new(evidence),
+            evidence,
             kept: Arc::new(crate::store::kept::Kept::new()),
             integrity: Arc::new(crate::backup::Integrity::default()),
         });
         actix_web::rt::spawn(crate::backup::watch_integrity(
             state.db.clone(),
             state.integrity.clone(),
+        ));
+        actix_web::rt::spawn(crate::jobs::sweep_staging(
+            state.evidence.clone(),
+            state.settings.staging_max_age,
         ));
         if state.settings.daily_reminders {
             actix_web::rt::spawn(crate::jobs::daily_reminders(state.db.clone(), clock));

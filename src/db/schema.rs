@@ -348,6 +348,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    evidence_uploads (object_key) {
+        object_key -> Text,
+        upload_id -> Text,
+        started_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     job_leases (name) {
         name -> Text,
         holder -> Nullable<Text>,
@@ -457,6 +465,7 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(
     reminders_sent,
     job_leases,
+    evidence_uploads,
     submission_tallies,
     deadline_items,
     derived_state,

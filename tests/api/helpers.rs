@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Once};
 use std::thread::JoinHandle;
 
 use accredit::config::Settings;
@@ -193,16 +193,139 @@ pub struct TestApp {
     pub client: reqwest::Client,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
+    /// The variables this server was started with beyond `test_settings` (the bucket's),
+    /// given to servers beside it and to the command line too.
+    pub env: Vec<(String, String)>,
     // Declared last: dropped after the server has stopped.
+    /// The bucket of the evidence, when it is not the data directory.
+    pub s3: Option<Arc<S3Server>>,
     pub database: TestDatabase,
     pub dir: TempDir,
 }
 
+/// A server on a fresh database: on SQLite with evidence in the data directory, on
+/// PostgreSQL with evidence in a bucket of a real S3 server (s3s-fs), so that the whole
+/// suite runs on both storages.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = TestDatabase::create(backend, dir.path())?;
+    let s3 = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => S3Server::start(dir.path()).map(Arc::new),
+    };
+    let env = s3
+        .as_ref()
+        .map(|s3| s3.env("accredit/test"))
+        .unwrap_or_default();
     let data_dir = dir.path().to_owned();
-    Some(start(database, dir, &data_dir, &[]).await)
+    Some(start(database, dir, &data_dir, env, s3).await)
+}
+
+static S3_SKIPPED: Once = Once::new();
+
+/// The bucket every test server keeps its evidence in.
+pub const S3_BUCKET: &str = "evidence";
+
+/// A real S3-compatible server (s3s-fs, `cargo install s3s-fs --features binary`) with one
+/// bucket, its files under the test's directory; stopped when dropped.
+pub struct S3Server {
+    child: std::process::Child,
+    pub port: u16,
+    /// s3s-fs keeps bucket `b`'s object `k` as the file `<root>/b/k`.
+    pub root: PathBuf,
+}
+
+impl S3Server {
+    /// Starts one on a free port; `None` (and a note) when s3s-fs is not installed.
+    pub fn start(dir: &Path) -> Option<S3Server> {
+        use std::process::{Command, Stdio};
+        let root = dir.join("s3");
+        std::fs::create_dir_all(root.join(S3_BUCKET)).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("s3s-fs")
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "--access-key",
+                "accredit-test",
+                "--secret-key",
+                "accredit-test-secret",
+            ])
+            .arg(&root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(child) = child else {
+            skip_suite(
+                &S3_SKIPPED,
+                "object storage suite skipped: s3s-fs is not installed (cargo install s3s-fs@0.14.1 --features binary); PostgreSQL tests keep evidence on disk",
+            );
+            return None;
+        };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(15),
+                "s3s-fs did not listen"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Some(S3Server { child, port, root })
+    }
+
+    /// The variables that put evidence in the bucket under `prefix`.
+    pub fn env(&self, prefix: &str) -> Vec<(String, String)> {
+        [
+            (
+                "ACCREDIT_EVIDENCE_URL",
+                format!("s3://{S3_BUCKET}/{prefix}"),
+            ),
+            (
+                "AWS_ENDPOINT_URL",
+                format!("http://127.0.0.1:{}", self.port),
+            ),
+            ("AWS_REGION", "us-east-1".to_owned()),
+            ("AWS_ACCESS_KEY_ID", "accredit-test".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "accredit-test-secret".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+
+    /// Every file s3s-fs holds for objects and for uploads under way (`.upload-*`,
+    /// `.upload_id-*.part-*`, `.tmp.*`); not its `.bucket-*` sidecars of object metadata,
+    /// which s3s-fs leaves behind when an object is deleted.
+    pub fn files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else {
+                    found.push(path);
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(&self.root, &mut found);
+        found.retain(|f| {
+            !f.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(".bucket-"))
+        });
+        found
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl TestApp {
@@ -210,11 +333,7 @@ impl TestApp {
     /// `accredit serve` share one PostgreSQL and one evidence store): a token of one is good
     /// at the other. Stop it before this one.
     pub async fn beside(&self) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let database = TestDatabase::Shared {
-            url: self.database.url(),
-        };
-        start(database, dir, self.dir.path(), &[]).await
+        self.beside_with(&[]).await
     }
 
     /// `beside` with further settings.
@@ -223,7 +342,9 @@ impl TestApp {
         let database = TestDatabase::Shared {
             url: self.database.url(),
         };
-        start(database, dir, self.dir.path(), extra).await
+        let mut env = self.env.clone();
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        start(database, dir, self.dir.path(), env, self.s3.clone()).await
     }
 }
 
@@ -231,9 +352,11 @@ async fn start(
     database: TestDatabase,
     dir: TempDir,
     data_dir: &Path,
-    extra: &[(&str, &str)],
+    env: Vec<(String, String)>,
+    s3: Option<Arc<S3Server>>,
 ) -> TestApp {
-    let settings = test_settings(&database.url(), data_dir, extra);
+    let extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let settings = test_settings(&database.url(), data_dir, &extra);
     let (tx, rx) = std::sync::mpsc::channel();
     // The server runs on its own thread and actix system, as in production, so that the
     // test's runtime never has to drive it.
@@ -264,6 +387,8 @@ async fn start(
         client,
         handle,
         thread: Some(thread),
+        env,
+        s3,
         database,
         dir,
     }
@@ -381,6 +506,7 @@ impl TestApp {
             ("ACCREDIT_ARGON2_ITERATIONS", "1"),
             ("ACCREDIT_TODAY", TODAY),
         ];
+        all.extend(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         all.extend_from_slice(env);
         run_cli(args, stdin, &all, self.dir.path())
     }
@@ -517,4 +643,87 @@ pub fn template_cell(bytes: &[u8], code: &str) -> String {
         .position(|r| r.first().is_some_and(|c| c == code))
         .unwrap_or_else(|| panic!("no row for {code}"));
     format!("C{}", row + 1)
+}
+
+/// A real `accredit serve` process (the binary), on `app`'s database, data directory and
+/// storage, for what only a process can show: `kill -9`, and several servers.
+pub struct ServeProcess {
+    child: std::process::Child,
+    pub address: String,
+}
+
+impl ServeProcess {
+    /// Starts one beside `app` with `extra` variables, and waits until it listens.
+    pub fn beside(app: &TestApp, extra: &[(&str, &str)]) -> ServeProcess {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let mut command = Command::new(env!("CARGO_BIN_EXE_accredit"));
+        command
+            .arg("serve")
+            .current_dir(app.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", "info")
+            .env("DATABASE_URL", app.database.url())
+            .env("ACCREDIT_DATA_DIR", app.dir.path())
+            .env("ACCREDIT_BIND", "127.0.0.1:0")
+            .env("ACCREDIT_ARGON2_MEMORY_KIB", "64")
+            .env("ACCREDIT_ARGON2_ITERATIONS", "1")
+            .env("ACCREDIT_WORKERS", "2")
+            .env("ACCREDIT_TODAY", TODAY)
+            .env("ACCREDIT_DAILY_REMINDERS", "false")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in &app.env {
+            command.env(k, v);
+        }
+        for (k, v) in extra {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("start accredit serve");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Reads the log for the address, then keeps draining it so the server never blocks.
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(at) = line.find("listening on http://")
+                    && let Some(tx) = tx.take()
+                {
+                    let rest = &line[at + "listening on ".len()..];
+                    let address = rest.split_whitespace().next().unwrap_or_default();
+                    let _ = tx.send(address.to_owned());
+                }
+            }
+        });
+        let address = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("accredit serve did not start");
+        ServeProcess { child, address }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// `kill -9`: no clean-up of any kind.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        // SIGTERM: the server finishes what it is doing and exits.
+        // SAFETY: kill(2) on our own child's pid, which we have not yet waited for.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let _ = self.child.wait();
+    }
 }

@@ -23,6 +23,8 @@ mod records;
 mod reminders;
 mod schema;
 mod school_year;
+mod storage;
+mod two_servers;
 mod web_pages;
 mod workflow;
 

@@ -4,7 +4,8 @@
 # a province admin of the synthetic data, and drives each endpoint with wrk at 64
 # connections; /healthz on the same server is the ceiling. Then it uploads 1 GiB of
 # evidence and compares it with `dd conv=fsync`, and reports resident memory idle, under
-# load and during the upload.
+# load and during the upload; when `s3s-fs` is installed it uploads the same file again
+# into a bucket of an s3s-fs started here (ACCREDIT_EVIDENCE_URL).
 #
 #   cargo build --release
 #   DATABASE_URL=/tmp/bench/accredit.sqlite3 target/release/accredit synth
@@ -38,7 +39,8 @@ cleanup() {
     if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
     rm -rf "$WORK"
 }
-trap cleanup EXIT
+S3_PID=
+trap 'cleanup; if [ -n "$S3_PID" ]; then kill "$S3_PID" 2>/dev/null || true; fi' EXIT
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
 mib() { python3 -c "print(f'{$1/1024:.1f}')"; }
@@ -185,17 +187,22 @@ if [ "$UPLOAD_MIB" -gt 0 ]; then
     file=$WORK/evidence.pdf
     { printf '%%PDF-1.7\n'; head -c $(( UPLOAD_MIB * 1048576 - 9 )) /dev/urandom; } >"$file"
     sync
-    draft=$(curl -sf -H "Authorization: Bearer $officer" -H 'Content-Type: application/json' \
-        -d '{"kind":"annual_quality_report","year":2025,"title":"Benchmark upload"}' \
-        "$BASE/api/v1/schools/$school/submissions" | json 'd["submission"]["id"] if "submission" in d else d["id"]')
-    ( while sleep 0.05; do rss_kib; done ) >"$WORK/rss.upload" 2>/dev/null &
-    sampler=$!
-    upload_s=$(curl -sf -o "$WORK/upload.json" -w '%{time_total}' -H "Authorization: Bearer $officer" \
-        -F "file=@$file;type=application/pdf" -F "description=benchmark" \
-        "$BASE/api/v1/submissions/$draft/evidence")
-    kill "$sampler" 2>/dev/null || true
-    wait "$sampler" 2>/dev/null || true
-    upload_rss=$(sort -n "$WORK/rss.upload" | tail -1)
+    # Uploads $file as a new draft's evidence; sets upload_s and upload_rss.
+    upload_once() {
+        local draft sampler
+        draft=$(curl -sf -H "Authorization: Bearer $officer" -H 'Content-Type: application/json' \
+            -d '{"kind":"annual_quality_report","year":2025,"title":"Benchmark upload"}' \
+            "$BASE/api/v1/schools/$school/submissions" | json 'd["submission"]["id"] if "submission" in d else d["id"]')
+        ( while sleep 0.05; do rss_kib; done ) >"$WORK/rss.upload" 2>/dev/null &
+        sampler=$!
+        upload_s=$(curl -sf -o "$WORK/upload.json" -w '%{time_total}' -H "Authorization: Bearer $officer" \
+            -F "file=@$file;type=application/pdf" -F "description=benchmark" \
+            "$BASE/api/v1/submissions/$draft/evidence")
+        kill "$sampler" 2>/dev/null || true
+        wait "$sampler" 2>/dev/null || true
+        upload_rss=$(sort -n "$WORK/rss.upload" | tail -1)
+    }
+    upload_once
     mkdir -p "$WORK/data"
     dd_start=$(date +%s%N)
     dd if="$file" of="$WORK/data/dd.out" bs=1M conv=fsync status=none
@@ -208,5 +215,28 @@ print(f"\nupload of {mib} MiB: {upload:.2f} s ({mib / upload:.0f} MiB/s); dd con
       f"({mib / dd:.0f} MiB/s); upload at {100 * dd / upload:.0f} % of the disk write")
 EOF
     echo "RSS during the upload: $(mib "$upload_rss") MiB (fresh server: $(mib "$upload_idle_rss") MiB before it)"
+    if command -v s3s-fs >/dev/null; then
+        # The same file into a bucket: s3s-fs on this machine's disk, a fresh server.
+        mkdir -p "$WORK/s3/bench"
+        s3s-fs --host 127.0.0.1 --port $((PORT + 1)) --access-key bench --secret-key bench-secret "$WORK/s3" \
+            >"$WORK/s3.log" 2>&1 &
+        S3_PID=$!
+        until curl -s -o /dev/null "http://127.0.0.1:$((PORT + 1))/"; do sleep 0.05; done
+        stop_server
+        export ACCREDIT_EVIDENCE_URL=s3://bench/evidence AWS_ENDPOINT_URL=http://127.0.0.1:$((PORT + 1)) \
+            AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret
+        start_server
+        sleep 1
+        upload_idle_rss=$(rss_kib)
+        upload_once
+        unset ACCREDIT_EVIDENCE_URL AWS_ENDPOINT_URL AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+        python3 - "$UPLOAD_MIB" "$upload_s" "$dd_s" <<'EOF'
+import sys
+mib, upload, dd = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+print(f"upload of {mib} MiB into the bucket (s3s-fs on this disk): {upload:.2f} s ({mib / upload:.0f} MiB/s), "
+      f"{100 * dd / upload:.0f} % of the disk write")
+EOF
+        echo "RSS during the upload into the bucket: $(mib "$upload_rss") MiB (fresh server: $(mib "$upload_idle_rss") MiB before it)"
+    fi
 fi
 echo "start-up: ${startup_ms} ms; RSS idle $(mib "$idle_rss") MiB, peak under load $(mib "$peak_rss") MiB"

@@ -687,17 +687,20 @@ pub async fn serve_file(state: &AppState, found: &Evidence) -> Result<HttpRespon
 
 /// One chunk read off the async workers: the file back, and what was read.
 type PendingRead = std::pin::Pin<
-    Box<dyn std::future::Future<Output = Option<(std::fs::File, std::io::Result<Vec<u8>>)>>>,
+    Box<dyn std::future::Future<Output = Option<(StoredFile, std::io::Result<Vec<u8>>)>>>,
 >;
+
+/// A stored file being read: from the disk or from the bucket.
+type StoredFile = Box<dyn std::io::Read + Send>;
 
 /// A file read in chunks on the blocking pool, so a large file is never held whole.
 struct FileStream {
-    file: Option<std::fs::File>,
+    file: Option<StoredFile>,
     pending: Option<PendingRead>,
 }
 
 impl FileStream {
-    fn new(file: std::fs::File) -> Self {
+    fn new(file: StoredFile) -> Self {
         FileStream {
             file: Some(file),
             pending: None,
