@@ -92,7 +92,16 @@ pub fn remove_orphans(storage: &dyn EvidenceStorage, orphans: &[Stored]) -> io::
 }
 
 /// The SHA-256 of everything a reader gives, read in chunks.
-pub fn sha256_of(mut reader: impl Read) -> io::Result<(String, u64)> {
+pub fn sha256_of(reader: impl Read) -> io::Result<(String, u64)> {
+    hashed_chunks(reader, |_| Ok(()))
+}
+
+/// Reads `reader` to its end in chunks, handing each to `each` while hashing it: the
+/// SHA-256 and the size of the whole.
+fn hashed_chunks(
+    mut reader: impl Read,
+    mut each: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<(String, u64)> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 256 * 1024];
     let mut size = 0u64;
@@ -102,6 +111,7 @@ pub fn sha256_of(mut reader: impl Read) -> io::Result<(String, u64)> {
             break;
         }
         hasher.update(&buffer[..n]);
+        each(&buffer[..n])?;
         size += n as u64;
     }
     Ok((format!("{:x}", hasher.finalize()), size))
@@ -165,24 +175,12 @@ pub fn migrate(
 
 /// Streams one file into `to` under `sha256`, refusing it if its bytes hash otherwise.
 fn copy(
-    mut source: Box<dyn Read + Send>,
+    source: Box<dyn Read + Send>,
     to: &dyn EvidenceStorage,
     sha256: &str,
 ) -> anyhow::Result<u64> {
     let mut staged = to.stage()?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = source.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-        staged.write_all(&buffer[..n])?;
-        size += n as u64;
-    }
-    let hash = format!("{:x}", hasher.finalize());
+    let (hash, size) = hashed_chunks(source, |chunk| staged.write_all(chunk))?;
     if hash != sha256 {
         // Dropping the staged upload removes it.
         anyhow::bail!("{sha256}: the source file is damaged (its bytes hash to {hash})");

@@ -19,7 +19,14 @@ both_backends!(
     evidence_check_names_missing_files_and_orphans_and_repairs,
 );
 
-fn sha256_hex(bytes: &[u8]) -> String {
+/// The bytes of a download that must succeed.
+pub(crate) async fn download(client: &reqwest::Client, url: String, token: &str) -> Vec<u8> {
+    let response = client.get(url).bearer_auth(token).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.bytes().await.unwrap().to_vec()
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     format!("{:x}", sha2::Sha256::digest(bytes))
 }
 
@@ -98,15 +105,12 @@ async fn a_large_upload_goes_in_parts_and_comes_back_the_same(app: TestApp) {
     assert_eq!(evidence["size_bytes"], bytes.len());
     let stored = std::fs::read(stored_path(&app, &sha256_hex(&bytes))).unwrap();
     assert_eq!(stored.len(), bytes.len());
-    let download = app
-        .client
-        .get(app.url(&format!("/api/v1/evidence/{}/content", evidence["id"])))
-        .bearer_auth(qo)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(download.status(), 200);
-    let got = download.bytes().await.unwrap();
+    let got = download(
+        &app.client,
+        app.url(&format!("/api/v1/evidence/{}/content", evidence["id"])),
+        qo,
+    )
+    .await;
     assert_eq!(sha256_hex(&got), sha256_hex(&bytes));
     assert!(leftovers(&app).is_empty(), "{:?}", leftovers(&app));
     assert_eq!(recorded_uploads(&app), 0);
@@ -323,26 +327,9 @@ async fn migrate_moves_every_file_to_a_bucket_verified_and_rerunnable() {
         .await
         .json();
     let evidence = &detail["evidence"][0];
-    let from_disk = app
-        .client
-        .get(app.url(&format!("/api/v1/evidence/{}/content", evidence["id"])))
-        .bearer_auth(qo)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let from_bucket = on_bucket
-        .client
-        .get(on_bucket.url(&format!("/api/v1/evidence/{}/content", evidence["id"])))
-        .bearer_auth(qo)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let content = format!("/api/v1/evidence/{}/content", evidence["id"]);
+    let from_disk = download(&app.client, app.url(&content), qo).await;
+    let from_bucket = download(&on_bucket.client, on_bucket.url(&content), qo).await;
     assert_eq!(from_bucket, from_disk);
     assert_eq!(
         sha256_hex(&from_bucket),

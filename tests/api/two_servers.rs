@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{ServeProcess, spawn_app};
+use crate::storage::{download, sha256_hex};
 use crate::world::{Actor, PASSWORD, World};
 
 async fn send(
@@ -190,18 +191,14 @@ async fn two_servers_on_one_database_and_one_bucket_behave_as_one() {
         .unwrap();
     assert_eq!(response.status(), 201);
     let evidence: Value = response.json().await.unwrap();
-    let downloaded = client
-        .get(two.url(&format!("/api/v1/evidence/{}/content", evidence["id"])))
-        .bearer_auth(officer)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    use sha2::Digest;
+    let downloaded = download(
+        &client,
+        two.url(&format!("/api/v1/evidence/{}/content", evidence["id"])),
+        officer,
+    )
+    .await;
     assert_eq!(
-        format!("{:x}", sha2::Sha256::digest(&downloaded)),
+        sha256_hex(&downloaded),
         evidence["sha256"].as_str().unwrap()
     );
     assert_eq!(downloaded.len(), bytes.len());
