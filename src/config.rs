@@ -264,7 +264,15 @@ impl Settings {
         };
         let mail = match get.get("ACCREDIT_SMTP_URL") {
             None => None,
-            Some(url) => Some(mail_settings(url, get.get("ACCREDIT_MAIL_FROM"))?),
+            Some(url) => {
+                if get.get("ACCREDIT_PUBLIC_URL").is_none() {
+                    return Err(config_error(
+                        "ACCREDIT_PUBLIC_URL",
+                        "must be set when ACCREDIT_SMTP_URL is: it is the address in the links of mails (such as https://accredit.example.gov.cn)",
+                    ));
+                }
+                Some(mail_settings(url, get.get("ACCREDIT_MAIL_FROM"))?)
+            }
         };
         let defaults = Delivery::default();
         let delivery = Delivery {
@@ -515,11 +523,21 @@ mod tests {
             Path::new("/"),
         )
         .unwrap_err();
+        assert_eq!(err.variable, "ACCREDIT_PUBLIC_URL");
+        let err = Settings::from_values(
+            &values(&[
+                ("ACCREDIT_SMTP_URL", "smtp://u:p@mail.example.cn:587"),
+                ("ACCREDIT_PUBLIC_URL", "https://accredit.example.cn"),
+            ]),
+            Path::new("/"),
+        )
+        .unwrap_err();
         assert_eq!(err.variable, "ACCREDIT_MAIL_FROM");
         let err = Settings::from_values(
             &values(&[
                 ("ACCREDIT_SMTP_URL", "http://u:p@mail.example.cn"),
                 ("ACCREDIT_MAIL_FROM", "a@b.cn"),
+                ("ACCREDIT_PUBLIC_URL", "https://accredit.example.cn"),
             ]),
             Path::new("/"),
         )

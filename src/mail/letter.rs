@@ -15,7 +15,7 @@ use crate::domain::lang::Lang;
 use crate::domain::mail::{MailChoices, MailKind};
 use crate::error::AppError;
 use crate::http::web::templates::Templates;
-use crate::store::outbox::{Claimed, choices};
+use crate::store::outbox::Claimed;
 
 /// Whom a mail goes to, and what they want.
 pub struct Recipient {
@@ -27,16 +27,28 @@ pub struct Recipient {
 }
 
 pub fn recipient(conn: &mut DbConn, user: i64) -> Result<Recipient, AppError> {
-    let (email, name, language, active): (String, String, String, bool) = users::table
+    let (email, name, language, active, workflow, reminders, digest) = users::table
         .find(user)
-        .select((users::email, users::name, users::language, users::active))
-        .first(conn)?;
+        .select((
+            users::email,
+            users::name,
+            users::language,
+            users::active,
+            users::mail_workflow,
+            users::mail_reminders,
+            users::mail_digest,
+        ))
+        .first::<(String, String, String, bool, bool, bool, bool)>(conn)?;
     Ok(Recipient {
         email,
         name,
         lang: Lang::from_tag(&language).unwrap_or(Lang::ZhCn),
         active,
-        choices: choices(conn, user)?,
+        choices: MailChoices {
+            workflow,
+            reminders,
+            digest,
+        },
     })
 }
 
