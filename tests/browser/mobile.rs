@@ -59,6 +59,10 @@ async fn every_page_fits_a_phone() {
                 "/admin/users".to_owned(),
             ],
         ),
+        (
+            Actor::Admin,
+            vec!["/home".to_owned(), "/admin/mail".to_owned()],
+        ),
     ] {
         browser.sign_in(&app, world.email(actor).unwrap()).await;
         for page in &pages {

@@ -244,6 +244,9 @@ impl Browser {
     /// Signs in through the sign-in page with the test password, and waits for the home page.
     pub async fn sign_in(&self, app: &crate::helpers::TestApp, email: &str) {
         self.goto(&app.url("/login")).await;
+        // The form may not be there the moment navigation returns (seen after a page whose
+        // own load was still finishing): wait for it.
+        self.wait_for_text("#login-submit", "").await;
         self.type_into("#email", email).await;
         self.type_into("#password", crate::world::PASSWORD).await;
         self.click("#login-submit").await;
