@@ -46,7 +46,10 @@ impl Application {
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
         let passwords = PasswordHasher::new(settings.password_hashing)?;
-        let evidence = crate::evidence::open_storage(&settings.evidence, &db)?;
+        // Off the async workers: a bucket is reached once before we serve.
+        let (location, handle) = (settings.evidence.clone(), db.clone());
+        let evidence =
+            web::block(move || crate::evidence::open_storage(&location, &handle)).await??;
         tracing::info!("evidence in {}", evidence.describe());
         let clock = crate::clock::Clock {
             fixed_today: settings.today,

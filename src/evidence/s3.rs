@@ -84,9 +84,16 @@ impl Shared {
 
 impl S3Storage {
     pub fn new(bucket: &BucketSettings, db: Db) -> anyhow::Result<S3Storage> {
+        // A few quick retries: an upload waits for them, a person waits for the upload.
+        let retry = object_store::RetryConfig {
+            max_retries: 3,
+            retry_timeout: Duration::from_secs(20),
+            ..Default::default()
+        };
         let mut builder = AmazonS3Builder::new()
             .with_bucket_name(&bucket.bucket)
-            .with_region(&bucket.region);
+            .with_region(&bucket.region)
+            .with_retry(retry);
         if let Some(endpoint) = &bucket.endpoint {
             // MinIO, OSS, COS and test servers: path-style, and http:// on a private network.
             builder = builder
@@ -108,7 +115,7 @@ impl S3Storage {
             .thread_name("accredit-s3")
             .enable_all()
             .build()?;
-        Ok(S3Storage {
+        let storage = S3Storage {
             shared: Arc::new(Shared {
                 store,
                 handle: runtime.handle().clone(),
@@ -117,7 +124,20 @@ impl S3Storage {
             }),
             runtime: Some(runtime),
             url: bucket.url(),
-        })
+        };
+        // One listing, so that a wrong bucket, endpoint or key stops the start with a clear
+        // message rather than failing the first upload.
+        let shared = &storage.shared;
+        let prefix = shared.key("staging");
+        shared
+            .block_on(shared.store.list_with_delimiter(Some(&prefix)))
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "evidence bucket {} (ACCREDIT_EVIDENCE_URL, AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): {e}",
+                    storage.url
+                )
+            })?;
+        Ok(storage)
     }
 }
 

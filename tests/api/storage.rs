@@ -344,3 +344,38 @@ async fn migrate_moves_every_file_to_a_bucket_verified_and_rerunnable() {
         check.stdout
     );
 }
+
+/// A bucket that cannot be reached stops the command (and `serve`) at once, naming the
+/// variables, instead of failing the first upload.
+#[tokio::test]
+async fn an_unreachable_bucket_is_refused_at_start_naming_the_variables() {
+    let app = spawn_app(accredit::db::Backend::Sqlite).await.unwrap();
+    let nothing_listens = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{nothing_listens}");
+    let started = Instant::now();
+    let run = app.cli_with(
+        &[
+            ("ACCREDIT_EVIDENCE_URL", "s3://evidence/x"),
+            ("AWS_ENDPOINT_URL", &endpoint),
+            ("AWS_ACCESS_KEY_ID", "k"),
+            ("AWS_SECRET_ACCESS_KEY", "never-shown-secret"),
+        ],
+        &["evidence", "check"],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("evidence bucket s3://evidence/x"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("AWS_ENDPOINT_URL"), "{}", run.stderr);
+    assert!(!run.stderr.contains("never-shown-secret"));
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "a few quick retries only"
+    );
+}

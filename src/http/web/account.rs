@@ -189,6 +189,7 @@ pub async fn home_context(
     context.insert("home", &home);
     context.insert("backend", backend);
     context.insert("smtp_host", &smtp_host(state));
+    context.insert("evidence_store", &state.evidence.describe());
     Ok(context)
 }
 

@@ -313,6 +313,7 @@ mod tests {
         context.insert("valid", &true);
         context.insert("mail_kind", "digest");
         context.insert("smtp_host", "mail.example.cn:587");
+        context.insert("evidence_store", "s3://accredit-evidence/fujian");
         context.insert("retried", &3);
         context.insert(
             "standing",
