@@ -37,11 +37,12 @@ fn required(max: usize) -> ObjectBuilder {
         )))
 }
 
-/// Text that may be blank (`text::optional`; blank counts as absent).
+/// Text that may be blank (`text::optional`; blank counts as absent, whatever its white
+/// space, a vertical tab included).
 fn optional(max: usize) -> ObjectBuilder {
     string()
         .max_length(Some(max))
-        .pattern(Some(format!(r"^[^{CONTROLS}]*$")))
+        .pattern(Some(format!(r"^([^{CONTROLS}]*|\s*)$")))
 }
 
 /// A name (`text::name`): one line of visible text.
@@ -230,6 +231,14 @@ mod tests {
             assert_eq!(
                 required.is_match(sample),
                 text::required(sample, text::LONG).is_ok(),
+                "{sample:?}"
+            );
+        }
+        let optional = pattern(optional_short_text());
+        for sample in ["", "  ", "\u{b}", "\t\n", "a\u{0007}", "\u{0007}", "报告"] {
+            assert_eq!(
+                optional.is_match(sample),
+                text::optional(Some(sample), text::SHORT).is_ok(),
                 "{sample:?}"
             );
         }

@@ -63,19 +63,8 @@ async fn opt_out_target(
     let Some((user, kind)) = state.opt_out.verify(token) else {
         return Ok(None);
     };
-    let email = state
-        .db
-        .run(move |conn| {
-            use crate::db::schema::users;
-            use diesel::prelude::*;
-            Ok(users::table
-                .find(user)
-                .select(users::email)
-                .first::<String>(conn)
-                .optional()?)
-        })
-        .await?;
-    Ok(email.map(|email| (user, email, kind)))
+    let found = state.db.run(move |conn| users::find(conn, user)).await?;
+    Ok(found.map(|u| (user, u.email, kind)))
 }
 
 fn opt_out_page(
