@@ -69,15 +69,22 @@ pub fn set_choices(conn: &mut DbConn, user: i64, choices: MailChoices) -> Result
     Ok(())
 }
 
-/// Turns one kind of mail off for `user` (the opt-out link).
+/// Turns one kind of mail off for `user` (the opt-out link): one update of that column
+/// only, so that a change of the other kinds made meanwhile is kept.
 pub fn turn_off(conn: &mut DbConn, user: i64, kind: MailKind) -> Result<(), AppError> {
-    let mut choices = choices(conn, user)?;
+    let row = users::table.find(user);
     match kind {
-        MailKind::Workflow => choices.workflow = false,
-        MailKind::Reminder => choices.reminders = false,
-        MailKind::Digest => choices.digest = false,
-    }
-    set_choices(conn, user, choices)
+        MailKind::Workflow => diesel::update(row)
+            .set(users::mail_workflow.eq(false))
+            .execute(conn)?,
+        MailKind::Reminder => diesel::update(row)
+            .set(users::mail_reminders.eq(false))
+            .execute(conn)?,
+        MailKind::Digest => diesel::update(row)
+            .set(users::mail_digest.eq(false))
+            .execute(conn)?,
+    };
+    Ok(())
 }
 
 /// A row taken for delivery.
