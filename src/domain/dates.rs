@@ -66,6 +66,10 @@ pub fn parse_date(raw: &str) -> Result<Date, crate::domain::message::Msg> {
     use crate::domain::message::Msg;
     let format = time::macros::format_description!("[year]-[month]-[day]");
     // No spaces around it: a JSON Schema `date` has none, and a form's date field sends none.
+    // Four digits of year, no sign: `[year]` alone would take `+2026-06-01`.
+    if raw.len() != 10 || !raw.as_bytes()[..4].iter().all(u8::is_ascii_digit) {
+        return Err(Msg::NotDate);
+    }
     let date = Date::parse(raw, &format).map_err(|_| Msg::NotDate)?;
     if (EARLIEST..=LATEST).contains(&date) {
         Ok(date)

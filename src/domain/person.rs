@@ -10,6 +10,10 @@ pub struct EmailAddress(String);
 
 impl EmailAddress {
     pub fn parse(raw: &str) -> Result<EmailAddress, Msg> {
+        // At most 254 characters as sent, spaces around it too (the document's `maxLength`).
+        if raw.chars().count() > 254 {
+            return Err(Msg::NotEmail);
+        }
         let email = raw.trim().to_lowercase();
         if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(Msg::NotEmail);
@@ -22,7 +26,7 @@ impl EmailAddress {
             && !domain.ends_with('.')
             && !domain.contains("..")
             && !domain.contains('@');
-        if local.is_empty() || local.len() > 64 || !domain_ok {
+        if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
             return Err(Msg::NotEmail);
         }
         Ok(EmailAddress(email))

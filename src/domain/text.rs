@@ -12,7 +12,9 @@ pub fn required(raw: &str, max: usize) -> Result<String, Msg> {
     if raw.chars().count() > max {
         return Err(Msg::TooLong { max });
     }
-    if text
+    // The whole of what was sent, as the document's pattern reads it: a vertical tab
+    // before the text is refused as much as one inside it, though trimming would drop it.
+    if raw
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
     {

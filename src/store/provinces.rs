@@ -27,11 +27,13 @@ pub struct NewProvince {
 }
 
 pub fn parse_code(raw: &str) -> Result<String, Msg> {
-    let code = raw.trim().to_uppercase();
+    // Judged before the case is changed: `to_uppercase` makes ASCII of some letters that are
+    // not (`ß` becomes `SS`).
+    let code = raw.trim();
     if code.len() < 2 || code.len() > 10 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(Msg::ProvinceCode);
     }
-    Ok(code)
+    Ok(code.to_ascii_uppercase())
 }
 
 pub fn create(conn: &mut DbConn, access: &Access, new: &NewProvince) -> Result<Province, AppError> {

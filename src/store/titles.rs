@@ -40,13 +40,13 @@ pub struct NewTitleType {
 
 /// A catalogue code: lower-case letters, digits and underscores.
 pub fn parse_code(raw: &str) -> Result<String, Msg> {
-    let code = raw.trim().to_lowercase();
+    // Judged before the case is changed: `to_lowercase` makes ASCII of some letters that are
+    // not (the Kelvin sign becomes `k`).
+    let code = raw.trim();
     let ok = (2..=80).contains(&code.len())
-        && code
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if ok {
-        Ok(code)
+        Ok(code.to_ascii_lowercase())
     } else {
         Err(Msg::CatalogueCode)
     }

@@ -16,6 +16,7 @@ both_backends!(
     simultaneous_decisions_one_wins_the_others_conflict,
     refused_uploads_leave_no_trace,
     downloads_are_the_stored_bytes,
+    the_parts_of_an_upload_are_read_as_the_document_says,
 );
 
 async fn step(
@@ -502,6 +503,103 @@ async fn refused_uploads_leave_no_trace(app: TestApp) {
     assert!(!app.dir.path().join("etc").exists());
     let (rows, files) = traces(&app, &world, id).await;
     assert_eq!((rows, files), (before.0 + 1, before.1 + 1));
+}
+
+/// The text parts of an evidence upload follow the document's schema of `description`
+/// (optional long text), and each part may come once: the negative cases a fuzzer cannot
+/// send through multipart, where a list is repeated parts and a number is its digits.
+async fn the_parts_of_an_upload_are_read_as_the_document_says(app: TestApp) {
+    let world = World::build(&app).await;
+    let qo = world.token(Actor::QualityOfficer).unwrap();
+    let id = world.drafts[0];
+    let before = traces(&app, &world, id).await;
+    let file =
+        || reqwest::multipart::Part::bytes(b"minutes of the review".to_vec()).file_name("m.txt");
+    let text = |t: &[u8]| reqwest::multipart::Part::bytes(t.to_vec());
+    let send = |form: reqwest::multipart::Form| {
+        app.client
+            .post(app.url(&format!("/api/v1/submissions/{id}/evidence")))
+            .bearer_auth(qo)
+            .header("Accept-Language", "zh-CN")
+            .multipart(form)
+            .send()
+    };
+    let refused = [
+        (
+            "a second description",
+            reqwest::multipart::Form::new()
+                .part("description", text(b"one"))
+                .part("file", file())
+                .part("description", text(b"two")),
+            "description",
+            "只能提交一次",
+        ),
+        (
+            "two files",
+            reqwest::multipart::Form::new()
+                .part("file", file())
+                .part("file", file()),
+            "file",
+            "只能提交一次",
+        ),
+        (
+            "a control character",
+            reqwest::multipart::Form::new()
+                .part("description", text(b"\x0bscan of the certificate"))
+                .part("file", file()),
+            "description",
+            "不能包含控制字符",
+        ),
+        (
+            "bytes that are not UTF-8",
+            reqwest::multipart::Form::new()
+                .part("description", text(b"\xff\xfe\xc3"))
+                .part("file", file()),
+            "description",
+            "必须是 UTF-8 编码的文本",
+        ),
+        (
+            "10,001 characters",
+            reqwest::multipart::Form::new()
+                .part("description", text("说".repeat(10_001).as_bytes()))
+                .part("file", file()),
+            "description",
+            "不能超过 10000 个字符",
+        ),
+    ];
+    for (case, form, field, message) in refused {
+        let response = send(form).await.unwrap();
+        assert_eq!(response.status(), 422, "{case}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "validation_failed", "{case}: {body}");
+        assert_eq!(body["error"]["fields"][field], message, "{case}: {body}");
+    }
+    assert_eq!(traces(&app, &world, id).await, before, "nothing kept");
+
+    // 10,000 characters of Chinese (30,000 bytes) are taken; white space only is no description.
+    for (description, kept) in [
+        ("说".repeat(10_000), json!("说".repeat(10_000))),
+        (" \n\u{3000} ".to_owned(), Value::Null),
+    ] {
+        let form = reqwest::multipart::Form::new()
+            .part("file", file())
+            .part("description", text(description.as_bytes()));
+        let response = send(form).await.unwrap();
+        assert_eq!(response.status(), 201);
+        let stored: Value = response.json().await.unwrap();
+        let submission = app
+            .send("GET", &format!("/api/v1/submissions/{id}"), Some(qo), None)
+            .await
+            .json();
+        let listed = submission["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == stored["id"])
+            .cloned()
+            .unwrap();
+        assert_eq!(listed["description"], kept);
+    }
 }
 
 async fn downloads_are_the_stored_bytes(app: TestApp) {

@@ -206,7 +206,8 @@ pub struct EvidenceUpload {
     /// the file: PDF, PNG, JPEG, Office documents, plain text or CSV (judged by its bytes)
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
-    /// what the file shows
+    /// what the file shows (blank counts as absent)
+    #[schema(schema_with = crate::http::api::schema::optional_long_part)]
     description: Option<String>,
 }
 
@@ -402,6 +403,7 @@ pub async fn receive(
     let limit = state.settings.max_upload_bytes;
     let mut received: Option<Received> = None;
     let mut fields = UploadFields::default();
+    let mut seen_description = false;
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|e| {
             tracing::debug!(error = %e, "unreadable upload");
@@ -410,24 +412,32 @@ pub async fn receive(
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "description" | "csrf_token" => {
-                let mut text = Vec::new();
+                if name == "description" && seen_description {
+                    return Err(AppError::field("description", Msg::SentTwice));
+                }
+                seen_description |= name == "description";
+                // Up to four bytes a character: a description of 10,000 characters fits.
+                let mut bytes = Vec::new();
                 while let Some(chunk) = field.next().await {
                     let chunk = chunk.map_err(|_| {
                         AppError::bad_request("malformed_upload", Msg::UploadUnreadable)
                     })?;
-                    if text.len() + chunk.len() > 20_000 {
-                        return Err(AppError::field("description", Msg::TooLong { max: 20_000 }));
+                    if bytes.len() + chunk.len() > 4 * text::LONG {
+                        return Err(AppError::field(&name, Msg::TooLong { max: text::LONG }));
                     }
-                    text.extend_from_slice(&chunk);
+                    bytes.extend_from_slice(&chunk);
                 }
-                let text = String::from_utf8_lossy(&text).trim().to_owned();
+                let raw =
+                    String::from_utf8(bytes).map_err(|_| AppError::field(&name, Msg::NotUtf8))?;
                 if name == "csrf_token" {
-                    fields.csrf_token = text;
+                    fields.csrf_token = raw.trim().to_owned();
                 } else {
-                    fields.description = Some(text).filter(|d| !d.is_empty());
+                    fields.description = text::optional(Some(&raw), text::LONG)
+                        .map_err(|problem| AppError::field("description", problem))?;
                 }
             }
-            "file" if received.is_none() => {
+            "file" if received.is_some() => return Err(AppError::field("file", Msg::SentTwice)),
+            "file" => {
                 let label = clean_label(
                     field
                         .content_disposition()
