@@ -145,7 +145,7 @@ messages! {
     UploadCutOff => "upload_cut_off", "the upload was cut off", "上传被中断";
     UploadUnreadable => "upload_unreadable", "the upload cannot be read", "无法读取上传内容";
     SentTwice => "sent_twice", "was sent more than once", "只能提交一次";
-    NotUtf8 => "not_utf8", "must be text in UTF-8", "必须是 UTF-8 编码的文本";
+    NotUtf8 => "not_unicode_text", "must be text in UTF-8", "必须是 UTF-8 编码的文本";
     TooBig { max: String } => "file_too_big", "evidence files may be at most {max}", "证明材料不能超过 {max}";
     FileType => "file_type",
         "evidence must be PDF, PNG, JPEG, an Office document, plain text or CSV (judged by its content)",
