@@ -360,6 +360,22 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
     assert_eq!(page.status, 200, "{}", page.text);
     assert!(page.text.contains("id=\"opt-out-button\""), "{}", page.text);
     assert!(page.text.contains(reviewer_email));
+    // In the language of the mail (the reviewer reads Chinese), whatever the mail client's
+    // browser asks for; the language switch of this browser still decides.
+    for (cookie, lang) in [(None, "zh-CN"), (Some("lang=en"), "en")] {
+        let mut request = app
+            .client
+            .get(app.url(&path))
+            .header("Accept-Language", "en-US,en;q=0.9");
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        let text = request.send().await.unwrap().text().await.unwrap();
+        assert!(
+            text.contains(&format!("<html lang=\"{lang}\">")),
+            "{cookie:?}"
+        );
+    }
     let reviewer = world.token(Actor::Reviewer);
     let me = app.send("GET", "/api/v1/me", reviewer, None).await.json();
     assert_eq!(

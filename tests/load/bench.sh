@@ -14,7 +14,8 @@
 # Needs wrk, curl and python3 (Debian: apt-get install wrk curl python3).
 # Settings: DURATION (10s), CONNECTIONS (64), THREADS (2), PORT (8089), BIN
 # (target/release/accredit), UPLOAD_MIB (1024; 0 skips the upload), ONLY (a regular
-# expression: run only the endpoints whose names match).
+# expression: run only the endpoints whose names match), REMIND_ON (2026-11-30, a Monday: the
+# day `accredit remind` is timed for; none skips it).
 set -euo pipefail
 
 : "${DATABASE_URL:?DATABASE_URL must name a database filled by accredit synth}"
@@ -177,6 +178,19 @@ for r in rows:
     ratio = f"{100 * r['rps'] / ceiling:.0f} %" if ceiling else "–"
     print(f"| {r['name']} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {ratio} | {r['errors']} | {r['alone_ms']:.2f} |")
 EOF
+
+# The daily reminders on the national data: `accredit remind` on a copy of the database
+# (it writes), on a Monday (REMIND_ON), so the province digests go out too; then again, when
+# there is nothing left to send. SQLite only: a PostgreSQL database is not copied here.
+if [ -f "$DATABASE_URL" ] && [ "${REMIND_ON:-2026-11-30}" != none ]; then
+    cp "$DATABASE_URL" "$WORK/remind.sqlite3"
+    for run in first again; do
+        start=$(date +%s%N)
+        said=$(DATABASE_URL=$WORK/remind.sqlite3 ACCREDIT_DATA_DIR=$WORK/data ACCREDIT_TODAY=${REMIND_ON:-2026-11-30} "$BIN" remind)
+        echo "remind ($run): $(( ($(date +%s%N) - start) / 1000000 )) ms; $said"
+    done
+    rm -f "$WORK"/remind.sqlite3*
+fi
 
 if [ "$UPLOAD_MIB" -gt 0 ]; then
     # A fresh server, so that the upload's memory is its own and not what the load left.

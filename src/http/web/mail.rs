@@ -3,7 +3,7 @@
 //! of the outbox with failed mails to retry.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::page::{Page, Posted, see_other};
@@ -55,32 +55,51 @@ pub struct OptOutQuery {
     token: String,
 }
 
-/// What an opt-out link names, if it is good: the user's address and the kind.
-async fn opt_out_target(
-    state: &AppState,
-    token: &str,
-) -> Result<Option<(i64, String, MailKind)>, AppError> {
+/// What an opt-out link names, if it is good: the user, their address and the kind.
+struct OptOutTarget {
+    user: i64,
+    email: String,
+    kind: MailKind,
+    /// the language of the user's mails
+    language: Lang,
+}
+
+async fn opt_out_target(state: &AppState, token: &str) -> Result<Option<OptOutTarget>, AppError> {
     let Some((user, kind)) = state.opt_out.verify(token) else {
         return Ok(None);
     };
     let found = state.db.run(move |conn| users::find(conn, user)).await?;
-    Ok(found.map(|u| (user, u.email, kind)))
+    Ok(found.map(|u| OptOutTarget {
+        user,
+        email: u.email,
+        kind,
+        language: u.language,
+    }))
 }
 
+/// The page in the language of the mail its link came from, unless this browser has chosen
+/// one with the switch: the reader is not signed in, and a mail client's browser often
+/// asks for English whatever its user reads.
 fn opt_out_page(
     state: &AppState,
-    page: &Page,
+    req: &HttpRequest,
+    mut page: Page,
     token: &str,
-    target: Option<&(i64, String, MailKind)>,
+    target: Option<&OptOutTarget>,
     done: bool,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(target) = target
+        && req.cookie(super::i18n::LANG_COOKIE).is_none()
+    {
+        page.lang = target.language;
+    }
     let mut context = page.context(None);
     context.insert("token", token);
     context.insert("valid", &target.is_some());
     context.insert("done", &done);
-    if let Some((_, email, kind)) = target {
-        context.insert("email", email);
-        context.insert("mail_kind", kind.as_str());
+    if let Some(target) = target {
+        context.insert("email", &target.email);
+        context.insert("mail_kind", target.kind.as_str());
     }
     let status = if target.is_some() {
         StatusCode::OK
@@ -94,11 +113,12 @@ fn opt_out_page(
 /// must not unsubscribe anyone).
 pub async fn opt_out_confirm(
     state: web::Data<AppState>,
+    req: HttpRequest,
     page: Page,
     query: web::Query<OptOutQuery>,
 ) -> Result<HttpResponse, AppError> {
     let target = opt_out_target(&state, &query.token).await?;
-    opt_out_page(&state, &page, &query.token, target.as_ref(), false)
+    opt_out_page(&state, &req, page, &query.token, target.as_ref(), false)
 }
 
 /// Turns the kind off: the page's button, and mail programs' one-click unsubscribe
@@ -106,17 +126,18 @@ pub async fn opt_out_confirm(
 /// needed, as nobody without the mail has it.
 pub async fn opt_out(
     state: web::Data<AppState>,
+    req: HttpRequest,
     page: Page,
     query: web::Query<OptOutQuery>,
 ) -> Result<HttpResponse, AppError> {
     let target = opt_out_target(&state, &query.token).await?;
-    if let Some((user, _, kind)) = target {
+    if let Some(OptOutTarget { user, kind, .. }) = target {
         state
             .db
             .run(move |conn| outbox::turn_off(conn, user, kind))
             .await?;
     }
-    opt_out_page(&state, &page, &query.token, target.as_ref(), true)
+    opt_out_page(&state, &req, page, &query.token, target.as_ref(), true)
 }
 
 #[derive(Deserialize)]
