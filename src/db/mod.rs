@@ -30,6 +30,19 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// Inserts many rows in one statement: `insert_batch!(conn, table, rows)` with `rows` a `Vec`
+/// or slice of insertable records. Diesel writes multi-row `INSERT`s for each backend but not
+/// through `DbConn` for both, so the statement is built for the backend at hand.
+macro_rules! insert_batch {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::db::DbConn::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}
+pub(crate) use insert_batch;
+
 /// Which database engine a URL selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

@@ -111,15 +111,7 @@ pub fn refresh(conn: &mut DbConn, which: Schools) -> Result<usize, AppError> {
         Schools::All => diesel::delete(deadline_items::table).execute(conn)?,
     };
     for chunk in items.chunks(500) {
-        // Many rows a statement, which diesel writes for each backend but not for both.
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(deadline_items::table)
-                .values(chunk)
-                .execute(c)?,
-            DbConn::Pg(c) => diesel::insert_into(deadline_items::table)
-                .values(chunk)
-                .execute(c)?,
-        };
+        crate::db::insert_batch!(conn, deadline_items::table, chunk)?;
     }
     Ok(items.len())
 }

@@ -4,7 +4,7 @@
 //! person, recorded in `reminders_sent` in the same transaction. On Mondays, each province's
 //! reviewers and province admins get the weekly digest of its overdue items.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use time::{Date, PrimitiveDateTime};
@@ -15,9 +15,21 @@ use crate::domain::Role;
 use crate::domain::mail::MailKind;
 use crate::domain::reminders::{self, DigestItem, Lead};
 use crate::error::AppError;
+use crate::store::outbox;
 
 /// A kept deadline: province, school name, school, kind, subject, due date, uid.
 type Item = (i64, String, i64, String, String, Date, String);
+
+/// A reminder due today, for one of its recipients.
+struct Due<'a> {
+    key: String,
+    user: i64,
+    event: &'static str,
+    school_id: i64,
+    subject: &'a str,
+    due_on: Date,
+    payload: serde_json::Value,
+}
 
 /// What one run put in the inboxes and the outbox.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -30,24 +42,53 @@ pub struct Outcome {
     pub digests: usize,
 }
 
-/// Records that `key` went to `user`; false when it had already.
-fn first_time(conn: &mut DbConn, key: &str, user: i64, today: Date) -> Result<bool, AppError> {
-    let sent: i64 = reminders_sent::table
-        .filter(reminders_sent::reminder_key.eq(key))
-        .filter(reminders_sent::user_id.eq(user))
-        .count()
-        .get_result(conn)?;
-    if sent > 0 {
-        return Ok(false);
+/// Rows per statement when reminders are written: far under SQLite's and PostgreSQL's
+/// limits on bound values (six columns of 500 rows).
+const BATCH: usize = 500;
+
+/// Which of `wanted` (reminder key, recipient) go out now: those not sent before, each
+/// once, in their order; and records them as sent `today`. A few statements for 500 of
+/// them rather than two for each: the first run on national data sends 90,000.
+fn first_times(
+    conn: &mut DbConn,
+    wanted: &[(&str, i64)],
+    today: Date,
+) -> Result<Vec<bool>, AppError> {
+    let mut sent: HashSet<(String, i64)> = HashSet::new();
+    for chunk in wanted.chunks(BATCH) {
+        let mut keys: Vec<&str> = chunk.iter().map(|(key, _)| *key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        sent.extend(
+            reminders_sent::table
+                .filter(reminders_sent::reminder_key.eq_any(&keys))
+                .select((reminders_sent::reminder_key, reminders_sent::user_id))
+                .load::<(String, i64)>(conn)?,
+        );
     }
-    diesel::insert_into(reminders_sent::table)
-        .values((
-            reminders_sent::reminder_key.eq(key),
-            reminders_sent::user_id.eq(user),
-            reminders_sent::sent_on.eq(today),
-        ))
-        .execute(conn)?;
-    Ok(true)
+    let fresh: Vec<bool> = wanted
+        .iter()
+        .map(|&(key, user)| sent.insert((key.to_owned(), user)))
+        .collect();
+    let new: Vec<(&str, i64)> = wanted
+        .iter()
+        .zip(&fresh)
+        .filter_map(|(row, fresh)| fresh.then_some(*row))
+        .collect();
+    for chunk in new.chunks(BATCH) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|&(key, user)| {
+                (
+                    reminders_sent::reminder_key.eq(key),
+                    reminders_sent::user_id.eq(user),
+                    reminders_sent::sent_on.eq(today),
+                )
+            })
+            .collect();
+        crate::db::insert_batch!(conn, reminders_sent::table, rows)?;
+    }
+    Ok(fresh)
 }
 
 /// The weekly digest of each province's overdue items, to its reviewers and province
@@ -102,21 +143,32 @@ fn put_digests(
             .select(users::id)
             .load(conn)?;
         let key = format!("digest-{province}-{today}");
-        for user in recipients {
-            if !first_time(conn, &key, user, today)? {
-                continue;
-            }
-            diesel::insert_into(notifications::table)
-                .values((
+        let wanted: Vec<(&str, i64)> = recipients.iter().map(|&u| (key.as_str(), u)).collect();
+        let fresh = first_times(conn, &wanted, today)?;
+        let recipients: Vec<i64> = recipients
+            .into_iter()
+            .zip(fresh)
+            .filter_map(|(user, fresh)| fresh.then_some(user))
+            .collect();
+        if recipients.is_empty() {
+            continue;
+        }
+        let notices: Vec<_> = recipients
+            .iter()
+            .map(|&user| {
+                (
                     notifications::user_id.eq(user),
                     notifications::event.eq("digest"),
                     notifications::created_at.eq(now),
                     notifications::subject.eq(&summary),
-                ))
-                .execute(conn)?;
-            crate::store::outbox::enqueue(conn, user, MailKind::Digest, &payload, now)?;
-            written += 1;
-        }
+                )
+            })
+            .collect();
+        crate::db::insert_batch!(conn, notifications::table, notices)?;
+        let mails: Vec<(i64, &serde_json::Value)> =
+            recipients.iter().map(|&user| (user, &payload)).collect();
+        outbox::enqueue_many(conn, MailKind::Digest, &mails, now)?;
+        written += recipients.len();
     }
     Ok(written)
 }
@@ -157,43 +209,67 @@ pub fn put_due(
         if reminders::is_digest_day(today) {
             outcome.digests = put_digests(conn, &items, today, now)?;
         }
-        for (_, _, school_id, kind, subject, due_on, uid) in items {
-            let Some(reminder) = reminders::reminder(&kind, &uid, due_on, today) else {
+        // Every reminder due today with each of its recipients, then those not sent before,
+        // written a batch at a time.
+        let mut due: Vec<Due> = Vec::new();
+        for (_, _, school_id, kind, subject, due_on, uid) in &items {
+            let Some(reminder) = reminders::reminder(kind, uid, *due_on, today) else {
                 continue;
             };
             outcome.due += 1;
             let key = reminder.key();
-            for &user in officers.get(&school_id).into_iter().flatten() {
-                if !first_time(conn, &key, user, today)? {
-                    continue;
-                }
-                let event = match reminder.lead {
-                    Lead::Overdue => "reminder_overdue",
-                    Lead::DaysAhead(_) => "reminder_due",
-                };
-                diesel::insert_into(notifications::table)
-                    .values((
-                        notifications::user_id.eq(user),
-                        notifications::event.eq(event),
-                        notifications::created_at.eq(now),
-                        notifications::school_id.eq(school_id),
-                        notifications::subject.eq(&subject),
-                        notifications::due_on.eq(due_on),
-                    ))
-                    .execute(conn)?;
-                let payload = serde_json::json!({
-                    "event": event,
-                    "kind": kind,
-                    "school_id": school_id,
-                    "subject": subject,
-                    "due_on": due_on.to_string(),
-                    "days_left": reminder.days_left,
-                    "reminder": key,
+            let event = match reminder.lead {
+                Lead::Overdue => "reminder_overdue",
+                Lead::DaysAhead(_) => "reminder_due",
+            };
+            let payload = serde_json::json!({
+                "event": event,
+                "kind": kind,
+                "school_id": school_id,
+                "subject": subject,
+                "due_on": due_on.to_string(),
+                "days_left": reminder.days_left,
+                "reminder": key,
+            });
+            for &user in officers.get(school_id).into_iter().flatten() {
+                due.push(Due {
+                    key: key.clone(),
+                    user,
+                    event,
+                    school_id: *school_id,
+                    subject,
+                    due_on: *due_on,
+                    payload: payload.clone(),
                 });
-                crate::store::outbox::enqueue(conn, user, MailKind::Reminder, &payload, now)?;
-                outcome.sent += 1;
             }
         }
+        let wanted: Vec<(&str, i64)> = due.iter().map(|d| (d.key.as_str(), d.user)).collect();
+        let fresh = first_times(conn, &wanted, today)?;
+        let due: Vec<&Due> = due
+            .iter()
+            .zip(fresh)
+            .filter_map(|(d, fresh)| fresh.then_some(d))
+            .collect();
+        for chunk in due.chunks(BATCH) {
+            let notices: Vec<_> = chunk
+                .iter()
+                .map(|d| {
+                    (
+                        notifications::user_id.eq(d.user),
+                        notifications::event.eq(d.event),
+                        notifications::created_at.eq(now),
+                        notifications::school_id.eq(d.school_id),
+                        notifications::subject.eq(d.subject),
+                        notifications::due_on.eq(d.due_on),
+                    )
+                })
+                .collect();
+            crate::db::insert_batch!(conn, notifications::table, notices)?;
+        }
+        let mails: Vec<(i64, &serde_json::Value)> =
+            due.iter().map(|d| (d.user, &d.payload)).collect();
+        outbox::enqueue_many(conn, MailKind::Reminder, &mails, now)?;
+        outcome.sent = due.len();
         Ok(outcome)
     })
 }

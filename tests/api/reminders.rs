@@ -9,6 +9,7 @@ use crate::world::{Actor, World};
 both_backends!(
     a_reevaluation_is_reminded_once_at_30_days_and_once_when_overdue,
     the_weekly_digest_of_overdue_items_reaches_the_province_on_mondays_once,
+    one_who_turned_reminders_off_gets_the_notice_but_no_mail,
 );
 
 /// The notices of `event` in the inbox of `token`.
@@ -156,4 +157,66 @@ async fn a_reevaluation_is_reminded_once_at_30_days_and_once_when_overdue(app: T
         let got = reminders_of(&app, world.token(other), &subject).await;
         assert!(got.is_empty(), "{other:?}: {got:?}");
     }
+}
+
+/// The outbox rows of `kind` queued for the user with this e-mail address.
+fn queued_mails(app: &TestApp, email: &str, kind: &str) -> i64 {
+    use accredit::db::schema::{outbox, users};
+    use diesel::prelude::*;
+    let url = accredit::db::DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
+    let db = accredit::db::Db::connect(&url, 1).unwrap();
+    let mut conn = db.get().unwrap();
+    outbox::table
+        .inner_join(users::table)
+        .filter(users::email.eq(email))
+        .filter(outbox::kind.eq(kind))
+        .count()
+        .get_result(&mut conn)
+        .unwrap()
+}
+
+/// The choice of mails decides the mail only: the inbox keeps every reminder. Reminders
+/// are written in batches, the choices read for each batch.
+async fn one_who_turned_reminders_off_gets_the_notice_but_no_mail(app: TestApp) {
+    let world = World::build(&app).await;
+    let pa = world.token(Actor::ProvinceAdmin);
+    let qo = world.token(Actor::QualityOfficer);
+    let officer = world.email(Actor::QualityOfficer).unwrap();
+    let reply = app
+        .send("POST", &format!("/api/v1/schools/{}/titles", world.school), pa, Some(json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": "2022-01-15"})))
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let subject_due = reply.json()["next_reevaluation_due"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let due = time::Date::parse(
+        &subject_due,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap();
+    let before = queued_mails(&app, officer, "reminder");
+
+    let set = |on: bool| {
+        app.send(
+            "PATCH",
+            "/api/v1/me",
+            qo,
+            Some(json!({"mail": {"workflow": true, "reminders": on, "digest": true}})),
+        )
+    };
+    assert_eq!(set(false).await.status, 200);
+    let run = app.cli_on(&day(due, -90), &["remind"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let notices = notices_of(&app, qo, "reminder_due").await;
+    assert!(
+        notices.iter().any(|n| n["due_on"] == subject_due.as_str()),
+        "{notices:?}"
+    );
+    assert_eq!(queued_mails(&app, officer, "reminder"), before, "no mail");
+
+    assert_eq!(set(true).await.status, 200);
+    let run = app.cli_on(&day(due, -30), &["remind"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(queued_mails(&app, officer, "reminder"), before + 1);
 }
