@@ -318,9 +318,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         fz2.id,
         &certificates::CertificateFields {
             standard: "ISO 9001:2015".into(),
-            certification_body: "China Quality Certification Centre".into(),
+            certification_body: "中国质量认证中心".into(),
             certificate_number: "00124Q31542R2M".into(),
-            scope: Some("Vocational education, skills training and appraisal".into()),
+            scope: Some("职业教育、职业技能培训与鉴定".into()),
             issued_on: date!(2024 - 04 - 01),
             expires_on: date!(2027 - 03 - 31),
         },
@@ -339,10 +339,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
                 ended_on: Some(started + time::Duration::days(2)),
                 lead_auditor: Some("陈静 Chen Jing".into()),
                 auditing_body: Some(body.into()),
-                scope: Some(
-                    "All teaching departments, the training centre and the appraisal station"
-                        .into(),
-                ),
+                scope: Some("全校各教学系部、实训中心及职业技能鉴定站".into()),
                 summary: Some(summary.into()),
             },
             now,
@@ -353,22 +350,22 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         conn,
         AuditKind::CertificationStage2,
         date!(2024 - 03 - 11),
-        "China Quality Certification Centre",
-        "Certified; two minor nonconformities.",
+        "中国质量认证中心",
+        "通过认证；开具两项一般不符合。",
     )?;
     let surveillance = audit(
         conn,
         AuditKind::Surveillance,
         date!(2025 - 03 - 17),
-        "China Quality Certification Centre",
-        "Surveillance: the system is maintained.",
+        "中国质量认证中心",
+        "监督审核：体系保持有效运行。",
     )?;
     let internal = audit(
         conn,
         AuditKind::Internal,
         date!(2025 - 11 - 10),
-        "Quality office",
-        "Internal audit of the CNC and electrical workshops.",
+        "质量管理办公室",
+        "数控与电气实训车间内部审核。",
     )?;
     let finding = |conn: &mut DbConn, audit_id, clause: &str, grade, text: &str, due| {
         findings::create(
@@ -390,7 +387,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         certification.id,
         "7.1.5",
         FindingGrade::MinorNc,
-        "Calibration records of the CNC lathe gauges are incomplete",
+        "数控车床量具的校准记录不完整",
         Some(date!(2024 - 06 - 30)),
     )?;
     finding(
@@ -398,7 +395,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         certification.id,
         "9.2.2",
         FindingGrade::Observation,
-        "The audit programme does not yet cover the appraisal station",
+        "内审方案尚未覆盖职业技能鉴定站",
         None,
     )?;
     let f3 = finding(
@@ -406,7 +403,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         internal.id,
         "8.5.1",
         FindingGrade::MajorNc,
-        "CNC practical training runs without a written work instruction",
+        "数控实训未按书面作业指导书开展",
         Some(date!(2026 - 01 - 31)),
     )?;
     finding(
@@ -414,7 +411,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         internal.id,
         "7.2",
         FindingGrade::MinorNc,
-        "Two new teachers lack documented competence records",
+        "两名新进教师缺少能力评价记录",
         Some(date!(2026 - 02 - 28)),
     )?;
     finding(
@@ -422,14 +419,14 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         surveillance.id,
         "10.3",
         FindingGrade::Ofi,
-        "Use the graduates' employment survey in the management review",
+        "建议将毕业生就业质量调查结果纳入管理评审输入",
         None,
     )?;
     let plan = findings::FindingPatch {
         status: Some(FindingStatus::ActionPlanned),
-        root_cause: Some("No calibration schedule for workshop gauges".into()),
-        action: Some("Introduce a calibration register and a yearly schedule".into()),
-        owner: Some("Workshop head Lin".into()),
+        root_cause: Some("实训车间量具未制定校准计划".into()),
+        action: Some("建立量具校准台账并制定年度校准计划".into()),
+        owner: Some("实训车间主任 林".into()),
         action_due_on: Some(date!(2024 - 06 - 15)),
         ..findings::FindingPatch::default()
     };
@@ -442,9 +439,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     findings::update(conn, &officer, f1.id, &close, now).map_err(err)?;
     let plan3 = findings::FindingPatch {
         status: Some(FindingStatus::ActionPlanned),
-        root_cause: Some("Work instructions were not written when the new lathes arrived".into()),
-        action: Some("Write, approve and train the work instructions for every CNC station".into()),
-        owner: Some("Training centre director".into()),
+        root_cause: Some("新购数控车床到校时未同步编写作业指导书".into()),
+        action: Some("为每个数控工位编写、审批作业指导书并完成培训".into()),
+        owner: Some("实训中心主任".into()),
         action_due_on: Some(date!(2026 - 01 - 31)),
         ..findings::FindingPatch::default()
     };
@@ -743,7 +740,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             content_type: content_type.into(),
             size_bytes: bytes.len() as i64,
             sha256,
-            description: Some("demonstration document".into()),
+            description: Some("演示文件".into()),
         };
         submissions::add_evidence(conn, &officer, id, &file, now).map_err(err)?;
         Ok(())
@@ -775,7 +772,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     let draft = prepare(
         conn,
         SubmissionKind::AnnualQualityReport,
-        "Annual quality report 2025",
+        "2025 年度质量报告",
         submissions::Subject {
             year: Some(2025),
             ..Default::default()
@@ -803,7 +800,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     let reeval = prepare(
         conn,
         SubmissionKind::TitleReevaluation,
-        "Re-evaluation of the National Key Technical School",
+        "国家重点技工学校复评",
         submissions::Subject {
             school_title_id: Some(key.id),
             ..Default::default()
@@ -814,7 +811,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     let report = prepare(
         conn,
         SubmissionKind::AuditReport,
-        "Surveillance audit report 2025",
+        "2025 年监督审核报告",
         submissions::Subject {
             audit_id: Some(surveillance.id),
             ..Default::default()
@@ -827,12 +824,12 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         &reviewer,
         report,
         Action::Review(ReviewDecision::Recommend),
-        Some("Report complete; findings addressed."),
+        Some("复评报告完整，审核发现均已整改。"),
     )?;
     let closure = prepare(
         conn,
         SubmissionKind::CorrectiveActionClosure,
-        "Closure of the calibration finding",
+        "量具校准不符合项关闭",
         submissions::Subject {
             finding_id: Some(f1.id),
             ..Default::default()
@@ -845,14 +842,14 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         &reviewer,
         closure,
         Action::Review(ReviewDecision::Recommend),
-        Some("Register in place since June 2024."),
+        Some("校准台账自 2024 年 6 月起已建立并运行。"),
     )?;
     act(
         conn,
         &bureau,
         closure,
         Action::SignOff(SignOffDecision::Approve),
-        Some("Verified."),
+        Some("已核实。"),
     )?;
     let changes = prepare(
         conn,
@@ -870,12 +867,12 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         &reviewer,
         changes,
         Action::Review(ReviewDecision::RequestChanges),
-        Some("Please add the auditors' nonconformity reports."),
+        Some("请补充审核组开具的不符合报告。"),
     )?;
     let rejected = prepare(
         conn,
         SubmissionKind::TitleApplication,
-        "Application: Provincial Demonstration Vocational School",
+        "申报：省级示范性职业学校",
         submissions::Subject {
             title_type_code: Some("provincial_demonstration_vocational_school".into()),
             ..Default::default()
@@ -888,12 +885,12 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         &reviewer,
         rejected,
         Action::Review(ReviewDecision::Reject),
-        Some("Technical schools apply through the technician-college route."),
+        Some("技工学校请按技师学院渠道申报。"),
     )?;
     let withdrawn = prepare(
         conn,
         SubmissionKind::AnnualQualityReport,
-        "Annual quality report 2024 (duplicate)",
+        "2024 年度质量报告（重复提交）",
         submissions::Subject {
             year: Some(2024),
             ..Default::default()
@@ -924,7 +921,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     let plans = [
         (
             zj,
-            "23 \"double high\" secondary vocational schools by 2023 (Wenzhou plan 2021–2023)",
+            "到 2023 年建成 23 所“双高”中职学校（温州市 2021—2023 年行动计划）",
             Some("double_high_school"),
             None,
             23,
@@ -932,7 +929,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         ),
         (
             zj,
-            "30 industry-education integration training bases by 2023",
+            "到 2023 年建成 30 个产教融合实训基地",
             Some("industry_education_training_base"),
             None,
             30,
@@ -940,7 +937,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         ),
         (
             fj,
-            "Every technical school on 30,000 m² of campus",
+            "全省技工学校校园面积均达到 30,000 平方米",
             None,
             Some(("campus_area_m2", 30_000)),
             3,

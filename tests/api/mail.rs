@@ -504,20 +504,7 @@ async fn serve_sends_the_daily_reminders_once_whichever_server_runs_them(app: Te
     };
     let world = World::build(&app).await;
     // A title whose re-evaluation falls due in 30 days of the chosen day.
-    let pa = world.token(Actor::ProvinceAdmin);
-    let reply = app
-        .send("POST", &format!("/api/v1/schools/{}/titles", world.school), pa, Some(json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": "2022-01-15"})))
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    let due = reply.json()["next_reevaluation_due"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let due = time::Date::parse(
-        &due,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .unwrap();
+    let due = world.award_key_school(&app, "2022-01-15").await;
     let today = (due - time::Duration::days(30)).to_string();
 
     // Two servers on the database with the daily job and mail on: one of them sends it.

@@ -179,22 +179,10 @@ fn queued_mails(app: &TestApp, email: &str, kind: &str) -> i64 {
 /// are written in batches, the choices read for each batch.
 async fn one_who_turned_reminders_off_gets_the_notice_but_no_mail(app: TestApp) {
     let world = World::build(&app).await;
-    let pa = world.token(Actor::ProvinceAdmin);
     let qo = world.token(Actor::QualityOfficer);
     let officer = world.email(Actor::QualityOfficer).unwrap();
-    let reply = app
-        .send("POST", &format!("/api/v1/schools/{}/titles", world.school), pa, Some(json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": "2022-01-15"})))
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    let subject_due = reply.json()["next_reevaluation_due"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let due = time::Date::parse(
-        &subject_due,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .unwrap();
+    let due = world.award_key_school(&app, "2022-01-15").await;
+    let subject_due = due.to_string();
     let before = queued_mails(&app, officer, "reminder");
 
     let set = |on: bool| {

@@ -210,6 +210,25 @@ impl TestApp {
 }
 
 impl World {
+    /// The province admin awards the school the National Key Technical School title, last
+    /// evaluated on `last_evaluated_on`; answers the date its re-evaluation falls due.
+    pub async fn award_key_school(&self, app: &TestApp, last_evaluated_on: &str) -> time::Date {
+        let reply = app
+            .send(
+                "POST",
+                &format!("/api/v1/schools/{}/titles", self.school),
+                self.token(Actor::ProvinceAdmin),
+                Some(serde_json::json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": last_evaluated_on})),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        time::Date::parse(
+            reply.json()["next_reevaluation_due"].as_str().unwrap(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .unwrap()
+    }
+
     pub async fn build(app: &TestApp) -> World {
         create_admin(app, "admin@accredit.example");
         let admin = app.token("admin@accredit.example").await;
