@@ -18,7 +18,7 @@ use time::Duration;
 
 use crate::auth::opt_out::OptOutKeys;
 use crate::config::{Delivery, MailSettings, Settings};
-use crate::db::Db;
+use crate::db::{Db, DbConn};
 use crate::domain::mail::MailKind;
 use crate::error::AppError;
 use crate::http::web::templates::Templates;
@@ -44,6 +44,15 @@ pub struct Pass {
     pub failed: usize,
     /// no longer wanted (the recipient turned that kind off or left)
     pub discarded: usize,
+    /// the mail server could not be reached: the mails after the first failure were not tried
+    pub unreachable: bool,
+}
+
+/// Why a mail did not go out.
+struct Undelivered {
+    error: String,
+    /// the mail server could not be reached: others would fail the same way
+    unreachable: bool,
 }
 
 /// Sends what the outbox holds.
@@ -82,24 +91,70 @@ impl Sender {
     }
 
     /// One pass over the mails due now. Blocking: call it off the async workers.
+    ///
+    /// Once the mail server cannot be reached at all (refused, timed out, TLS failed), the
+    /// rest of the pass records the same failed attempt for each mail without trying it:
+    /// every one would wait for the same timeout and fail the same way, so a pass over
+    /// 90,000 reminders takes seconds rather than a timeout for each.
     pub fn send_pending(&self) -> Result<Pass, AppError> {
         let mut pass = Pass::default();
         let mut after = 0;
+        let mut unreachable: Option<String> = None;
         loop {
             let mut conn = self.db.get()?;
             let rows = outbox::claim(&mut conn, crate::clock::now_utc(), LEASE, after, BATCH)?;
-            drop(conn);
             let Some(last) = rows.last() else {
+                pass.unreachable = unreachable.is_some();
                 return Ok(pass);
             };
             after = last.id;
-            for row in &rows {
-                self.send_one(row, &mut pass)?;
+            if let Some(error) = &unreachable {
+                for row in &rows {
+                    self.failed(&mut conn, row, error, &mut pass)?;
+                }
+                continue;
+            }
+            drop(conn);
+            for (at, row) in rows.iter().enumerate() {
+                if let Some(error) = self.send_one(row, &mut pass)? {
+                    tracing::warn!(%error, "the mail server cannot be reached; this pass records the rest as not delivered without trying");
+                    let mut conn = self.db.get()?;
+                    for rest in &rows[at + 1..] {
+                        self.failed(&mut conn, rest, &error, &mut pass)?;
+                    }
+                    unreachable = Some(error);
+                    break;
+                }
             }
         }
     }
 
-    fn send_one(&self, row: &Claimed, pass: &mut Pass) -> Result<(), AppError> {
+    /// Records a failed attempt: to be retried later, or failed for good at the limit.
+    fn failed(
+        &self,
+        conn: &mut DbConn,
+        row: &Claimed,
+        error: &str,
+        pass: &mut Pass,
+    ) -> Result<(), AppError> {
+        let failed = outbox::attempt_failed(
+            conn,
+            row,
+            error,
+            crate::clock::now_utc(),
+            self.delivery.max_attempts,
+            Duration::seconds(self.delivery.retry_seconds as i64),
+        )?;
+        if failed {
+            pass.failed += 1;
+        } else {
+            pass.retrying += 1;
+        }
+        Ok(())
+    }
+
+    /// Sends one mail; answers the error when the mail server could not be reached at all.
+    fn send_one(&self, row: &Claimed, pass: &mut Pass) -> Result<Option<String>, AppError> {
         let mut conn = self.db.get()?;
         let kind = MailKind::parse(&row.kind);
         let recipient = letter::recipient(&mut conn, row.user_id)?;
@@ -107,7 +162,7 @@ impl Sender {
         if !wanted {
             outbox::discard(&mut conn, row.id)?;
             pass.discarded += 1;
-            return Ok(());
+            return Ok(None);
         }
         let written = letter::write(
             &mut conn,
@@ -121,7 +176,10 @@ impl Sender {
         drop(conn);
         let outcome = match written {
             Ok(letter) => self.deliver(&letter, row),
-            Err(error) => Err(format!("the mail could not be written: {error}")),
+            Err(error) => Err(Undelivered {
+                error: format!("the mail could not be written: {error}"),
+                unreachable: false,
+            }),
         };
         let mut conn = self.db.get()?;
         let now = crate::clock::now_utc();
@@ -130,34 +188,32 @@ impl Sender {
                 outbox::delivered(&mut conn, row.id, now)?;
                 pass.delivered += 1;
             }
-            Err(error) => {
+            Err(Undelivered { error, unreachable }) => {
                 tracing::warn!(outbox = row.id, attempt = row.attempts, %error, "mail not delivered");
-                let failed = outbox::attempt_failed(
-                    &mut conn,
-                    row,
-                    &error,
-                    now,
-                    self.delivery.max_attempts,
-                    Duration::seconds(self.delivery.retry_seconds as i64),
-                )?;
-                if failed {
-                    pass.failed += 1;
-                } else {
-                    pass.retrying += 1;
-                }
+                self.failed(&mut conn, row, &error, pass)?;
+                return Ok(unreachable.then_some(error));
             }
         }
-        Ok(())
+        Ok(None)
     }
 
-    fn deliver(&self, letter: &Letter, row: &Claimed) -> Result<(), String> {
-        let message = letter
-            .message(&self.from, row)
-            .map_err(|e| format!("the mail could not be written: {e}"))?;
+    fn deliver(&self, letter: &Letter, row: &Claimed) -> Result<(), Undelivered> {
+        let message = letter.message(&self.from, row).map_err(|e| Undelivered {
+            error: format!("the mail could not be written: {e}"),
+            unreachable: false,
+        })?;
         self.transport
             .send(&message)
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| Undelivered {
+                error: e.to_string(),
+                // Not an answer about this mail (4xx, 5xx, a reply that makes no sense) but no
+                // conversation at all: refused, timed out, TLS failed, connection lost.
+                unreachable: !(e.is_transient()
+                    || e.is_permanent()
+                    || e.is_response()
+                    || e.is_client()),
+            })
     }
 
     /// Works through the outbox every `interval_seconds`, for as long as the server runs.
@@ -221,8 +277,16 @@ pub fn send_pending_once(settings: &Settings) -> anyhow::Result<()> {
     };
     let pass = sender.send_pending()?;
     println!(
-        "mail: {} delivered, {} to be retried, {} failed (see /admin/mail), {} no longer wanted",
-        pass.delivered, pass.retrying, pass.failed, pass.discarded
+        "mail: {} delivered, {} to be retried, {} failed (see /admin/mail), {} no longer wanted{}",
+        pass.delivered,
+        pass.retrying,
+        pass.failed,
+        pass.discarded,
+        if pass.unreachable {
+            "; the mail server could not be reached (one try, the rest not tried)"
+        } else {
+            ""
+        }
     );
     Ok(())
 }

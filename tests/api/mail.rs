@@ -170,6 +170,49 @@ fn mail_env(port: u16) -> Vec<(&'static str, String)> {
 }
 
 /// `accredit mail send-pending` against the SMTP server on `port`; its one line of output.
+/// Queues each mail of the outbox once more, as if the steps had been taken twice.
+fn double_the_outbox(app: &TestApp) {
+    use accredit::db::schema::outbox;
+    use diesel::prelude::*;
+    let url = accredit::db::DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
+    let db = accredit::db::Db::connect(&url, 1).unwrap();
+    let mut conn = db.get().unwrap();
+    let rows: Vec<(String, i64, String, String, time::PrimitiveDateTime)> = outbox::table
+        .select((
+            outbox::channel,
+            outbox::user_id,
+            outbox::kind,
+            outbox::payload,
+            outbox::created_at,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    for (channel, user, kind, payload, created) in rows {
+        diesel::insert_into(outbox::table)
+            .values((
+                outbox::channel.eq(channel),
+                outbox::user_id.eq(user),
+                outbox::kind.eq(kind),
+                outbox::payload.eq(payload),
+                outbox::created_at.eq(created),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+    }
+}
+
+/// The mails in the outbox, whatever their state.
+fn queued(app: &TestApp) -> i64 {
+    use accredit::db::schema::outbox;
+    use diesel::prelude::*;
+    let url = accredit::db::DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
+    let db = accredit::db::Db::connect(&url, 1).unwrap();
+    outbox::table
+        .count()
+        .get_result(&mut db.get().unwrap())
+        .unwrap()
+}
+
 fn send_pending(app: &TestApp, port: u16) -> String {
     let env = mail_env(port);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -278,11 +321,23 @@ async fn a_submission_mails_each_reader_of_the_province_once_in_their_language(a
 
 async fn a_refusing_server_means_retries_a_visible_failure_then_delivery(app: TestApp) {
     let world = World::build(&app).await;
+    // More than one batch waits: each queued mail once more.
+    double_the_outbox(&app);
     // Nothing listens on the port yet.
     let port = free_port();
     let first = send_pending(&app, port);
     assert!(first.contains(" to be retried, 0 failed"), "{first}");
     assert!(first.starts_with("mail: 0 delivered"), "{first}");
+    // One connection refused is enough: every mail of the pass, in every batch, counts the
+    // same failed attempt without trying (a server that times out would otherwise hold the
+    // pass for a timeout per mail).
+    assert!(first.contains("could not be reached"), "{first}");
+    let pending = queued(&app);
+    assert!(pending > 20, "more than one batch queued: {pending}");
+    assert!(
+        first.contains(&format!(" {pending} to be retried")),
+        "{first}"
+    );
     send_pending(&app, port);
     let third = send_pending(&app, port);
     assert!(third.contains(" 0 to be retried, "), "{third}");
