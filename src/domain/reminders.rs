@@ -109,6 +109,13 @@ pub struct DigestSchool {
     pub items: Vec<(DigestItem, i64)>,
 }
 
+/// A digest mail names at most this many schools (those with the most overdue items), and
+/// of each at most `DIGEST_ITEMS_PER_SCHOOL` items (the longest overdue); it counts the rest
+/// and links to the province's page. A province of 700 schools has thousands of overdue
+/// items on the national data: a mail of all of them was over a megabyte, and nobody reads it.
+pub const DIGEST_SCHOOLS: usize = 30;
+pub const DIGEST_ITEMS_PER_SCHOOL: usize = 5;
+
 /// The digest of a province's deadlines on `today`: only what is overdue, grouped by
 /// school, schools with the most overdue items first (then by name), each school's items
 /// the longest overdue first. Empty when nothing is overdue (and then no mail is sent).

@@ -164,13 +164,24 @@ pub fn compose(
             context.insert("school", place);
         }
         MailKind::Digest => {
-            let schools = payload["schools"].as_array().cloned().unwrap_or_default();
-            let items: usize = schools
-                .iter()
-                .map(|s| s["items"].as_array().map_or(0, Vec::len))
-                .sum();
+            // The payload names the first schools and items only, with the counts of all
+            // (a digest queued before the counts were kept names everything).
+            let mut schools = payload["schools"].as_array().cloned().unwrap_or_default();
+            let listed = |s: &serde_json::Value| s["items"].as_array().map_or(0, Vec::len);
+            let count =
+                |value: &serde_json::Value, all: usize| value.as_u64().map_or(all, |n| n as usize);
+            let all_items: usize = schools.iter().map(listed).sum();
+            let item_count = count(&payload["item_count"], all_items);
+            let school_count = count(&payload["school_count"], schools.len());
+            for school in &mut schools {
+                let overdue = count(&school["overdue"], listed(school));
+                let more = overdue.saturating_sub(listed(school));
+                school["overdue"] = overdue.into();
+                school["more"] = more.into();
+            }
+            context.insert("more_schools", &school_count.saturating_sub(schools.len()));
             context.insert("schools", &schools);
-            context.insert("item_count", &items);
+            context.insert("item_count", &item_count);
             context.insert("province", place);
         }
     }
@@ -394,5 +405,45 @@ mod tests {
         assert!(en.text.contains("Fuzhou No.2 (2)"), "{}", en.text);
         assert!(en.text.contains("overdue by"), "{}", en.text);
         assert!(en.text.contains("Xiamen (1)"));
+        assert!(!en.text.contains("more"), "{}", en.text);
+
+        // A large province: the payload lists the first schools and items, and counts all.
+        let item = json!({"kind": "finding_due", "subject": "8.5.1", "due_on": "2026-10-01", "days_late": 58});
+        let large = json!({"event": "digest", "province_id": 16, "item_count": 4321, "school_count": 640,
+            "schools": [{"school_id": 9, "school": "Zhengzhou No.1", "overdue": 1205, "items": [item.clone(), item]}]});
+        for (lang, more_items, more_schools, count) in [
+            (
+                Lang::En,
+                "… and 1,203 more",
+                "… and 639 more schools",
+                "· 4,321",
+            ),
+            (
+                Lang::ZhCn,
+                "……另有 1,203 项",
+                "……另有 639 所学校",
+                "· 4,321",
+            ),
+        ] {
+            let mail = compose(
+                &templates,
+                MailKind::Digest,
+                &large,
+                "Henan",
+                &reader(lang),
+                links(),
+            )
+            .unwrap();
+            assert!(mail.subject.ends_with(count), "{}", mail.subject);
+            assert!(
+                mail.text.contains("Zhengzhou No.1 (1,205)"),
+                "{}",
+                mail.text
+            );
+            for part in [&mail.text, &mail.html] {
+                assert!(part.contains(more_items), "{part}");
+                assert!(part.contains(more_schools), "{part}");
+            }
+        }
     }
 }

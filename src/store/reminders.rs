@@ -119,19 +119,27 @@ fn put_digests(
         if digest.is_empty() {
             continue;
         }
-        // Language-neutral: the schools by name with their number of overdue items.
-        let summary = digest
+        // Language-neutral: the schools by name with their number of overdue items, the
+        // first ten of them (the inbox shows one line).
+        let mut summary = digest
             .iter()
+            .take(10)
             .map(|s| format!("{} ({})", s.school, s.items.len()))
             .collect::<Vec<_>>()
             .join(", ");
+        if digest.len() > 10 {
+            summary.push_str(&format!(" … (+{})", digest.len() - 10));
+        }
         let payload = serde_json::json!({
             "event": "digest",
             "province_id": province,
-            "schools": digest.iter().map(|s| serde_json::json!({
+            "item_count": digest.iter().map(|s| s.items.len()).sum::<usize>(),
+            "school_count": digest.len(),
+            "schools": digest.iter().take(reminders::DIGEST_SCHOOLS).map(|s| serde_json::json!({
                 "school_id": s.school_id,
                 "school": s.school,
-                "items": s.items.iter().map(|(i, late)| serde_json::json!({
+                "overdue": s.items.len(),
+                "items": s.items.iter().take(reminders::DIGEST_ITEMS_PER_SCHOOL).map(|(i, late)| serde_json::json!({
                     "kind": i.kind, "subject": i.subject, "due_on": i.due_on.to_string(), "days_late": late,
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
