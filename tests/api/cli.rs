@@ -174,10 +174,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 fn stored_password_hashes(app: &TestApp) -> Vec<String> {
-    use accredit::db::{DatabaseUrl, Db};
     use diesel::prelude::*;
-    let url = DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
-    let db = Db::connect(&url, 1).unwrap();
+    let db = app.db();
     let mut conn = db.get().unwrap();
     accredit::db::schema::users::table
         .select(accredit::db::schema::users::password_hash)

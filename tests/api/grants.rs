@@ -10,8 +10,7 @@ both_backends!(a_consulting_school_reads_but_never_writes_until_the_grant_ends);
 
 fn sql(app: &TestApp, statement: &str) {
     use diesel::RunQueryDsl;
-    let url = accredit::db::DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
-    let db = accredit::db::Db::connect(&url, 1).unwrap();
+    let db = app.db();
     let mut conn = db.get().unwrap();
     diesel::sql_query(statement).execute(&mut *conn).unwrap();
 }

@@ -443,6 +443,12 @@ async fn read(response: reqwest::Response) -> Reply {
 }
 
 impl TestApp {
+    /// The test's database directly (a pool of one), for looking behind the API.
+    pub fn db(&self) -> accredit::db::Db {
+        let url = accredit::db::DatabaseUrl::parse(&self.database.url(), self.dir.path()).unwrap();
+        accredit::db::Db::connect(&url, 1).unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

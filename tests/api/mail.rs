@@ -174,8 +174,7 @@ fn mail_env(port: u16) -> Vec<(&'static str, String)> {
 fn double_the_outbox(app: &TestApp) {
     use accredit::db::schema::outbox;
     use diesel::prelude::*;
-    let url = accredit::db::DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
-    let db = accredit::db::Db::connect(&url, 1).unwrap();
+    let db = app.db();
     let mut conn = db.get().unwrap();
     let rows: Vec<(String, i64, String, String, time::PrimitiveDateTime)> = outbox::table
         .select((
@@ -205,8 +204,7 @@ fn double_the_outbox(app: &TestApp) {
 fn queued(app: &TestApp) -> i64 {
     use accredit::db::schema::outbox;
     use diesel::prelude::*;
-    let url = accredit::db::DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
-    let db = accredit::db::Db::connect(&url, 1).unwrap();
+    let db = app.db();
     outbox::table
         .count()
         .get_result(&mut db.get().unwrap())
@@ -666,8 +664,7 @@ async fn two_senders_at_once_deliver_each_mail_exactly_once() {
 async fn a_killed_senders_rows_are_taken_again_after_the_lease(app: TestApp) {
     use accredit::store::outbox;
     let _world = World::build(&app).await;
-    let url = accredit::db::DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
-    let db = accredit::db::Db::connect(&url, 1).unwrap();
+    let db = app.db();
     let mut conn = db.get().unwrap();
     let now = accredit::clock::now_utc();
     let lease = time::Duration::minutes(10);

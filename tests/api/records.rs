@@ -452,8 +452,7 @@ async fn stale_audit_versions_conflict(app: TestApp) {
 
 pub fn tamper(app: &TestApp, sql: &str) {
     use diesel::RunQueryDsl;
-    let url = accredit::db::DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
-    let db = accredit::db::Db::connect(&url, 1).unwrap();
+    let db = app.db();
     let mut conn = db.get().unwrap();
     diesel::sql_query(sql).execute(&mut *conn).unwrap();
 }

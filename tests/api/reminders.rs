@@ -163,8 +163,7 @@ async fn a_reevaluation_is_reminded_once_at_30_days_and_once_when_overdue(app: T
 fn queued_mails(app: &TestApp, email: &str, kind: &str) -> i64 {
     use accredit::db::schema::{outbox, users};
     use diesel::prelude::*;
-    let url = accredit::db::DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
-    let db = accredit::db::Db::connect(&url, 1).unwrap();
+    let db = app.db();
     let mut conn = db.get().unwrap();
     outbox::table
         .inner_join(users::table)

@@ -69,8 +69,7 @@ fn leftovers(app: &TestApp) -> Vec<PathBuf> {
 }
 
 fn recorded_uploads(app: &TestApp) -> i64 {
-    let url = accredit::db::DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
-    let db = accredit::db::Db::connect(&url, 1).unwrap();
+    let db = app.db();
     let mut conn = db.get().unwrap();
     accredit::db::schema::evidence_uploads::table
         .count()

@@ -4,7 +4,6 @@
 use accredit::auth::Access;
 use accredit::auth::password::hash_password;
 use accredit::config::PasswordHashing;
-use accredit::db::{DatabaseUrl, Db};
 use accredit::domain::{EmailAddress, NewPassword, PersonName, Role};
 use accredit::store::users::{self, NewUser};
 use serde_json::{Value, json};
@@ -75,8 +74,7 @@ pub struct World {
 
 /// Creates the first admin directly in the database, as `accredit user create` would.
 pub fn create_admin(app: &TestApp, email: &str) {
-    let url = DatabaseUrl::parse(&app.database.url(), app.dir.path()).unwrap();
-    let db = Db::connect(&url, 1).unwrap();
+    let db = app.db();
     let mut conn = db.get().unwrap();
     let cheap = PasswordHashing {
         memory_kib: 64,
