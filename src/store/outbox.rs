@@ -16,22 +16,11 @@ use crate::db::{DbConn, write_transaction};
 use crate::domain::mail::{MailChoices, MailKind, retry_after};
 use crate::error::AppError;
 
-/// Queues a mail of `kind` to `user` with what it tells of, unless the user has turned that
-/// kind of mail off (the in-app notice is written all the same, by the caller).
-pub fn enqueue(
-    conn: &mut DbConn,
-    user: i64,
-    kind: MailKind,
-    payload: &serde_json::Value,
-    now: PrimitiveDateTime,
-) -> Result<(), AppError> {
-    enqueue_many(conn, kind, &[(user, payload)], now).map(drop)
-}
-
 /// Queues mails of `kind`, one per recipient and what it tells of, leaving out the
-/// recipients who have turned that kind off; answers how many were queued. One query of
-/// choices and one insert for each 500 mails (the daily reminders queue tens of thousands).
-pub fn enqueue_many(
+/// recipients who have turned that kind off (the in-app notices are written all the same,
+/// by the caller); answers how many were queued. One query of choices and one insert for
+/// each 500 mails (the daily reminders queue tens of thousands).
+pub fn enqueue(
     conn: &mut DbConn,
     kind: MailKind,
     mails: &[(i64, &serde_json::Value)],

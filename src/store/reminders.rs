@@ -175,7 +175,7 @@ fn put_digests(
         crate::db::insert_batch!(conn, notifications::table, notices)?;
         let mails: Vec<(i64, &serde_json::Value)> =
             recipients.iter().map(|&user| (user, &payload)).collect();
-        outbox::enqueue_many(conn, MailKind::Digest, &mails, now)?;
+        outbox::enqueue(conn, MailKind::Digest, &mails, now)?;
         written += recipients.len();
     }
     Ok(written)
@@ -276,7 +276,7 @@ pub fn put_due(
         }
         let mails: Vec<(i64, &serde_json::Value)> =
             due.iter().map(|d| (d.user, &d.payload)).collect();
-        outbox::enqueue_many(conn, MailKind::Reminder, &mails, now)?;
+        outbox::enqueue(conn, MailKind::Reminder, &mails, now)?;
         outcome.sent = due.len();
         Ok(outcome)
     })

@@ -921,25 +921,26 @@ fn notify(
             .select(users::id)
             .load(conn)?,
     };
+    if recipients.is_empty() {
+        return Ok(());
+    }
     let event = action.name();
-    for user in recipients {
-        diesel::insert_into(notifications::table)
-            .values((
+    let notices: Vec<_> = recipients
+        .iter()
+        .map(|&user| {
+            (
                 notifications::user_id.eq(user),
                 notifications::submission_id.eq(submission.id),
                 notifications::event.eq(event),
                 notifications::created_at.eq(now),
-            ))
-            .execute(conn)?;
-        let payload = serde_json::json!({"submission_id": submission.id, "school_id": submission.school_id, "kind": submission.kind, "title": submission.title, "event": event, "status": submission.status});
-        crate::store::outbox::enqueue(
-            conn,
-            user,
-            crate::domain::mail::MailKind::Workflow,
-            &payload,
-            now,
-        )?;
-    }
+            )
+        })
+        .collect();
+    crate::db::insert_batch!(conn, notifications::table, notices)?;
+    let payload = serde_json::json!({"submission_id": submission.id, "school_id": submission.school_id, "kind": submission.kind, "title": submission.title, "event": event, "status": submission.status});
+    let mails: Vec<(i64, &serde_json::Value)> =
+        recipients.iter().map(|&user| (user, &payload)).collect();
+    crate::store::outbox::enqueue(conn, crate::domain::mail::MailKind::Workflow, &mails, now)?;
     Ok(())
 }
 
