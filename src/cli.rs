@@ -202,7 +202,7 @@ fn execute(command: Command) -> anyhow::Result<()> {
         Command::Migrate => {
             let db = Db::connect(&settings.database_url, 1)?;
             let applied = db.migrate()?;
-            crate::store::derived::bring_up_to_date(&db)?;
+            crate::app::derived::bring_up_to_date(&db)?;
             if applied.is_empty() {
                 println!(
                     "database is up to date ({})",
@@ -351,7 +351,7 @@ fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
 fn remind(settings: &Settings) -> anyhow::Result<()> {
     let db = Db::connect(&settings.database_url, 1)?;
     db.migrate()?;
-    crate::store::derived::bring_up_to_date(&db)?;
+    crate::app::derived::bring_up_to_date(&db)?;
     let today = crate::clock::Clock {
         fixed_today: settings.today,
     }

@@ -115,19 +115,22 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     step("schools");
     let school =
         |conn: &mut DbConn, province_id, name: &str, zh: &str, city: &str, kind, founded| {
-            schools::create(
-                conn,
-                &operator,
-                &schools::NewSchool {
-                    province_id,
-                    name: name.into(),
-                    name_zh: Some(zh.into()),
-                    city: city.into(),
-                    kind,
-                    founded_year: Some(founded),
-                },
-                now,
-            )
+            crate::app::write(conn, |conn, journal| {
+                schools::create(
+                    conn,
+                    journal,
+                    &operator,
+                    &schools::NewSchool {
+                        province_id,
+                        name: name.into(),
+                        name_zh: Some(zh.into()),
+                        city: city.into(),
+                        kind,
+                        founded_year: Some(founded),
+                    },
+                    now,
+                )
+            })
             .map_err(err)
         };
     let fz2 = school(
@@ -219,18 +222,21 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
 
     step("titles and their re-evaluations");
     let holding = |conn: &mut DbConn, school_id, code: &str, awarded, evaluated| {
-        titles::create_holding(
-            conn,
-            &operator,
-            school_id,
-            &titles::NewHolding {
-                title_type_code: code.into(),
-                awarded_on: awarded,
-                last_evaluated_on: evaluated,
-            },
-            today,
-            now,
-        )
+        crate::app::write(conn, |conn, journal| {
+            titles::award(
+                conn,
+                journal,
+                &operator,
+                school_id,
+                &titles::NewHolding {
+                    title_type_code: code.into(),
+                    awarded_on: awarded,
+                    last_evaluated_on: evaluated,
+                },
+                today,
+                now,
+            )
+        })
         .map_err(err)
     };
     let key = holding(
@@ -312,38 +318,44 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     )?;
 
     step("the quality-management system of Fuzhou No.2: certificate, audits, findings");
-    certificates::put(
-        conn,
-        &officer,
-        fz2.id,
-        &certificates::CertificateFields {
-            standard: "ISO 9001:2015".into(),
-            certification_body: "中国质量认证中心".into(),
-            certificate_number: "00124Q31542R2M".into(),
-            scope: Some("职业教育、职业技能培训与鉴定".into()),
-            issued_on: date!(2024 - 04 - 01),
-            expires_on: date!(2027 - 03 - 31),
-        },
-        now,
-    )
-    .map_err(err)?;
-    let audit = |conn: &mut DbConn, kind, started, body: &str, summary: &str| {
-        audits::create(
+    crate::app::write(conn, |conn, journal| {
+        certificates::put(
             conn,
+            journal,
             &officer,
             fz2.id,
-            &audits::AuditFields {
-                kind,
+            &certificates::CertificateFields {
                 standard: "ISO 9001:2015".into(),
-                started_on: started,
-                ended_on: Some(started + time::Duration::days(2)),
-                lead_auditor: Some("陈静 Chen Jing".into()),
-                auditing_body: Some(body.into()),
-                scope: Some("全校各教学系部、实训中心及职业技能鉴定站".into()),
-                summary: Some(summary.into()),
+                certification_body: "中国质量认证中心".into(),
+                certificate_number: "00124Q31542R2M".into(),
+                scope: Some("职业教育、职业技能培训与鉴定".into()),
+                issued_on: date!(2024 - 04 - 01),
+                expires_on: date!(2027 - 03 - 31),
             },
             now,
         )
+    })
+    .map_err(err)?;
+    let audit = |conn: &mut DbConn, kind, started, body: &str, summary: &str| {
+        crate::app::write(conn, |conn, journal| {
+            audits::create(
+                conn,
+                journal,
+                &officer,
+                fz2.id,
+                &audits::AuditFields {
+                    kind,
+                    standard: "ISO 9001:2015".into(),
+                    started_on: started,
+                    ended_on: Some(started + time::Duration::days(2)),
+                    lead_auditor: Some("陈静 Chen Jing".into()),
+                    auditing_body: Some(body.into()),
+                    scope: Some("全校各教学系部、实训中心及职业技能鉴定站".into()),
+                    summary: Some(summary.into()),
+                },
+                now,
+            )
+        })
         .map_err(err)
     };
     let certification = audit(
@@ -368,18 +380,21 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         "数控与电气实训车间内部审核。",
     )?;
     let finding = |conn: &mut DbConn, audit_id, clause: &str, grade, text: &str, due| {
-        findings::create(
-            conn,
-            &officer,
-            audit_id,
-            &findings::NewFinding {
-                clause: ClauseNumber::parse(clause).map_err(err)?,
-                grade,
-                description: text.into(),
-                due_on: due,
-            },
-            now,
-        )
+        crate::app::write(conn, |conn, journal| {
+            findings::create(
+                conn,
+                journal,
+                &officer,
+                audit_id,
+                &findings::NewFinding {
+                    clause: ClauseNumber::parse(clause).map_err(err)?,
+                    grade,
+                    description: text.into(),
+                    due_on: due,
+                },
+                now,
+            )
+        })
         .map_err(err)
     };
     let f1 = finding(
@@ -430,13 +445,19 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         action_due_on: Some(date!(2024 - 06 - 15)),
         ..findings::FindingPatch::default()
     };
-    findings::update(conn, &officer, f1.id, &plan, now).map_err(err)?;
+    crate::app::write(conn, |conn, journal| {
+        findings::update(conn, journal, &officer, f1.id, &plan, now)
+    })
+    .map_err(err)?;
     let close = findings::FindingPatch {
         status: Some(FindingStatus::Closed),
         action_done_on: Some(date!(2024 - 06 - 10)),
         ..findings::FindingPatch::default()
     };
-    findings::update(conn, &officer, f1.id, &close, now).map_err(err)?;
+    crate::app::write(conn, |conn, journal| {
+        findings::update(conn, journal, &officer, f1.id, &close, now)
+    })
+    .map_err(err)?;
     let plan3 = findings::FindingPatch {
         status: Some(FindingStatus::ActionPlanned),
         root_cause: Some("新购数控车床到校时未同步编写作业指导书".into()),
@@ -445,7 +466,10 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         action_due_on: Some(date!(2026 - 01 - 31)),
         ..findings::FindingPatch::default()
     };
-    findings::update(conn, &officer, f3.id, &plan3, now).map_err(err)?;
+    crate::app::write(conn, |conn, journal| {
+        findings::update(conn, journal, &officer, f3.id, &plan3, now)
+    })
+    .map_err(err)?;
 
     step("the school year: accepted figures, Fujian's 2026 round, Fuzhou No.2 half-way");
     // The first nine figures, as schools recorded them before the yearly rounds.
@@ -544,8 +568,14 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         ),
     ];
     for (school_id, year, figures) in accepted_before {
-        status_data::put_nine(conn, &operator, school_id, year, &figures, now).map_err(err)?;
-        status_data::lock(conn, &operator, school_id, year, None, now).map_err(err)?;
+        crate::app::write(conn, |conn, journal| {
+            status_data::put_nine(conn, journal, &operator, school_id, year, &figures, now)
+        })
+        .map_err(err)?;
+        crate::app::write(conn, |conn, journal| {
+            status_data::lock(conn, journal, &operator, school_id, year, None, now)
+        })
+        .map_err(err)?;
     }
     // Fuzhou No.2 with every figure of the catalogue: 2024 accepted, 2025 through the round.
     let full = |values: &[(&str, f64)]| -> status_data::StatusInput {
@@ -582,20 +612,29 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         ("appraisal_passes", 2150.0),
         ("enterprise_agreements", 20.0),
     ]);
-    status_data::put(conn, &operator, fz2.id, 2024, &fz2_2024, now).map_err(err)?;
-    status_data::lock(conn, &operator, fz2.id, 2024, None, now).map_err(err)?;
+    crate::app::write(conn, |conn, journal| {
+        status_data::put(conn, journal, &operator, fz2.id, 2024, &fz2_2024, now)
+    })
+    .map_err(err)?;
+    crate::app::write(conn, |conn, journal| {
+        status_data::lock(conn, journal, &operator, fz2.id, 2024, None, now)
+    })
+    .map_err(err)?;
     let round = |conn: &mut DbConn, year, due_on| {
-        crate::store::rounds::create(
-            conn,
-            &bureau,
-            fj,
-            &crate::store::rounds::NewRound {
-                year,
-                due_on,
-                change_threshold_pct: crate::domain::status_data::DEFAULT_CHANGE_THRESHOLD_PCT,
-            },
-            now,
-        )
+        crate::app::write(conn, |conn, journal| {
+            crate::store::rounds::create(
+                conn,
+                journal,
+                &bureau,
+                fj,
+                &crate::store::rounds::NewRound {
+                    year,
+                    due_on,
+                    change_threshold_pct: crate::domain::status_data::DEFAULT_CHANGE_THRESHOLD_PCT,
+                },
+                now,
+            )
+        })
         .map_err(err)
     };
     let round_2025 = round(conn, 2025, date!(2026 - 03 - 31))?;
@@ -621,7 +660,10 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         ("appraisal_passes", 2330.0),
         ("enterprise_agreements", 32.0),
     ]);
-    status_data::put(conn, &officer, fz2.id, 2025, &fz2_2025, now).map_err(err)?;
+    crate::app::write(conn, |conn, journal| {
+        status_data::put(conn, journal, &officer, fz2.id, 2025, &fz2_2025, now)
+    })
+    .map_err(err)?;
     let flagged = status_data::read(conn, &officer, fz2.id, 2025)
         .map_err(err)?
         .unexplained();
@@ -642,22 +684,28 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         explanations: Some(explanations),
         version: None,
     };
-    status_data::put(conn, &officer, fz2.id, 2025, &explain, now).map_err(err)?;
-    let year_2025 = submissions::create(
-        conn,
-        &officer,
-        fz2.id,
-        &submissions::NewSubmission {
-            kind: SubmissionKind::StatusData,
-            title: "2025 年办学状态数据 / Status data 2025".into(),
-            summary: None,
-            subject: submissions::Subject {
-                year: Some(2025),
-                ..Default::default()
+    crate::app::write(conn, |conn, journal| {
+        status_data::put(conn, journal, &officer, fz2.id, 2025, &explain, now)
+    })
+    .map_err(err)?;
+    let year_2025 = crate::app::write(conn, |conn, journal| {
+        submissions::create(
+            conn,
+            journal,
+            &officer,
+            fz2.id,
+            &submissions::NewSubmission {
+                kind: SubmissionKind::StatusData,
+                title: "2025 年办学状态数据 / Status data 2025".into(),
+                summary: None,
+                subject: submissions::Subject {
+                    year: Some(2025),
+                    ..Default::default()
+                },
             },
-        },
-        now,
-    )
+            now,
+        )
+    })
     .map_err(err)?
     .submission
     .id;
@@ -674,21 +722,24 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             Some("确认，封账。"),
         ),
     ] {
-        submissions::step(conn, who, year_2025, action, comment, None, today, now).map_err(err)?;
+        crate::app::submissions::step(conn, who, year_2025, action, comment, None, today, now)
+            .map_err(err)?;
     }
-    crate::store::rounds::update(
-        conn,
-        &bureau,
-        round_2025.id,
-        &crate::store::rounds::RoundPatch {
-            closed: Some(true),
-            ..Default::default()
-        },
-        now,
-    )
+    crate::app::write(conn, |conn, journal| {
+        crate::store::rounds::update(
+            conn,
+            journal,
+            &bureau,
+            round_2025.id,
+            &crate::store::rounds::RoundPatch {
+                closed: Some(true),
+                ..Default::default()
+            },
+            now,
+        )
+    })
     .map_err(err)?;
-    status_data::put_report_sections(
-        conn,
+    crate::app::write(conn, |conn, journal| status_data::put_report_sections(conn, journal,
         &officer,
         fz2.id,
         2025,
@@ -703,7 +754,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             ),
         },
         now,
-    )
+    ))
     .map_err(err)?;
     // This year's round is open; Fuzhou No.2 has entered eight of its figures.
     round(conn, 2026, date!(2027 - 03 - 31))?;
@@ -717,7 +768,10 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         ("building_area_m2", 75_000.0),
         ("equipment_value_cny", 48_500_000.0),
     ]);
-    status_data::put(conn, &officer, fz2.id, 2026, &half_way, now).map_err(err)?;
+    crate::app::write(conn, |conn, journal| {
+        status_data::put(conn, journal, &officer, fz2.id, 2026, &half_way, now)
+    })
+    .map_err(err)?;
 
     step("submissions in every state");
     use sha2::Digest;
@@ -742,7 +796,10 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             sha256,
             description: Some("演示文件".into()),
         };
-        submissions::add_evidence(conn, &officer, id, &file, now).map_err(err)?;
+        crate::app::write(conn, |conn, journal| {
+            submissions::add_evidence(conn, journal, &officer, id, &file, now)
+        })
+        .map_err(err)?;
         Ok(())
     };
     let evidence = |conn: &mut DbConn, id: i64, name: &str| -> anyhow::Result<()> {
@@ -751,23 +808,26 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         attach(conn, id, name, "application/pdf", bytes)
     };
     let prepare = |conn: &mut DbConn, kind, title: &str, subject: submissions::Subject| {
-        submissions::create(
-            conn,
-            &officer,
-            fz2.id,
-            &submissions::NewSubmission {
-                kind,
-                title: title.into(),
-                summary: None,
-                subject,
-            },
-            now,
-        )
+        crate::app::write(conn, |conn, journal| {
+            submissions::create(
+                conn,
+                journal,
+                &officer,
+                fz2.id,
+                &submissions::NewSubmission {
+                    kind,
+                    title: title.into(),
+                    summary: None,
+                    subject,
+                },
+                now,
+            )
+        })
         .map_err(err)
         .map(|s| s.submission.id)
     };
     let act = |conn: &mut DbConn, who: &Access, id, action, comment: Option<&str>| {
-        submissions::step(conn, who, id, action, comment, None, today, now).map_err(err)
+        crate::app::submissions::step(conn, who, id, action, comment, None, today, now).map_err(err)
     };
     let draft = prepare(
         conn,
@@ -915,7 +975,10 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         until: date!(2027 - 12 - 31),
         include_evidence: false,
     };
-    crate::store::grants::create(conn, &quanzhou, qz.id, &consulting, today, now).map_err(err)?;
+    crate::app::write(conn, |conn, journal| {
+        crate::store::grants::create(conn, journal, &quanzhou, qz.id, &consulting, today, now)
+    })
+    .map_err(err)?;
 
     step("Wenzhou's three-year action plan, and a Fujian target");
     let plans = [

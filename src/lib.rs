@@ -7,6 +7,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod app;
 pub mod auth;
 pub mod backup;
 pub mod cli;
@@ -28,3 +29,4 @@ pub mod startup;
 pub mod state;
 pub mod store;
 pub mod synth;
+pub mod templates;

@@ -12,8 +12,8 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::token::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::http::web::templates::Templates;
 use crate::http::{AppState, build_app};
+use crate::templates::Templates;
 
 pub struct Application {
     port: u16,
@@ -35,7 +35,7 @@ impl Application {
             if !applied.is_empty() {
                 tracing::info!(?applied, "applied migrations");
             }
-            crate::store::derived::bring_up_to_date(&db)?;
+            crate::app::derived::bring_up_to_date(&db)?;
             Ok(db)
         })
         .await??;

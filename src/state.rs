@@ -6,7 +6,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::token::TokenKeys;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::http::web::templates::Templates;
+use crate::templates::Templates;
 
 pub struct AppState {
     pub clock: crate::clock::Clock,

@@ -700,7 +700,7 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
              (SELECT s.province_id FROM schools s WHERE s.id = submissions.school_id);",
         )
     })?;
-    let deadlines = crate::store::derived::rebuild(conn)?;
+    let deadlines = crate::app::derived::rebuild(conn)?;
     println!("Kept {deadlines} deadlines.");
     if pg {
         for table in [

@@ -1,14 +1,16 @@
 //! Signing in and out: throttling, the password check off the async workers, and the
 //! session row behind every token.
 
-use actix_web::web;
+use actix_web::{HttpRequest, web};
 use time::PrimitiveDateTime;
 
+use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::error::AppError;
+use crate::domain::NewPassword;
+use crate::error::{AppError, Msg, Validator};
 use crate::random::random_id;
 use crate::state::AppState;
-use crate::store::users::User;
+use crate::store::users::{self, User};
 use crate::store::{login_attempts, sessions};
 
 /// A session just opened: its signed token, when it ends, and whose it is.
@@ -100,4 +102,50 @@ pub async fn open_session(
 pub async fn sign_out(user: &crate::auth::CurrentUser) -> Result<(), AppError> {
     user.run_as(|conn, me| sessions::revoke(conn, &me.session_id, now_utc()))
         .await
+}
+
+/// The client's address as seen by this server (the peer, never a forwarded header).
+pub fn client_addr(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+}
+
+/// Checks the current password, stores the new one, ends every session and opens a new
+/// one. Shared by the API and the account page.
+pub async fn change_own_password(
+    state: &web::Data<AppState>,
+    user: CurrentUser,
+    current: &str,
+    new: &str,
+) -> Result<NewSession, AppError> {
+    let mut v = Validator::new();
+    let new_password = v.check("new_password", NewPassword::parse(new));
+    let (me, stored) = user
+        .run_as(|conn, me| Ok((me.user.clone(), users::password_hash(conn, me.user.id)?)))
+        .await?;
+    let user_id = me.id;
+    let (checker, candidate) = (state.clone(), current.to_owned());
+    let (verified, hash) = web::block(move || -> anyhow::Result<(bool, Option<String>)> {
+        if !checker.passwords.verify(Some(&stored), &candidate) {
+            return Ok((false, None));
+        }
+        Ok((
+            true,
+            new_password
+                .map(|p| checker.passwords.hash(&p))
+                .transpose()?,
+        ))
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing failed: {e}")))??;
+    if !verified {
+        v.fail("current_password", Msg::NotCurrentPassword);
+    }
+    v.finish()?;
+    let hash =
+        hash.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no hash for a valid password")))?;
+    let now = now_utc();
+    user.run(move |conn, _| users::set_password(conn, user_id, &hash, now))
+        .await?;
+    open_session(state, me, now).await
 }

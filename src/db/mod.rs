@@ -265,17 +265,53 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
             .into_iter()
             .map(|v| v.to_string())
             .collect(),
-        DbConn::Pg(c) => {
-            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
-            let result = c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
+        DbConn::Pg(_) => with_session_lock(conn, MIGRATION_LOCK_KEY, |conn| {
+            let DbConn::Pg(c) = conn else {
+                unreachable!("matched as PostgreSQL above")
+            };
+            c.run_pending_migrations(POSTGRES_MIGRATIONS)
                 .map(|vs| vs.into_iter().map(|v| v.to_string()).collect::<Vec<_>>())
-                .map_err(|e| anyhow::anyhow!("migration failed: {e}"));
-            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
-            result?
-        }
+                .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+        })?,
     };
     Ok(applied)
+}
+
+/// Runs `work` holding PostgreSQL's session-level advisory lock `key`, so that servers
+/// doing the same once-only work (migrations, rebuilds) take turns; the lock is released
+/// whatever `work` answers. SQLite has one writer at a time already: `work` just runs.
+pub fn with_session_lock<T, E>(
+    conn: &mut DbConn,
+    key: i64,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    if !matches!(conn, DbConn::Pg(_)) {
+        return work(conn);
+    }
+    lock_sql(conn, "pg_advisory_lock", key)?;
+    let result = work(conn);
+    lock_sql(conn, "pg_advisory_unlock", key)?;
+    result
+}
+
+/// Takes PostgreSQL's advisory lock `key` until the current transaction ends (orders
+/// appends to one chain); on SQLite the transaction's write lock does that already.
+pub fn xact_lock(conn: &mut DbConn, key: i64) -> Result<(), diesel::result::Error> {
+    if matches!(conn, DbConn::Pg(_)) {
+        lock_sql(conn, "pg_advisory_xact_lock", key)?;
+    }
+    Ok(())
+}
+
+/// The one place the advisory-lock SQL is written.
+fn lock_sql(conn: &mut DbConn, function: &str, key: i64) -> Result<(), diesel::result::Error> {
+    if let DbConn::Pg(c) = conn {
+        c.batch_execute(&format!("SELECT {function}({key})"))?;
+    }
+    Ok(())
 }
 
 /// Runs `work` in a transaction that takes the write lock at its start. On SQLite a plain

@@ -23,6 +23,30 @@ pub struct Access {
     pub grants: Vec<(i64, bool)>,
 }
 
+/// A school that the store found for the asking user: proof that its scope was checked, so
+/// that a store function reading that school's record needs no second check. Only
+/// `store::schools` makes one (through `checked`), after applying the user's `Access`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scoped {
+    id: i64,
+    province_id: i64,
+}
+
+impl Scoped {
+    /// For `store::schools` alone, once it has applied the reader's `Access`.
+    pub fn checked(id: i64, province_id: i64) -> Scoped {
+        Scoped { id, province_id }
+    }
+
+    pub fn id(self) -> i64 {
+        self.id
+    }
+
+    pub fn province_id(self) -> i64 {
+        self.province_id
+    }
+}
+
 /// Which schools a user may read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SchoolScope {

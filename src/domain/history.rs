@@ -41,6 +41,156 @@ pub fn entry_hash(previous: &str, content: &EntryContent<'_>) -> String {
         .collect()
 }
 
+crate::vocabulary!(
+    /// What a history entry is about: the kind of record its `entity_id` names.
+    Entity {
+        School => "school",
+        SchoolTitle => "school_title",
+        Certificate => "certificate",
+        Audit => "audit",
+        Finding => "finding",
+        StatusData => "status_data",
+        Submission => "submission",
+        Evidence => "evidence",
+        Programme => "programme",
+        ConsultingGrant => "consulting_grant",
+        CollectionRound => "collection_round",
+        AnnualReport => "annual_report",
+    }
+);
+
+/// What was done, as the history names it. Each action belongs to one kind of record
+/// (`entity`); the words stored are those of the entries written before these types, so
+/// that old chains verify unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    SchoolCreate,
+    SchoolUpdate,
+    /// a read of a school's record under a consulting grant
+    GrantRead,
+    TitleAward,
+    TitleUpdate,
+    TitleReevaluate,
+    CertificateSet,
+    AuditCreate,
+    AuditUpdate,
+    AuditVerify,
+    FindingCreate,
+    FindingUpdate,
+    FindingVerify,
+    StatusDataSet,
+    StatusDataLock,
+    StatusDataReopen,
+    SubmissionCreate,
+    /// a step of the workflow
+    Submission(crate::domain::workflow::Action),
+    EvidenceAdd,
+    ProgrammeUpdate,
+    ProgrammeClose,
+    ProgrammeReopen,
+    GrantCreate,
+    GrantRevoke,
+    RoundOpen,
+    RoundUpdate,
+    RoundClose,
+    RoundReopen,
+    AnnualReportWrite,
+}
+
+impl Action {
+    /// The kind of record the action is about.
+    pub fn entity(self) -> Entity {
+        use Action::*;
+        match self {
+            SchoolCreate | SchoolUpdate | GrantRead => Entity::School,
+            TitleAward | TitleUpdate | TitleReevaluate => Entity::SchoolTitle,
+            CertificateSet => Entity::Certificate,
+            AuditCreate | AuditUpdate | AuditVerify => Entity::Audit,
+            FindingCreate | FindingUpdate | FindingVerify => Entity::Finding,
+            StatusDataSet | StatusDataLock | StatusDataReopen => Entity::StatusData,
+            SubmissionCreate | Submission(_) => Entity::Submission,
+            EvidenceAdd => Entity::Evidence,
+            ProgrammeUpdate | ProgrammeClose | ProgrammeReopen => Entity::Programme,
+            GrantCreate | GrantRevoke => Entity::ConsultingGrant,
+            RoundOpen | RoundUpdate | RoundClose | RoundReopen => Entity::CollectionRound,
+            AnnualReportWrite => Entity::AnnualReport,
+        }
+    }
+
+    /// The action's words in the history, e.g. `audit.create`, `submission.review:recommend`.
+    pub fn name(self) -> std::borrow::Cow<'static, str> {
+        use Action::*;
+        let word = match self {
+            SchoolCreate => "school.create",
+            SchoolUpdate => "school.update",
+            GrantRead => "grant.read",
+            TitleAward => "title.award",
+            TitleUpdate => "title.update",
+            TitleReevaluate => "title.reevaluate",
+            CertificateSet => "certificate.set",
+            AuditCreate => "audit.create",
+            AuditUpdate => "audit.update",
+            AuditVerify => "audit.verify",
+            FindingCreate => "finding.create",
+            FindingUpdate => "finding.update",
+            FindingVerify => "finding.verify",
+            StatusDataSet => "status_data.set",
+            StatusDataLock => "status_data.lock",
+            StatusDataReopen => "status_data.reopen",
+            SubmissionCreate => "submission.create",
+            Submission(step) => return format!("submission.{}", step.name()).into(),
+            EvidenceAdd => "evidence.add",
+            ProgrammeUpdate => "programme.update",
+            ProgrammeClose => "programme.close",
+            ProgrammeReopen => "programme.reopen",
+            GrantCreate => "grant.create",
+            GrantRevoke => "grant.revoke",
+            RoundOpen => "round.open",
+            RoundUpdate => "round.update",
+            RoundClose => "round.close",
+            RoundReopen => "round.reopen",
+            AnnualReportWrite => "annual_report.write",
+        };
+        word.into()
+    }
+}
+
+/// One change to the record, as its writer describes it for the history.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub actor_id: Option<i64>,
+    pub school_id: Option<i64>,
+    pub action: Action,
+    pub entity_id: i64,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub at: time::PrimitiveDateTime,
+}
+
+/// The changes a unit of work made, in order, to be appended to the history and followed
+/// by what is derived from them before its transaction commits. Writers in the store
+/// describe their changes here; only the use cases' `app::write` settles them.
+#[derive(Debug, Default)]
+pub struct Journal {
+    changes: Vec<Change>,
+}
+
+impl Journal {
+    /// Notes a change made in this unit of work.
+    pub fn record(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+
+    /// The changes noted, in order.
+    pub fn into_changes(self) -> Vec<Change> {
+        self.changes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,7 +83,7 @@ fn content_disposition(filename: &str) -> String {
         .collect();
     format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        crate::http::web::templates::percent_encode(filename)
+        crate::templates::percent_encode(filename)
     )
 }
 

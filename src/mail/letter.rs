@@ -14,8 +14,8 @@ use crate::db::schema::{provinces, schools, users};
 use crate::domain::lang::Lang;
 use crate::domain::mail::{MailChoices, MailKind};
 use crate::error::AppError;
-use crate::http::web::templates::Templates;
 use crate::store::outbox::Claimed;
+use crate::templates::Templates;
 
 /// Whom a mail goes to, and what they want.
 pub struct Recipient {

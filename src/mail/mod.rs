@@ -21,8 +21,8 @@ use crate::config::{Delivery, MailSettings, Settings};
 use crate::db::{Db, DbConn};
 use crate::domain::mail::MailKind;
 use crate::error::AppError;
-use crate::http::web::templates::Templates;
 use crate::store::outbox::{self, Claimed};
+use crate::templates::Templates;
 
 pub use letter::{Letter, Recipient};
 

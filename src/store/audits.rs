@@ -5,12 +5,12 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
+use crate::db::DbConn;
 use crate::db::schema::{audits, findings};
-use crate::db::{DbConn, write_transaction};
 use crate::domain::access::Access;
+use crate::domain::history::{Action, Journal};
 use crate::domain::quality::{AuditKind, FindingStatus};
 use crate::error::AppError;
-use crate::store::history;
 use crate::store::record::{change, check_version, json, writable_school};
 use crate::store::schools;
 
@@ -59,45 +59,40 @@ pub struct AuditSummary {
 
 pub fn create(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     school_id: i64,
     fields: &AuditFields,
     now: PrimitiveDateTime,
 ) -> Result<Audit, AppError> {
-    write_transaction(conn, |conn| {
-        writable_school(conn, access, school_id)?;
-        let id: i64 = diesel::insert_into(audits::table)
-            .values((
-                audits::school_id.eq(school_id),
-                audits::kind.eq(fields.kind.as_str()),
-                audits::standard.eq(&fields.standard),
-                audits::started_on.eq(fields.started_on),
-                audits::ended_on.eq(fields.ended_on),
-                audits::lead_auditor.eq(&fields.lead_auditor),
-                audits::auditing_body.eq(&fields.auditing_body),
-                audits::scope.eq(&fields.scope),
-                audits::summary.eq(&fields.summary),
-                audits::created_at.eq(now),
-                audits::updated_at.eq(now),
-            ))
-            .returning(audits::id)
-            .get_result(conn)?;
-        let audit = find(conn, id)?;
-        history::record(
-            conn,
-            change(
-                access,
-                school_id,
-                "audit.create",
-                "audit",
-                id,
-                None,
-                json(&audit),
-            ),
-            now,
-        )?;
-        Ok(audit)
-    })
+    writable_school(conn, access, school_id)?;
+    let id: i64 = diesel::insert_into(audits::table)
+        .values((
+            audits::school_id.eq(school_id),
+            audits::kind.eq(fields.kind.as_str()),
+            audits::standard.eq(&fields.standard),
+            audits::started_on.eq(fields.started_on),
+            audits::ended_on.eq(fields.ended_on),
+            audits::lead_auditor.eq(&fields.lead_auditor),
+            audits::auditing_body.eq(&fields.auditing_body),
+            audits::scope.eq(&fields.scope),
+            audits::summary.eq(&fields.summary),
+            audits::created_at.eq(now),
+            audits::updated_at.eq(now),
+        ))
+        .returning(audits::id)
+        .get_result(conn)?;
+    let audit = find(conn, id)?;
+    journal.record(change(
+        access,
+        school_id,
+        Action::AuditCreate,
+        id,
+        None,
+        json(&audit),
+        now,
+    ));
+    Ok(audit)
 }
 
 fn find(conn: &mut DbConn, id: i64) -> Result<Audit, AppError> {
@@ -167,51 +162,76 @@ pub fn list(
 
 pub fn update(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     id: i64,
     fields: &AuditFields,
     version: Option<i64>,
     now: PrimitiveDateTime,
 ) -> Result<Audit, AppError> {
-    write_transaction(conn, |conn| {
-        let before = get(conn, access, id)?;
-        writable_school(conn, access, before.school_id)?;
-        check_version(version, before.version)?;
-        let changed = diesel::update(
-            audits::table
-                .filter(audits::id.eq(id))
-                .filter(audits::version.eq(before.version)),
-        )
+    let before = get(conn, access, id)?;
+    writable_school(conn, access, before.school_id)?;
+    check_version(version, before.version)?;
+    let changed = diesel::update(
+        audits::table
+            .filter(audits::id.eq(id))
+            .filter(audits::version.eq(before.version)),
+    )
+    .set((
+        audits::kind.eq(fields.kind.as_str()),
+        audits::standard.eq(&fields.standard),
+        audits::started_on.eq(fields.started_on),
+        audits::ended_on.eq(fields.ended_on),
+        audits::lead_auditor.eq(&fields.lead_auditor),
+        audits::auditing_body.eq(&fields.auditing_body),
+        audits::scope.eq(&fields.scope),
+        audits::summary.eq(&fields.summary),
+        audits::version.eq(before.version + 1),
+        audits::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(crate::store::schools::stale_version());
+    }
+    let after = find(conn, id)?;
+    journal.record(change(
+        access,
+        after.school_id,
+        Action::AuditUpdate,
+        id,
+        json(&before),
+        json(&after),
+        now,
+    ));
+    Ok(after)
+}
+
+/// Marks an audit's report as approved by the province (`today`), on the approval of the
+/// submission that handed it in.
+pub fn verify_report(
+    conn: &mut DbConn,
+    journal: &mut Journal,
+    access: &Access,
+    school_id: i64,
+    audit_id: i64,
+    today: Date,
+    now: PrimitiveDateTime,
+) -> Result<(), AppError> {
+    diesel::update(audits::table.find(audit_id))
         .set((
-            audits::kind.eq(fields.kind.as_str()),
-            audits::standard.eq(&fields.standard),
-            audits::started_on.eq(fields.started_on),
-            audits::ended_on.eq(fields.ended_on),
-            audits::lead_auditor.eq(&fields.lead_auditor),
-            audits::auditing_body.eq(&fields.auditing_body),
-            audits::scope.eq(&fields.scope),
-            audits::summary.eq(&fields.summary),
-            audits::version.eq(before.version + 1),
+            audits::province_verified_on.eq(today),
             audits::updated_at.eq(now),
+            audits::version.eq(audits::version + 1),
         ))
         .execute(conn)?;
-        if changed == 0 {
-            return Err(crate::store::schools::stale_version());
-        }
-        let after = find(conn, id)?;
-        history::record(
-            conn,
-            change(
-                access,
-                after.school_id,
-                "audit.update",
-                "audit",
-                id,
-                json(&before),
-                json(&after),
-            ),
-            now,
-        )?;
-        Ok(after)
-    })
+    journal.record(change(
+        access,
+        school_id,
+        Action::AuditVerify,
+        audit_id,
+        None,
+        json(&today),
+        now,
+    ));
+    Ok(())
 }

@@ -4,11 +4,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
+use crate::db::DbConn;
 use crate::db::schema::certificates as cert;
-use crate::db::{DbConn, write_transaction};
 use crate::domain::access::Access;
+use crate::domain::history::{Action, Journal};
 use crate::error::AppError;
-use crate::store::history;
 use crate::store::record::{change, json, writable_school};
 use crate::store::schools;
 
@@ -58,49 +58,44 @@ pub fn get(
 /// Records the school's current certificate, replacing the previous one.
 pub fn put(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     school_id: i64,
     fields: &CertificateFields,
     now: PrimitiveDateTime,
 ) -> Result<Certificate, AppError> {
-    write_transaction(conn, |conn| {
-        writable_school(conn, access, school_id)?;
-        let before = find(conn, school_id)?;
-        let values = (
-            cert::standard.eq(&fields.standard),
-            cert::certification_body.eq(&fields.certification_body),
-            cert::certificate_number.eq(&fields.certificate_number),
-            cert::scope.eq(&fields.scope),
-            cert::issued_on.eq(fields.issued_on),
-            cert::expires_on.eq(fields.expires_on),
-            cert::updated_at.eq(now),
-        );
-        match &before {
-            Some(old) => {
-                diesel::update(cert::table.find(old.id))
-                    .set((values, cert::version.eq(old.version + 1)))
-                    .execute(conn)?;
-            }
-            None => {
-                diesel::insert_into(cert::table)
-                    .values((cert::school_id.eq(school_id), values))
-                    .execute(conn)?;
-            }
+    writable_school(conn, access, school_id)?;
+    let before = find(conn, school_id)?;
+    let values = (
+        cert::standard.eq(&fields.standard),
+        cert::certification_body.eq(&fields.certification_body),
+        cert::certificate_number.eq(&fields.certificate_number),
+        cert::scope.eq(&fields.scope),
+        cert::issued_on.eq(fields.issued_on),
+        cert::expires_on.eq(fields.expires_on),
+        cert::updated_at.eq(now),
+    );
+    match &before {
+        Some(old) => {
+            diesel::update(cert::table.find(old.id))
+                .set((values, cert::version.eq(old.version + 1)))
+                .execute(conn)?;
         }
-        let after = find(conn, school_id)?.ok_or(AppError::NotFound)?;
-        history::record(
-            conn,
-            change(
-                access,
-                school_id,
-                "certificate.set",
-                "certificate",
-                after.id,
-                before.as_ref().and_then(json),
-                json(&after),
-            ),
-            now,
-        )?;
-        Ok(after)
-    })
+        None => {
+            diesel::insert_into(cert::table)
+                .values((cert::school_id.eq(school_id), values))
+                .execute(conn)?;
+        }
+    }
+    let after = find(conn, school_id)?.ok_or(AppError::NotFound)?;
+    journal.record(change(
+        access,
+        school_id,
+        Action::CertificateSet,
+        after.id,
+        before.as_ref().and_then(json),
+        json(&after),
+        now,
+    ));
+    Ok(after)
 }

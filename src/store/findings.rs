@@ -5,14 +5,15 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
+use crate::db::DbConn;
 use crate::db::schema::{corrective_actions, findings};
-use crate::db::{DbConn, write_transaction};
 use crate::domain::access::Access;
 use crate::domain::clause::ClauseNumber;
+use crate::domain::history::{Action, Journal};
 use crate::domain::quality::{FindingFacts, FindingGrade, FindingStatus, finding_transition};
 use crate::error::{AppError, Msg};
 use crate::store::record::{change, check_version, json, writable_school};
-use crate::store::{audits, history, schools};
+use crate::store::{audits, schools};
 
 #[derive(Clone, Debug, Queryable, Selectable, Serialize)]
 #[diesel(table_name = findings, check_for_backend(crate::db::MultiBackend))]
@@ -98,45 +99,39 @@ pub struct NewFinding {
 
 pub fn create(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     audit_id: i64,
     new: &NewFinding,
     now: PrimitiveDateTime,
 ) -> Result<Finding, AppError> {
-    write_transaction(conn, |conn| {
-        let audit = audits::get(conn, access, audit_id)?;
-        writable_school(conn, access, audit.school_id)?;
-        let id: i64 = diesel::insert_into(findings::table)
-            .values((
-                findings::audit_id.eq(audit_id),
-                findings::school_id.eq(audit.school_id),
-                findings::clause.eq(new.clause.as_str()),
-                findings::grade.eq(new.grade.as_str()),
-                findings::description.eq(&new.description),
-                findings::due_on.eq(new.due_on),
-                findings::status.eq(FindingStatus::Open.as_str()),
-                findings::created_at.eq(now),
-                findings::updated_at.eq(now),
-            ))
-            .returning(findings::id)
-            .get_result(conn)?;
-        let finding = find(conn, id)?;
-        crate::store::peers::refresh_school_metrics(conn, audit.school_id)?;
-        history::record(
-            conn,
-            change(
-                access,
-                audit.school_id,
-                "finding.create",
-                "finding",
-                id,
-                None,
-                json(&finding),
-            ),
-            now,
-        )?;
-        Ok(finding)
-    })
+    let audit = audits::get(conn, access, audit_id)?;
+    writable_school(conn, access, audit.school_id)?;
+    let id: i64 = diesel::insert_into(findings::table)
+        .values((
+            findings::audit_id.eq(audit_id),
+            findings::school_id.eq(audit.school_id),
+            findings::clause.eq(new.clause.as_str()),
+            findings::grade.eq(new.grade.as_str()),
+            findings::description.eq(&new.description),
+            findings::due_on.eq(new.due_on),
+            findings::status.eq(FindingStatus::Open.as_str()),
+            findings::created_at.eq(now),
+            findings::updated_at.eq(now),
+        ))
+        .returning(findings::id)
+        .get_result(conn)?;
+    let finding = find(conn, id)?;
+    journal.record(change(
+        access,
+        audit.school_id,
+        Action::FindingCreate,
+        id,
+        None,
+        json(&finding),
+        now,
+    ));
+    Ok(finding)
 }
 
 fn find(conn: &mut DbConn, id: i64) -> Result<Finding, AppError> {
@@ -260,82 +255,76 @@ impl FindingPatch {
 
 pub fn update(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     id: i64,
     patch: &FindingPatch,
     now: PrimitiveDateTime,
 ) -> Result<Finding, AppError> {
-    write_transaction(conn, |conn| {
-        let before = get(conn, access, id)?;
-        writable_school(conn, access, before.school_id)?;
-        check_version(patch.version, before.version)?;
-        let grade = FindingGrade::parse(&before.grade).map_err(|e| anyhow::anyhow!(e))?;
-        let from = FindingStatus::parse(&before.status).map_err(|e| anyhow::anyhow!(e))?;
-        let to = patch.status.unwrap_or(from);
-        let current_action = before.corrective_action.clone().unwrap_or_default();
-        let action = patch.apply(&current_action);
-        let facts = FindingFacts {
-            action_planned: action.root_cause.is_some()
-                && action.action.is_some()
-                && action.owner.is_some(),
-            action_done: action.done_on.is_some(),
-            verified_effective: action.effective == Some(true)
-                && action.verified_by.is_some()
-                && action.verified_on.is_some(),
-            reopen_reason: patch
-                .reopen_reason
-                .as_ref()
-                .is_some_and(|r| !r.trim().is_empty()),
-        };
-        finding_transition(grade, from, to, facts)
-            .map_err(|(field, problem)| AppError::field(field, problem))?;
-        if let (Some(done), Some(verified)) = (action.done_on, action.verified_on)
-            && verified < done
-        {
-            return Err(AppError::field("verified_on", Msg::BeforeDone));
-        }
-        let reopened = to == FindingStatus::Open && from != FindingStatus::Open;
-        let changed = diesel::update(
-            findings::table
-                .filter(findings::id.eq(id))
-                .filter(findings::version.eq(before.version)),
-        )
-        .set((
-            findings::description.eq(patch.description.as_ref().unwrap_or(&before.description)),
-            findings::due_on.eq(patch.due_on.unwrap_or(before.due_on)),
-            findings::status.eq(to.as_str()),
-            findings::reopen_reason.eq(if reopened {
-                patch.reopen_reason.clone()
-            } else {
-                before.reopen_reason.clone()
-            }),
-            findings::version.eq(before.version + 1),
-            findings::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-        if changed == 0 {
-            return Err(crate::store::schools::stale_version());
-        }
-        if patch.touches_action() {
-            save_action(conn, id, &action, before.corrective_action.is_some(), now)?;
-        }
-        let after = find(conn, id)?;
-        crate::store::peers::refresh_school_metrics(conn, after.school_id)?;
-        history::record(
-            conn,
-            change(
-                access,
-                after.school_id,
-                "finding.update",
-                "finding",
-                id,
-                json(&before),
-                json(&after),
-            ),
-            now,
-        )?;
-        Ok(after)
-    })
+    let before = get(conn, access, id)?;
+    writable_school(conn, access, before.school_id)?;
+    check_version(patch.version, before.version)?;
+    let grade = FindingGrade::parse(&before.grade).map_err(|e| anyhow::anyhow!(e))?;
+    let from = FindingStatus::parse(&before.status).map_err(|e| anyhow::anyhow!(e))?;
+    let to = patch.status.unwrap_or(from);
+    let current_action = before.corrective_action.clone().unwrap_or_default();
+    let action = patch.apply(&current_action);
+    let facts = FindingFacts {
+        action_planned: action.root_cause.is_some()
+            && action.action.is_some()
+            && action.owner.is_some(),
+        action_done: action.done_on.is_some(),
+        verified_effective: action.effective == Some(true)
+            && action.verified_by.is_some()
+            && action.verified_on.is_some(),
+        reopen_reason: patch
+            .reopen_reason
+            .as_ref()
+            .is_some_and(|r| !r.trim().is_empty()),
+    };
+    finding_transition(grade, from, to, facts)
+        .map_err(|(field, problem)| AppError::field(field, problem))?;
+    if let (Some(done), Some(verified)) = (action.done_on, action.verified_on)
+        && verified < done
+    {
+        return Err(AppError::field("verified_on", Msg::BeforeDone));
+    }
+    let reopened = to == FindingStatus::Open && from != FindingStatus::Open;
+    let changed = diesel::update(
+        findings::table
+            .filter(findings::id.eq(id))
+            .filter(findings::version.eq(before.version)),
+    )
+    .set((
+        findings::description.eq(patch.description.as_ref().unwrap_or(&before.description)),
+        findings::due_on.eq(patch.due_on.unwrap_or(before.due_on)),
+        findings::status.eq(to.as_str()),
+        findings::reopen_reason.eq(if reopened {
+            patch.reopen_reason.clone()
+        } else {
+            before.reopen_reason.clone()
+        }),
+        findings::version.eq(before.version + 1),
+        findings::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(crate::store::schools::stale_version());
+    }
+    if patch.touches_action() {
+        save_action(conn, id, &action, before.corrective_action.is_some(), now)?;
+    }
+    let after = find(conn, id)?;
+    journal.record(change(
+        access,
+        after.school_id,
+        Action::FindingUpdate,
+        id,
+        json(&before),
+        json(&after),
+        now,
+    ));
+    Ok(after)
 }
 
 fn save_action(
@@ -387,4 +376,32 @@ pub fn for_school(
         ))
         .load(conn)?;
     Ok(rows.into_iter().map(|(r, a)| assemble(r, a)).collect())
+}
+/// Marks a finding verified, on the approval of the submission that closed its corrective
+/// action.
+pub fn verify(
+    conn: &mut DbConn,
+    journal: &mut Journal,
+    access: &Access,
+    school_id: i64,
+    finding_id: i64,
+    now: PrimitiveDateTime,
+) -> Result<(), AppError> {
+    diesel::update(findings::table.find(finding_id))
+        .set((
+            findings::status.eq(FindingStatus::Verified.as_str()),
+            findings::updated_at.eq(now),
+            findings::version.eq(findings::version + 1),
+        ))
+        .execute(conn)?;
+    journal.record(change(
+        access,
+        school_id,
+        Action::FindingVerify,
+        finding_id,
+        None,
+        json(&FindingStatus::Verified.as_str()),
+        now,
+    ));
+    Ok(())
 }

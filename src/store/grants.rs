@@ -10,8 +10,8 @@ use crate::db::schema::{consulting_grants as grants, schools};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
 use crate::domain::access::Access;
+use crate::domain::history::{Action, Journal};
 use crate::error::{AppError, Msg};
-use crate::store::history;
 use crate::store::record::{change, json};
 
 #[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
@@ -105,6 +105,7 @@ pub fn find_consultant(
 /// The school's officer grants a consulting school read access.
 pub fn create(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     school_id: i64,
     new: &NewGrant,
@@ -144,19 +145,15 @@ pub fn create(
             .find(id)
             .select(Grant::as_select())
             .first(conn)?;
-        history::record(
-            conn,
-            change(
-                access,
-                school_id,
-                "grant.create",
-                "consulting_grant",
-                id,
-                None,
-                json(&grant),
-            ),
+        journal.record(change(
+            access,
+            school_id,
+            Action::GrantCreate,
+            id,
+            None,
+            json(&grant),
             now,
-        )?;
+        ));
         Ok(grant)
     })
 }
@@ -175,37 +172,32 @@ pub fn list(conn: &mut DbConn, access: &Access, school_id: i64) -> Result<Vec<Gr
 /// Revokes a grant at once (the granting school's officer).
 pub fn revoke(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     id: i64,
     now: PrimitiveDateTime,
 ) -> Result<(), AppError> {
-    write_transaction(conn, |conn| {
-        let grant: Grant = grants::table
-            .find(id)
-            .select(Grant::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or(AppError::NotFound)?;
-        crate::store::schools::get(conn, access, grant.granting_school_id)?;
-        Access::require(officer_of(access, grant.granting_school_id))?;
-        if grant.revoked_at.is_none() {
-            diesel::update(grants::table.find(id))
-                .set(grants::revoked_at.eq(now))
-                .execute(conn)?;
-            history::record(
-                conn,
-                change(
-                    access,
-                    grant.granting_school_id,
-                    "grant.revoke",
-                    "consulting_grant",
-                    id,
-                    json(&grant),
-                    None,
-                ),
-                now,
-            )?;
-        }
-        Ok(())
-    })
+    let grant: Grant = grants::table
+        .find(id)
+        .select(Grant::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    crate::store::schools::get(conn, access, grant.granting_school_id)?;
+    Access::require(officer_of(access, grant.granting_school_id))?;
+    if grant.revoked_at.is_none() {
+        diesel::update(grants::table.find(id))
+            .set(grants::revoked_at.eq(now))
+            .execute(conn)?;
+        journal.record(change(
+            access,
+            grant.granting_school_id,
+            Action::GrantRevoke,
+            id,
+            json(&grant),
+            None,
+            now,
+        ));
+    }
+    Ok(())
 }

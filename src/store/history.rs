@@ -2,33 +2,19 @@
 //! workflow step. `record` is called inside the transaction of the change it records; the
 //! chain is kept in one order by a lock (SQLite's write lock, a PostgreSQL advisory lock).
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 use time::PrimitiveDateTime;
 
 use crate::db::DbConn;
 use crate::db::schema::{history, history_head};
-use crate::domain::access::Access;
-use crate::domain::history::{EntryContent, GENESIS, entry_hash};
+use crate::domain::access::Scoped;
+use crate::domain::history::{Change, EntryContent, GENESIS, entry_hash};
 use crate::domain::paging::{After, Listing, Paging};
 use crate::error::AppError;
 
 /// Key of the advisory lock that orders appends on PostgreSQL.
 const HISTORY_LOCK_KEY: i64 = 0x0068_6973_746f_7279; // "history"
-
-/// One change, as its writer describes it.
-pub struct Change<'a> {
-    pub actor_id: Option<i64>,
-    pub school_id: Option<i64>,
-    /// e.g. `audit.create`, `finding.update`, `submission.submit`
-    pub action: &'a str,
-    pub entity: &'a str,
-    pub entity_id: i64,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
-}
 
 #[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = history, check_for_backend(crate::db::MultiBackend))]
@@ -67,28 +53,29 @@ impl HistoryEntry {
     }
 }
 
-/// Appends `change`, after the write it describes and inside its transaction; what is kept
-/// beside the record (deadlines, the province's data version) follows it here
-/// (`store::derived`).
-pub fn record(
-    conn: &mut DbConn,
-    change: Change<'_>,
-    now: PrimitiveDateTime,
-) -> Result<i64, AppError> {
-    if let DbConn::Pg(pg) = conn {
-        pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({HISTORY_LOCK_KEY})"))?;
-    }
-    crate::store::derived::after_change(conn, &change)?;
+/// Takes the lock that orders appends, until the transaction ends (PostgreSQL; SQLite's
+/// write lock does the same).
+pub fn lock(conn: &mut DbConn) -> Result<(), AppError> {
+    Ok(crate::db::xact_lock(conn, HISTORY_LOCK_KEY)?)
+}
+
+/// Appends `change`, after the write it describes and inside its transaction. The history
+/// only appends and verifies: what is derived from a change is the use case's to bring up
+/// to date (`app::write`).
+pub fn append(conn: &mut DbConn, change: &Change) -> Result<i64, AppError> {
+    lock(conn)?;
     let head: Option<(i64, String)> = history_head::table
         .find(1)
         .select((history_head::last_id, history_head::last_hash))
         .first(conn)
         .optional()?;
     let (last_id, last_hash) = head.unwrap_or((0, GENESIS.to_owned()));
-    let at = crate::clock::to_micros(now);
+    let at = crate::clock::to_micros(change.at);
     let at_text = crate::clock::rfc3339(at);
-    let before = change.before.map(|v| v.to_string());
-    let after = change.after.map(|v| v.to_string());
+    let before = change.before.as_ref().map(|v| v.to_string());
+    let after = change.after.as_ref().map(|v| v.to_string());
+    let action = change.action.name();
+    let entity = change.action.entity().as_str();
     let id = last_id + 1;
     let hash = entry_hash(
         &last_hash,
@@ -97,8 +84,8 @@ pub fn record(
             at: &at_text,
             actor_id: change.actor_id,
             school_id: change.school_id,
-            action: change.action,
-            entity: change.entity,
+            action: &action,
+            entity,
             entity_id: change.entity_id,
             before: before.as_deref(),
             after: after.as_deref(),
@@ -110,8 +97,8 @@ pub fn record(
             history::at.eq(at),
             history::actor_id.eq(change.actor_id),
             history::school_id.eq(change.school_id),
-            history::action.eq(change.action),
-            history::entity.eq(change.entity),
+            history::action.eq(action.as_ref()),
+            history::entity.eq(entity),
             history::entity_id.eq(change.entity_id),
             history::before_json.eq(&before),
             history::after_json.eq(&after),
@@ -207,14 +194,13 @@ pub fn verify(conn: &mut DbConn) -> Result<Verdict, AppError> {
     }
 }
 
-/// The history of one school, newest first, for those who may read the school.
+/// The history of one school, newest first; the school was found for the reader.
 pub fn for_school(
     conn: &mut DbConn,
-    access: &Access,
-    school_id: i64,
+    school: &Scoped,
     paging: &Paging,
 ) -> Result<Listing<HistoryEntry>, AppError> {
-    crate::store::schools::get(conn, access, school_id)?;
+    let school_id = school.id();
     let total: i64 = history::table
         .filter(history::school_id.eq(school_id))
         .count()

@@ -74,7 +74,6 @@ pub mod audits;
 pub mod calendar;
 pub mod certificates;
 pub mod deadlines;
-pub mod derived;
 pub mod findings;
 pub mod grants;
 pub mod history;

@@ -167,9 +167,9 @@ LEFT JOIN school_years y ON y.school_id = s.id
     AND y.year = (SELECT MAX(l.year) FROM school_years l
         WHERE l.school_id = s.id AND l.locked_at IS NOT NULL);";
 
-/// Recomputes one school's row of `school_metrics`. Called inside the transaction of every
-/// write that changes a finding or a corrective action, and when a year is locked or
-/// reopened.
+/// Recomputes one school's row of `school_metrics`: by `app::derived`, inside the
+/// transaction of every write that changes a finding or a corrective action, and when a
+/// year is locked or reopened.
 pub fn refresh_school_metrics(conn: &mut DbConn, school_id: i64) -> Result<(), AppError> {
     let mut kept = KeptMetrics {
         school_id,
@@ -365,7 +365,8 @@ fn province_figures(
     kind: Option<String>,
     today: Date,
 ) -> Result<Arc<ProvinceFigures>, AppError> {
-    let version = crate::store::derived::data_version(conn, province)?;
+    let version =
+        crate::store::provinces::version(conn, province, crate::store::provinces::Version::Data)?;
     let key = (province, kind.clone(), today);
     kept.peers.get_or_compute(key, version, || {
         let schools = province_metrics(conn, province, kind.as_deref(), today)?;

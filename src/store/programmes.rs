@@ -5,12 +5,13 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, Month};
 
-use crate::db::DbConn;
 use crate::db::schema::{
     programmes, school_titles, school_years, schools, status_figures, title_types,
 };
+use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
 use crate::domain::access::Access;
+use crate::domain::history::{Action, Change, Journal};
 use crate::domain::status_data::{Figures, derive};
 use crate::error::{AppError, Msg};
 use crate::store::titles;
@@ -157,13 +158,14 @@ pub fn province_of(conn: &mut DbConn, access: &Access, id: i64) -> Result<i64, A
 /// the version the change was made from; the history records it.
 pub fn update(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     id: i64,
     change: &ProgrammeChange,
     today: Date,
     now: time::PrimitiveDateTime,
 ) -> Result<Programme, AppError> {
-    crate::db::write_transaction(conn, |conn| {
+    write_transaction(conn, |conn| {
         let row: Row = programmes::table
             .find(id)
             .select(Row::as_select())
@@ -200,23 +202,19 @@ pub fn update(
             .first(conn)?;
         let after = with_progress(conn, row, today)?;
         let action = match (before.closed_on, after.closed_on) {
-            (None, Some(_)) => "programme.close",
-            (Some(_), None) => "programme.reopen",
-            _ => "programme.update",
+            (None, Some(_)) => Action::ProgrammeClose,
+            (Some(_), None) => Action::ProgrammeReopen,
+            _ => Action::ProgrammeUpdate,
         };
-        crate::store::history::record(
-            conn,
-            crate::store::history::Change {
-                actor_id: Some(access.user_id),
-                school_id: None,
-                action,
-                entity: "programme",
-                entity_id: id,
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&after).ok(),
-            },
-            now,
-        )?;
+        journal.record(Change {
+            actor_id: Some(access.user_id),
+            school_id: None,
+            action,
+            entity_id: id,
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(&after).ok(),
+            at: now,
+        });
         Ok(after)
     })
 }

@@ -84,3 +84,37 @@ pub fn exists(conn: &mut DbConn, id: i64) -> Result<bool, AppError> {
         .get_result(conn)?;
     Ok(count > 0)
 }
+
+/// A province's version numbers, raised by `app::derived` in the transaction of every
+/// write that changes what they stand for.
+#[derive(Clone, Copy, Debug)]
+pub enum Version {
+    /// the facts its schools are compared on
+    Data,
+    /// what its collection rounds show
+    Round,
+}
+
+/// Raises one of a province's version numbers.
+pub fn raise(conn: &mut DbConn, province: i64, which: Version) -> Result<(), AppError> {
+    let target = diesel::update(provinces::table.find(province));
+    match which {
+        Version::Data => target
+            .set(provinces::data_version.eq(provinces::data_version + 1))
+            .execute(conn)?,
+        Version::Round => target
+            .set(provinces::round_version.eq(provinces::round_version + 1))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+/// One of a province's version numbers (0 for a province not found).
+pub fn version(conn: &mut DbConn, province: i64, which: Version) -> Result<i64, AppError> {
+    let query = provinces::table.find(province);
+    let found = match which {
+        Version::Data => query.select(provinces::data_version).first(conn),
+        Version::Round => query.select(provinces::round_version).first(conn),
+    };
+    Ok(found.optional()?.unwrap_or(0))
+}

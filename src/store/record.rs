@@ -3,11 +3,12 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use time::PrimitiveDateTime;
 
 use crate::db::DbConn;
 use crate::domain::access::Access;
+use crate::domain::history::{Action, Change};
 use crate::error::AppError;
-use crate::store::history::Change;
 use crate::store::schools::{self, School};
 
 /// The school, if `access` may read it (else 404) and keep its record (else 403).
@@ -26,24 +27,24 @@ pub fn json<T: Serialize>(value: &T) -> Option<Value> {
     serde_json::to_value(value).ok()
 }
 
-/// A change to `school_id`'s record by `access`.
-pub fn change<'a>(
+/// A change to `school_id`'s record by `access`, at `at`.
+pub fn change(
     access: &Access,
     school_id: i64,
-    action: &'a str,
-    entity: &'a str,
+    action: Action,
     entity_id: i64,
     before: Option<Value>,
     after: Option<Value>,
-) -> Change<'a> {
+    at: PrimitiveDateTime,
+) -> Change {
     Change {
         actor_id: access.actor_id(),
         school_id: Some(school_id),
         action,
-        entity,
         entity_id,
         before,
         after,
+        at,
     }
 }
 

@@ -14,12 +14,11 @@ use crate::db::schema::{
     collection_rounds as rounds, school_years, schools, status_figures, submissions,
 };
 use crate::domain::access::{Access, SchoolScope};
+use crate::domain::history::{Action, Change, Journal};
 use crate::domain::status_data::{YearState, overdue, year_state};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::error::{AppError, Msg};
 use crate::store::deadlines::Schools;
-use crate::store::history;
-use crate::store::history::Change;
 
 crate::vocabulary!(RoundStatus {
     Open => "open",
@@ -122,64 +121,56 @@ pub fn find(conn: &mut DbConn, access: &Access, id: i64) -> Result<RoundInfo, Ap
 }
 
 fn record(
-    conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
-    action: &str,
+    action: Action,
     before: Option<&RoundInfo>,
     after: &RoundInfo,
     now: PrimitiveDateTime,
-) -> Result<(), AppError> {
-    history::record(
-        conn,
-        Change {
-            actor_id: access.actor_id(),
-            school_id: None,
-            action,
-            entity: "collection_round",
-            entity_id: after.id,
-            before: before.and_then(crate::store::record::json),
-            after: crate::store::record::json(after),
-        },
-        now,
-    )?;
-    Ok(())
+) {
+    journal.record(Change {
+        actor_id: access.actor_id(),
+        school_id: None,
+        action,
+        entity_id: after.id,
+        before: before.and_then(crate::store::record::json),
+        after: crate::store::record::json(after),
+        at: now,
+    });
 }
 
 /// Opens year Y for the province (its province admin).
 pub fn create(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     province_id: i64,
     new: &NewRound,
     now: PrimitiveDateTime,
 ) -> Result<RoundInfo, AppError> {
-    crate::db::write_transaction(conn, |conn| {
-        check_province_reader(conn, access, province_id)?;
-        Access::require(access.administers_province(province_id))?;
-        if for_year(conn, province_id, new.year)?.is_some() {
-            return Err(AppError::conflict_of(Msg::RoundExists { year: new.year }));
-        }
-        let id: i64 = diesel::insert_into(rounds::table)
-            .values((
-                rounds::province_id.eq(province_id),
-                rounds::year.eq(new.year),
-                rounds::due_on.eq(new.due_on),
-                rounds::change_threshold_pct.eq(new.change_threshold_pct),
-                rounds::created_by.eq(access.actor_id()),
-                rounds::created_at.eq(now),
-            ))
-            .returning(rounds::id)
-            .get_result(conn)
-            .map_err(|e| match AppError::from(e) {
-                AppError::Conflict { .. } => {
-                    AppError::conflict_of(Msg::RoundExists { year: new.year })
-                }
-                other => other,
-            })?;
-        let round = find(conn, access, id)?;
-        record(conn, access, "round.open", None, &round, now)?;
-        Ok(round)
-    })
+    check_province_reader(conn, access, province_id)?;
+    Access::require(access.administers_province(province_id))?;
+    if for_year(conn, province_id, new.year)?.is_some() {
+        return Err(AppError::conflict_of(Msg::RoundExists { year: new.year }));
+    }
+    let id: i64 = diesel::insert_into(rounds::table)
+        .values((
+            rounds::province_id.eq(province_id),
+            rounds::year.eq(new.year),
+            rounds::due_on.eq(new.due_on),
+            rounds::change_threshold_pct.eq(new.change_threshold_pct),
+            rounds::created_by.eq(access.actor_id()),
+            rounds::created_at.eq(now),
+        ))
+        .returning(rounds::id)
+        .get_result(conn)
+        .map_err(|e| match AppError::from(e) {
+            AppError::Conflict { .. } => AppError::conflict_of(Msg::RoundExists { year: new.year }),
+            other => other,
+        })?;
+    let round = find(conn, access, id)?;
+    record(journal, access, Action::RoundOpen, None, &round, now);
+    Ok(round)
 }
 
 /// A change to a round: a new due date or threshold, closing or opening it again.
@@ -192,39 +183,38 @@ pub struct RoundPatch {
 
 pub fn update(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     id: i64,
     patch: &RoundPatch,
     now: PrimitiveDateTime,
 ) -> Result<RoundInfo, AppError> {
-    crate::db::write_transaction(conn, |conn| {
-        let before = find(conn, access, id)?;
-        Access::require(access.administers_province(before.province_id))?;
-        diesel::update(rounds::table.find(id))
-            .set((
-                rounds::due_on.eq(patch.due_on.unwrap_or(before.due_on)),
-                rounds::change_threshold_pct.eq(patch
-                    .change_threshold_pct
-                    .unwrap_or(before.change_threshold_pct)),
-                rounds::closed_at.eq(match patch.closed {
-                    Some(true) if !before.closed => Some(now),
-                    Some(false) => None,
-                    _ => rounds::table
-                        .find(id)
-                        .select(rounds::closed_at)
-                        .first::<Option<PrimitiveDateTime>>(conn)?,
-                }),
-            ))
-            .execute(conn)?;
-        let after = find(conn, access, id)?;
-        let action = match (before.closed, after.closed) {
-            (false, true) => "round.close",
-            (true, false) => "round.reopen",
-            _ => "round.update",
-        };
-        record(conn, access, action, Some(&before), &after, now)?;
-        Ok(after)
-    })
+    let before = find(conn, access, id)?;
+    Access::require(access.administers_province(before.province_id))?;
+    diesel::update(rounds::table.find(id))
+        .set((
+            rounds::due_on.eq(patch.due_on.unwrap_or(before.due_on)),
+            rounds::change_threshold_pct.eq(patch
+                .change_threshold_pct
+                .unwrap_or(before.change_threshold_pct)),
+            rounds::closed_at.eq(match patch.closed {
+                Some(true) if !before.closed => Some(now),
+                Some(false) => None,
+                _ => rounds::table
+                    .find(id)
+                    .select(rounds::closed_at)
+                    .first::<Option<PrimitiveDateTime>>(conn)?,
+            }),
+        ))
+        .execute(conn)?;
+    let after = find(conn, access, id)?;
+    let action = match (before.closed, after.closed) {
+        (false, true) => Action::RoundClose,
+        (true, false) => Action::RoundReopen,
+        _ => Action::RoundUpdate,
+    };
+    record(journal, access, action, Some(&before), &after, now);
+    Ok(after)
 }
 
 /// The province's rounds, newest year first.
@@ -296,7 +286,11 @@ pub fn detail(
     today: Date,
 ) -> Result<RoundDetail, AppError> {
     let round = find(conn, access, id)?;
-    let version = crate::store::derived::round_version(conn, round.province_id)?;
+    let version = crate::store::provinces::version(
+        conn,
+        round.province_id,
+        crate::store::provinces::Version::Round,
+    )?;
     let all = kept.rounds.get_or_compute((id, today), version, || {
         schools_in_round(conn, &round, today)
     })?;

@@ -8,11 +8,12 @@ use time::PrimitiveDateTime;
 use crate::db::schema::schools;
 use crate::db::{DbConn, write_transaction};
 use crate::domain::SchoolKind;
-use crate::domain::access::{Access, SchoolScope};
+use crate::domain::access::{Access, SchoolScope, Scoped};
+use crate::domain::history::{Action, Journal};
 use crate::domain::paging::{After, Listing, Paging};
 use crate::error::{AppError, Msg};
+use crate::store::provinces;
 use crate::store::record::{change, json};
-use crate::store::{history, provinces};
 
 #[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = schools, check_for_backend(crate::db::MultiBackend))]
@@ -125,6 +126,7 @@ pub(crate) use name_contains;
 
 pub fn create(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     new: &NewSchool,
     now: PrimitiveDateTime,
@@ -146,19 +148,15 @@ pub fn create(
             .returning(schools::id)
             .get_result(conn)?;
         let school = get(conn, access, id)?;
-        history::record(
-            conn,
-            change(
-                access,
-                id,
-                "school.create",
-                "school",
-                id,
-                None,
-                json(&school),
-            ),
+        journal.record(change(
+            access,
+            id,
+            Action::SchoolCreate,
+            id,
+            None,
+            json(&school),
             now,
-        )?;
+        ));
         Ok(school)
     })
 }
@@ -239,28 +237,29 @@ pub fn get(conn: &mut DbConn, access: &Access, id: i64) -> Result<School, AppErr
         .optional()?
         .ok_or(AppError::NotFound)?;
     if access.reads_under_grant(school.id, school.province_id) {
-        // Every read under a consulting grant is in the history.
+        // Every read under a consulting grant is in the history. It moves nothing kept, so
+        // the read appends it itself (to the history alone: a leaf of the store).
         let now = crate::clock::now_utc();
-        write_transaction(conn, |conn| {
-            history::record(
-                conn,
-                change(
-                    access,
-                    school.id,
-                    "grant.read",
-                    "school",
-                    school.id,
-                    None,
-                    None,
-                ),
-                now,
-            )
-        })?;
+        let read = change(
+            access,
+            school.id,
+            Action::GrantRead,
+            school.id,
+            None,
+            None,
+            now,
+        );
+        write_transaction(conn, |conn| crate::store::history::append(conn, &read))?;
     }
     Ok(school)
 }
 
-/// Any school, unscoped: for the command line and for validating references.
+/// The school, if `access` may read it (else 404), as a proof that its scope was checked.
+pub fn scoped_get(conn: &mut DbConn, access: &Access, id: i64) -> Result<Scoped, AppError> {
+    let school = get(conn, access, id)?;
+    Ok(Scoped::checked(school.id, school.province_id))
+}
+
 /// Schools by id, in id order (ids already known to be visible to the caller).
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<School>, AppError> {
     Ok(schools::table
@@ -280,53 +279,48 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<School>, AppError> {
 
 pub fn update(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     id: i64,
     patch: &SchoolPatch,
     now: PrimitiveDateTime,
 ) -> Result<School, AppError> {
-    write_transaction(conn, |conn| {
-        let current = get(conn, access, id)?;
-        Access::require(access.edits_school_profile(current.id, current.province_id))?;
-        if patch.version.is_some_and(|v| v != current.version) {
-            return Err(stale_version());
-        }
-        let changed = diesel::update(
-            schools::table
-                .filter(schools::id.eq(id))
-                .filter(schools::version.eq(current.version)),
-        )
-        .set((
-            schools::name.eq(patch.name.as_ref().unwrap_or(&current.name)),
-            schools::name_zh.eq(patch.name_zh.as_ref().unwrap_or(&current.name_zh)),
-            schools::city.eq(patch.city.as_ref().unwrap_or(&current.city)),
-            schools::kind.eq(patch
-                .kind
-                .map_or(current.kind.clone(), |k| k.as_str().to_owned())),
-            schools::founded_year.eq(patch.founded_year.unwrap_or(current.founded_year)),
-            schools::version.eq(current.version + 1),
-            schools::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-        if changed == 0 {
-            return Err(stale_version());
-        }
-        let after = get(conn, access, id)?;
-        history::record(
-            conn,
-            change(
-                access,
-                id,
-                "school.update",
-                "school",
-                id,
-                json(&current),
-                json(&after),
-            ),
-            now,
-        )?;
-        Ok(after)
-    })
+    let current = get(conn, access, id)?;
+    Access::require(access.edits_school_profile(current.id, current.province_id))?;
+    if patch.version.is_some_and(|v| v != current.version) {
+        return Err(stale_version());
+    }
+    let changed = diesel::update(
+        schools::table
+            .filter(schools::id.eq(id))
+            .filter(schools::version.eq(current.version)),
+    )
+    .set((
+        schools::name.eq(patch.name.as_ref().unwrap_or(&current.name)),
+        schools::name_zh.eq(patch.name_zh.as_ref().unwrap_or(&current.name_zh)),
+        schools::city.eq(patch.city.as_ref().unwrap_or(&current.city)),
+        schools::kind.eq(patch
+            .kind
+            .map_or(current.kind.clone(), |k| k.as_str().to_owned())),
+        schools::founded_year.eq(patch.founded_year.unwrap_or(current.founded_year)),
+        schools::version.eq(current.version + 1),
+        schools::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(stale_version());
+    }
+    let after = get(conn, access, id)?;
+    journal.record(change(
+        access,
+        id,
+        Action::SchoolUpdate,
+        id,
+        json(&current),
+        json(&after),
+        now,
+    ));
+    Ok(after)
 }
 
 pub fn stale_version() -> AppError {

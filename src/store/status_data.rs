@@ -13,6 +13,7 @@ use time::{Date, PrimitiveDateTime};
 use crate::db::schema::{school_years, schools as school_rows, status_figures as figs};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::access::{Access, SchoolScope};
+use crate::domain::history::{Action, Journal};
 use crate::domain::indicators::Indicators;
 use crate::domain::peers::standards;
 use crate::domain::status_data::{
@@ -22,7 +23,6 @@ use crate::domain::status_data::{
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::domain::{SchoolKind, text};
 use crate::error::{AppError, FieldErrors, Msg};
-use crate::store::history;
 use crate::store::indicators::{Catalogue, catalogue};
 use crate::store::record::{change, check_version, json, writable_school};
 use crate::store::rounds::{self, RoundInfo};
@@ -304,6 +304,7 @@ fn check_explanations(
 /// year and whether it was recorded for the first time.
 pub fn put(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     school_id: i64,
     year: i32,
@@ -339,6 +340,7 @@ pub fn put(
         }
         let created = record(
             conn,
+            journal,
             access,
             &catalogue,
             &school,
@@ -365,8 +367,10 @@ pub struct Change {
 /// Writes a change to a year, with its history entry, inside the caller's transaction:
 /// the one writer of figures (the API, the page, the template upload and the old
 /// indicators route all come here). Returns whether the year was new.
+#[allow(clippy::too_many_arguments)]
 pub fn record(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     catalogue: &Catalogue,
     school: &School,
@@ -435,67 +439,56 @@ pub fn record(
         }
     }
     let after_figures = change_to.figures.unwrap_or_else(|| before_figures.clone());
-    history::record(
-        conn,
-        change(
-            access,
-            school.id,
-            "status_data.set",
-            "status_data",
-            i64::from(year),
-            row.as_ref().map(|_| {
-                serde_json::json!({"year": year, "figures": before_figures, "explanations": before_explanations})
-            }),
-            Some(serde_json::json!({"year": year, "figures": after_figures, "explanations": explanations})),
-        ),
-        now,
-    )?;
+    journal.record(change(
+        access,
+        school.id,
+        Action::StatusDataSet,
+        i64::from(year),
+        row.as_ref().map(|_| {
+            serde_json::json!({"year": year, "figures": before_figures, "explanations": before_explanations})
+        }),
+        Some(serde_json::json!({"year": year, "figures": after_figures, "explanations": explanations})),
+            now,
+        ));
     Ok(row.is_none())
 }
 
 /// The province admin reopens an accepted year, with a reason that lands in the history.
 pub fn reopen(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     school_id: i64,
     year: i32,
     reason: &str,
     now: PrimitiveDateTime,
 ) -> Result<StatusData, AppError> {
-    write_transaction(conn, |conn| {
-        let school = schools::get(conn, access, school_id)?;
-        Access::require(access.administers_province(school.province_id))?;
-        let reason =
-            text::required(reason, text::LONG).map_err(|p| AppError::field("reason", p))?;
-        let row = year_row(conn, school_id, year)?;
-        let Some(row) = row.filter(|r| r.locked_at.is_some()) else {
-            return Err(AppError::conflict_of(Msg::YearNotLocked { year }));
-        };
-        diesel::update(school_years::table.find((school_id, year)))
-            .set((
-                school_years::locked_at.eq(None::<PrimitiveDateTime>),
-                school_years::reopen_reason.eq(&reason),
-                school_years::version.eq(row.version + 1),
-                school_years::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-        crate::store::peers::refresh_school_metrics(conn, school_id)?;
-        history::record(
-            conn,
-            change(
-                access,
-                school_id,
-                "status_data.reopen",
-                "status_data",
-                i64::from(year),
-                Some(serde_json::json!({"year": year, "locked": true})),
-                Some(serde_json::json!({"year": year, "locked": false, "reason": reason})),
-            ),
-            now,
-        )?;
-        let catalogue = catalogue(conn)?;
-        compute(conn, &catalogue, &school, year)
-    })
+    let school = schools::get(conn, access, school_id)?;
+    Access::require(access.administers_province(school.province_id))?;
+    let reason = text::required(reason, text::LONG).map_err(|p| AppError::field("reason", p))?;
+    let row = year_row(conn, school_id, year)?;
+    let Some(row) = row.filter(|r| r.locked_at.is_some()) else {
+        return Err(AppError::conflict_of(Msg::YearNotLocked { year }));
+    };
+    diesel::update(school_years::table.find((school_id, year)))
+        .set((
+            school_years::locked_at.eq(None::<PrimitiveDateTime>),
+            school_years::reopen_reason.eq(&reason),
+            school_years::version.eq(row.version + 1),
+            school_years::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    journal.record(change(
+        access,
+        school_id,
+        Action::StatusDataReopen,
+        i64::from(year),
+        Some(serde_json::json!({"year": year, "locked": true})),
+        Some(serde_json::json!({"year": year, "locked": false, "reason": reason})),
+        now,
+    ));
+    let catalogue = catalogue(conn)?;
+    compute(conn, &catalogue, &school, year)
 }
 
 /// Before a status-data submission goes to the province: the year has figures, every flag
@@ -553,6 +546,7 @@ pub fn content_for_submission(
 /// the operator records a year the province accepted before it used accredit.
 pub fn lock(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     school_id: i64,
     year: i32,
@@ -586,20 +580,15 @@ pub fn lock(
                 .execute(conn)?;
         }
     }
-    crate::store::peers::refresh_school_metrics(conn, school_id)?;
-    history::record(
-        conn,
-        change(
-            access,
-            school_id,
-            "status_data.lock",
-            "status_data",
-            i64::from(year),
-            Some(serde_json::json!({"year": year, "locked": false})),
-            Some(serde_json::json!({"year": year, "locked": true, "submission_id": submission_id})),
-        ),
+    journal.record(change(
+        access,
+        school_id,
+        Action::StatusDataLock,
+        i64::from(year),
+        Some(serde_json::json!({"year": year, "locked": false})),
+        Some(serde_json::json!({"year": year, "locked": true, "submission_id": submission_id})),
         now,
-    )?;
+    ));
     Ok(())
 }
 
@@ -703,7 +692,11 @@ pub fn province_accepted(
 ) -> Result<ProvinceYear, AppError> {
     crate::store::rounds::check_province_reader(conn, access, province_id)?;
     let catalogue = catalogue(conn)?;
-    let version = crate::store::derived::data_version(conn, province_id)?;
+    let version = crate::store::provinces::version(
+        conn,
+        province_id,
+        crate::store::provinces::Version::Data,
+    )?;
     let rows = kept
         .accepted
         .get_or_compute((province_id, year), version, || {
@@ -812,6 +805,7 @@ fn nine_of(school_id: i64, year: i32, figures: &Figures) -> YearIndicators {
 /// replaced, the year's other figures stay.
 pub fn put_nine(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     school_id: i64,
     year: i32,
@@ -830,6 +824,7 @@ pub fn put_nine(
         }
         let created = record(
             conn,
+            journal,
             access,
             &catalogue,
             &school,
@@ -968,55 +963,48 @@ pub fn report_sections(
 /// own words, so a locked year's report may still be written.
 pub fn put_report_sections(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     school_id: i64,
     year: i32,
     sections: &ReportSections,
     now: PrimitiveDateTime,
 ) -> Result<ReportSections, AppError> {
-    write_transaction(conn, |conn| {
-        writable_school(conn, access, school_id)?;
-        let before = year_row(conn, school_id, year)?;
-        match &before {
-            Some(row) => {
-                diesel::update(school_years::table.find((school_id, year)))
-                    .set((
-                        school_years::highlights.eq(&sections.highlights),
-                        school_years::problems.eq(&sections.problems),
-                        school_years::version.eq(row.version + 1),
-                        school_years::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-            }
-            None => {
-                diesel::insert_into(school_years::table)
-                    .values((
-                        school_years::school_id.eq(school_id),
-                        school_years::year.eq(year),
-                        school_years::highlights.eq(&sections.highlights),
-                        school_years::problems.eq(&sections.problems),
-                        school_years::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-            }
+    writable_school(conn, access, school_id)?;
+    let before = year_row(conn, school_id, year)?;
+    match &before {
+        Some(row) => {
+            diesel::update(school_years::table.find((school_id, year)))
+                .set((
+                    school_years::highlights.eq(&sections.highlights),
+                    school_years::problems.eq(&sections.problems),
+                    school_years::version.eq(row.version + 1),
+                    school_years::updated_at.eq(now),
+                ))
+                .execute(conn)?;
         }
-        history::record(
-            conn,
-            change(
-                access,
-                school_id,
-                "annual_report.write",
-                "annual_report",
-                i64::from(year),
-                before.map(
-                    |r| serde_json::json!({"highlights": r.highlights, "problems": r.problems}),
-                ),
-                json(sections),
-            ),
-            now,
-        )?;
-        Ok(sections.clone())
-    })
+        None => {
+            diesel::insert_into(school_years::table)
+                .values((
+                    school_years::school_id.eq(school_id),
+                    school_years::year.eq(year),
+                    school_years::highlights.eq(&sections.highlights),
+                    school_years::problems.eq(&sections.problems),
+                    school_years::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+    }
+    journal.record(change(
+        access,
+        school_id,
+        Action::AnnualReportWrite,
+        i64::from(year),
+        before.map(|r| serde_json::json!({"highlights": r.highlights, "problems": r.problems})),
+        json(sections),
+        now,
+    ));
+    Ok(sections.clone())
 }
 
 /// Years are reported between 1950 and next year.

@@ -5,22 +5,23 @@
 
 use diesel::prelude::*;
 use serde::Serialize;
-use time::{Date, PrimitiveDateTime};
+use time::PrimitiveDateTime;
 
+use crate::db::DbConn;
 use crate::db::schema::{
     audits, evidence_files, findings, notifications, school_titles, schools, submission_contents,
     submission_events, submission_tallies, submissions, users,
 };
-use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
 use crate::domain::access::{Access, SchoolScope};
+use crate::domain::history::{Action as History, Journal};
 use crate::domain::paging::{After, Listing, Paging};
 use crate::domain::workflow::{
     Action, Facts, Refusal, SubmissionKind, SubmissionStatus, accepts_evidence, transition,
 };
 use crate::error::{AppError, Msg};
 use crate::store::record::{change, json};
-use crate::store::{history, status_data, titles};
+use crate::store::{status_data, titles};
 
 #[derive(Clone, Debug, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = submissions, check_for_backend(crate::db::MultiBackend))]
@@ -264,72 +265,67 @@ fn check_subject(
 
 pub fn create(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     school_id: i64,
     new: &NewSubmission,
     now: PrimitiveDateTime,
 ) -> Result<SubmissionDetail, AppError> {
-    write_transaction(conn, |conn| {
-        let school = crate::store::schools::get(conn, access, school_id)?;
-        Access::require(prepares_for(access, school_id))?;
-        let title_type_id = check_subject(conn, school_id, new.kind, &new.subject)?;
-        let id: i64 = diesel::insert_into(submissions::table)
-            .values((
-                submissions::school_id.eq(school_id),
-                submissions::province_id.eq(school.province_id),
-                submissions::kind.eq(new.kind.as_str()),
-                submissions::title.eq(&new.title),
-                submissions::summary.eq(&new.summary),
-                submissions::title_type_id.eq(title_type_id),
-                submissions::school_title_id.eq(new
-                    .subject
-                    .school_title_id
-                    .filter(|_| new.kind == SubmissionKind::TitleReevaluation)),
-                submissions::audit_id.eq(new
-                    .subject
-                    .audit_id
-                    .filter(|_| new.kind == SubmissionKind::AuditReport)),
-                submissions::finding_id.eq(new
-                    .subject
-                    .finding_id
-                    .filter(|_| new.kind == SubmissionKind::CorrectiveActionClosure)),
-                submissions::year.eq(new.subject.year.filter(|_| {
-                    matches!(
-                        new.kind,
-                        SubmissionKind::AnnualQualityReport | SubmissionKind::StatusData
-                    )
-                })),
-                submissions::status.eq(SubmissionStatus::Draft.as_str()),
-                submissions::created_by.eq(access.actor_id()),
-            ))
-            .returning(submissions::id)
-            .get_result(conn)?;
-        let created = detail(conn, id)?;
-        record_event(
-            conn,
-            &created.submission,
-            access,
-            "create",
-            None,
-            SubmissionStatus::Draft,
-            None,
-            now,
-        )?;
-        history::record(
-            conn,
-            change(
-                access,
-                school_id,
-                "submission.create",
-                "submission",
-                id,
-                None,
-                json(&created.submission),
-            ),
-            now,
-        )?;
-        Ok(created)
-    })
+    let school = crate::store::schools::get(conn, access, school_id)?;
+    Access::require(prepares_for(access, school_id))?;
+    let title_type_id = check_subject(conn, school_id, new.kind, &new.subject)?;
+    let id: i64 = diesel::insert_into(submissions::table)
+        .values((
+            submissions::school_id.eq(school_id),
+            submissions::province_id.eq(school.province_id),
+            submissions::kind.eq(new.kind.as_str()),
+            submissions::title.eq(&new.title),
+            submissions::summary.eq(&new.summary),
+            submissions::title_type_id.eq(title_type_id),
+            submissions::school_title_id.eq(new
+                .subject
+                .school_title_id
+                .filter(|_| new.kind == SubmissionKind::TitleReevaluation)),
+            submissions::audit_id.eq(new
+                .subject
+                .audit_id
+                .filter(|_| new.kind == SubmissionKind::AuditReport)),
+            submissions::finding_id.eq(new
+                .subject
+                .finding_id
+                .filter(|_| new.kind == SubmissionKind::CorrectiveActionClosure)),
+            submissions::year.eq(new.subject.year.filter(|_| {
+                matches!(
+                    new.kind,
+                    SubmissionKind::AnnualQualityReport | SubmissionKind::StatusData
+                )
+            })),
+            submissions::status.eq(SubmissionStatus::Draft.as_str()),
+            submissions::created_by.eq(access.actor_id()),
+        ))
+        .returning(submissions::id)
+        .get_result(conn)?;
+    let created = detail(conn, id)?;
+    record_event(
+        conn,
+        &created.submission,
+        access,
+        "create",
+        None,
+        SubmissionStatus::Draft,
+        None,
+        now,
+    )?;
+    journal.record(change(
+        access,
+        school_id,
+        History::SubmissionCreate,
+        id,
+        None,
+        json(&created.submission),
+        now,
+    ));
+    Ok(created)
 }
 
 fn find(conn: &mut DbConn, id: i64) -> Result<Submission, AppError> {
@@ -570,46 +566,41 @@ pub fn check_evidence_allowed(
 
 pub fn add_evidence(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     id: i64,
     file: &NewEvidence,
     now: PrimitiveDateTime,
 ) -> Result<Evidence, AppError> {
-    write_transaction(conn, |conn| {
-        let submission = check_evidence_allowed(conn, access, id)?;
-        let evidence_id: i64 = diesel::insert_into(evidence_files::table)
-            .values((
-                evidence_files::submission_id.eq(id),
-                evidence_files::round.eq(submission.round),
-                evidence_files::filename.eq(&file.filename),
-                evidence_files::content_type.eq(&file.content_type),
-                evidence_files::size_bytes.eq(file.size_bytes),
-                evidence_files::sha256.eq(&file.sha256),
-                evidence_files::description.eq(&file.description),
-                evidence_files::uploaded_by.eq(access.actor_id()),
-                evidence_files::created_at.eq(now),
-            ))
-            .returning(evidence_files::id)
-            .get_result(conn)?;
-        let stored: Evidence = evidence_files::table
-            .find(evidence_id)
-            .select(Evidence::as_select())
-            .first(conn)?;
-        history::record(
-            conn,
-            change(
-                access,
-                submission.school_id,
-                "evidence.add",
-                "evidence",
-                evidence_id,
-                None,
-                json(&stored),
-            ),
-            now,
-        )?;
-        Ok(stored)
-    })
+    let submission = check_evidence_allowed(conn, access, id)?;
+    let evidence_id: i64 = diesel::insert_into(evidence_files::table)
+        .values((
+            evidence_files::submission_id.eq(id),
+            evidence_files::round.eq(submission.round),
+            evidence_files::filename.eq(&file.filename),
+            evidence_files::content_type.eq(&file.content_type),
+            evidence_files::size_bytes.eq(file.size_bytes),
+            evidence_files::sha256.eq(&file.sha256),
+            evidence_files::description.eq(&file.description),
+            evidence_files::uploaded_by.eq(access.actor_id()),
+            evidence_files::created_at.eq(now),
+        ))
+        .returning(evidence_files::id)
+        .get_result(conn)?;
+    let stored: Evidence = evidence_files::table
+        .find(evidence_id)
+        .select(Evidence::as_select())
+        .first(conn)?;
+    journal.record(change(
+        access,
+        submission.school_id,
+        History::EvidenceAdd,
+        evidence_id,
+        None,
+        json(&stored),
+        now,
+    ));
+    Ok(stored)
 }
 
 /// An evidence file the caller may read.
@@ -660,114 +651,105 @@ fn refusal(refused: Refusal) -> AppError {
 #[allow(clippy::too_many_arguments)]
 pub fn step(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     id: i64,
     action: Action,
     comment: Option<&str>,
     version: Option<i64>,
-    today: Date,
     now: PrimitiveDateTime,
 ) -> Result<SubmissionDetail, AppError> {
-    write_transaction(conn, |conn| {
-        let before = get(conn, access, id)?;
-        let current = &before.submission;
-        let from = SubmissionStatus::parse(&current.status).map_err(|e| anyhow::anyhow!(e))?;
-        let province: i64 = schools::table
-            .find(current.school_id)
-            .select(schools::province_id)
-            .first(conn)?;
-        let kind = SubmissionKind::parse(&current.kind).map_err(|e| anyhow::anyhow!(e))?;
-        let facts = Facts {
-            role: access.role,
-            officer_of_school: prepares_for(access, current.school_id),
-            of_province: access.province_id == Some(province),
-            is_recommender: current.recommended_by.is_some()
-                && current.recommended_by == access.actor_id(),
-            // A year's status data hands in its figures, not files.
-            has_evidence: !before.evidence.is_empty() || kind == SubmissionKind::StatusData,
-        };
-        let to = transition(from, action, facts).map_err(refusal)?;
-        crate::store::record::check_version(version, current.version)?;
-        if action.needs_comment() && comment.is_none_or(|c| c.trim().is_empty()) {
-            return Err(AppError::field("comment", Msg::CommentRequired));
+    let before = get(conn, access, id)?;
+    let current = &before.submission;
+    let from = SubmissionStatus::parse(&current.status).map_err(|e| anyhow::anyhow!(e))?;
+    let province: i64 = schools::table
+        .find(current.school_id)
+        .select(schools::province_id)
+        .first(conn)?;
+    let kind = SubmissionKind::parse(&current.kind).map_err(|e| anyhow::anyhow!(e))?;
+    let facts = Facts {
+        role: access.role,
+        officer_of_school: prepares_for(access, current.school_id),
+        of_province: access.province_id == Some(province),
+        is_recommender: current.recommended_by.is_some()
+            && current.recommended_by == access.actor_id(),
+        // A year's status data hands in its figures, not files.
+        has_evidence: !before.evidence.is_empty() || kind == SubmissionKind::StatusData,
+    };
+    let to = transition(from, action, facts).map_err(refusal)?;
+    crate::store::record::check_version(version, current.version)?;
+    if action.needs_comment() && comment.is_none_or(|c| c.trim().is_empty()) {
+        return Err(AppError::field("comment", Msg::CommentRequired));
+    }
+    let content = match (kind, action, current.year) {
+        (SubmissionKind::StatusData, Action::Submit, Some(year)) => {
+            Some(status_data::content_for_submission(conn, current.school_id, year)?.to_string())
         }
-        let content = match (kind, action, current.year) {
-            (SubmissionKind::StatusData, Action::Submit, Some(year)) => Some(
-                status_data::content_for_submission(conn, current.school_id, year)?.to_string(),
-            ),
-            _ => None,
-        };
-        let round = if to == SubmissionStatus::ChangesRequested {
-            current.round + 1
-        } else {
-            current.round
-        };
-        let recommended_by = match to {
-            SubmissionStatus::Recommended => access.actor_id(),
-            SubmissionStatus::Submitted | SubmissionStatus::ChangesRequested => None,
-            _ => current.recommended_by,
-        };
-        let submitted_at = if to == SubmissionStatus::Submitted {
-            Some(now)
-        } else {
-            current.submitted_at
-        };
-        let changed = diesel::update(
-            submissions::table
-                .filter(submissions::id.eq(id))
-                .filter(submissions::version.eq(current.version)),
-        )
-        .set((
-            submissions::status.eq(to.as_str()),
-            submissions::round.eq(round),
-            submissions::version.eq(current.version + 1),
-            submissions::recommended_by.eq(recommended_by),
-            submissions::submitted_at.eq(submitted_at),
-        ))
-        .execute(conn)?;
-        if changed == 0 {
-            return Err(crate::store::schools::stale_version());
-        }
-        if let Some(content) = content {
-            diesel::delete(submission_contents::table.find((id, round))).execute(conn)?;
-            diesel::insert_into(submission_contents::table)
-                .values((
-                    submission_contents::submission_id.eq(id),
-                    submission_contents::round.eq(round),
-                    submission_contents::content.eq(content),
-                ))
-                .execute(conn)?;
-        }
-        if to == SubmissionStatus::Approved {
-            apply_approval(conn, access, current, today, now)?;
-        }
-        let after = detail(conn, id)?;
-        record_event(
-            conn,
-            &after.submission,
-            access,
-            action.name(),
-            Some(from),
-            to,
-            comment,
-            now,
-        )?;
-        history::record(
-            conn,
-            change(
-                access,
-                current.school_id,
-                &format!("submission.{}", action.name()),
-                "submission",
-                id,
-                json(current),
-                json(&after.submission),
-            ),
-            now,
-        )?;
-        notify(conn, &after.submission, province, action, now)?;
-        Ok(after)
-    })
+        _ => None,
+    };
+    let round = if to == SubmissionStatus::ChangesRequested {
+        current.round + 1
+    } else {
+        current.round
+    };
+    let recommended_by = match to {
+        SubmissionStatus::Recommended => access.actor_id(),
+        SubmissionStatus::Submitted | SubmissionStatus::ChangesRequested => None,
+        _ => current.recommended_by,
+    };
+    let submitted_at = if to == SubmissionStatus::Submitted {
+        Some(now)
+    } else {
+        current.submitted_at
+    };
+    let changed = diesel::update(
+        submissions::table
+            .filter(submissions::id.eq(id))
+            .filter(submissions::version.eq(current.version)),
+    )
+    .set((
+        submissions::status.eq(to.as_str()),
+        submissions::round.eq(round),
+        submissions::version.eq(current.version + 1),
+        submissions::recommended_by.eq(recommended_by),
+        submissions::submitted_at.eq(submitted_at),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(crate::store::schools::stale_version());
+    }
+    if let Some(content) = content {
+        diesel::delete(submission_contents::table.find((id, round))).execute(conn)?;
+        diesel::insert_into(submission_contents::table)
+            .values((
+                submission_contents::submission_id.eq(id),
+                submission_contents::round.eq(round),
+                submission_contents::content.eq(content),
+            ))
+            .execute(conn)?;
+    }
+    let after = detail(conn, id)?;
+    record_event(
+        conn,
+        &after.submission,
+        access,
+        action.name(),
+        Some(from),
+        to,
+        comment,
+        now,
+    )?;
+    journal.record(change(
+        access,
+        current.school_id,
+        History::Submission(action),
+        id,
+        json(current),
+        json(&after.submission),
+        now,
+    ));
+    notify(conn, &after.submission, province, action, now)?;
+    Ok(after)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -793,100 +775,6 @@ fn record_event(
             submission_events::comment.eq(comment.map(str::trim)),
         ))
         .execute(conn)?;
-    Ok(())
-}
-
-/// What an approval changes in the school's record.
-fn apply_approval(
-    conn: &mut DbConn,
-    access: &Access,
-    submission: &Submission,
-    today: Date,
-    now: PrimitiveDateTime,
-) -> Result<(), AppError> {
-    let kind = SubmissionKind::parse(&submission.kind).map_err(|e| anyhow::anyhow!(e))?;
-    let school_id = submission.school_id;
-    match kind {
-        SubmissionKind::TitleApplication => {
-            let type_id = submission
-                .title_type_id
-                .ok_or_else(|| anyhow::anyhow!("application without a title"))?;
-            let code: String = crate::db::schema::title_types::table
-                .find(type_id)
-                .select(crate::db::schema::title_types::code)
-                .first(conn)?;
-            let new = titles::NewHolding {
-                title_type_code: code,
-                awarded_on: today,
-                last_evaluated_on: None,
-            };
-            titles::award(conn, access, school_id, &new, today, now)?;
-        }
-        SubmissionKind::TitleReevaluation => {
-            let holding = submission
-                .school_title_id
-                .ok_or_else(|| anyhow::anyhow!("re-evaluation without a title"))?;
-            titles::record_reevaluation(conn, access, holding, today, now)?;
-        }
-        SubmissionKind::AuditReport => {
-            let audit = submission
-                .audit_id
-                .ok_or_else(|| anyhow::anyhow!("report without an audit"))?;
-            diesel::update(audits::table.find(audit))
-                .set((
-                    audits::province_verified_on.eq(today),
-                    audits::updated_at.eq(now),
-                    audits::version.eq(audits::version + 1),
-                ))
-                .execute(conn)?;
-            history::record(
-                conn,
-                change(
-                    access,
-                    school_id,
-                    "audit.verify",
-                    "audit",
-                    audit,
-                    None,
-                    json(&today),
-                ),
-                now,
-            )?;
-        }
-        SubmissionKind::CorrectiveActionClosure => {
-            let finding = submission
-                .finding_id
-                .ok_or_else(|| anyhow::anyhow!("closure without a finding"))?;
-            diesel::update(findings::table.find(finding))
-                .set((
-                    findings::status.eq("verified"),
-                    findings::updated_at.eq(now),
-                    findings::version.eq(findings::version + 1),
-                ))
-                .execute(conn)?;
-            crate::store::peers::refresh_school_metrics(conn, school_id)?;
-            history::record(
-                conn,
-                change(
-                    access,
-                    school_id,
-                    "finding.verify",
-                    "finding",
-                    finding,
-                    None,
-                    json(&"verified"),
-                ),
-                now,
-            )?;
-        }
-        SubmissionKind::AnnualQualityReport => {}
-        SubmissionKind::StatusData => {
-            let year = submission
-                .year
-                .ok_or_else(|| anyhow::anyhow!("status data without a year"))?;
-            status_data::lock(conn, access, school_id, year, Some(submission.id), now)?;
-        }
-    }
     Ok(())
 }
 

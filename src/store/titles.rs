@@ -5,13 +5,13 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
+use crate::db::DbConn;
 use crate::db::schema::{school_titles, title_types};
-use crate::db::{DbConn, write_transaction};
 use crate::domain::access::Access;
 use crate::domain::dates::{ReevaluationState, next_reevaluation, reevaluation_state};
+use crate::domain::history::{Action, Journal};
 use crate::domain::quality::{HoldingStatus, TitleLevel};
 use crate::error::{AppError, Msg};
-use crate::store::history;
 use crate::store::record::{change, json};
 use crate::store::schools;
 
@@ -90,6 +90,14 @@ pub fn list_types(conn: &mut DbConn) -> Result<Vec<TitleType>, AppError> {
 
 /// The catalogue's title of a code, matched as codes are stored: trimmed, in lower case
 /// (`NKTS` names `nkts`, as everywhere a code is taken).
+/// The code of a title type, by id.
+pub fn type_code(conn: &mut DbConn, type_id: i64) -> Result<String, AppError> {
+    Ok(title_types::table
+        .find(type_id)
+        .select(title_types::code)
+        .first(conn)?)
+}
+
 pub fn find_type(conn: &mut DbConn, code: &str) -> Result<Option<TitleType>, AppError> {
     Ok(title_types::table
         .filter(title_types::code.eq(code.trim().to_lowercase()))
@@ -163,26 +171,11 @@ pub struct NewHolding {
     pub last_evaluated_on: Option<Date>,
 }
 
-/// Registers a title for a school (its province admin, or an admin).
-pub fn create_holding(
-    conn: &mut DbConn,
-    access: &Access,
-    school_id: i64,
-    new: &NewHolding,
-    today: Date,
-    now: PrimitiveDateTime,
-) -> Result<TitleHolding, AppError> {
-    write_transaction(conn, |conn| {
-        let school = schools::get(conn, access, school_id)?;
-        Access::require(access.administers_province(school.province_id))?;
-        award(conn, access, school_id, new, today, now)
-    })
-}
-
 /// Records that a school holds a title (a registration, or an approved application).
 /// Called inside the caller's transaction, after its permission checks.
 pub fn award(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     school_id: i64,
     new: &NewHolding,
@@ -212,19 +205,15 @@ pub fn award(
         .returning(school_titles::id)
         .get_result(conn)?;
     let created = get_holding(conn, id, today)?;
-    history::record(
-        conn,
-        change(
-            access,
-            school_id,
-            "title.award",
-            "school_title",
-            id,
-            None,
-            json(&created),
-        ),
+    journal.record(change(
+        access,
+        school_id,
+        Action::TitleAward,
+        id,
+        None,
+        json(&created),
         now,
-    )?;
+    ));
     Ok(created)
 }
 
@@ -284,57 +273,53 @@ pub fn get_holding_scoped(
 
 pub fn update_holding(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     id: i64,
     patch: &HoldingPatch,
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<TitleHolding, AppError> {
-    write_transaction(conn, |conn| {
-        let before = get_holding_scoped(conn, access, id, today)?;
-        let school = schools::get(conn, access, before.school_id)?;
-        Access::require(access.administers_province(school.province_id))?;
-        crate::store::record::check_version(patch.version, before.version)?;
-        if let Some(day) = patch.last_evaluated_on {
-            if day < before.awarded_on {
-                return Err(AppError::field("last_evaluated_on", Msg::BeforeAward));
-            }
-            if day > today {
-                return Err(AppError::field("last_evaluated_on", Msg::InFuture));
-            }
+    let before = get_holding_scoped(conn, access, id, today)?;
+    let school = schools::get(conn, access, before.school_id)?;
+    Access::require(access.administers_province(school.province_id))?;
+    crate::store::record::check_version(patch.version, before.version)?;
+    if let Some(day) = patch.last_evaluated_on {
+        if day < before.awarded_on {
+            return Err(AppError::field("last_evaluated_on", Msg::BeforeAward));
         }
-        diesel::update(school_titles::table.find(id))
-            .set((
-                school_titles::status.eq(patch
-                    .status
-                    .map_or(before.status.clone(), |s| s.as_str().to_owned())),
-                school_titles::last_evaluated_on
-                    .eq(patch.last_evaluated_on.or(before.last_evaluated_on)),
-                school_titles::version.eq(before.version + 1),
-                school_titles::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-        let after = get_holding(conn, id, today)?;
-        history::record(
-            conn,
-            change(
-                access,
-                after.school_id,
-                "title.update",
-                "school_title",
-                id,
-                json(&before),
-                json(&after),
-            ),
-            now,
-        )?;
-        Ok(after)
-    })
+        if day > today {
+            return Err(AppError::field("last_evaluated_on", Msg::InFuture));
+        }
+    }
+    diesel::update(school_titles::table.find(id))
+        .set((
+            school_titles::status.eq(patch
+                .status
+                .map_or(before.status.clone(), |s| s.as_str().to_owned())),
+            school_titles::last_evaluated_on
+                .eq(patch.last_evaluated_on.or(before.last_evaluated_on)),
+            school_titles::version.eq(before.version + 1),
+            school_titles::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let after = get_holding(conn, id, today)?;
+    journal.record(change(
+        access,
+        after.school_id,
+        Action::TitleUpdate,
+        id,
+        json(&before),
+        json(&after),
+        now,
+    ));
+    Ok(after)
 }
 
 /// Records a re-evaluation on `day` (an approved re-evaluation submission).
 pub fn record_reevaluation(
     conn: &mut DbConn,
+    journal: &mut Journal,
     access: &Access,
     holding_id: i64,
     day: Date,
@@ -349,18 +334,14 @@ pub fn record_reevaluation(
         ))
         .execute(conn)?;
     let after = get_holding(conn, holding_id, day)?;
-    history::record(
-        conn,
-        change(
-            access,
-            after.school_id,
-            "title.reevaluate",
-            "school_title",
-            holding_id,
-            json(&before),
-            json(&after),
-        ),
+    journal.record(change(
+        access,
+        after.school_id,
+        Action::TitleReevaluate,
+        holding_id,
+        json(&before),
+        json(&after),
         now,
-    )?;
+    ));
     Ok(after)
 }

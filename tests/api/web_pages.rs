@@ -63,7 +63,7 @@ impl<'a> Visitor<'a> {
     pub(crate) async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
         let body: String = form
             .iter()
-            .map(|(k, v)| format!("{k}={}", accredit::http::web::templates::percent_encode(v)))
+            .map(|(k, v)| format!("{k}={}", accredit::templates::percent_encode(v)))
             .collect::<Vec<_>>()
             .join("&");
         let response = self

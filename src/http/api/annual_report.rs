@@ -8,28 +8,27 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{Access, CurrentUser};
+use crate::app::annual_report::ReportSectionsInput;
+use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::lang::Lang;
-use crate::domain::text;
-use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
-use crate::error::{AppError, ErrorBody, Msg, Validator};
+use crate::error::{AppError, ErrorBody, Msg};
 use crate::http::api::submissions::{Received, store_upload};
 use crate::http::export::attachment;
 use crate::report::{self, ReportView};
 use crate::state::AppState;
 use crate::store::status_data::{self, ReportSections};
-use crate::store::submissions::{self, Evidence, NewSubmission, Subject};
+use crate::store::submissions::Evidence;
 
 pub use crate::report::docx::CONTENT_TYPE as DOCX_TYPE;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
     /// html (default) or docx
-    #[param(schema_with = crate::http::api::schema::report_format)]
+    #[param(schema_with = crate::app::schema::report_format)]
     pub format: Option<String>,
     /// zh-CN (default) or en
-    #[param(schema_with = crate::http::api::schema::report_lang)]
+    #[param(schema_with = crate::app::schema::report_lang)]
     pub lang: Option<String>,
 }
 
@@ -38,7 +37,7 @@ pub struct ReportQuery {
 #[into_params(parameter_in = Query)]
 pub struct AttachQuery {
     /// zh-CN (default) or en
-    #[param(schema_with = crate::http::api::schema::report_lang)]
+    #[param(schema_with = crate::app::schema::report_lang)]
     pub lang: Option<String>,
 }
 
@@ -138,36 +137,6 @@ pub async fn get(
         .body(html(&state, &view, lang)?))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReportSectionsInput {
-    /// highlights of the year, in the school's own words (blank lines separate paragraphs)
-    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
-    pub highlights: Option<String>,
-    /// problems met and the improvement measures taken
-    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
-    pub problems: Option<String>,
-}
-
-impl ReportSectionsInput {
-    pub fn validate(&self) -> Result<ReportSections, AppError> {
-        let mut v = Validator::new();
-        let highlights = v.check(
-            "highlights",
-            text::optional(self.highlights.as_deref(), text::LONG),
-        );
-        let problems = v.check(
-            "problems",
-            text::optional(self.problems.as_deref(), text::LONG),
-        );
-        v.finish()?;
-        Ok(ReportSections {
-            highlights: highlights.flatten(),
-            problems: problems.flatten(),
-        })
-    }
-}
-
 /// Keep the sections the officer writes for the year's report (the school's quality officer)
 #[utoipa::path(
     put, path = "/api/v1/schools/{id}/annual-report/{year}", tag = "school year", security(("bearer" = [])),
@@ -185,56 +154,10 @@ pub async fn put_sections(
     let input = body.into_inner();
     let saved = user
         .run(move |conn, access| {
-            crate::store::record::writable_school(conn, access, id)?;
-            let sections = input.validate()?;
-            status_data::put_report_sections(conn, access, id, year, &sections, now_utc())
+            crate::app::annual_report::put_sections(conn, access, id, year, &input, now_utc())
         })
         .await?;
     Ok(HttpResponse::Ok().json(saved))
-}
-
-/// The year's `annual_quality_report` submission that takes evidence now, created as a
-/// draft when the year has none in progress.
-fn submission_to_attach_to(
-    conn: &mut crate::db::DbConn,
-    access: &Access,
-    school_id: i64,
-    year: i32,
-    lang: Lang,
-) -> Result<i64, AppError> {
-    let found = submissions::of_year(
-        conn,
-        access,
-        school_id,
-        SubmissionKind::AnnualQualityReport,
-        year,
-    )?;
-    match found {
-        Some((id, SubmissionStatus::Draft | SubmissionStatus::ChangesRequested)) => Ok(id),
-        Some((_, status)) if status.is_open() => Err(AppError::conflict_of(Msg::EvidenceLocked {
-            status: status.to_string(),
-        })),
-        _ => {
-            let title = crate::i18n::t(lang, "report_submission_title")
-                .replace("{year}", &year.to_string());
-            let created = submissions::create(
-                conn,
-                access,
-                school_id,
-                &NewSubmission {
-                    kind: SubmissionKind::AnnualQualityReport,
-                    title,
-                    summary: None,
-                    subject: Subject {
-                        year: Some(year),
-                        ..Subject::default()
-                    },
-                },
-                now_utc(),
-            )?;
-            Ok(created.submission.id)
-        }
-    }
 }
 
 /// Attach the generated DOCX to the year's annual_quality_report submission as evidence
@@ -268,11 +191,9 @@ pub async fn attach_report(
     let (today, kept) = (state.clock.today(), state.kept.clone());
     let (submission, gathered) = user
         .run(move |conn, access| {
-            let submission = crate::db::write_transaction(conn, |conn| {
-                let school = crate::store::schools::get(conn, access, school_id)?;
-                Access::require(submissions::prepares_for(access, school.id))?;
-                submission_to_attach_to(conn, access, school_id, year, lang)
-            })?;
+            let submission = crate::app::annual_report::submission_to_attach_to(
+                conn, access, school_id, year, lang,
+            )?;
             let gathered =
                 crate::store::annual_report::gather(conn, access, &kept, school_id, year, today)?;
             Ok((submission, gathered))

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
-use crate::auth::session::{sign_in, sign_out};
+use crate::auth::session::{client_addr, sign_in, sign_out};
 use crate::clock::rfc3339;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
@@ -25,12 +25,6 @@ pub struct LoginResponse {
     /// RFC 3339, UTC
     pub expires_at: String,
     pub user: User,
-}
-
-/// The client's address as seen by this server (the peer, never a forwarded header).
-pub fn client_addr(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
 }
 
 /// Sign in

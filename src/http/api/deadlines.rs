@@ -22,7 +22,7 @@ pub struct DeadlineQuery {
     #[param(minimum = 0, maximum = 3650)]
     pub within_days: Option<i64>,
     /// json (default, one page), csv or xlsx (every deadline)
-    #[param(schema_with = crate::http::api::schema::download_format)]
+    #[param(schema_with = crate::app::schema::download_format)]
     pub format: Option<String>,
 }
 

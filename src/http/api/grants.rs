@@ -17,7 +17,7 @@ use crate::store::grants::{self, Grant};
 pub struct GrantInput {
     pub consultant_school_id: i64,
     /// YYYY-MM-DD, the last day of the grant
-    #[schema(schema_with = crate::http::api::schema::date)]
+    #[schema(schema_with = crate::app::schema::date)]
     pub until: String,
     /// also the evidence files of submissions
     #[serde(default)]
@@ -51,7 +51,7 @@ pub async fn create(
                 until,
                 include_evidence: input.include_evidence,
             };
-            grants::create(conn, access, school, &new, today, now_utc())
+            crate::app::records::grant(conn, access, school, &new, today, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(grant))
@@ -83,7 +83,7 @@ pub async fn list(
 )]
 pub async fn revoke(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    user.run(move |conn, access| grants::revoke(conn, access, id, now_utc()))
+    user.run(move |conn, access| crate::app::records::revoke_grant(conn, access, id, now_utc()))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

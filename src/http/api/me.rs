@@ -5,12 +5,12 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::auth::session::open_session;
+use crate::auth::session::change_own_password;
 use crate::clock::{now_utc, rfc3339};
+use crate::domain::PersonName;
 use crate::domain::lang::Lang;
 use crate::domain::mail::MailChoices;
-use crate::domain::{NewPassword, PersonName};
-use crate::error::{AppError, ErrorBody, Msg, Validator};
+use crate::error::{AppError, ErrorBody, Validator};
 use crate::http::api::auth::LoginResponse;
 use crate::state::AppState;
 use crate::store::outbox;
@@ -46,7 +46,7 @@ pub async fn get_me(user: CurrentUser) -> Result<HttpResponse, AppError> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MePatch {
-    #[schema(schema_with = crate::http::api::schema::name_or_null)]
+    #[schema(schema_with = crate::app::schema::name_or_null)]
     pub name: Option<String>,
     /// the language of one's mails (the pages' language switch sets it too)
     pub language: Option<Lang>,
@@ -91,7 +91,7 @@ pub async fn patch_me(user: CurrentUser, body: Body<MePatch>) -> Result<HttpResp
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
-    #[schema(schema_with = crate::http::api::schema::new_password)]
+    #[schema(schema_with = crate::app::schema::new_password)]
     pub new_password: String,
 }
 
@@ -114,46 +114,6 @@ pub async fn change_password(
         expires_at: rfc3339(signed_in.expires_at),
         user: signed_in.user,
     }))
-}
-
-/// Checks the current password, stores the new one, ends every session and opens a new
-/// one. Shared by the API and the account page.
-pub async fn change_own_password(
-    state: &web::Data<AppState>,
-    user: CurrentUser,
-    current: &str,
-    new: &str,
-) -> Result<crate::auth::session::NewSession, AppError> {
-    let mut v = Validator::new();
-    let new_password = v.check("new_password", NewPassword::parse(new));
-    let (me, stored) = user
-        .run_as(|conn, me| Ok((me.user.clone(), users::password_hash(conn, me.user.id)?)))
-        .await?;
-    let user_id = me.id;
-    let (checker, candidate) = (state.clone(), current.to_owned());
-    let (verified, hash) = web::block(move || -> anyhow::Result<(bool, Option<String>)> {
-        if !checker.passwords.verify(Some(&stored), &candidate) {
-            return Ok((false, None));
-        }
-        Ok((
-            true,
-            new_password
-                .map(|p| checker.passwords.hash(&p))
-                .transpose()?,
-        ))
-    })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing failed: {e}")))??;
-    if !verified {
-        v.fail("current_password", Msg::NotCurrentPassword);
-    }
-    v.finish()?;
-    let hash =
-        hash.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no hash for a valid password")))?;
-    let now = now_utc();
-    user.run(move |conn, _| users::set_password(conn, user_id, &hash, now))
-        .await?;
-    open_session(state, me, now).await
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

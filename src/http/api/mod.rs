@@ -16,7 +16,6 @@ pub mod peers;
 pub mod programmes;
 pub mod provinces;
 pub mod record;
-pub mod schema;
 pub mod schools;
 pub mod status_data;
 pub mod submissions;

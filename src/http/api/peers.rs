@@ -16,7 +16,7 @@ pub struct PeerQuery {
     /// compare only with schools of the same kind
     pub same_kind: Option<bool>,
     /// json (default), csv or xlsx
-    #[param(schema_with = crate::http::api::schema::download_format)]
+    #[param(schema_with = crate::app::schema::download_format)]
     pub format: Option<String>,
 }
 

@@ -2,45 +2,12 @@
 
 use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 
+use crate::app::accounts::ProvinceInput;
 use crate::auth::{Access, CurrentUser};
-use crate::error::{AppError, ErrorBody, Validator};
+use crate::error::{AppError, ErrorBody};
 use crate::http::api::paging::Paged;
-use crate::store::provinces::{self, NewProvince, Province};
-use crate::store::schools::parse_text;
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProvinceInput {
-    /// short code, e.g. `FJ`
-    #[schema(schema_with = crate::http::api::schema::province_code)]
-    pub code: String,
-    #[schema(schema_with = crate::http::api::schema::short_name)]
-    pub name: String,
-    #[schema(schema_with = crate::http::api::schema::name_or_null)]
-    pub name_zh: Option<String>,
-}
-
-impl ProvinceInput {
-    pub fn validate(&self) -> Result<NewProvince, AppError> {
-        let mut v = Validator::new();
-        let code = v.check("code", provinces::parse_code(&self.code));
-        let name = v.check("name", parse_text(&self.name));
-        let name_zh = v.check_opt("name_zh", self.name_zh.as_deref(), parse_text);
-        v.finish()?;
-        match (code, name, name_zh) {
-            (Some(code), Some(name), Some(name_zh)) => Ok(NewProvince {
-                code,
-                name,
-                name_zh,
-            }),
-            _ => Err(AppError::Internal(anyhow::anyhow!(
-                "validated input incomplete"
-            ))),
-        }
-    }
-}
+use crate::store::provinces::{self, Province};
 
 /// Create a province (admin)
 #[utoipa::path(

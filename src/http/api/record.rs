@@ -3,84 +3,18 @@
 
 use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 
+use crate::app::records::{self, CertificateInput};
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::domain::dates::parse_date;
 use crate::domain::indicators::{Indicators, parse_year};
-use crate::domain::text;
-use crate::error::{AppError, ErrorBody, Msg, Validator};
+use crate::error::{AppError, ErrorBody, Validator};
 use crate::http::api::paging::Paged;
 use crate::state::AppState;
-use crate::store::certificates::{self, Certificate, CertificateFields};
-use crate::store::history::{self, HistoryEntry};
+use crate::store::certificates::{self, Certificate};
+use crate::store::history::HistoryEntry;
 use crate::store::record::writable_school;
 use crate::store::status_data::{self, YearIndicators};
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CertificateInput {
-    /// e.g. `ISO 9001:2015`
-    #[schema(schema_with = crate::http::api::schema::short_text)]
-    pub standard: String,
-    #[schema(schema_with = crate::http::api::schema::short_text)]
-    pub certification_body: String,
-    #[schema(schema_with = crate::http::api::schema::short_text)]
-    pub certificate_number: String,
-    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
-    pub scope: Option<String>,
-    /// YYYY-MM-DD
-    #[schema(schema_with = crate::http::api::schema::date)]
-    pub issued_on: String,
-    /// YYYY-MM-DD; certificates run three years
-    #[schema(schema_with = crate::http::api::schema::date)]
-    pub expires_on: String,
-}
-
-impl CertificateInput {
-    pub fn validate(&self) -> Result<CertificateFields, AppError> {
-        let mut v = Validator::new();
-        let standard = v.check("standard", text::required(&self.standard, text::SHORT));
-        let body = v.check(
-            "certification_body",
-            text::required(&self.certification_body, text::SHORT),
-        );
-        let number = v.check(
-            "certificate_number",
-            text::required(&self.certificate_number, text::SHORT),
-        );
-        let scope = v.check("scope", text::optional(self.scope.as_deref(), text::LONG));
-        let issued = v.check("issued_on", parse_date(&self.issued_on));
-        let expires = v.check("expires_on", parse_date(&self.expires_on));
-        if let (Some(i), Some(e)) = (issued, expires)
-            && e <= i
-        {
-            v.fail("expires_on", Msg::NotAfterIssue);
-        }
-        v.finish()?;
-        match (standard, body, number, scope, issued, expires) {
-            (
-                Some(standard),
-                Some(certification_body),
-                Some(certificate_number),
-                Some(scope),
-                Some(issued_on),
-                Some(expires_on),
-            ) => Ok(CertificateFields {
-                standard,
-                certification_body,
-                certificate_number,
-                scope,
-                issued_on,
-                expires_on,
-            }),
-            _ => Err(AppError::Internal(anyhow::anyhow!(
-                "validated input incomplete"
-            ))),
-        }
-    }
-}
 
 /// The school's quality-management certificate (`null` when none is recorded)
 #[utoipa::path(
@@ -113,10 +47,7 @@ pub async fn put_certificate(
     let id = id.into_inner();
     let input = body.into_inner();
     let saved = user
-        .run(move |conn, access| {
-            writable_school(conn, access, id)?;
-            certificates::put(conn, access, id, &input.validate()?, now_utc())
-        })
+        .run(move |conn, access| records::put_certificate(conn, access, id, &input, now_utc()))
         .await?;
     Ok(HttpResponse::Ok().json(saved))
 }
@@ -146,7 +77,7 @@ pub async fn put_indicators(
             v.finish()?;
             let year =
                 year.ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated year missing")))?;
-            status_data::put_nine(conn, access, id, year, &figures, now_utc())
+            crate::app::status_data::put_nine(conn, access, id, year, &figures, now_utc())
         })
         .await?;
     let mut response = if created {
@@ -188,7 +119,7 @@ pub async fn school_history(
 ) -> Result<HttpResponse, AppError> {
     let (id, paging) = (id.into_inner(), page.paging.clone());
     let found = user
-        .run(move |conn, access| history::for_school(conn, access, id, &paging))
+        .run(move |conn, access| records::school_history(conn, access, id, &paging))
         .await?;
     Ok(page.respond(found))
 }

@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::app;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::SchoolKind;
@@ -24,7 +25,7 @@ use crate::domain::text;
 use crate::error::{AppError, ErrorBody, Msg, Validator};
 use crate::http::api::paging::{After, Paged};
 use crate::http::export::{Cell, Format, Table, XLSX_TYPE, attachment, download};
-use crate::sheets::template::{self, TemplateData, UploadError};
+use crate::sheets::template::{self, TemplateData};
 use crate::state::AppState;
 use crate::store::indicators::{self, Catalogue};
 use crate::store::rounds::{self, NewRound, RoundDetail, RoundFilter, RoundInfo, RoundPatch};
@@ -54,11 +55,11 @@ pub struct RatioInput {
 #[serde(deny_unknown_fields)]
 pub struct IndicatorInput {
     /// 2 to 80 lower-case letters, digits or `_`
-    #[schema(schema_with = crate::http::api::schema::catalogue_code)]
+    #[schema(schema_with = crate::app::schema::catalogue_code)]
     pub code: String,
-    #[schema(schema_with = crate::http::api::schema::short_name)]
+    #[schema(schema_with = crate::app::schema::short_name)]
     pub name: String,
-    #[schema(schema_with = crate::http::api::schema::short_name)]
+    #[schema(schema_with = crate::app::schema::short_name)]
     pub name_zh: String,
     /// persons, person_times, m2, cny, percent, count, volumes, ratio, m2_per_student,
     /// cny_per_student, volumes_per_student, students_per_teacher
@@ -69,9 +70,9 @@ pub struct IndicatorInput {
     pub kind: String,
     pub min: Option<f64>,
     pub max: Option<f64>,
-    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
+    #[schema(schema_with = crate::app::schema::optional_long_text)]
     pub help: Option<String>,
-    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
+    #[schema(schema_with = crate::app::schema::optional_long_text)]
     pub help_zh: Option<String>,
     pub higher_is_better: Option<bool>,
     /// makes the indicator derived: computed from two entered ones, never typed
@@ -182,7 +183,7 @@ pub async fn create_indicator(
 pub struct RoundInput {
     pub year: i64,
     /// YYYY-MM-DD
-    #[schema(schema_with = crate::http::api::schema::date)]
+    #[schema(schema_with = crate::app::schema::date)]
     pub due_on: String,
     /// flag a figure that moves more than this share from last year (percent, default 30)
     #[schema(nullable, minimum = 1, maximum = 1000)]
@@ -239,7 +240,7 @@ pub async fn create_round(
                 due_on,
                 change_threshold_pct,
             };
-            rounds::create(conn, access, province, &new, now_utc())
+            app::status_data::open_round(conn, access, province, &new, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(created))
@@ -266,7 +267,7 @@ pub async fn list_rounds(
 #[derive(Deserialize, utoipa::IntoParams, Default)]
 pub struct RoundQuery {
     /// only schools in this state: not_started, in_progress, submitted, accepted, returned
-    #[param(schema_with = crate::http::api::schema::year_state_filter)]
+    #[param(schema_with = crate::app::schema::year_state_filter)]
     pub state: Option<String>,
     /// only overdue (true) or only not overdue (false) schools
     pub overdue: Option<bool>,
@@ -316,7 +317,7 @@ pub async fn get_round(
 #[serde(deny_unknown_fields)]
 pub struct RoundPatchInput {
     /// YYYY-MM-DD
-    #[schema(schema_with = crate::http::api::schema::date_or_null)]
+    #[schema(schema_with = crate::app::schema::date_or_null)]
     pub due_on: Option<String>,
     #[schema(nullable, minimum = 1, maximum = 1000)]
     pub change_threshold_pct: Option<i64>,
@@ -355,8 +356,10 @@ pub async fn patch_round(
         closed: closed.flatten(),
     };
     Ok(HttpResponse::Ok().json(
-        user.run(move |conn, access| rounds::update(conn, access, id, &patch, now_utc()))
-            .await?,
+        user.run(move |conn, access| {
+            app::status_data::update_round(conn, access, id, &patch, now_utc())
+        })
+        .await?,
     ))
 }
 
@@ -414,7 +417,7 @@ pub async fn put_status(
         version: body.version,
     };
     let (saved, created) = user
-        .run(move |conn, access| status_data::put(conn, access, id, year, &input, now_utc()))
+        .run(move |conn, access| app::status_data::put(conn, access, id, year, &input, now_utc()))
         .await?;
     let mut response = if created {
         HttpResponse::Created()
@@ -504,47 +507,6 @@ pub async fn small_upload(
     Ok((file, texts))
 }
 
-/// Reads a filled-in template and sets the year's figures from it: all of it or nothing.
-pub fn apply_upload(
-    conn: &mut crate::db::DbConn,
-    access: &crate::auth::Access,
-    school_id: i64,
-    year: i32,
-    bytes: &[u8],
-) -> Result<StatusData, AppError> {
-    crate::db::write_transaction(conn, |conn| {
-        let school = crate::store::record::writable_school(conn, access, school_id)?;
-        status_data::check_changeable(conn, school_id, year)?;
-        let catalogue = indicators::catalogue(conn)?;
-        let read = template::read(bytes, &catalogue.indicators(), school_id, year).map_err(
-            |e| match e {
-                UploadError::File(problem) => AppError::field("file", problem),
-                UploadError::Cells(cells) => AppError::Validation(cells),
-            },
-        )?;
-        let mut figures = status_data::figures_of(conn, &catalogue, school_id, year)?;
-        for (code, value) in read {
-            match value {
-                Some(v) => figures.insert(code, v),
-                None => figures.remove(&code),
-            };
-        }
-        status_data::record(
-            conn,
-            access,
-            &catalogue,
-            &school,
-            year,
-            status_data::Change {
-                figures: Some(figures),
-                ..status_data::Change::default()
-            },
-            now_utc(),
-        )?;
-        status_data::compute(conn, &catalogue, &school, year)
-    })
-}
-
 /// The multipart body of a template upload, as the document describes it.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -579,8 +541,10 @@ pub async fn upload_template(
     .await?;
     let (bytes, _) = small_upload(payload, MAX_TEMPLATE_BYTES).await?;
     Ok(HttpResponse::Ok().json(
-        user.run(move |conn, access| apply_upload(conn, access, id, year, &bytes))
-            .await?,
+        user.run(move |conn, access| {
+            app::status_data::apply_upload(conn, access, id, year, &bytes, now_utc())
+        })
+        .await?,
     ))
 }
 
@@ -588,7 +552,7 @@ pub async fn upload_template(
 #[serde(deny_unknown_fields)]
 pub struct ReopenInput {
     /// why the accepted year is opened again; kept in the history
-    #[schema(schema_with = crate::http::api::schema::long_text)]
+    #[schema(schema_with = crate::app::schema::long_text)]
     pub reason: String,
 }
 
@@ -609,7 +573,7 @@ pub async fn reopen(
     let reason = body.into_inner().reason;
     Ok(HttpResponse::Ok().json(
         user.run(move |conn, access| {
-            status_data::reopen(conn, access, id, year, &reason, now_utc())
+            app::status_data::reopen(conn, access, id, year, &reason, now_utc())
         })
         .await?,
     ))
@@ -689,7 +653,7 @@ fn province_table(catalogue: &Catalogue, rows: &[ProvinceRow]) -> Table {
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ProvinceQuery {
     /// json (default), csv or xlsx
-    #[param(schema_with = crate::http::api::schema::download_format)]
+    #[param(schema_with = crate::app::schema::download_format)]
     pub format: Option<String>,
 }
 

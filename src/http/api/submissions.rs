@@ -10,76 +10,18 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::app::{self, submissions::SubmissionInput};
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::evidence::{SNIFF_BYTES, clean_label, sniff};
 use crate::domain::text;
-use crate::domain::workflow::{
-    Action, ReviewDecision, SignOffDecision, SubmissionKind, SubmissionStatus,
-};
+use crate::domain::workflow::{Action, ReviewDecision, SignOffDecision, SubmissionStatus};
 use crate::error::Msg;
-use crate::error::{AppError, ErrorBody, Validator};
+use crate::error::{AppError, ErrorBody};
 use crate::evidence::Staged;
 use crate::http::api::paging::Paged;
 use crate::state::AppState;
-use crate::store::submissions::{
-    self, Event, Evidence, NewEvidence, NewSubmission, Subject, Submission, SubmissionDetail,
-};
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SubmissionInput {
-    /// title_application, title_reevaluation, audit_report, corrective_action_closure, annual_quality_report
-    #[schema(value_type = crate::domain::workflow::SubmissionKind)]
-    pub kind: String,
-    #[schema(schema_with = crate::http::api::schema::short_text)]
-    pub title: String,
-    #[schema(schema_with = crate::http::api::schema::optional_long_text)]
-    pub summary: Option<String>,
-    /// for a title_application
-    pub title_type_code: Option<String>,
-    /// for a title_reevaluation: a holding of the same school
-    pub school_title_id: Option<i64>,
-    /// for an audit_report: an audit of the same school
-    pub audit_id: Option<i64>,
-    /// for a corrective_action_closure: a finding of the same school
-    pub finding_id: Option<i64>,
-    /// for an annual_quality_report
-    pub year: Option<i64>,
-}
-
-impl SubmissionInput {
-    pub fn validate(&self, this_year: i32) -> Result<NewSubmission, AppError> {
-        let mut v = Validator::new();
-        let kind = v.check("kind", SubmissionKind::parse(&self.kind));
-        let title = v.check("title", text::required(&self.title, text::SHORT));
-        let summary = v.check(
-            "summary",
-            text::optional(self.summary.as_deref(), text::LONG),
-        );
-        let year = v.check_opt("year", self.year, |y| {
-            crate::domain::indicators::parse_year(y, this_year)
-        });
-        v.finish()?;
-        match (kind, title, summary, year) {
-            (Some(kind), Some(title), Some(summary), Some(year)) => Ok(NewSubmission {
-                kind,
-                title,
-                summary,
-                subject: Subject {
-                    title_type_code: self.title_type_code.clone(),
-                    school_title_id: self.school_title_id,
-                    audit_id: self.audit_id,
-                    finding_id: self.finding_id,
-                    year,
-                },
-            }),
-            _ => Err(AppError::Internal(anyhow::anyhow!(
-                "validated input incomplete"
-            ))),
-        }
-    }
-}
+use crate::store::submissions::{self, Event, Evidence, NewEvidence, Submission, SubmissionDetail};
 
 /// Prepare a submission (the school's quality officer); it starts as a draft
 #[utoipa::path(
@@ -97,18 +39,8 @@ pub async fn create(
     let input = body.into_inner();
     let created = user
         .run(move |conn, access| {
-            crate::store::schools::get(conn, access, school_id)?;
-            crate::auth::Access::require(
-                access.role == crate::domain::Role::QualityOfficer
-                    && access.school_id == Some(school_id),
-            )?;
-            submissions::create(
-                conn,
-                access,
-                school_id,
-                &input.validate(this_year)?,
-                now_utc(),
-            )
+            let new = || input.validate(this_year);
+            app::submissions::create(conn, access, school_id, new, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(created))
@@ -117,7 +49,7 @@ pub async fn create(
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct StatusFilter {
     /// draft, submitted (a reviewer's queue), recommended (the sign-off queue), …
-    #[param(schema_with = crate::http::api::schema::submission_status_filter)]
+    #[param(schema_with = crate::app::schema::submission_status_filter)]
     pub status: Option<String>,
     /// only this school's
     pub school_id: Option<i64>,
@@ -207,7 +139,7 @@ pub struct EvidenceUpload {
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
     /// what the file shows (blank counts as absent)
-    #[schema(schema_with = crate::http::api::schema::optional_long_part)]
+    #[schema(schema_with = crate::app::schema::optional_long_part)]
     description: Option<String>,
 }
 
@@ -234,16 +166,8 @@ pub async fn take_step(
 ) -> Result<SubmissionDetail, AppError> {
     let today = state.clock.today();
     user.run(move |conn, access| {
-        submissions::step(
-            conn,
-            access,
-            id,
-            action,
-            comment.as_deref(),
-            version,
-            today,
-            now_utc(),
-        )
+        let comment = comment.as_deref();
+        app::submissions::step(conn, access, id, action, comment, version, today, now_utc())
     })
     .await
 }
@@ -585,7 +509,7 @@ pub async fn store_upload(
         description,
     };
     let result = user
-        .run(move |conn, access| submissions::add_evidence(conn, access, id, &file, now_utc()))
+        .run(move |conn, access| app::submissions::add_evidence(conn, access, id, &file, now_utc()))
         .await;
     if result.is_err() && newly_stored {
         let (storage, db) = (state.evidence.clone(), state.db.clone());
@@ -684,7 +608,7 @@ pub async fn serve_file(state: &AppState, found: &Evidence) -> Result<HttpRespon
         found
             .filename
             .replace(|c: char| !c.is_ascii() || c == '"' || c == '\\', "_"),
-        crate::http::web::templates::percent_encode(&found.filename)
+        crate::templates::percent_encode(&found.filename)
     );
     Ok(HttpResponse::Ok()
         .content_type(found.content_type.as_str())

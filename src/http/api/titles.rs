@@ -4,30 +4,30 @@ use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use crate::app::records::{self, HoldingInput, HoldingPatchInput};
 use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
-use crate::domain::dates::parse_date;
 use crate::domain::quality::TitleLevel;
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody, Msg, Validator};
 use crate::http::api::paging::Paged;
 use crate::state::AppState;
-use crate::store::titles::{self, NewHolding, NewTitleType, TitleHolding, TitleType};
+use crate::store::titles::{self, NewTitleType, TitleHolding, TitleType};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TitleTypeInput {
     /// e.g. `national_key_technical_school`
-    #[schema(schema_with = crate::http::api::schema::catalogue_code)]
+    #[schema(schema_with = crate::app::schema::catalogue_code)]
     pub code: String,
-    #[schema(schema_with = crate::http::api::schema::short_text)]
+    #[schema(schema_with = crate::app::schema::short_text)]
     pub name: String,
-    #[schema(schema_with = crate::http::api::schema::optional_short_text)]
+    #[schema(schema_with = crate::app::schema::optional_short_text)]
     pub name_zh: Option<String>,
     /// national, provincial, municipal
     #[schema(value_type = crate::domain::quality::TitleLevel)]
     pub level: String,
-    #[schema(schema_with = crate::http::api::schema::short_text)]
+    #[schema(schema_with = crate::app::schema::short_text)]
     pub awarding_body: String,
     /// months between re-evaluations; absent for a permanent title
     #[schema(nullable, minimum = 1, maximum = 240)]
@@ -113,56 +113,6 @@ pub async fn list_types(user: CurrentUser, page: Paged) -> Result<HttpResponse, 
     page.slice(user.run(|conn, _| titles::list_types(conn)).await?)
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HoldingInput {
-    #[schema(schema_with = crate::http::api::schema::catalogue_code)]
-    pub title_type_code: String,
-    /// YYYY-MM-DD
-    #[schema(schema_with = crate::http::api::schema::date)]
-    pub awarded_on: String,
-    /// YYYY-MM-DD
-    #[schema(schema_with = crate::http::api::schema::date_or_null)]
-    pub last_evaluated_on: Option<String>,
-}
-
-impl HoldingInput {
-    pub fn validate(&self, today: time::Date) -> Result<NewHolding, AppError> {
-        let mut v = Validator::new();
-        let code = v.check(
-            "title_type_code",
-            text::required(&self.title_type_code, text::SHORT),
-        );
-        let awarded = v.check("awarded_on", parse_date(&self.awarded_on));
-        let last = v.check_opt(
-            "last_evaluated_on",
-            self.last_evaluated_on.as_deref(),
-            parse_date,
-        );
-        if awarded.is_some_and(|a| a > today) {
-            v.fail("awarded_on", Msg::InFuture);
-        }
-        if let (Some(a), Some(Some(l))) = (awarded, last) {
-            if l < a {
-                v.fail("last_evaluated_on", Msg::BeforeAward);
-            } else if l > today {
-                v.fail("last_evaluated_on", Msg::InFuture);
-            }
-        }
-        v.finish()?;
-        match (code, awarded, last) {
-            (Some(title_type_code), Some(awarded_on), Some(last_evaluated_on)) => Ok(NewHolding {
-                title_type_code,
-                awarded_on,
-                last_evaluated_on,
-            }),
-            _ => Err(AppError::Internal(anyhow::anyhow!(
-                "validated input incomplete"
-            ))),
-        }
-    }
-}
-
 /// Register a title a school holds (its province admin; admin)
 #[utoipa::path(
     post, path = "/api/v1/schools/{id}/titles", tag = "titles", security(("bearer" = [])),
@@ -179,16 +129,7 @@ pub async fn create_holding(
     let input = body.into_inner();
     let created = user
         .run(move |conn, access| {
-            let school = crate::store::schools::get(conn, access, school_id)?;
-            Access::require(access.administers_province(school.province_id))?;
-            titles::create_holding(
-                conn,
-                access,
-                school_id,
-                &input.validate(today)?,
-                today,
-                now_utc(),
-            )
+            records::register_title(conn, access, school_id, &input, today, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(created))
@@ -213,42 +154,6 @@ pub async fn list_holdings(
     page.slice(found)
 }
 
-#[derive(Deserialize, Default, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HoldingPatchInput {
-    /// active, suspended, revoked
-    #[schema(value_type = Option<crate::domain::quality::HoldingStatus>)]
-    pub status: Option<String>,
-    /// YYYY-MM-DD: a re-evaluation the province recorded
-    #[schema(schema_with = crate::http::api::schema::date_or_blank)]
-    pub last_evaluated_on: Option<String>,
-    pub version: Option<i64>,
-}
-
-impl HoldingPatchInput {
-    pub fn validate(&self) -> Result<titles::HoldingPatch, AppError> {
-        let mut v = Validator::new();
-        let status = v.check_opt(
-            "status",
-            self.status.as_deref(),
-            crate::domain::quality::HoldingStatus::parse,
-        );
-        let last = v.check_opt(
-            "last_evaluated_on",
-            self.last_evaluated_on
-                .as_deref()
-                .filter(|s| !s.trim().is_empty()),
-            parse_date,
-        );
-        v.finish()?;
-        Ok(titles::HoldingPatch {
-            status: status.flatten(),
-            last_evaluated_on: last.flatten(),
-            version: self.version,
-        })
-    }
-}
-
 /// Change a held title: suspend, revoke or reactivate it, or record a re-evaluation (the
 /// province admin of the school's province; admin)
 #[utoipa::path(
@@ -265,12 +170,7 @@ pub async fn patch_holding(
     let (id, today) = (id.into_inner(), state.clock.today());
     let input = body.into_inner();
     let updated = user
-        .run(move |conn, access| {
-            let holding = titles::get_holding_scoped(conn, access, id, today)?;
-            let school = crate::store::schools::get(conn, access, holding.school_id)?;
-            Access::require(access.administers_province(school.province_id))?;
-            titles::update_holding(conn, access, id, &input.validate()?, today, now_utc())
-        })
+        .run(move |conn, access| records::update_title(conn, access, id, &input, today, now_utc()))
         .await?;
     Ok(HttpResponse::Ok().json(updated))
 }

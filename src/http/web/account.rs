@@ -11,13 +11,12 @@ use super::local_path;
 use super::page::{Checked, Page, Posted, see_other};
 use crate::auth::current_user::SESSION_COOKIE;
 use crate::auth::session::{NewSession, sign_in, sign_out};
+use crate::auth::session::{change_own_password, client_addr};
 use crate::auth::{CurrentUser, SignedIn};
 use crate::clock::now_utc;
 use crate::domain::PersonName;
 use crate::domain::paging::{After, Paging};
 use crate::error::{AppError, Validator};
-use crate::http::api::auth::client_addr;
-use crate::http::api::me::change_own_password;
 use crate::state::AppState;
 use crate::store::{provinces, schools, users};
 
@@ -174,7 +173,7 @@ pub async fn home_context(
     context.insert("search", list.q.as_deref().unwrap_or(""));
     context.insert(
         "search_query",
-        &super::templates::percent_encode(list.q.as_deref().unwrap_or("")),
+        &crate::templates::percent_encode(list.q.as_deref().unwrap_or("")),
     );
     context.insert("page_number", &number);
     context.insert(

@@ -6,12 +6,11 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::page::{Page, Posted, see_other};
+use crate::app::accounts::{ProvinceInput, UserInput};
 use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
 use crate::domain::Role;
 use crate::error::{AppError, FieldErrors, Msg};
-use crate::http::api::provinces::ProvinceInput;
-use crate::http::api::users::UserInput;
 use crate::state::AppState;
 use crate::store::users::UserPatch;
 use crate::store::{provinces, schools, users};

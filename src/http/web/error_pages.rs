@@ -8,9 +8,9 @@ use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpResponse, web};
 
 use super::i18n::Lang;
-use super::templates::page_context;
 use crate::error::ErrorInfo;
 use crate::http::{AppState, is_api_path};
+use crate::templates::page_context;
 
 pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     // A page that chose its own status (a form shown again with 422, the login page with
@@ -28,7 +28,7 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         && request.method() == actix_web::http::Method::GET
     {
         let next = request.uri().path_and_query().map_or("/", |p| p.as_str());
-        let location = format!("/login?next={}", super::templates::percent_encode(next));
+        let location = format!("/login?next={}", crate::templates::percent_encode(next));
         let response = HttpResponse::SeeOther()
             .insert_header((actix_web::http::header::LOCATION, location))
             .finish();

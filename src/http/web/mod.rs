@@ -15,7 +15,6 @@ pub mod records;
 pub mod school_year;
 pub mod schools;
 pub mod submissions;
-pub mod templates;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;

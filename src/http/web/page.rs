@@ -13,11 +13,11 @@ use serde::Serialize;
 use tera::Context;
 
 use super::i18n::Lang;
-use super::templates::page_context;
 use crate::auth::SignedIn;
 use crate::error::AppError;
 use crate::random::random_id;
 use crate::state::AppState;
+use crate::templates::page_context;
 
 pub const CSRF_COOKIE: &str = "accredit_csrf";
 

@@ -9,10 +9,10 @@ use actix_web::{HttpResponse, web};
 
 use super::page::{Page, Posted, see_other};
 use super::records::Fields;
+use crate::app::programmes::{self as use_case, ProgrammeInput, ProgrammePatchInput};
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::error::AppError;
-use crate::http::api::programmes::{ProgrammeInput, ProgrammePatchInput};
 use crate::state::AppState;
 use crate::store::programmes;
 
@@ -112,11 +112,7 @@ pub async fn create(
         target_date: form.optional("target_date").unwrap_or_default(),
     };
     let result = user
-        .run(move |conn, access| {
-            programmes::may_set(access, province)?;
-            let new = input.validate()?;
-            programmes::create(conn, access, province, &new, today)
-        })
+        .run(move |conn, access| use_case::create(conn, access, province, &input, today))
         .await;
     match result {
         Ok(created) => Ok(see_other(&format!(
@@ -153,14 +149,7 @@ pub async fn update(
         version: form.optional("version").and_then(|v| v.parse().ok()),
     };
     let (province, result) = user
-        .run(move |conn, access| {
-            let province = programmes::province_of(conn, access, id)?;
-            programmes::may_set(access, province)?;
-            let result = input
-                .validate()
-                .and_then(|change| programmes::update(conn, access, id, &change, today, now_utc()));
-            Ok((province, result))
-        })
+        .run(move |conn, access| use_case::update(conn, access, id, &input, today, now_utc()))
         .await?;
     match result {
         Ok(changed) => Ok(see_other(&format!(

@@ -12,17 +12,15 @@ use serde::Deserialize;
 
 use super::page::{Page, Posted, see_other};
 use super::schools::school_context;
+use crate::app::records::{
+    self, ActionField, AuditInput, CertificateInput, CorrectiveActionInput, FindingInput,
+    FindingPatchInput, HoldingInput, HoldingPatchInput,
+};
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::error::{AppError, FieldErrors};
-use crate::http::api::audits::{
-    ActionField, AuditInput, CorrectiveActionInput, FindingInput, FindingPatchInput,
-};
-use crate::http::api::record::CertificateInput;
-use crate::http::api::titles::HoldingInput;
 use crate::state::AppState;
-use crate::store::record::writable_school;
-use crate::store::{audits, certificates, findings, titles};
+use crate::store::{audits, findings, titles};
 
 /// A posted form: field name → value.
 pub struct Fields(pub HashMap<String, String>);
@@ -115,8 +113,7 @@ pub async fn certificate_submit(
     };
     let result = user
         .run(move |conn, access| {
-            writable_school(conn, access, school_id)?;
-            certificates::put(conn, access, school_id, &input.validate()?, now_utc())
+            records::put_certificate(conn, access, school_id, &input, now_utc())
         })
         .await;
     outcome(
@@ -154,16 +151,7 @@ pub async fn title_submit(
     };
     let result = user
         .run(move |conn, access| {
-            let school = crate::store::schools::get(conn, access, school_id)?;
-            crate::auth::Access::require(access.administers_province(school.province_id))?;
-            titles::create_holding(
-                conn,
-                access,
-                school_id,
-                &input.validate(today)?,
-                today,
-                now_utc(),
-            )
+            records::register_title(conn, access, school_id, &input, today, now_utc())
         })
         .await;
     outcome(
@@ -185,31 +173,19 @@ pub async fn title_update(
 ) -> Result<HttpResponse, AppError> {
     let fields = Fields(form.into_inner());
     let (holding_id, today) = (id.into_inner(), state.clock.today());
-    let input = crate::http::api::titles::HoldingPatchInput {
+    let input = HoldingPatchInput {
         status: fields.optional("status"),
         last_evaluated_on: fields.optional("last_evaluated_on"),
         version: fields.text("version").parse().ok(),
     };
-    let school_id = {
-        user.run(move |conn, access| {
-            Ok(titles::get_holding_scoped(conn, access, holding_id, today)?.school_id)
-        })
-        .await?
-    };
-    let result = user
+    // One trip: the holding's school (where the page returns), then the change.
+    let (school_id, result) = user
         .run(move |conn, access| {
-            let school = crate::store::schools::get(conn, access, school_id)?;
-            crate::auth::Access::require(access.administers_province(school.province_id))?;
-            titles::update_holding(
-                conn,
-                access,
-                holding_id,
-                &input.validate()?,
-                today,
-                now_utc(),
-            )
+            let school_id = titles::get_holding_scoped(conn, access, holding_id, today)?.school_id;
+            let updated = records::update_title(conn, access, holding_id, &input, today, now_utc());
+            Ok((school_id, updated))
         })
-        .await;
+        .await?;
     outcome(
         result,
         async |errors| {
@@ -243,7 +219,7 @@ pub async fn grant_create(
                 until,
                 include_evidence,
             };
-            crate::store::grants::create(conn, access, school_id, &new, today, now_utc())
+            records::grant(conn, access, school_id, &new, today, now_utc())
         })
         .await;
     outcome(
@@ -264,7 +240,7 @@ pub async fn grant_revoke(
     let grant = id.into_inner();
     let school = user
         .run_as(move |conn, me| {
-            crate::store::grants::revoke(conn, &me.access(), grant, now_utc())?;
+            records::revoke_grant(conn, &me.access(), grant, now_utc())?;
             Ok(me.user.school_id.unwrap_or_default())
         })
         .await?;
@@ -295,10 +271,7 @@ pub async fn audit_create(
     let school_id = id.into_inner();
     let input = audit_input(&fields);
     let result = user
-        .run(move |conn, access| {
-            writable_school(conn, access, school_id)?;
-            audits::create(conn, access, school_id, &input.validate()?, now_utc())
-        })
+        .run(move |conn, access| records::create_audit(conn, access, school_id, &input, now_utc()))
         .await;
     outcome(
         result,
@@ -422,16 +395,8 @@ pub async fn audit_update(
     let version = fields.text("version").parse().ok();
     let result = user
         .run(move |conn, access| {
-            let current = audits::get(conn, access, audit_id)?;
-            writable_school(conn, access, current.school_id)?;
-            audits::update(
-                conn,
-                access,
-                audit_id,
-                &input.validate()?,
-                version,
-                now_utc(),
-            )
+            let whole = |_: &crate::store::audits::Audit| input.validate();
+            records::update_audit(conn, access, audit_id, version, whole, now_utc())
         })
         .await;
     outcome(
@@ -458,11 +423,7 @@ pub async fn finding_create(
         due_on: fields.optional("due_on"),
     };
     let result = user
-        .run(move |conn, access| {
-            let audit = audits::get(conn, access, audit_id)?;
-            writable_school(conn, access, audit.school_id)?;
-            findings::create(conn, access, audit_id, &input.validate()?, now_utc())
-        })
+        .run(move |conn, access| records::create_finding(conn, access, audit_id, &input, now_utc()))
         .await;
     outcome(
         result,
@@ -505,13 +466,11 @@ pub async fn finding_update(
     // One read of the finding: its audit (where the page returns) and its school's record.
     let (audit_of, result) = user
         .run(move |conn, access| {
-            let current = findings::get(conn, access, finding_id)?;
-            writable_school(conn, access, current.school_id)?;
-            let updated = input
-                .validate(today)
-                .map_err(form_field_names)
-                .and_then(|patch| findings::update(conn, access, finding_id, &patch, now_utc()));
-            Ok((current.audit_id, updated))
+            let audit_of = findings::get(conn, access, finding_id)?.audit_id;
+            let updated =
+                records::update_finding(conn, access, finding_id, &input, today, now_utc())
+                    .map_err(form_field_names);
+            Ok((audit_of, updated))
         })
         .await?;
     let form_name = format!("finding-{finding_id}");

@@ -10,17 +10,17 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::page::{Page, Posted, see_other};
-use crate::auth::{Access, CurrentUser};
+use crate::app;
+use crate::app::annual_report::ReportSectionsInput;
+use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::dates::parse_date;
 use crate::domain::lang::Lang;
 use crate::domain::status_data::{YearState, parse_typed};
-use crate::domain::workflow::{Action, SubmissionKind};
+use crate::domain::workflow::SubmissionKind;
 use crate::error::{AppError, FieldErrors, Msg};
-use crate::http::api::annual_report::{self, DOCX_TYPE, ReportSectionsInput};
-use crate::http::api::status_data::{
-    MAX_TEMPLATE_BYTES, RoundQuery, apply_upload, small_upload, template_bytes,
-};
+use crate::http::api::annual_report::{self, DOCX_TYPE};
+use crate::http::api::status_data::{MAX_TEMPLATE_BYTES, RoundQuery, small_upload, template_bytes};
 use crate::http::export::{XLSX_TYPE, attachment};
 use crate::state::AppState;
 use crate::store::rounds::{self, NewRound, RoundPatch};
@@ -123,8 +123,10 @@ pub async fn round_create(
                 due_on,
                 change_threshold_pct,
             };
-            user.run(move |conn, access| rounds::create(conn, access, province, &new, now_utc()))
-                .await
+            user.run(move |conn, access| {
+                app::status_data::open_round(conn, access, province, &new, now_utc())
+            })
+            .await
         }
         _ => Err(AppError::Validation(errors)),
     };
@@ -201,12 +203,12 @@ pub async fn round_page(
     context.insert("pages", &pages);
     let mut pager_query = format!(
         "q={}",
-        super::templates::percent_encode(query.filter.q.as_deref().unwrap_or(""))
+        crate::templates::percent_encode(query.filter.q.as_deref().unwrap_or(""))
     );
     if let Some(state) = query.filter.state.as_deref() {
         pager_query.push_str(&format!(
             "&state={}",
-            super::templates::percent_encode(state)
+            crate::templates::percent_encode(state)
         ));
     }
     if let Some(overdue) = query.filter.overdue {
@@ -258,8 +260,10 @@ pub async fn round_update(
         change_threshold_pct: None,
         closed,
     };
-    user.run(move |conn, access| rounds::update(conn, access, id, &patch, now_utc()))
-        .await?;
+    user.run(move |conn, access| {
+        app::status_data::update_round(conn, access, id, &patch, now_utc())
+    })
+    .await?;
     Ok(see_other(&format!("/rounds/{id}?done=saved")))
 }
 
@@ -578,7 +582,7 @@ pub async fn year_save(
                 explanations: Some(explanations),
                 version: field(&typed, "version").parse().ok(),
             };
-            status_data::put(conn, access, id, year, &input, now_utc())
+            app::status_data::put(conn, access, id, year, &input, now_utc())
         })
         .await;
     match result {
@@ -614,8 +618,10 @@ pub async fn year_upload(
     let outcome = async {
         let (bytes, fields) = small_upload(payload, MAX_TEMPLATE_BYTES).await?;
         page.check_csrf(fields.get("csrf_token").map(String::as_str).unwrap_or(""))?;
-        user.run(move |conn, access| apply_upload(conn, access, id, year, &bytes))
-            .await
+        user.run(move |conn, access| {
+            app::status_data::apply_upload(conn, access, id, year, &bytes, now_utc())
+        })
+        .await
     }
     .await;
     match outcome {
@@ -638,44 +644,13 @@ pub async fn year_submit(
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
-    let (today, lang) = (state.clock.today(), page.lang);
+    let lang = page.lang;
     let result = user
         .run(move |conn, access| {
-            crate::db::write_transaction(conn, |conn| {
-                schools::get(conn, access, id)?;
-                Access::require(submissions::prepares_for(access, id))?;
-                let open = submissions::latest_of_year(conn, id, SubmissionKind::StatusData, year)?
-                    .filter(|(_, s)| s.is_open());
-                let submission = match open {
-                    Some((submission, _)) => submission,
-                    None => {
-                        let title = crate::i18n::t(lang, "status_submission_title")
-                            .replace("{year}", &year.to_string());
-                        let new = submissions::NewSubmission {
-                            kind: SubmissionKind::StatusData,
-                            title,
-                            summary: None,
-                            subject: submissions::Subject {
-                                year: Some(year),
-                                ..Default::default()
-                            },
-                        };
-                        submissions::create(conn, access, id, &new, now_utc())?
-                            .submission
-                            .id
-                    }
-                };
-                submissions::step(
-                    conn,
-                    access,
-                    submission,
-                    Action::Submit,
-                    None,
-                    None,
-                    today,
-                    now_utc(),
-                )
-            })
+            let title = crate::i18n::t(lang, "status_submission_title")
+                .replace("{year}", &year.to_string());
+            let kind = SubmissionKind::StatusData;
+            app::submissions::hand_in_year(conn, access, id, kind, year, title, now_utc())
         })
         .await;
     match result {
@@ -699,7 +674,9 @@ pub async fn year_reopen(
     let year = year_of(year, &state)?;
     let reason = field(&form, "reason").to_owned();
     let result = user
-        .run(move |conn, access| status_data::reopen(conn, access, id, year, &reason, now_utc()))
+        .run(move |conn, access| {
+            app::status_data::reopen(conn, access, id, year, &reason, now_utc())
+        })
         .await;
     match result {
         Ok(_) => Ok(see_other(&format!(
@@ -781,9 +758,7 @@ pub async fn report_save(
     };
     let result = user
         .run(move |conn, access| {
-            crate::store::record::writable_school(conn, access, id)?;
-            let sections = input.validate()?;
-            status_data::put_report_sections(conn, access, id, year, &sections, now_utc())
+            app::annual_report::put_sections(conn, access, id, year, &input, now_utc())
         })
         .await;
     match result {

@@ -9,10 +9,10 @@ use serde::Deserialize;
 
 use super::account::home_context;
 use super::page::{Page, Posted, see_other};
-use crate::auth::{Access, CurrentUser};
+use crate::app::schools::{self as use_case, SchoolInput, SchoolPatchInput};
+use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::error::{AppError, FieldErrors, Msg};
-use crate::http::api::schools::{SchoolInput, SchoolPatchInput};
 use crate::state::AppState;
 use crate::store::schools::School;
 use crate::store::{provinces, schools};
@@ -184,21 +184,16 @@ pub async fn school_update(
         founded_year: if errors.is_empty() { Some(year) } else { None },
         version: form.version,
     };
-    let patch = input.validate(state.clock.today().year());
+    let mut patch = input.validate(state.clock.today().year());
+    if !errors.is_empty() {
+        if let Err(AppError::Validation(more)) = patch {
+            errors.extend(more);
+        }
+        patch = Err(AppError::Validation(errors));
+    }
+    // Visibility and permission first (the use case); then what was typed.
     let result = user
-        .run(move |conn, access| {
-            // Visibility and permission first; then what was typed.
-            let current = schools::get(conn, access, id)?;
-            Access::require(access.edits_school_profile(current.id, current.province_id))?;
-            let mut patch = patch;
-            if !errors.is_empty() {
-                if let Err(AppError::Validation(more)) = patch {
-                    errors.extend(more);
-                }
-                patch = Err(AppError::Validation(errors));
-            }
-            schools::update(conn, access, id, &patch?, now_utc())
-        })
+        .run(move |conn, access| use_case::update(conn, access, id, patch, now_utc()))
         .await;
     match result {
         Ok(school) => Ok(see_other(&format!("/schools/{}?done=saved", school.id))),
@@ -261,17 +256,17 @@ pub async fn school_create(
     let this_year = state.clock.today().year();
     let result = user
         .run(move |conn, access| {
-            // Who may, before what was typed.
-            Access::require(access.administers_province(province_id))?;
-            match (input.validate(this_year), errors.is_empty()) {
-                (Ok(new), true) => schools::create(conn, access, &new, now_utc()),
+            // Who may, before what was typed (the use case).
+            let new = match (input.validate(this_year), errors.is_empty()) {
+                (Ok(new), true) => Ok(new),
                 (Err(AppError::Validation(more)), _) => {
                     errors.extend(more);
                     Err(AppError::Validation(errors))
                 }
                 (Ok(_), false) => Err(AppError::Validation(errors)),
                 (Err(other), _) => Err(other),
-            }
+            };
+            use_case::create(conn, access, province_id, new, now_utc())
         })
         .await;
     match result {

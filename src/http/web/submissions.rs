@@ -12,6 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::page::{Checked, Page, Posted, see_other};
+use crate::app::submissions::SubmissionInput;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::Role;
@@ -19,7 +20,7 @@ use crate::domain::paging::Paging;
 use crate::domain::workflow::{Action, ReviewDecision, SignOffDecision, SubmissionStatus};
 use crate::error::{AppError, FieldErrors, Msg};
 use crate::http::api::submissions::{
-    SubmissionInput, receive, refuse_declared_oversize, serve_file, store_upload, take_step,
+    receive, refuse_declared_oversize, serve_file, store_upload, take_step,
 };
 use crate::state::AppState;
 use crate::store::{audits, findings, schools, submissions, titles};
@@ -110,17 +111,8 @@ pub async fn create(
     };
     let result = user
         .run(move |conn, access| {
-            schools::get(conn, access, school_id)?;
-            crate::auth::Access::require(
-                access.role == Role::QualityOfficer && access.school_id == Some(school_id),
-            )?;
-            submissions::create(
-                conn,
-                access,
-                school_id,
-                &input.validate(this_year)?,
-                now_utc(),
-            )
+            let new = || input.validate(this_year);
+            crate::app::submissions::create(conn, access, school_id, new, now_utc())
         })
         .await;
     match result {
@@ -433,8 +425,8 @@ pub async fn queue(
     let pager_query = format!(
         "status={}&school={}&kind={}",
         status.as_str(),
-        super::templates::percent_encode(school_text),
-        super::templates::percent_encode(query.kind.as_deref().unwrap_or(""))
+        crate::templates::percent_encode(school_text),
+        crate::templates::percent_encode(query.kind.as_deref().unwrap_or(""))
     );
     context.insert("pager_query", &pager_query);
     context.insert("kind_filter", query.kind.as_deref().unwrap_or(""));

@@ -5,13 +5,14 @@ use std::collections::HashMap;
 
 use tera::{Context, Tera};
 
-use super::i18n::{Lang, catalogue};
+use crate::domain::lang::Lang;
 use crate::error::AppError;
+use crate::i18n::catalogue;
 
 /// A template embedded in the binary, by its path under `templates/`.
 macro_rules! template {
     ($name:literal) => {
-        ($name, include_str!(concat!("../../../templates/", $name)))
+        ($name, include_str!(concat!("../templates/", $name)))
     };
 }
 

@@ -1,0 +1,125 @@
+//! Accounts and provinces: creating and changing users (an admin; a province admin within
+//! their province) and provinces (an admin), and one's own password.
+
+use crate::domain::access::Access;
+use crate::domain::{EmailAddress, NewPassword, PersonName, Role};
+use crate::error::{AppError, Validator};
+use crate::store::provinces::{self, NewProvince};
+use crate::store::schools::parse_text;
+use crate::store::users::{NewUser, UserPatch};
+use serde::Deserialize;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProvinceInput {
+    /// short code, e.g. `FJ`
+    #[schema(schema_with = crate::app::schema::province_code)]
+    pub code: String,
+    #[schema(schema_with = crate::app::schema::short_name)]
+    pub name: String,
+    #[schema(schema_with = crate::app::schema::name_or_null)]
+    pub name_zh: Option<String>,
+}
+
+impl ProvinceInput {
+    pub fn validate(&self) -> Result<NewProvince, AppError> {
+        let mut v = Validator::new();
+        let code = v.check("code", provinces::parse_code(&self.code));
+        let name = v.check("name", parse_text(&self.name));
+        let name_zh = v.check_opt("name_zh", self.name_zh.as_deref(), parse_text);
+        v.finish()?;
+        match (code, name, name_zh) {
+            (Some(code), Some(name), Some(name_zh)) => Ok(NewProvince {
+                code,
+                name,
+                name_zh,
+            }),
+            _ => Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            ))),
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    #[schema(schema_with = crate::app::schema::email)]
+    pub email: String,
+    #[schema(schema_with = crate::app::schema::short_name)]
+    #[schema(schema_with = crate::app::schema::short_name)]
+    pub name: String,
+    /// quality_officer, school_viewer, reviewer, province_admin, admin
+    #[schema(value_type = crate::domain::Role)]
+    pub role: String,
+    /// at least 10 characters
+    #[schema(schema_with = crate::app::schema::new_password)]
+    pub password: String,
+    pub province_id: Option<i64>,
+    pub school_id: Option<i64>,
+}
+
+impl UserInput {
+    /// The account and its password, or every bad field named. A province admin's new
+    /// province user belongs to their province unless another is named.
+    pub fn validate(&self, access: &Access) -> Result<(NewUser, NewPassword), AppError> {
+        let mut v = Validator::new();
+        let email = v.check("email", EmailAddress::parse(&self.email));
+        let name = v.check("name", PersonName::parse(&self.name));
+        let role = v.check("role", Role::parse(&self.role));
+        let password = v.check("password", NewPassword::parse(&self.password));
+        v.finish()?;
+        match (email, name, role, password) {
+            (Some(email), Some(name), Some(role), Some(password)) => {
+                let province_id = match (self.province_id, role.attachment()) {
+                    (None, crate::domain::role::Attachment::Province) if !access.is_admin() => {
+                        access.province_id
+                    }
+                    (given, _) => given,
+                };
+                Ok((
+                    NewUser {
+                        email,
+                        name,
+                        role,
+                        province_id,
+                        school_id: self.school_id,
+                    },
+                    password,
+                ))
+            }
+            _ => Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            ))),
+        }
+    }
+}
+
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatchInput {
+    #[schema(schema_with = crate::app::schema::name_or_null)]
+    pub name: Option<String>,
+    #[schema(value_type = Option<crate::domain::Role>)]
+    pub role: Option<String>,
+    pub province_id: Option<i64>,
+    pub school_id: Option<i64>,
+    /// `false` deactivates the account and ends its sessions at once
+    pub active: Option<bool>,
+}
+
+impl UserPatchInput {
+    pub fn validate(&self) -> Result<UserPatch, AppError> {
+        let mut v = Validator::new();
+        let name = v.check_opt("name", self.name.as_deref(), PersonName::parse);
+        let role = v.check_opt("role", self.role.as_deref(), Role::parse);
+        v.finish()?;
+        Ok(UserPatch {
+            name: name.flatten(),
+            role: role.flatten(),
+            province_id: self.province_id,
+            school_id: self.school_id,
+            active: self.active,
+        })
+    }
+}
