@@ -842,7 +842,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     let gathered = crate::store::annual_report::gather(
         conn,
         &officer,
-        &crate::store::kept::Kept::new(),
+        &crate::app::kept::Kept::new().peers,
         fz2.id,
         2025,
         today,

@@ -63,7 +63,7 @@ impl Application {
             opt_out: crate::auth::opt_out::OptOutKeys::new(&token_secret),
             passwords,
             evidence,
-            kept: Arc::new(crate::store::kept::Kept::new()),
+            kept: Arc::new(crate::app::kept::Kept::new()),
             integrity: Arc::new(crate::backup::Integrity::default()),
         });
         actix_web::rt::spawn(crate::backup::watch_integrity(

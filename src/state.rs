@@ -19,7 +19,7 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub evidence: Arc<dyn crate::evidence::EvidenceStorage>,
     /// province-wide answers kept while their version in the database holds
-    pub kept: Arc<crate::store::kept::Kept>,
+    pub kept: Arc<crate::app::kept::Kept>,
     /// what the last check of a SQLite file found
     pub integrity: Arc<crate::backup::Integrity>,
 }

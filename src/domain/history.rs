@@ -209,6 +209,75 @@ mod tests {
         }
     }
 
+    /// Every action, with each workflow step.
+    fn every_action() -> Vec<Action> {
+        use crate::domain::workflow::{Action as Step, ReviewDecision, SignOffDecision};
+        let mut steps = vec![Step::Submit, Step::Withdraw];
+        steps.extend(ReviewDecision::ALL.iter().map(|d| Step::Review(*d)));
+        steps.extend(SignOffDecision::ALL.iter().map(|d| Step::SignOff(*d)));
+        use Action::*;
+        let mut all = vec![
+            SchoolCreate,
+            SchoolUpdate,
+            GrantRead,
+            TitleAward,
+            TitleUpdate,
+            TitleReevaluate,
+            CertificateSet,
+            AuditCreate,
+            AuditUpdate,
+            AuditVerify,
+            FindingCreate,
+            FindingUpdate,
+            FindingVerify,
+            StatusDataSet,
+            StatusDataLock,
+            StatusDataReopen,
+            SubmissionCreate,
+            EvidenceAdd,
+            ProgrammeUpdate,
+            ProgrammeClose,
+            ProgrammeReopen,
+            GrantCreate,
+            GrantRevoke,
+            RoundOpen,
+            RoundUpdate,
+            RoundClose,
+            RoundReopen,
+            AnnualReportWrite,
+        ];
+        all.extend(steps.into_iter().map(Submission));
+        all
+    }
+
+    #[test]
+    fn the_history_keeps_the_words_it_stored_before_types() {
+        let names: Vec<String> = every_action()
+            .iter()
+            .map(|a| a.name().into_owned())
+            .collect();
+        let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "two actions share a name");
+        assert!(names.contains(&"submission.sign_off:approve".to_owned()));
+        assert!(names.contains(&"status_data.lock".to_owned()));
+        assert_eq!(Action::TitleAward.entity().as_str(), "school_title");
+        assert_eq!(Action::GrantCreate.entity().as_str(), "consulting_grant");
+        assert_eq!(Action::RoundOpen.entity().as_str(), "collection_round");
+        // Each action's prefix names its entity, under the words the chain has always used.
+        for action in every_action() {
+            let name = action.name();
+            let prefix = name.split('.').next().unwrap_or_default();
+            let entity = match prefix {
+                "title" => "school_title",
+                "grant" if action != Action::GrantRead => "consulting_grant",
+                "grant" => "school",
+                "round" => "collection_round",
+                other => other,
+            };
+            assert_eq!(action.entity().as_str(), entity, "{name}");
+        }
+    }
+
     #[test]
     fn any_change_changes_the_hash() {
         let a = entry_hash(GENESIS, &content("{\"kind\":\"internal\"}"));

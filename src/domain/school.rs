@@ -8,6 +8,14 @@ crate::vocabulary!(SchoolKind {
     HigherVocational => "higher_vocational",
 });
 
+/// Which schools a piece of kept state is recomputed for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schools {
+    One(i64),
+    Province(i64),
+    All,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

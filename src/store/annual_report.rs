@@ -167,7 +167,7 @@ fn findings_of_year(
 pub fn gather(
     conn: &mut DbConn,
     access: &Access,
-    kept: &crate::store::kept::Kept,
+    peers: &crate::store::peers::Cache,
     school_id: i64,
     year: i32,
     today: Date,
@@ -180,7 +180,7 @@ pub fn gather(
     let titles = crate::store::titles::list_holdings(conn, access, school_id, today)?;
     let certificate = crate::store::certificates::get(conn, access, school_id)?;
     let (audits, findings) = findings_of_year(conn, school_id, year, today)?;
-    let comparison = crate::store::peers::compare_school(conn, kept, &school, false, today)?;
+    let comparison = crate::store::peers::compare_school(conn, peers, &school, false, today)?;
     let standing = STANDING
         .iter()
         .map(|metric| Standing {

@@ -44,13 +44,7 @@ pub struct Deadline {
     pub id: i64,
 }
 
-/// Whose deadlines to recompute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Schools {
-    One(i64),
-    Province(i64),
-    All,
-}
+pub use crate::domain::school::Schools;
 
 /// A deadline as kept, before it is stored.
 #[derive(Debug, Insertable)]

@@ -10,13 +10,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
-use time::Date;
-
-use crate::domain::status_data::Figures;
 use crate::error::AppError;
-use crate::store::peers::ProvinceFigures;
-use crate::store::rounds::RoundSchools;
-use crate::store::schools::School;
 
 /// Values computed from the database, by key, each with the version it was computed from.
 pub struct Versioned<K, V> {
@@ -62,41 +56,6 @@ impl<K: Hash + Eq + Clone, V> Versioned<K, V> {
             .get(key)
             .filter(|(v, _)| *v == version)
             .map(|(_, value)| value.clone())
-    }
-}
-
-/// A province's figures for the peer comparison: by province, kind of school (or all) and
-/// day.
-pub type PeerKey = (i64, Option<String>, Date);
-
-/// Everything this process keeps.
-pub struct Kept {
-    /// `store::peers`: by the province's `data_version`
-    pub peers: Versioned<PeerKey, ProvinceFigures>,
-    /// `store::rounds`: every school of a round's province with its state, by round and
-    /// day, by the province's `round_version`
-    pub rounds: Versioned<(i64, Date), RoundSchools>,
-    /// `store::status_data`: a province's accepted figures of a year, by province and year,
-    /// by the province's `data_version`
-    pub accepted: Versioned<(i64, i32), Vec<(School, Figures)>>,
-}
-
-impl Kept {
-    pub fn new() -> Kept {
-        Kept {
-            // 31 provinces, with or without a kind filter, today and perhaps yesterday.
-            peers: Versioned::new(256),
-            // A province has a round or two open.
-            rounds: Versioned::new(128),
-            // A province's last few years.
-            accepted: Versioned::new(128),
-        }
-    }
-}
-
-impl Default for Kept {
-    fn default() -> Self {
-        Kept::new()
     }
 }
 

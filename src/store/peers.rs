@@ -21,7 +21,7 @@ use crate::domain::access::Access;
 use crate::domain::dates::next_reevaluation;
 use crate::domain::peers::{Compliance, compliance, percentile_among, standards};
 use crate::error::AppError;
-use crate::store::kept::Kept;
+use crate::store::kept::Versioned;
 
 /// The figures compared, per school.
 #[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
@@ -356,11 +356,18 @@ pub struct ProvinceFigures {
     standards: HashMap<i64, Vec<StandardCheck>>,
 }
 
+/// A province's figures for the peer comparison: by province, kind of school (or all) and
+/// day.
+pub type PeerKey = (i64, Option<String>, Date);
+
+/// The figures computed once per province's data version (`app::Kept`).
+pub type Cache = Versioned<PeerKey, ProvinceFigures>;
+
 /// A province's figures (of one kind of school, or all) as of `today`: kept while the
 /// province's data version holds.
 fn province_figures(
     conn: &mut DbConn,
-    kept: &Kept,
+    cache: &Cache,
     province: i64,
     kind: Option<String>,
     today: Date,
@@ -368,7 +375,7 @@ fn province_figures(
     let version =
         crate::store::provinces::version(conn, province, crate::store::provinces::Version::Data)?;
     let key = (province, kind.clone(), today);
-    kept.peers.get_or_compute(key, version, || {
+    cache.get_or_compute(key, version, || {
         let schools = province_metrics(conn, province, kind.as_deref(), today)?;
         let sorted = COMPARED
             .iter()
@@ -483,25 +490,25 @@ impl Compared {
 pub fn compare(
     conn: &mut DbConn,
     access: &Access,
-    kept: &Kept,
+    cache: &Cache,
     school_id: i64,
     same_kind: bool,
     today: Date,
 ) -> Result<Compared, AppError> {
     let school = crate::store::schools::get(conn, access, school_id)?;
-    compare_school(conn, kept, &school, same_kind, today)
+    compare_school(conn, cache, &school, same_kind, today)
 }
 
 /// The comparison for a school already read through the caller's scope (`schools::get`).
 pub fn compare_school(
     conn: &mut DbConn,
-    kept: &Kept,
+    cache: &Cache,
     school: &crate::store::schools::School,
     same_kind: bool,
     today: Date,
 ) -> Result<Compared, AppError> {
     let kind = same_kind.then(|| school.kind.clone());
-    let figures = province_figures(conn, kept, school.province_id, kind, today)?;
+    let figures = province_figures(conn, cache, school.province_id, kind, today)?;
     let position = figures
         .schools
         .binary_search_by_key(&school.id, |m| m.school_id)

@@ -15,10 +15,10 @@ use crate::db::schema::{
 };
 use crate::domain::access::{Access, SchoolScope};
 use crate::domain::history::{Action, Change, Journal};
+use crate::domain::school::Schools;
 use crate::domain::status_data::{YearState, overdue, year_state};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::error::{AppError, Msg};
-use crate::store::deadlines::Schools;
 
 crate::vocabulary!(RoundStatus {
     Open => "open",
@@ -276,11 +276,15 @@ pub struct RoundSchools {
     schools: Vec<SchoolInRound>,
 }
 
+/// Every school of a round's province with its state, by round and day, computed once
+/// per round version of the province (`app::Kept`).
+pub type Cache = crate::store::kept::Versioned<(i64, Date), RoundSchools>;
+
 /// A round as the bureau follows it: each visible school of the province with its state.
 pub fn detail(
     conn: &mut DbConn,
     access: &Access,
-    kept: &crate::store::kept::Kept,
+    cache: &Cache,
     id: i64,
     filter: &RoundFilter,
     today: Date,
@@ -291,7 +295,7 @@ pub fn detail(
         round.province_id,
         crate::store::provinces::Version::Round,
     )?;
-    let all = kept.rounds.get_or_compute((id, today), version, || {
+    let all = cache.get_or_compute((id, today), version, || {
         schools_in_round(conn, &round, today)
     })?;
     // Province readers see every school of it; a school's people theirs (and those granted).

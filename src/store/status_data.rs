@@ -683,10 +683,14 @@ impl ProvinceYear {
     }
 }
 
+/// A province's accepted figures of a year, by province and year, computed once per data
+/// version of the province (`app::Kept`).
+pub type AcceptedCache = crate::store::kept::Versioned<(i64, i32), Vec<(School, Figures)>>;
+
 pub fn province_accepted(
     conn: &mut DbConn,
     access: &Access,
-    kept: &crate::store::kept::Kept,
+    cache: &AcceptedCache,
     province_id: i64,
     year: i32,
 ) -> Result<ProvinceYear, AppError> {
@@ -697,11 +701,9 @@ pub fn province_accepted(
         province_id,
         crate::store::provinces::Version::Data,
     )?;
-    let rows = kept
-        .accepted
-        .get_or_compute((province_id, year), version, || {
-            accepted_in_province(conn, &catalogue, province_id, year)
-        })?;
+    let rows = cache.get_or_compute((province_id, year), version, || {
+        accepted_in_province(conn, &catalogue, province_id, year)
+    })?;
     let visible = match access.school_scope() {
         SchoolScope::All | SchoolScope::Province(_) => None,
         _ => Some(

@@ -71,7 +71,7 @@ pub async fn report_view(
     let (today, kept) = (state.clock.today(), state.kept.clone());
     let gathered = user
         .run(move |conn, access| {
-            crate::store::annual_report::gather(conn, access, &kept, school_id, year, today)
+            crate::store::annual_report::gather(conn, access, &kept.peers, school_id, year, today)
         })
         .await?;
     Ok(report::view(&gathered, lang))
@@ -194,8 +194,14 @@ pub async fn attach_report(
             let submission = crate::app::annual_report::submission_to_attach_to(
                 conn, access, school_id, year, lang,
             )?;
-            let gathered =
-                crate::store::annual_report::gather(conn, access, &kept, school_id, year, today)?;
+            let gathered = crate::store::annual_report::gather(
+                conn,
+                access,
+                &kept.peers,
+                school_id,
+                year,
+                today,
+            )?;
             Ok((submission, gathered))
         })
         .await?;

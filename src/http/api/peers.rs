@@ -95,7 +95,7 @@ pub async fn compare(
         state.kept.clone(),
     );
     let compared = user
-        .run(move |conn, access| peers::compare(conn, access, &kept, id, same_kind, today))
+        .run(move |conn, access| peers::compare(conn, access, &kept.peers, id, same_kind, today))
         .await?;
     if format != Format::Json {
         return download(&table(&compared), format, "peer-comparison");

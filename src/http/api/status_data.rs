@@ -308,8 +308,10 @@ pub async fn get_round(
     let (id, today, kept) = (id.into_inner(), state.clock.today(), state.kept.clone());
     let filter = query.filter()?;
     Ok(HttpResponse::Ok().json(
-        user.run(move |conn, access| rounds::detail(conn, access, &kept, id, &filter, today))
-            .await?,
+        user.run(move |conn, access| {
+            rounds::detail(conn, access, &kept.rounds, id, &filter, today)
+        })
+        .await?,
     ))
 }
 
@@ -678,7 +680,7 @@ pub async fn province_figures(
     let kept = state.kept.clone();
     let accepted = user
         .run(move |conn, access| {
-            status_data::province_accepted(conn, access, &kept, province, year)
+            status_data::province_accepted(conn, access, &kept.accepted, province, year)
         })
         .await?;
     if format != Format::Json {

@@ -32,7 +32,7 @@ pub async fn page(
         .load(move |conn, access| {
             // Read once: under a consulting grant every read is a history entry.
             let school = crate::store::schools::get(conn, access, id)?;
-            let comparison = peers::compare_school(conn, &kept, &school, same_kind, today)?;
+            let comparison = peers::compare_school(conn, &kept.peers, &school, same_kind, today)?;
             let soon = crate::store::deadlines::Due {
                 today,
                 within_days: Some(180),

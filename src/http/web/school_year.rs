@@ -183,7 +183,7 @@ pub async fn round_page(
     let (id, today, kept) = (id.into_inner(), state.clock.today(), state.kept.clone());
     let filter = query.filter.filter()?;
     let (me, mut detail) = user
-        .load(move |conn, access| rounds::detail(conn, access, &kept, id, &filter, today))
+        .load(move |conn, access| rounds::detail(conn, access, &kept.rounds, id, &filter, today))
         .await?;
     // A page of the schools (a province has hundreds); the counts are of them all.
     let listed = detail.schools.len();
@@ -277,8 +277,13 @@ pub async fn round_download(
     let (accepted, year) = user
         .run(move |conn, access| {
             let round = rounds::find(conn, access, id)?;
-            let accepted =
-                status_data::province_accepted(conn, access, &kept, round.province_id, round.year)?;
+            let accepted = status_data::province_accepted(
+                conn,
+                access,
+                &kept.accepted,
+                round.province_id,
+                round.year,
+            )?;
             Ok((accepted, round.year))
         })
         .await?;

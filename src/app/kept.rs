@@ -1,0 +1,36 @@
+//! What this process keeps of province-wide answers, each by the version in the database it
+//! was computed from (`store::kept::Versioned`): the store's readers take the one they use.
+
+use crate::store::kept::Versioned;
+use crate::store::{peers, rounds, status_data};
+
+/// Everything this process keeps.
+pub struct Kept {
+    /// `store::peers`: by the province's `data_version`
+    pub peers: peers::Cache,
+    /// `store::rounds`: every school of a round's province with its state, by round and
+    /// day, by the province's `round_version`
+    pub rounds: rounds::Cache,
+    /// `store::status_data`: a province's accepted figures of a year, by province and year,
+    /// by the province's `data_version`
+    pub accepted: status_data::AcceptedCache,
+}
+
+impl Kept {
+    pub fn new() -> Kept {
+        Kept {
+            // 31 provinces, with or without a kind filter, today and perhaps yesterday.
+            peers: Versioned::new(256),
+            // A province has a round or two open.
+            rounds: Versioned::new(128),
+            // A province's last few years.
+            accepted: Versioned::new(128),
+        }
+    }
+}
+
+impl Default for Kept {
+    fn default() -> Self {
+        Kept::new()
+    }
+}
