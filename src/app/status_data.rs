@@ -1,14 +1,16 @@
 //! The school year: a province's collection rounds, a school's yearly status data (typed
 //! in, or read from a filled-in template), and a year reopened after it was accepted.
 
+use serde::Deserialize;
 use time::PrimitiveDateTime;
 
 use crate::db::DbConn;
 use crate::domain::access::Access;
 use crate::domain::indicators::Indicators;
+use crate::domain::status_data::YearState;
 use crate::error::AppError;
 use crate::sheets::template::{self, UploadError};
-use crate::store::rounds::{self, NewRound, RoundInfo, RoundPatch};
+use crate::store::rounds::{self, NewRound, RoundFilter, RoundInfo, RoundPatch};
 use crate::store::status_data::{self, StatusData, StatusInput, YearIndicators};
 use crate::store::{indicators, record::writable_school};
 
@@ -116,4 +118,57 @@ pub fn apply_upload(
         )?;
         status_data::compute(conn, &catalogue, &school, year)
     })
+}
+
+/// The year's XLSX template for a school, pre-filled with what is recorded and last
+/// year's figures, and its file name (readers of the school).
+pub fn template(
+    conn: &mut DbConn,
+    access: &Access,
+    school_id: i64,
+    year: i32,
+) -> Result<(Vec<u8>, String), AppError> {
+    let school = crate::store::schools::get(conn, access, school_id)?;
+    let catalogue = indicators::catalogue(conn)?;
+    let data = status_data::compute(conn, &catalogue, &school, year)?;
+    let bytes = template::write(&template::TemplateData {
+        school_id,
+        school_name: school.name_zh.as_deref().unwrap_or(&school.name),
+        year,
+        catalogue: &catalogue.indicators(),
+        current: &data.figures,
+        previous: &data.previous,
+    })
+    .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((bytes, format!("status-data-{school_id}-{year}.xlsx")))
+}
+
+/// Which schools of a round to list (the API's query and the page's filter).
+#[derive(Deserialize, utoipa::IntoParams, Default)]
+pub struct RoundQuery {
+    /// only schools in this state: not_started, in_progress, submitted, accepted, returned
+    #[param(schema_with = crate::app::schema::year_state_filter)]
+    pub state: Option<String>,
+    /// only overdue (true) or only not overdue (false) schools
+    pub overdue: Option<bool>,
+    /// part of a school's name, English or Chinese
+    pub q: Option<String>,
+}
+
+impl RoundQuery {
+    pub fn filter(&self) -> Result<RoundFilter, AppError> {
+        Ok(RoundFilter {
+            state: match self.state.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(s) => Some(YearState::parse(s).map_err(|p| AppError::field("state", p))?),
+            },
+            overdue: self.overdue,
+            name: self
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(|q| q.chars().take(100).collect()),
+        })
+    }
 }

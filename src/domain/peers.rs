@@ -81,6 +81,25 @@ pub struct Standard {
     pub maximum: Option<f64>,
 }
 
+impl Standard {
+    /// Whether `value` is on the wrong side of this standard (below its minimum or above
+    /// its maximum): the one meaning of "misses a national standard".
+    pub fn missed_by(&self, value: f64) -> bool {
+        self.minimum.is_some_and(|m| value < m) || self.maximum.is_some_and(|m| value > m)
+    }
+}
+
+/// The standards for a school of `kind` that its `figures` miss; a figure not given
+/// misses nothing.
+pub fn missed<'a>(
+    kind: SchoolKind,
+    figures: &'a std::collections::BTreeMap<String, f64>,
+) -> impl Iterator<Item = &'static Standard> + 'a {
+    standards(kind)
+        .iter()
+        .filter(|s| figures.get(s.measure).is_some_and(|v| s.missed_by(*v)))
+}
+
 const fn at_least(measure: &'static str, minimum: f64) -> Standard {
     Standard {
         measure,

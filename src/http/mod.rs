@@ -2,7 +2,9 @@
 //! under `/api` and the HTML pages), assembled by `build_app`.
 
 pub mod api;
+pub mod documents;
 pub mod export;
+pub mod files;
 pub mod web;
 
 use actix_web::body::MessageBody;

@@ -3,37 +3,29 @@
 //! province's accepted figures for the ministry.
 
 use crate::http::api::body::{Body, Query};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, web};
-use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use time::Date;
 
 use crate::app;
+use crate::app::status_data::RoundQuery;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::domain::SchoolKind;
 use crate::domain::dates::parse_date;
-use crate::domain::lang::Lang;
-use crate::domain::peers::standards;
-use crate::domain::status_data::{
-    Figures, Indicator, Ratio, Unit, ValueKind, YearState, serialize_figures,
-};
+use crate::domain::status_data::{Indicator, Ratio, Unit, ValueKind};
 use crate::domain::text;
 use crate::error::{AppError, ErrorBody, Msg, Validator};
 use crate::http::api::paging::{After, Paged};
-use crate::http::export::{Cell, Format, Table, XLSX_TYPE, attachment, download};
-use crate::sheets::template::{self, TemplateData};
+use crate::http::documents::{ProvinceRow, province_download, province_rows};
+use crate::http::export::{Format, XLSX_TYPE, attachment};
+use crate::http::files::{MAX_TEMPLATE_BYTES, small_upload};
 use crate::state::AppState;
-use crate::store::indicators::{self, Catalogue};
-use crate::store::rounds::{self, NewRound, RoundDetail, RoundFilter, RoundInfo, RoundPatch};
-use crate::store::schools::School;
-use crate::store::status_data::{self, ProvinceYear, StatusData, StatusInput};
-
-/// The largest template upload: a filled-in template is a few tens of kilobytes.
-pub const MAX_TEMPLATE_BYTES: usize = 2 * 1024 * 1024;
+use crate::store::indicators::{self};
+use crate::store::rounds::{self, NewRound, RoundDetail, RoundInfo, RoundPatch};
+use crate::store::status_data::{self, StatusData, StatusInput};
 
 /// A year in a path, checked like every year we take.
 fn year_of(raw: i64, today: Date) -> Result<i32, AppError> {
@@ -264,35 +256,6 @@ pub async fn list_rounds(
     )
 }
 
-#[derive(Deserialize, utoipa::IntoParams, Default)]
-pub struct RoundQuery {
-    /// only schools in this state: not_started, in_progress, submitted, accepted, returned
-    #[param(schema_with = crate::app::schema::year_state_filter)]
-    pub state: Option<String>,
-    /// only overdue (true) or only not overdue (false) schools
-    pub overdue: Option<bool>,
-    /// part of a school's name, English or Chinese
-    pub q: Option<String>,
-}
-
-impl RoundQuery {
-    pub fn filter(&self) -> Result<RoundFilter, AppError> {
-        Ok(RoundFilter {
-            state: match self.state.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(s) => Some(YearState::parse(s).map_err(|p| AppError::field("state", p))?),
-            },
-            overdue: self.overdue,
-            name: self
-                .q
-                .as_deref()
-                .map(str::trim)
-                .filter(|q| !q.is_empty())
-                .map(|q| q.chars().take(100).collect()),
-        })
-    }
-}
-
 /// A round with each visible school's state, overdue flag and link, and counts by state
 #[utoipa::path(
     get, path = "/api/v1/rounds/{id}", tag = "school year", security(("bearer" = [])),
@@ -429,28 +392,6 @@ pub async fn put_status(
     Ok(response.json(saved))
 }
 
-/// What a template needs from the database.
-pub fn template_bytes(
-    conn: &mut crate::db::DbConn,
-    access: &crate::auth::Access,
-    school_id: i64,
-    year: i32,
-) -> Result<(Vec<u8>, String), AppError> {
-    let school = crate::store::schools::get(conn, access, school_id)?;
-    let catalogue = indicators::catalogue(conn)?;
-    let data = status_data::compute(conn, &catalogue, &school, year)?;
-    let bytes = template::write(&TemplateData {
-        school_id,
-        school_name: school.name_zh.as_deref().unwrap_or(&school.name),
-        year,
-        catalogue: &catalogue.indicators(),
-        current: &data.figures,
-        previous: &data.previous,
-    })
-    .map_err(|e| AppError::Internal(e.into()))?;
-    Ok((bytes, format!("status-data-{school_id}-{year}.xlsx")))
-}
-
 /// The year's XLSX template, pre-filled with what is recorded and last year's figures
 #[utoipa::path(
     get, path = "/api/v1/schools/{id}/status-data/{year}/template.xlsx", tag = "school year", security(("bearer" = [])),
@@ -465,48 +406,9 @@ pub async fn template_xlsx(
     let (id, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
     let (bytes, name) = user
-        .run(move |conn, access| template_bytes(conn, access, id, year))
+        .run(move |conn, access| app::status_data::template(conn, access, id, year))
         .await?;
     Ok(attachment(bytes, XLSX_TYPE, &name))
-}
-
-/// Reads a small multipart upload into memory: the one file (field `file`, at most
-/// `limit` bytes) and the short text fields beside it (a form's CSRF token).
-pub async fn small_upload(
-    mut payload: Multipart,
-    limit: usize,
-) -> Result<(Vec<u8>, HashMap<String, String>), AppError> {
-    const TEXT_LIMIT: usize = 4096;
-    let mut file: Option<Vec<u8>> = None;
-    let mut texts = HashMap::new();
-    while let Some(field) = payload.next().await {
-        let mut field =
-            field.map_err(|_| AppError::bad_request("malformed_upload", Msg::UploadUnreadable))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let is_file = name == "file" && file.is_none();
-        let room = if is_file { limit } else { TEXT_LIMIT };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk
-                .map_err(|_| AppError::bad_request("upload_interrupted", Msg::UploadCutOff))?;
-            if bytes.len() + chunk.len() > room {
-                return Err(AppError::PayloadTooLarge(Msg::TooBig {
-                    max: crate::domain::numbers::bytes(room as u64),
-                }));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if is_file {
-            file = Some(bytes);
-        } else {
-            texts.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-        }
-    }
-    let file = file.ok_or_else(|| AppError::field("file", Msg::NoFile))?;
-    if file.is_empty() {
-        return Err(AppError::field("file", Msg::FileEmpty));
-    }
-    Ok((file, texts))
 }
 
 /// The multipart body of a template upload, as the document describes it.
@@ -582,76 +484,6 @@ pub async fn reopen(
 }
 
 /// One school's accepted figures in the province's table.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ProvinceRow {
-    pub school_id: i64,
-    pub name: String,
-    pub name_zh: Option<String>,
-    pub city: String,
-    pub kind: String,
-    #[serde(serialize_with = "serialize_figures")]
-    #[schema(value_type = BTreeMap<String, f64>)]
-    pub figures: Figures,
-    /// indicators on the wrong side of a national standard
-    pub below_standard: Vec<String>,
-}
-
-/// The codes of a school's figures that miss a national standard for its kind.
-fn below_standard(school: &School, figures: &Figures) -> Vec<String> {
-    let Ok(kind) = SchoolKind::parse(&school.kind) else {
-        return Vec::new();
-    };
-    standards(kind)
-        .iter()
-        .filter(|s| {
-            figures.get(s.measure).is_some_and(|v| {
-                s.minimum.is_some_and(|m| *v < m) || s.maximum.is_some_and(|m| *v > m)
-            })
-        })
-        .map(|s| s.measure.to_owned())
-        .collect()
-}
-
-/// The province's table: a column per indicator with bilingual headers and units.
-fn province_table(catalogue: &Catalogue, rows: &[ProvinceRow]) -> Table {
-    let indicators: Vec<&Indicator> = catalogue.entered().chain(catalogue.derived()).collect();
-    let mut table = Table::new([
-        "学校编号 / School id",
-        "学校 / School",
-        "学校名称 / Name (zh)",
-        "城市 / City",
-        "类别 / Kind",
-    ]);
-    for i in &indicators {
-        let unit = match (i.unit.label(Lang::ZhCn), i.unit.label(Lang::En)) {
-            ("", _) => String::new(),
-            (zh, en) if zh == en || en.is_empty() => format!(" ({zh})"),
-            (zh, en) => format!(" ({zh} / {en})"),
-        };
-        table
-            .header
-            .push(format!("{} / {}{unit}", i.name_zh, i.name));
-    }
-    for row in rows {
-        let mut cells = vec![
-            Cell::from(row.school_id),
-            Cell::from(row.name.clone()),
-            Cell::from(row.name_zh.clone()),
-            Cell::from(row.city.clone()),
-            Cell::from(row.kind.clone()),
-        ];
-        for i in &indicators {
-            cells.push(match row.figures.get(&i.code) {
-                Some(v) if row.below_standard.contains(&i.code) => Cell::Marked(*v),
-                Some(v) => Cell::Number(*v),
-                None => Cell::Empty,
-            });
-        }
-        table.rows.push(cells);
-    }
-    table
-}
-
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ProvinceQuery {
     /// json (default), csv or xlsx
@@ -702,33 +534,4 @@ pub async fn province_figures(
     let end = start.saturating_add(page.paging.limit);
     let next = (end < total).then_some(After::Offset(end));
     Ok(page.respond_with(HttpResponse::Ok().json(rows), total, next))
-}
-
-/// The province's accepted figures as a CSV or XLSX download.
-pub fn province_download(
-    accepted: &ProvinceYear,
-    year: i32,
-    format: Format,
-) -> Result<HttpResponse, AppError> {
-    download(
-        &province_table(
-            &accepted.catalogue,
-            &province_rows(accepted.rows().cloned()),
-        ),
-        format,
-        &format!("status-data-{year}"),
-    )
-}
-
-fn province_rows(rows: impl Iterator<Item = (School, Figures)>) -> Vec<ProvinceRow> {
-    rows.map(|(school, figures)| ProvinceRow {
-        below_standard: below_standard(&school, &figures),
-        school_id: school.id,
-        name: school.name,
-        name_zh: school.name_zh,
-        city: school.city,
-        kind: school.kind,
-        figures,
-    })
-    .collect()
 }

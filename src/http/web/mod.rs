@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod api_docs;
+pub mod calendar;
 pub mod charts;
 pub mod error_pages;
 pub mod i18n;
@@ -94,10 +95,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/submissions/{id}/step", web::post().to(submissions::step))
         .route("/queue", web::get().to(submissions::queue))
         .route("/schools/{id}/peers", web::get().to(peers::page))
-        .route(
-            "/calendar/{name}",
-            web::get().to(crate::http::api::deadlines::feed),
-        )
+        .route("/calendar/{name}", web::get().to(calendar::feed))
         .route("/inbox", web::get().to(submissions::inbox))
         .route("/inbox/read", web::post().to(submissions::inbox_read))
         .route("/evidence/{id}", web::get().to(submissions::evidence_file))

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::page::{Page, Posted, see_other};
 use crate::app;
 use crate::app::annual_report::ReportSectionsInput;
+use crate::app::status_data::RoundQuery;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::dates::parse_date;
@@ -19,9 +20,9 @@ use crate::domain::lang::Lang;
 use crate::domain::status_data::{YearState, parse_typed};
 use crate::domain::workflow::SubmissionKind;
 use crate::error::{AppError, FieldErrors, Msg};
-use crate::http::api::annual_report::{self, DOCX_TYPE};
-use crate::http::api::status_data::{MAX_TEMPLATE_BYTES, RoundQuery, small_upload, template_bytes};
+use crate::http::documents::{self as annual_report, DOCX_TYPE};
 use crate::http::export::{XLSX_TYPE, attachment};
+use crate::http::files::{MAX_TEMPLATE_BYTES, small_upload};
 use crate::state::AppState;
 use crate::store::rounds::{self, NewRound, RoundPatch};
 use crate::store::status_data::{self, StatusInput};
@@ -287,11 +288,7 @@ pub async fn round_download(
             Ok((accepted, round.year))
         })
         .await?;
-    crate::http::api::status_data::province_download(
-        &accepted,
-        year,
-        crate::http::export::Format::Xlsx,
-    )
+    crate::http::documents::province_download(&accepted, year, crate::http::export::Format::Xlsx)
 }
 
 // ---- A school's year -------------------------------------------------------------------
@@ -606,7 +603,7 @@ pub async fn year_template(
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
     let (bytes, name) = user
-        .run(move |conn, access| template_bytes(conn, access, id, year))
+        .run(move |conn, access| app::status_data::template(conn, access, id, year))
         .await?;
     Ok(attachment(bytes, XLSX_TYPE, &name))
 }

@@ -12,16 +12,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::page::{Checked, Page, Posted, see_other};
-use crate::app::submissions::SubmissionInput;
+use crate::app::{self, submissions::SubmissionInput};
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::Role;
 use crate::domain::paging::Paging;
 use crate::domain::workflow::{Action, ReviewDecision, SignOffDecision, SubmissionStatus};
 use crate::error::{AppError, FieldErrors, Msg};
-use crate::http::api::submissions::{
-    receive, refuse_declared_oversize, serve_file, store_upload, take_step,
-};
+use crate::http::files::{receive, refuse_declared_oversize, serve_file, store_upload};
 use crate::state::AppState;
 use crate::store::{audits, findings, schools, submissions, titles};
 
@@ -347,7 +345,14 @@ pub async fn step(
     let version = get("version").parse().ok();
     let comment = Some(get("comment").to_owned()).filter(|c| !c.trim().is_empty());
     let outcome = match action {
-        Ok(action) => take_step(&state, &user, id, action, comment, version).await,
+        Ok(action) => {
+            let today = state.clock.today();
+            user.run(move |conn, access| {
+                let comment = comment.as_deref();
+                app::submissions::step(conn, access, id, action, comment, version, today, now_utc())
+            })
+            .await
+        }
         Err(e) => Err(e),
     };
     match outcome {

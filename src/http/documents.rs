@@ -1,0 +1,183 @@
+//! Documents both faces hand out: the annual quality report (a print-ready page, a DOCX,
+//! or the DOCX attached as evidence of the year's report submission) and the province's
+//! accepted figures as a table to download.
+
+use actix_web::HttpResponse;
+use serde::Serialize;
+
+use crate::auth::CurrentUser;
+use crate::domain::SchoolKind;
+use crate::domain::lang::Lang;
+use crate::domain::peers::missed;
+use crate::domain::status_data::{Figures, Indicator, serialize_figures};
+use crate::error::AppError;
+use crate::http::export::{Cell, Format, Table, download};
+use crate::http::files::{generated, store_upload};
+use crate::report::{self, ReportView};
+use crate::state::AppState;
+use crate::store::indicators::Catalogue;
+use crate::store::schools::School;
+use crate::store::status_data::ProvinceYear;
+use crate::store::submissions::Evidence;
+
+pub use crate::report::docx::CONTENT_TYPE as DOCX_TYPE;
+
+/// The report of a school's year in `lang`, as its view.
+pub async fn report_view(
+    state: &AppState,
+    user: &CurrentUser,
+    school_id: i64,
+    year: i32,
+    lang: Lang,
+) -> Result<ReportView, AppError> {
+    let (today, kept) = (state.clock.today(), state.kept.clone());
+    let gathered = user
+        .run(move |conn, access| {
+            crate::store::annual_report::gather(conn, access, &kept.peers, school_id, year, today)
+        })
+        .await?;
+    Ok(report::view(&gathered, lang))
+}
+
+/// The print-ready HTML of a report.
+pub fn html(state: &AppState, view: &ReportView, lang: Lang) -> Result<String, AppError> {
+    let mut context = tera::Context::new();
+    context.insert("report", view);
+    state.templates.render(lang, "report/annual.html", &context)
+}
+
+pub fn docx_bytes(view: &ReportView) -> Result<Vec<u8>, AppError> {
+    report::docx::write(view).map_err(|e| AppError::Internal(anyhow::anyhow!("docx: {e}")))
+}
+
+pub fn docx_name(view: &ReportView) -> String {
+    format!(
+        "{}-{}-annual-quality-report.docx",
+        view.school_id, view.year
+    )
+}
+
+/// Generates the year's DOCX and stores it as evidence of the year's report submission.
+pub async fn attach_report(
+    state: &AppState,
+    user: &CurrentUser,
+    school_id: i64,
+    year: i32,
+    lang: Lang,
+) -> Result<Evidence, AppError> {
+    let (today, kept) = (state.clock.today(), state.kept.clone());
+    let (submission, gathered) = user
+        .run(move |conn, access| {
+            let submission = crate::app::annual_report::submission_to_attach_to(
+                conn, access, school_id, year, lang,
+            )?;
+            let gathered = crate::store::annual_report::gather(
+                conn,
+                access,
+                &kept.peers,
+                school_id,
+                year,
+                today,
+            )?;
+            Ok((submission, gathered))
+        })
+        .await?;
+    let view = report::view(&gathered, lang);
+    let bytes = docx_bytes(&view)?;
+    let received = generated(state, bytes, docx_name(&view), DOCX_TYPE).await?;
+    let description = crate::i18n::t(lang, "report_evidence_description").to_owned();
+    store_upload(state, user, submission, received, Some(description)).await
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProvinceRow {
+    pub school_id: i64,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub city: String,
+    pub kind: String,
+    #[serde(serialize_with = "serialize_figures")]
+    #[schema(value_type = BTreeMap<String, f64>)]
+    pub figures: Figures,
+    /// indicators on the wrong side of a national standard
+    pub below_standard: Vec<String>,
+}
+
+/// The codes of a school's figures that miss a national standard for its kind.
+fn below_standard(school: &School, figures: &Figures) -> Vec<String> {
+    let Ok(kind) = SchoolKind::parse(&school.kind) else {
+        return Vec::new();
+    };
+    missed(kind, figures)
+        .map(|s| s.measure.to_owned())
+        .collect()
+}
+
+/// The province's table: a column per indicator with bilingual headers and units.
+fn province_table(catalogue: &Catalogue, rows: &[ProvinceRow]) -> Table {
+    let indicators: Vec<&Indicator> = catalogue.entered().chain(catalogue.derived()).collect();
+    let mut table = Table::new([
+        "学校编号 / School id",
+        "学校 / School",
+        "学校名称 / Name (zh)",
+        "城市 / City",
+        "类别 / Kind",
+    ]);
+    for i in &indicators {
+        let unit = match (i.unit.label(Lang::ZhCn), i.unit.label(Lang::En)) {
+            ("", _) => String::new(),
+            (zh, en) if zh == en || en.is_empty() => format!(" ({zh})"),
+            (zh, en) => format!(" ({zh} / {en})"),
+        };
+        table
+            .header
+            .push(format!("{} / {}{unit}", i.name_zh, i.name));
+    }
+    for row in rows {
+        let mut cells = vec![
+            Cell::from(row.school_id),
+            Cell::from(row.name.clone()),
+            Cell::from(row.name_zh.clone()),
+            Cell::from(row.city.clone()),
+            Cell::from(row.kind.clone()),
+        ];
+        for i in &indicators {
+            cells.push(match row.figures.get(&i.code) {
+                Some(v) if row.below_standard.contains(&i.code) => Cell::Marked(*v),
+                Some(v) => Cell::Number(*v),
+                None => Cell::Empty,
+            });
+        }
+        table.rows.push(cells);
+    }
+    table
+}
+
+/// The province's accepted figures as a CSV or XLSX download.
+pub fn province_download(
+    accepted: &ProvinceYear,
+    year: i32,
+    format: Format,
+) -> Result<HttpResponse, AppError> {
+    download(
+        &province_table(
+            &accepted.catalogue,
+            &province_rows(accepted.rows().cloned()),
+        ),
+        format,
+        &format!("status-data-{year}"),
+    )
+}
+
+pub fn province_rows(rows: impl Iterator<Item = (School, Figures)>) -> Vec<ProvinceRow> {
+    rows.map(|(school, figures)| ProvinceRow {
+        below_standard: below_standard(&school, &figures),
+        school_id: school.id,
+        name: school.name,
+        name_zh: school.name_zh,
+        city: school.city,
+        kind: school.kind,
+        figures,
+    })
+    .collect()
+}
