@@ -6,6 +6,7 @@
 //! in the history. A second run finds the data and changes nothing.
 
 use time::macros::date;
+use time::{Date, PrimitiveDateTime};
 
 use crate::auth::password::hash_password;
 use crate::clock::now_utc;
@@ -17,6 +18,7 @@ use crate::domain::indicators::Indicators;
 use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus};
 use crate::domain::workflow::{Action, ReviewDecision, SignOffDecision, SubmissionKind};
 use crate::domain::{EmailAddress, NewPassword, PersonName, Role, SchoolKind};
+use crate::store::schools::School;
 use crate::store::{
     audits, certificates, findings, programmes, provinces, schools, status_data, submissions,
     titles, users,
@@ -54,6 +56,46 @@ const ACCOUNTS: [(&str, &str, Role); 5] = [
     ),
 ];
 
+/// What every part of the data set is written with.
+struct Ctx {
+    operator: Access,
+    now: PrimitiveDateTime,
+    today: Date,
+    /// the demonstration password, hashed once
+    hash: String,
+}
+
+#[derive(Clone, Copy)]
+struct Provinces {
+    fj: i64,
+    zj: i64,
+    ha: i64,
+}
+
+struct Schools {
+    fz2: School,
+    xm: School,
+    qz: School,
+    wz1: School,
+    wz2: School,
+    zp: School,
+}
+
+/// The Fujian people who act on Fuzhou No.2's submissions.
+struct People {
+    officer: Access,
+    reviewer: Access,
+    bureau: Access,
+}
+
+/// What the submissions are about.
+struct Record {
+    key: i64,
+    certification: i64,
+    surveillance: i64,
+    f1: i64,
+}
+
 fn step(message: &str) {
     println!("  · {message}");
 }
@@ -87,6 +129,40 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         settings.password_hashing,
     )?;
 
+    let ctx = Ctx {
+        operator,
+        now,
+        today,
+        hash,
+    };
+    let places = provinces(&ctx, conn)?;
+    let schools = the_schools(&ctx, conn, &places)?;
+    let people = people(&ctx, conn, places.fj, &schools)?;
+    let key = titles(&ctx, conn, &schools)?;
+    let record = quality_system(&ctx, conn, &schools, &people, key)?;
+    accepted_before(&ctx, conn, &schools)?;
+    fuzhou_years(&ctx, conn, places.fj, &schools, &people)?;
+    submissions_in_every_state(&ctx, conn, settings, &db, &schools, &people, &record)?;
+    consulting(&ctx, conn, &schools)?;
+    plans(&ctx, conn, &places)?;
+
+    step("the operator account");
+    let (email, name, role) = ACCOUNTS[0];
+    let new = users::NewUser {
+        email: EmailAddress::parse(email).map_err(err)?,
+        name: PersonName::parse(name).map_err(err)?,
+        role,
+        province_id: None,
+        school_id: None,
+    };
+    users::create(conn, &ctx.operator, &new, &ctx.hash).map_err(err)?;
+    println!("Done.");
+    print_accounts();
+    Ok(())
+}
+
+fn provinces(ctx: &Ctx, conn: &mut DbConn) -> anyhow::Result<Provinces> {
+    let operator = &ctx.operator;
     step("provinces: Fujian, Zhejiang, Henan");
     let mut province_ids = Vec::new();
     for (code, name, zh) in [
@@ -99,7 +175,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             Some(p) => p,
             None => provinces::create(
                 conn,
-                &operator,
+                operator,
                 &provinces::NewProvince {
                     code: code.into(),
                     name: name.into(),
@@ -111,7 +187,12 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         province_ids.push(province.id);
     }
     let (fj, zj, ha) = (province_ids[0], province_ids[1], province_ids[2]);
+    Ok(Provinces { fj, zj, ha })
+}
 
+fn the_schools(ctx: &Ctx, conn: &mut DbConn, places: &Provinces) -> anyhow::Result<Schools> {
+    let (operator, now) = (&ctx.operator, ctx.now);
+    let Provinces { fj, zj, ha } = *places;
     step("schools");
     let school =
         |conn: &mut DbConn, province_id, name: &str, zh: &str, city: &str, kind, founded| {
@@ -119,7 +200,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
                 schools::create(
                     conn,
                     journal,
-                    &operator,
+                    operator,
                     &schools::NewSchool {
                         province_id,
                         name: name.into(),
@@ -187,7 +268,19 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         SchoolKind::SecondaryVocational,
         1988,
     )?;
+    Ok(Schools {
+        fz2,
+        xm,
+        qz,
+        wz1,
+        wz2,
+        zp,
+    })
+}
 
+fn people(ctx: &Ctx, conn: &mut DbConn, fj: i64, schools: &Schools) -> anyhow::Result<People> {
+    let operator = &ctx.operator;
+    let (hash, fz2) = (&ctx.hash, &schools.fz2);
     step("people, one per role");
     let mut access_of = std::collections::HashMap::new();
     for (email, name, role) in ACCOUNTS.iter().skip(1) {
@@ -203,7 +296,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             province_id,
             school_id,
         };
-        let user = users::create(conn, &operator, &new, &hash).map_err(err)?;
+        let user = users::create(conn, operator, &new, hash).map_err(err)?;
         access_of.insert(*role, user.access());
     }
     let second_bureau = users::NewUser {
@@ -213,20 +306,34 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         province_id: Some(fj),
         school_id: None,
     };
-    let deputy = users::create(conn, &operator, &second_bureau, &hash)
-        .map_err(err)?
-        .access();
+    users::create(conn, operator, &second_bureau, hash).map_err(err)?;
     let officer = access_of[&Role::QualityOfficer].clone();
     let reviewer = access_of[&Role::Reviewer].clone();
     let bureau = access_of[&Role::ProvinceAdmin].clone();
+    Ok(People {
+        officer,
+        reviewer,
+        bureau,
+    })
+}
 
+fn titles(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::Result<i64> {
+    let (operator, now, today) = (&ctx.operator, ctx.now, ctx.today);
+    let Schools {
+        fz2,
+        xm,
+        wz1,
+        wz2,
+        zp,
+        ..
+    } = schools;
     step("titles and their re-evaluations");
     let holding = |conn: &mut DbConn, school_id, code: &str, awarded, evaluated| {
         crate::app::write(conn, |conn, journal| {
             titles::award(
                 conn,
                 journal,
-                &operator,
+                operator,
                 school_id,
                 &titles::NewHolding {
                     title_type_code: code.into(),
@@ -316,13 +423,24 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         date!(2009 - 05 - 01),
         Some(date!(2023 - 05 - 01)),
     )?;
+    Ok(key.id)
+}
 
+fn quality_system(
+    ctx: &Ctx,
+    conn: &mut DbConn,
+    schools: &Schools,
+    people: &People,
+    key: i64,
+) -> anyhow::Result<Record> {
+    let now = ctx.now;
+    let (fz2, officer) = (&schools.fz2, &people.officer);
     step("the quality-management system of Fuzhou No.2: certificate, audits, findings");
     crate::app::write(conn, |conn, journal| {
         certificates::put(
             conn,
             journal,
-            &officer,
+            officer,
             fz2.id,
             &certificates::CertificateFields {
                 standard: "ISO 9001:2015".into(),
@@ -341,7 +459,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             audits::create(
                 conn,
                 journal,
-                &officer,
+                officer,
                 fz2.id,
                 &audits::AuditFields {
                     kind,
@@ -384,7 +502,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             findings::create(
                 conn,
                 journal,
-                &officer,
+                officer,
                 audit_id,
                 &findings::NewFinding {
                     clause: ClauseNumber::parse(clause).map_err(err)?,
@@ -446,7 +564,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         ..findings::FindingPatch::default()
     };
     crate::app::write(conn, |conn, journal| {
-        findings::update(conn, journal, &officer, f1.id, &plan, now)
+        findings::update(conn, journal, officer, f1.id, &plan, now)
     })
     .map_err(err)?;
     let close = findings::FindingPatch {
@@ -455,7 +573,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         ..findings::FindingPatch::default()
     };
     crate::app::write(conn, |conn, journal| {
-        findings::update(conn, journal, &officer, f1.id, &close, now)
+        findings::update(conn, journal, officer, f1.id, &close, now)
     })
     .map_err(err)?;
     let plan3 = findings::FindingPatch {
@@ -467,10 +585,27 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         ..findings::FindingPatch::default()
     };
     crate::app::write(conn, |conn, journal| {
-        findings::update(conn, journal, &officer, f3.id, &plan3, now)
+        findings::update(conn, journal, officer, f3.id, &plan3, now)
     })
     .map_err(err)?;
+    Ok(Record {
+        key,
+        certification: certification.id,
+        surveillance: surveillance.id,
+        f1: f1.id,
+    })
+}
 
+fn accepted_before(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::Result<()> {
+    let (operator, now) = (&ctx.operator, ctx.now);
+    let Schools {
+        fz2,
+        xm,
+        qz,
+        wz1,
+        wz2,
+        zp,
+    } = schools;
     step("the school year: accepted figures, Fujian's 2026 round, Fuzhou No.2 half-way");
     // The first nine figures, as schools recorded them before the yearly rounds.
     let nine = |students,
@@ -569,14 +704,79 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     ];
     for (school_id, year, figures) in accepted_before {
         crate::app::write(conn, |conn, journal| {
-            status_data::put_nine(conn, journal, &operator, school_id, year, &figures, now)
+            status_data::put_nine(conn, journal, operator, school_id, year, &figures, now)
         })
         .map_err(err)?;
         crate::app::write(conn, |conn, journal| {
-            status_data::lock(conn, journal, &operator, school_id, year, None, now)
+            status_data::lock(conn, journal, operator, school_id, year, None, now)
         })
         .map_err(err)?;
     }
+    Ok(())
+}
+
+/// Fuzhou No.2's figures of 2024, every indicator of the catalogue.
+const FZ2_2024: &[(&str, f64)] = &[
+    ("students", 3900.0),
+    ("enrolled", 1350.0),
+    ("graduates", 1290.0),
+    ("graduates_employed", 1245.0),
+    ("graduates_employed_in_field", 1010.0),
+    ("teachers", 205.0),
+    ("dual_qualified_teachers", 118.0),
+    ("part_time_industry_teachers", 46.0),
+    ("senior_appraisers", 32.0),
+    ("programmes_offered", 24.0),
+    ("campus_area_m2", 120_000.0),
+    ("building_area_m2", 72_000.0),
+    ("equipment_value_cny", 41_000_000.0),
+    ("training_workstations", 2300.0),
+    ("computers", 780.0),
+    ("library_books", 118_000.0),
+    ("training_person_times", 6100.0),
+    ("appraisal_person_times", 2400.0),
+    ("appraisal_passes", 2150.0),
+    ("enterprise_agreements", 20.0),
+];
+
+/// Fuzhou No.2's figures of 2025, every indicator of the catalogue.
+const FZ2_2025: &[(&str, f64)] = &[
+    ("students", 4200.0),
+    ("enrolled", 1420.0),
+    ("graduates", 1380.0),
+    ("graduates_employed", 1340.0),
+    ("graduates_employed_in_field", 1090.0),
+    ("teachers", 210.0),
+    ("dual_qualified_teachers", 126.0),
+    ("part_time_industry_teachers", 52.0),
+    ("senior_appraisers", 34.0),
+    ("programmes_offered", 26.0),
+    ("campus_area_m2", 120_000.0),
+    ("building_area_m2", 75_000.0),
+    ("equipment_value_cny", 46_000_000.0),
+    ("training_workstations", 2450.0),
+    ("computers", 820.0),
+    ("library_books", 126_000.0),
+    ("training_person_times", 6600.0),
+    ("appraisal_person_times", 2600.0),
+    ("appraisal_passes", 2330.0),
+    ("enterprise_agreements", 32.0),
+];
+
+fn fuzhou_years(
+    ctx: &Ctx,
+    conn: &mut DbConn,
+    fj: i64,
+    schools: &Schools,
+    people: &People,
+) -> anyhow::Result<()> {
+    let (operator, now, today) = (&ctx.operator, ctx.now, ctx.today);
+    let fz2 = &schools.fz2;
+    let People {
+        officer,
+        reviewer,
+        bureau,
+    } = people;
     // Fuzhou No.2 with every figure of the catalogue: 2024 accepted, 2025 through the round.
     let full = |values: &[(&str, f64)]| -> status_data::StatusInput {
         status_data::StatusInput {
@@ -590,34 +790,13 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             version: None,
         }
     };
-    let fz2_2024 = full(&[
-        ("students", 3900.0),
-        ("enrolled", 1350.0),
-        ("graduates", 1290.0),
-        ("graduates_employed", 1245.0),
-        ("graduates_employed_in_field", 1010.0),
-        ("teachers", 205.0),
-        ("dual_qualified_teachers", 118.0),
-        ("part_time_industry_teachers", 46.0),
-        ("senior_appraisers", 32.0),
-        ("programmes_offered", 24.0),
-        ("campus_area_m2", 120_000.0),
-        ("building_area_m2", 72_000.0),
-        ("equipment_value_cny", 41_000_000.0),
-        ("training_workstations", 2300.0),
-        ("computers", 780.0),
-        ("library_books", 118_000.0),
-        ("training_person_times", 6100.0),
-        ("appraisal_person_times", 2400.0),
-        ("appraisal_passes", 2150.0),
-        ("enterprise_agreements", 20.0),
-    ]);
+    let fz2_2024 = full(FZ2_2024);
     crate::app::write(conn, |conn, journal| {
-        status_data::put(conn, journal, &operator, fz2.id, 2024, &fz2_2024, now)
+        status_data::put(conn, journal, operator, fz2.id, 2024, &fz2_2024, now)
     })
     .map_err(err)?;
     crate::app::write(conn, |conn, journal| {
-        status_data::lock(conn, journal, &operator, fz2.id, 2024, None, now)
+        status_data::lock(conn, journal, operator, fz2.id, 2024, None, now)
     })
     .map_err(err)?;
     let round = |conn: &mut DbConn, year, due_on| {
@@ -625,7 +804,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             crate::store::rounds::create(
                 conn,
                 journal,
-                &bureau,
+                bureau,
                 fj,
                 &crate::store::rounds::NewRound {
                     year,
@@ -638,33 +817,12 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         .map_err(err)
     };
     let round_2025 = round(conn, 2025, date!(2026 - 03 - 31))?;
-    let fz2_2025 = full(&[
-        ("students", 4200.0),
-        ("enrolled", 1420.0),
-        ("graduates", 1380.0),
-        ("graduates_employed", 1340.0),
-        ("graduates_employed_in_field", 1090.0),
-        ("teachers", 210.0),
-        ("dual_qualified_teachers", 126.0),
-        ("part_time_industry_teachers", 52.0),
-        ("senior_appraisers", 34.0),
-        ("programmes_offered", 26.0),
-        ("campus_area_m2", 120_000.0),
-        ("building_area_m2", 75_000.0),
-        ("equipment_value_cny", 46_000_000.0),
-        ("training_workstations", 2450.0),
-        ("computers", 820.0),
-        ("library_books", 126_000.0),
-        ("training_person_times", 6600.0),
-        ("appraisal_person_times", 2600.0),
-        ("appraisal_passes", 2330.0),
-        ("enterprise_agreements", 32.0),
-    ]);
+    let fz2_2025 = full(FZ2_2025);
     crate::app::write(conn, |conn, journal| {
-        status_data::put(conn, journal, &officer, fz2.id, 2025, &fz2_2025, now)
+        status_data::put(conn, journal, officer, fz2.id, 2025, &fz2_2025, now)
     })
     .map_err(err)?;
-    let flagged = status_data::read(conn, &officer, fz2.id, 2025)
+    let flagged = status_data::read(conn, officer, fz2.id, 2025)
         .map_err(err)?
         .unexplained();
     let explanations = flagged
@@ -685,14 +843,14 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         version: None,
     };
     crate::app::write(conn, |conn, journal| {
-        status_data::put(conn, journal, &officer, fz2.id, 2025, &explain, now)
+        status_data::put(conn, journal, officer, fz2.id, 2025, &explain, now)
     })
     .map_err(err)?;
     let year_2025 = crate::app::write(conn, |conn, journal| {
         submissions::create(
             conn,
             journal,
-            &officer,
+            officer,
             fz2.id,
             &submissions::NewSubmission {
                 kind: SubmissionKind::StatusData,
@@ -729,7 +887,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         crate::store::rounds::update(
             conn,
             journal,
-            &bureau,
+            bureau,
             round_2025.id,
             &crate::store::rounds::RoundPatch {
                 closed: Some(true),
@@ -740,7 +898,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     })
     .map_err(err)?;
     crate::app::write(conn, |conn, journal| status_data::put_report_sections(conn, journal,
-        &officer,
+        officer,
         fz2.id,
         2025,
         &status_data::ReportSections {
@@ -769,67 +927,36 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         ("equipment_value_cny", 48_500_000.0),
     ]);
     crate::app::write(conn, |conn, journal| {
-        status_data::put(conn, journal, &officer, fz2.id, 2026, &half_way, now)
+        status_data::put(conn, journal, officer, fz2.id, 2026, &half_way, now)
     })
     .map_err(err)?;
+    Ok(())
+}
 
+fn submissions_in_every_state(
+    ctx: &Ctx,
+    conn: &mut DbConn,
+    settings: &Settings,
+    db: &Db,
+    schools: &Schools,
+    people: &People,
+    record: &Record,
+) -> anyhow::Result<()> {
+    let today = ctx.today;
+    let fz2 = &schools.fz2;
+    let People {
+        officer,
+        reviewer,
+        bureau,
+    } = people;
     step("submissions in every state");
-    use sha2::Digest;
-    let storage = crate::evidence::open_storage(&settings.evidence, &db)?;
-    let attach = |conn: &mut DbConn,
-                  id: i64,
-                  name: &str,
-                  content_type: &str,
-                  bytes: Vec<u8>|
-     -> anyhow::Result<()> {
-        let sha256: String = sha2::Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let mut staged = storage.stage()?;
-        staged.write_all(&bytes)?;
-        storage.commit(staged, &sha256)?;
-        let file = submissions::NewEvidence {
-            filename: name.into(),
-            content_type: content_type.into(),
-            size_bytes: bytes.len() as i64,
-            sha256,
-            description: Some("演示文件".into()),
-        };
-        crate::app::write(conn, |conn, journal| {
-            submissions::add_evidence(conn, journal, &officer, id, &file, now)
-        })
-        .map_err(err)?;
-        Ok(())
+    let desk = Desk {
+        ctx,
+        storage: crate::evidence::open_storage(&settings.evidence, db)?,
+        officer,
+        school_id: fz2.id,
     };
-    let evidence = |conn: &mut DbConn, id: i64, name: &str| -> anyhow::Result<()> {
-        let bytes =
-            format!("%PDF-1.4\n% accredit demonstration document: {name}\n%%EOF\n").into_bytes();
-        attach(conn, id, name, "application/pdf", bytes)
-    };
-    let prepare = |conn: &mut DbConn, kind, title: &str, subject: submissions::Subject| {
-        crate::app::write(conn, |conn, journal| {
-            submissions::create(
-                conn,
-                journal,
-                &officer,
-                fz2.id,
-                &submissions::NewSubmission {
-                    kind,
-                    title: title.into(),
-                    summary: None,
-                    subject,
-                },
-                now,
-            )
-        })
-        .map_err(err)
-        .map(|s| s.submission.id)
-    };
-    let act = |conn: &mut DbConn, who: &Access, id, action, comment: Option<&str>| {
-        crate::app::submissions::step(conn, who, id, action, comment, None, today, now).map_err(err)
-    };
-    let draft = prepare(
+    let draft = desk.prepare(
         conn,
         SubmissionKind::AnnualQualityReport,
         "2025 年度质量报告",
@@ -841,7 +968,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     // The 2025 report, generated from the record, attached to its submission as evidence.
     let gathered = crate::store::annual_report::gather(
         conn,
-        &officer,
+        officer,
         &crate::app::kept::Kept::new().peers,
         fz2.id,
         2025,
@@ -850,86 +977,86 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     .map_err(err)?;
     let view = crate::report::view(&gathered, crate::domain::lang::Lang::ZhCn);
     let docx = crate::report::docx::write(&view).map_err(err)?;
-    attach(
+    desk.attach(
         conn,
         draft,
         "2025-annual-quality-report.docx",
         crate::report::docx::CONTENT_TYPE,
         docx,
     )?;
-    let reeval = prepare(
+    let reeval = desk.prepare(
         conn,
         SubmissionKind::TitleReevaluation,
         "国家重点技工学校复评",
         submissions::Subject {
-            school_title_id: Some(key.id),
+            school_title_id: Some(record.key),
             ..Default::default()
         },
     )?;
-    evidence(conn, reeval, "self-evaluation-report.pdf")?;
-    act(conn, &officer, reeval, Action::Submit, None)?;
-    let report = prepare(
+    desk.evidence(conn, reeval, "self-evaluation-report.pdf")?;
+    desk.act(conn, officer, reeval, Action::Submit, None)?;
+    let report = desk.prepare(
         conn,
         SubmissionKind::AuditReport,
         "2025 年监督审核报告",
         submissions::Subject {
-            audit_id: Some(surveillance.id),
+            audit_id: Some(record.surveillance),
             ..Default::default()
         },
     )?;
-    evidence(conn, report, "surveillance-audit-2025.pdf")?;
-    act(conn, &officer, report, Action::Submit, None)?;
-    act(
+    desk.evidence(conn, report, "surveillance-audit-2025.pdf")?;
+    desk.act(conn, officer, report, Action::Submit, None)?;
+    desk.act(
         conn,
-        &reviewer,
+        reviewer,
         report,
         Action::Review(ReviewDecision::Recommend),
         Some("复评报告完整，审核发现均已整改。"),
     )?;
-    let closure = prepare(
+    let closure = desk.prepare(
         conn,
         SubmissionKind::CorrectiveActionClosure,
         "量具校准不符合项关闭",
         submissions::Subject {
-            finding_id: Some(f1.id),
+            finding_id: Some(record.f1),
             ..Default::default()
         },
     )?;
-    evidence(conn, closure, "calibration-register.pdf")?;
-    act(conn, &officer, closure, Action::Submit, None)?;
-    act(
+    desk.evidence(conn, closure, "calibration-register.pdf")?;
+    desk.act(conn, officer, closure, Action::Submit, None)?;
+    desk.act(
         conn,
-        &reviewer,
+        reviewer,
         closure,
         Action::Review(ReviewDecision::Recommend),
         Some("校准台账自 2024 年 6 月起已建立并运行。"),
     )?;
-    act(
+    desk.act(
         conn,
-        &bureau,
+        bureau,
         closure,
         Action::SignOff(SignOffDecision::Approve),
         Some("已核实。"),
     )?;
-    let changes = prepare(
+    let changes = desk.prepare(
         conn,
         SubmissionKind::AuditReport,
         "Certification audit report 2024",
         submissions::Subject {
-            audit_id: Some(certification.id),
+            audit_id: Some(record.certification),
             ..Default::default()
         },
     )?;
-    evidence(conn, changes, "certification-audit-2024.pdf")?;
-    act(conn, &officer, changes, Action::Submit, None)?;
-    act(
+    desk.evidence(conn, changes, "certification-audit-2024.pdf")?;
+    desk.act(conn, officer, changes, Action::Submit, None)?;
+    desk.act(
         conn,
-        &reviewer,
+        reviewer,
         changes,
         Action::Review(ReviewDecision::RequestChanges),
         Some("请补充审核组开具的不符合报告。"),
     )?;
-    let rejected = prepare(
+    let rejected = desk.prepare(
         conn,
         SubmissionKind::TitleApplication,
         "申报：省级示范性职业学校",
@@ -938,16 +1065,16 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             ..Default::default()
         },
     )?;
-    evidence(conn, rejected, "application.pdf")?;
-    act(conn, &officer, rejected, Action::Submit, None)?;
-    act(
+    desk.evidence(conn, rejected, "application.pdf")?;
+    desk.act(conn, officer, rejected, Action::Submit, None)?;
+    desk.act(
         conn,
-        &reviewer,
+        reviewer,
         rejected,
         Action::Review(ReviewDecision::Reject),
         Some("技工学校请按技师学院渠道申报。"),
     )?;
-    let withdrawn = prepare(
+    let withdrawn = desk.prepare(
         conn,
         SubmissionKind::AnnualQualityReport,
         "2024 年度质量报告（重复提交）",
@@ -956,9 +1083,97 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             ..Default::default()
         },
     )?;
-    act(conn, &officer, withdrawn, Action::Withdraw, None)?;
-    let _ = deputy;
+    desk.act(conn, officer, withdrawn, Action::Withdraw, None)?;
+    Ok(())
+}
 
+/// Fuzhou No.2's officer preparing submissions: drafts, their evidence, their steps.
+struct Desk<'a> {
+    ctx: &'a Ctx,
+    storage: std::sync::Arc<dyn crate::evidence::EvidenceStorage>,
+    officer: &'a Access,
+    school_id: i64,
+}
+
+impl Desk<'_> {
+    fn attach(
+        &self,
+        conn: &mut DbConn,
+        id: i64,
+        name: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<()> {
+        use sha2::Digest;
+        let sha256 = format!("{:x}", sha2::Sha256::digest(&bytes));
+        let mut staged = self.storage.stage()?;
+        staged.write_all(&bytes)?;
+        self.storage.commit(staged, &sha256)?;
+        let file = submissions::NewEvidence {
+            filename: name.into(),
+            content_type: content_type.into(),
+            size_bytes: bytes.len() as i64,
+            sha256,
+            description: Some("演示文件".into()),
+        };
+        crate::app::write(conn, |conn, journal| {
+            submissions::add_evidence(conn, journal, self.officer, id, &file, self.ctx.now)
+        })
+        .map_err(err)?;
+        Ok(())
+    }
+
+    /// A one-page PDF standing in for a scanned document.
+    fn evidence(&self, conn: &mut DbConn, id: i64, name: &str) -> anyhow::Result<()> {
+        let bytes =
+            format!("%PDF-1.4\n% accredit demonstration document: {name}\n%%EOF\n").into_bytes();
+        self.attach(conn, id, name, "application/pdf", bytes)
+    }
+
+    fn prepare(
+        &self,
+        conn: &mut DbConn,
+        kind: SubmissionKind,
+        title: &str,
+        subject: submissions::Subject,
+    ) -> anyhow::Result<i64> {
+        crate::app::write(conn, |conn, journal| {
+            submissions::create(
+                conn,
+                journal,
+                self.officer,
+                self.school_id,
+                &submissions::NewSubmission {
+                    kind,
+                    title: title.into(),
+                    summary: None,
+                    subject,
+                },
+                self.ctx.now,
+            )
+        })
+        .map_err(err)
+        .map(|s| s.submission.id)
+    }
+
+    fn act(
+        &self,
+        conn: &mut DbConn,
+        who: &Access,
+        id: i64,
+        action: Action,
+        comment: Option<&str>,
+    ) -> anyhow::Result<()> {
+        let (today, now) = (self.ctx.today, self.ctx.now);
+        crate::app::submissions::step(conn, who, id, action, comment, None, today, now)
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
+fn consulting(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::Result<()> {
+    let (operator, now, today) = (&ctx.operator, ctx.now, ctx.today);
+    let (hash, fz2, qz) = (&ctx.hash, &schools.fz2, &schools.qz);
     step("Fuzhou No.2 as consulting unit of Quanzhou Technical School");
     let quanzhou_officer = users::NewUser {
         email: EmailAddress::parse("officer@qz.demo.accredit.cn").map_err(err)?,
@@ -967,7 +1182,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         province_id: None,
         school_id: Some(qz.id),
     };
-    let quanzhou = users::create(conn, &operator, &quanzhou_officer, &hash)
+    let quanzhou = users::create(conn, operator, &quanzhou_officer, hash)
         .map_err(err)?
         .access();
     let consulting = crate::store::grants::NewGrant {
@@ -979,7 +1194,12 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         crate::store::grants::create(conn, journal, &quanzhou, qz.id, &consulting, today, now)
     })
     .map_err(err)?;
+    Ok(())
+}
 
+fn plans(ctx: &Ctx, conn: &mut DbConn, places: &Provinces) -> anyhow::Result<()> {
+    let (operator, today) = (&ctx.operator, ctx.today);
+    let Provinces { fj, zj, .. } = *places;
     step("Wenzhou's three-year action plan, and a Fujian target");
     let plans = [
         (
@@ -1016,21 +1236,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
             target_count,
             target_date,
         };
-        programmes::create(conn, &operator, province, &plan, today).map_err(err)?;
+        programmes::create(conn, operator, province, &plan, today).map_err(err)?;
     }
-
-    step("the operator account");
-    let (email, name, role) = ACCOUNTS[0];
-    let new = users::NewUser {
-        email: EmailAddress::parse(email).map_err(err)?,
-        name: PersonName::parse(name).map_err(err)?,
-        role,
-        province_id: None,
-        school_id: None,
-    };
-    users::create(conn, &operator, &new, &hash).map_err(err)?;
-    println!("Done.");
-    print_accounts();
     Ok(())
 }
 

@@ -593,6 +593,9 @@ struct SchoolFacts {
     findings: Vec<i64>,
 }
 
+/// A workflow step as synth writes it: action, from, to, actor.
+type Step = (&'static str, Option<&'static str>, &'static str, i64);
+
 struct Generator {
     rng: Rng,
     today: Date,
@@ -1321,62 +1324,7 @@ impl Generator {
             }
             // The path the submission took, as (action, from, to, actor, round).
             let reviewer = *self.rng.pick(&reviewers);
-            let twice = self.rng.chance(20);
-            let mut steps: Vec<(&str, Option<&str>, &str, i64)> = Vec::new();
-            if twice && status != "draft" && status != "withdrawn" {
-                steps.push(("submit", Some("draft"), "submitted", school.officer));
-                steps.push((
-                    "review:request_changes",
-                    Some("submitted"),
-                    "changes_requested",
-                    reviewer,
-                ));
-            }
-            let start = if steps.is_empty() {
-                "draft"
-            } else {
-                "changes_requested"
-            };
-            match status {
-                "submitted" => steps.push(("submit", Some(start), "submitted", school.officer)),
-                "recommended" | "approved" => {
-                    steps.push(("submit", Some(start), "submitted", school.officer));
-                    steps.push((
-                        "review:recommend",
-                        Some("submitted"),
-                        "recommended",
-                        reviewer,
-                    ));
-                    if status == "approved" {
-                        steps.push(("sign_off:approve", Some("recommended"), "approved", admin));
-                    }
-                }
-                "changes_requested" => {
-                    steps.push(("submit", Some(start), "submitted", school.officer));
-                    steps.push((
-                        "review:request_changes",
-                        Some("submitted"),
-                        "changes_requested",
-                        reviewer,
-                    ));
-                }
-                "rejected" => {
-                    steps.push(("submit", Some(start), "submitted", school.officer));
-                    if self.rng.chance(50) {
-                        steps.push(("review:reject", Some("submitted"), "rejected", reviewer));
-                    } else {
-                        steps.push((
-                            "review:recommend",
-                            Some("submitted"),
-                            "recommended",
-                            reviewer,
-                        ));
-                        steps.push(("sign_off:reject", Some("recommended"), "rejected", admin));
-                    }
-                }
-                "withdrawn" => steps.push(("withdraw", Some(start), "withdrawn", school.officer)),
-                _ => {}
-            }
+            let steps = self.path(status, reviewer, admin, school.officer);
             let rounds = 1 + steps.iter().filter(|s| s.2 == "changes_requested").count() as i64;
             let recommended_by = match status {
                 "recommended" | "approved" => Some(reviewer),
@@ -1386,37 +1334,7 @@ impl Generator {
             let mut moment = at(created_on, &mut self.rng);
             let created = moment;
             let id = take(&mut self.ids.submission);
-            // Evidence of every round, uploaded on the day the round was prepared.
-            for round in 1..=rounds {
-                for e in 0..self.rng.range(1, 3) {
-                    let evidence = take(&mut self.ids.evidence);
-                    let (filename, content_type) = *self.rng.pick(&[
-                        ("质量报告.pdf", "application/pdf"),
-                        ("audit-report.pdf", "application/pdf"),
-                        ("记录表.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                        ("photo.jpg", "image/jpeg"),
-                        ("整改说明.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-                    ]);
-                    let sha = self.rng.hex(32);
-                    let size = self.rng.range(40_000, 12_000_000);
-                    let uploaded = moment + Duration::minutes(10 * (e + 1));
-                    self.tables.evidence_files.row(&[
-                        V::Int(evidence),
-                        V::Int(id),
-                        V::Int(round),
-                        V::Text(filename),
-                        V::Text(content_type),
-                        V::Int(size),
-                        V::Text(&sha),
-                        V::opt_text((e == 0).then_some("Main document of this round")),
-                        V::Int(school.officer),
-                        V::Ts(uploaded),
-                    ]);
-                }
-                if round < rounds {
-                    moment += days(self.rng.range(3, 20));
-                }
-            }
+            self.evidence_rows(id, rounds, &mut moment, school.officer);
             let mut round = 1;
             let mut last_submit = None;
             let mut event_time = created + Duration::hours(2);
@@ -1479,6 +1397,114 @@ impl Generator {
                 V::Ts(created),
                 V::Ts(updated),
             ]);
+        }
+    }
+
+    /// The path a submission took to `status`, as (action, from, to, actor): sometimes
+    /// sent back once for changes first.
+    fn path(&mut self, status: &str, reviewer: i64, admin: i64, officer: i64) -> Vec<Step> {
+        let twice = self.rng.chance(20);
+        let mut steps: Vec<Step> = Vec::new();
+        if twice && status != "draft" && status != "withdrawn" {
+            steps.push(("submit", Some("draft"), "submitted", officer));
+            steps.push((
+                "review:request_changes",
+                Some("submitted"),
+                "changes_requested",
+                reviewer,
+            ));
+        }
+        let start = if steps.is_empty() {
+            "draft"
+        } else {
+            "changes_requested"
+        };
+        match status {
+            "submitted" => steps.push(("submit", Some(start), "submitted", officer)),
+            "recommended" | "approved" => {
+                steps.push(("submit", Some(start), "submitted", officer));
+                steps.push((
+                    "review:recommend",
+                    Some("submitted"),
+                    "recommended",
+                    reviewer,
+                ));
+                if status == "approved" {
+                    steps.push(("sign_off:approve", Some("recommended"), "approved", admin));
+                }
+            }
+            "changes_requested" => {
+                steps.push(("submit", Some(start), "submitted", officer));
+                steps.push((
+                    "review:request_changes",
+                    Some("submitted"),
+                    "changes_requested",
+                    reviewer,
+                ));
+            }
+            "rejected" => {
+                steps.push(("submit", Some(start), "submitted", officer));
+                if self.rng.chance(50) {
+                    steps.push(("review:reject", Some("submitted"), "rejected", reviewer));
+                } else {
+                    steps.push((
+                        "review:recommend",
+                        Some("submitted"),
+                        "recommended",
+                        reviewer,
+                    ));
+                    steps.push(("sign_off:reject", Some("recommended"), "rejected", admin));
+                }
+            }
+            "withdrawn" => steps.push(("withdraw", Some(start), "withdrawn", officer)),
+            _ => {}
+        }
+        steps
+    }
+
+    /// The evidence of every round, uploaded on the day the round was prepared.
+    fn evidence_rows(
+        &mut self,
+        id: i64,
+        rounds: i64,
+        moment: &mut PrimitiveDateTime,
+        officer: i64,
+    ) {
+        for round in 1..=rounds {
+            for e in 0..self.rng.range(1, 3) {
+                let evidence = take(&mut self.ids.evidence);
+                let (filename, content_type) = *self.rng.pick(&[
+                    ("质量报告.pdf", "application/pdf"),
+                    ("audit-report.pdf", "application/pdf"),
+                    (
+                        "记录表.xlsx",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ),
+                    ("photo.jpg", "image/jpeg"),
+                    (
+                        "整改说明.docx",
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    ),
+                ]);
+                let sha = self.rng.hex(32);
+                let size = self.rng.range(40_000, 12_000_000);
+                let uploaded = *moment + Duration::minutes(10 * (e + 1));
+                self.tables.evidence_files.row(&[
+                    V::Int(evidence),
+                    V::Int(id),
+                    V::Int(round),
+                    V::Text(filename),
+                    V::Text(content_type),
+                    V::Int(size),
+                    V::Text(&sha),
+                    V::opt_text((e == 0).then_some("Main document of this round")),
+                    V::Int(officer),
+                    V::Ts(uploaded),
+                ]);
+            }
+            if round < rounds {
+                *moment += days(self.rng.range(3, 20));
+            }
         }
     }
 
