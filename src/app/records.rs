@@ -269,7 +269,7 @@ impl AuditInput {
     /// The input an existing audit would give.
     pub fn of(audit: &Audit) -> AuditInput {
         AuditInput {
-            kind: audit.kind.clone(),
+            kind: audit.kind.as_str().to_owned(),
             standard: audit.standard.clone(),
             started_on: audit.started_on.to_string(),
             ended_on: audit.ended_on.map(|d| d.to_string()),

@@ -31,7 +31,7 @@ pub fn step(
 ) -> Result<SubmissionDetail, AppError> {
     super::write(conn, |conn, journal| {
         let after = submissions::step(conn, journal, access, id, action, comment, version, now)?;
-        if after.submission.status == SubmissionStatus::Approved.as_str() {
+        if after.submission.status == SubmissionStatus::Approved {
             apply_approval(conn, journal, access, &after.submission, today, now)?;
         }
         Ok(after)
@@ -47,7 +47,7 @@ fn apply_approval(
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<(), AppError> {
-    let kind = SubmissionKind::parse(&submission.kind).map_err(|e| anyhow::anyhow!(e))?;
+    let kind = submission.kind;
     let school_id = submission.school_id;
     let missing = |what: &str| AppError::from(anyhow::anyhow!("{} without {what}", kind));
     match kind {

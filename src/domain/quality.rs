@@ -42,6 +42,22 @@ crate::vocabulary!(HoldingStatus {
     Revoked => "revoked",
 });
 
+impl FindingStatus {
+    /// The statuses of a finding not yet dealt with: open, or with its action planned.
+    pub const UNRESOLVED: [FindingStatus; 2] = [FindingStatus::Open, FindingStatus::ActionPlanned];
+
+    /// Closed by the school, or verified too.
+    pub fn is_closed(self) -> bool {
+        matches!(self, FindingStatus::Closed | FindingStatus::Verified)
+    }
+}
+
+impl AuditKind {
+    /// The audits that start a certificate's next yearly surveillance interval.
+    pub const KEEPING_CERTIFICATION: [AuditKind; 2] =
+        [AuditKind::Surveillance, AuditKind::Recertification];
+}
+
 impl FindingGrade {
     /// Nonconformities need a corrective action; observations and OFIs may be closed without.
     pub fn needs_corrective_action(self) -> bool {

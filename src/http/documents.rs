@@ -6,7 +6,6 @@ use actix_web::HttpResponse;
 use serde::Serialize;
 
 use crate::auth::CurrentUser;
-use crate::domain::SchoolKind;
 use crate::domain::lang::Lang;
 use crate::domain::peers::missed;
 use crate::domain::status_data::{Figures, Indicator, serialize_figures};
@@ -105,10 +104,7 @@ pub struct ProvinceRow {
 
 /// The codes of a school's figures that miss a national standard for its kind.
 fn below_standard(school: &School, figures: &Figures) -> Vec<String> {
-    let Ok(kind) = SchoolKind::parse(&school.kind) else {
-        return Vec::new();
-    };
-    missed(kind, figures)
+    missed(school.kind, figures)
         .map(|s| s.measure.to_owned())
         .collect()
 }
@@ -176,7 +172,7 @@ pub fn province_rows(rows: impl Iterator<Item = (School, Figures)>) -> Vec<Provi
         name: school.name,
         name_zh: school.name_zh,
         city: school.city,
-        kind: school.kind,
+        kind: school.kind.as_str().to_owned(),
         figures,
     })
     .collect()

@@ -8,9 +8,9 @@ use time::Date;
 
 use crate::db::DbConn;
 use crate::db::schema::{audits, corrective_actions, findings};
-use crate::domain::SchoolKind;
 use crate::domain::access::Access;
 use crate::domain::peers::{Standard, standards};
+use crate::domain::quality::FindingStatus;
 use crate::domain::status_data::{Figures, Indicator};
 use crate::error::AppError;
 use crate::store::audits::Audit;
@@ -119,7 +119,7 @@ fn findings_of_year(
         .select(Audit::as_select())
         .load(conn)?;
     let ids: Vec<i64> = of_year.iter().map(|a| a.id).collect();
-    let rows: Vec<(i64, String, Option<Date>)> = findings::table
+    let rows: Vec<(i64, FindingStatus, Option<Date>)> = findings::table
         .filter(findings::audit_id.eq_any(&ids))
         .select((findings::audit_id, findings::status, findings::due_on))
         .load(conn)?;
@@ -138,15 +138,15 @@ fn findings_of_year(
         let Some(line) = audits_of_year.iter_mut().find(|a| a.audit.id == audit_id) else {
             continue;
         };
-        let closed = matches!(status.as_str(), "closed" | "verified");
+        let closed = status.is_closed();
         let overdue = !closed && due_on.is_some_and(|d| d < today);
         line.findings += 1;
         line.closed += i64::from(closed);
-        line.verified += i64::from(status == "verified");
+        line.verified += i64::from(status == FindingStatus::Verified);
         line.overdue += i64::from(overdue);
         summary.opened += 1;
         summary.closed += i64::from(closed);
-        summary.verified += i64::from(status == "verified");
+        summary.verified += i64::from(status == FindingStatus::Verified);
         summary.overdue += i64::from(overdue);
     }
     let actions: Vec<(Option<Date>, Option<Date>)> = corrective_actions::table
@@ -176,7 +176,7 @@ pub fn gather(
     let province = crate::store::provinces::get(conn, school.province_id)?;
     let catalogue = crate::store::indicators::catalogue(conn)?;
     let status = crate::store::status_data::compute(conn, &catalogue, &school, year)?;
-    let kind = SchoolKind::parse(&school.kind).map_err(|e| anyhow::anyhow!(e))?;
+    let kind = school.kind;
     let titles = crate::store::titles::list_holdings(conn, access, school_id, today)?;
     let certificate = crate::store::certificates::get(conn, access, school_id)?;
     let (audits, findings) = findings_of_year(conn, school_id, year, today)?;

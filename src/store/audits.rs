@@ -19,7 +19,7 @@ use crate::store::schools;
 pub struct Audit {
     pub id: i64,
     pub school_id: i64,
-    pub kind: String,
+    pub kind: AuditKind,
     pub standard: String,
     #[schema(value_type = String, format = Date)]
     pub started_on: Date,
@@ -69,7 +69,7 @@ pub fn create(
     let id: i64 = diesel::insert_into(audits::table)
         .values((
             audits::school_id.eq(school_id),
-            audits::kind.eq(fields.kind.as_str()),
+            audits::kind.eq(fields.kind),
             audits::standard.eq(&fields.standard),
             audits::started_on.eq(fields.started_on),
             audits::ended_on.eq(fields.ended_on),
@@ -178,7 +178,7 @@ pub fn update(
             .filter(audits::version.eq(before.version)),
     )
     .set((
-        audits::kind.eq(fields.kind.as_str()),
+        audits::kind.eq(fields.kind),
         audits::standard.eq(&fields.standard),
         audits::started_on.eq(fields.started_on),
         audits::ended_on.eq(fields.ended_on),

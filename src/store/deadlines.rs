@@ -23,6 +23,7 @@ use crate::db::schema::{
 use crate::domain::access::{Access, SchoolScope};
 use crate::domain::dates::{add_days, add_months, next_reevaluation};
 use crate::domain::paging::{After, Listing, Paging};
+use crate::domain::quality::{AuditKind, FindingStatus, HoldingStatus};
 use crate::error::AppError;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -138,7 +139,7 @@ fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> 
         school_titles::school_id,
         which
     )
-    .filter(school_titles::status.eq("active"))
+    .filter(school_titles::status.eq(HoldingStatus::Active))
     .select((
         school_titles::id,
         school_titles::school_id,
@@ -186,7 +187,7 @@ fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> 
         audits::school_id,
         which
     )
-    .filter(audits::kind.eq_any(["surveillance", "recertification"]))
+    .filter(audits::kind.eq_any(AuditKind::KEEPING_CERTIFICATION))
     .select((audits::school_id, audits::started_on))
     .load::<(i64, Date)>(conn)?
     {
@@ -229,7 +230,7 @@ fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> 
         findings::school_id,
         which
     )
-    .filter(findings::status.eq_any(["open", "action_planned"]))
+    .filter(findings::status.eq_any(FindingStatus::UNRESOLVED))
     .filter(findings::due_on.is_not_null())
     .select((
         findings::id,
@@ -256,7 +257,7 @@ fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> 
         findings::school_id,
         which
     )
-    .filter(findings::status.eq("action_planned"))
+    .filter(findings::status.eq(FindingStatus::ActionPlanned))
     .filter(corrective_actions::done_on.is_null())
     .filter(corrective_actions::due_on.is_not_null())
     .select((

@@ -22,10 +22,10 @@ struct FindingRow {
     audit_id: i64,
     school_id: i64,
     clause: String,
-    grade: String,
+    grade: FindingGrade,
     description: String,
     due_on: Option<Date>,
-    status: String,
+    status: FindingStatus,
     reopen_reason: Option<String>,
     version: i64,
 }
@@ -60,11 +60,11 @@ pub struct Finding {
     pub clause: String,
     pub clause_title: Option<String>,
     pub clause_title_zh: Option<String>,
-    pub grade: String,
+    pub grade: FindingGrade,
     pub description: String,
     #[schema(value_type = Option<String>, format = Date)]
     pub due_on: Option<Date>,
-    pub status: String,
+    pub status: FindingStatus,
     pub reopen_reason: Option<String>,
     pub corrective_action: Option<CorrectiveAction>,
     pub version: i64,
@@ -115,7 +115,7 @@ pub fn create(
             findings::grade.eq(new.grade.as_str()),
             findings::description.eq(&new.description),
             findings::due_on.eq(new.due_on),
-            findings::status.eq(FindingStatus::Open.as_str()),
+            findings::status.eq(FindingStatus::Open),
             findings::created_at.eq(now),
             findings::updated_at.eq(now),
         ))
@@ -198,8 +198,7 @@ pub fn open_for_school(
         ))
         .load(conn)?;
     let mut open: Vec<Finding> = rows.into_iter().map(|(r, a)| assemble(r, a)).collect();
-    let rank = |g: &str| FindingGrade::parse(g).map_or(9, |g| g as u8);
-    open.sort_by_key(|f| (rank(&f.grade), f.due_on, f.id));
+    open.sort_by_key(|f| (f.grade, f.due_on, f.id));
     Ok(open)
 }
 
@@ -264,8 +263,7 @@ pub fn update(
     let before = get(conn, access, id)?;
     writable_school(conn, access, before.school_id)?;
     check_version(patch.version, before.version)?;
-    let grade = FindingGrade::parse(&before.grade).map_err(|e| anyhow::anyhow!(e))?;
-    let from = FindingStatus::parse(&before.status).map_err(|e| anyhow::anyhow!(e))?;
+    let (grade, from) = (before.grade, before.status);
     let to = patch.status.unwrap_or(from);
     let current_action = before.corrective_action.clone().unwrap_or_default();
     let action = patch.apply(&current_action);
@@ -298,7 +296,7 @@ pub fn update(
     .set((
         findings::description.eq(patch.description.as_ref().unwrap_or(&before.description)),
         findings::due_on.eq(patch.due_on.unwrap_or(before.due_on)),
-        findings::status.eq(to.as_str()),
+        findings::status.eq(to),
         findings::reopen_reason.eq(if reopened {
             patch.reopen_reason.clone()
         } else {
@@ -389,7 +387,7 @@ pub fn verify(
 ) -> Result<(), AppError> {
     diesel::update(findings::table.find(finding_id))
         .set((
-            findings::status.eq(FindingStatus::Verified.as_str()),
+            findings::status.eq(FindingStatus::Verified),
             findings::updated_at.eq(now),
             findings::version.eq(findings::version + 1),
         ))

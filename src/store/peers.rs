@@ -20,6 +20,7 @@ use crate::domain::SchoolKind;
 use crate::domain::access::Access;
 use crate::domain::dates::next_reevaluation;
 use crate::domain::peers::{Compliance, compliance, percentile_among, standards};
+use crate::domain::quality::{FindingGrade, FindingStatus, HoldingStatus, TitleLevel};
 use crate::error::AppError;
 use crate::store::kept::Versioned;
 
@@ -112,7 +113,7 @@ pub struct Comparison {
 }
 
 /// A held title's school, award, last evaluation, interval and level.
-type TitleFacts = (i64, Date, Option<Date>, Option<i32>, String);
+type TitleFacts = (i64, Date, Option<Date>, Option<i32>, TitleLevel);
 fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
@@ -175,18 +176,18 @@ pub fn refresh_school_metrics(conn: &mut DbConn, school_id: i64) -> Result<(), A
         school_id,
         ..KeptMetrics::default()
     };
-    let open: Vec<(String, i64)> = findings::table
+    let open: Vec<(FindingGrade, i64)> = findings::table
         .filter(findings::school_id.eq(school_id))
-        .filter(findings::status.eq_any(["open", "action_planned"]))
+        .filter(findings::status.eq_any(FindingStatus::UNRESOLVED))
         .group_by(findings::grade)
         .select((findings::grade, count_star()))
         .load(conn)?;
     for (grade, n) in open {
-        match grade.as_str() {
-            "major_nc" => kept.open_major_nc = n,
-            "minor_nc" => kept.open_minor_nc = n,
-            "observation" => kept.open_observations = n,
-            _ => kept.open_ofi += n,
+        match grade {
+            FindingGrade::MajorNc => kept.open_major_nc = n,
+            FindingGrade::MinorNc => kept.open_minor_nc = n,
+            FindingGrade::Observation => kept.open_observations = n,
+            FindingGrade::Ofi => kept.open_ofi += n,
         }
     }
     kept.actions_closed_on_time = corrective_actions::table
@@ -224,14 +225,14 @@ pub fn refresh_school_metrics(conn: &mut DbConn, school_id: i64) -> Result<(), A
 pub fn province_metrics(
     conn: &mut DbConn,
     province_id: i64,
-    kind: Option<&str>,
+    kind: Option<SchoolKind>,
     today: Date,
 ) -> Result<Vec<Metrics>, AppError> {
     let mut query = schools::table
         .filter(schools::province_id.eq(province_id))
         .into_boxed();
     if let Some(kind) = kind {
-        query = query.filter(schools::kind.eq(kind.to_owned()));
+        query = query.filter(schools::kind.eq(kind));
     }
     let rows: Vec<(i64, String, Option<String>, String)> = query
         .order(schools::id.asc())
@@ -257,7 +258,7 @@ pub fn province_metrics(
     let holdings: Vec<TitleFacts> = school_titles::table
         .inner_join(title_types::table)
         .filter(school_titles::school_id.eq_any(&ids))
-        .filter(school_titles::status.eq("active"))
+        .filter(school_titles::status.eq(HoldingStatus::Active))
         .select((
             school_titles::school_id,
             school_titles::awarded_on,
@@ -271,7 +272,7 @@ pub fn province_metrics(
             continue;
         };
         m.titles_held += 1;
-        if level == "national" {
+        if level == TitleLevel::National {
             m.national_titles += 1;
         }
         if let Some(due) = next_reevaluation(
@@ -358,7 +359,7 @@ pub struct ProvinceFigures {
 
 /// A province's figures for the peer comparison: by province, kind of school (or all) and
 /// day.
-pub type PeerKey = (i64, Option<String>, Date);
+pub type PeerKey = (i64, Option<SchoolKind>, Date);
 
 /// The figures computed once per province's data version (`app::Kept`).
 pub type Cache = Versioned<PeerKey, ProvinceFigures>;
@@ -369,14 +370,14 @@ fn province_figures(
     conn: &mut DbConn,
     cache: &Cache,
     province: i64,
-    kind: Option<String>,
+    kind: Option<SchoolKind>,
     today: Date,
 ) -> Result<Arc<ProvinceFigures>, AppError> {
     let version =
         crate::store::provinces::version(conn, province, crate::store::provinces::Version::Data)?;
-    let key = (province, kind.clone(), today);
+    let key = (province, kind, today);
     cache.get_or_compute(key, version, || {
-        let schools = province_metrics(conn, province, kind.as_deref(), today)?;
+        let schools = province_metrics(conn, province, kind, today)?;
         let sorted = COMPARED
             .iter()
             .map(|(metric, _)| {
@@ -507,7 +508,7 @@ pub fn compare_school(
     same_kind: bool,
     today: Date,
 ) -> Result<Compared, AppError> {
-    let kind = same_kind.then(|| school.kind.clone());
+    let kind = same_kind.then_some(school.kind);
     let figures = province_figures(conn, cache, school.province_id, kind, today)?;
     let position = figures
         .schools

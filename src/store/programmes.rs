@@ -12,6 +12,7 @@ use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
 use crate::domain::access::Access;
 use crate::domain::history::{Action, Change, Journal};
+use crate::domain::quality::HoldingStatus;
 use crate::domain::status_data::{Figures, derive};
 use crate::error::{AppError, Msg};
 use crate::store::titles;
@@ -305,7 +306,7 @@ fn with_progress(conn: &mut DbConn, row: Row, today: Date) -> Result<Programme, 
     let (progress, trend, code) = if let Some(type_id) = row.title_type_id {
         let awarded: Vec<Date> = school_titles::table
             .filter(school_titles::title_type_id.eq(type_id))
-            .filter(school_titles::status.eq("active"))
+            .filter(school_titles::status.eq(HoldingStatus::Active))
             .filter(school_titles::school_id.eq_any(province_schools))
             .select(school_titles::awarded_on)
             .load(conn)?;

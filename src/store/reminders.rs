@@ -204,7 +204,7 @@ pub fn put_due(
         // Every school's active quality officers, read once.
         let mut officers: HashMap<i64, Vec<i64>> = HashMap::new();
         let rows: Vec<(Option<i64>, i64)> = users::table
-            .filter(users::role.eq(Role::QualityOfficer.as_str()))
+            .filter(users::role.eq(Role::QualityOfficer))
             .filter(users::active.eq(true))
             .select((users::school_id, users::id))
             .load(conn)?;

@@ -388,7 +388,7 @@ fn schools_in_round(
     let mut latest: BTreeMap<i64, (i64, String)> = BTreeMap::new();
     for (school, submission, status) in submissions::table
         .filter(submissions::year.eq(year))
-        .filter(submissions::kind.eq(SubmissionKind::StatusData.as_str()))
+        .filter(submissions::kind.eq(SubmissionKind::StatusData))
         .filter(submissions::school_id.eq_any(in_province))
         .order(submissions::id.asc())
         .select((submissions::school_id, submissions::id, submissions::status))
@@ -450,7 +450,7 @@ pub fn pending(conn: &mut DbConn, which: Schools) -> Result<Vec<(i64, i64, i32, 
             .select(school_years::school_id);
         let handed_in = submissions::table
             .filter(submissions::year.eq(round.year))
-            .filter(submissions::kind.eq(SubmissionKind::StatusData.as_str()))
+            .filter(submissions::kind.eq(SubmissionKind::StatusData))
             .filter(submissions::status.eq_any([
                 SubmissionStatus::Submitted.as_str(),
                 SubmissionStatus::Recommended.as_str(),

@@ -23,7 +23,7 @@ pub struct School {
     pub name: String,
     pub name_zh: Option<String>,
     pub city: String,
-    pub kind: String,
+    pub kind: SchoolKind,
     pub founded_year: Option<i32>,
     /// increases with every change; send it back with a change to detect a stale copy
     pub version: i64,
@@ -142,7 +142,7 @@ pub fn create(
                 schools::name.eq(&new.name),
                 schools::name_zh.eq(&new.name_zh),
                 schools::city.eq(&new.city),
-                schools::kind.eq(new.kind.as_str()),
+                schools::kind.eq(new.kind),
                 schools::founded_year.eq(new.founded_year),
             ))
             .returning(schools::id)
@@ -299,9 +299,7 @@ pub fn update(
         schools::name.eq(patch.name.as_ref().unwrap_or(&current.name)),
         schools::name_zh.eq(patch.name_zh.as_ref().unwrap_or(&current.name_zh)),
         schools::city.eq(patch.city.as_ref().unwrap_or(&current.city)),
-        schools::kind.eq(patch
-            .kind
-            .map_or(current.kind.clone(), |k| k.as_str().to_owned())),
+        schools::kind.eq(patch.kind.unwrap_or(current.kind)),
         schools::founded_year.eq(patch.founded_year.unwrap_or(current.founded_year)),
         schools::version.eq(current.version + 1),
         schools::updated_at.eq(now),

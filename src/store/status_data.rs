@@ -20,8 +20,8 @@ use crate::domain::status_data::{
     DEFAULT_CHANGE_THRESHOLD_PCT, Figures, Flag, YearState, derive, flagged_codes, flags,
     serialize_figures, year_state,
 };
+use crate::domain::text;
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
-use crate::domain::{SchoolKind, text};
 use crate::error::{AppError, FieldErrors, Msg};
 use crate::store::indicators::{Catalogue, catalogue};
 use crate::store::record::{change, check_version, json, writable_school};
@@ -178,7 +178,7 @@ pub fn compute(
     let threshold = round
         .as_ref()
         .map_or(DEFAULT_CHANGE_THRESHOLD_PCT, |r| r.change_threshold_pct);
-    let kind = SchoolKind::parse(&school.kind).map_err(|e| anyhow::anyhow!(e))?;
+    let kind = school.kind;
     let mut current = figures.clone();
     current.extend(derived.clone());
     let flags = flags(

@@ -28,7 +28,7 @@ use crate::store::{status_data, titles};
 pub struct Submission {
     pub id: i64,
     pub school_id: i64,
-    pub kind: String,
+    pub kind: SubmissionKind,
     pub title: String,
     pub summary: Option<String>,
     pub title_type_id: Option<i64>,
@@ -36,7 +36,7 @@ pub struct Submission {
     pub audit_id: Option<i64>,
     pub finding_id: Option<i64>,
     pub year: Option<i32>,
-    pub status: String,
+    pub status: SubmissionStatus,
     /// starts at 1; a request for changes opens the next round for new evidence
     pub round: i32,
     /// send it back with a step; a different current version answers 409 `stale_version`
@@ -278,7 +278,7 @@ pub fn create(
         .values((
             submissions::school_id.eq(school_id),
             submissions::province_id.eq(school.province_id),
-            submissions::kind.eq(new.kind.as_str()),
+            submissions::kind.eq(new.kind),
             submissions::title.eq(&new.title),
             submissions::summary.eq(&new.summary),
             submissions::title_type_id.eq(title_type_id),
@@ -300,7 +300,7 @@ pub fn create(
                     SubmissionKind::AnnualQualityReport | SubmissionKind::StatusData
                 )
             })),
-            submissions::status.eq(SubmissionStatus::Draft.as_str()),
+            submissions::status.eq(SubmissionStatus::Draft),
             submissions::created_by.eq(access.actor_id()),
         ))
         .returning(submissions::id)
@@ -377,7 +377,7 @@ pub fn latest_of_year(
     let found: Option<(i64, String)> = submissions::table
         .filter(submissions::school_id.eq(school_id))
         .filter(submissions::year.eq(year))
-        .filter(submissions::kind.eq(kind.as_str()))
+        .filter(submissions::kind.eq(kind))
         .order(submissions::id.desc())
         .select((submissions::id, submissions::status))
         .first(conn)
@@ -413,7 +413,7 @@ pub fn page(
     let matching = || {
         let mut query = scoped(access);
         if let Some(status) = filter.status {
-            query = query.filter(submissions::status.eq(status.as_str()));
+            query = query.filter(submissions::status.eq(status));
         }
         if let Some(school) = filter.school_id {
             query = query.filter(submissions::school_id.eq(school));
@@ -475,7 +475,7 @@ pub fn queue(
     let matching = || {
         let mut query = scoped(access);
         if let Some(status) = filter.status {
-            query = query.filter(submissions::status.eq(status.as_str()));
+            query = query.filter(submissions::status.eq(status));
         }
         if let Some(id) = filter.school_id {
             query = query.filter(submissions::school_id.eq(id));
@@ -555,7 +555,7 @@ pub fn check_evidence_allowed(
 ) -> Result<Submission, AppError> {
     let submission = get(conn, access, id)?.submission;
     Access::require(prepares_for(access, submission.school_id))?;
-    let status = SubmissionStatus::parse(&submission.status).map_err(|e| anyhow::anyhow!(e))?;
+    let status = submission.status;
     if !accepts_evidence(status) {
         return Err(AppError::conflict_of(Msg::EvidenceLocked {
             status: status.to_string(),
@@ -661,12 +661,12 @@ pub fn step(
 ) -> Result<SubmissionDetail, AppError> {
     let before = get(conn, access, id)?;
     let current = &before.submission;
-    let from = SubmissionStatus::parse(&current.status).map_err(|e| anyhow::anyhow!(e))?;
+    let from = current.status;
     let province: i64 = schools::table
         .find(current.school_id)
         .select(schools::province_id)
         .first(conn)?;
-    let kind = SubmissionKind::parse(&current.kind).map_err(|e| anyhow::anyhow!(e))?;
+    let kind = current.kind;
     let facts = Facts {
         role: access.role,
         officer_of_school: prepares_for(access, current.school_id),
@@ -708,7 +708,7 @@ pub fn step(
             .filter(submissions::version.eq(current.version)),
     )
     .set((
-        submissions::status.eq(to.as_str()),
+        submissions::status.eq(to),
         submissions::round.eq(round),
         submissions::version.eq(current.version + 1),
         submissions::recommended_by.eq(recommended_by),
@@ -769,8 +769,8 @@ fn record_event(
             submission_events::at.eq(crate::clock::to_micros(now)),
             submission_events::actor_id.eq(access.actor_id()),
             submission_events::action.eq(action),
-            submission_events::from_status.eq(from.map(|s| s.as_str())),
-            submission_events::to_status.eq(to.as_str()),
+            submission_events::from_status.eq(from),
+            submission_events::to_status.eq(to),
             submission_events::round.eq(submission.round),
             submission_events::comment.eq(comment.map(str::trim)),
         ))
@@ -797,14 +797,14 @@ fn notify(
             .load(conn)?,
         Action::Review(crate::domain::workflow::ReviewDecision::Recommend) => users::table
             .filter(users::province_id.eq(province))
-            .filter(users::role.eq(Role::ProvinceAdmin.as_str()))
+            .filter(users::role.eq(Role::ProvinceAdmin))
             .filter(users::active.eq(true))
             .select(users::id)
             .load(conn)?,
         Action::Withdraw => Vec::new(),
         Action::Review(_) | Action::SignOff(_) => users::table
             .filter(users::school_id.eq(submission.school_id))
-            .filter(users::role.eq(Role::QualityOfficer.as_str()))
+            .filter(users::role.eq(Role::QualityOfficer))
             .filter(users::active.eq(true))
             .select(users::id)
             .load(conn)?,

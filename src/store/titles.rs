@@ -22,7 +22,7 @@ pub struct TitleType {
     pub code: String,
     pub name: String,
     pub name_zh: Option<String>,
-    pub level: String,
+    pub level: TitleLevel,
     pub awarding_body: String,
     /// none: a permanent title
     pub reevaluation_interval_months: Option<i32>,
@@ -63,7 +63,7 @@ pub fn create_type(
             title_types::code.eq(&new.code),
             title_types::name.eq(&new.name),
             title_types::name_zh.eq(&new.name_zh),
-            title_types::level.eq(new.level.as_str()),
+            title_types::level.eq(new.level),
             title_types::awarding_body.eq(&new.awarding_body),
             title_types::reevaluation_interval_months.eq(new.reevaluation_interval_months),
         ))
@@ -113,7 +113,7 @@ struct HoldingRow {
     school_id: i64,
     awarded_on: Date,
     last_evaluated_on: Option<Date>,
-    status: String,
+    status: HoldingStatus,
     version: i64,
 }
 
@@ -125,12 +125,12 @@ pub struct TitleHolding {
     pub title_type_code: String,
     pub title_name: String,
     pub title_name_zh: Option<String>,
-    pub level: String,
+    pub level: TitleLevel,
     #[schema(value_type = String, format = Date)]
     pub awarded_on: Date,
     #[schema(value_type = Option<String>, format = Date)]
     pub last_evaluated_on: Option<Date>,
-    pub status: String,
+    pub status: HoldingStatus,
     #[schema(value_type = Option<String>, format = Date)]
     pub next_reevaluation_due: Option<Date>,
     pub reevaluation_state: ReevaluationState,
@@ -143,7 +143,7 @@ fn holding(row: HoldingRow, kind: TitleType, today: Date) -> TitleHolding {
         .and_then(|m| u32::try_from(m).ok());
     let due = next_reevaluation(row.awarded_on, row.last_evaluated_on, interval);
     // A suspended or revoked title is not re-evaluated.
-    let state = if row.status == HoldingStatus::Active.as_str() {
+    let state = if row.status == HoldingStatus::Active {
         reevaluation_state(due, today)
     } else {
         ReevaluationState::None
@@ -198,7 +198,7 @@ pub fn award(
             school_titles::title_type_id.eq(kind.id),
             school_titles::awarded_on.eq(new.awarded_on),
             school_titles::last_evaluated_on.eq(new.last_evaluated_on),
-            school_titles::status.eq(HoldingStatus::Active.as_str()),
+            school_titles::status.eq(HoldingStatus::Active),
             school_titles::created_at.eq(now),
             school_titles::updated_at.eq(now),
         ))
@@ -294,9 +294,7 @@ pub fn update_holding(
     }
     diesel::update(school_titles::table.find(id))
         .set((
-            school_titles::status.eq(patch
-                .status
-                .map_or(before.status.clone(), |s| s.as_str().to_owned())),
+            school_titles::status.eq(patch.status.unwrap_or(before.status)),
             school_titles::last_evaluated_on
                 .eq(patch.last_evaluated_on.or(before.last_evaluated_on)),
             school_titles::version.eq(before.version + 1),

@@ -189,7 +189,7 @@ pub fn create(
             .values((
                 users::email.eq(user.email.as_str()),
                 users::name.eq(user.name.as_str()),
-                users::role.eq(user.role.as_str()),
+                users::role.eq(user.role),
                 users::province_id.eq(province_id),
                 users::school_id.eq(school_id),
                 users::password_hash.eq(password_hash),
@@ -331,7 +331,7 @@ pub fn update(
                     .name
                     .as_ref()
                     .map_or(current.name.as_str(), |n| n.as_str())),
-                users::role.eq(role.as_str()),
+                users::role.eq(role),
                 users::province_id.eq(province_id),
                 users::school_id.eq(school_id),
                 users::active.eq(patch.active.unwrap_or(current.active)),

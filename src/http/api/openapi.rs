@@ -9,6 +9,8 @@ use super::{
     annual_report, audits, auth, deadlines, grants, health, me, peers, programmes, provinces,
     record, schools, status_data, submissions, titles, users,
 };
+use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus, HoldingStatus, TitleLevel};
+use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::domain::{Role, SchoolKind};
 use crate::error::{ErrorBody, ErrorDetail};
 
@@ -348,7 +350,10 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         status_data::province_figures,
         annual_report::get, annual_report::put_sections, annual_report::attach,
     ),
-    components(schemas(ErrorBody, ErrorDetail, health::Health, Role, SchoolKind)),
+    components(schemas(
+        ErrorBody, ErrorDetail, health::Health, Role, SchoolKind, SubmissionKind, SubmissionStatus,
+        AuditKind, FindingGrade, FindingStatus, TitleLevel, HoldingStatus
+    )),
     modifiers(&BearerAuth, &PagingConvention, &ExactContract),
     tags(
         (name = "health", description = "Service status"),

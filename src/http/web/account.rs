@@ -235,13 +235,11 @@ fn role_home(
             home["years"] = serde_json::json!(tasks);
         }
         Role::Reviewer | Role::ProvinceAdmin => {
-            let waiting = if access.role == Role::Reviewer {
-                "submitted"
+            let status = if access.role == Role::Reviewer {
+                crate::domain::workflow::SubmissionStatus::Submitted
             } else {
-                "recommended"
+                crate::domain::workflow::SubmissionStatus::Recommended
             };
-            let status = crate::domain::workflow::SubmissionStatus::parse(waiting)
-                .map_err(|e| anyhow::anyhow!(e))?;
             let filter = submissions::QueueFilter {
                 status: Some(status),
                 ..submissions::QueueFilter::default()
@@ -250,7 +248,7 @@ fn role_home(
             home["queue_count"] = serde_json::json!(queue.total);
             let queue: Vec<_> = queue.rows.into_iter().map(|(s, _, _)| s).collect();
             home["queue"] = serde_json::json!(queue);
-            home["queue_status"] = serde_json::json!(waiting);
+            home["queue_status"] = serde_json::json!(status.as_str());
             let (overdue, first) = deadlines::overdue(conn, access, today, 8)?;
             home["overdue_count"] = serde_json::json!(overdue);
             home["deadlines"] = serde_json::json!(first);

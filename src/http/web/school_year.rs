@@ -354,8 +354,7 @@ async fn year_context(
         })
         .await?;
     let lang = page.lang;
-    let kind = crate::domain::SchoolKind::parse(&school.kind).map_err(|e| anyhow::anyhow!(e))?;
-    let standards = crate::domain::peers::standards(kind);
+    let standards = crate::domain::peers::standards(school.kind);
     let shown = |code: &str, v: Option<&f64>| {
         let indicator = catalogue.by_code(code);
         match (v, indicator) {

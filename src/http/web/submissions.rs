@@ -151,8 +151,7 @@ async fn submission_context(
             Ok((detail, events, school, catalogue))
         })
         .await?;
-    let status =
-        SubmissionStatus::parse(&detail.submission.status).map_err(|e| anyhow::anyhow!(e))?;
+    let status = detail.submission.status;
     let access = me.access();
     let officer = access.role == Role::QualityOfficer && access.school_id == Some(school.id);
     let of_province = access.province_id == Some(school.province_id);
