@@ -13,9 +13,6 @@
 
 use std::collections::BTreeMap;
 
-use diesel::prelude::*;
-
-use crate::db::schema::{collection_rounds, derived_state, provinces, schools};
 use crate::db::{Db, DbConn, with_session_lock, write_transaction};
 use crate::domain::history::{Action, Change};
 use crate::error::AppError;
@@ -135,11 +132,7 @@ pub fn follow(conn: &mut DbConn, changes: &[Change]) -> Result<(), AppError> {
     let mut provinces: BTreeMap<i64, Moves> = BTreeMap::new();
     for round in rounds {
         // A round opened, moved or closed: every school of its province.
-        let province: Option<i64> = collection_rounds::table
-            .find(round)
-            .select(collection_rounds::province_id)
-            .first(conn)
-            .optional()?;
+        let province = crate::store::rounds::province_of(conn, round)?;
         if let Some(province) = province {
             let entry = provinces.entry(province).or_default();
             if !entry.deadlines {
@@ -152,11 +145,10 @@ pub fn follow(conn: &mut DbConn, changes: &[Change]) -> Result<(), AppError> {
             });
         }
     }
+    let ids: Vec<i64> = by_school.keys().copied().collect();
+    let province_of = crate::store::schools::provinces_of(conn, &ids)?;
     for (school, moved) in by_school {
-        let province: i64 = schools::table
-            .find(school)
-            .select(schools::province_id)
-            .first(conn)?;
+        let province = *province_of.get(&school).ok_or(AppError::NotFound)?;
         let of_province = provinces.entry(province).or_default();
         if moved.deadlines && !of_province.deadlines {
             deadlines::refresh(conn, Schools::One(school))?;
@@ -195,12 +187,7 @@ pub fn bring_up_to_date(db: &Db) -> Result<(), AppError> {
 }
 
 fn current(conn: &mut DbConn) -> Result<bool, AppError> {
-    let version: Option<i32> = derived_state::table
-        .find("deadline_items")
-        .select(derived_state::version)
-        .first(conn)
-        .optional()?;
-    Ok(version == Some(DEADLINES_VERSION))
+    Ok(deadlines::kept_version(conn)? == Some(DEADLINES_VERSION))
 }
 
 fn rebuild_if_stale(conn: &mut DbConn) -> Result<(), AppError> {
@@ -220,10 +207,7 @@ fn rebuild_if_stale(conn: &mut DbConn) -> Result<(), AppError> {
 /// Recomputes every kept deadline, a province per transaction, and records the rules'
 /// version (after a bulk load such as `accredit synth`, and when the rules change).
 pub fn rebuild(conn: &mut DbConn) -> Result<usize, AppError> {
-    let provinces: Vec<i64> = provinces::table
-        .order(provinces::id.asc())
-        .select(provinces::id)
-        .load(conn)?;
+    let provinces = crate::store::provinces::ids(conn)?;
     let mut kept = 0;
     for province in provinces {
         kept += write_transaction(conn, |conn| {
@@ -232,18 +216,7 @@ pub fn rebuild(conn: &mut DbConn) -> Result<usize, AppError> {
         })?;
     }
     write_transaction(conn, |conn| {
-        let updated = diesel::update(derived_state::table.find("deadline_items"))
-            .set(derived_state::version.eq(DEADLINES_VERSION))
-            .execute(conn)?;
-        if updated == 0 {
-            diesel::insert_into(derived_state::table)
-                .values((
-                    derived_state::name.eq("deadline_items"),
-                    derived_state::version.eq(DEADLINES_VERSION),
-                ))
-                .execute(conn)?;
-        }
-        Ok::<_, AppError>(())
+        deadlines::set_kept_version(conn, DEADLINES_VERSION)
     })?;
     Ok(kept)
 }

@@ -94,7 +94,7 @@ pub fn apply_upload(
 ) -> Result<StatusData, AppError> {
     super::write(conn, |conn, journal| {
         let school = writable_school(conn, access, school_id)?;
-        status_data::check_changeable(conn, school_id, year)?;
+        status_data::check_changeable(conn, &school, year)?;
         let catalogue = indicators::catalogue(conn)?;
         let read = template::read(bytes, &catalogue.indicators(), school_id, year).map_err(
             |e| match e {
@@ -102,7 +102,7 @@ pub fn apply_upload(
                 UploadError::Cells(cells) => AppError::Validation(cells),
             },
         )?;
-        let mut figures = status_data::figures_of(conn, &catalogue, school_id, year)?;
+        let mut figures = status_data::figures_of(conn, &catalogue, &school, year)?;
         for (code, value) in read {
             match value {
                 Some(v) => figures.insert(code, v),

@@ -191,10 +191,10 @@ pub fn hand_in_year(
     now: PrimitiveDateTime,
 ) -> Result<SubmissionDetail, AppError> {
     super::write(conn, |conn, journal| {
-        crate::store::schools::get(conn, access, school_id)?;
+        let school = crate::store::schools::get(conn, access, school_id)?;
         Access::require(submissions::prepares_for(access, school_id))?;
         let open =
-            submissions::latest_of_year(conn, school_id, kind, year)?.filter(|(_, s)| s.is_open());
+            submissions::latest_of_year(conn, &school, kind, year)?.filter(|(_, s)| s.is_open());
         let submission = match open {
             Some((submission, _)) => submission,
             None => {

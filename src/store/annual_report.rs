@@ -195,7 +195,7 @@ pub fn gather(
         certificate,
         catalogue: catalogue.indicators(),
         standards: standards(kind),
-        sections: crate::store::status_data::report_sections(conn, school_id, year)?,
+        sections: crate::store::status_data::report_sections_by_id(conn, school_id, year)?,
         status,
         titles,
         audits,

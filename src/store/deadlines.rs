@@ -17,8 +17,8 @@ use time::Date;
 
 use crate::db::DbConn;
 use crate::db::schema::{
-    audits, certificates, corrective_actions, deadline_items, findings, school_titles, schools,
-    title_types,
+    audits, certificates, corrective_actions, deadline_items, derived_state, findings,
+    school_titles, schools, title_types,
 };
 use crate::domain::access::{Access, SchoolScope};
 use crate::domain::dates::{add_days, add_months, next_reevaluation};
@@ -494,4 +494,29 @@ fn short(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// The version of the rules the kept deadlines were computed by, if they were.
+pub fn kept_version(conn: &mut DbConn) -> Result<Option<i32>, AppError> {
+    Ok(derived_state::table
+        .find("deadline_items")
+        .select(derived_state::version)
+        .first(conn)
+        .optional()?)
+}
+
+/// Records that the kept deadlines follow the rules of `version`.
+pub fn set_kept_version(conn: &mut DbConn, version: i32) -> Result<(), AppError> {
+    let updated = diesel::update(derived_state::table.find("deadline_items"))
+        .set(derived_state::version.eq(version))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(derived_state::table)
+            .values((
+                derived_state::name.eq("deadline_items"),
+                derived_state::version.eq(version),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }

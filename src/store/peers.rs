@@ -222,7 +222,7 @@ pub fn refresh_school_metrics(conn: &mut DbConn, school_id: i64) -> Result<(), A
 }
 
 /// The metrics of every school of a province (optionally of one kind).
-pub fn province_metrics(
+fn province_metrics(
     conn: &mut DbConn,
     province_id: i64,
     kind: Option<SchoolKind>,

@@ -55,6 +55,14 @@ pub fn create(conn: &mut DbConn, access: &Access, new: &NewProvince) -> Result<P
     get(conn, id)
 }
 
+/// Every province's id, in id order (rebuilding what is kept, province by province).
+pub fn ids(conn: &mut DbConn) -> Result<Vec<i64>, AppError> {
+    Ok(provinces::table
+        .order(provinces::id.asc())
+        .select(provinces::id)
+        .load(conn)?)
+}
+
 pub fn list(conn: &mut DbConn) -> Result<Vec<Province>, AppError> {
     Ok(provinces::table
         .order(provinces::code.asc())

@@ -90,8 +90,17 @@ pub fn check_province_reader(
     Ok(())
 }
 
+/// The province a round belongs to, if the round exists.
+pub fn province_of(conn: &mut DbConn, round: i64) -> Result<Option<i64>, AppError> {
+    Ok(rounds::table
+        .find(round)
+        .select(rounds::province_id)
+        .first(conn)
+        .optional()?)
+}
+
 /// The province's round for a year, if it opened one.
-pub fn for_year(
+pub(super) fn for_year(
     conn: &mut DbConn,
     province_id: i64,
     year: i32,

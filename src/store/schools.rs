@@ -260,8 +260,22 @@ pub fn scoped_get(conn: &mut DbConn, access: &Access, id: i64) -> Result<Scoped,
     Ok(Scoped::checked(school.id, school.province_id))
 }
 
+/// The province of each of these schools, in one query (what is derived from a unit of
+/// work's changes is refreshed per province; no school's record is read).
+pub fn provinces_of(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>, AppError> {
+    Ok(schools::table
+        .filter(schools::id.eq_any(ids))
+        .select((schools::id, schools::province_id))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// Schools by id, in id order (ids already known to be visible to the caller).
-pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<School>, AppError> {
+pub(super) fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<School>, AppError> {
     Ok(schools::table
         .filter(schools::id.eq_any(ids))
         .order(schools::id.asc())
@@ -269,7 +283,8 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<School>, AppError> {
         .load(conn)?)
 }
 
-pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<School>, AppError> {
+/// A school by id, unscoped: the store's own (users settle a school user's province).
+pub(super) fn find(conn: &mut DbConn, id: i64) -> Result<Option<School>, AppError> {
     Ok(schools::table
         .find(id)
         .select(School::as_select())

@@ -114,7 +114,11 @@ impl StatusData {
     }
 }
 
-pub fn year_row(conn: &mut DbConn, school_id: i64, year: i32) -> Result<Option<YearRow>, AppError> {
+pub(super) fn year_row_by_id(
+    conn: &mut DbConn,
+    school_id: i64,
+    year: i32,
+) -> Result<Option<YearRow>, AppError> {
     Ok(school_years::table
         .find((school_id, year))
         .select(YearRow::as_select())
@@ -123,7 +127,7 @@ pub fn year_row(conn: &mut DbConn, school_id: i64, year: i32) -> Result<Option<Y
 }
 
 /// The entered figures of a school's year.
-pub fn figures_of(
+pub(super) fn figures_by_id(
     conn: &mut DbConn,
     catalogue: &Catalogue,
     school_id: i64,
@@ -141,12 +145,17 @@ pub fn figures_of(
 }
 
 /// The latest status-data submission of a school's year: its id and status.
-pub fn latest_submission(
+pub(super) fn latest_submission(
     conn: &mut DbConn,
     school_id: i64,
     year: i32,
 ) -> Result<Option<(i64, SubmissionStatus)>, AppError> {
-    crate::store::submissions::latest_of_year(conn, school_id, SubmissionKind::StatusData, year)
+    crate::store::submissions::latest_of_year_by_id(
+        conn,
+        school_id,
+        SubmissionKind::StatusData,
+        year,
+    )
 }
 
 /// The status data of a school the caller may read.
@@ -169,10 +178,10 @@ pub fn compute(
     year: i32,
 ) -> Result<StatusData, AppError> {
     let indicators = catalogue.indicators();
-    let row = year_row(conn, school.id, year)?;
-    let figures = figures_of(conn, catalogue, school.id, year)?;
+    let row = year_row_by_id(conn, school.id, year)?;
+    let figures = figures_by_id(conn, catalogue, school.id, year)?;
     let derived = derive(&indicators, &figures);
-    let mut previous = figures_of(conn, catalogue, school.id, year - 1)?;
+    let mut previous = figures_by_id(conn, catalogue, school.id, year - 1)?;
     previous.extend(derive(&indicators, &previous));
     let round = rounds::for_year(conn, school.province_id, year)?;
     let threshold = round
@@ -214,8 +223,12 @@ pub fn compute(
 
 /// Refuses a change to a year that is locked (409 `year_locked`) or with the province
 /// for review (409 `year_in_review`).
-pub fn check_changeable(conn: &mut DbConn, school_id: i64, year: i32) -> Result<(), AppError> {
-    if year_row(conn, school_id, year)?.is_some_and(|r| r.locked_at.is_some()) {
+pub(super) fn check_changeable_by_id(
+    conn: &mut DbConn,
+    school_id: i64,
+    year: i32,
+) -> Result<(), AppError> {
+    if year_row_by_id(conn, school_id, year)?.is_some_and(|r| r.locked_at.is_some()) {
         return Err(AppError::conflict_of(Msg::YearLocked { year }));
     }
     if let Some((_, SubmissionStatus::Submitted | SubmissionStatus::Recommended)) =
@@ -378,10 +391,10 @@ pub fn record(
     change_to: Change,
     now: PrimitiveDateTime,
 ) -> Result<bool, AppError> {
-    check_changeable(conn, school.id, year)?;
-    let row = year_row(conn, school.id, year)?;
+    check_changeable_by_id(conn, school.id, year)?;
+    let row = year_row_by_id(conn, school.id, year)?;
     check_version(change_to.version, row.as_ref().map_or(0, |r| r.version))?;
-    let before_figures = figures_of(conn, catalogue, school.id, year)?;
+    let before_figures = figures_by_id(conn, catalogue, school.id, year)?;
     let before_explanations = row.as_ref().map(YearRow::explanations).unwrap_or_default();
     let explanations = change_to
         .explanations
@@ -466,7 +479,7 @@ pub fn reopen(
     let school = schools::get(conn, access, school_id)?;
     Access::require(access.administers_province(school.province_id))?;
     let reason = text::required(reason, text::LONG).map_err(|p| AppError::field("reason", p))?;
-    let row = year_row(conn, school_id, year)?;
+    let row = year_row_by_id(conn, school_id, year)?;
     let Some(row) = row.filter(|r| r.locked_at.is_some()) else {
         return Err(AppError::conflict_of(Msg::YearNotLocked { year }));
     };
@@ -494,7 +507,7 @@ pub fn reopen(
 /// Before a status-data submission goes to the province: the year has figures, every flag
 /// is explained, and the round (if the province opened one) is not closed. Returns the
 /// content the submission keeps: the figures of that moment.
-pub fn content_for_submission(
+pub(super) fn content_for_submission(
     conn: &mut DbConn,
     school_id: i64,
     year: i32,
@@ -556,7 +569,7 @@ pub fn lock(
     if submission_id.is_none() {
         Access::require(access.is_admin())?;
     }
-    let row = year_row(conn, school_id, year)?;
+    let row = year_row_by_id(conn, school_id, year)?;
     match row {
         Some(row) => {
             diesel::update(school_years::table.find((school_id, year)))
@@ -594,7 +607,7 @@ pub fn lock(
 
 /// The latest accepted (locked) year of a school and its figures, ratios included: what
 /// peers, programmes and reports read.
-pub fn latest_accepted(
+pub(super) fn latest_accepted(
     conn: &mut DbConn,
     catalogue: &Catalogue,
     school_id: i64,
@@ -607,14 +620,14 @@ pub fn latest_accepted(
     let Some(year) = year else {
         return Ok(None);
     };
-    let mut figures = figures_of(conn, catalogue, school_id, year)?;
+    let mut figures = figures_by_id(conn, catalogue, school_id, year)?;
     figures.extend(derive(&catalogue.indicators(), &figures));
     Ok(Some((year, figures)))
 }
 
 /// `latest_accepted` of every school of a province that has an accepted year, by school:
 /// three queries for the province, not three per school.
-pub fn latest_accepted_in_province(
+pub(super) fn latest_accepted_in_province(
     conn: &mut DbConn,
     catalogue: &Catalogue,
     province_id: i64,
@@ -817,7 +830,7 @@ pub fn put_nine(
     write_transaction(conn, |conn| {
         let school = writable_school(conn, access, school_id)?;
         let catalogue = catalogue(conn)?;
-        let mut figures = figures_of(conn, &catalogue, school_id, year)?;
+        let mut figures = figures_by_id(conn, &catalogue, school_id, year)?;
         for (code, value) in nine.fields() {
             match value {
                 Some(v) => figures.insert(code.to_owned(), v as f64),
@@ -948,12 +961,12 @@ pub struct ReportSections {
     pub problems: Option<String>,
 }
 
-pub fn report_sections(
+pub(super) fn report_sections_by_id(
     conn: &mut DbConn,
     school_id: i64,
     year: i32,
 ) -> Result<ReportSections, AppError> {
-    Ok(year_row(conn, school_id, year)?
+    Ok(year_row_by_id(conn, school_id, year)?
         .map(|r| ReportSections {
             highlights: r.highlights,
             problems: r.problems,
@@ -973,7 +986,7 @@ pub fn put_report_sections(
     now: PrimitiveDateTime,
 ) -> Result<ReportSections, AppError> {
     writable_school(conn, access, school_id)?;
-    let before = year_row(conn, school_id, year)?;
+    let before = year_row_by_id(conn, school_id, year)?;
     match &before {
         Some(row) => {
             diesel::update(school_years::table.find((school_id, year)))
@@ -1012,4 +1025,41 @@ pub fn put_report_sections(
 /// Years are reported between 1950 and next year.
 pub fn parse_year(year: i64, today: Date) -> Result<i32, Msg> {
     crate::domain::indicators::parse_year(year, today.year())
+}
+
+// What the rest of the application reads of a school's year takes the school as read
+// through the reader's access (a `School` leaves the store only so); the by-id forms above
+// are the store's own.
+
+/// The stored row of a school's year, if any.
+pub fn year_row(
+    conn: &mut DbConn,
+    school: &School,
+    year: i32,
+) -> Result<Option<YearRow>, AppError> {
+    year_row_by_id(conn, school.id, year)
+}
+
+/// The figures typed in for a school's year.
+pub fn figures_of(
+    conn: &mut DbConn,
+    catalogue: &Catalogue,
+    school: &School,
+    year: i32,
+) -> Result<Figures, AppError> {
+    figures_by_id(conn, catalogue, school.id, year)
+}
+
+/// 409 unless the year may change: not locked, not handed in.
+pub fn check_changeable(conn: &mut DbConn, school: &School, year: i32) -> Result<(), AppError> {
+    check_changeable_by_id(conn, school.id, year)
+}
+
+/// The sections the officer wrote for the year's report.
+pub fn report_sections(
+    conn: &mut DbConn,
+    school: &School,
+    year: i32,
+) -> Result<ReportSections, AppError> {
+    report_sections_by_id(conn, school.id, year)
 }

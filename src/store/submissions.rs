@@ -252,7 +252,7 @@ fn check_subject(
         }
         SubmissionKind::StatusData => {
             let year = subject.year.ok_or_else(|| missing("year"))?;
-            status_data::check_changeable(conn, school_id, year)?;
+            status_data::check_changeable_by_id(conn, school_id, year)?;
             if let Some((_, status)) = status_data::latest_submission(conn, school_id, year)?
                 && status.is_open()
             {
@@ -368,7 +368,7 @@ pub fn get(conn: &mut DbConn, access: &Access, id: i64) -> Result<SubmissionDeta
 }
 
 /// The latest submission of a kind for a school's year: its id and status.
-pub fn latest_of_year(
+pub(super) fn latest_of_year_by_id(
     conn: &mut DbConn,
     school_id: i64,
     kind: SubmissionKind,
@@ -400,7 +400,7 @@ pub fn of_year(
     year: i32,
 ) -> Result<Option<(i64, SubmissionStatus)>, AppError> {
     crate::store::schools::get(conn, access, school_id)?;
-    latest_of_year(conn, school_id, kind, year)
+    latest_of_year_by_id(conn, school_id, kind, year)
 }
 
 /// One page of the submissions the caller may see, newest first, and how many there are.
@@ -885,4 +885,15 @@ pub fn mark_read(
     )
     .set(notifications::read_at.eq(now))
     .execute(conn)?)
+}
+
+/// The newest submission of a kind for a school's year, with its status (the school as
+/// read through the reader's access).
+pub fn latest_of_year(
+    conn: &mut DbConn,
+    school: &crate::store::schools::School,
+    kind: SubmissionKind,
+    year: i32,
+) -> Result<Option<(i64, SubmissionStatus)>, AppError> {
+    latest_of_year_by_id(conn, school.id, kind, year)
 }

@@ -220,14 +220,7 @@ fn send_pending(app: &TestApp, port: u16) -> String {
 }
 
 async fn submit(app: &TestApp, token: Option<&str>, id: i64) {
-    let reply = app
-        .send(
-            "POST",
-            &format!("/api/v1/submissions/{id}/submit"),
-            token,
-            Some(json!({})),
-        )
-        .await;
+    let reply = app.with_token(token.unwrap()).submit(id).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
 }
 

@@ -1,6 +1,7 @@
 //! The integration suite: the real server, over HTTP, on SQLite and PostgreSQL.
 //! One binary on purpose (link time); browser tests live in tests/browser and join it here.
 
+mod client;
 mod helpers;
 mod world;
 

@@ -236,14 +236,7 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
             json!({"kind": "status_data", "title": "Status data 2025", "year": 2025}),
         )
         .await;
-    let refused = app
-        .send(
-            "POST",
-            &format!("/api/v1/submissions/{submission}/submit"),
-            Some(officer),
-            None,
-        )
-        .await;
+    let refused = app.with_token(officer).submit(submission).await;
     assert_eq!(refused.status, 422, "{}", refused.text);
     assert!(
         refused.json()["error"]["fields"]["explanations.students"].is_string(),
@@ -293,14 +286,7 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
         (stale.status, stale.error_code().as_str()),
         (409, "stale_version")
     );
-    let submitted = app
-        .send(
-            "POST",
-            &format!("/api/v1/submissions/{submission}/submit"),
-            Some(officer),
-            None,
-        )
-        .await;
+    let submitted = app.with_token(officer).submit(submission).await;
     assert_eq!(submitted.status, 200, "{}", submitted.text);
     // The submission keeps the figures of that moment; the year cannot change under review.
     let content = &submitted.json()["content"];
@@ -978,12 +964,8 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
         .await;
     assert_eq!(again.json()["submission_id"], evidence["submission_id"]);
     let submitted = app
-        .send(
-            "POST",
-            &format!("/api/v1/submissions/{}/submit", evidence["submission_id"]),
-            Some(officer),
-            None,
-        )
+        .with_token(officer)
+        .submit(evidence["submission_id"].as_i64().unwrap())
         .await;
     assert_eq!(submitted.status, 200, "{}", submitted.text);
     let locked = app

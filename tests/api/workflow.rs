@@ -183,74 +183,41 @@ async fn a_reevaluation_goes_from_draft_to_approval_and_moves_the_due_date(app: 
 
 async fn the_recommender_cannot_sign_off(app: TestApp) {
     let world = World::build(&app).await;
-    let pa = world.token(Actor::ProvinceAdmin);
+    let bureau = world.bureau(&app);
     let id = world.submitted[0];
-    let version = app
-        .send("GET", &format!("/api/v1/submissions/{id}"), pa, None)
-        .await
-        .json()["version"]
-        .clone();
-    let (status, _) = step(
-        &app,
-        pa,
-        id,
-        "review",
-        json!({"decision": "recommend", "comment": "Fine", "version": version}),
-    )
-    .await;
-    assert_eq!(status, 200);
-    let (status, body) = step(
-        &app,
-        pa,
-        id,
-        "sign-off",
-        json!({"decision": "approve", "comment": "Also fine"}),
-    )
-    .await;
-    assert_eq!(status, 409);
-    assert_eq!(body["error"]["code"], "four_eyes");
-    let (status, _) = step(
-        &app,
-        world.token(Actor::Reviewer),
-        id,
-        "sign-off",
-        json!({"decision": "approve", "comment": "x"}),
-    )
-    .await;
-    assert_eq!(status, 403, "reviewers never sign off");
+    let version = bureau.submission(id).await.json()["version"].clone();
+    let reply = bureau
+        .step(
+            id,
+            "review",
+            json!({"decision": "recommend", "comment": "Fine", "version": version}),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    let reply = bureau.approve(id, "Also fine").await;
+    assert_eq!(reply.status, 409);
+    assert_eq!(reply.error_code(), "four_eyes");
+    let reply = world.reviewer(&app).approve(id, "x").await;
+    assert_eq!(reply.status, 403, "reviewers never sign off");
 }
 
 async fn submitting_needs_evidence_and_decisions_need_a_comment(app: TestApp) {
     let world = World::build(&app).await;
-    let qo = world.token(Actor::QualityOfficer);
-    let id = app
-        .created(&format!("/api/v1/schools/{}/submissions", world.school), qo.unwrap(), json!({"kind": "annual_quality_report", "title": "Annual quality report 2025", "year": 2025}))
+    let (officer, reviewer) = (world.officer(&app), world.reviewer(&app));
+    let id = officer
+        .created(&format!("/api/v1/schools/{}/submissions", world.school), json!({"kind": "annual_quality_report", "title": "Annual quality report 2025", "year": 2025}))
         .await;
-    let (status, body) = step(&app, qo, id, "submit", json!({})).await;
+    let reply = officer.submit(id).await;
     assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (409, Some("evidence_required"))
+        (reply.status, reply.error_code().as_str()),
+        (409, "evidence_required")
     );
-    let (status, body) = step(
-        &app,
-        world.token(Actor::Reviewer),
-        world.submitted[0],
-        "review",
-        json!({"decision": "recommend", "comment": "  "}),
-    )
-    .await;
-    assert_eq!(status, 422);
-    assert!(body["error"]["fields"]["comment"].is_string());
-    let (status, body) = step(
-        &app,
-        world.token(Actor::Reviewer),
-        world.submitted[0],
-        "review",
-        json!({"decision": "maybe", "comment": "x"}),
-    )
-    .await;
-    assert_eq!(status, 422);
-    assert!(body["error"]["fields"]["decision"].is_string());
+    let reply = reviewer.recommend(world.submitted[0], "  ").await;
+    assert_eq!(reply.status, 422);
+    assert!(reply.json()["error"]["fields"]["comment"].is_string());
+    let reply = reviewer.review(world.submitted[0], "maybe", "x").await;
+    assert_eq!(reply.status, 422);
+    assert!(reply.json()["error"]["fields"]["decision"].is_string());
     for (body, field) in [
         (
             json!({"kind": "title_reevaluation", "title": "x"}),
@@ -270,14 +237,7 @@ async fn submitting_needs_evidence_and_decisions_need_a_comment(app: TestApp) {
         ),
         (json!({"kind": "prize", "title": ""}), "kind"),
     ] {
-        let reply = app
-            .send(
-                "POST",
-                &format!("/api/v1/schools/{}/submissions", world.school),
-                qo,
-                Some(body.clone()),
-            )
-            .await;
+        let reply = officer.prepare(world.school, body.clone()).await;
         assert_eq!(reply.status, 422, "{body}");
         assert!(
             reply.json()["error"]["fields"][field].is_string(),
@@ -289,42 +249,32 @@ async fn submitting_needs_evidence_and_decisions_need_a_comment(app: TestApp) {
 
 async fn changes_requested_opens_a_new_round_and_keeps_the_old_one(app: TestApp) {
     let world = World::build(&app).await;
-    let (qo, rv) = (
-        world.token(Actor::QualityOfficer),
-        world.token(Actor::Reviewer),
-    );
+    let officer = world.officer(&app);
     let id = world.submitted[0];
-    let locked = app
-        .upload(id, qo.unwrap(), "late.pdf", b"%PDF-1.4 late")
+    let locked = officer
+        .upload_evidence(id, "late.pdf", b"%PDF-1.4 late")
         .await;
     assert_eq!(locked.status, 409);
     assert_eq!(locked.error_code(), "evidence_locked");
-    let (status, body) = step(
-        &app,
-        rv,
-        id,
-        "review",
-        json!({"decision": "request_changes", "comment": "Add the corrective-action records"}),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let reply = world
+        .reviewer(&app)
+        .review(id, "request_changes", "Add the corrective-action records")
+        .await;
+    assert_eq!(reply.status, 200);
+    let body = reply.json();
     assert_eq!(
         (body["status"].as_str(), body["round"].as_i64()),
         (Some("changes_requested"), Some(2))
     );
-    let added = app
-        .upload(
-            id,
-            qo.unwrap(),
-            "records.csv",
-            b"finding,done_on\n1,2026-05-10\n",
-        )
+    let added = officer
+        .upload_evidence(id, "records.csv", b"finding,done_on\n1,2026-05-10\n")
         .await;
     assert_eq!(added.status, 201, "{}", added.text);
     assert_eq!(added.json()["round"], 2);
     assert_eq!(added.json()["content_type"], "text/csv; charset=utf-8");
-    let (status, body) = step(&app, qo, id, "submit", json!({})).await;
-    assert_eq!(status, 200);
+    let reply = officer.submit(id).await;
+    assert_eq!(reply.status, 200);
+    let body = reply.json();
     let rounds: Vec<i64> = body["evidence"]
         .as_array()
         .unwrap()
@@ -337,16 +287,7 @@ async fn changes_requested_opens_a_new_round_and_keeps_the_old_one(app: TestApp)
 async fn simultaneous_decisions_one_wins_the_others_conflict(app: TestApp) {
     let world = World::build(&app).await;
     let id = world.submitted[0];
-    let version = app
-        .send(
-            "GET",
-            &format!("/api/v1/submissions/{id}"),
-            world.token(Actor::Reviewer),
-            None,
-        )
-        .await
-        .json()["version"]
-        .clone();
+    let version = world.reviewer(&app).submission(id).await.json()["version"].clone();
     let mut tasks = Vec::new();
     for i in 0..8 {
         let actor = if i % 2 == 0 {

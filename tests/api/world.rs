@@ -418,23 +418,12 @@ impl World {
                 }
             }
             for id in &ids[1..] {
-                let reply = app
-                    .send(
-                        "POST",
-                        &format!("/api/v1/submissions/{id}/submit"),
-                        Some(officer),
-                        None,
-                    )
-                    .await;
+                let reply = app.with_token(officer).submit(*id).await;
                 assert_eq!(reply.status, 200, "{}", reply.text);
             }
             let reply = app
-                .send(
-                    "POST",
-                    &format!("/api/v1/submissions/{}/review", ids[2]),
-                    Some(reviewer),
-                    Some(json!({"decision": "recommend", "comment": "Complete and consistent"})),
-                )
+                .with_token(reviewer)
+                .recommend(ids[2], "Complete and consistent")
                 .await;
             assert_eq!(reply.status, 200, "{}", reply.text);
             (drafts[i], submitted[i], recommended[i]) = (ids[0], ids[1], ids[2]);

@@ -439,8 +439,8 @@ pub async fn upload_template(
     let year = year_of(year, state.clock.today())?;
     // Who may, before the file is read.
     user.run(move |conn, access| {
-        crate::store::record::writable_school(conn, access, id)?;
-        status_data::check_changeable(conn, id, year)
+        let school = crate::store::record::writable_school(conn, access, id)?;
+        status_data::check_changeable(conn, &school, year)
     })
     .await?;
     let (bytes, _) = small_upload(payload, MAX_TEMPLATE_BYTES).await?;

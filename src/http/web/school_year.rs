@@ -346,7 +346,7 @@ async fn year_context(
             let data = status_data::compute(conn, &catalogue, &school, year)?;
             let report = submissions::latest_of_year(
                 conn,
-                school_id,
+                &school,
                 SubmissionKind::AnnualQualityReport,
                 year,
             )?;
@@ -698,12 +698,12 @@ async fn report_context(
     let (me, (school, sections, locked, submission)) = user
         .load(move |conn, access| {
             let school = schools::get(conn, access, school_id)?;
-            let sections = status_data::report_sections(conn, school_id, year)?;
-            let locked = status_data::year_row(conn, school_id, year)?
-                .is_some_and(|r| r.locked_at.is_some());
+            let sections = status_data::report_sections(conn, &school, year)?;
+            let locked =
+                status_data::year_row(conn, &school, year)?.is_some_and(|r| r.locked_at.is_some());
             let submission = submissions::latest_of_year(
                 conn,
-                school_id,
+                &school,
                 SubmissionKind::AnnualQualityReport,
                 year,
             )?;
