@@ -345,6 +345,11 @@ impl Validator {
         self.errors.is_empty()
     }
 
+    /// The problems found so far, to merge with others (cells of a sheet).
+    pub fn into_errors(self) -> FieldErrors {
+        self.errors
+    }
+
     /// `Ok` when every field was fine, else the `Validation` error naming them.
     pub fn finish(self) -> Result<(), AppError> {
         if self.errors.is_empty() {

@@ -44,6 +44,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/annual_report.html"),
     template!("pages/mail_opt_out.html"),
     template!("pages/mail_admin.html"),
+    template!("pages/standards.html"),
+    template!("pages/standard.html"),
     template!("partials/audit_rows.html"),
     template!("partials/audit_fields.html"),
     template!("partials/errors.html"),
@@ -328,6 +330,17 @@ mod tests {
         );
         context.insert("writes", &true);
         context.insert("attaches", &true);
+        context.insert("standard_list", &json!([{"id": 1, "code": "nkts_2024", "version": 2, "name": "National Key Technical School", "name_zh": "国家重点技工学校评估标准",
+            "scope": "national", "province_id": null, "title_type_code": "national_key_technical_school", "total_points": 100.0, "pass_points": 85.0, "criteria_count": 24, "in_use": true}]));
+        context.insert("imports", &true);
+        context.insert("standard", &json!({"id": 1, "code": "nkts_2024", "version": 2, "name": "National Key Technical School", "name_zh": null,
+            "scope": "provincial", "province_id": 3, "title_type_code": null, "total_points": 12.5, "pass_points": 10.0, "in_use": false,
+            "criteria": [{"ref": "1", "parent_ref": null, "name": "Conditions", "name_zh": "办学条件", "max_points": 12.5, "veto": false, "guidance": null, "evidence_expected": null, "depth": 0, "leaf": false},
+                {"ref": "1.1", "parent_ref": "1", "name": "Campus <b>area</b>", "name_zh": null, "max_points": 12.5, "veto": false, "guidance": "每少 1,000 平方米扣 1 分", "evidence_expected": "土地证", "depth": 1, "leaf": true},
+                {"ref": "2", "parent_ref": null, "name": "Safety", "name_zh": null, "max_points": null, "veto": true, "guidance": null, "evidence_expected": null, "depth": 0, "leaf": true}]}));
+        context.insert("groups", &1);
+        context.insert("items", &1);
+        context.insert("vetoes", &1);
         context.insert("submission_id", &5);
         context.insert("submission_status", "draft");
         context.insert("report", &json!({"lang": "zh-CN", "year": 2025, "school_id": 3,

@@ -98,9 +98,10 @@ fn moves(action: Action) -> Moves {
             round: true,
             ..none
         },
-        // A read under a grant, evidence added, a grant, a programme, a report's text: none.
+        // A read under a grant, evidence added, a grant, a programme, a report's text, a
+        // standard written: none.
         GrantRead | EvidenceAdd | GrantCreate | GrantRevoke | ProgrammeUpdate | ProgrammeClose
-        | ProgrammeReopen | AnnualReportWrite => none,
+        | ProgrammeReopen | AnnualReportWrite | StandardCreate => none,
         // A round opened, moved or closed reaches every school of its province (`follow`).
         RoundOpen | RoundUpdate | RoundClose | RoundReopen => none,
     }

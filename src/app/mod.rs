@@ -21,6 +21,7 @@ pub mod programmes;
 pub mod records;
 pub mod schema;
 pub mod schools;
+pub mod standards;
 pub mod status_data;
 pub mod submissions;
 

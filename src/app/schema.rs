@@ -87,6 +87,23 @@ pub fn optional_long_part() -> ObjectBuilder {
     optional(text::LONG)
 }
 
+/// A short text that may be left out or blank, as a part of a multipart body.
+pub fn optional_short_part() -> ObjectBuilder {
+    optional(text::SHORT)
+}
+
+/// A criterion's number in its standard, e.g. `2.3` (`domain::standard::valid_ref`).
+pub fn criterion_ref() -> ObjectBuilder {
+    string().pattern(Some(format!(
+        r"^[{SPACE}]*[A-Za-z0-9.\-]{{1,20}}[{SPACE}]*$"
+    )))
+}
+
+/// `format` of a standard: JSON, or the sheet that the import reads.
+pub fn standard_format() -> ObjectBuilder {
+    string().enum_values(Some(["", "json", "xlsx"]))
+}
+
 /// A short required text, in a change: left out (or null) keeps what is there.
 pub fn short_text_or_null() -> ObjectBuilder {
     or_null(required(text::SHORT))

@@ -47,6 +47,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    standards (id) {
+        id -> BigInt,
+        code -> Text,
+        version -> Integer,
+        name -> Text,
+        name_zh -> Nullable<Text>,
+        province_id -> Nullable<BigInt>,
+        title_type_id -> Nullable<BigInt>,
+        total_half_points -> Integer,
+        pass_half_points -> Integer,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    standard_criteria (standard_id, ref_) {
+        standard_id -> BigInt,
+        position -> Integer,
+        #[sql_name = "ref"]
+        ref_ -> Text,
+        parent_ref -> Nullable<Text>,
+        name -> Text,
+        name_zh -> Nullable<Text>,
+        max_half_points -> Nullable<Integer>,
+        veto -> Bool,
+        guidance -> Nullable<Text>,
+        evidence_expected -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    evaluations (submission_id) {
+        submission_id -> BigInt,
+        standard_id -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(schools -> provinces (province_id));
 diesel::joinable!(users -> schools (school_id));
 diesel::joinable!(users -> provinces (province_id));
@@ -420,6 +462,9 @@ diesel::table! {
 diesel::joinable!(school_titles -> schools (school_id));
 diesel::joinable!(school_titles -> title_types (title_type_id));
 diesel::joinable!(certificates -> schools (school_id));
+diesel::joinable!(standard_criteria -> standards (standard_id));
+diesel::joinable!(standards -> title_types (title_type_id));
+diesel::joinable!(evaluations -> standards (standard_id));
 diesel::joinable!(audits -> schools (school_id));
 diesel::joinable!(findings -> audits (audit_id));
 diesel::joinable!(corrective_actions -> findings (finding_id));
@@ -463,6 +508,9 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    standards,
+    standard_criteria,
+    evaluations,
     reminders_sent,
     job_leases,
     evidence_uploads,

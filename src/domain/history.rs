@@ -56,6 +56,7 @@ crate::vocabulary!(
         ConsultingGrant => "consulting_grant",
         CollectionRound => "collection_round",
         AnnualReport => "annual_report",
+        Standard => "standard",
     }
 );
 
@@ -95,6 +96,8 @@ pub enum Action {
     RoundClose,
     RoundReopen,
     AnnualReportWrite,
+    /// an evaluation standard written (national or a province's)
+    StandardCreate,
 }
 
 impl Action {
@@ -114,6 +117,7 @@ impl Action {
             GrantCreate | GrantRevoke => Entity::ConsultingGrant,
             RoundOpen | RoundUpdate | RoundClose | RoundReopen => Entity::CollectionRound,
             AnnualReportWrite => Entity::AnnualReport,
+            StandardCreate => Entity::Standard,
         }
     }
 
@@ -150,6 +154,7 @@ impl Action {
             RoundClose => "round.close",
             RoundReopen => "round.reopen",
             AnnualReportWrite => "annual_report.write",
+            StandardCreate => "standard.create",
         };
         word.into()
     }
@@ -245,6 +250,7 @@ mod tests {
             RoundClose,
             RoundReopen,
             AnnualReportWrite,
+            StandardCreate,
         ];
         all.extend(steps.into_iter().map(Submission));
         all

@@ -124,6 +124,35 @@ messages! {
     ThresholdRequired => "threshold_required",
         "is required: the least value that counts", "必须填写：计入统计的最低数值";
 
+    // Evaluation standards
+    HalfPoints => "half_points", "must be a number of points in steps of 0.5", "必须是以 0.5 分为单位的分值";
+    CriterionRef => "criterion_ref",
+        "must be 1 to 20 letters, digits, dots or hyphens, e.g. 2.3", "必须是 1 至 20 个字母、数字、点或连字符，如 2.3";
+    DuplicateRef => "duplicate_ref", "is the number of another criterion", "与另一评估项目的编号重复";
+    NoParent => "no_parent", "names no criterion of this standard", "本标准中没有这个评估项目";
+    ParentCycle => "parent_cycle", "would make a criterion its own parent", "会使评估项目成为自己的上级";
+    TooDeep { max: usize } => "too_deep", "nests more than {max} levels deep", "嵌套超过 {max} 级";
+    LeafNeedsPoints => "leaf_needs_points",
+        "an item needs its points, or must be a veto item", "评估项目须有分值，或标为否决项";
+    VetoNoPoints => "veto_no_points", "a veto item carries no points", "否决项不计分值";
+    GroupVeto => "group_veto",
+        "only an item without sub-items can be a veto item", "只有不含下级项目的项目才能设为否决项";
+    GroupPoints { sum: String } => "group_points",
+        "must be the sum of its items' points ({sum}), or left empty", "须等于下级项目分值之和（{sum}），或不填";
+    PassAboveTotal { total: String } => "pass_above_total",
+        "cannot be more than the standard's total points ({total})", "不能高于标准总分（{total}）";
+    StandardVersionTaken { code: String, version: i32 } => "standard_version_taken",
+        "standard {code} already has a version {version}; give the next version a new number",
+        "标准 {code} 已有第 {version} 版，新版本请使用新的版本号";
+    NotYourProvince => "not_your_province", "is not your province", "不是您所在的省份";
+    YesNo => "yes_no", "must be 是 or 否 (yes or no)", "必须填写“是”或“否”";
+    HeaderTwice => "header_twice", "names a column that another header cell names too", "与另一表头单元格重复";
+    HeaderAmbiguous => "header_ambiguous", "names more than one column key", "包含多个列名";
+    HeaderMissing { key: String } => "header_missing",
+        "the first row has no column {key}", "第一行缺少 {key} 列";
+    TooManyRows { max: usize } => "too_many_rows", "has more than {max} rows", "超过 {max} 行";
+    NoCriteria => "no_criteria", "lists no criteria", "没有评估项目";
+
     // Findings and their corrective actions
     ActionIncomplete => "action_incomplete",
         "a planned action needs its root cause, the action and an owner",

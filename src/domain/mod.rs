@@ -19,6 +19,7 @@ pub mod quality;
 pub mod reminders;
 pub mod role;
 pub mod school;
+pub mod standard;
 pub mod status_data;
 pub mod text;
 pub mod throttle;

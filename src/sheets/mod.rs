@@ -6,6 +6,7 @@
 //! a spreadsheet program would take for one (starting with `=`, `+`, `-`, `@`, a tab or a
 //! carriage return) are neutralised with a leading apostrophe, as OWASP advises.
 
+pub mod standard;
 pub mod template;
 
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, XlsxError};

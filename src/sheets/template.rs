@@ -270,7 +270,7 @@ pub enum UploadError {
 }
 
 /// Refuses what is not a small zip archive before a reader unpacks it.
-fn check_archive<R: Read + Seek>(reader: R) -> Result<(), UploadError> {
+pub(crate) fn check_archive<R: Read + Seek>(reader: R) -> Result<(), UploadError> {
     let mut archive = zip::ZipArchive::new(reader).map_err(|_| UploadError::File(Msg::NotXlsx))?;
     if archive.len() > MAX_ENTRIES {
         return Err(UploadError::File(Msg::WorkbookTooLarge));

@@ -90,6 +90,7 @@ pub mod reminders;
 pub mod rounds;
 pub mod schools;
 pub mod sessions;
+pub mod standards;
 pub mod status_data;
 pub mod submissions;
 pub mod titles;

@@ -24,6 +24,7 @@ mod records;
 mod reminders;
 mod schema;
 mod school_year;
+mod standards;
 mod storage;
 mod two_servers;
 mod web_pages;

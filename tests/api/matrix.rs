@@ -47,6 +47,9 @@ enum Target {
     ForeignRound,
     OwnProgramme,
     ForeignProgramme,
+    NationalStandard,
+    OwnStandard,
+    ForeignStandard,
 }
 
 const DRAFTS: &[Target] = &[OwnDraft, SiblingDraft, ForeignDraft];
@@ -226,6 +229,9 @@ fn id_of(world: &World, target: Target) -> i64 {
         ForeignRound => world.rounds[1],
         OwnProgramme => world.programmes[0],
         ForeignProgramme => world.programmes[1],
+        NationalStandard => world.standards[0],
+        OwnStandard => world.standards[1],
+        ForeignStandard => world.standards[2],
         OwnGrant => world.grants[0],
         SiblingGrant => world.grants[1],
         ForeignGrant => world.grants[2],
@@ -820,6 +826,63 @@ fn cases() -> Vec<Case> {
             expect: |a, t| head_of_province(a, t, 200),
         },
         Case {
+            method: "POST",
+            path: "/api/v1/standards",
+            targets: &[Nothing],
+            body: |_, _, n| Some(crate::world::standard_body(&format!("matrix_{n}"), 1)),
+            expect: |a, _| {
+                signed_in(
+                    a,
+                    if matches!(a, Admin | ProvinceAdmin) {
+                        201
+                    } else {
+                        403
+                    },
+                )
+            },
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/standards/import",
+            targets: &[Nothing],
+            body: no_body,
+            // A file that is no workbook, without the fields: refused as such (422) once
+            // the caller may write a standard.
+            expect: |a, _| {
+                signed_in(
+                    a,
+                    if matches!(a, Admin | ProvinceAdmin) {
+                        422
+                    } else {
+                        403
+                    },
+                )
+            },
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/standards",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| signed_in(a, 200),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/standards/{id}",
+            targets: &[NationalStandard, OwnStandard, ForeignStandard],
+            body: no_body,
+            // National standards for all; a province's for its people (and admins).
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (a, t) {
+                        (_, NationalStandard) | (Admin, _) | (_, OwnStandard) => 200,
+                        _ => 404,
+                    },
+                )
+            },
+        },
+        Case {
             method: "PATCH",
             path: "/api/v1/rounds/{id}",
             targets: &[OwnRound, ForeignRound],
@@ -951,7 +1014,7 @@ async fn access_matrix_holds_for_every_route_role_and_tenant(app: TestApp) {
                     _ => world.token(actor).map(str::to_owned),
                 };
                 let body = (case.body)(&world, target, n);
-                let reply = if path.ends_with("/upload") {
+                let reply = if path.ends_with("/upload") || path.ends_with("/import") {
                     app.upload_to(&path, token.as_deref(), "figures.xlsx", b"not a workbook")
                         .await
                 } else if path.ends_with("/evidence") {

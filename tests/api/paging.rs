@@ -25,6 +25,7 @@ fn place(world: &World, template: &str) -> Option<(String, Actor)> {
         "/api/v1/schools" => (template.into(), Actor::Admin),
         "/api/v1/users" => (template.into(), Actor::Admin),
         "/api/v1/title-types" => (template.into(), Actor::Reviewer),
+        "/api/v1/standards" => (template.into(), Actor::Admin),
         "/api/v1/indicators" => (template.into(), Actor::QualityOfficer),
         "/api/v1/submissions" => (template.into(), Actor::ProvinceAdmin),
         "/api/v1/deadlines" => (template.into(), Actor::ProvinceAdmin),

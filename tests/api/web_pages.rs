@@ -10,7 +10,7 @@ use crate::world::{Actor, PASSWORD, World};
 /// A cookie jar and the last CSRF token seen: enough of a browser for form posts.
 pub(crate) struct Visitor<'a> {
     app: &'a TestApp,
-    cookies: BTreeMap<String, String>,
+    pub(crate) cookies: BTreeMap<String, String>,
     pub(crate) csrf: String,
 }
 
@@ -23,7 +23,7 @@ impl<'a> Visitor<'a> {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub(crate) fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))

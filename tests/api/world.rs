@@ -68,8 +68,28 @@ pub struct World {
     pub rounds: [i64; 2],
     /// A programme of each province: Fujian's, Zhejiang's.
     pub programmes: [i64; 2],
+    /// An evaluation standard: national, Fujian's, Zhejiang's.
+    pub standards: [i64; 3],
     pub tokens: Vec<(Actor, String)>,
     pub emails: Vec<(Actor, String)>,
+}
+
+/// A small standard for the National Key Technical School: two groups of scored items and
+/// a veto item, 30 points, 18 to pass.
+pub fn standard_body(code: &str, version: i64) -> Value {
+    json!({
+        "code": code, "version": version,
+        "name": "National Key Technical School evaluation", "name_zh": "国家重点技工学校评估标准",
+        "title_type_code": "national_key_technical_school", "pass_points": 18,
+        "criteria": [
+            {"ref": "1", "name": "Conditions", "name_zh": "办学条件"},
+            {"ref": "1.1", "parent_ref": "1", "name": "Campus area", "max_points": 10, "guidance": "每少 1,000 平方米扣 1 分", "evidence_expected": "土地证"},
+            {"ref": "1.2", "parent_ref": "1", "name": "Training equipment", "max_points": 7.5},
+            {"ref": "2", "name": "Teaching", "name_zh": "教学管理", "max_points": 12.5},
+            {"ref": "2.1", "parent_ref": "2", "name": "Dual-qualified teachers", "max_points": 12.5},
+            {"ref": "3", "name": "No major safety accident in three years", "name_zh": "三年内无重大安全事故", "veto": true}
+        ]
+    })
 }
 
 /// Creates the first admin directly in the database, as `accredit user create` would.
@@ -471,11 +491,26 @@ impl World {
                 )
                 .await;
         }
+        // An evaluation standard: national (the admin's), Fujian's and Zhejiang's.
+        let mut standards = [0; 3];
+        for (i, (token, code)) in [
+            (&admin, "nkts_national"),
+            (&fujian_head, "nkts_fujian"),
+            (&officers[2].2, "nkts_zhejiang"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            standards[i] = app
+                .created("/api/v1/standards", token, standard_body(code, 1))
+                .await;
+        }
         World {
             province,
             other_province,
             rounds,
             programmes,
+            standards,
             school,
             sibling_school,
             foreign_school,

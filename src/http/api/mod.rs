@@ -17,6 +17,7 @@ pub mod programmes;
 pub mod provinces;
 pub mod record;
 pub mod schools;
+pub mod standards;
 pub mod status_data;
 pub mod submissions;
 pub mod titles;
@@ -124,6 +125,10 @@ api_routes! {
     GET "/api/v1/schools/{id}/annual-report/{year}" => annual_report::get,
     PUT "/api/v1/schools/{id}/annual-report/{year}" => annual_report::put_sections,
     POST "/api/v1/schools/{id}/annual-report/{year}/attach" => annual_report::attach,
+    POST "/api/v1/standards" => standards::create,
+    POST "/api/v1/standards/import" => standards::import,
+    GET "/api/v1/standards" => standards::list,
+    GET "/api/v1/standards/{id}" => standards::get,
 }
 
 /// Registers every route of `ROUTES`, one resource per path (so that a wrong method on a

@@ -7,12 +7,13 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
     annual_report, audits, auth, deadlines, grants, health, me, peers, programmes, provinces,
-    record, schools, status_data, submissions, titles, users,
+    record, schools, standards, status_data, submissions, titles, users,
 };
 use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus, HoldingStatus, TitleLevel};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::domain::{Role, SchoolKind};
 use crate::error::{ErrorBody, ErrorDetail};
+use crate::store::standards::StandardScope;
 
 /// Declares the bearer token scheme the operations refer to.
 struct BearerAuth;
@@ -349,10 +350,11 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         status_data::template_xlsx, status_data::upload_template, status_data::reopen,
         status_data::province_figures,
         annual_report::get, annual_report::put_sections, annual_report::attach,
+        standards::create, standards::import, standards::list, standards::get,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, health::Health, Role, SchoolKind, SubmissionKind, SubmissionStatus,
-        AuditKind, FindingGrade, FindingStatus, TitleLevel, HoldingStatus
+        AuditKind, FindingGrade, FindingStatus, TitleLevel, HoldingStatus, StandardScope
     )),
     modifiers(&BearerAuth, &PagingConvention, &ExactContract),
     tags(
@@ -371,7 +373,8 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         (name = "peers", description = "A school against its province's peers"),
         (name = "programmes", description = "Provincial programmes and their progress"),
         (name = "grants", description = "Consulting grants between schools"),
-        (name = "school year", description = "Status data, collection rounds and the year lock")
+        (name = "school year", description = "Status data, collection rounds and the year lock"),
+        (name = "standards", description = "Evaluation standards (评估标准) as data")
     )
 )]
 pub struct ApiDoc;

@@ -15,6 +15,7 @@ pub mod programmes;
 pub mod records;
 pub mod school_year;
 pub mod schools;
+pub mod standards;
 pub mod submissions;
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
@@ -124,6 +125,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(programmes::create),
         )
         .route("/programmes/{id}", web::post().to(programmes::update))
+        .route("/standards", web::get().to(standards::list))
+        .route("/standards/import", web::post().to(standards::import))
+        .route("/standards/{id}", web::get().to(standards::show))
+        .route(
+            "/standards/{id}/sheet.xlsx",
+            web::get().to(standards::sheet),
+        )
         .route("/rounds/{id}", web::get().to(school_year::round_page))
         .route("/rounds/{id}", web::post().to(school_year::round_update))
         .route(

@@ -1,0 +1,3 @@
+DROP TABLE evaluations;
+DROP TABLE standard_criteria;
+DROP TABLE standards;
