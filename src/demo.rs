@@ -142,6 +142,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     let record = quality_system(&ctx, conn, &schools, &people, key)?;
     accepted_before(&ctx, conn, &schools)?;
     fuzhou_years(&ctx, conn, places.fj, &schools, &people)?;
+    example_standard(&ctx, conn)?;
     submissions_in_every_state(&ctx, conn, settings, &db, &schools, &people, &record)?;
     consulting(&ctx, conn, &schools)?;
     plans(&ctx, conn, &places)?;
@@ -994,7 +995,19 @@ fn submissions_in_every_state(
         },
     )?;
     desk.evidence(conn, reeval, "self-evaluation-report.pdf")?;
-    desk.act(conn, officer, reeval, Action::Submit, None)?;
+    // Its self-evaluation against the example standard, half done: the draft waits.
+    self_evaluate_half(ctx, conn, officer, reeval)?;
+    let application = desk.prepare(
+        conn,
+        SubmissionKind::TitleApplication,
+        "申报：“双高”学校",
+        submissions::Subject {
+            title_type_code: Some("double_high_school".into()),
+            ..Default::default()
+        },
+    )?;
+    desk.evidence(conn, application, "double-high-application.pdf")?;
+    desk.act(conn, officer, application, Action::Submit, None)?;
     let report = desk.prepare(
         conn,
         SubmissionKind::AuditReport,
@@ -1137,21 +1150,20 @@ impl Desk<'_> {
         title: &str,
         subject: submissions::Subject,
     ) -> anyhow::Result<i64> {
-        crate::app::write(conn, |conn, journal| {
-            submissions::create(
-                conn,
-                journal,
-                self.officer,
-                self.school_id,
-                &submissions::NewSubmission {
-                    kind,
-                    title: title.into(),
-                    summary: None,
-                    subject,
-                },
-                self.ctx.now,
-            )
-        })
+        // Through the use case, so that an application is evaluated as the pages' would be.
+        let new = submissions::NewSubmission {
+            kind,
+            title: title.into(),
+            summary: None,
+            subject,
+        };
+        crate::app::submissions::create(
+            conn,
+            self.officer,
+            self.school_id,
+            || Ok(new),
+            self.ctx.now,
+        )
         .map_err(err)
         .map(|s| s.submission.id)
     }
@@ -1169,6 +1181,244 @@ impl Desk<'_> {
             .map_err(err)?;
         Ok(())
     }
+}
+
+/// The example standard's groups and items: (ref, parent, name, 中文, points; none: a group,
+/// or with `veto` a veto item).
+type ExampleCriterion = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    Option<f64>,
+    bool,
+);
+
+const EXAMPLE_CRITERIA: &[ExampleCriterion] = &[
+    ("1", None, "School conditions", "办学条件", None, false),
+    (
+        "1.1",
+        Some("1"),
+        "Campus area",
+        "校园面积",
+        Some(6.0),
+        false,
+    ),
+    (
+        "1.2",
+        Some("1"),
+        "Building area",
+        "建筑面积",
+        Some(5.0),
+        false,
+    ),
+    (
+        "1.3",
+        Some("1"),
+        "Training equipment",
+        "实训设备总值",
+        Some(8.0),
+        false,
+    ),
+    ("1.4", Some("1"), "Library", "图书资料", Some(3.0), false),
+    (
+        "1.5",
+        Some("1"),
+        "Computers for teaching",
+        "教学用计算机",
+        Some(3.0),
+        false,
+    ),
+    ("2", None, "Teachers", "师资队伍", None, false),
+    (
+        "2.1",
+        Some("2"),
+        "Full-time teachers",
+        "专任教师数量",
+        Some(6.0),
+        false,
+    ),
+    (
+        "2.2",
+        Some("2"),
+        "Dual-qualified share",
+        "“双师型”教师比例",
+        Some(8.0),
+        false,
+    ),
+    (
+        "2.3",
+        Some("2"),
+        "Part-time teachers from industry",
+        "企业兼职教师",
+        Some(6.0),
+        false,
+    ),
+    (
+        "3",
+        None,
+        "Teaching and quality management",
+        "教学与质量管理",
+        None,
+        false,
+    ),
+    (
+        "3.1",
+        Some("3"),
+        "Programmes offered",
+        "专业设置",
+        Some(5.0),
+        false,
+    ),
+    (
+        "3.2",
+        Some("3"),
+        "Teaching plans",
+        "教学计划与实施",
+        Some(5.0),
+        false,
+    ),
+    (
+        "3.3",
+        Some("3"),
+        "Quality-management system",
+        "质量管理体系运行",
+        Some(10.0),
+        false,
+    ),
+    (
+        "4",
+        None,
+        "Training and skills appraisal",
+        "培训与技能鉴定",
+        None,
+        false,
+    ),
+    (
+        "4.1",
+        Some("4"),
+        "Social training",
+        "社会培训人次",
+        Some(8.0),
+        false,
+    ),
+    (
+        "4.2",
+        Some("4"),
+        "Appraisal pass rate",
+        "鉴定合格率",
+        Some(6.0),
+        false,
+    ),
+    (
+        "4.3",
+        Some("4"),
+        "School-enterprise cooperation",
+        "校企合作",
+        Some(6.0),
+        false,
+    ),
+    ("5", None, "Outcomes", "办学效益", None, false),
+    (
+        "5.1",
+        Some("5"),
+        "Employment rate",
+        "毕业生就业率",
+        Some(8.0),
+        false,
+    ),
+    (
+        "5.2",
+        Some("5"),
+        "Employment in the trained field",
+        "对口就业率",
+        Some(7.0),
+        false,
+    ),
+    ("6", None, "Veto items", "否决项", None, false),
+    (
+        "6.1",
+        Some("6"),
+        "No major safety accident in three years",
+        "三年内无重大安全责任事故",
+        None,
+        true,
+    ),
+    (
+        "6.2",
+        Some("6"),
+        "No irregular enrolment or fees",
+        "无违规招生和乱收费",
+        None,
+        true,
+    ),
+];
+
+/// An example national standard for the National Key Technical School (marked as one):
+/// six groups, eighteen items of which two veto items, 100 points, 85 to pass.
+fn example_standard(ctx: &Ctx, conn: &mut DbConn) -> anyhow::Result<()> {
+    step("an example evaluation standard for the National Key Technical School");
+    let input = crate::app::standards::StandardInput {
+        code: "nkts_example".into(),
+        version: 1,
+        name: "National Key Technical School evaluation (example)".into(),
+        name_zh: Some("国家重点技工学校评估标准（示例）".into()),
+        title_type_code: Some("national_key_technical_school".into()),
+        pass_points: 85.0,
+        province_id: None,
+        criteria: EXAMPLE_CRITERIA
+            .iter()
+            .map(
+                |(r, parent, name, zh, points, veto)| crate::app::standards::CriterionInput {
+                    reference: (*r).into(),
+                    parent_ref: parent.map(Into::into),
+                    name: (*name).into(),
+                    name_zh: Some((*zh).into()),
+                    max_points: *points,
+                    veto: Some(*veto),
+                    guidance: points
+                        .map(|p| format!("按评估细则评分，满分 {p} 分；每项不达标扣 1 分")),
+                    evidence_expected: Some("相关台账、证书及统计表".into()),
+                },
+            )
+            .collect(),
+    };
+    crate::app::standards::create(conn, &ctx.operator, &input, ctx.now).map_err(err)?;
+    Ok(())
+}
+
+/// Fuzhou No.2's self-assessment of the first nine items of its re-evaluation.
+fn self_evaluate_half(
+    ctx: &Ctx,
+    conn: &mut DbConn,
+    officer: &Access,
+    id: i64,
+) -> anyhow::Result<()> {
+    let scores: [(&str, f64, Option<&str>); 8] = [
+        ("1.1", 6.0, None),
+        ("1.2", 5.0, None),
+        ("1.3", 7.5, Some("部分数控设备使用年限超过十年")),
+        ("1.4", 3.0, None),
+        ("1.5", 3.0, None),
+        ("2.1", 6.0, None),
+        ("2.2", 7.0, Some("“双师型”教师比例 60%，低于 65% 的要求")),
+        ("2.3", 5.5, Some("兼职教师 52 人，部分未签订聘用协议")),
+    ];
+    for (reference, score, note) in scores {
+        let input = crate::app::evaluations::SelfAssessmentInput {
+            self_score: Some(Some(score)),
+            self_note: note.map(|n| Some(n.to_owned())),
+            ..Default::default()
+        };
+        crate::app::evaluations::self_assess(conn, officer, id, reference, &input, ctx.now)
+            .map_err(err)?;
+    }
+    let veto = crate::app::evaluations::SelfAssessmentInput {
+        self_met: Some(Some(true)),
+        ..Default::default()
+    };
+    crate::app::evaluations::self_assess(conn, officer, id, "6.1", &veto, ctx.now).map_err(err)?;
+    Ok(())
 }
 
 fn consulting(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::Result<()> {

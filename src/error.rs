@@ -41,6 +41,13 @@ pub enum AppError {
     MethodNotAllowed { allow: String },
     #[error("{message}")]
     Conflict { code: &'static str, message: Msg },
+    /// A conflict that names the fields it is about (the items an evaluation still lacks).
+    #[error("{message}")]
+    ConflictOver {
+        code: &'static str,
+        message: Msg,
+        fields: FieldErrors,
+    },
     #[error("{0}")]
     PayloadTooLarge(Msg),
     /// A request target longer than `http::MAX_URI_BYTES`.
@@ -91,7 +98,8 @@ impl AppError {
         match self {
             AppError::BadRequest { code, .. }
             | AppError::Unauthorized { code, .. }
-            | AppError::Conflict { code, .. } => code,
+            | AppError::Conflict { code, .. }
+            | AppError::ConflictOver { code, .. } => code,
             AppError::Forbidden => "forbidden",
             AppError::CsrfRejected => "csrf_failed",
             AppError::NotFound => "not_found",
@@ -114,6 +122,7 @@ impl AppError {
             AppError::BadRequest { message, .. }
             | AppError::Unauthorized { message, .. }
             | AppError::Conflict { message, .. }
+            | AppError::ConflictOver { message, .. }
             | AppError::PayloadTooLarge(message)
             | AppError::UnsupportedMediaType(message) => message.clone(),
             AppError::Forbidden => Msg::Forbidden,
@@ -142,7 +151,8 @@ impl AppError {
             fields: match self {
                 AppError::Validation(fields)
                 | AppError::BadBody(fields)
-                | AppError::BadQuery(fields) => Some(fields.clone()),
+                | AppError::BadQuery(fields)
+                | AppError::ConflictOver { fields, .. } => Some(fields.clone()),
                 _ => None,
             },
         }
@@ -203,7 +213,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Conflict { .. } | AppError::ConflictOver { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UriTooLong => StatusCode::URI_TOO_LONG,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -99,9 +99,10 @@ fn moves(action: Action) -> Moves {
             ..none
         },
         // A read under a grant, evidence added, a grant, a programme, a report's text, a
-        // standard written: none.
+        // standard written, an evaluation's self-assessment: none.
         GrantRead | EvidenceAdd | GrantCreate | GrantRevoke | ProgrammeUpdate | ProgrammeClose
-        | ProgrammeReopen | AnnualReportWrite | StandardCreate => none,
+        | ProgrammeReopen | AnnualReportWrite | StandardCreate | EvaluationStart
+        | EvaluationStandard | EvaluationSelfAssess => none,
         // A round opened, moved or closed reaches every school of its province (`follow`).
         RoundOpen | RoundUpdate | RoundClose | RoundReopen => none,
     }

@@ -16,6 +16,7 @@ use crate::error::AppError;
 pub mod accounts;
 pub mod annual_report;
 pub mod derived;
+pub mod evaluations;
 pub mod kept;
 pub mod programmes;
 pub mod records;

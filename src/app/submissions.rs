@@ -10,11 +10,11 @@ use crate::domain::access::Access;
 use crate::domain::history::Journal;
 use crate::domain::text;
 use crate::domain::workflow::{Action, SubmissionKind, SubmissionStatus};
-use crate::error::{AppError, Validator};
+use crate::error::{AppError, Msg, Validator};
 use crate::store::submissions::{
     self, Evidence, NewEvidence, NewSubmission, Subject, Submission, SubmissionDetail,
 };
-use crate::store::{audits, findings, status_data, titles};
+use crate::store::{audits, evaluations, findings, status_data, titles};
 
 /// Takes one workflow step. Exactly one of two people acting at once succeeds; the other
 /// gets 409 and nothing of theirs is written.
@@ -31,6 +31,20 @@ pub fn step(
 ) -> Result<SubmissionDetail, AppError> {
     super::write(conn, |conn, journal| {
         let after = submissions::step(conn, journal, access, id, action, comment, version, now)?;
+        if action == Action::Submit {
+            // Handed in only with every item of its evaluation self-assessed.
+            let missing = evaluations::unassessed(conn, &after.submission)?;
+            if !missing.is_empty() {
+                return Err(AppError::ConflictOver {
+                    code: "evaluation_incomplete",
+                    message: Msg::EvaluationIncomplete,
+                    fields: missing
+                        .into_iter()
+                        .map(|r| (r, Msg::NotSelfAssessed))
+                        .collect(),
+                });
+            }
+        }
         if after.submission.status == SubmissionStatus::Approved {
             apply_approval(conn, journal, access, &after.submission, today, now)?;
         }
@@ -161,7 +175,10 @@ pub fn create(
             access.role == crate::domain::Role::QualityOfficer
                 && access.school_id == Some(school_id),
         )?;
-        submissions::create(conn, journal, access, school_id, &new()?, now)
+        let created = submissions::create(conn, journal, access, school_id, &new()?, now)?;
+        // A title's application or re-evaluation is scored against its standard in force.
+        evaluations::start_for(conn, journal, access, &created.submission, now)?;
+        Ok(created)
     })
 }
 

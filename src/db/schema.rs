@@ -89,6 +89,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evaluation_items (submission_id, ref_) {
+        submission_id -> BigInt,
+        #[sql_name = "ref"]
+        ref_ -> Text,
+        self_half_points -> Nullable<Integer>,
+        self_met -> Nullable<Bool>,
+        self_note -> Nullable<Text>,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluation_evidence (submission_id, ref_, evidence_id) {
+        submission_id -> BigInt,
+        #[sql_name = "ref"]
+        ref_ -> Text,
+        evidence_id -> BigInt,
+    }
+}
+
 diesel::joinable!(schools -> provinces (province_id));
 diesel::joinable!(users -> schools (school_id));
 diesel::joinable!(users -> provinces (province_id));
@@ -508,6 +530,8 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    evaluation_items,
+    evaluation_evidence,
     standards,
     standard_criteria,
     evaluations,

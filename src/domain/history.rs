@@ -57,6 +57,7 @@ crate::vocabulary!(
         CollectionRound => "collection_round",
         AnnualReport => "annual_report",
         Standard => "standard",
+        Evaluation => "evaluation",
     }
 );
 
@@ -98,6 +99,12 @@ pub enum Action {
     AnnualReportWrite,
     /// an evaluation standard written (national or a province's)
     StandardCreate,
+    /// an evaluation begun with its submission, against the standard in force
+    EvaluationStart,
+    /// another standard chosen for an evaluation
+    EvaluationStandard,
+    /// the school's self-assessment of one item
+    EvaluationSelfAssess,
 }
 
 impl Action {
@@ -118,6 +125,7 @@ impl Action {
             RoundOpen | RoundUpdate | RoundClose | RoundReopen => Entity::CollectionRound,
             AnnualReportWrite => Entity::AnnualReport,
             StandardCreate => Entity::Standard,
+            EvaluationStart | EvaluationStandard | EvaluationSelfAssess => Entity::Evaluation,
         }
     }
 
@@ -155,6 +163,9 @@ impl Action {
             RoundReopen => "round.reopen",
             AnnualReportWrite => "annual_report.write",
             StandardCreate => "standard.create",
+            EvaluationStart => "evaluation.start",
+            EvaluationStandard => "evaluation.standard",
+            EvaluationSelfAssess => "evaluation.self_assess",
         };
         word.into()
     }
@@ -251,6 +262,9 @@ mod tests {
             RoundReopen,
             AnnualReportWrite,
             StandardCreate,
+            EvaluationStart,
+            EvaluationStandard,
+            EvaluationSelfAssess,
         ];
         all.extend(steps.into_iter().map(Submission));
         all

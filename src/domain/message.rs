@@ -152,6 +152,21 @@ messages! {
         "the first row has no column {key}", "第一行缺少 {key} 列";
     TooManyRows { max: usize } => "too_many_rows", "has more than {max} rows", "超过 {max} 行";
     NoCriteria => "no_criteria", "lists no criteria", "没有评估项目";
+    EvaluationLocked { status: String } => "evaluation_locked",
+        "the evaluation cannot change while the submission is {status}", "申报处于 {status} 状态，评估不能修改";
+    EvaluationIncomplete => "evaluation_incomplete",
+        "every item of the evaluation needs its assessment first", "请先完成评估中每个项目的评分";
+    NotSelfAssessed => "not_self_assessed", "is not assessed yet", "尚未自评";
+    NoEvaluationForKind => "no_evaluation_for_kind",
+        "only a title application or re-evaluation is evaluated against a standard", "只有称号申报或复评才按评估标准评估";
+    StandardNotForTitle => "standard_not_for_title",
+        "names no standard you may use for this title", "不是可用于此称号的评估标准";
+    GroupNotScored => "group_not_scored",
+        "is a group: its score is the sum of its items'", "是分组：其得分为下级项目得分之和";
+    MetOnlyForVeto => "met_only_for_veto",
+        "only a veto item is judged met or not met", "只有否决项才判定达标与否";
+    NotOfThisSubmission => "not_of_this_submission",
+        "is no evidence file of this submission", "不是本申报的证明材料";
 
     // Findings and their corrective actions
     ActionIncomplete => "action_incomplete",

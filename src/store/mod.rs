@@ -74,6 +74,7 @@ pub mod audits;
 pub mod calendar;
 pub mod certificates;
 pub mod deadlines;
+pub mod evaluations;
 pub mod findings;
 pub mod grants;
 pub mod history;

@@ -325,6 +325,33 @@ fn views(rows: Vec<CriterionRow>) -> Vec<CriterionView> {
         .collect()
 }
 
+/// The standards for a title type that a school of `province` may be evaluated by: the
+/// province's and the national ones, as (id, province, version).
+pub fn standards_for_type(
+    conn: &mut DbConn,
+    title_type: i64,
+    province: i64,
+) -> Result<Vec<(i64, Option<i64>, i32)>, AppError> {
+    Ok(standards::table
+        .filter(standards::title_type_id.eq(title_type))
+        .filter(
+            standards::province_id
+                .is_null()
+                .or(standards::province_id.eq(province)),
+        )
+        .select((standards::id, standards::province_id, standards::version))
+        .load(conn)?)
+}
+
+/// The title type a standard scores, if the standard exists (`Some(None)`: none named).
+pub fn title_type_of(conn: &mut DbConn, id: i64) -> Result<Option<Option<i64>>, AppError> {
+    Ok(standards::table
+        .find(id)
+        .select(standards::title_type_id)
+        .first(conn)
+        .optional()?)
+}
+
 /// Writes a new standard (or a new version of one): 409 when its code already has that
 /// version; 422 when the title type or the province is unknown.
 pub fn create(

@@ -438,6 +438,42 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
         ]
     );
 
+    // The example standard, and the re-evaluation's self-evaluation against it half done.
+    let standards = app
+        .send("GET", "/api/v1/standards", Some(&token), None)
+        .await
+        .json();
+    let example = standards
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["code"] == "nkts_example")
+        .expect("the example standard");
+    assert_eq!(example["total_points"], 100.0);
+    assert_eq!(example["scope"], "national");
+    let reevaluation = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["kind"] == "title_reevaluation")
+        .unwrap();
+    let evaluation = app
+        .send(
+            "GET",
+            &format!("/api/v1/submissions/{}/evaluation", reevaluation["id"]),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(evaluation["standard"]["code"], "nkts_example");
+    assert_eq!(
+        evaluation["unassessed"].as_array().unwrap().len(),
+        9,
+        "{evaluation}"
+    );
+    assert_eq!(evaluation["totals"]["self"], 43.0);
+
     // The school year: Fuzhou No.2's 2025 accepted with its report attached, and half-way
     // through Fujian's open 2026 round.
     let me = app

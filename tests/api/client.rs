@@ -62,6 +62,10 @@ impl Client<'_> {
         self.app.send("POST", path, self.token(), Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.app.send("PUT", path, self.token(), Some(body)).await
+    }
+
     /// Creates something and returns its id; panics unless the answer is 201.
     pub async fn created(&self, path: &str, body: Value) -> i64 {
         let reply = self.post(path, body).await;

@@ -10,6 +10,7 @@ mod backup;
 mod cli;
 mod deadlines;
 mod errors;
+mod evaluations;
 mod grants;
 mod health;
 mod hostile;

@@ -883,6 +883,30 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            method: "GET",
+            path: "/api/v1/submissions/{id}/evaluation",
+            targets: DRAFTS,
+            body: no_body,
+            // The world's drafts are audit reports: no evaluation, for anyone (404).
+            expect: |a, _| signed_in(a, 404),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/submissions/{id}/evaluation",
+            targets: DRAFTS,
+            body: |w, _, _| Some(json!({"standard_id": w.standards[0]})),
+            // An audit report is scored against no standard: 422 for its officer.
+            expect: |a, t| officer_writes(a, t, 422),
+        },
+        Case {
+            method: "PUT",
+            path: "/api/v1/submissions/{id}/evaluation/criteria/{ref}",
+            targets: DRAFTS,
+            body: |_, _, _| Some(json!({"self_score": 1})),
+            // Its officer may change it, but it has no evaluation (404).
+            expect: |a, t| officer_writes(a, t, 404),
+        },
+        Case {
             method: "PATCH",
             path: "/api/v1/rounds/{id}",
             targets: &[OwnRound, ForeignRound],

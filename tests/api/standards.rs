@@ -25,7 +25,10 @@ async fn a_standard_is_a_tree_whose_totals_are_computed(app: TestApp) {
     let standard = reply.json();
     assert_eq!(standard["scope"], "provincial");
     assert_eq!(standard["province_id"], world.province);
-    assert_eq!(standard["title_type_code"], "national_key_technical_school");
+    assert_eq!(
+        standard["title_type_code"],
+        "national_vocational_training_base"
+    );
     assert_eq!(standard["total_points"], 30.0);
     assert_eq!(standard["pass_points"], 18.0);
     assert_eq!(standard["in_use"], false);
@@ -339,11 +342,11 @@ async fn the_exported_sheet_imports_as_the_next_version(app: TestApp) {
         &app,
         world.token(Actor::ProvinceAdmin).unwrap(),
         &[
-            ("code", "nkts_fujian"),
+            ("code", "nvtb_fujian"),
             ("version", "2"),
-            ("name", "National Key Technical School evaluation"),
+            ("name", "National Vocational Training Base evaluation"),
             ("pass_points", "18"),
-            ("title_type_code", "national_key_technical_school"),
+            ("title_type_code", "national_vocational_training_base"),
         ],
         bytes,
     )
@@ -383,7 +386,7 @@ async fn standards_are_read_within_their_province(app: TestApp) {
             .get("/api/v1/standards")
             .await
             .json();
-        assert_eq!(codes(list), ["nkts_fujian", "nkts_national"], "{actor:?}");
+        assert_eq!(codes(list), ["nvtb_fujian", "nvtb_national"], "{actor:?}");
     }
     let all = world
         .client(&app, Actor::Admin)
@@ -392,7 +395,7 @@ async fn standards_are_read_within_their_province(app: TestApp) {
         .json();
     assert_eq!(
         codes(all.clone()),
-        ["nkts_fujian", "nkts_national", "nkts_zhejiang"]
+        ["nvtb_fujian", "nvtb_national", "nvtb_zhejiang"]
     );
     assert_eq!(all[0]["criteria_count"], 6);
     let foreign = world
@@ -459,14 +462,14 @@ async fn the_bureau_imports_and_reads_a_standard_on_its_pages(app: TestApp) {
     assert_eq!(page.status, 200);
     for text in [
         "评估标准",
-        "国家重点技工学校评估标准",
+        "国家级职业培训基地评估标准",
         "从表格导入评估标准",
-        "nkts_fujian",
+        "nvtb_fujian",
     ] {
         assert!(page.text.contains(text), "the list lacks {text}");
     }
     assert!(
-        !page.text.contains("nkts_zhejiang"),
+        !page.text.contains("nvtb_zhejiang"),
         "another province's standard"
     );
     let csrf = bureau.csrf.clone();

@@ -74,13 +74,13 @@ pub struct World {
     pub emails: Vec<(Actor, String)>,
 }
 
-/// A small standard for the National Key Technical School: two groups of scored items and
-/// a veto item, 30 points, 18 to pass.
+/// A small standard for the national vocational training bases (a title no other test
+/// applies for): two groups of scored items and a veto item, 30 points, 18 to pass.
 pub fn standard_body(code: &str, version: i64) -> Value {
     json!({
         "code": code, "version": version,
-        "name": "National Key Technical School evaluation", "name_zh": "国家重点技工学校评估标准",
-        "title_type_code": "national_key_technical_school", "pass_points": 18,
+        "name": "National Vocational Training Base evaluation", "name_zh": "国家级职业培训基地评估标准",
+        "title_type_code": "national_vocational_training_base", "pass_points": 18,
         "criteria": [
             {"ref": "1", "name": "Conditions", "name_zh": "办学条件"},
             {"ref": "1.1", "parent_ref": "1", "name": "Campus area", "max_points": 10, "guidance": "每少 1,000 平方米扣 1 分", "evidence_expected": "土地证"},
@@ -494,9 +494,9 @@ impl World {
         // An evaluation standard: national (the admin's), Fujian's and Zhejiang's.
         let mut standards = [0; 3];
         for (i, (token, code)) in [
-            (&admin, "nkts_national"),
-            (&fujian_head, "nkts_fujian"),
-            (&officers[2].2, "nkts_zhejiang"),
+            (&admin, "nvtb_national"),
+            (&fujian_head, "nvtb_fujian"),
+            (&officers[2].2, "nvtb_zhejiang"),
         ]
         .into_iter()
         .enumerate()

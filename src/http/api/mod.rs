@@ -7,6 +7,7 @@ pub mod audits;
 pub mod auth;
 pub mod body;
 pub mod deadlines;
+pub mod evaluations;
 pub mod grants;
 pub mod health;
 pub mod me;
@@ -129,6 +130,9 @@ api_routes! {
     POST "/api/v1/standards/import" => standards::import,
     GET "/api/v1/standards" => standards::list,
     GET "/api/v1/standards/{id}" => standards::get,
+    GET "/api/v1/submissions/{id}/evaluation" => evaluations::get,
+    POST "/api/v1/submissions/{id}/evaluation" => evaluations::choose_standard,
+    PUT "/api/v1/submissions/{id}/evaluation/criteria/{ref}" => evaluations::self_assess,
 }
 
 /// Registers every route of `ROUTES`, one resource per path (so that a wrong method on a

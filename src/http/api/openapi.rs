@@ -6,13 +6,14 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    annual_report, audits, auth, deadlines, grants, health, me, peers, programmes, provinces,
-    record, schools, standards, status_data, submissions, titles, users,
+    annual_report, audits, auth, deadlines, evaluations, grants, health, me, peers, programmes,
+    provinces, record, schools, standards, status_data, submissions, titles, users,
 };
 use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus, HoldingStatus, TitleLevel};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::domain::{Role, SchoolKind};
 use crate::error::{ErrorBody, ErrorDetail};
+use crate::store::evaluations::EvaluationState;
 use crate::store::standards::StandardScope;
 
 /// Declares the bearer token scheme the operations refer to.
@@ -351,10 +352,12 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         status_data::province_figures,
         annual_report::get, annual_report::put_sections, annual_report::attach,
         standards::create, standards::import, standards::list, standards::get,
+        evaluations::get, evaluations::choose_standard, evaluations::self_assess,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, health::Health, Role, SchoolKind, SubmissionKind, SubmissionStatus,
-        AuditKind, FindingGrade, FindingStatus, TitleLevel, HoldingStatus, StandardScope
+        AuditKind, FindingGrade, FindingStatus, TitleLevel, HoldingStatus, StandardScope,
+        EvaluationState
     )),
     modifiers(&BearerAuth, &PagingConvention, &ExactContract),
     tags(
@@ -374,7 +377,8 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         (name = "programmes", description = "Provincial programmes and their progress"),
         (name = "grants", description = "Consulting grants between schools"),
         (name = "school year", description = "Status data, collection rounds and the year lock"),
-        (name = "standards", description = "Evaluation standards (评估标准) as data")
+        (name = "standards", description = "Evaluation standards (评估标准) as data"),
+        (name = "evaluations", description = "A submission's evaluation against its standard")
     )
 )]
 pub struct ApiDoc;

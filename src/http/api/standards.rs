@@ -35,6 +35,7 @@ pub async fn create(
 
 /// The multipart body of an import, as the document describes it.
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct StandardUpload {
     /// the sheet (XLSX): a header row naming the columns, one criterion a row

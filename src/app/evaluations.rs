@@ -1,0 +1,99 @@
+//! The evaluation of a title application or re-evaluation: read by the submission's
+//! readers; the standard chosen and each item self-assessed by the school's quality officer
+//! while the submission is theirs to change.
+
+use serde::Deserialize;
+use time::PrimitiveDateTime;
+
+use crate::app::schools::nullable;
+use crate::db::DbConn;
+use crate::domain::access::Access;
+use crate::domain::standard::Points;
+use crate::domain::text;
+use crate::error::{AppError, Validator};
+use crate::store::evaluations::{self, Evaluation, SelfAssessment};
+
+/// `{standard_id}`: the standard to score the draft against.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChooseStandardInput {
+    pub standard_id: i64,
+}
+
+/// The school's word on one item; what is left out stays as it was, `null` clears it.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfAssessmentInput {
+    /// a scored item's score: steps of 0.5, up to its points
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 10000, multiple_of = 0.5)]
+    pub self_score: Option<Option<f64>>,
+    /// a veto item: met or not
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<bool>)]
+    pub self_met: Option<Option<bool>>,
+    /// why points were deducted (扣分原因), or a note
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(schema_with = crate::app::schema::optional_long_text)]
+    pub self_note: Option<Option<String>>,
+    /// evidence files of this submission (any round) that support the item
+    pub evidence_ids: Option<Vec<i64>>,
+}
+
+impl SelfAssessmentInput {
+    fn validate(&self) -> Result<SelfAssessment, AppError> {
+        let mut v = Validator::new();
+        let score = match self.self_score {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(raw)) => v.check("self_score", Points::parse(raw)).map(Some),
+        };
+        let note = match &self.self_note {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(raw)) => v.check("self_note", text::optional(Some(raw), text::LONG)),
+        };
+        v.finish()?;
+        Ok(SelfAssessment {
+            score,
+            met: self.self_met,
+            note,
+            evidence_ids: self.evidence_ids.clone(),
+        })
+    }
+}
+
+/// The evaluation of a submission (404 when the reader may not see it, or it has none).
+pub fn get(conn: &mut DbConn, access: &Access, submission_id: i64) -> Result<Evaluation, AppError> {
+    evaluations::get(conn, access, submission_id)
+}
+
+/// Scores a draft against another standard.
+pub fn choose_standard(
+    conn: &mut DbConn,
+    access: &Access,
+    submission_id: i64,
+    input: &ChooseStandardInput,
+    now: PrimitiveDateTime,
+) -> Result<Evaluation, AppError> {
+    super::write(conn, |conn, journal| {
+        evaluations::choose_standard(conn, journal, access, submission_id, input.standard_id, now)
+    })
+}
+
+/// The school's self-assessment of one item. Who may and whether the submission may change
+/// are asked before the input is judged.
+pub fn self_assess(
+    conn: &mut DbConn,
+    access: &Access,
+    submission_id: i64,
+    reference: &str,
+    input: &SelfAssessmentInput,
+    now: PrimitiveDateTime,
+) -> Result<Evaluation, AppError> {
+    super::write(conn, |conn, journal| {
+        evaluations::check_changeable(conn, access, submission_id)?;
+        let said = input.validate()?;
+        evaluations::self_assess(conn, journal, access, submission_id, reference, &said, now)
+    })
+}

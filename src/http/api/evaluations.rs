@@ -1,0 +1,72 @@
+//! The evaluation of a submission against its standard: read, the standard chosen, and the
+//! school's self-assessment item by item.
+
+use actix_web::{HttpResponse, web};
+
+use crate::app::{
+    self,
+    evaluations::{ChooseStandardInput, SelfAssessmentInput},
+};
+use crate::auth::CurrentUser;
+use crate::clock::now_utc;
+use crate::error::{AppError, ErrorBody};
+use crate::http::api::body::Body;
+use crate::store::evaluations::Evaluation;
+
+/// The evaluation of a title application or re-evaluation: the standard, each item with
+/// the school's self-assessment, subtotals and totals (readers of the submission)
+#[utoipa::path(
+    get, path = "/api/v1/submissions/{id}/evaluation", tag = "evaluations", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Evaluation), (status = 404, body = ErrorBody))
+)]
+pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    Ok(HttpResponse::Ok().json(
+        user.run(move |conn, access| app::evaluations::get(conn, access, id))
+            .await?,
+    ))
+}
+
+/// Score the draft against another standard of its title (the school's quality officer)
+#[utoipa::path(
+    post, path = "/api/v1/submissions/{id}/evaluation", tag = "evaluations", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ChooseStandardInput,
+    responses((status = 200, body = Evaluation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn choose_standard(
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: Body<ChooseStandardInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, input) = (id.into_inner(), body.into_inner());
+    Ok(HttpResponse::Ok().json(
+        user.run(move |conn, access| {
+            app::evaluations::choose_standard(conn, access, id, &input, now_utc())
+        })
+        .await?,
+    ))
+}
+
+/// Self-assess one item: a score (steps of 0.5, up to its points) or, for a veto item, met
+/// or not; a note; the evidence of this submission that supports it (the school's quality
+/// officer, while a draft or sent back for changes)
+#[utoipa::path(
+    put, path = "/api/v1/submissions/{id}/evaluation/criteria/{ref}", tag = "evaluations", security(("bearer" = [])),
+    params(("id" = i64, Path), ("ref" = String, Path, description = "the item's number, e.g. 2.3")),
+    request_body = SelfAssessmentInput,
+    responses((status = 200, body = Evaluation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn self_assess(
+    user: CurrentUser,
+    path: web::Path<(i64, String)>,
+    body: Body<SelfAssessmentInput>,
+) -> Result<HttpResponse, AppError> {
+    let ((id, reference), input) = (path.into_inner(), body.into_inner());
+    Ok(HttpResponse::Ok().json(
+        user.run(move |conn, access| {
+            app::evaluations::self_assess(conn, access, id, &reference, &input, now_utc())
+        })
+        .await?,
+    ))
+}

@@ -1,0 +1,181 @@
+//! The school's self-evaluation against the standard of the title it applies for: begun
+//! with the draft, item by item within the rules, and handed in only when complete.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, both_backends};
+use crate::world::{Actor, World};
+
+both_backends!(
+    an_application_is_self_assessed_item_by_item_and_submitted_when_complete,
+    the_standard_of_a_draft_can_be_another_of_its_title,
+);
+
+fn unassessed(evaluation: &Value) -> Vec<String> {
+    evaluation["unassessed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn an_application_is_self_assessed_item_by_item_and_submitted_when_complete(app: TestApp) {
+    let world = World::build(&app).await;
+    let officer = world.officer(&app);
+    let reply = officer
+        .prepare(
+            world.school,
+            json!({"kind": "title_application", "title": "申报国家级职业培训基地", "title_type_code": "national_vocational_training_base"}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let id = reply.json()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/submissions/{id}/evaluation");
+    let evaluation = officer.get(&path).await;
+    assert_eq!(evaluation.status, 200, "{}", evaluation.text);
+    let evaluation = evaluation.json();
+    // The province's own standard comes before the national one.
+    assert_eq!(evaluation["standard"]["id"], world.standards[1]);
+    assert_eq!(evaluation["state"], "self_assessment");
+    assert_eq!(evaluation["totals"]["max"], 30.0);
+    assert_eq!(unassessed(&evaluation), ["1.1", "1.2", "2.1", "3"]);
+    assert_eq!(evaluation["outcome"], Value::Null);
+
+    let file = officer
+        .upload_evidence(id, "土地证.pdf", b"%PDF-1.7\n% land\n")
+        .await;
+    assert_eq!(file.status, 201, "{}", file.text);
+    let file = file.json()["id"].as_i64().unwrap();
+    let item = |r: &str| format!("{path}/criteria/{r}");
+    let reply = officer
+        .put(&item("1.1"), json!({"self_score": 8, "self_note": "校园面积缺 2,000 平方米", "evidence_ids": [file]}))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let evaluation = reply.json();
+    let criteria = evaluation["criteria"].as_array().unwrap();
+    assert_eq!(criteria[1]["self_score"], 8.0);
+    assert_eq!(criteria[1]["evidence_ids"], json!([file]));
+    assert_eq!(criteria[0]["self_score"], 8.0, "the group's subtotal");
+    assert_eq!(evaluation["totals"]["self"], 8.0);
+
+    // Each rule, with the field named.
+    for (r, body, field) in [
+        ("1.1", json!({"self_score": 10.5}), "self_score"),
+        ("1.1", json!({"self_score": 0.25}), "self_score"),
+        ("3", json!({"self_score": 1}), "self_score"),
+        ("1.2", json!({"self_met": true}), "self_met"),
+        ("1", json!({"self_score": 1}), "ref"),
+        (
+            "1.1",
+            json!({"evidence_ids": [world.evidence[0]]}),
+            "evidence_ids[0]",
+        ),
+    ] {
+        let reply = officer.put(&item(r), body.clone()).await;
+        assert_eq!(reply.status, 422, "{r} {body}: {}", reply.text);
+        assert!(
+            reply.json()["error"]["fields"][field].is_string(),
+            "{r} {body}: {}",
+            reply.text
+        );
+    }
+    assert_eq!(
+        officer
+            .put(&item("9.9"), json!({"self_score": 1}))
+            .await
+            .status,
+        404
+    );
+    let reviewer = world.reviewer(&app);
+    assert_eq!(
+        reviewer
+            .put(&item("1.2"), json!({"self_score": 1}))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        reviewer.get(&path).await.status,
+        200,
+        "the province reads it"
+    );
+    let foreign = world.client(&app, Actor::Admin);
+    assert_eq!(foreign.get(&path).await.status, 200);
+
+    // Incomplete: refused, naming each item still open; nothing of the step is kept.
+    let reply = officer.submit(id).await;
+    assert_eq!(reply.status, 409, "{}", reply.text);
+    assert_eq!(reply.error_code(), "evaluation_incomplete");
+    let fields = reply.json()["error"]["fields"].clone();
+    for r in ["1.2", "2.1", "3"] {
+        assert!(fields[r].is_string(), "{r}: {fields}");
+    }
+    assert_eq!(officer.submission(id).await.json()["status"], "draft");
+
+    for (r, body) in [
+        ("1.2", json!({"self_score": 7.5})),
+        (
+            "2.1",
+            json!({"self_score": 10, "self_note": "双师型教师占比 55%"}),
+        ),
+        ("3", json!({"self_met": true})),
+    ] {
+        let reply = officer.put(&item(r), body).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+    }
+    let reply = officer.submit(id).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let evaluation = reviewer.get(&path).await.json();
+    assert_eq!(evaluation["state"], "panel_scoring");
+    assert_eq!(evaluation["totals"]["self"], 25.5);
+    assert!(unassessed(&evaluation).is_empty());
+    // Handed in: nothing changes until changes are requested.
+    let reply = officer.put(&item("1.1"), json!({"self_score": 10})).await;
+    assert_eq!(reply.status, 409);
+    assert_eq!(reply.error_code(), "evaluation_locked");
+    let standard = world
+        .bureau(&app)
+        .get(&format!("/api/v1/standards/{}", world.standards[1]))
+        .await
+        .json();
+    assert_eq!(standard["in_use"], true);
+    let out = app.cli(&["history", "verify"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+async fn the_standard_of_a_draft_can_be_another_of_its_title(app: TestApp) {
+    let world = World::build(&app).await;
+    let officer = world.officer(&app);
+    let id = officer
+        .created(
+            &format!("/api/v1/schools/{}/submissions", world.school),
+            json!({"kind": "title_application", "title": "申报", "title_type_code": "national_vocational_training_base"}),
+        )
+        .await;
+    let path = format!("/api/v1/submissions/{id}/evaluation");
+    let reply = officer
+        .post(&path, json!({"standard_id": world.standards[0]}))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json()["standard"]["code"], "nvtb_national");
+    // Another province's standard is none the school may use.
+    let reply = officer
+        .post(&path, json!({"standard_id": world.standards[2]}))
+        .await;
+    assert_eq!(reply.status, 422);
+    assert!(reply.json()["error"]["fields"]["standard_id"].is_string());
+    let reply = world
+        .reviewer(&app)
+        .post(&path, json!({"standard_id": world.standards[0]}))
+        .await;
+    assert_eq!(reply.status, 403);
+    // An audit report has no evaluation.
+    let reply = officer
+        .get(&format!(
+            "/api/v1/submissions/{}/evaluation",
+            world.drafts[0]
+        ))
+        .await;
+    assert_eq!(reply.status, 404);
+}
