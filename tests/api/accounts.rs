@@ -36,9 +36,7 @@ async fn login_answers_a_token_and_the_user(app: TestApp) {
     assert_eq!(body["user"]["role"], "admin");
     assert!(body["user"].get("password_hash").is_none());
 
-    let me = app
-        .send("GET", "/api/v1/me", body["token"].as_str(), None)
-        .await;
+    let me = app.me(body["token"].as_str()).await;
     assert_eq!(me.status, 200);
     let me = me.json();
     for key in ["id", "email", "name", "role", "province_id", "school_id"] {
@@ -88,12 +86,7 @@ async fn the_sixth_attempt_after_five_failures_is_refused_even_with_the_right_pa
 async fn forged_expired_revoked_and_garbage_tokens_are_refused(app: TestApp) {
     create_admin(&app, "admin@accredit.example");
     let good = app.token("admin@accredit.example").await;
-    assert_eq!(
-        app.send("GET", "/api/v1/me", Some(&good), None)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.me(Some(&good)).await.status, 200);
 
     let secret = std::fs::read_to_string(app.dir.path().join("jwt-secret")).unwrap();
     let ours = TokenKeys::new(&Secret::new(secret));
@@ -126,7 +119,7 @@ async fn forged_expired_revoked_and_garbage_tokens_are_refused(app: TestApp) {
             .unwrap();
         assert_eq!(reply.status().as_u16(), 401, "{what}");
     }
-    let none = app.send("GET", "/api/v1/me", None, None).await;
+    let none = app.me(None).await;
     assert_eq!(none.status, 401);
     assert_eq!(none.error_code(), "unauthorized");
 }
@@ -141,16 +134,9 @@ async fn signing_out_ends_the_session(app: TestApp) {
             .status,
         204
     );
+    assert_eq!(app.me(Some(&first)).await.status, 401);
     assert_eq!(
-        app.send("GET", "/api/v1/me", Some(&first), None)
-            .await
-            .status,
-        401
-    );
-    assert_eq!(
-        app.send("GET", "/api/v1/me", Some(&second), None)
-            .await
-            .status,
+        app.me(Some(&second)).await.status,
         200,
         "other sessions live on"
     );
@@ -159,10 +145,7 @@ async fn signing_out_ends_the_session(app: TestApp) {
 async fn deactivation_ends_sessions_and_sign_in(app: TestApp) {
     let world = World::build(&app).await;
     let officer = world.token(Actor::QualityOfficer).unwrap();
-    let me = app
-        .send("GET", "/api/v1/me", Some(officer), None)
-        .await
-        .json();
+    let me = app.me(Some(officer)).await.json();
     let id = me["id"].as_i64().unwrap();
     let reply = app
         .send(
@@ -174,22 +157,14 @@ async fn deactivation_ends_sessions_and_sign_in(app: TestApp) {
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json()["active"], false);
-    assert_eq!(
-        app.send("GET", "/api/v1/me", Some(officer), None)
-            .await
-            .status,
-        401
-    );
+    assert_eq!(app.me(Some(officer)).await.status, 401);
     let login = app
         .login(world.email(Actor::QualityOfficer).unwrap(), PASSWORD)
         .await;
     assert_eq!(login.status, 401);
     assert_eq!(login.error_code(), "invalid_credentials");
     // Nobody deactivates themselves.
-    let admin_me = app
-        .send("GET", "/api/v1/me", world.token(Actor::Admin), None)
-        .await
-        .json();
+    let admin_me = app.me(world.token(Actor::Admin)).await.json();
     let reply = app
         .send(
             "PATCH",
@@ -226,24 +201,9 @@ async fn changing_the_password_ends_every_session(app: TestApp) {
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     let fresh = reply.json()["token"].as_str().unwrap().to_owned();
-    assert_eq!(
-        app.send("GET", "/api/v1/me", Some(&first), None)
-            .await
-            .status,
-        401
-    );
-    assert_eq!(
-        app.send("GET", "/api/v1/me", Some(&second), None)
-            .await
-            .status,
-        401
-    );
-    assert_eq!(
-        app.send("GET", "/api/v1/me", Some(&fresh), None)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.me(Some(&first)).await.status, 401);
+    assert_eq!(app.me(Some(&second)).await.status, 401);
+    assert_eq!(app.me(Some(&fresh)).await.status, 200);
     assert_eq!(
         app.login("admin@accredit.example", PASSWORD).await.status,
         401
@@ -271,10 +231,7 @@ async fn role_changes_apply_at_the_next_request(app: TestApp) {
         .status,
         403
     );
-    let me = app
-        .send("GET", "/api/v1/me", Some(reviewer), None)
-        .await
-        .json();
+    let me = app.me(Some(reviewer)).await.json();
     let reply = app
         .send(
             "PATCH",

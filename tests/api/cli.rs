@@ -476,10 +476,7 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
 
     // The school year: Fuzhou No.2's 2025 accepted with its report attached, and half-way
     // through Fujian's open 2026 round.
-    let me = app
-        .send("GET", "/api/v1/me", Some(&token), None)
-        .await
-        .json();
+    let me = app.me(Some(&token)).await.json();
     let (school, province) = (
         me["school_id"].as_i64().unwrap(),
         me["province_id"].as_i64().unwrap(),
@@ -603,10 +600,7 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
         .await;
     assert_eq!(officer.status, 200, "{}", officer.text);
     let token = officer.json()["token"].as_str().unwrap().to_owned();
-    let me = app
-        .send("GET", "/api/v1/me", Some(&token), None)
-        .await
-        .json();
+    let me = app.me(Some(&token)).await.json();
     let school = me["school_id"].as_i64().expect("officer's school");
     let audits = app
         .send(

@@ -15,6 +15,17 @@ pub struct Client<'a> {
 }
 
 impl TestApp {
+    /// `GET /api/v1/me` as the holder of `token` (none: anonymous).
+    pub async fn me(&self, token: Option<&str>) -> Reply {
+        self.send("GET", "/api/v1/me", token, None).await
+    }
+
+    /// `GET /api/v1/me/notifications`: the holder's inbox.
+    pub async fn notifications(&self, token: Option<&str>) -> Reply {
+        self.send("GET", "/api/v1/me/notifications", token, None)
+            .await
+    }
+
     /// The person holding `token`.
     pub fn with_token(&self, token: &str) -> Client<'_> {
         Client {

@@ -423,7 +423,7 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
         );
     }
     let reviewer = world.token(Actor::Reviewer);
-    let me = app.send("GET", "/api/v1/me", reviewer, None).await.json();
+    let me = app.me(reviewer).await.json();
     assert_eq!(
         me["mail"],
         json!({"workflow": true, "reminders": true, "digest": true})
@@ -442,7 +442,7 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
         assert_eq!(reply.status, 400, "{bad}: {}", reply.text);
         assert!(reply.text.contains("id=\"opt-out-invalid\""));
     }
-    let me = app.send("GET", "/api/v1/me", reviewer, None).await.json();
+    let me = app.me(reviewer).await.json();
     assert_eq!(me["mail"]["workflow"], true);
 
     // The mail program's one-click unsubscribe (RFC 8058): a POST to the link.
@@ -456,7 +456,7 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
         .unwrap();
     assert_eq!(reply.status(), 200);
     assert!(reply.text().await.unwrap().contains("id=\"opt-out-done\""));
-    let me = app.send("GET", "/api/v1/me", reviewer, None).await.json();
+    let me = app.me(reviewer).await.json();
     assert_eq!(
         me["mail"],
         json!({"workflow": false, "reminders": true, "digest": true})
@@ -477,10 +477,7 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
                 .contains(&format!("/submissions/{}", world.drafts[0])))
             .any(|m| m.to == reviewer_email)
     );
-    let inbox = app
-        .send("GET", "/api/v1/me/notifications", reviewer, None)
-        .await
-        .json();
+    let inbox = app.notifications(reviewer).await.json();
     assert!(
         inbox["notifications"]
             .as_array()
@@ -512,7 +509,7 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
         )
         .await;
     assert_eq!(saved.status, 303);
-    let me = app.send("GET", "/api/v1/me", reviewer, None).await.json();
+    let me = app.me(reviewer).await.json();
     assert_eq!(
         me["mail"],
         json!({"workflow": true, "reminders": false, "digest": true})

@@ -14,10 +14,7 @@ both_backends!(
 
 /// The notices of `event` in the inbox of `token`.
 async fn notices_of(app: &TestApp, token: Option<&str>, event: &str) -> Vec<Value> {
-    let inbox = app
-        .send("GET", "/api/v1/me/notifications", token, None)
-        .await
-        .json();
+    let inbox = app.notifications(token).await.json();
     inbox["notifications"]
         .as_array()
         .unwrap_or_else(|| panic!("{inbox}"))

@@ -321,7 +321,7 @@ async fn the_api_reference_tries_calls_with_a_token_of_the_page_session(app: Tes
 async fn the_language_of_mails_is_set_by_the_api_and_by_the_page_switch(app: TestApp) {
     let world = World::build(&app).await;
     let token = world.token(Actor::Reviewer).unwrap().to_owned();
-    let me = app.send("GET", "/api/v1/me", Some(&token), None).await;
+    let me = app.me(Some(&token)).await;
     assert_eq!(me.json()["language"], "zh-CN");
 
     let reply = app
@@ -348,7 +348,7 @@ async fn the_language_of_mails_is_set_by_the_api_and_by_the_page_switch(app: Tes
         "{}",
         reply.text
     );
-    let me = app.send("GET", "/api/v1/me", Some(&token), None).await;
+    let me = app.me(Some(&token)).await;
     assert_eq!(
         me.json()["language"],
         "en",
@@ -362,10 +362,10 @@ async fn the_language_of_mails_is_set_by_the_api_and_by_the_page_switch(app: Tes
         .await;
     let reply = visitor.get("/lang/zh-CN?next=/home").await;
     assert_eq!(reply.status, 303);
-    let me = app.send("GET", "/api/v1/me", Some(&token), None).await;
+    let me = app.me(Some(&token)).await;
     assert_eq!(me.json()["language"], "zh-CN");
     assert_eq!(app.get("/lang/en?next=/").await.status, 303);
-    let me = app.send("GET", "/api/v1/me", Some(&token), None).await;
+    let me = app.me(Some(&token)).await;
     assert_eq!(me.json()["language"], "zh-CN");
 }
 

@@ -144,10 +144,7 @@ async fn a_reevaluation_goes_from_draft_to_approval_and_moves_the_due_date(app: 
     assert_eq!(out.code, 0, "{}", out.stderr);
 
     // The officer heard of each decision in the inbox; reading clears the count.
-    let inbox = app
-        .send("GET", "/api/v1/me/notifications", qo, None)
-        .await
-        .json();
+    let inbox = app.notifications(qo).await.json();
     let events: Vec<&str> = inbox["notifications"]
         .as_array()
         .unwrap()
@@ -156,10 +153,7 @@ async fn a_reevaluation_goes_from_draft_to_approval_and_moves_the_due_date(app: 
         .collect();
     assert!(events.contains(&"sign_off:approve"), "{inbox}");
     assert!(inbox["unread"].as_i64().unwrap() >= 1);
-    let reviewer_inbox = app
-        .send("GET", "/api/v1/me/notifications", rv, None)
-        .await
-        .json();
+    let reviewer_inbox = app.notifications(rv).await.json();
     assert!(
         reviewer_inbox["notifications"]
             .as_array()
@@ -173,12 +167,7 @@ async fn a_reevaluation_goes_from_draft_to_approval_and_moves_the_due_date(app: 
             .status,
         204
     );
-    assert_eq!(
-        app.send("GET", "/api/v1/me/notifications", qo, None)
-            .await
-            .json()["unread"],
-        0
-    );
+    assert_eq!(app.notifications(qo).await.json()["unread"], 0);
 }
 
 async fn the_recommender_cannot_sign_off(app: TestApp) {
