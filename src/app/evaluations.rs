@@ -97,3 +97,84 @@ pub fn self_assess(
         evaluations::self_assess(conn, journal, access, submission_id, reference, &said, now)
     })
 }
+
+/// The score sheet as bureaus print it: one row per criterion (groups with the subtotal of
+/// their items), the points, the school's score (自评分), its notes (扣分原因) and the
+/// evidence named, a column for the province's score (省评分), and the totals.
+pub fn score_sheet(
+    conn: &mut DbConn,
+    access: &Access,
+    submission_id: i64,
+) -> Result<(Vec<u8>, String), AppError> {
+    use crate::sheets::{Cell, Table};
+    let evaluation = evaluations::get(conn, access, submission_id)?;
+    let names = crate::store::submissions::get(conn, access, submission_id)?
+        .evidence
+        .into_iter()
+        .map(|e| (e.id, e.filename))
+        .collect::<std::collections::HashMap<i64, String>>();
+    let mut table = Table::new([
+        "编号 Ref",
+        "评估项目 Criterion",
+        "分值 Points",
+        "自评分 Self score",
+        "扣分原因 Notes",
+        "证明材料 Evidence",
+        "省评分 Province score",
+    ]);
+    for c in &evaluation.criteria {
+        let indent = "　".repeat(c.criterion.depth as usize);
+        let name = match &c.criterion.name_zh {
+            Some(zh) => format!("{indent}{zh} {}", c.criterion.name),
+            None => format!("{indent}{}", c.criterion.name),
+        };
+        let (points, own) = if c.criterion.veto {
+            (
+                Cell::from("否决项 veto"),
+                Cell::from(match c.self_met {
+                    Some(true) => "达标 met",
+                    Some(false) => "不达标 not met",
+                    None => "",
+                }),
+            )
+        } else {
+            (
+                c.criterion
+                    .max_points
+                    .map_or(Cell::Empty, |p| Cell::Number(p.value())),
+                c.self_score
+                    .map_or(Cell::Empty, |p| Cell::Number(p.value())),
+            )
+        };
+        let evidence: Vec<&str> = c
+            .evidence_ids
+            .iter()
+            .filter_map(|id| names.get(id).map(String::as_str))
+            .collect();
+        table.rows.push(vec![
+            Cell::from(c.criterion.reference.clone()),
+            Cell::from(name),
+            points,
+            own,
+            Cell::from(c.self_note.clone()),
+            Cell::from(evidence.join("、")),
+            c.consensus_score
+                .map_or(Cell::Empty, |p| Cell::Number(p.value())),
+        ]);
+    }
+    table.rows.push(vec![
+        Cell::Empty,
+        Cell::from("合计 Total"),
+        Cell::Number(evaluation.totals.max.value()),
+        Cell::Number(evaluation.totals.own.value()),
+        Cell::Empty,
+        Cell::Empty,
+        evaluation
+            .totals
+            .consensus
+            .map_or(Cell::Empty, |p| Cell::Number(p.value())),
+    ]);
+    let bytes = crate::sheets::xlsx(&table, "评分表 Score sheet")
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((bytes, format!("score-sheet-{submission_id}.xlsx")))
+}

@@ -130,6 +130,26 @@ async fn an_application_is_self_assessed_item_by_item_and_submitted_when_complet
     assert_eq!(evaluation["state"], "panel_scoring");
     assert_eq!(evaluation["totals"]["self"], 25.5);
     assert!(unassessed(&evaluation).is_empty());
+    // The score sheet as the bureau prints it: a row per criterion, the total.
+    let response = app
+        .client
+        .get(app.url(&format!("{path}?format=xlsx")))
+        .bearer_auth(world.token(Actor::Reviewer).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let rows = crate::helpers::xlsx_rows(&response.bytes().await.unwrap());
+    assert!(rows[0][3].contains("自评分"), "{:?}", rows[0]);
+    let campus = rows.iter().find(|r| r[0] == "1.1").unwrap();
+    assert_eq!(
+        (campus[3].as_str(), campus[4].as_str(), campus[5].as_str()),
+        ("8", "校园面积缺 2,000 平方米", "土地证.pdf")
+    );
+    let veto = rows.iter().find(|r| r[0] == "3").unwrap();
+    assert!(veto[3].contains("达标"), "{veto:?}");
+    let total = rows.last().unwrap();
+    assert_eq!((total[2].as_str(), total[3].as_str()), ("30", "25.5"));
     // Handed in: nothing changes until changes are requested.
     let reply = officer.put(&item("1.1"), json!({"self_score": 10})).await;
     assert_eq!(reply.status, 409);

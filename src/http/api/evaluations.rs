@@ -9,23 +9,50 @@ use crate::app::{
 };
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::error::{AppError, ErrorBody};
-use crate::http::api::body::Body;
+use crate::error::{AppError, ErrorBody, Msg};
+use crate::http::api::body::{Body, Query};
+use crate::http::export::{XLSX_TYPE, attachment};
 use crate::store::evaluations::Evaluation;
 
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct EvaluationQuery {
+    /// json (default) or xlsx: the score sheet
+    #[param(schema_with = crate::app::schema::standard_format)]
+    pub format: Option<String>,
+}
+
 /// The evaluation of a title application or re-evaluation: the standard, each item with
-/// the school's self-assessment, subtotals and totals (readers of the submission)
+/// the school's self-assessment, subtotals and totals; with `format=xlsx` the score sheet
+/// (readers of the submission)
 #[utoipa::path(
     get, path = "/api/v1/submissions/{id}/evaluation", tag = "evaluations", security(("bearer" = [])),
-    params(("id" = i64, Path)),
-    responses((status = 200, body = Evaluation), (status = 404, body = ErrorBody))
+    params(("id" = i64, Path), EvaluationQuery),
+    responses((status = 200, body = Evaluation, description = "or the score sheet with `format=xlsx`"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
-pub async fn get(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn get(
+    user: CurrentUser,
+    id: web::Path<i64>,
+    query: Query<EvaluationQuery>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    Ok(HttpResponse::Ok().json(
-        user.run(move |conn, access| app::evaluations::get(conn, access, id))
-            .await?,
-    ))
+    match query.format.as_deref().map(str::trim) {
+        None | Some("") | Some("json") => Ok(HttpResponse::Ok().json(
+            user.run(move |conn, access| app::evaluations::get(conn, access, id))
+                .await?,
+        )),
+        Some("xlsx") => {
+            let (bytes, name) = user
+                .run(move |conn, access| app::evaluations::score_sheet(conn, access, id))
+                .await?;
+            Ok(attachment(bytes, XLSX_TYPE, &name))
+        }
+        Some(_) => Err(AppError::field(
+            "format",
+            Msg::Format {
+                choices: "json, xlsx".into(),
+            },
+        )),
+    }
 }
 
 /// Score the draft against another standard of its title (the school's quality officer)
