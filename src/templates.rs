@@ -338,6 +338,14 @@ mod tests {
             "criteria": [{"ref": "1", "parent_ref": null, "name": "Conditions", "name_zh": "办学条件", "max_points": 12.5, "veto": false, "guidance": null, "evidence_expected": null, "depth": 0, "leaf": false},
                 {"ref": "1.1", "parent_ref": "1", "name": "Campus <b>area</b>", "name_zh": null, "max_points": 12.5, "veto": false, "guidance": "每少 1,000 平方米扣 1 分", "evidence_expected": "土地证", "depth": 1, "leaf": true},
                 {"ref": "2", "parent_ref": null, "name": "Safety", "name_zh": null, "max_points": null, "veto": true, "guidance": null, "evidence_expected": null, "depth": 0, "leaf": true}]}));
+        context.insert("evaluation", &json!({"submission_id": 5, "standard": {"id": 1, "code": "nkts_2024", "version": 2, "name": "NKTS", "total_points": 12.5, "pass_points": 10.0},
+            "state": "self_assessment", "totals": {"self": 8.0, "consensus": null, "max": 12.5}, "outcome": null, "outcome_reasons": [], "unassessed": ["2"],
+            "criteria": [{"ref": "1", "parent_ref": null, "name": "Conditions", "name_zh": "办学条件", "max_points": 12.5, "veto": false, "guidance": null, "evidence_expected": null, "depth": 0, "leaf": false,
+                    "self_score": 8.0, "self_met": null, "self_note": null, "evidence_ids": [], "scores": [], "consensus_score": null, "consensus_met": null, "consensus_note": null, "disagreement": false},
+                {"ref": "1.1", "parent_ref": "1", "name": "Campus", "name_zh": null, "max_points": 12.5, "veto": false, "guidance": "<b>rule</b>", "evidence_expected": null, "depth": 1, "leaf": true,
+                    "self_score": 8.0, "self_met": null, "self_note": "缺 2,000 平方米", "evidence_ids": [7], "scores": [], "consensus_score": null, "consensus_met": null, "consensus_note": null, "disagreement": false},
+                {"ref": "2", "parent_ref": null, "name": "Safety", "name_zh": null, "max_points": null, "veto": true, "guidance": null, "evidence_expected": null, "depth": 0, "leaf": true,
+                    "self_score": null, "self_met": null, "self_note": null, "evidence_ids": [], "scores": [], "consensus_score": null, "consensus_met": null, "consensus_note": null, "disagreement": false}]}));
         context.insert("groups", &1);
         context.insert("items", &1);
         context.insert("vetoes", &1);

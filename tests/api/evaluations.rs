@@ -9,6 +9,7 @@ use crate::world::{Actor, World};
 both_backends!(
     an_application_is_self_assessed_item_by_item_and_submitted_when_complete,
     the_standard_of_a_draft_can_be_another_of_its_title,
+    the_officer_self_assesses_on_the_submission_page,
 );
 
 fn unassessed(evaluation: &Value) -> Vec<String> {
@@ -198,4 +199,115 @@ async fn the_standard_of_a_draft_can_be_another_of_its_title(app: TestApp) {
         ))
         .await;
     assert_eq!(reply.status, 404);
+}
+
+async fn the_officer_self_assesses_on_the_submission_page(app: TestApp) {
+    use crate::web_pages::Visitor;
+    let world = World::build(&app).await;
+    let officer = world.officer(&app);
+    let id = officer
+        .created(
+            &format!("/api/v1/schools/{}/submissions", world.school),
+            json!({"kind": "title_application", "title": "申报国家级职业培训基地", "title_type_code": "national_vocational_training_base"}),
+        )
+        .await;
+    let file = officer
+        .upload_evidence(id, "土地证.pdf", b"%PDF-1.7\n% land\n")
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let mut visitor = Visitor::new(&app);
+    visitor
+        .sign_in(
+            world.email(Actor::QualityOfficer).unwrap(),
+            crate::world::PASSWORD,
+        )
+        .await;
+    visitor.cookies.insert("lang".into(), "zh-CN".into());
+    let page = visitor.get(&format!("/submissions/{id}")).await;
+    assert_eq!(page.status, 200);
+    for text in [
+        "自评",
+        "自评总分",
+        "尚未自评的项目",
+        "id=\"assess-1.1\"",
+        "否决项",
+    ] {
+        assert!(page.text.contains(text), "the page lacks {text}");
+    }
+    assert!(
+        !page.text.contains("id=\"assess-1\""),
+        "a group has no form of its own"
+    );
+    let csrf = visitor.csrf.clone();
+    let evidence = format!("evidence_{file}");
+    let saved = visitor
+        .post(
+            &format!("/submissions/{id}/evaluation/1.1"),
+            &[
+                ("csrf_token", &csrf),
+                ("self_score", "8"),
+                ("self_note", "校园面积缺 2,000 平方米"),
+                (&evidence, "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let page = visitor
+        .get(&format!("/submissions/{id}?done=assessed"))
+        .await;
+    assert!(page.text.contains("该项自评已保存"));
+    assert!(page.text.contains("8 / 30"), "the total as it changes");
+    let evaluation = officer
+        .get(&format!("/api/v1/submissions/{id}/evaluation"))
+        .await
+        .json();
+    assert_eq!(evaluation["criteria"][1]["evidence_ids"], json!([file]));
+    // A score above the item's points comes back named, in Chinese.
+    let refused = visitor
+        .post(
+            &format!("/submissions/{id}/evaluation/1.1"),
+            &[("csrf_token", &csrf), ("self_score", "11")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.text.contains("不能大于 10"),
+        "{}",
+        &refused.text[refused.text.find("form-errors").unwrap_or(0)..]
+            [..300.min(refused.text.len())]
+    );
+    // Handing it in while items are open names them.
+    let version = officer.submission(id).await.json()["version"].to_string();
+    let step = visitor
+        .post(
+            &format!("/submissions/{id}/step"),
+            &[
+                ("csrf_token", &csrf),
+                ("version", &version),
+                ("step", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(step.status, 409, "{}", step.text);
+    assert!(step.text.contains("提交前须完成评估中每个项目的自评"));
+    for r in ["1.2", "2.1", "3"] {
+        assert!(
+            step.text.contains(&format!("<strong>{r}</strong>")),
+            "{r} named"
+        );
+    }
+    // The reviewer reads it without forms.
+    let mut reviewer = Visitor::new(&app);
+    reviewer
+        .sign_in(
+            world.email(Actor::Reviewer).unwrap(),
+            crate::world::PASSWORD,
+        )
+        .await;
+    let page = reviewer.get(&format!("/submissions/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("id=\"evaluation\""));
+    assert!(!page.text.contains("class=\"assess\""));
 }

@@ -94,6 +94,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(submissions::upload),
         )
         .route("/submissions/{id}/step", web::post().to(submissions::step))
+        .route(
+            "/submissions/{id}/evaluation/{ref}",
+            web::post().to(submissions::assess),
+        )
         .route("/queue", web::get().to(submissions::queue))
         .route("/schools/{id}/peers", web::get().to(peers::page))
         .route("/calendar/{name}", web::get().to(calendar::feed))

@@ -139,16 +139,21 @@ async fn submission_context(
     user: &CurrentUser,
     id: i64,
 ) -> Result<tera::Context, AppError> {
-    let (me, (detail, events, school, catalogue)) = user
+    let (me, (detail, events, school, catalogue, evaluation)) = user
         .load(move |conn, access| {
             let detail = submissions::get(conn, access, id)?;
             let events = submissions::events(conn, access, id)?;
+            let evaluation = match app::evaluations::get(conn, access, id) {
+                Ok(evaluation) => Some(evaluation),
+                Err(AppError::NotFound) => None,
+                Err(e) => return Err(e),
+            };
             let school = schools::get(conn, access, detail.submission.school_id)?;
             let catalogue = match detail.content {
                 Some(_) => Some(crate::store::indicators::catalogue(conn)?),
                 None => None,
             };
-            Ok((detail, events, school, catalogue))
+            Ok((detail, events, school, catalogue, evaluation))
         })
         .await?;
     let status = detail.submission.status;
@@ -186,6 +191,7 @@ async fn submission_context(
             _ => None,
         },
     );
+    context.insert("evaluation", &evaluation);
     context.insert("submission", &detail.submission);
     context.insert("evidence", &detail.evidence);
     let rounds: Vec<serde_json::Value> = (1..=detail.submission.round)
@@ -273,6 +279,9 @@ async fn submission_again(
         AppError::Validation(errors) => (StatusCode::UNPROCESSABLE_ENTITY, String::new(), errors),
         AppError::Conflict { code, .. } => {
             (StatusCode::CONFLICT, code.to_owned(), FieldErrors::new())
+        }
+        AppError::ConflictOver { code, fields, .. } => {
+            (StatusCode::CONFLICT, code.to_owned(), fields)
         }
         AppError::PayloadTooLarge(_) => (
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -474,4 +483,64 @@ pub async fn inbox_read(user: CurrentUser, _form: Checked) -> Result<HttpRespons
     user.run_as(|conn, me| submissions::mark_read(conn, me.user.id, now_utc()))
         .await?;
     Ok(see_other("/inbox"))
+}
+
+/// The officer's word on one item of the evaluation, from its form on the submission page:
+/// `self_score` (or `self_met` for a veto item), `self_note`, and a box `evidence_{id}` for
+/// each file that supports it.
+pub async fn assess(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    path: web::Path<(i64, String)>,
+    form: Posted<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let (id, reference) = path.into_inner();
+    let form = form.into_inner();
+    let text = |name: &str| form.get(name).map(|v| v.trim()).unwrap_or("");
+    let mut problems = FieldErrors::new();
+    let score = match text("self_score") {
+        "" => None,
+        raw => match raw.replace(',', ".").parse::<f64>() {
+            Ok(v) => Some(Some(v)),
+            Err(_) => {
+                problems.insert("self_score".into(), crate::error::Msg::NotNumber);
+                None
+            }
+        },
+    };
+    let met = match text("self_met") {
+        "true" => Some(Some(true)),
+        "false" => Some(Some(false)),
+        _ => None,
+    };
+    let note = Some(Some(text("self_note").to_owned()).filter(|n| !n.is_empty()));
+    let mut evidence: Vec<i64> = form
+        .keys()
+        .filter_map(|k| k.strip_prefix("evidence_"))
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    evidence.sort_unstable();
+    let input = app::evaluations::SelfAssessmentInput {
+        self_score: score,
+        self_met: met,
+        self_note: note,
+        evidence_ids: Some(evidence),
+    };
+    let outcome = if problems.is_empty() {
+        let r = reference.clone();
+        user.run(move |conn, access| {
+            app::evaluations::self_assess(conn, access, id, &r, &input, now_utc())
+        })
+        .await
+        .map(|_| ())
+    } else {
+        Err(AppError::Validation(problems))
+    };
+    match outcome {
+        Ok(()) => Ok(see_other(&format!(
+            "/submissions/{id}?done=assessed#criterion-{reference}"
+        ))),
+        Err(error) => submission_again(&state, &page, &user, id, error).await,
+    }
 }
