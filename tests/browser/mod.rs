@@ -10,5 +10,6 @@ mod landing;
 mod mobile;
 mod programmes;
 mod school_year;
+mod self_evaluation;
 mod sign_in;
 mod sign_off;
