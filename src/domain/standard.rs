@@ -282,29 +282,24 @@ pub fn total(criteria: &[Criterion]) -> Points {
         .sum()
 }
 
-/// Sums a score per leaf up the tree: each group's subtotal of what its items scored,
-/// `None` where no item below it was scored yet.
-pub fn subtotals(
-    criteria: &[Criterion],
+/// Sums each item's score up the tree: every criterion's subtotal of what the items below
+/// it (itself, for an item) scored; absent where none was scored yet. `parents` links each
+/// criterion to its group; `scores` holds the items' scores.
+pub fn subtotals<'a>(
+    parents: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
     scores: &BTreeMap<String, Points>,
 ) -> BTreeMap<String, Points> {
+    let parent_of: HashMap<&str, Option<&str>> = parents.into_iter().collect();
     let mut out: BTreeMap<String, Points> = BTreeMap::new();
-    let parent_of: HashMap<&str, Option<&str>> = criteria
-        .iter()
-        .map(|c| (c.reference.as_str(), c.parent_ref.as_deref()))
-        .collect();
-    for c in criteria.iter().filter(|c| c.leaf) {
-        let Some(score) = scores.get(&c.reference) else {
-            continue;
-        };
-        let mut at = Some(c.reference.as_str());
+    for (item, score) in scores {
+        let mut at = Some(item.as_str());
         let mut steps = 0;
         while let Some(r) = at {
             let entry = out.entry(r.to_owned()).or_default();
             *entry = *entry + *score;
             at = parent_of.get(r).copied().flatten();
             steps += 1;
-            if steps > criteria.len() {
+            if steps > parent_of.len() {
                 break;
             }
         }
@@ -389,7 +384,10 @@ mod tests {
             ("1.2".to_owned(), Points::parse(5.5).unwrap()),
         ]
         .into();
-        let sub = subtotals(&tree, &scores);
+        let parents = tree
+            .iter()
+            .map(|c| (c.reference.as_str(), c.parent_ref.as_deref()));
+        let sub = subtotals(parents, &scores);
         assert_eq!(sub["1"], Points::parse(13.5).unwrap());
         assert!(!sub.contains_key("2"));
     }

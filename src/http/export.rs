@@ -34,6 +34,21 @@ impl Format {
             }),
         }
     }
+
+    /// From `?format=` where the answer is JSON or one XLSX sheet (a standard, a score
+    /// sheet): `true` for the sheet; anything else is a validation error naming `format`.
+    pub fn sheet_asked(raw: Option<&str>) -> Result<bool, AppError> {
+        match raw.map(str::trim) {
+            None | Some("") | Some("json") => Ok(false),
+            Some("xlsx") => Ok(true),
+            Some(_) => Err(AppError::field(
+                "format",
+                crate::error::Msg::Format {
+                    choices: "json, xlsx".into(),
+                },
+            )),
+        }
+    }
 }
 
 /// The table as a download in `format` (CSV or XLSX), named `name`.

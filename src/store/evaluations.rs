@@ -15,7 +15,7 @@ use crate::db::schema::{
 };
 use crate::domain::access::Access;
 use crate::domain::history::{Action, Journal};
-use crate::domain::standard::{Points, StandardKey, in_force};
+use crate::domain::standard::{Points, StandardKey, in_force, subtotals};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus, accepts_evidence};
 use crate::error::{AppError, FieldErrors, Msg};
 use crate::store::record::change;
@@ -165,6 +165,24 @@ fn standard_in_force(
     Ok(in_force(&candidates, Some(province)).map(|c| c.id))
 }
 
+/// The evaluation row of a submission, scored by `standard`.
+fn insert(
+    conn: &mut DbConn,
+    submission_id: i64,
+    standard: i64,
+    now: PrimitiveDateTime,
+) -> Result<(), AppError> {
+    diesel::insert_into(evaluations::table)
+        .values((
+            evaluations::submission_id.eq(submission_id),
+            evaluations::standard_id.eq(standard),
+            evaluations::created_at.eq(now),
+            evaluations::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Starts the evaluation of a new draft when its title type has a standard in force.
 pub fn start_for(
     conn: &mut DbConn,
@@ -183,14 +201,7 @@ pub fn start_for(
     let Some(standard) = standard_in_force(conn, title_type, province)? else {
         return Ok(None);
     };
-    diesel::insert_into(evaluations::table)
-        .values((
-            evaluations::submission_id.eq(submission.id),
-            evaluations::standard_id.eq(standard),
-            evaluations::created_at.eq(now),
-            evaluations::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    insert(conn, submission.id, standard, now)?;
     journal.record(change(
         access,
         submission.school_id,
@@ -252,28 +263,19 @@ fn read(conn: &mut DbConn, submission: &Submission) -> Result<Evaluation, AppErr
         })
         .collect();
     // Each item's score, summed up through its groups.
-    let parent_of: HashMap<&str, Option<&str>> = standard
+    let scores: BTreeMap<String, Points> = standard
         .criteria
         .iter()
-        .map(|c| (c.reference.as_str(), c.parent_ref.as_deref()))
+        .filter(|c| c.leaf && !c.veto)
+        .filter_map(|c| Some((c.reference.clone(), said.get(&c.reference)?.0?)))
         .collect();
-    let mut sums: BTreeMap<String, Points> = BTreeMap::new();
-    for c in standard.criteria.iter().filter(|c| c.leaf && !c.veto) {
-        let Some(Some(score)) = said.get(&c.reference).map(|s| s.0) else {
-            continue;
-        };
-        let mut at = Some(c.reference.as_str());
-        let mut steps = 0;
-        while let Some(r) = at {
-            let sum = sums.entry(r.to_owned()).or_default();
-            *sum = *sum + score;
-            at = parent_of.get(r).copied().flatten();
-            steps += 1;
-            if steps > parent_of.len() {
-                break;
-            }
-        }
-    }
+    let sums = subtotals(
+        standard
+            .criteria
+            .iter()
+            .map(|c| (c.reference.as_str(), c.parent_ref.as_deref())),
+        &scores,
+    );
     let unassessed: Vec<String> = standard
         .criteria
         .iter()
@@ -288,12 +290,7 @@ fn read(conn: &mut DbConn, submission: &Submission) -> Result<Evaluation, AppErr
         })
         .map(|c| c.reference.clone())
         .collect();
-    let own: Points = standard
-        .criteria
-        .iter()
-        .filter(|c| c.leaf && !c.veto)
-        .filter_map(|c| said.get(&c.reference).and_then(|s| s.0))
-        .sum();
+    let own: Points = scores.values().copied().sum();
     let criteria = standard
         .criteria
         .iter()
@@ -405,14 +402,7 @@ pub fn choose_standard(
                 .execute(conn)?;
         }
         None => {
-            diesel::insert_into(evaluations::table)
-                .values((
-                    evaluations::submission_id.eq(submission.id),
-                    evaluations::standard_id.eq(standard_id),
-                    evaluations::created_at.eq(now),
-                    evaluations::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            insert(conn, submission.id, standard_id, now)?;
         }
     }
     journal.record(change(

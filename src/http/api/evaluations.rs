@@ -9,9 +9,9 @@ use crate::app::{
 };
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::error::{AppError, ErrorBody, Msg};
+use crate::error::{AppError, ErrorBody};
 use crate::http::api::body::{Body, Query};
-use crate::http::export::{XLSX_TYPE, attachment};
+use crate::http::export::{Format, XLSX_TYPE, attachment};
 use crate::store::evaluations::Evaluation;
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -35,24 +35,16 @@ pub async fn get(
     query: Query<EvaluationQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    match query.format.as_deref().map(str::trim) {
-        None | Some("") | Some("json") => Ok(HttpResponse::Ok().json(
-            user.run(move |conn, access| app::evaluations::get(conn, access, id))
-                .await?,
-        )),
-        Some("xlsx") => {
-            let (bytes, name) = user
-                .run(move |conn, access| app::evaluations::score_sheet(conn, access, id))
-                .await?;
-            Ok(attachment(bytes, XLSX_TYPE, &name))
-        }
-        Some(_) => Err(AppError::field(
-            "format",
-            Msg::Format {
-                choices: "json, xlsx".into(),
-            },
-        )),
+    if Format::sheet_asked(query.format.as_deref())? {
+        let (bytes, name) = user
+            .run(move |conn, access| app::evaluations::score_sheet(conn, access, id))
+            .await?;
+        return Ok(attachment(bytes, XLSX_TYPE, &name));
     }
+    Ok(HttpResponse::Ok().json(
+        user.run(move |conn, access| app::evaluations::get(conn, access, id))
+            .await?,
+    ))
 }
 
 /// Score the draft against another standard of its title (the school's quality officer)

@@ -8,10 +8,10 @@ use serde::Deserialize;
 use crate::app::{self, standards::StandardInput};
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::error::{AppError, ErrorBody, Msg};
+use crate::error::{AppError, ErrorBody};
 use crate::http::api::body::{Body, Query};
 use crate::http::api::paging::Paged;
-use crate::http::export::{XLSX_TYPE, attachment};
+use crate::http::export::{Format, XLSX_TYPE, attachment};
 use crate::http::files::{MAX_TEMPLATE_BYTES, small_upload};
 use crate::store::standards::{Standard, StandardSummary};
 
@@ -105,22 +105,14 @@ pub async fn get(
     query: Query<StandardQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    match query.format.as_deref().map(str::trim) {
-        None | Some("") | Some("json") => Ok(HttpResponse::Ok().json(
-            user.run(move |conn, access| app::standards::get(conn, access, id))
-                .await?,
-        )),
-        Some("xlsx") => {
-            let (bytes, name) = user
-                .run(move |conn, access| app::standards::sheet(conn, access, id))
-                .await?;
-            Ok(attachment(bytes, XLSX_TYPE, &name))
-        }
-        Some(_) => Err(AppError::field(
-            "format",
-            Msg::Format {
-                choices: "json, xlsx".into(),
-            },
-        )),
+    if Format::sheet_asked(query.format.as_deref())? {
+        let (bytes, name) = user
+            .run(move |conn, access| app::standards::sheet(conn, access, id))
+            .await?;
+        return Ok(attachment(bytes, XLSX_TYPE, &name));
     }
+    Ok(HttpResponse::Ok().json(
+        user.run(move |conn, access| app::standards::get(conn, access, id))
+            .await?,
+    ))
 }
