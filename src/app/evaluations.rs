@@ -92,9 +92,9 @@ pub fn self_assess(
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
     super::write(conn, |conn, journal| {
-        evaluations::check_changeable(conn, access, submission_id)?;
+        let submission = evaluations::changeable(conn, access, submission_id)?;
         let said = input.validate()?;
-        evaluations::self_assess(conn, journal, access, submission_id, reference, &said, now)
+        evaluations::self_assess(conn, journal, access, &submission, reference, &said, now)
     })
 }
 

@@ -339,15 +339,7 @@ fn read(conn: &mut DbConn, submission: &Submission) -> Result<Evaluation, AppErr
 
 /// The submission, if the asker prepares it and it is theirs to change (a draft, or sent
 /// back for changes): 404 outside their sight, 403 for others, 409 once with the province.
-pub fn check_changeable(
-    conn: &mut DbConn,
-    access: &Access,
-    submission_id: i64,
-) -> Result<(), AppError> {
-    changeable(conn, access, submission_id).map(|_| ())
-}
-
-fn changeable(
+pub fn changeable(
     conn: &mut DbConn,
     access: &Access,
     submission_id: i64,
@@ -419,18 +411,18 @@ pub fn choose_standard(
 
 /// The school's self-assessment of one item: a score for a scored item (steps of 0.5, up to
 /// its points), met or not for a veto item, a note, and the evidence of this submission
-/// that supports it. Fields left out keep what was said.
+/// that supports it (`submission` as `changeable` gave it). Fields left out keep what was
+/// said.
 pub fn self_assess(
     conn: &mut DbConn,
     journal: &mut Journal,
     access: &Access,
-    submission_id: i64,
+    submission: &Submission,
     reference: &str,
     said: &SelfAssessment,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
-    let submission = changeable(conn, access, submission_id)?;
-    let before = read(conn, &submission)?;
+    let before = read(conn, submission)?;
     let criterion = before
         .criteria
         .iter()
@@ -525,7 +517,7 @@ pub fn self_assess(
             evaluations::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let after = read(conn, &submission)?;
+    let after = read(conn, submission)?;
     let item = |e: &Evaluation| {
         e.criteria
             .iter()
