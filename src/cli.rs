@@ -338,6 +338,7 @@ fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
         role,
         province_id,
         school_id: args.school,
+        valid_until: None,
     };
     let hash = hash_password(&password, settings.password_hashing)?;
     let user = users::create(&mut conn, &Access::operator(), &new_user, &hash)?;

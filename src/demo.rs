@@ -155,6 +155,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         role,
         province_id: None,
         school_id: None,
+        valid_until: None,
     };
     users::create(conn, &ctx.operator, &new, &ctx.hash).map_err(err)?;
     println!("Done.");
@@ -287,7 +288,8 @@ fn people(ctx: &Ctx, conn: &mut DbConn, fj: i64, schools: &Schools) -> anyhow::R
     for (email, name, role) in ACCOUNTS.iter().skip(1) {
         let (province_id, school_id) = match role.attachment() {
             crate::domain::role::Attachment::School => (None, Some(fz2.id)),
-            crate::domain::role::Attachment::Province => (Some(fj), None),
+            crate::domain::role::Attachment::Province
+            | crate::domain::role::Attachment::ProvinceAndHomeSchool => (Some(fj), None),
             crate::domain::role::Attachment::Nothing => (None, None),
         };
         let new = users::NewUser {
@@ -296,6 +298,7 @@ fn people(ctx: &Ctx, conn: &mut DbConn, fj: i64, schools: &Schools) -> anyhow::R
             role: *role,
             province_id,
             school_id,
+            valid_until: None,
         };
         let user = users::create(conn, operator, &new, hash).map_err(err)?;
         access_of.insert(*role, user.access());
@@ -306,6 +309,7 @@ fn people(ctx: &Ctx, conn: &mut DbConn, fj: i64, schools: &Schools) -> anyhow::R
         role: Role::ProvinceAdmin,
         province_id: Some(fj),
         school_id: None,
+        valid_until: None,
     };
     users::create(conn, operator, &second_bureau, hash).map_err(err)?;
     let officer = access_of[&Role::QualityOfficer].clone();
@@ -1431,6 +1435,7 @@ fn consulting(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::Result
         role: Role::QualityOfficer,
         province_id: None,
         school_id: Some(qz.id),
+        valid_until: None,
     };
     let quanzhou = users::create(conn, operator, &quanzhou_officer, hash)
         .map_err(err)?

@@ -57,6 +57,14 @@ pub enum AppError {
     UnsupportedMediaType(Msg),
     #[error("validation failed")]
     Validation(FieldErrors),
+    /// A validation failure of its own kind (422 with its code), naming the fields it is
+    /// about: a conflict of interest of a proposed panel member.
+    #[error("{message}")]
+    Refused {
+        code: &'static str,
+        message: Msg,
+        fields: FieldErrors,
+    },
     /// A JSON body that is JSON but not of the request's shape: the fields are named.
     #[error("the request body does not have the expected shape")]
     BadBody(FieldErrors),
@@ -99,7 +107,8 @@ impl AppError {
             AppError::BadRequest { code, .. }
             | AppError::Unauthorized { code, .. }
             | AppError::Conflict { code, .. }
-            | AppError::ConflictOver { code, .. } => code,
+            | AppError::ConflictOver { code, .. }
+            | AppError::Refused { code, .. } => code,
             AppError::Forbidden => "forbidden",
             AppError::CsrfRejected => "csrf_failed",
             AppError::NotFound => "not_found",
@@ -123,6 +132,7 @@ impl AppError {
             | AppError::Unauthorized { message, .. }
             | AppError::Conflict { message, .. }
             | AppError::ConflictOver { message, .. }
+            | AppError::Refused { message, .. }
             | AppError::PayloadTooLarge(message)
             | AppError::UnsupportedMediaType(message) => message.clone(),
             AppError::Forbidden => Msg::Forbidden,
@@ -152,7 +162,8 @@ impl AppError {
                 AppError::Validation(fields)
                 | AppError::BadBody(fields)
                 | AppError::BadQuery(fields)
-                | AppError::ConflictOver { fields, .. } => Some(fields.clone()),
+                | AppError::ConflictOver { fields, .. }
+                | AppError::Refused { fields, .. } => Some(fields.clone()),
                 _ => None,
             },
         }
@@ -217,7 +228,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UriTooLong => StatusCode::URI_TOO_LONG,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Validation(_) | AppError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadBody(_) | AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

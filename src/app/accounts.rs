@@ -2,8 +2,9 @@
 //! their province) and provinces (an admin), and one's own password.
 
 use crate::domain::access::Access;
+use crate::domain::dates::parse_date;
 use crate::domain::{EmailAddress, NewPassword, PersonName, Role};
-use crate::error::{AppError, Validator};
+use crate::error::{AppError, Msg, Validator};
 use crate::store::provinces::{self, NewProvince};
 use crate::store::schools::parse_text;
 use crate::store::users::{NewUser, UserPatch};
@@ -49,14 +50,18 @@ pub struct UserInput {
     #[schema(schema_with = crate::app::schema::short_name)]
     #[schema(schema_with = crate::app::schema::short_name)]
     pub name: String,
-    /// quality_officer, school_viewer, reviewer, province_admin, admin
+    /// quality_officer, school_viewer, reviewer, province_admin, admin, expert
     #[schema(value_type = crate::domain::Role)]
     pub role: String,
     /// at least 10 characters
     #[schema(schema_with = crate::app::schema::new_password)]
     pub password: String,
     pub province_id: Option<i64>,
+    /// a school role's school; an expert's home school (in any province), if any
     pub school_id: Option<i64>,
+    /// an expert's last day in office (YYYY-MM-DD)
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_until: Option<String>,
 }
 
 impl UserInput {
@@ -68,11 +73,18 @@ impl UserInput {
         let name = v.check("name", PersonName::parse(&self.name));
         let role = v.check("role", Role::parse(&self.role));
         let password = v.check("password", NewPassword::parse(&self.password));
+        let valid_until = v.check_opt("valid_until", self.valid_until.as_deref(), parse_date);
+        if valid_until.flatten().is_some() && role.is_some_and(|r| r != Role::Expert) {
+            v.fail("valid_until", Msg::OnlyForExperts);
+        }
         v.finish()?;
         match (email, name, role, password) {
             (Some(email), Some(name), Some(role), Some(password)) => {
+                use crate::domain::role::Attachment;
                 let province_id = match (self.province_id, role.attachment()) {
-                    (None, crate::domain::role::Attachment::Province) if !access.is_admin() => {
+                    (None, Attachment::Province | Attachment::ProvinceAndHomeSchool)
+                        if !access.is_admin() =>
+                    {
                         access.province_id
                     }
                     (given, _) => given,
@@ -84,6 +96,7 @@ impl UserInput {
                         role,
                         province_id,
                         school_id: self.school_id,
+                        valid_until: valid_until.flatten(),
                     },
                     password,
                 ))
@@ -106,6 +119,10 @@ pub struct UserPatchInput {
     pub school_id: Option<i64>,
     /// `false` deactivates the account and ends its sessions at once
     pub active: Option<bool>,
+    /// an expert's last day in office; `null` clears it
+    #[serde(default, deserialize_with = "crate::app::schools::nullable")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_until: Option<Option<String>>,
 }
 
 impl UserPatchInput {
@@ -113,6 +130,11 @@ impl UserPatchInput {
         let mut v = Validator::new();
         let name = v.check_opt("name", self.name.as_deref(), PersonName::parse);
         let role = v.check_opt("role", self.role.as_deref(), Role::parse);
+        let valid_until = match &self.valid_until {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(raw)) => v.check("valid_until", parse_date(raw)).map(Some),
+        };
         v.finish()?;
         Ok(UserPatch {
             name: name.flatten(),
@@ -120,6 +142,7 @@ impl UserPatchInput {
             province_id: self.province_id,
             school_id: self.school_id,
             active: self.active,
+            valid_until,
         })
     }
 }

@@ -102,7 +102,8 @@ fn moves(action: Action) -> Moves {
         // standard written, an evaluation's self-assessment: none.
         GrantRead | EvidenceAdd | GrantCreate | GrantRevoke | ProgrammeUpdate | ProgrammeClose
         | ProgrammeReopen | AnnualReportWrite | StandardCreate | EvaluationStart
-        | EvaluationStandard | EvaluationSelfAssess => none,
+        | EvaluationStandard | EvaluationSelfAssess | PanelForm | PanelScore | PanelSeal
+        | PanelConsensus => none,
         // A round opened, moved or closed reaches every school of its province (`follow`).
         RoundOpen | RoundUpdate | RoundClose | RoundReopen => none,
     }

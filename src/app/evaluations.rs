@@ -2,8 +2,10 @@
 //! readers; the standard chosen and each item self-assessed by the school's quality officer
 //! while the submission is theirs to change.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
-use time::PrimitiveDateTime;
+use time::{Date, PrimitiveDateTime};
 
 use crate::app::schools::nullable;
 use crate::db::DbConn;
@@ -11,7 +13,9 @@ use crate::domain::access::Access;
 use crate::domain::standard::Points;
 use crate::domain::text;
 use crate::error::{AppError, Validator};
+use crate::report::evaluation::Gathered;
 use crate::store::evaluations::{self, Evaluation, SelfAssessment};
+use crate::store::{provinces, schools, submissions};
 
 /// `{standard_id}`: the standard to score the draft against.
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -98,6 +102,46 @@ pub fn self_assess(
     })
 }
 
+/// The names of a submission's evidence files, by id.
+fn evidence_names(
+    conn: &mut DbConn,
+    access: &Access,
+    submission_id: i64,
+) -> Result<HashMap<i64, String>, AppError> {
+    Ok(submissions::get(conn, access, submission_id)?
+        .evidence
+        .into_iter()
+        .map(|e| (e.id, e.filename))
+        .collect())
+}
+
+/// What the self-evaluation report is made of: the school, its province, the submission,
+/// the evaluation and the evidence's names (readers of the submission).
+pub fn report(
+    conn: &mut DbConn,
+    access: &Access,
+    submission_id: i64,
+    today: Date,
+) -> Result<Gathered, AppError> {
+    let evaluation = evaluations::get(conn, access, submission_id)?;
+    let detail = submissions::get(conn, access, submission_id)?;
+    let school = schools::get(conn, access, detail.submission.school_id)?;
+    let province = provinces::get(conn, school.province_id)?;
+    let evidence = detail
+        .evidence
+        .into_iter()
+        .map(|e| (e.id, e.filename))
+        .collect();
+    Ok(Gathered {
+        school,
+        province,
+        submission: detail.submission,
+        evaluation,
+        evidence,
+        today,
+    })
+}
+
 /// The score sheet as bureaus print it: one row per criterion (groups with the subtotal of
 /// their items), the points, the school's score (自评分), its notes (扣分原因) and the
 /// evidence named, a column for the province's score (省评分), and the totals.
@@ -108,11 +152,7 @@ pub fn score_sheet(
 ) -> Result<(Vec<u8>, String), AppError> {
     use crate::sheets::{Cell, Table};
     let evaluation = evaluations::get(conn, access, submission_id)?;
-    let names = crate::store::submissions::get(conn, access, submission_id)?
-        .evidence
-        .into_iter()
-        .map(|e| (e.id, e.filename))
-        .collect::<std::collections::HashMap<i64, String>>();
+    let names = evidence_names(conn, access, submission_id)?;
     let mut table = Table::new([
         "编号 Ref",
         "评估项目 Criterion",

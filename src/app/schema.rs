@@ -104,6 +104,10 @@ pub fn standard_format() -> ObjectBuilder {
     string().enum_values(Some(["", "json", "xlsx"]))
 }
 
+pub fn evaluation_format() -> ObjectBuilder {
+    string().enum_values(Some(["", "json", "xlsx", "docx"]))
+}
+
 /// A short required text, in a change: left out (or null) keeps what is there.
 pub fn short_text_or_null() -> ObjectBuilder {
     or_null(required(text::SHORT))

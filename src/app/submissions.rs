@@ -9,7 +9,7 @@ use crate::db::DbConn;
 use crate::domain::access::Access;
 use crate::domain::history::Journal;
 use crate::domain::text;
-use crate::domain::workflow::{Action, SubmissionKind, SubmissionStatus};
+use crate::domain::workflow::{Action, ReviewDecision, SubmissionKind, SubmissionStatus};
 use crate::error::{AppError, Msg, Validator};
 use crate::store::submissions::{
     self, Evidence, NewEvidence, NewSubmission, Subject, Submission, SubmissionDetail,
@@ -43,6 +43,25 @@ pub fn step(
                         .map(|r| (r, Msg::NotSelfAssessed))
                         .collect(),
                 });
+            }
+        }
+        if action == Action::Review(ReviewDecision::Recommend)
+            && let Some(verdict) = evaluations::verdict(conn, &after.submission)?
+        {
+            // Recommended only on the panel's complete consensus, and only when it passes.
+            if !verdict.missing.is_empty() {
+                return Err(AppError::ConflictOver {
+                    code: "evaluation_incomplete",
+                    message: Msg::EvaluationIncomplete,
+                    fields: verdict
+                        .missing
+                        .into_iter()
+                        .map(|r| (r, Msg::NoConsensus))
+                        .collect(),
+                });
+            }
+            if !verdict.pass {
+                return Err(AppError::conflict_of(Msg::EvaluationFailed));
             }
         }
         if after.submission.status == SubmissionStatus::Approved {

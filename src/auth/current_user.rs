@@ -11,7 +11,9 @@ use actix_web::{FromRequest, HttpRequest, web};
 use crate::auth::token::TokenSubject as Subject;
 use crate::clock::now_utc;
 use crate::db::DbConn;
+use crate::domain::Role;
 use crate::domain::access::Access;
+use crate::domain::role::Attachment;
 use crate::error::{AppError, Msg};
 use crate::state::AppState;
 use crate::store::sessions;
@@ -27,12 +29,15 @@ pub struct SignedIn {
     pub session_id: String,
     /// Schools readable under consulting grants to the user's school.
     pub grants: Vec<(i64, bool)>,
+    /// An expert's panels: (submission, school).
+    pub panels: Vec<(i64, i64)>,
 }
 
 impl SignedIn {
     pub fn access(&self) -> Access {
         Access {
             grants: self.grants.clone(),
+            panels: self.panels.clone(),
             ..self.user.access()
         }
     }
@@ -49,14 +54,22 @@ pub fn signed_in(
 ) -> Result<SignedIn, AppError> {
     let user = sessions::authenticate(conn, &subject.session_id, subject.user_id, now)?
         .ok_or_else(|| unauthorized(Msg::SessionEnded))?;
-    let grants = match user.school_id {
-        Some(school) => crate::store::grants::active_for(conn, school, today)?,
-        None => Vec::new(),
+    // Grants reach a school's own people; an expert's home school lends them nothing.
+    let grants = match (user.school_id, user.role.attachment()) {
+        (Some(school), Attachment::School) => {
+            crate::store::grants::active_for(conn, school, today)?
+        }
+        _ => Vec::new(),
+    };
+    let panels = match user.role {
+        Role::Expert => crate::store::panels::memberships(conn, user.id)?,
+        _ => Vec::new(),
     };
     Ok(SignedIn {
         user,
         session_id: subject.session_id.clone(),
         grants,
+        panels,
     })
 }
 

@@ -60,7 +60,7 @@ pub async fn sign_in(
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("password check failed: {e}")))??;
     match user {
-        Some(user) if verified && user.active => {
+        Some(user) if verified && user.in_office(now.date()) => {
             let signed_in = open_session(state, user, now).await?;
             state
                 .db

@@ -44,6 +44,7 @@ diesel::table! {
         mail_workflow -> Bool,
         mail_reminders -> Bool,
         mail_digest -> Bool,
+        valid_until -> Nullable<Date>,
     }
 }
 
@@ -99,6 +100,53 @@ diesel::table! {
         self_note -> Nullable<Text>,
         updated_by -> Nullable<BigInt>,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    panel_members (submission_id, user_id) {
+        submission_id -> BigInt,
+        user_id -> BigInt,
+        lead -> Bool,
+        position -> Integer,
+        sealed_at -> Nullable<Timestamp>,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    expert_scores (submission_id, user_id, ref_) {
+        submission_id -> BigInt,
+        user_id -> BigInt,
+        #[sql_name = "ref"]
+        ref_ -> Text,
+        half_points -> Nullable<Integer>,
+        met -> Nullable<Bool>,
+        comment -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consensus_scores (submission_id, ref_) {
+        submission_id -> BigInt,
+        #[sql_name = "ref"]
+        ref_ -> Text,
+        half_points -> Nullable<Integer>,
+        met -> Nullable<Bool>,
+        note -> Nullable<Text>,
+        set_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    declared_conflicts (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        school_id -> BigInt,
+        reason -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -195,6 +243,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        submission_id -> Nullable<BigInt>,
     }
 }
 
@@ -530,6 +579,10 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    panel_members,
+    expert_scores,
+    consensus_scores,
+    declared_conflicts,
     evaluation_items,
     evaluation_evidence,
     standards,

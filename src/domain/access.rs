@@ -21,6 +21,9 @@ pub struct Access {
     /// Schools whose records this user's school may read under a consulting grant, and
     /// whether the grant includes their evidence files.
     pub grants: Vec<(i64, bool)>,
+    /// An expert's seats: the submissions on whose panels they sit, with their schools.
+    /// An expert sees these submissions (and their schools' records) and nothing else.
+    pub panels: Vec<(i64, i64)>,
 }
 
 /// A school that the store found for the asking user: proof that its scope was checked, so
@@ -53,6 +56,8 @@ pub enum SchoolScope {
     All,
     Province(i64),
     School(i64),
+    /// An expert: the schools of the panels they sit on, nothing else.
+    Panels,
     /// A misconfigured account (a school role without a school): sees nothing.
     Nothing,
 }
@@ -66,7 +71,21 @@ impl Access {
             province_id: None,
             school_id: None,
             grants: Vec::new(),
+            panels: Vec::new(),
         }
+    }
+
+    /// The schools of an expert's panels.
+    pub fn panel_schools(&self) -> Vec<i64> {
+        let mut schools: Vec<i64> = self.panels.iter().map(|(_, s)| *s).collect();
+        schools.sort_unstable();
+        schools.dedup();
+        schools
+    }
+
+    /// The submissions on whose panels an expert sits.
+    pub fn panel_submissions(&self) -> Vec<i64> {
+        self.panels.iter().map(|(s, _)| *s).collect()
     }
 
     /// The schools readable only through a consulting grant.
@@ -80,7 +99,8 @@ impl Access {
             && self.grants.iter().any(|(s, _)| *s == school_id)
     }
 
-    /// May the user read the school's evidence files?
+    /// May the user read the school's evidence files? (An expert, of the submissions on
+    /// whose panels they sit: those are the only ones they see.)
     pub fn reads_evidence_of(&self, school_id: i64, province_id: i64) -> bool {
         self.sees_school_by_right(school_id, province_id)
             || self.grants.iter().any(|(s, e)| *s == school_id && *e)
@@ -95,6 +115,7 @@ impl Access {
             Role::QualityOfficer | Role::SchoolViewer => self
                 .school_id
                 .map_or(SchoolScope::Nothing, SchoolScope::School),
+            Role::Expert => SchoolScope::Panels,
         }
     }
 
@@ -109,6 +130,7 @@ impl Access {
             SchoolScope::All => true,
             SchoolScope::Province(p) => p == province_id,
             SchoolScope::School(s) => s == school_id,
+            SchoolScope::Panels => self.panels.iter().any(|(_, s)| *s == school_id),
             SchoolScope::Nothing => false,
         }
     }
@@ -172,6 +194,7 @@ mod tests {
             province_id,
             school_id,
             grants: Vec::new(),
+            panels: Vec::new(),
         }
     }
 

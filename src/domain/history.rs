@@ -105,6 +105,14 @@ pub enum Action {
     EvaluationStandard,
     /// the school's self-assessment of one item
     EvaluationSelfAssess,
+    /// an evaluation's expert panel formed or changed
+    PanelForm,
+    /// a panel member's score of one item
+    PanelScore,
+    /// a panel member's sheet sealed
+    PanelSeal,
+    /// the lead's consensus of one item
+    PanelConsensus,
 }
 
 impl Action {
@@ -125,7 +133,8 @@ impl Action {
             RoundOpen | RoundUpdate | RoundClose | RoundReopen => Entity::CollectionRound,
             AnnualReportWrite => Entity::AnnualReport,
             StandardCreate => Entity::Standard,
-            EvaluationStart | EvaluationStandard | EvaluationSelfAssess => Entity::Evaluation,
+            EvaluationStart | EvaluationStandard | EvaluationSelfAssess | PanelForm
+            | PanelScore | PanelSeal | PanelConsensus => Entity::Evaluation,
         }
     }
 
@@ -166,6 +175,10 @@ impl Action {
             EvaluationStart => "evaluation.start",
             EvaluationStandard => "evaluation.standard",
             EvaluationSelfAssess => "evaluation.self_assess",
+            PanelForm => "evaluation.panel",
+            PanelScore => "evaluation.score",
+            PanelSeal => "evaluation.seal",
+            PanelConsensus => "evaluation.consensus",
         };
         word.into()
     }
@@ -265,6 +278,10 @@ mod tests {
             EvaluationStart,
             EvaluationStandard,
             EvaluationSelfAssess,
+            PanelForm,
+            PanelScore,
+            PanelSeal,
+            PanelConsensus,
         ];
         all.extend(steps.into_iter().map(Submission));
         all

@@ -168,6 +168,45 @@ messages! {
     NotOfThisSubmission => "not_of_this_submission",
         "is no evidence file of this submission", "不是本申报的证明材料";
 
+    // The expert panel
+    OnlyForExperts => "only_for_experts", "only an expert's account has an end date", "只有评估专家的账户可设聘期";
+    PanelNotOpen { status: String } => "panel_not_open",
+        "a panel is formed while the submission is submitted, not while it is {status}",
+        "专家组须在申报提交后组建，当前为 {status} 状态";
+    ConsensusBegun => "consensus_begun",
+        "the panel cannot change once its lead has begun the consensus", "组长已开始合议，专家组不能再调整";
+    DuplicateMember => "duplicate_member", "names someone already on the panel", "与专家组中已有成员重复";
+    NoSuchPanelist => "no_such_panelist",
+        "is no expert or reviewer of the school's province", "不是该校所在省份的评估专家或评审员";
+    AppointmentEnded { on: String } => "appointment_ended",
+        "the expert's appointment ended on {on}", "该专家的聘期已于 {on} 结束";
+    PanelTooLarge { max: usize } => "panel_too_large",
+        "a panel has at most {max} people", "专家组最多 {max} 人";
+    ConflictOfInterest => "conflict_of_interest",
+        "someone proposed for the panel has a conflict of interest with the school",
+        "拟选专家与该校存在利益冲突";
+    ConflictOwnSchool => "conflict_own_school", "works at the school evaluated", "来自被评学校";
+    ConflictConsulting { years: i32 } => "conflict_consulting",
+        "works at a school in a consulting relationship with it (now or within {years} years)",
+        "所在学校与被评学校存在咨询关系（现在或 {years} 年内）";
+    ConflictSubmitter => "conflict_submitter", "prepared or handed in the submission", "是本申报的编制或提交人";
+    ConflictDeclared => "conflict_declared", "declared a conflict of interest with the school", "已申报与该校存在利益冲突";
+    ScoresSealed => "scores_sealed", "the scores are sealed and cannot change", "评分已封存，不能修改";
+    DeductionNeedsReason => "deduction_needs_reason",
+        "a score below the item's points, or an item not met, needs the reason (扣分原因)",
+        "扣分或判定不达标须填写扣分原因";
+    NotScored => "not_scored", "is not scored yet", "尚未评分";
+    PanelNotSealed => "panel_not_sealed",
+        "the consensus waits until every member of the panel has sealed their scores",
+        "须待专家组全体成员封存评分后方可合议";
+    DepartureNeedsNote => "departure_needs_note",
+        "a consensus other than the median of the experts' scores needs a note",
+        "合议分与专家评分中位数不同时须说明理由";
+    NoConsensus => "no_consensus", "has no consensus score yet", "尚无合议分";
+    EvaluationFailed => "evaluation_failed",
+        "the panel's consensus does not pass the standard: it cannot be recommended",
+        "专家组合议结果未达到标准，不能推荐";
+
     // Findings and their corrective actions
     ActionIncomplete => "action_incomplete",
         "a planned action needs its root cause, the action and an owner",

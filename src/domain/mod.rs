@@ -13,6 +13,7 @@ pub mod mail;
 pub mod message;
 pub mod numbers;
 pub mod paging;
+pub mod panel;
 pub mod peers;
 pub mod person;
 pub mod quality;

@@ -11,6 +11,9 @@ crate::vocabulary!(Role {
     ProvinceAdmin => "province_admin",
     /// The installation's operator.
     Admin => "admin",
+    /// An evaluation expert (评估专家) of a province, perhaps from a school anywhere: sees an
+    /// application only while sitting on its panel, and writes only their own scores.
+    Expert => "expert",
 });
 
 /// What a role's user must belong to.
@@ -18,6 +21,8 @@ crate::vocabulary!(Role {
 pub enum Attachment {
     School,
     Province,
+    /// a province, and perhaps a home school in any province (an expert)
+    ProvinceAndHomeSchool,
     Nothing,
 }
 
@@ -26,6 +31,7 @@ impl Role {
         match self {
             Role::QualityOfficer | Role::SchoolViewer => Attachment::School,
             Role::Reviewer | Role::ProvinceAdmin => Attachment::Province,
+            Role::Expert => Attachment::ProvinceAndHomeSchool,
             Role::Admin => Attachment::Nothing,
         }
     }
@@ -57,5 +63,6 @@ mod tests {
         assert_eq!(Role::Reviewer.attachment(), Attachment::Province);
         assert_eq!(Role::ProvinceAdmin.attachment(), Attachment::Province);
         assert_eq!(Role::Admin.attachment(), Attachment::Nothing);
+        assert_eq!(Role::Expert.attachment(), Attachment::ProvinceAndHomeSchool);
     }
 }

@@ -21,6 +21,41 @@ use crate::store::submissions::Evidence;
 
 pub use crate::report::docx::CONTENT_TYPE as DOCX_TYPE;
 
+/// A document's language: asked for with `?lang=`, else Chinese.
+pub fn report_lang(raw: Option<&str>) -> Result<Lang, AppError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(Lang::ZhCn),
+        Some(tag) => Lang::from_tag(tag).ok_or_else(|| {
+            AppError::field(
+                "lang",
+                crate::error::Msg::OneOf {
+                    choices: "zh-CN, en".into(),
+                },
+            )
+        }),
+    }
+}
+
+/// The self-evaluation report of a submission in `lang`, as DOCX bytes and a file name.
+pub async fn self_evaluation_report(
+    state: &AppState,
+    user: &CurrentUser,
+    submission_id: i64,
+    lang: Lang,
+) -> Result<(Vec<u8>, String), AppError> {
+    let today = state.clock.today();
+    let gathered = user
+        .run(move |conn, access| {
+            crate::app::evaluations::report(conn, access, submission_id, today)
+        })
+        .await?;
+    let view = report::evaluation::view(&gathered, lang);
+    Ok((
+        docx_bytes(&view)?,
+        format!("self-evaluation-{submission_id}.docx"),
+    ))
+}
+
 /// The report of a school's year in `lang`, as its view.
 pub async fn report_view(
     state: &AppState,

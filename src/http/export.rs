@@ -38,16 +38,30 @@ impl Format {
     /// From `?format=` where the answer is JSON or one XLSX sheet (a standard, a score
     /// sheet): `true` for the sheet; anything else is a validation error naming `format`.
     pub fn sheet_asked(raw: Option<&str>) -> Result<bool, AppError> {
-        match raw.map(str::trim) {
-            None | Some("") | Some("json") => Ok(false),
-            Some("xlsx") => Ok(true),
-            Some(_) => Err(AppError::field(
-                "format",
-                crate::error::Msg::Format {
-                    choices: "json, xlsx".into(),
-                },
-            )),
-        }
+        Ok(Format::choice(raw, &["json", "xlsx"])? == "xlsx")
+    }
+
+    /// From `?format=`, one of `choices` (the first when none is given); anything else is a
+    /// validation error naming `format` and the choices.
+    pub fn choice<'a>(raw: Option<&str>, choices: &[&'a str]) -> Result<&'a str, AppError> {
+        let asked = raw.map(str::trim).unwrap_or_default();
+        let asked = if asked.is_empty() {
+            choices.first().copied().unwrap_or_default()
+        } else {
+            asked
+        };
+        choices
+            .iter()
+            .find(|c| **c == asked)
+            .copied()
+            .ok_or_else(|| {
+                AppError::field(
+                    "format",
+                    crate::error::Msg::Format {
+                        choices: choices.join(", "),
+                    },
+                )
+            })
     }
 }
 

@@ -147,6 +147,7 @@ pub fn compose(
             let role_in_step = match event.as_str() {
                 "submit" => "reviewer",
                 "review:recommend" => "signer",
+                "panel_appointed" | "panel_sealed" => "expert",
                 _ => "school",
             };
             context.insert("role_in_step", role_in_step);

@@ -4,6 +4,7 @@
 //! lay that view out, so the two always say the same.
 
 pub mod docx;
+pub mod evaluation;
 
 use serde::Serialize;
 

@@ -317,7 +317,10 @@ macro_rules! visible {
                     .eq(s)
                     .or(deadline_items::school_id.eq_any($access.granted_schools())),
             ),
-            SchoolScope::Nothing => query.filter(deadline_items::school_id.eq(-1)),
+            // An expert reads an application, not the school's calendar.
+            SchoolScope::Panels | SchoolScope::Nothing => {
+                query.filter(deadline_items::school_id.eq(-1))
+            }
         };
         match $school {
             Some(id) => query.filter(deadline_items::school_id.eq(id)),

@@ -3,7 +3,7 @@
 //! and the school's self-assessment item by item. Read by the submission's readers; written
 //! by the school's quality officer while the submission is theirs to change.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use diesel::prelude::*;
 use serde::Serialize;
@@ -13,11 +13,16 @@ use crate::db::DbConn;
 use crate::db::schema::{
     evaluation_evidence, evaluation_items, evaluations, evidence_files, school_titles, schools,
 };
+use crate::domain::Role;
 use crate::domain::access::Access;
 use crate::domain::history::{Action, Journal};
+use crate::domain::panel::{
+    Reader, ScoresSeen, Shortfall, Stage, outcome, sight, split, spread_too_wide,
+};
 use crate::domain::standard::{Points, StandardKey, in_force, subtotals};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus, accepts_evidence};
 use crate::error::{AppError, FieldErrors, Msg};
+use crate::store::panels::{self, ExpertScore, Panel};
 use crate::store::record::change;
 use crate::store::standards::{self, CriterionView};
 use crate::store::submissions::{self, Submission, prepares_for};
@@ -40,6 +45,8 @@ pub struct StandardRef {
     pub code: String,
     pub version: i32,
     pub name: String,
+    pub name_zh: Option<String>,
+    pub title_type_code: Option<String>,
     #[schema(value_type = f64)]
     pub total_points: Points,
     #[schema(value_type = f64)]
@@ -60,14 +67,29 @@ pub struct EvaluatedCriterion {
     pub self_note: Option<String>,
     /// evidence files of the submission that support it
     pub evidence_ids: Vec<i64>,
-    /// the experts' sealed scores, as the reader may see them
-    pub scores: Vec<serde_json::Value>,
+    /// the experts' scores of an item, as the reader may see them: a member their own, and
+    /// the others' sealed ones once they have sealed theirs; the province the sealed ones;
+    /// the school none
+    pub scores: Vec<ScoreView>,
     #[schema(value_type = Option<f64>)]
     pub consensus_score: Option<Points>,
     pub consensus_met: Option<bool>,
     pub consensus_note: Option<String>,
     /// the sealed scores spread by more than 15 % of the points
     pub disagreement: bool,
+}
+
+/// One expert's score of one item.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ScoreView {
+    pub expert_id: i64,
+    #[schema(value_type = Option<f64>)]
+    pub score: Option<Points>,
+    pub met: Option<bool>,
+    /// the reason for a deduction (扣分原因)
+    pub comment: Option<String>,
+    /// the sheet is sealed
+    pub sealed: bool,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -94,6 +116,15 @@ pub struct Evaluation {
     pub outcome_reasons: Vec<String>,
     /// the items (leaves) the school has not assessed yet
     pub unassessed: Vec<String>,
+}
+
+/// What the consensus says of an application, as the recommendation needs it.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    /// items without a consensus yet
+    pub missing: Vec<String>,
+    /// the consensus passes the standard (pass mark and veto items)
+    pub pass: bool,
 }
 
 /// What the school says of one item.
@@ -214,10 +245,54 @@ pub fn start_for(
     Ok(Some(standard))
 }
 
-/// The evaluation of a submission the reader may see (404 when it has none).
+/// The evaluation of a submission the reader may see (404 when it has none), with the
+/// panel's scores as far as the reader may see them.
 pub fn get(conn: &mut DbConn, access: &Access, submission_id: i64) -> Result<Evaluation, AppError> {
     let detail = submissions::get(conn, access, submission_id)?;
-    read(conn, &detail.submission)
+    read(conn, access, &detail.submission)
+}
+
+/// The consensus of a submission's evaluation, for its recommendation (none without one).
+pub fn verdict(conn: &mut DbConn, submission: &Submission) -> Result<Option<Verdict>, AppError> {
+    let evaluation = match read(conn, &Access::operator(), submission) {
+        Ok(evaluation) => evaluation,
+        Err(AppError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let missing = evaluation
+        .criteria
+        .iter()
+        .filter(|c| c.criterion.leaf)
+        .filter(|c| {
+            if c.criterion.veto {
+                c.consensus_met.is_none()
+            } else {
+                c.consensus_score.is_none()
+            }
+        })
+        .map(|c| c.criterion.reference.clone())
+        .collect();
+    Ok(Some(Verdict {
+        missing,
+        pass: evaluation.outcome.as_deref() == Some("pass"),
+    }))
+}
+
+/// Who reads, as far as the panel's scores go: a member of its panel, the province's
+/// staff (and the operator), or the school's side.
+fn reader_of(access: &Access, panel: &Panel, province: i64) -> Reader {
+    if let Some(seat) = panel.members.iter().find(|m| m.user_id == access.user_id) {
+        return Reader::Member {
+            sealed: seat.sealed,
+        };
+    }
+    let staff = matches!(access.role, Role::Reviewer | Role::ProvinceAdmin)
+        && access.province_id == Some(province);
+    if access.is_admin() || staff {
+        Reader::Province
+    } else {
+        Reader::School
+    }
 }
 
 /// An item's row: its number, half-points, met, note.
@@ -226,7 +301,11 @@ type ItemRow = (String, Option<i32>, Option<bool>, Option<String>);
 /// What the school said of an item: score, met, note.
 type Said = (Option<Points>, Option<bool>, Option<String>);
 
-fn read(conn: &mut DbConn, submission: &Submission) -> Result<Evaluation, AppError> {
+fn read(
+    conn: &mut DbConn,
+    access: &Access,
+    submission: &Submission,
+) -> Result<Evaluation, AppError> {
     let standard_id: i64 = evaluations::table
         .find(submission.id)
         .select(evaluations::standard_id)
@@ -291,11 +370,13 @@ fn read(conn: &mut DbConn, submission: &Submission) -> Result<Evaluation, AppErr
         .map(|c| c.reference.clone())
         .collect();
     let own: Points = scores.values().copied().sum();
+    let mut panel = panel_work(conn, access, submission, &standard)?;
     let criteria = standard
         .criteria
         .iter()
         .map(|c| {
             let (score, met, note) = said.get(&c.reference).cloned().unwrap_or_default();
+            let work = panel.items.remove(&c.reference).unwrap_or_default();
             EvaluatedCriterion {
                 criterion: c.clone(),
                 self_score: if c.leaf {
@@ -306,11 +387,11 @@ fn read(conn: &mut DbConn, submission: &Submission) -> Result<Evaluation, AppErr
                 self_met: met,
                 self_note: note,
                 evidence_ids: links.get(&c.reference).cloned().unwrap_or_default(),
-                scores: Vec::new(),
-                consensus_score: None,
-                consensus_met: None,
-                consensus_note: None,
-                disagreement: false,
+                scores: work.scores,
+                consensus_score: work.consensus.score,
+                consensus_met: work.consensus.met,
+                consensus_note: work.consensus.comment,
+                disagreement: work.disagreement,
             }
         })
         .collect();
@@ -321,20 +402,198 @@ fn read(conn: &mut DbConn, submission: &Submission) -> Result<Evaluation, AppErr
             code: standard.code.clone(),
             version: standard.version,
             name: standard.name.clone(),
+            name_zh: standard.name_zh.clone(),
+            title_type_code: standard.title_type_code.clone(),
             total_points: standard.total_points,
             pass_points: standard.pass_points,
         },
-        state: state_of(submission.status),
+        state: match state_of(submission.status) {
+            EvaluationState::PanelScoring
+                if panel.all_sealed || submission.status == SubmissionStatus::Recommended =>
+            {
+                EvaluationState::Consensus
+            }
+            other => other,
+        },
         criteria,
         totals: Totals {
             own,
-            consensus: None,
+            consensus: panel.total,
             max: standard.total_points,
         },
-        outcome: None,
-        outcome_reasons: Vec::new(),
+        outcome: panel.outcome,
+        outcome_reasons: panel.reasons,
         unassessed,
     })
+}
+
+/// The panel's work on one criterion, as the reader may see it.
+#[derive(Default)]
+struct ItemWork {
+    scores: Vec<ScoreView>,
+    disagreement: bool,
+    /// an item's consensus; a group's sum of its items'
+    consensus: ExpertScore,
+}
+
+/// The panel's work on an evaluation, as the reader may see it.
+struct PanelWork {
+    items: HashMap<String, ItemWork>,
+    all_sealed: bool,
+    total: Option<Points>,
+    outcome: Option<String>,
+    reasons: Vec<String>,
+}
+
+/// The experts' scores, the disagreements, the consensus and the outcome, each as far as
+/// `domain::panel::sight` lets the reader see them.
+fn panel_work(
+    conn: &mut DbConn,
+    access: &Access,
+    submission: &Submission,
+    standard: &standards::Standard,
+) -> Result<PanelWork, AppError> {
+    let panel = panels::panel(conn, submission.id)?;
+    let province: i64 = schools::table
+        .find(submission.school_id)
+        .select(schools::province_id)
+        .first(conn)?;
+    let stage = match state_of(submission.status) {
+        EvaluationState::SelfAssessment => Stage::SelfAssessment,
+        EvaluationState::Decided => Stage::Decided,
+        _ => Stage::Panel,
+    };
+    let (seen, consensus_shown) = sight(reader_of(access, &panel, province), stage);
+    let sealed: HashSet<i64> = panel
+        .members
+        .iter()
+        .filter(|m| m.sealed)
+        .map(|m| m.user_id)
+        .collect();
+    let shown = |expert: i64| match seen {
+        ScoresSeen::None => false,
+        ScoresSeen::OwnOnly => expert == access.user_id,
+        ScoresSeen::OwnAndSealed => expert == access.user_id || sealed.contains(&expert),
+        ScoresSeen::Sealed => sealed.contains(&expert),
+    };
+    let sees_sealed = matches!(seen, ScoresSeen::OwnAndSealed | ScoresSeen::Sealed);
+    let sheets = if seen == ScoresSeen::None {
+        HashMap::new()
+    } else {
+        panels::scores(conn, submission.id)?
+    };
+    let mut agreed = if consensus_shown {
+        panels::consensus(conn, submission.id)?
+    } else {
+        HashMap::new()
+    };
+    let mut items: HashMap<String, ItemWork> = HashMap::new();
+    for c in standard.criteria.iter().filter(|c| c.leaf) {
+        let mut work = ItemWork::default();
+        for member in &panel.members {
+            let Some(score) = sheets
+                .get(&member.user_id)
+                .and_then(|s| s.get(&c.reference))
+            else {
+                continue;
+            };
+            if shown(member.user_id) {
+                work.scores.push(ScoreView {
+                    expert_id: member.user_id,
+                    score: score.score,
+                    met: score.met,
+                    comment: score.comment.clone(),
+                    sealed: member.sealed,
+                });
+            }
+        }
+        if sees_sealed {
+            let final_sheets = panel
+                .members
+                .iter()
+                .filter(|m| m.sealed)
+                .filter_map(|m| sheets.get(&m.user_id)?.get(&c.reference));
+            work.disagreement = if c.veto {
+                split(&final_sheets.filter_map(|s| s.met).collect::<Vec<_>>())
+            } else {
+                let scores: Vec<Points> = final_sheets.filter_map(|s| s.score).collect();
+                c.max_points
+                    .is_some_and(|max| spread_too_wide(&scores, max))
+            };
+        }
+        work.consensus = agreed.remove(&c.reference).unwrap_or_default();
+        items.insert(c.reference.clone(), work);
+    }
+    // Groups: the sum of their items' consensus scores so far.
+    let agreed_scores: BTreeMap<String, Points> = items
+        .iter()
+        .filter_map(|(r, w)| Some((r.clone(), w.consensus.score?)))
+        .collect();
+    let sums = subtotals(
+        standard
+            .criteria
+            .iter()
+            .map(|c| (c.reference.as_str(), c.parent_ref.as_deref())),
+        &agreed_scores,
+    );
+    for c in standard.criteria.iter().filter(|c| !c.leaf) {
+        let work = items.entry(c.reference.clone()).or_default();
+        work.consensus.score = sums.get(&c.reference).copied();
+    }
+    let complete = standard.criteria.iter().filter(|c| c.leaf).all(|c| {
+        items.get(&c.reference).is_some_and(|w| {
+            if c.veto {
+                w.consensus.met.is_some()
+            } else {
+                w.consensus.score.is_some()
+            }
+        })
+    });
+    let total = (consensus_shown && !agreed_scores.is_empty())
+        .then(|| agreed_scores.values().copied().sum::<Points>());
+    let (outcome, reasons) = if consensus_shown && complete {
+        let vetoes: Vec<(String, bool)> = standard
+            .criteria
+            .iter()
+            .filter(|c| c.leaf && c.veto)
+            .map(|c| {
+                let met = items.get(&c.reference).and_then(|w| w.consensus.met);
+                (c.reference.clone(), met == Some(true))
+            })
+            .collect();
+        match outcome(total.unwrap_or_default(), standard.pass_points, &vetoes) {
+            Ok(()) => (Some("pass".to_owned()), Vec::new()),
+            Err(shortfalls) => (
+                Some("fail".to_owned()),
+                shortfalls.iter().map(shortfall_text).collect(),
+            ),
+        }
+    } else {
+        (None, Vec::new())
+    };
+    Ok(PanelWork {
+        items,
+        all_sealed: panel.all_sealed,
+        total,
+        outcome,
+        reasons,
+    })
+}
+
+/// A reason for a failed evaluation, in both languages (the JSON carries no language).
+fn shortfall_text(shortfall: &Shortfall) -> String {
+    match shortfall {
+        Shortfall::BelowPass { total, pass } => format!(
+            "合议总分 {} 分，低于合格分 {} 分 (the consensus total {} is below the pass mark {})",
+            total.text(),
+            pass.text(),
+            total.text(),
+            pass.text()
+        ),
+        Shortfall::VetoNotMet { reference } => {
+            format!("否决项 {reference} 不达标 (veto item {reference} is not met)")
+        }
+    }
 }
 
 /// The submission, if the asker prepares it and it is theirs to change (a draft, or sent
@@ -406,7 +665,7 @@ pub fn choose_standard(
         Some(serde_json::json!({"standard_id": standard_id})),
         now,
     ));
-    read(conn, &submission)
+    read(conn, access, &submission)
 }
 
 /// The school's self-assessment of one item: a score for a scored item (steps of 0.5, up to
@@ -422,7 +681,7 @@ pub fn self_assess(
     said: &SelfAssessment,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
-    let before = read(conn, submission)?;
+    let before = read(conn, access, submission)?;
     let criterion = before
         .criteria
         .iter()
@@ -517,7 +776,7 @@ pub fn self_assess(
             evaluations::updated_at.eq(now),
         ))
         .execute(conn)?;
-    let after = read(conn, submission)?;
+    let after = read(conn, access, submission)?;
     let item = |e: &Evaluation| {
         e.criteria
             .iter()
@@ -541,7 +800,7 @@ pub fn self_assess(
 
 /// The items of a submission's evaluation not yet self-assessed (none without one).
 pub fn unassessed(conn: &mut DbConn, submission: &Submission) -> Result<Vec<String>, AppError> {
-    match read(conn, submission) {
+    match read(conn, &Access::operator(), submission) {
         Ok(evaluation) => Ok(evaluation.unassessed),
         Err(AppError::NotFound) => Ok(Vec::new()),
         Err(e) => Err(e),

@@ -45,6 +45,43 @@ pub fn active_for(
         .load(conn)?)
 }
 
+/// The schools on the other side of a consulting grant with `school_id`, either way, in
+/// force or ended (or revoked) on or after `since`.
+pub fn related_schools(
+    conn: &mut DbConn,
+    school_id: i64,
+    since: Date,
+) -> Result<Vec<i64>, AppError> {
+    let since_moment = time::PrimitiveDateTime::new(since, time::Time::MIDNIGHT);
+    let rows: Vec<(i64, i64)> = grants::table
+        .filter(
+            grants::granting_school_id
+                .eq(school_id)
+                .or(grants::consultant_school_id.eq(school_id)),
+        )
+        .filter(grants::until.ge(since))
+        .filter(
+            grants::revoked_at
+                .is_null()
+                .or(grants::revoked_at.ge(since_moment)),
+        )
+        .select((grants::granting_school_id, grants::consultant_school_id))
+        .load(conn)?;
+    let mut others: Vec<i64> = rows
+        .into_iter()
+        .map(|(granting, consultant)| {
+            if granting == school_id {
+                consultant
+            } else {
+                granting
+            }
+        })
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    Ok(others)
+}
+
 pub fn officer_of(access: &Access, school_id: i64) -> bool {
     access.role == Role::QualityOfficer && access.school_id == Some(school_id)
 }

@@ -22,6 +22,7 @@ macro_rules! only_visible_schools {
             SchoolScope::School(s) => {
                 query.filter($column.eq(s).or($column.eq_any($access.granted_schools())))
             }
+            SchoolScope::Panels => query.filter($column.eq_any($access.panel_schools())),
             SchoolScope::Nothing => query.filter($column.eq(-1)),
         }
     }};
@@ -83,6 +84,7 @@ pub mod kept;
 pub mod leases;
 pub mod login_attempts;
 pub mod outbox;
+pub mod panels;
 pub mod peers;
 pub mod programmes;
 pub mod provinces;

@@ -78,6 +78,7 @@ pub fn scoped(access: &Access) -> schools::BoxedQuery<'static, crate::db::MultiB
                 .eq(s)
                 .or(schools::id.eq_any(access.granted_schools())),
         ),
+        SchoolScope::Panels => query.filter(schools::id.eq_any(access.panel_schools())),
         SchoolScope::Nothing => query.filter(schools::id.eq(-1)),
     }
 }
@@ -284,7 +285,7 @@ pub(super) fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<School>, AppE
 }
 
 /// A school by id, unscoped: the store's own (users settle a school user's province).
-pub(super) fn find(conn: &mut DbConn, id: i64) -> Result<Option<School>, AppError> {
+pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<School>, AppError> {
     Ok(schools::table
         .find(id)
         .select(School::as_select())

@@ -41,6 +41,11 @@ pub fn authenticate(
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now))
         .filter(users::active.eq(true))
+        .filter(
+            users::valid_until
+                .is_null()
+                .or(users::valid_until.ge(now.date())),
+        )
         .select(UserRow::as_select())
         .first(conn)
         .optional()?

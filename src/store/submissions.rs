@@ -124,6 +124,8 @@ fn scoped(access: &Access) -> submissions::BoxedQuery<'static, crate::db::MultiB
     let query = submissions::table.into_boxed();
     match access.school_scope() {
         SchoolScope::Province(p) => query.filter(submissions::province_id.eq(p)),
+        // An expert sees the submissions on whose panels they sit, not their schools' others.
+        SchoolScope::Panels => query.filter(submissions::id.eq_any(access.panel_submissions())),
         _ => crate::store::only_visible_schools!(query, submissions::school_id, access),
     }
 }
@@ -148,6 +150,11 @@ pub fn tallies(conn: &mut DbConn, access: &Access) -> Result<Vec<(String, i64)>,
             }
             sums.into_iter().collect()
         }
+        SchoolScope::Panels => submissions::table
+            .filter(submissions::id.eq_any(access.panel_submissions()))
+            .group_by(submissions::status)
+            .select((submissions::status, diesel::dsl::count_star()))
+            .load(conn)?,
         _ => crate::store::only_visible_schools!(
             submissions::table
                 .group_by(submissions::status)
@@ -809,10 +816,21 @@ fn notify(
             .select(users::id)
             .load(conn)?,
     };
+    tell(conn, &recipients, submission, action.name(), now)
+}
+
+/// Tells `recipients` of `event` about a submission: in their inbox and by mail (through
+/// the outbox).
+pub fn tell(
+    conn: &mut DbConn,
+    recipients: &[i64],
+    submission: &Submission,
+    event: &str,
+    now: PrimitiveDateTime,
+) -> Result<(), AppError> {
     if recipients.is_empty() {
         return Ok(());
     }
-    let event = action.name();
     let notices: Vec<_> = recipients
         .iter()
         .map(|&user| {

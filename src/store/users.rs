@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 use serde::Serialize;
-use time::PrimitiveDateTime;
+use time::{Date, PrimitiveDateTime};
 
 use crate::db::schema::users;
 use crate::db::{DbConn, MultiBackend, write_transaction};
@@ -25,6 +25,7 @@ pub(crate) struct UserRow {
     school_id: Option<i64>,
     active: bool,
     language: String,
+    valid_until: Option<Date>,
 }
 
 /// A user as the rest of the application sees it (never with the password hash).
@@ -39,6 +40,9 @@ pub struct User {
     pub active: bool,
     /// the language of the user's mails: `zh-CN` or `en`
     pub language: Lang,
+    /// an expert's appointment ends after this day: they can no longer sign in
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_until: Option<Date>,
 }
 
 impl User {
@@ -50,7 +54,13 @@ impl User {
             province_id: self.province_id,
             school_id: self.school_id,
             grants: Vec::new(),
+            panels: Vec::new(),
         }
+    }
+
+    /// May the account be used today: active, and (an expert) not past their appointment.
+    pub fn in_office(&self, today: Date) -> bool {
+        self.active && self.valid_until.is_none_or(|until| until >= today)
     }
 }
 
@@ -73,6 +83,7 @@ impl TryFrom<UserRow> for User {
             active: row.active,
             // Written only from `Lang` codes; an unknown one reads as the default.
             language: Lang::from_tag(&row.language).unwrap_or(Lang::ZhCn),
+            valid_until: row.valid_until,
         })
     }
 }
@@ -85,6 +96,8 @@ pub struct NewUser {
     pub role: Role,
     pub province_id: Option<i64>,
     pub school_id: Option<i64>,
+    /// an expert's appointment ends after this day
+    pub valid_until: Option<Date>,
 }
 
 /// Where a user belongs, settled against the database: a school user's province is their
@@ -143,6 +156,38 @@ fn settle_attachment(
                 Some(id) => Some((Some(id), None)),
             }
         }
+        Attachment::ProvinceAndHomeSchool => {
+            let home = match user.school_id {
+                None => Some(None),
+                Some(school_id) => match schools::find(conn, school_id)? {
+                    None => {
+                        fields.insert("school_id".into(), Msg::NoSchool);
+                        None
+                    }
+                    Some(school) => Some(Some(school.id)),
+                },
+            };
+            let province = match user.province_id {
+                None => {
+                    fields.insert(
+                        "province_id".into(),
+                        Msg::RequiredForRole {
+                            role: user.role.to_string(),
+                        },
+                    );
+                    None
+                }
+                Some(id) if !provinces::exists(conn, id)? => {
+                    fields.insert("province_id".into(), Msg::NoProvince);
+                    None
+                }
+                Some(id) => Some(id),
+            };
+            match (province, home) {
+                (Some(p), Some(h)) => Some((Some(p), h)),
+                _ => None,
+            }
+        }
         Attachment::Nothing => {
             if user.school_id.is_some() {
                 fields.insert("school_id".into(), Msg::EmptyForAdmin);
@@ -193,6 +238,7 @@ pub fn create(
                 users::province_id.eq(province_id),
                 users::school_id.eq(school_id),
                 users::password_hash.eq(password_hash),
+                users::valid_until.eq(user.valid_until),
             ))
             .returning(users::id)
             .get_result(conn)
@@ -286,6 +332,8 @@ pub struct UserPatch {
     pub province_id: Option<i64>,
     pub school_id: Option<i64>,
     pub active: Option<bool>,
+    /// an expert's end of appointment: `Some(None)` clears it
+    pub valid_until: Option<Option<Date>>,
 }
 
 pub fn update(
@@ -312,12 +360,17 @@ pub fn update(
                 province_id: match role.attachment() {
                     Attachment::Nothing => None,
                     Attachment::School => patch.province_id,
-                    Attachment::Province => patch.province_id.or(current.province_id),
+                    Attachment::Province | Attachment::ProvinceAndHomeSchool => {
+                        patch.province_id.or(current.province_id)
+                    }
                 },
                 school_id: match role.attachment() {
-                    Attachment::School => patch.school_id.or(current.school_id),
+                    Attachment::School | Attachment::ProvinceAndHomeSchool => {
+                        patch.school_id.or(current.school_id)
+                    }
                     _ => None,
                 },
+                valid_until: None,
             };
             let settled = settle_attachment(conn, &wanted)?;
             Access::require(may_manage(access, role, settled.0))?;
@@ -335,6 +388,7 @@ pub fn update(
                 users::province_id.eq(province_id),
                 users::school_id.eq(school_id),
                 users::active.eq(patch.active.unwrap_or(current.active)),
+                users::valid_until.eq(patch.valid_until.unwrap_or(current.valid_until)),
                 users::updated_at.eq(now),
             ))
             .execute(conn)?;

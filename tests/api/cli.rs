@@ -707,6 +707,48 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
     states.sort();
     states.dedup();
     assert_eq!(states.len(), 7, "every workflow state: {states:?}");
+    // The synthetic standard, and the evaluations of open applications scored by it: each
+    // reads back with its thirty items, all self-assessed once handed in.
+    assert_eq!(
+        (written("standards"), written("standard_criteria")),
+        (1, 36)
+    );
+    let mut evaluated = 0;
+    for submission in all.iter().filter(|s| {
+        matches!(
+            s["kind"].as_str(),
+            Some("title_application" | "title_reevaluation")
+        )
+    }) {
+        let id = submission["id"].as_i64().unwrap();
+        let reply = app
+            .send(
+                "GET",
+                &format!("/api/v1/submissions/{id}/evaluation"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        if reply.status == 404 {
+            continue;
+        }
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        let evaluation = reply.json();
+        let leaves = evaluation["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["leaf"] == true)
+            .count();
+        assert_eq!(leaves, 30);
+        assert_eq!(evaluation["totals"]["max"], 100.0);
+        if submission["status"] != "draft" {
+            assert_eq!(evaluation["unassessed"], serde_json::json!([]), "{id}");
+        }
+        evaluated += 1;
+    }
+    assert!(evaluated > 0);
+    assert_eq!(evaluated, written("evaluations"));
     let mut downloads = 0;
     for submission in all.iter().take(30) {
         let id = submission["id"].as_i64().unwrap();

@@ -140,4 +140,48 @@ impl Client<'_> {
     pub async fn submission(&self, id: i64) -> Reply {
         self.get(&format!("/api/v1/submissions/{id}")).await
     }
+
+    // Evaluations and their panel.
+
+    /// `GET /api/v1/submissions/{id}/evaluation`
+    pub async fn evaluation(&self, id: i64) -> Reply {
+        self.get(&format!("/api/v1/submissions/{id}/evaluation"))
+            .await
+    }
+
+    /// `PUT /api/v1/submissions/{id}/panel`
+    pub async fn form_panel(&self, id: i64, lead: i64, members: &[i64]) -> Reply {
+        self.put(
+            &format!("/api/v1/submissions/{id}/panel"),
+            json!({"lead_id": lead, "member_ids": members}),
+        )
+        .await
+    }
+
+    /// `PUT …/evaluation/criteria/{ref}/score`: an expert's score of one item.
+    pub async fn score(&self, id: i64, reference: &str, body: Value) -> Reply {
+        self.put(
+            &format!("/api/v1/submissions/{id}/evaluation/criteria/{reference}/score"),
+            body,
+        )
+        .await
+    }
+
+    /// `POST …/evaluation/seal`
+    pub async fn seal(&self, id: i64) -> Reply {
+        self.post(
+            &format!("/api/v1/submissions/{id}/evaluation/seal"),
+            json!({}),
+        )
+        .await
+    }
+
+    /// `PUT …/evaluation/criteria/{ref}/consensus`: the lead's consensus of one item.
+    pub async fn agree(&self, id: i64, reference: &str, body: Value) -> Reply {
+        self.put(
+            &format!("/api/v1/submissions/{id}/evaluation/criteria/{reference}/consensus"),
+            body,
+        )
+        .await
+    }
 }

@@ -151,6 +151,57 @@ async fn an_application_is_self_assessed_item_by_item_and_submitted_when_complet
     assert!(veto[3].contains("达标"), "{veto:?}");
     let total = rows.last().unwrap();
     assert_eq!((total[2].as_str(), total[3].as_str()), ("30", "25.5"));
+    // The self-evaluation report, in the asked language: the profile, the standard, each
+    // group with its items, scores, notes and evidence, the veto item judged.
+    for (lang, words) in [
+        (
+            "zh-CN",
+            [
+                "自评报告",
+                "学校概况",
+                "自评总分 25.5 分（满分 30 分",
+                "校园面积缺 2,000 平方米",
+                "土地证.pdf",
+                "达标",
+                "校长（签字）",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Self-Evaluation Report",
+                "The school",
+                "Self-assessed total: 25.5 of 30 points",
+                "校园面积缺 2,000 平方米",
+                "土地证.pdf",
+                "met",
+                "Principal (signature)",
+            ],
+        ),
+    ] {
+        let response = app
+            .client
+            .get(app.url(&format!("{path}?format=docx&lang={lang}")))
+            .bearer_auth(world.token(Actor::SchoolViewer).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{lang}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("wordprocessingml"),
+        );
+        let text = crate::helpers::docx_text(&response.bytes().await.unwrap());
+        for word in words {
+            assert!(text.contains(word), "{lang}: {word} in {text}");
+        }
+    }
+    assert_eq!(
+        reviewer.get(&format!("{path}?format=pdf")).await.status,
+        422
+    );
     // Handed in: nothing changes until changes are requested.
     let reply = officer.put(&item("1.1"), json!({"self_score": 10})).await;
     assert_eq!(reply.status, 409);
@@ -240,6 +291,35 @@ async fn the_officer_self_assesses_on_the_submission_page(app: TestApp) {
         !page.text.contains("id=\"assess-1\""),
         "a group has no form of its own"
     );
+    // The report and the score sheet from the page: the report in the page's language.
+    for (link, kind) in [
+        ("evaluation.docx", "wordprocessingml"),
+        ("evaluation.xlsx", "spreadsheetml"),
+    ] {
+        assert!(page.text.contains(&format!("/submissions/{id}/{link}")));
+        let response = app
+            .client
+            .get(app.url(&format!("/submissions/{id}/{link}")))
+            .header("Cookie", visitor.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{link}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains(kind)
+        );
+        let bytes = response.bytes().await.unwrap();
+        if link.ends_with("docx") {
+            let text = crate::helpers::docx_text(&bytes);
+            assert!(
+                text.contains("自评报告") && text.contains("尚未自评的项目"),
+                "{text}"
+            );
+        }
+    }
     let csrf = visitor.csrf.clone();
     let evidence = format!("evidence_{file}");
     let saved = visitor

@@ -733,3 +733,30 @@ impl Drop for ServeProcess {
         let _ = self.child.wait();
     }
 }
+
+/// The words of a DOCX download: the text runs of its document part, joined by spaces
+/// (the package must be a valid zip with a `word/document.xml`).
+pub fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read;
+    let mut package =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a zip package");
+    let mut document = String::new();
+    package
+        .by_name("word/document.xml")
+        .expect("the document part")
+        .read_to_string(&mut document)
+        .expect("UTF-8 XML");
+    let mut words = Vec::new();
+    for piece in document.split("<w:t").skip(1) {
+        let Some(start) = piece.find('>') else {
+            continue;
+        };
+        let Some(end) = piece.find("</w:t>") else {
+            continue;
+        };
+        if start < end {
+            words.push(piece[start + 1..end].to_owned());
+        }
+    }
+    words.join(" ")
+}

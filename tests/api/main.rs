@@ -19,6 +19,7 @@ mod matrix;
 mod openapi;
 mod pages;
 mod paging;
+mod panels;
 mod peers;
 mod programmes;
 mod records;

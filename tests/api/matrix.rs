@@ -50,11 +50,15 @@ enum Target {
     NationalStandard,
     OwnStandard,
     ForeignStandard,
+    OwnEvaluated,
+    SiblingEvaluated,
+    ForeignEvaluated,
 }
 
 const DRAFTS: &[Target] = &[OwnDraft, SiblingDraft, ForeignDraft];
 const SUBMITTED: &[Target] = &[OwnSubmitted, SiblingSubmitted, ForeignSubmitted];
 const RECOMMENDED: &[Target] = &[OwnRecommended, SiblingRecommended, ForeignRecommended];
+const EVALUATED: &[Target] = &[OwnEvaluated, SiblingEvaluated, ForeignEvaluated];
 
 /// A workflow step sent with a stale version (so that no state changes): those allowed to
 /// take it get 409, others who see the school 403, the rest 404.
@@ -97,11 +101,11 @@ fn province_head(actor: Actor, school: Target) -> bool {
 fn school_of(target: Target) -> Target {
     match target {
         OwnAudit | OwnFinding | OwnTitle | OwnDraft | OwnSubmitted | OwnRecommended
-        | OwnEvidence | OwnGrant => OwnSchool,
+        | OwnEvidence | OwnGrant | OwnEvaluated => OwnSchool,
         SiblingAudit | SiblingFinding | SiblingTitle | SiblingDraft | SiblingSubmitted
-        | SiblingRecommended | SiblingEvidence | SiblingGrant => SiblingSchool,
+        | SiblingRecommended | SiblingEvidence | SiblingGrant | SiblingEvaluated => SiblingSchool,
         ForeignAudit | ForeignFinding | ForeignTitle | ForeignDraft | ForeignSubmitted
-        | ForeignRecommended | ForeignEvidence | ForeignGrant => ForeignSchool,
+        | ForeignRecommended | ForeignEvidence | ForeignGrant | ForeignEvaluated => ForeignSchool,
         other => other,
     }
 }
@@ -235,6 +239,9 @@ fn id_of(world: &World, target: Target) -> i64 {
         OwnGrant => world.grants[0],
         SiblingGrant => world.grants[1],
         ForeignGrant => world.grants[2],
+        OwnEvaluated => world.evaluated[0],
+        SiblingEvaluated => world.evaluated[1],
+        ForeignEvaluated => world.evaluated[2],
         Nothing => 0,
     }
 }
@@ -245,7 +252,8 @@ fn reads_school(actor: Actor, target: Target) -> bool {
         Admin => true,
         ProvinceAdmin | Reviewer => target != ForeignSchool,
         QualityOfficer | SchoolViewer => target == OwnSchool,
-        Anonymous => false,
+        // An expert on no panel sees no school.
+        Expert | Anonymous => false,
     }
 }
 
@@ -907,6 +915,98 @@ fn cases() -> Vec<Case> {
             expect: |a, t| officer_writes(a, t, 404),
         },
         Case {
+            method: "GET",
+            path: "/api/v1/submissions/{id}/panel",
+            targets: EVALUATED,
+            body: no_body,
+            // The province's staff read the panel; the school's people may not (403).
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (reads_school(a, school_of(t)), a) {
+                        (false, _) => 404,
+                        (true, Admin | ProvinceAdmin | Reviewer) => 200,
+                        (true, _) => 403,
+                    },
+                )
+            },
+        },
+        Case {
+            method: "PUT",
+            path: "/api/v1/submissions/{id}/panel",
+            targets: EVALUATED,
+            body: |w, _, _| Some(json!({"lead_id": w.colleague, "member_ids": []})),
+            // The school's province admin (or an admin) forms it; a Fujian reviewer cannot
+            // sit on a Zhejiang panel (422).
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (reads_school(a, school_of(t)), a, t) {
+                        (false, _, _) => 404,
+                        (true, Admin, ForeignEvaluated) => 422,
+                        (true, Admin | ProvinceAdmin, _) => 200,
+                        (true, _, _) => 403,
+                    },
+                )
+            },
+        },
+        Case {
+            method: "PUT",
+            path: "/api/v1/submissions/{id}/evaluation/criteria/{ref}/score",
+            targets: EVALUATED,
+            body: |_, _, _| Some(json!({"score": 1, "comment": "缺少佐证材料"})),
+            // Only a member of the panel scores: none of the actors sits on one.
+            expect: |a, t| step(a, t, |_, _| false),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/submissions/{id}/evaluation/seal",
+            targets: EVALUATED,
+            body: no_body,
+            expect: |a, t| step(a, t, |_, _| false),
+        },
+        Case {
+            method: "PUT",
+            path: "/api/v1/submissions/{id}/evaluation/criteria/{ref}/consensus",
+            targets: EVALUATED,
+            body: |_, _, _| Some(json!({"score": 1})),
+            expect: |a, t| step(a, t, |_, _| false),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/me/conflicts",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| {
+                signed_in(
+                    a,
+                    if matches!(a, Expert | Reviewer) {
+                        200
+                    } else {
+                        403
+                    },
+                )
+            },
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/me/conflicts",
+            targets: &[Nothing],
+            body: |w, _, _| {
+                Some(json!({"school_id": w.sibling_school, "reason": "我曾在该校任教"}))
+            },
+            expect: |a, _| {
+                signed_in(
+                    a,
+                    if matches!(a, Expert | Reviewer) {
+                        201
+                    } else {
+                        403
+                    },
+                )
+            },
+        },
+        Case {
             method: "PATCH",
             path: "/api/v1/rounds/{id}",
             targets: &[OwnRound, ForeignRound],
@@ -1021,7 +1121,8 @@ both_backends!(
 );
 
 async fn access_matrix_holds_for_every_route_role_and_tenant(app: TestApp) {
-    let world = World::build(&app).await;
+    let mut world = World::build(&app).await;
+    world.with_applications(&app).await;
     let mut failures = Vec::new();
     let mut n = 0;
     for case in cases() {

@@ -26,6 +26,7 @@ fn place(world: &World, template: &str) -> Option<(String, Actor)> {
         "/api/v1/users" => (template.into(), Actor::Admin),
         "/api/v1/title-types" => (template.into(), Actor::Reviewer),
         "/api/v1/standards" => (template.into(), Actor::Admin),
+        "/api/v1/me/conflicts" => (template.into(), Actor::Expert),
         "/api/v1/indicators" => (template.into(), Actor::QualityOfficer),
         "/api/v1/submissions" => (template.into(), Actor::ProvinceAdmin),
         "/api/v1/deadlines" => (template.into(), Actor::ProvinceAdmin),
@@ -157,6 +158,18 @@ fn peers(body: Value) -> Vec<Value> {
 
 /// More of everything than one row, so that every list has pages to walk.
 async fn grow(app: &TestApp, world: &World) {
+    // The expert declares a conflict with each school, to page through.
+    for school in [world.school, world.sibling_school, world.foreign_school] {
+        let reply = app
+            .send(
+                "POST",
+                "/api/v1/me/conflicts",
+                world.token(Actor::Expert),
+                Some(json!({"school_id": school, "reason": "曾在该校任职"})),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+    }
     let pa = world.token(Actor::ProvinceAdmin);
     let qo = world.token(Actor::QualityOfficer);
     let titles = format!("/api/v1/schools/{}/titles", world.school);

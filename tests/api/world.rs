@@ -21,16 +21,19 @@ pub enum Actor {
     Reviewer,
     QualityOfficer,
     SchoolViewer,
+    /// An expert of the actors' province, on no panel.
+    Expert,
 }
 
 impl Actor {
-    pub const ALL: [Actor; 6] = [
+    pub const ALL: [Actor; 7] = [
         Actor::Anonymous,
         Actor::Admin,
         Actor::ProvinceAdmin,
         Actor::Reviewer,
         Actor::QualityOfficer,
         Actor::SchoolViewer,
+        Actor::Expert,
     ];
 }
 
@@ -70,6 +73,9 @@ pub struct World {
     pub programmes: [i64; 2],
     /// An evaluation standard: national, Fujian's, Zhejiang's.
     pub standards: [i64; 3],
+    /// Per school (own, sibling, foreign): a submitted title application with its
+    /// self-evaluation complete; none until `with_applications` makes them.
+    pub evaluated: [i64; 3],
     pub tokens: Vec<(Actor, String)>,
     pub emails: Vec<(Actor, String)>,
 }
@@ -108,6 +114,7 @@ pub fn create_admin(app: &TestApp, email: &str) {
         role: Role::Admin,
         province_id: None,
         school_id: None,
+        valid_until: None,
     };
     users::create(&mut conn, &Access::operator(), &admin, &hash).unwrap();
 }
@@ -332,6 +339,13 @@ impl World {
                 None,
                 Some(school),
             ),
+            (
+                Actor::Expert,
+                "expert@fj.example",
+                "expert",
+                Some(province),
+                None,
+            ),
         ] {
             app.created("/api/v1/users", &admin, user(email, role, p, s))
                 .await;
@@ -511,6 +525,7 @@ impl World {
             rounds,
             programmes,
             standards,
+            evaluated: [0; 3],
             school,
             sibling_school,
             foreign_school,
@@ -526,6 +541,50 @@ impl World {
             grants,
             tokens,
             emails,
+        }
+    }
+
+    /// Makes `evaluated`: each school applies for the title the world's standards score,
+    /// assesses every item of its evaluation and hands it in.
+    pub async fn with_applications(&mut self, app: &TestApp) {
+        let schools = [self.school, self.sibling_school, self.foreign_school];
+        for (i, school) in schools.into_iter().enumerate() {
+            let officer = match i {
+                0 => self.token(Actor::QualityOfficer).unwrap().to_owned(),
+                1 => app.token("officer@xiamen.example").await,
+                _ => app.token("officer@wenzhou.example").await,
+            };
+            let officer = app.with_token(&officer);
+            let id = officer
+                .created(
+                    &format!("/api/v1/schools/{school}/submissions"),
+                    json!({"kind": "title_application", "title": "申报国家级职业培训基地", "title_type_code": "national_vocational_training_base"}),
+                )
+                .await;
+            let file = officer
+                .upload_evidence(id, "土地证.pdf", b"%PDF-1.7\n% land\n")
+                .await;
+            assert_eq!(file.status, 201, "{}", file.text);
+            for (r, body) in [
+                (
+                    "1.1",
+                    json!({"self_score": 8, "self_note": "校园面积缺 2,000 平方米"}),
+                ),
+                ("1.2", json!({"self_score": 7.5})),
+                ("2.1", json!({"self_score": 12.5})),
+                ("3", json!({"self_met": true})),
+            ] {
+                let reply = officer
+                    .put(
+                        &format!("/api/v1/submissions/{id}/evaluation/criteria/{r}"),
+                        body,
+                    )
+                    .await;
+                assert_eq!(reply.status, 200, "{}", reply.text);
+            }
+            let reply = officer.submit(id).await;
+            assert_eq!(reply.status, 200, "{}", reply.text);
+            self.evaluated[i] = id;
         }
     }
 

@@ -96,7 +96,21 @@ next_page() {
 }
 deadlines_2=$(next_page "$bureau" /api/v1/deadlines)
 queue_2=$(next_page "$reviewer" "/api/v1/submissions?status=submitted")
-echo "school $school (province $code), submission $submission, round $round ($year); start-up ${startup_ms} ms, idle RSS $(mib "$idle_rss") MiB" >&2
+# A submission of the province with an evaluation (synth gives a share of the open title
+# applications one), and the standard it is scored by; empty when there is none.
+evaluated=$(api "$reviewer" "/api/v1/submissions?status=submitted&limit=1000" | python3 -c "
+import json, sys, urllib.request
+for s in json.load(sys.stdin):
+    request = urllib.request.Request('$BASE/api/v1/submissions/%d/evaluation' % s['id'], headers={'Authorization': 'Bearer $reviewer'})
+    try:
+        urllib.request.urlopen(request)
+    except Exception:
+        continue
+    print(s['id'])
+    break
+")
+standard=$(api "$reviewer" /api/v1/standards | json 'd[0]["id"] if d else ""')
+echo "school $school (province $code), submission $submission, evaluated ${evaluated:-none}, standard ${standard:-none}, round $round ($year); start-up ${startup_ms} ms, idle RSS $(mib "$idle_rss") MiB" >&2
 
 # name | who | path | method (GET or LOGIN)
 ENDPOINTS="healthz|none|/healthz|GET
@@ -112,6 +126,10 @@ deadlines_json_page2|bureau|$deadlines_2|GET
 review_queue_json_page2|reviewer|$queue_2|GET
 submission_html|reviewer|/submissions/$submission|GET
 submission_json|reviewer|/api/v1/submissions/$submission|GET
+evaluation_json|reviewer|${evaluated:+/api/v1/submissions/$evaluated/evaluation}|GET
+evaluation_html|reviewer|${evaluated:+/submissions/$evaluated}|GET
+standard_html|reviewer|${standard:+/standards/$standard}|GET
+standard_json|reviewer|${standard:+/api/v1/standards/$standard}|GET
 round_html|bureau|/rounds/$round|GET
 round_json|bureau|/api/v1/rounds/$round|GET
 province_status_json|bureau|/api/v1/provinces/$province/status-data/$last_year|GET

@@ -10,10 +10,11 @@ use serde::Deserialize;
 use crate::app::annual_report::ReportSectionsInput;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::domain::lang::Lang;
-use crate::error::{AppError, ErrorBody, Msg};
-use crate::http::documents::{DOCX_TYPE, attach_report, docx_bytes, docx_name, html, report_view};
-use crate::http::export::attachment;
+use crate::error::{AppError, ErrorBody};
+use crate::http::documents::{
+    DOCX_TYPE, attach_report, docx_bytes, docx_name, html, report_lang, report_view,
+};
+use crate::http::export::{Format, attachment};
 use crate::state::AppState;
 use crate::store::status_data::{self, ReportSections};
 use crate::store::submissions::Evidence;
@@ -41,21 +42,6 @@ fn year_of(raw: i64, state: &AppState) -> Result<i32, AppError> {
     status_data::parse_year(raw, state.clock.today()).map_err(|p| AppError::field("year", p))
 }
 
-/// The report's language: asked for with `lang`, else Chinese.
-fn lang_of(raw: Option<&str>) -> Result<Lang, AppError> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(Lang::ZhCn),
-        Some(tag) => Lang::from_tag(tag).ok_or_else(|| {
-            AppError::field(
-                "lang",
-                Msg::OneOf {
-                    choices: "zh-CN, en".into(),
-                },
-            )
-        }),
-    }
-}
-
 /// The year's annual quality report, generated from the record: a print-ready page or a
 /// DOCX that opens in Word and WPS (readers of the school)
 #[utoipa::path(
@@ -74,19 +60,8 @@ pub async fn get(
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
-    let lang = lang_of(query.lang.as_deref())?;
-    let docx = match query.format.as_deref().map(str::trim) {
-        None | Some("") | Some("html") => false,
-        Some("docx") => true,
-        Some(_) => {
-            return Err(AppError::field(
-                "format",
-                Msg::Format {
-                    choices: "html, docx".into(),
-                },
-            ));
-        }
-    };
+    let lang = report_lang(query.lang.as_deref())?;
+    let docx = Format::choice(query.format.as_deref(), &["html", "docx"])? == "docx";
     let view = report_view(&state, &user, id, year, lang).await?;
     if docx {
         let name = docx_name(&view);
@@ -136,7 +111,7 @@ pub async fn attach(
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
-    let lang = lang_of(query.lang.as_deref())?;
+    let lang = report_lang(query.lang.as_deref())?;
     let evidence = attach_report(&state, &user, id, year, lang).await?;
     Ok(HttpResponse::Created().json(evidence))
 }

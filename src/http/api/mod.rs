@@ -13,6 +13,7 @@ pub mod health;
 pub mod me;
 pub mod openapi;
 pub mod paging;
+pub mod panels;
 pub mod peers;
 pub mod programmes;
 pub mod provinces;
@@ -133,6 +134,13 @@ api_routes! {
     GET "/api/v1/submissions/{id}/evaluation" => evaluations::get,
     POST "/api/v1/submissions/{id}/evaluation" => evaluations::choose_standard,
     PUT "/api/v1/submissions/{id}/evaluation/criteria/{ref}" => evaluations::self_assess,
+    GET "/api/v1/submissions/{id}/panel" => panels::get,
+    PUT "/api/v1/submissions/{id}/panel" => panels::form,
+    PUT "/api/v1/submissions/{id}/evaluation/criteria/{ref}/score" => panels::score,
+    POST "/api/v1/submissions/{id}/evaluation/seal" => panels::seal,
+    PUT "/api/v1/submissions/{id}/evaluation/criteria/{ref}/consensus" => panels::consensus,
+    GET "/api/v1/me/conflicts" => panels::my_conflicts,
+    POST "/api/v1/me/conflicts" => panels::declare,
 }
 
 /// Registers every route of `ROUTES`, one resource per path (so that a wrong method on a

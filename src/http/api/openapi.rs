@@ -6,8 +6,8 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    annual_report, audits, auth, deadlines, evaluations, grants, health, me, peers, programmes,
-    provinces, record, schools, standards, status_data, submissions, titles, users,
+    annual_report, audits, auth, deadlines, evaluations, grants, health, me, panels, peers,
+    programmes, provinces, record, schools, standards, status_data, submissions, titles, users,
 };
 use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus, HoldingStatus, TitleLevel};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
@@ -353,6 +353,8 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         annual_report::get, annual_report::put_sections, annual_report::attach,
         standards::create, standards::import, standards::list, standards::get,
         evaluations::get, evaluations::choose_standard, evaluations::self_assess,
+        panels::get, panels::form, panels::score, panels::seal, panels::consensus,
+        panels::my_conflicts, panels::declare,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, health::Health, Role, SchoolKind, SubmissionKind, SubmissionStatus,

@@ -234,6 +234,16 @@ fn role_home(
                 .collect();
             home["years"] = serde_json::json!(tasks);
         }
+        Role::Expert => {
+            // The applications on whose panels the expert sits: all they see.
+            let newest = Paging {
+                limit: 20,
+                after: None,
+            };
+            let seats = submissions::page(conn, access, Default::default(), &newest)?.rows;
+            home["submissions"] = serde_json::json!(seats);
+            home["panels"] = serde_json::json!(true);
+        }
         Role::Reviewer | Role::ProvinceAdmin => {
             let status = if access.role == Role::Reviewer {
                 crate::domain::workflow::SubmissionStatus::Submitted

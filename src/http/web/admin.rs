@@ -118,6 +118,9 @@ pub struct UserForm {
     province_id: String,
     #[serde(default)]
     school_id: String,
+    /// an expert's last day in office
+    #[serde(default)]
+    valid_until: String,
 }
 
 fn optional_id(raw: &str) -> Option<i64> {
@@ -194,6 +197,7 @@ pub async fn user_create(
         password: form.password.clone(),
         province_id: optional_id(&form.province_id),
         school_id: optional_id(&form.school_id),
+        valid_until: Some(form.valid_until.trim().to_owned()).filter(|d| !d.is_empty()),
     };
     let outcome = async {
         // Who may and what was sent, before any hashing; a second trip stores the account.

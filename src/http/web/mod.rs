@@ -98,6 +98,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/submissions/{id}/evaluation/{ref}",
             web::post().to(submissions::assess),
         )
+        .route(
+            "/submissions/{id}/evaluation.xlsx",
+            web::get().to(submissions::score_sheet),
+        )
+        .route(
+            "/submissions/{id}/evaluation.docx",
+            web::get().to(submissions::evaluation_report),
+        )
         .route("/queue", web::get().to(submissions::queue))
         .route("/schools/{id}/peers", web::get().to(peers::page))
         .route("/calendar/{name}", web::get().to(calendar::feed))

@@ -19,6 +19,8 @@ use crate::domain::Role;
 use crate::domain::paging::Paging;
 use crate::domain::workflow::{Action, ReviewDecision, SignOffDecision, SubmissionStatus};
 use crate::error::{AppError, FieldErrors, Msg};
+use crate::http::documents::{DOCX_TYPE, self_evaluation_report};
+use crate::http::export::{XLSX_TYPE, attachment};
 use crate::http::files::{receive, refuse_declared_oversize, serve_file, store_upload};
 use crate::state::AppState;
 use crate::store::{audits, findings, schools, submissions, titles};
@@ -543,4 +545,24 @@ pub async fn assess(
         ))),
         Err(error) => submission_again(&state, &page, &user, id, error).await,
     }
+}
+
+/// The evaluation's score sheet, from the submission page.
+pub async fn score_sheet(user: CurrentUser, id: web::Path<i64>) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (bytes, name) = user
+        .run(move |conn, access| app::evaluations::score_sheet(conn, access, id))
+        .await?;
+    Ok(attachment(bytes, XLSX_TYPE, &name))
+}
+
+/// The self-evaluation report, in the page's language.
+pub async fn evaluation_report(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let (bytes, name) = self_evaluation_report(&state, &user, id.into_inner(), page.lang).await?;
+    Ok(attachment(bytes, DOCX_TYPE, &name))
 }

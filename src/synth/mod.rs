@@ -24,6 +24,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use time::{Date, Duration, Month, PrimitiveDateTime, Time};
 
+mod evaluations;
+
 use crate::auth::password::hash_password;
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -243,6 +245,7 @@ struct Tables {
     submission_events: Batch,
     consulting_grants: Batch,
     programmes: Batch,
+    evaluation: evaluations::EvaluationTables,
 }
 
 impl Tables {
@@ -345,12 +348,15 @@ impl Tables {
                 "id, province_id, name, title_type_id, indicator, threshold, target_count, target_date, created_at",
                 true,
             ),
+            evaluation: evaluations::EvaluationTables::new(pg),
         }
     }
 
-    fn all(&mut self) -> [(&'static str, &mut Batch); 17] {
+    fn all(&mut self) -> [(&'static str, &mut Batch); 21] {
         [
             ("provinces", &mut self.provinces),
+            ("standards", &mut self.evaluation.standards),
+            ("standard_criteria", &mut self.evaluation.standard_criteria),
             ("schools", &mut self.schools),
             ("users", &mut self.users),
             ("school_titles", &mut self.school_titles),
@@ -365,6 +371,8 @@ impl Tables {
             ("status_figures", &mut self.status_figures),
             ("evidence_files", &mut self.evidence_files),
             ("submission_events", &mut self.submission_events),
+            ("evaluations", &mut self.evaluation.evaluations),
+            ("evaluation_items", &mut self.evaluation.evaluation_items),
             ("consulting_grants", &mut self.consulting_grants),
             ("programmes", &mut self.programmes),
         ]
@@ -403,6 +411,7 @@ struct Ids {
     grant: i64,
     programme: i64,
     round: i64,
+    standard: i64,
 }
 
 fn next_id(conn: &mut DbConn, table: &str) -> anyhow::Result<i64> {
@@ -432,6 +441,7 @@ impl Ids {
             grant: next_id(conn, "consulting_grants")?,
             programme: next_id(conn, "programmes")?,
             round: next_id(conn, "collection_rounds")?,
+            standard: next_id(conn, "standards")?,
         })
     }
 }
@@ -610,6 +620,10 @@ struct Generator {
     password_hash: String,
     /// The catalogue's entered indicators: code and row id.
     indicators: Vec<(String, i64)>,
+    /// The standard synthetic evaluations are scored by, once written.
+    standard: Option<evaluations::SynthStandard>,
+    /// Evaluations draw from their own stream, so the rest of a seed's data stays as it was.
+    eval_rng: Rng,
 }
 
 pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
@@ -649,6 +663,8 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
     )?;
     let mut generator = Generator {
         rng: Rng(options.seed),
+        eval_rng: Rng(options.seed ^ 0x5EED_E7A1),
+        standard: None,
         today,
         now: PrimitiveDateTime::new(today, Time::from_hms(9, 0, 0).unwrap_or(Time::MIDNIGHT)),
         ids: Ids::read(conn)?,
@@ -673,7 +689,10 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
         options.seed,
         settings.database_url.redacted()
     );
-    write_transaction(conn, |conn| generator.provinces_and_staff(conn))?;
+    write_transaction(conn, |conn| {
+        generator.provinces_and_staff(conn)?;
+        generator.standard(conn)
+    })?;
     let mut progress = Progress::new(options.schools);
     let mut done = 0;
     while done < options.schools {
@@ -720,6 +739,7 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
             "consulting_grants",
             "programmes",
             "collection_rounds",
+            "standards",
         ] {
             conn.batch_execute(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
@@ -1287,6 +1307,7 @@ impl Generator {
             ][self.rng.weighted(&[30, 25, 25, 12, 8])];
             let (mut type_id, mut holding, mut audit, mut finding, mut year) =
                 (None, None, None, None, None);
+            let mut held_type = None;
             let title = match kind {
                 "audit_report" => {
                     let (id, started) = *self.rng.pick(&school.audits);
@@ -1301,6 +1322,7 @@ impl Generator {
                 "title_reevaluation" if !school.titles.is_empty() => {
                     let (id, t) = *self.rng.pick(&school.titles);
                     holding = Some(id);
+                    held_type = Some(t);
                     format!("Re-evaluation of title {t}")
                 }
                 "title_application" => {
@@ -1378,6 +1400,7 @@ impl Generator {
                 "Prepared by the quality office, submission {} of the year.",
                 k + 1
             );
+            self.evaluation(id, type_id.or(held_type), status, school.officer, created);
             self.tables.submissions.row(&[
                 V::Int(id),
                 V::Int(school.id),

@@ -1,0 +1,307 @@
+//! The self-evaluation report (自评报告) of a title application or re-evaluation as people
+//! read and sign it: the school's profile, the standard and the application, the result,
+//! then each top-level group with its items (points, the school's score or met / not met,
+//! the notes and the evidence named), and lines for the signatures. Laid out as DOCX by
+//! `report::docx`, in the reader's language.
+
+use std::collections::HashMap;
+
+use time::Date;
+
+use super::{Block, Cover, Fact, ReportView, Row, Section, fill};
+use crate::domain::lang::Lang;
+use crate::domain::standard::Points;
+use crate::i18n::t;
+use crate::store::evaluations::{EvaluatedCriterion, Evaluation};
+use crate::store::provinces::Province;
+use crate::store::schools::School;
+use crate::store::submissions::Submission;
+
+/// What the report is made of, gathered from the record.
+pub struct Gathered {
+    pub school: School,
+    pub province: Province,
+    pub submission: Submission,
+    pub evaluation: Evaluation,
+    /// the submission's evidence files by id: their names
+    pub evidence: HashMap<i64, String>,
+    pub today: Date,
+}
+
+/// A name in the reader's language, and the other one if there is one.
+fn names(lang: Lang, name: &str, name_zh: Option<&str>) -> (String, Option<String>) {
+    match (lang, name_zh) {
+        (Lang::ZhCn, Some(zh)) => (zh.to_owned(), Some(name.to_owned())),
+        (Lang::En, Some(zh)) => (name.to_owned(), Some(zh.to_owned())),
+        (_, None) => (name.to_owned(), None),
+    }
+}
+
+fn fact(label: &str, value: String) -> Fact {
+    Fact {
+        label: label.to_owned(),
+        value,
+    }
+}
+
+fn profile(g: &Gathered, lang: Lang, name: &str, other: Option<&str>, province: &str) -> Section {
+    let mut pairs = vec![fact(t(lang, "field_name"), name.to_owned())];
+    if let Some(other) = other {
+        pairs.push(fact(t(lang, "field_name_other"), other.to_owned()));
+    }
+    pairs.push(fact(t(lang, "field_province"), province.to_owned()));
+    pairs.push(fact(t(lang, "field_city"), g.school.city.clone()));
+    pairs.push(fact(
+        t(lang, "field_kind"),
+        t(lang, &format!("kind_{}", g.school.kind)).to_owned(),
+    ));
+    if let Some(founded) = g.school.founded_year {
+        pairs.push(fact(t(lang, "report_founded"), founded.to_string()));
+    }
+    Section {
+        heading: t(lang, "er_s_profile").to_owned(),
+        blocks: vec![Block::Facts { pairs }],
+    }
+}
+
+fn application(g: &Gathered, lang: Lang) -> Section {
+    let standard = &g.evaluation.standard;
+    let (standard_name, _) = names(lang, &standard.name, standard.name_zh.as_deref());
+    let submitted = g.submission.submitted_at.map_or_else(
+        || t(lang, "er_not_submitted").to_owned(),
+        |at| at.date().to_string(),
+    );
+    let pairs = vec![
+        fact(t(lang, "er_application"), g.submission.title.clone()),
+        fact(
+            t(lang, "field_kind"),
+            t(lang, &format!("submission_kind_{}", g.submission.kind)).to_owned(),
+        ),
+        fact(
+            t(lang, "field_status"),
+            t(lang, &format!("sub_status_{}", g.submission.status)).to_owned(),
+        ),
+        fact(t(lang, "er_submitted_on"), submitted),
+        fact(t(lang, "standard_name"), standard_name),
+        fact(
+            t(lang, "standard_version"),
+            fill(
+                t(lang, "er_code_version"),
+                &[
+                    ("code", standard.code.clone()),
+                    ("version", standard.version.to_string()),
+                ],
+            ),
+        ),
+        fact(t(lang, "standard_total"), standard.total_points.text()),
+        fact(t(lang, "standard_pass"), standard.pass_points.text()),
+    ];
+    Section {
+        heading: t(lang, "er_s_application").to_owned(),
+        blocks: vec![Block::Facts { pairs }],
+    }
+}
+
+fn met_word(lang: Lang, met: Option<bool>) -> String {
+    match met {
+        Some(true) => t(lang, "eval_met").to_owned(),
+        Some(false) => t(lang, "eval_not_met").to_owned(),
+        None => "—".to_owned(),
+    }
+}
+
+fn result(g: &Gathered, lang: Lang) -> Section {
+    let e = &g.evaluation;
+    let vetoes: Vec<&EvaluatedCriterion> = e.criteria.iter().filter(|c| c.criterion.veto).collect();
+    let mut blocks = vec![Block::Paragraph {
+        text: fill(
+            t(lang, "er_result_total"),
+            &[
+                ("score", e.totals.own.text()),
+                ("max", e.totals.max.text()),
+                ("pass", e.standard.pass_points.text()),
+            ],
+        ),
+    }];
+    if !vetoes.is_empty() {
+        blocks.push(Block::Table {
+            header: vec![
+                t(lang, "standard_ref").to_owned(),
+                t(lang, "standard_veto").to_owned(),
+                t(lang, "er_self_judgement").to_owned(),
+            ],
+            rows: vetoes
+                .iter()
+                .map(|c| Row {
+                    cells: vec![
+                        c.criterion.reference.clone(),
+                        names(lang, &c.criterion.name, c.criterion.name_zh.as_deref()).0,
+                        met_word(lang, c.self_met),
+                    ],
+                    marked: c.self_met != Some(true),
+                })
+                .collect(),
+            numeric: vec![false, false, false],
+        });
+    }
+    blocks.push(Block::Paragraph {
+        text: if e.unassessed.is_empty() {
+            t(lang, "er_all_assessed").to_owned()
+        } else {
+            fill(
+                t(lang, "er_unassessed"),
+                &[("refs", e.unassessed.join(t(lang, "list_separator")))],
+            )
+        },
+    });
+    Section {
+        heading: t(lang, "er_s_result").to_owned(),
+        blocks,
+    }
+}
+
+/// One row of a group's table.
+fn item_row(c: &EvaluatedCriterion, g: &Gathered, lang: Lang, base_depth: u32) -> Row {
+    let indent = "　".repeat(c.criterion.depth.saturating_sub(base_depth) as usize);
+    let name = names(lang, &c.criterion.name, c.criterion.name_zh.as_deref()).0;
+    let (points, score) = if c.criterion.veto {
+        (
+            t(lang, "standard_veto").to_owned(),
+            met_word(lang, c.self_met),
+        )
+    } else {
+        (
+            c.criterion.max_points.map(Points::text).unwrap_or_default(),
+            c.self_score.map_or_else(|| "—".to_owned(), Points::text),
+        )
+    };
+    let evidence: Vec<&str> = c
+        .evidence_ids
+        .iter()
+        .filter_map(|id| g.evidence.get(id).map(String::as_str))
+        .collect();
+    let short = c.criterion.leaf
+        && if c.criterion.veto {
+            c.self_met != Some(true)
+        } else {
+            c.self_score != c.criterion.max_points
+        };
+    Row {
+        cells: vec![
+            c.criterion.reference.clone(),
+            format!("{indent}{name}"),
+            points,
+            score,
+            c.self_note.clone().unwrap_or_default(),
+            evidence.join(t(lang, "list_separator")),
+        ],
+        marked: short,
+    }
+}
+
+/// A section for each top-level criterion: a group with its items, or an item alone.
+fn groups(g: &Gathered, lang: Lang) -> Vec<Section> {
+    let header = vec![
+        t(lang, "standard_ref").to_owned(),
+        t(lang, "standard_criterion").to_owned(),
+        t(lang, "standard_points").to_owned(),
+        t(lang, "eval_score").to_owned(),
+        t(lang, "eval_note").to_owned(),
+        t(lang, "eval_evidence").to_owned(),
+    ];
+    let criteria = &g.evaluation.criteria;
+    let mut sections = Vec::new();
+    let mut i = 0;
+    while i < criteria.len() {
+        let top = &criteria[i];
+        let mut end = i + 1;
+        while end < criteria.len() && criteria[end].criterion.depth > top.criterion.depth {
+            end += 1;
+        }
+        let name = names(lang, &top.criterion.name, top.criterion.name_zh.as_deref()).0;
+        let heading = match (top.criterion.veto, top.criterion.max_points) {
+            (false, Some(max)) => fill(
+                t(lang, "er_group_heading"),
+                &[
+                    ("ref", top.criterion.reference.clone()),
+                    ("name", name),
+                    (
+                        "score",
+                        top.self_score.map_or_else(|| "0".to_owned(), Points::text),
+                    ),
+                    ("max", max.text()),
+                ],
+            ),
+            _ => format!("{} {name}", top.criterion.reference),
+        };
+        let rows: Vec<Row> = criteria[i..end]
+            .iter()
+            .filter(|c| c.criterion.leaf || c.criterion.depth > top.criterion.depth)
+            .map(|c| item_row(c, g, lang, top.criterion.depth + 1))
+            .collect();
+        let blocks = vec![Block::Table {
+            header: header.clone(),
+            rows,
+            numeric: vec![false, false, true, true, false, false],
+        }];
+        sections.push(Section { heading, blocks });
+        i = end;
+    }
+    sections
+}
+
+fn signatures(lang: Lang) -> Section {
+    Section {
+        heading: t(lang, "er_s_declaration").to_owned(),
+        blocks: vec![
+            Block::Paragraph {
+                text: t(lang, "er_declaration").to_owned(),
+            },
+            Block::Facts {
+                pairs: vec![
+                    fact(t(lang, "er_sign_school"), String::new()),
+                    fact(t(lang, "er_sign_head"), String::new()),
+                    fact(t(lang, "er_sign_date"), String::new()),
+                ],
+            },
+        ],
+    }
+}
+
+/// The self-evaluation report in `lang`.
+pub fn view(g: &Gathered, lang: Lang) -> ReportView {
+    let (name, other) = names(lang, &g.school.name, g.school.name_zh.as_deref());
+    let (province, _) = names(lang, &g.province.name, g.province.name_zh.as_deref());
+    let (standard_name, _) = names(
+        lang,
+        &g.evaluation.standard.name,
+        g.evaluation.standard.name_zh.as_deref(),
+    );
+    let mut sections = vec![
+        profile(g, lang, &name, other.as_deref(), &province),
+        application(g, lang),
+        result(g, lang),
+    ];
+    sections.extend(groups(g, lang));
+    sections.push(signatures(lang));
+    let draft = g.submission.submitted_at.is_none();
+    ReportView {
+        lang: lang.code(),
+        year: g.today.year(),
+        school_id: g.school.id,
+        cover: Cover {
+            title: t(lang, "er_title").to_owned(),
+            school: name,
+            school_other: other,
+            year: standard_name,
+            province,
+            generated: fill(
+                t(lang, "report_generated_on"),
+                &[("date", g.today.to_string())],
+            ),
+            draft: draft.then(|| t(lang, "er_draft").to_owned()),
+            status_note: g.submission.title.clone(),
+        },
+        sections,
+    }
+}
