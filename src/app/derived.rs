@@ -103,7 +103,7 @@ fn moves(action: Action) -> Moves {
         GrantRead | EvidenceAdd | GrantCreate | GrantRevoke | ProgrammeUpdate | ProgrammeClose
         | ProgrammeReopen | AnnualReportWrite | StandardCreate | EvaluationStart
         | EvaluationStandard | EvaluationSelfAssess | PanelForm | PanelScore | PanelSeal
-        | PanelConsensus => none,
+        | PanelConsensus | NoticePublish | ObjectionReceive | ObjectionResolve => none,
         // A round opened, moved or closed reaches every school of its province (`follow`).
         RoundOpen | RoundUpdate | RoundClose | RoundReopen => none,
     }

@@ -18,6 +18,7 @@ pub mod annual_report;
 pub mod derived;
 pub mod evaluations;
 pub mod kept;
+pub mod notices;
 pub mod panels;
 pub mod programmes;
 pub mod records;

@@ -9,7 +9,9 @@ use crate::db::DbConn;
 use crate::domain::access::Access;
 use crate::domain::history::Journal;
 use crate::domain::text;
-use crate::domain::workflow::{Action, ReviewDecision, SubmissionKind, SubmissionStatus};
+use crate::domain::workflow::{
+    Action, ReviewDecision, SignOffDecision, SubmissionKind, SubmissionStatus,
+};
 use crate::error::{AppError, Msg, Validator};
 use crate::store::submissions::{
     self, Evidence, NewEvidence, NewSubmission, Subject, Submission, SubmissionDetail,
@@ -63,6 +65,13 @@ pub fn step(
             if !verdict.pass {
                 return Err(AppError::conflict_of(Msg::EvaluationFailed));
             }
+        }
+        if action == Action::SignOff(SignOffDecision::Approve)
+            && evaluations::verdict(conn, &after.submission)?.is_some()
+            && let Some(refusal) = super::notices::approval_refusal(conn, &after.submission, today)?
+        {
+            // An evaluated application is approved only after its public notice.
+            return Err(AppError::conflict_of(refusal));
         }
         if after.submission.status == SubmissionStatus::Approved {
             apply_approval(conn, journal, access, &after.submission, today, now)?;

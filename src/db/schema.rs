@@ -104,6 +104,49 @@ diesel::table! {
 }
 
 diesel::table! {
+    notices (id) {
+        id -> BigInt,
+        province_id -> BigInt,
+        title -> Text,
+        body -> Nullable<Text>,
+        opens_on -> Date,
+        closes_on -> Date,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notice_entries (notice_id, submission_id) {
+        notice_id -> BigInt,
+        submission_id -> BigInt,
+        position -> Integer,
+        school_id -> BigInt,
+        school_name -> Text,
+        title_type_code -> Nullable<Text>,
+        consensus_half_points -> Nullable<Integer>,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> BigInt,
+        notice_id -> BigInt,
+        submission_id -> BigInt,
+        name -> Text,
+        contact -> Text,
+        text -> Text,
+        client_addr -> Text,
+        received_at -> Timestamp,
+        upheld -> Nullable<Bool>,
+        resolution -> Nullable<Text>,
+        resolved_by -> Nullable<BigInt>,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     panel_members (submission_id, user_id) {
         submission_id -> BigInt,
         user_id -> BigInt,
@@ -579,6 +622,9 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    notices,
+    notice_entries,
+    objections,
     panel_members,
     expert_scores,
     consensus_scores,

@@ -58,6 +58,8 @@ crate::vocabulary!(
         AnnualReport => "annual_report",
         Standard => "standard",
         Evaluation => "evaluation",
+        Notice => "notice",
+        Objection => "objection",
     }
 );
 
@@ -113,6 +115,12 @@ pub enum Action {
     PanelSeal,
     /// the lead's consensus of one item
     PanelConsensus,
+    /// a public notice of evaluation results published
+    NoticePublish,
+    /// an objection to a published result received (from anyone)
+    ObjectionReceive,
+    /// an objection resolved by the province
+    ObjectionResolve,
 }
 
 impl Action {
@@ -135,6 +143,8 @@ impl Action {
             StandardCreate => Entity::Standard,
             EvaluationStart | EvaluationStandard | EvaluationSelfAssess | PanelForm
             | PanelScore | PanelSeal | PanelConsensus => Entity::Evaluation,
+            NoticePublish => Entity::Notice,
+            ObjectionReceive | ObjectionResolve => Entity::Objection,
         }
     }
 
@@ -179,6 +189,9 @@ impl Action {
             PanelScore => "evaluation.score",
             PanelSeal => "evaluation.seal",
             PanelConsensus => "evaluation.consensus",
+            NoticePublish => "notice.publish",
+            ObjectionReceive => "objection.receive",
+            ObjectionResolve => "objection.resolve",
         };
         word.into()
     }
@@ -282,6 +295,9 @@ mod tests {
             PanelScore,
             PanelSeal,
             PanelConsensus,
+            NoticePublish,
+            ObjectionReceive,
+            ObjectionResolve,
         ];
         all.extend(steps.into_iter().map(Submission));
         all

@@ -168,6 +168,28 @@ messages! {
     NotOfThisSubmission => "not_of_this_submission",
         "is no evidence file of this submission", "不是本申报的证明材料";
 
+    // The public notice and objections
+    NoticeTooShort { days: i64 } => "notice_too_short",
+        "a notice stays open at least {days} days", "公示期不少于 {days} 天";
+    NotRecommended => "not_recommended",
+        "is no recommended application of the province with an agreed evaluation",
+        "不是本省已推荐且已完成合议的申报";
+    AlreadyOnNotice { notice: i64 } => "already_on_notice",
+        "is already on notice {notice}, which has not closed", "已在尚未结束的第 {notice} 号公示中";
+    NoticeRequired => "notice_required",
+        "the result must first be published for objections (公示) and the notice closed",
+        "须先公示评估结果，且公示期结束后方可批准";
+    NoticeOpen => "notice_open", "the result's public notice is still open", "评估结果仍在公示期内";
+    ObjectionPending => "objection_pending",
+        "an objection to the result has not been resolved", "尚有异议未处理";
+    ObjectionUpheld => "objection_upheld",
+        "an objection to the result was upheld: it can only be rejected or sent back",
+        "异议成立：只能不予批准或退回修改";
+    NoticeClosed => "notice_closed", "the notice is not open for objections", "该公示不在异议受理期内";
+    NotOnNotice => "not_on_notice", "is not on this notice", "不在本公示中";
+    ListedTwice => "listed_twice", "is listed twice", "重复列出";
+    ObjectionResolved => "objection_resolved", "the objection was already resolved", "该异议已处理";
+
     // The expert panel
     OnlyForExperts => "only_for_experts", "only an expert's account has an end date", "只有评估专家的账户可设聘期";
     PanelNotOpen { status: String } => "panel_not_open",

@@ -11,6 +11,7 @@ pub mod indicators;
 pub mod lang;
 pub mod mail;
 pub mod message;
+pub mod notice;
 pub mod numbers;
 pub mod paging;
 pub mod panel;

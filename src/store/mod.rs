@@ -83,6 +83,7 @@ pub mod indicators;
 pub mod kept;
 pub mod leases;
 pub mod login_attempts;
+pub mod notices;
 pub mod outbox;
 pub mod panels;
 pub mod peers;

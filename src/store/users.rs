@@ -399,6 +399,16 @@ pub fn update(
     })
 }
 
+/// The active reviewers and admins of a province: who is told of its objections.
+pub fn staff_of_province(conn: &mut DbConn, province_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(users::table
+        .filter(users::province_id.eq(province_id))
+        .filter(users::role.eq_any([Role::Reviewer, Role::ProvinceAdmin]))
+        .filter(users::active.eq(true))
+        .select(users::id)
+        .load(conn)?)
+}
+
 /// The stored password hash of a user.
 pub fn password_hash(conn: &mut DbConn, user_id: i64) -> Result<String, AppError> {
     Ok(users::table

@@ -16,6 +16,7 @@ mod health;
 mod hostile;
 mod mail;
 mod matrix;
+mod notices;
 mod openapi;
 mod pages;
 mod paging;

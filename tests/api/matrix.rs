@@ -1007,6 +1007,69 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            method: "POST",
+            path: "/api/v1/provinces/{id}/notices",
+            targets: &[OwnProvince, ForeignProvince],
+            // An audit report is no evaluated application: refused (422) once one may publish.
+            body: |w, _, _| {
+                Some(
+                    json!({"title": "2026 年评估结果公示", "submission_ids": [w.recommended[0]],
+                    "opens_on": "2026-12-07", "closes_on": "2026-12-11"}),
+                )
+            },
+            expect: |a, t| head_of_province(a, t, 422),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/provinces/{id}/notices",
+            targets: &[OwnProvince, ForeignProvince],
+            body: no_body,
+            expect: read_province,
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/notices/{id}",
+            targets: &[Nothing],
+            body: no_body,
+            // Public: no notice 0 for anyone, signed in or not.
+            expect: |_, _| 404,
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/notices/{id}/objections",
+            targets: &[Nothing],
+            body: |w, _, _| {
+                Some(
+                    json!({"submission_id": w.recommended[0], "name": "李明", "contact": "13800000000", "text": "材料不实"}),
+                )
+            },
+            expect: |_, _| 404,
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/provinces/{id}/objections",
+            targets: &[OwnProvince, ForeignProvince],
+            body: no_body,
+            // The province's staff read them; its schools' people and experts may not.
+            expect: |a, t| {
+                signed_in(
+                    a,
+                    match (of_province(a, t), a) {
+                        (false, _) => 404,
+                        (true, Admin | ProvinceAdmin | Reviewer) => 200,
+                        (true, _) => 403,
+                    },
+                )
+            },
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/objections/{id}/resolve",
+            targets: &[Nothing],
+            body: |_, _, _| Some(json!({"upheld": false, "resolution": "经核查，材料属实"})),
+            expect: |a, _| signed_in(a, 404),
+        },
+        Case {
             method: "PATCH",
             path: "/api/v1/rounds/{id}",
             targets: &[OwnRound, ForeignRound],

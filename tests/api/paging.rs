@@ -27,6 +27,14 @@ fn place(world: &World, template: &str) -> Option<(String, Actor)> {
         "/api/v1/title-types" => (template.into(), Actor::Reviewer),
         "/api/v1/standards" => (template.into(), Actor::Admin),
         "/api/v1/me/conflicts" => (template.into(), Actor::Expert),
+        "/api/v1/provinces/{id}/notices" => (
+            format!("/api/v1/provinces/{province}/notices"),
+            Actor::Reviewer,
+        ),
+        "/api/v1/provinces/{id}/objections" => (
+            format!("/api/v1/provinces/{province}/objections"),
+            Actor::ProvinceAdmin,
+        ),
         "/api/v1/indicators" => (template.into(), Actor::QualityOfficer),
         "/api/v1/submissions" => (template.into(), Actor::ProvinceAdmin),
         "/api/v1/deadlines" => (template.into(), Actor::ProvinceAdmin),
@@ -157,6 +165,30 @@ fn peers(body: Value) -> Vec<Value> {
 }
 
 /// More of everything than one row, so that every list has pages to walk.
+/// Two notices of the province, each of one agreed application, and an objection to each.
+async fn published(app: &TestApp, world: &mut World) {
+    world.with_applications(app).await;
+    for id in [world.evaluated[0], world.evaluated[1]] {
+        crate::panels::agree(app, world, id, true).await;
+        let notice = world
+            .bureau(app)
+            .created(
+                &format!("/api/v1/provinces/{}/notices", world.province),
+                json!({"title": "评估结果公示", "submission_ids": [id], "opens_on": "2026-06-01", "closes_on": "2026-06-07"}),
+            )
+            .await;
+        let reply = app
+            .send(
+                "POST",
+                &format!("/api/v1/notices/{notice}/objections"),
+                None,
+                Some(json!({"submission_id": id, "name": "王五", "contact": "wang@example.cn", "text": "有异议"})),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+    }
+}
+
 async fn grow(app: &TestApp, world: &World) {
     // The expert declares a conflict with each school, to page through.
     for school in [world.school, world.sibling_school, world.foreign_school] {
@@ -259,8 +291,9 @@ async fn grow(app: &TestApp, world: &World) {
 }
 
 async fn every_list_route_pages_to_its_end_with_each_row_once(app: TestApp) {
-    let world = World::build(&app).await;
+    let mut world = World::build(&app).await;
     grow(&app, &world).await;
+    published(&app, &mut world).await;
     let routes = list_routes(&app).await;
     assert!(routes.len() >= 15, "{routes:?}");
     for template in routes {

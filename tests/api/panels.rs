@@ -334,8 +334,24 @@ async fn a_panel_scores_blind_agrees_and_the_application_is_recommended(app: Tes
             .error_code(),
         "evaluation_locked"
     );
-    // Decided: the school sees the consensus and its notes, still no expert's sheet.
-    let approved = bureau.approve(id, "同意").await;
+    // Decided (after its public notice): the school sees the consensus and its notes,
+    // still no expert's sheet.
+    assert_eq!(
+        bureau.approve(id, "同意").await.error_code(),
+        "notice_required"
+    );
+    let notice = bureau
+        .post(
+            &format!("/api/v1/provinces/{}/notices", world.province),
+            json!({"title": "评估结果公示", "submission_ids": [id], "opens_on": "2026-06-01", "closes_on": "2026-06-05"}),
+        )
+        .await;
+    assert_eq!(notice.status, 201, "{}", notice.text);
+    let later = app.beside_with(&[("ACCREDIT_TODAY", "2026-06-06")]).await;
+    let approved = later
+        .with_token(world.token(Actor::ProvinceAdmin).unwrap())
+        .approve(id, "公示无异议，同意")
+        .await;
     assert_eq!(approved.status, 200, "{}", approved.text);
     let school_view = officer.evaluation(id).await.json();
     assert_eq!(school_view["state"], "decided");
@@ -543,4 +559,42 @@ async fn two_experts_seal_at_the_same_moment(app: TestApp) {
     let (again, twice) = tokio::join!(a_c.seal(id), a_c.seal(id));
     assert_eq!((again.status, twice.status), (409, 409));
     assert_eq!(scorers(&a_c.evaluation(id).await.json(), "1.1"), [a, b]);
+}
+
+/// Takes a submitted application of `world` through its panel (two experts of the world's
+/// province, scoring every item at full points, or failing the veto item when `pass` is
+/// false), agrees the consensus at the median and has the reviewer recommend it when it
+/// passes. Answers the lead's token.
+pub(crate) async fn agree(app: &TestApp, world: &World, id: i64, pass: bool) -> String {
+    let province = world.province;
+    let mut seats = Vec::new();
+    for n in 0..2 {
+        let email = format!("panel-{id}-{n}@experts.example");
+        seats.push(expert(app, world, &email, province, None, None).await);
+    }
+    let reply = world
+        .bureau(app)
+        .form_panel(id, seats[0].0, &[seats[1].0])
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    for (_, token) in &seats {
+        let member = app.with_token(token);
+        score_all(&member, id, [10.0, 7.5, 12.5], pass).await;
+        assert_eq!(member.seal(id).await.status, 200);
+    }
+    let lead = app.with_token(&seats[0].1);
+    for (r, body) in [
+        ("1.1", json!({"score": 10})),
+        ("1.2", json!({"score": 7.5})),
+        ("2.1", json!({"score": 12.5})),
+        ("3", json!({"met": pass})),
+    ] {
+        let reply = lead.agree(id, r, body).await;
+        assert_eq!(reply.status, 200, "{r}: {}", reply.text);
+    }
+    if pass {
+        let reply = world.reviewer(app).recommend(id, "专家组合议通过").await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+    }
+    seats[0].1.clone()
 }

@@ -11,6 +11,7 @@ pub mod evaluations;
 pub mod grants;
 pub mod health;
 pub mod me;
+pub mod notices;
 pub mod openapi;
 pub mod paging;
 pub mod panels;
@@ -140,6 +141,12 @@ api_routes! {
     POST "/api/v1/submissions/{id}/evaluation/seal" => panels::seal,
     PUT "/api/v1/submissions/{id}/evaluation/criteria/{ref}/consensus" => panels::consensus,
     GET "/api/v1/me/conflicts" => panels::my_conflicts,
+    POST "/api/v1/provinces/{id}/notices" => notices::publish,
+    GET "/api/v1/provinces/{id}/notices" => notices::list,
+    GET "/api/v1/notices/{id}" => notices::public,
+    POST "/api/v1/notices/{id}/objections" => notices::object,
+    GET "/api/v1/provinces/{id}/objections" => notices::objections,
+    POST "/api/v1/objections/{id}/resolve" => notices::resolve,
     POST "/api/v1/me/conflicts" => panels::declare,
 }
 

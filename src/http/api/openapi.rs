@@ -6,9 +6,11 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    annual_report, audits, auth, deadlines, evaluations, grants, health, me, panels, peers,
-    programmes, provinces, record, schools, standards, status_data, submissions, titles, users,
+    annual_report, audits, auth, deadlines, evaluations, grants, health, me, notices, panels,
+    peers, programmes, provinces, record, schools, standards, status_data, submissions, titles,
+    users,
 };
+use crate::domain::notice::NoticeState;
 use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus, HoldingStatus, TitleLevel};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::domain::{Role, SchoolKind};
@@ -355,11 +357,13 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         evaluations::get, evaluations::choose_standard, evaluations::self_assess,
         panels::get, panels::form, panels::score, panels::seal, panels::consensus,
         panels::my_conflicts, panels::declare,
+        notices::publish, notices::list, notices::public, notices::object, notices::objections,
+        notices::resolve,
     ),
     components(schemas(
         ErrorBody, ErrorDetail, health::Health, Role, SchoolKind, SubmissionKind, SubmissionStatus,
         AuditKind, FindingGrade, FindingStatus, TitleLevel, HoldingStatus, StandardScope,
-        EvaluationState
+        EvaluationState, NoticeState
     )),
     modifiers(&BearerAuth, &PagingConvention, &ExactContract),
     tags(
@@ -380,7 +384,8 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         (name = "grants", description = "Consulting grants between schools"),
         (name = "school year", description = "Status data, collection rounds and the year lock"),
         (name = "standards", description = "Evaluation standards (评估标准) as data"),
-        (name = "evaluations", description = "A submission's evaluation against its standard")
+        (name = "evaluations", description = "A submission's evaluation against its standard"),
+        (name = "notices", description = "The public notice (公示) of results and objections")
     )
 )]
 pub struct ApiDoc;

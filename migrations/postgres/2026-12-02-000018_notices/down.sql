@@ -1,0 +1,3 @@
+DROP TABLE objections;
+DROP TABLE notice_entries;
+DROP TABLE notices;
