@@ -127,6 +127,12 @@ pub fn report(
     let detail = submissions::get(conn, access, submission_id)?;
     let school = schools::get(conn, access, detail.submission.school_id)?;
     let province = provinces::get(conn, school.province_id)?;
+    let panel = crate::store::panels::panel(conn, submission_id)?;
+    let mut visits = Vec::new();
+    for visit in crate::store::audits::site_visits_of(conn, access, submission_id)? {
+        let found = crate::store::findings::list_for_audit(conn, access, visit.id)?;
+        visits.push((visit, found));
+    }
     let evidence = detail
         .evidence
         .into_iter()
@@ -138,6 +144,8 @@ pub fn report(
         submission: detail.submission,
         evaluation,
         evidence,
+        panel,
+        visits,
         today,
     })
 }
@@ -153,15 +161,45 @@ pub fn score_sheet(
     use crate::sheets::{Cell, Table};
     let evaluation = evaluations::get(conn, access, submission_id)?;
     let names = evidence_names(conn, access, submission_id)?;
-    let mut table = Table::new([
+    // The experts whose scores the reader may see, in the panel's order.
+    let panel = crate::store::panels::panel(conn, submission_id)?;
+    let experts: Vec<(i64, String)> = panel
+        .members
+        .iter()
+        .filter(|m| {
+            evaluation
+                .criteria
+                .iter()
+                .any(|c| c.scores.iter().any(|s| s.expert_id == m.user_id))
+        })
+        .map(|m| (m.user_id, m.name.clone()))
+        .collect();
+    let mut header: Vec<String> = [
         "编号 Ref",
         "评估项目 Criterion",
         "分值 Points",
         "自评分 Self score",
         "扣分原因 Notes",
         "证明材料 Evidence",
-        "省评分 Province score",
-    ]);
+    ]
+    .iter()
+    .map(|h| (*h).to_owned())
+    .collect();
+    header.extend(
+        experts
+            .iter()
+            .map(|(_, name)| format!("专家评分 Expert score: {name}")),
+    );
+    header.push("合议分（省评分）Consensus (province score)".to_owned());
+    header.push("合议说明 Consensus note".to_owned());
+    let mut table = Table::new(header);
+    let met_cell = |met: Option<bool>| {
+        Cell::from(match met {
+            Some(true) => "达标 met",
+            Some(false) => "不达标 not met",
+            None => "",
+        })
+    };
     for c in &evaluation.criteria {
         let indent = "　".repeat(c.criterion.depth as usize);
         let name = match &c.criterion.name_zh {
@@ -191,29 +229,56 @@ pub fn score_sheet(
             .iter()
             .filter_map(|id| names.get(id).map(String::as_str))
             .collect();
-        table.rows.push(vec![
+        let mut row = vec![
             Cell::from(c.criterion.reference.clone()),
             Cell::from(name),
             points,
             own,
             Cell::from(c.self_note.clone()),
             Cell::from(evidence.join("、")),
+        ];
+        for (expert, _) in &experts {
+            let said = c.scores.iter().find(|s| s.expert_id == *expert);
+            row.push(match said {
+                None => Cell::Empty,
+                Some(s) if c.criterion.veto => met_cell(s.met),
+                Some(s) => s.score.map_or(Cell::Empty, |p| Cell::Number(p.value())),
+            });
+        }
+        row.push(if c.criterion.veto {
+            met_cell(c.consensus_met)
+        } else {
             c.consensus_score
-                .map_or(Cell::Empty, |p| Cell::Number(p.value())),
-        ]);
+                .map_or(Cell::Empty, |p| Cell::Number(p.value()))
+        });
+        row.push(Cell::from(c.consensus_note.clone()));
+        table.rows.push(row);
     }
-    table.rows.push(vec![
+    let mut total = vec![
         Cell::Empty,
         Cell::from("合计 Total"),
         Cell::Number(evaluation.totals.max.value()),
         Cell::Number(evaluation.totals.own.value()),
         Cell::Empty,
         Cell::Empty,
+    ];
+    for (expert, _) in &experts {
+        let sum: Points = evaluation
+            .criteria
+            .iter()
+            .filter(|c| c.criterion.leaf && !c.criterion.veto)
+            .filter_map(|c| c.scores.iter().find(|s| s.expert_id == *expert)?.score)
+            .sum();
+        total.push(Cell::Number(sum.value()));
+    }
+    total.push(
         evaluation
             .totals
             .consensus
             .map_or(Cell::Empty, |p| Cell::Number(p.value())),
-    ]);
+    );
+    total.push(Cell::Empty);
+    table.rows.push(total);
     let bytes = crate::sheets::xlsx(&table, "评分表 Score sheet")
         .map_err(|e| AppError::Internal(e.into()))?;
     Ok((bytes, format!("score-sheet-{submission_id}.xlsx")))

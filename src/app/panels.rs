@@ -493,6 +493,91 @@ pub fn consensus(
     })
 }
 
+/// `{started_on, ended_on?, scope?}`: the site visit (现场评估) the province schedules.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteVisitInput {
+    #[schema(value_type = String, format = Date)]
+    pub started_on: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ended_on: Option<String>,
+    #[schema(schema_with = crate::app::schema::optional_long_text)]
+    pub scope: Option<String>,
+}
+
+/// Schedules the site visit of an application with the province (its province admin): an
+/// audit of kind `provincial_inspection` of the school, linked to the submission, led by
+/// the panel's lead; the panel's members record its findings.
+pub fn site_visit(
+    conn: &mut DbConn,
+    access: &Access,
+    submission_id: i64,
+    input: &SiteVisitInput,
+    now: PrimitiveDateTime,
+) -> Result<crate::store::audits::Audit, AppError> {
+    use crate::domain::dates::parse_date;
+    use crate::domain::quality::AuditKind;
+    super::write(conn, |conn, journal| {
+        let (submission, panel) = seated(conn, access, submission_id)?;
+        let school = schools::get(conn, access, submission.school_id)?;
+        Access::require(access.administers_province(school.province_id))?;
+        let evaluation = evaluations::get(conn, access, submission.id)?;
+        if !matches!(
+            submission.status,
+            SubmissionStatus::Submitted | SubmissionStatus::Recommended
+        ) {
+            return Err(AppError::conflict_of(Msg::EvaluationLocked {
+                status: submission.status.as_str().to_owned(),
+            }));
+        }
+        let mut v = Validator::new();
+        let started_on = v.check("started_on", parse_date(&input.started_on));
+        let ended_on = v.check_opt("ended_on", input.ended_on.as_deref(), parse_date);
+        let scope = v.check("scope", text::optional(input.scope.as_deref(), text::LONG));
+        if let (Some(start), Some(Some(end))) = (started_on, ended_on)
+            && end < start
+        {
+            v.fail("ended_on", Msg::BeforeStart);
+        }
+        v.finish()?;
+        let province = crate::store::provinces::get(conn, school.province_id)?;
+        let fields = crate::store::audits::AuditFields {
+            kind: AuditKind::ProvincialInspection,
+            standard: format!(
+                "{} v{}",
+                evaluation
+                    .standard
+                    .name_zh
+                    .as_deref()
+                    .unwrap_or(&evaluation.standard.name),
+                evaluation.standard.version
+            ),
+            started_on: started_on.unwrap_or(now.date()),
+            ended_on: ended_on.flatten(),
+            lead_auditor: panel
+                .members
+                .iter()
+                .find(|m| m.lead)
+                .map(|m| m.name.clone()),
+            auditing_body: Some(format!(
+                "{}评估专家组",
+                province.name_zh.as_deref().unwrap_or(&province.name)
+            )),
+            scope: scope.flatten(),
+            summary: Some(format!("现场评估：{}", submission.title)),
+        };
+        crate::store::audits::create_site_visit(
+            conn,
+            journal,
+            access,
+            school.id,
+            submission.id,
+            &fields,
+            now,
+        )
+    })
+}
+
 /// Who may declare conflicts: experts and reviewers.
 fn declares(access: &Access) -> bool {
     matches!(access.role, Role::Expert | Role::Reviewer)

@@ -65,7 +65,19 @@ pub fn create_finding(
 ) -> Result<Finding, AppError> {
     super::write(conn, |conn, journal| {
         let audit = audits::get(conn, access, audit_id)?;
-        writable_school(conn, access, audit.school_id)?;
+        // A site visit's findings are its panel's to record; any other audit's the school's.
+        match audit.submission_id {
+            Some(submission) => {
+                let on_its_panel = crate::store::panels::panel(conn, submission)?
+                    .members
+                    .iter()
+                    .any(|m| m.user_id == access.user_id);
+                Access::require(on_its_panel || access.is_admin())?;
+            }
+            None => {
+                writable_school(conn, access, audit.school_id)?;
+            }
+        }
         findings::create(conn, journal, access, audit_id, &input.validate()?, now)
     })
 }

@@ -33,6 +33,8 @@ pub struct Audit {
     #[schema(value_type = Option<String>, format = Date)]
     pub province_verified_on: Option<Date>,
     pub version: i64,
+    /// a site visit (现场评估): the evaluated submission it belongs to
+    pub submission_id: Option<i64>,
 }
 
 /// An audit's fields, validated.
@@ -66,6 +68,40 @@ pub fn create(
     now: PrimitiveDateTime,
 ) -> Result<Audit, AppError> {
     writable_school(conn, access, school_id)?;
+    insert(conn, journal, access, school_id, fields, None, now)
+}
+
+/// The province's site visit (现场评估) of an evaluated submission: an audit of the school
+/// linked to it (the use case has checked that the asker runs the evaluation).
+pub fn create_site_visit(
+    conn: &mut DbConn,
+    journal: &mut Journal,
+    access: &Access,
+    school_id: i64,
+    submission_id: i64,
+    fields: &AuditFields,
+    now: PrimitiveDateTime,
+) -> Result<Audit, AppError> {
+    insert(
+        conn,
+        journal,
+        access,
+        school_id,
+        fields,
+        Some(submission_id),
+        now,
+    )
+}
+
+fn insert(
+    conn: &mut DbConn,
+    journal: &mut Journal,
+    access: &Access,
+    school_id: i64,
+    fields: &AuditFields,
+    submission_id: Option<i64>,
+    now: PrimitiveDateTime,
+) -> Result<Audit, AppError> {
     let id: i64 = diesel::insert_into(audits::table)
         .values((
             audits::school_id.eq(school_id),
@@ -77,6 +113,7 @@ pub fn create(
             audits::auditing_body.eq(&fields.auditing_body),
             audits::scope.eq(&fields.scope),
             audits::summary.eq(&fields.summary),
+            audits::submission_id.eq(submission_id),
             audits::created_at.eq(now),
             audits::updated_at.eq(now),
         ))
@@ -112,6 +149,23 @@ pub fn get(conn: &mut DbConn, access: &Access, id: i64) -> Result<Audit, AppErro
         .ok_or(AppError::NotFound)?;
     schools::get(conn, access, audit.school_id)?;
     Ok(audit)
+}
+
+/// The site visits of an evaluated submission the reader may see, in date order.
+pub fn site_visits_of(
+    conn: &mut DbConn,
+    access: &Access,
+    submission_id: i64,
+) -> Result<Vec<Audit>, AppError> {
+    let visits: Vec<Audit> = audits::table
+        .filter(audits::submission_id.eq(submission_id))
+        .order((audits::started_on.asc(), audits::id.asc()))
+        .select(Audit::as_select())
+        .load(conn)?;
+    if let Some(first) = visits.first() {
+        schools::get(conn, access, first.school_id)?;
+    }
+    Ok(visits)
 }
 
 /// A page of a school's audits, newest first, with their finding counts; and the total.

@@ -38,6 +38,19 @@ async fn expert(
     (id, token)
 }
 
+/// The bytes of a download as the holder of `token`.
+async fn download(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
+    let response = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.bytes().await.unwrap().to_vec()
+}
+
 /// The criterion `reference` of an evaluation.
 fn item<'a>(evaluation: &'a Value, reference: &str) -> &'a Value {
     evaluation["criteria"]
@@ -158,6 +171,44 @@ async fn a_panel_scores_blind_agrees_and_the_application_is_recommended(app: Tes
     assert!(
         inbox.to_string().contains("panel_appointed"),
         "the member is told: {inbox}"
+    );
+    // The site visit: scheduled by the province, its findings recorded by the panel; the
+    // school follows them up as any finding.
+    let visit = bureau
+        .post(
+            &format!("/api/v1/submissions/{id}/site-visit"),
+            json!({"started_on": "2026-06-10", "ended_on": "2026-06-11", "scope": "实训基地与教学管理"}),
+        )
+        .await;
+    assert_eq!(visit.status, 201, "{}", visit.text);
+    assert_eq!(visit.json()["kind"], "provincial_inspection");
+    assert_eq!(visit.json()["submission_id"], id);
+    assert_eq!(visit.json()["lead_auditor"], "lead");
+    let visit = visit.json()["id"].as_i64().unwrap();
+    let finding = json!({"clause": "7.1.3", "grade": "minor_nc", "description": "实训工位不足", "due_on": "2026-09-30"});
+    let found = lead_c
+        .post(&format!("/api/v1/audits/{visit}/findings"), finding.clone())
+        .await;
+    assert_eq!(found.status, 201, "{}", found.text);
+    assert_eq!(
+        officer
+            .post(&format!("/api/v1/audits/{visit}/findings"), finding.clone())
+            .await
+            .status,
+        403,
+        "the panel's findings are the panel's"
+    );
+    let audits = officer
+        .get(&format!("/api/v1/schools/{}/audits", world.school))
+        .await
+        .text;
+    assert!(audits.contains("provincial_inspection"), "{audits}");
+    assert_eq!(
+        officer
+            .get(&format!("/api/v1/audits/{visit}/findings"))
+            .await
+            .json()[0]["description"],
+        "实训工位不足"
     );
     // Off the panel again: no access, at once.
     let panel = bureau.form_panel(id, lead, &[member, reviewer_id]).await;
@@ -321,6 +372,50 @@ async fn a_panel_scores_blind_agrees_and_the_application_is_recommended(app: Tes
     );
     let agreed = bureau.evaluation(id).await.json();
     assert_eq!(agreed["outcome"], "pass");
+    // The papers people sign: the score sheet with each expert's column and the consensus;
+    // the panel's report with the panel, the visit, each group's consensus and the outcome.
+    let head = world.token(Actor::ProvinceAdmin).unwrap();
+    let sheet = download(
+        &app,
+        head,
+        &format!("/api/v1/submissions/{id}/evaluation?format=xlsx"),
+    )
+    .await;
+    let rows = crate::helpers::xlsx_rows(&sheet);
+    let experts: Vec<&String> = rows[0].iter().filter(|h| h.contains("专家评分")).collect();
+    assert_eq!(experts.len(), 3, "{:?}", rows[0]);
+    assert!(rows[0].iter().any(|h| h.contains("合议分")));
+    let campus = rows.iter().find(|r| r[0] == "1.1").unwrap();
+    assert_eq!(campus[6..10], ["9", "6", "8", "8"], "{campus:?}");
+    let report = download(
+        &app,
+        head,
+        &format!("/api/v1/submissions/{id}/evaluation?format=docx"),
+    )
+    .await;
+    let text = crate::helpers::docx_text(&report);
+    for word in [
+        "专家组评估意见",
+        "现场评估",
+        "实训工位不足",
+        "评估结论：通过",
+        "专家组组长（签字）",
+        "lead",
+        "佐证材料不足",
+    ] {
+        assert!(text.contains(word), "{word} in {text}");
+    }
+    let officer_sheet = download(
+        &app,
+        world.token(Actor::QualityOfficer).unwrap(),
+        &format!("/api/v1/submissions/{id}/evaluation?format=xlsx"),
+    )
+    .await;
+    let officer_rows = crate::helpers::xlsx_rows(&officer_sheet);
+    assert!(
+        !officer_rows[0].iter().any(|h| h.contains("专家评分")),
+        "the school sees no expert's column"
+    );
     assert_eq!(
         bureau.form_panel(id, lead, &[member]).await.error_code(),
         "consensus_begun"
@@ -365,6 +460,21 @@ async fn a_panel_scores_blind_agrees_and_the_application_is_recommended(app: Tes
             .all(|c| c["scores"] == json!([]))
     );
     assert!(!school_view.to_string().contains("校园面积略有不足"));
+    let report = download(
+        &app,
+        world.token(Actor::QualityOfficer).unwrap(),
+        &format!("/api/v1/submissions/{id}/evaluation?format=docx"),
+    )
+    .await;
+    let text = crate::helpers::docx_text(&report);
+    assert!(
+        text.contains("专家组评估意见") && text.contains("27.5"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("佐证材料不足"),
+        "no expert's own reason: {text}"
+    );
     let out = app.cli(&["history", "verify"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }

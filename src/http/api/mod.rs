@@ -140,6 +140,7 @@ api_routes! {
     PUT "/api/v1/submissions/{id}/evaluation/criteria/{ref}/score" => panels::score,
     POST "/api/v1/submissions/{id}/evaluation/seal" => panels::seal,
     PUT "/api/v1/submissions/{id}/evaluation/criteria/{ref}/consensus" => panels::consensus,
+    POST "/api/v1/submissions/{id}/site-visit" => panels::site_visit,
     GET "/api/v1/me/conflicts" => panels::my_conflicts,
     POST "/api/v1/provinces/{id}/notices" => notices::publish,
     GET "/api/v1/provinces/{id}/notices" => notices::list,

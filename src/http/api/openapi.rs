@@ -356,7 +356,7 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         standards::create, standards::import, standards::list, standards::get,
         evaluations::get, evaluations::choose_standard, evaluations::self_assess,
         panels::get, panels::form, panels::score, panels::seal, panels::consensus,
-        panels::my_conflicts, panels::declare,
+        panels::my_conflicts, panels::declare, panels::site_visit,
         notices::publish, notices::list, notices::public, notices::object, notices::objections,
         notices::resolve,
     ),

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 
 use crate::app::{
     self,
-    panels::{ConflictInput, ConsensusInput, PanelInput, ScoreInput},
+    panels::{ConflictInput, ConsensusInput, PanelInput, ScoreInput, SiteVisitInput},
 };
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
@@ -107,6 +107,26 @@ pub async fn consensus(
             app::panels::consensus(conn, access, id, &reference, &input, now_utc())
         })
         .await?,
+    ))
+}
+
+/// Schedule the site visit (现场评估): an audit of kind `provincial_inspection` of the
+/// school, linked to the submission; the panel's members record its findings (the province
+/// admin)
+#[utoipa::path(
+    post, path = "/api/v1/submissions/{id}/site-visit", tag = "evaluations", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = SiteVisitInput,
+    responses((status = 201, body = crate::store::audits::Audit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn site_visit(
+    user: CurrentUser,
+    id: web::Path<i64>,
+    body: Body<SiteVisitInput>,
+) -> Result<HttpResponse, AppError> {
+    let (id, input) = (id.into_inner(), body.into_inner());
+    Ok(HttpResponse::Created().json(
+        user.run(move |conn, access| app::panels::site_visit(conn, access, id, &input, now_utc()))
+            .await?,
     ))
 }
 
