@@ -46,6 +46,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/mail_admin.html"),
     template!("pages/standards.html"),
     template!("pages/standard.html"),
+    template!("pages/notice.html"),
+    template!("pages/notices.html"),
+    template!("pages/conflicts.html"),
     template!("partials/audit_rows.html"),
     template!("partials/audit_fields.html"),
     template!("partials/errors.html"),
@@ -343,9 +346,29 @@ mod tests {
             "criteria": [{"ref": "1", "parent_ref": null, "name": "Conditions", "name_zh": "办学条件", "max_points": 12.5, "veto": false, "guidance": null, "evidence_expected": null, "depth": 0, "leaf": false,
                     "self_score": 8.0, "self_met": null, "self_note": null, "evidence_ids": [], "scores": [], "consensus_score": null, "consensus_met": null, "consensus_note": null, "disagreement": false},
                 {"ref": "1.1", "parent_ref": "1", "name": "Campus", "name_zh": null, "max_points": 12.5, "veto": false, "guidance": "<b>rule</b>", "evidence_expected": null, "depth": 1, "leaf": true,
-                    "self_score": 8.0, "self_met": null, "self_note": "缺 2,000 平方米", "evidence_ids": [7], "scores": [], "consensus_score": null, "consensus_met": null, "consensus_note": null, "disagreement": false},
+                    "self_score": 8.0, "self_met": null, "self_note": "缺 2,000 平方米", "evidence_ids": [7], "scores": [{"expert_id": 9, "score": 7.5, "met": null, "comment": "x", "sealed": true}], "consensus_score": 7.5, "consensus_met": null, "consensus_note": null, "disagreement": false},
                 {"ref": "2", "parent_ref": null, "name": "Safety", "name_zh": null, "max_points": null, "veto": true, "guidance": null, "evidence_expected": null, "depth": 0, "leaf": true,
                     "self_score": null, "self_met": null, "self_note": null, "evidence_ids": [], "scores": [], "consensus_score": null, "consensus_met": null, "consensus_note": null, "disagreement": false}]}));
+        context.insert("panel_rights", &json!({
+            "panel": {"submission_id": 5, "lead_id": 9, "all_sealed": true, "members": [
+                {"user_id": 9, "name": "Lead <i>", "role": "expert", "lead": true, "sealed": true, "sealed_at": "2026-05-02T08:00:00.000000Z"},
+                {"user_id": 10, "name": "Member", "role": "reviewer", "lead": false, "sealed": false, "sealed_at": null}]},
+            "seat": [true, false], "form": true, "score": true, "seal": true, "agree": true, "visit": true,
+            "candidates": [[9, "Lead", "expert"], [10, "Member", "reviewer"]],
+            "mine": {"1.1": {"score": 8.0, "met": null, "comment": "缺少 <b>"}, "2": {"score": null, "met": true, "comment": null}},
+            "start": {"1.1": "8", "2": "true"}}));
+        context.insert("problem_text", "Someone acted in the meantime");
+        let entry = json!({"submission_id": 5, "school_id": 3, "school_name": "福州 <b>二技</b>", "title_type_code": "national_key_technical_school", "consensus_total": 88.5, "outcome": "pass"});
+        context.insert("notice", &json!({"id": 2, "province_id": 1, "title": "公示 <i>", "body": "经专家评审", "opens_on": "2026-06-01", "closes_on": "2026-06-07", "state": "open", "entries": [entry]}));
+        context.insert("entry_titles", &json!(["国家重点技工学校"]));
+        context.insert("published", &json!([{"id": 2, "province_id": 1, "title": "公示", "body": null, "opens_on": "2026-06-01", "closes_on": "2026-06-07", "state": "closed", "entries": [entry]}]));
+        context.insert("typed", &json!({"submission_id": "5", "name": "李明"}));
+        context.insert("objections", &json!([{"id": 4, "notice_id": 2, "notice_title": "公示", "submission_id": 5, "school_id": 3, "school_name": "福州二技", "name": "李明", "contact": "138", "text": "<script>x</script>", "received_at": "2026-06-02T08:00:00.000000Z", "state": "pending", "upheld": null, "resolution": null, "resolved_at": null}]));
+        context.insert("candidates", &json!([[entry, "申报国家重点技工学校"]]));
+        context.insert("today", "2026-06-01");
+        context.insert("failed", &0);
+        context.insert("declared", &json!([{"id": 1, "school_id": 3, "school_name": "福州二技", "reason": "曾任教", "created_at": "2026-06-02T08:00:00.000000Z"}]));
+        context.insert("directory", &json!([[3, "Fuzhou No.2", "福州二技"]]));
         context.insert("groups", &1);
         context.insert("items", &1);
         context.insert("vetoes", &1);

@@ -130,6 +130,29 @@ fn entry_of(
     }))
 }
 
+/// What the province admin may publish today: the province's recommended applications whose
+/// panel agreed, on no notice still scheduled or open, with what their entry would say.
+pub fn candidates(
+    conn: &mut DbConn,
+    access: &Access,
+    province: i64,
+    today: Date,
+) -> Result<Vec<(NoticeEntry, String)>, AppError> {
+    may_publish(conn, access, province)?;
+    let filter = submissions::QueueFilter {
+        status: Some(SubmissionStatus::Recommended),
+        ..Default::default()
+    };
+    let recommended = submissions::queue(conn, access, &filter, 0, MAX_ENTRIES as i64)?;
+    let mut found = Vec::new();
+    for (submission, _, _) in recommended.rows {
+        if let Ok(entry) = entry_of(conn, access, province, submission.id, today)? {
+            found.push((entry, submission.title));
+        }
+    }
+    Ok(found)
+}
+
 /// Publishes a notice of recommended results (the province admin).
 pub fn publish(
     conn: &mut DbConn,

@@ -578,6 +578,102 @@ pub fn site_visit(
     })
 }
 
+/// What the asker may do with a submission's panel, and what they see of it, for its page:
+/// the same rules as the use cases above.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct PanelRights {
+    /// the panel, for the province's staff and its members (none for others)
+    pub panel: Option<Panel>,
+    /// the asker sits on it: (lead, sealed)
+    pub seat: Option<(bool, bool)>,
+    pub form: bool,
+    pub score: bool,
+    pub seal: bool,
+    pub agree: bool,
+    pub visit: bool,
+    /// who may be put on the panel: the province's experts in office and reviewers
+    pub candidates: Vec<(i64, String, Role)>,
+    /// the asker's own sheet, by item
+    pub mine: HashMap<String, ExpertScore>,
+    /// where the consensus of each item starts: the median (or the majority of a veto
+    /// item), for the lead
+    pub start: HashMap<String, String>,
+}
+
+/// The asker's rights on a submission's panel (an empty answer when it has no evaluation).
+pub fn rights(
+    conn: &mut DbConn,
+    access: &Access,
+    submission: &Submission,
+    evaluation: &Evaluation,
+    today: Date,
+) -> Result<PanelRights, AppError> {
+    let panel = panels::panel(conn, submission.id)?;
+    let school = schools::get(conn, access, submission.school_id)?;
+    let seat = panel
+        .members
+        .iter()
+        .find(|m| m.user_id == access.user_id)
+        .map(|m| (m.lead, m.sealed));
+    let staff = access.is_admin() || staff_of(access, school.province_id);
+    if seat.is_none() && !staff {
+        return Ok(PanelRights::default());
+    }
+    let submitted = submission.status == SubmissionStatus::Submitted;
+    let heads = access.administers_province(school.province_id);
+    let form = heads && submitted && !panels::consensus_begun(conn, submission.id)?;
+    let candidates = if form {
+        panels::candidates(conn, school.province_id, today)?
+            .into_iter()
+            .map(|p| (p.id, p.name, p.role))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let sealed = seat.is_some_and(|(_, s)| s);
+    let mut mine = if seat.is_some() {
+        panels::scores(conn, submission.id)?
+            .remove(&access.user_id)
+            .unwrap_or_default()
+    } else {
+        HashMap::new()
+    };
+    // Every item has an entry, so that its page finds one.
+    for c in evaluation.criteria.iter().filter(|c| c.criterion.leaf) {
+        mine.entry(c.criterion.reference.clone()).or_default();
+    }
+    let agree = submitted && panel.all_sealed && seat.is_some_and(|(lead, _)| lead);
+    let mut start = HashMap::new();
+    if agree {
+        for c in evaluation.criteria.iter().filter(|c| c.criterion.leaf) {
+            let said = if c.criterion.veto {
+                let judged: Vec<bool> = c.scores.iter().filter_map(|s| s.met).collect();
+                panel::majority(&judged).map(|m| m.to_string())
+            } else {
+                let scored: Vec<Points> = c.scores.iter().filter_map(|s| s.score).collect();
+                panel::median(&scored).map(|m| m.start().text())
+            };
+            start.insert(c.criterion.reference.clone(), said.unwrap_or_default());
+        }
+    }
+    Ok(PanelRights {
+        seat,
+        form,
+        score: submitted && seat.is_some() && !sealed,
+        seal: submitted && seat.is_some() && !sealed,
+        agree,
+        visit: heads
+            && matches!(
+                submission.status,
+                SubmissionStatus::Submitted | SubmissionStatus::Recommended
+            ),
+        candidates,
+        mine,
+        start,
+        panel: Some(panel),
+    })
+}
+
 /// Who may declare conflicts: experts and reviewers.
 fn declares(access: &Access) -> bool {
     matches!(access.role, Role::Expert | Role::Reviewer)

@@ -143,6 +143,29 @@ pub fn people(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<Person>, AppError> {
         .collect())
 }
 
+/// Who may sit on a province's panels today: its active experts in office and reviewers,
+/// by name.
+pub fn candidates(
+    conn: &mut DbConn,
+    province_id: i64,
+    today: Date,
+) -> Result<Vec<Person>, AppError> {
+    let ids: Vec<i64> = users::table
+        .filter(users::province_id.eq(province_id))
+        .filter(users::role.eq_any([Role::Expert, Role::Reviewer]))
+        .filter(users::active.eq(true))
+        .filter(
+            users::valid_until
+                .is_null()
+                .or(users::valid_until.ge(today)),
+        )
+        .select(users::id)
+        .load(conn)?;
+    let mut found = people(conn, &ids)?;
+    found.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Ok(found)
+}
+
 /// Those who prepared or handed in a submission.
 pub fn submitters(conn: &mut DbConn, submission: &Submission) -> Result<Vec<i64>, AppError> {
     let mut ids: Vec<i64> = submission_events::table
@@ -246,7 +269,7 @@ pub fn replace(
 }
 
 /// One member's word on one item.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ExpertScore {
     pub score: Option<Points>,
     pub met: Option<bool>,

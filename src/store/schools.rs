@@ -284,6 +284,19 @@ pub(super) fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<School>, AppE
         .load(conn)?)
 }
 
+/// The names of a province's schools, by name: a directory (names are public; their
+/// records are not).
+pub fn directory(
+    conn: &mut DbConn,
+    province_id: i64,
+) -> Result<Vec<(i64, String, Option<String>)>, AppError> {
+    Ok(schools::table
+        .filter(schools::province_id.eq(province_id))
+        .order((schools::name.asc(), schools::id.asc()))
+        .select((schools::id, schools::name, schools::name_zh))
+        .load(conn)?)
+}
+
 /// A school by id, unscoped: the store's own (users settle a school user's province).
 pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<School>, AppError> {
     Ok(schools::table

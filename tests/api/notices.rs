@@ -254,3 +254,243 @@ async fn an_upheld_objection_leaves_only_reject_or_changes(app: TestApp) {
     assert_eq!(rejected.status, 200, "{}", rejected.text);
     assert_eq!(rejected.json()["status"], "rejected");
 }
+
+both_backends!(the_panel_and_the_notice_work_from_their_pages);
+
+async fn the_panel_and_the_notice_work_from_their_pages(app: TestApp) {
+    use crate::web_pages::Visitor;
+    let mut world = World::build(&app).await;
+    world.with_applications(&app).await;
+    let id = world.evaluated[0];
+    let (lead, _) = crate::panels::expert(
+        &app,
+        &world,
+        "lead@pages.example",
+        world.province,
+        None,
+        None,
+    )
+    .await;
+    let (member, _) = crate::panels::expert(
+        &app,
+        &world,
+        "member@pages.example",
+        world.province,
+        None,
+        None,
+    )
+    .await;
+    let sign_in = |email: &'static str| {
+        let app = &app;
+        async move {
+            let mut visitor = Visitor::new(app);
+            let reply = visitor.sign_in(email, crate::world::PASSWORD).await;
+            assert_eq!(reply.status, 303, "{email}: {}", reply.text);
+            visitor
+        }
+    };
+    // The bureau forms the panel on the submission's page.
+    let mut bureau = sign_in("pa@fj.example").await;
+    let page = bureau.get(&format!("/submissions/{id}")).await;
+    assert!(
+        page.text.contains("id=\"panel-form\""),
+        "the bureau may form the panel"
+    );
+    let csrf = bureau.csrf.clone();
+    let (lead_s, member_box) = (lead.to_string(), format!("member_{member}"));
+    let formed = bureau
+        .post(
+            &format!("/submissions/{id}/panel"),
+            &[
+                ("csrf_token", &csrf),
+                ("lead_id", &lead_s),
+                (&member_box, "on"),
+            ],
+        )
+        .await;
+    assert_eq!(formed.status, 303, "{}", formed.text);
+    // Each member scores item by item and seals.
+    for (email, scores) in [
+        ("lead@pages.example", ["10", "7.5", "12.5"]),
+        ("member@pages.example", ["9", "7.5", "12.5"]),
+    ] {
+        let mut expert = sign_in(email).await;
+        let page = expert.get(&format!("/submissions/{id}")).await;
+        assert!(
+            page.text.contains("score-form-1.1"),
+            "{email} scores on the page"
+        );
+        let csrf = expert.csrf.clone();
+        for (r, score) in ["1.1", "1.2", "2.1"].iter().zip(scores) {
+            let comment = if score == "9" {
+                "实训工位不足"
+            } else {
+                ""
+            };
+            let reply = expert
+                .post(
+                    &format!("/submissions/{id}/evaluation/{r}/score"),
+                    &[
+                        ("csrf_token", &csrf),
+                        ("score", score),
+                        ("comment", comment),
+                    ],
+                )
+                .await;
+            assert_eq!(reply.status, 303, "{email} {r}: {}", reply.text);
+        }
+        let refused = expert
+            .post(
+                &format!("/submissions/{id}/evaluation/1.1/score"),
+                &[("csrf_token", &csrf), ("score", "8")],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "a deduction without its reason");
+        assert!(refused.text.contains("form-errors"));
+        let veto = expert
+            .post(
+                &format!("/submissions/{id}/evaluation/3/score"),
+                &[("csrf_token", &csrf), ("met", "true")],
+            )
+            .await;
+        assert_eq!(veto.status, 303, "{}", veto.text);
+        let sealed = expert
+            .post(
+                &format!("/submissions/{id}/evaluation/seal"),
+                &[("csrf_token", &csrf)],
+            )
+            .await;
+        assert_eq!(sealed.status, 303, "{}", sealed.text);
+    }
+    // The lead sets the consensus from the median.
+    let mut lead_v = sign_in("lead@pages.example").await;
+    let page = lead_v.get(&format!("/submissions/{id}")).await;
+    assert!(page.text.contains("consensus-form-1.1"));
+    let csrf = lead_v.csrf.clone();
+    for (r, field, value) in [
+        ("1.1", "score", "9.5"),
+        ("1.2", "score", "7.5"),
+        ("2.1", "score", "12.5"),
+        ("3", "met", "true"),
+    ] {
+        let reply = lead_v
+            .post(
+                &format!("/submissions/{id}/evaluation/{r}/consensus"),
+                &[("csrf_token", &csrf), (field, value)],
+            )
+            .await;
+        assert_eq!(reply.status, 303, "{r}: {}", reply.text);
+    }
+    let page = lead_v.get(&format!("/submissions/{id}")).await;
+    assert!(page.text.contains("id=\"outcome\""), "the outcome is shown");
+    let reply = world.reviewer(&app).recommend(id, "专家组合议通过").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+
+    // The bureau publishes it on the province's page.
+    let page = bureau
+        .get(&format!("/provinces/{}/notices", world.province))
+        .await;
+    assert!(page.text.contains("notice-form"), "{}", page.status);
+    let entry = format!("entry_{id}");
+    let csrf = bureau.csrf.clone();
+    let published = bureau
+        .post(
+            &format!("/provinces/{}/notices", world.province),
+            &[
+                ("csrf_token", &csrf),
+                ("title", "2026 年评估结果公示"),
+                ("opens_on", "2026-06-01"),
+                ("closes_on", "2026-06-07"),
+                (&entry, "on"),
+            ],
+        )
+        .await;
+    assert_eq!(published.status, 303, "{}", published.text);
+    let notice = world
+        .bureau(&app)
+        .get(&format!("/api/v1/provinces/{}/notices", world.province))
+        .await
+        .json()[0]["id"]
+        .as_i64()
+        .unwrap();
+    // Anyone reads it and objects, without signing in, in Chinese by default.
+    let mut public = Visitor::new(&app);
+    public.cookies.insert("lang".into(), "zh-CN".into());
+    let page = public.get(&format!("/notices/{notice}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("公示中") && page.text.contains("福州第二高级技工学校"));
+    assert!(!page.text.contains("lead@pages.example"), "no expert named");
+    let csrf = public.csrf.clone();
+    let id_s = id.to_string();
+    let objected = public
+        .post(
+            &format!("/notices/{notice}/objections"),
+            &[
+                ("csrf_token", &csrf),
+                ("submission_id", &id_s),
+                ("name", "李明"),
+                ("contact", "13800000000"),
+                ("text", "实训设备与申报不符"),
+            ],
+        )
+        .await;
+    assert_eq!(objected.status, 303, "{}", objected.text);
+    let empty = public
+        .post(
+            &format!("/notices/{notice}/objections"),
+            &[
+                ("csrf_token", &csrf),
+                ("submission_id", &id_s),
+                ("name", ""),
+                ("contact", ""),
+                ("text", ""),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.text.contains("form-errors"));
+    // The bureau reads it, with who objected, and resolves it on the page.
+    let page = bureau
+        .get(&format!("/provinces/{}/notices", world.province))
+        .await;
+    assert!(page.text.contains("李明") && page.text.contains("13800000000"));
+    let objection = world
+        .bureau(&app)
+        .get(&format!("/api/v1/provinces/{}/objections", world.province))
+        .await
+        .json()[0]["id"]
+        .as_i64()
+        .unwrap();
+    let csrf = bureau.csrf.clone();
+    let province = world.province.to_string();
+    let resolved = bureau
+        .post(
+            &format!("/objections/{objection}/resolve"),
+            &[
+                ("csrf_token", &csrf),
+                ("province_id", &province),
+                ("upheld", "false"),
+                ("resolution", "经核查，设备数量属实"),
+            ],
+        )
+        .await;
+    assert_eq!(resolved.status, 303, "{}", resolved.text);
+    // An expert declares a conflict on their page.
+    let mut expert = sign_in("member@pages.example").await;
+    let page = expert.get("/conflicts").await;
+    assert_eq!(page.status, 200);
+    let csrf = expert.csrf.clone();
+    let school = world.sibling_school.to_string();
+    let declared = expert
+        .post(
+            "/conflicts",
+            &[
+                ("csrf_token", &csrf),
+                ("school_id", &school),
+                ("reason", "曾在该校任教"),
+            ],
+        )
+        .await;
+    assert_eq!(declared.status, 303, "{}", declared.text);
+    assert!(expert.get("/conflicts").await.text.contains("曾在该校任教"));
+}

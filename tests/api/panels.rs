@@ -14,7 +14,7 @@ both_backends!(
 );
 
 /// Creates an expert of `province` through the bureau and signs them in: (id, token).
-async fn expert(
+pub(crate) async fn expert(
     app: &TestApp,
     world: &World,
     email: &str,

@@ -9,7 +9,9 @@ pub mod charts;
 pub mod error_pages;
 pub mod i18n;
 pub mod mail;
+pub mod notices;
 pub mod page;
+pub mod panels;
 pub mod peers;
 pub mod programmes;
 pub mod records;
@@ -94,9 +96,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(submissions::upload),
         )
         .route("/submissions/{id}/step", web::post().to(submissions::step))
+        // Before `{ref}`, which would take `seal` for an item's number.
+        .route(
+            "/submissions/{id}/evaluation/seal",
+            web::post().to(panels::seal),
+        )
         .route(
             "/submissions/{id}/evaluation/{ref}",
             web::post().to(submissions::assess),
+        )
+        .route(
+            "/submissions/{id}/evaluation/{ref}/score",
+            web::post().to(panels::score),
+        )
+        .route(
+            "/submissions/{id}/evaluation/{ref}/consensus",
+            web::post().to(panels::consensus),
+        )
+        .route(
+            "/submissions/{id}/panel",
+            web::post().to(panels::form_panel),
+        )
+        .route("/conflicts", web::get().to(panels::conflicts_page))
+        .route("/conflicts", web::post().to(panels::declare))
+        .route("/notices/{id}", web::get().to(notices::public_page))
+        .route("/notices/{id}/objections", web::post().to(notices::object))
+        .route(
+            "/provinces/{id}/notices",
+            web::get().to(notices::province_page),
+        )
+        .route("/provinces/{id}/notices", web::post().to(notices::publish))
+        .route("/objections/{id}/resolve", web::post().to(notices::resolve))
+        .route(
+            "/submissions/{id}/site-visit",
+            web::post().to(panels::site_visit),
         )
         .route(
             "/submissions/{id}/evaluation.xlsx",

@@ -43,6 +43,8 @@ struct Me<'a> {
     reviews: bool,
     /// the province whose collection rounds the user follows (its bureau and reviewers)
     rounds_province: Option<i64>,
+    /// declares their own conflicts of interest (experts and reviewers)
+    declares: bool,
 }
 
 impl FromRequest for Page {
@@ -96,6 +98,10 @@ impl Page {
             reviews: matches!(
                 u.user.role,
                 crate::domain::Role::Reviewer | crate::domain::Role::ProvinceAdmin
+            ),
+            declares: matches!(
+                u.user.role,
+                crate::domain::Role::Expert | crate::domain::Role::Reviewer
             ),
             rounds_province: u.user.province_id.filter(|_| {
                 matches!(

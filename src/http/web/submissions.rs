@@ -141,13 +141,18 @@ async fn submission_context(
     user: &CurrentUser,
     id: i64,
 ) -> Result<tera::Context, AppError> {
-    let (me, (detail, events, school, catalogue, evaluation)) = user
+    let today = state.clock.today();
+    let (me, (detail, events, school, catalogue, (evaluation, panel))) = user
         .load(move |conn, access| {
             let detail = submissions::get(conn, access, id)?;
             let events = submissions::events(conn, access, id)?;
             let evaluation = match app::evaluations::get(conn, access, id) {
-                Ok(evaluation) => Some(evaluation),
-                Err(AppError::NotFound) => None,
+                Ok(evaluation) => {
+                    let rights =
+                        app::panels::rights(conn, access, &detail.submission, &evaluation, today)?;
+                    (Some(evaluation), rights)
+                }
+                Err(AppError::NotFound) => (None, Default::default()),
                 Err(e) => return Err(e),
             };
             let school = schools::get(conn, access, detail.submission.school_id)?;
@@ -194,6 +199,7 @@ async fn submission_context(
         },
     );
     context.insert("evaluation", &evaluation);
+    context.insert("panel_rights", &panel);
     context.insert("submission", &detail.submission);
     context.insert("evidence", &detail.evidence);
     let rounds: Vec<serde_json::Value> = (1..=detail.submission.round)
@@ -211,6 +217,7 @@ async fn submission_context(
     context.insert("school", &school);
     context.insert("done", "");
     context.insert("problem", "");
+    context.insert("problem_text", "");
     context.insert("errors", &BTreeMap::<String, String>::new());
     context.insert(
         "max_upload_mib",
@@ -270,15 +277,19 @@ pub async fn submission_page(
 }
 
 /// The submission page again with what went wrong: a conflict, a refused file, bad fields.
-async fn submission_again(
+pub(super) async fn submission_again(
     state: &AppState,
     page: &Page,
     user: &CurrentUser,
     id: i64,
     error: AppError,
 ) -> Result<HttpResponse, AppError> {
+    let said = error.public_message().text(page.lang);
     let (status, problem, errors) = match error {
         AppError::Validation(errors) => (StatusCode::UNPROCESSABLE_ENTITY, String::new(), errors),
+        AppError::Refused { code, fields, .. } => {
+            (StatusCode::UNPROCESSABLE_ENTITY, code.to_owned(), fields)
+        }
         AppError::Conflict { code, .. } => {
             (StatusCode::CONFLICT, code.to_owned(), FieldErrors::new())
         }
@@ -299,6 +310,7 @@ async fn submission_again(
     };
     let mut context = submission_context(state, page, user, id).await?;
     context.insert("problem", &problem);
+    context.insert("problem_text", &said);
     context.insert("errors", &page.errors(&errors));
     page.render(state, status, "pages/submission.html", &context)
 }
@@ -499,24 +511,12 @@ pub async fn assess(
 ) -> Result<HttpResponse, AppError> {
     let (id, reference) = path.into_inner();
     let form = form.into_inner();
-    let text = |name: &str| form.get(name).map(|v| v.trim()).unwrap_or("");
-    let mut problems = FieldErrors::new();
-    let score = match text("self_score") {
-        "" => None,
-        raw => match raw.replace(',', ".").parse::<f64>() {
-            Ok(v) => Some(Some(v)),
-            Err(_) => {
-                problems.insert("self_score".into(), crate::error::Msg::NotNumber);
-                None
-            }
-        },
-    };
-    let met = match text("self_met") {
-        "true" => Some(Some(true)),
-        "false" => Some(Some(false)),
-        _ => None,
-    };
-    let note = Some(Some(text("self_note").to_owned()).filter(|n| !n.is_empty()));
+    let Scored {
+        score,
+        met,
+        words: note,
+        problems,
+    } = scored(&form, "self_score", "self_met", "self_note");
     let mut evidence: Vec<i64> = form
         .keys()
         .filter_map(|k| k.strip_prefix("evidence_"))
@@ -544,6 +544,48 @@ pub async fn assess(
             "/submissions/{id}?done=assessed#criterion-{reference}"
         ))),
         Err(error) => submission_again(&state, &page, &user, id, error).await,
+    }
+}
+
+/// A score form's fields as the use cases take them: the score (a number, `,` or `.`), met
+/// or not, and the words (a note, a reason); an empty field leaves a score or a judgement
+/// as it is and clears the words.
+pub(super) struct Scored {
+    pub score: Option<Option<f64>>,
+    pub met: Option<Option<bool>>,
+    pub words: Option<Option<String>>,
+    pub problems: FieldErrors,
+}
+
+pub(super) fn scored(
+    form: &HashMap<String, String>,
+    score_field: &str,
+    met_field: &str,
+    words_field: &str,
+) -> Scored {
+    let text = |name: &str| form.get(name).map(|v| v.trim()).unwrap_or("");
+    let mut problems = FieldErrors::new();
+    let score = match text(score_field) {
+        "" => None,
+        raw => match raw.replace(',', ".").parse::<f64>() {
+            Ok(v) => Some(Some(v)),
+            Err(_) => {
+                problems.insert(score_field.into(), crate::error::Msg::NotNumber);
+                None
+            }
+        },
+    };
+    let met = match text(met_field) {
+        "true" => Some(Some(true)),
+        "false" => Some(Some(false)),
+        _ => None,
+    };
+    let words = Some(Some(text(words_field).to_owned()).filter(|n| !n.is_empty()));
+    Scored {
+        score,
+        met,
+        words,
+        problems,
     }
 }
 
