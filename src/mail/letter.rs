@@ -148,6 +148,7 @@ pub fn compose(
                 "submit" => "reviewer",
                 "review:recommend" => "signer",
                 "panel_appointed" | "panel_sealed" => "expert",
+                "objection_received" => "province",
                 _ => "school",
             };
             context.insert("role_in_step", role_in_step);

@@ -474,6 +474,76 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
     );
     assert_eq!(evaluation["totals"]["self"], 43.0);
 
+    // The province's panels: Xiamen's result on an open notice with one objection;
+    // Quanzhou's panel half-way, one member sealed.
+    let bureau = app
+        .login("bureau@fj.demo.accredit.cn", accredit::demo::DEMO_PASSWORD)
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fujian = app.me(Some(&bureau)).await.json()["province_id"]
+        .as_i64()
+        .unwrap();
+    let notices = app
+        .send(
+            "GET",
+            &format!("/api/v1/provinces/{fujian}/notices"),
+            Some(&bureau),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(notices[0]["state"], "open", "{notices}");
+    assert_eq!(notices[0]["entries"][0]["outcome"], "pass");
+    let objections = app
+        .send(
+            "GET",
+            &format!("/api/v1/provinces/{fujian}/objections"),
+            Some(&bureau),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(objections.as_array().unwrap().len(), 1);
+    assert_eq!(objections[0]["state"], "pending");
+    let submitted = app
+        .send(
+            "GET",
+            "/api/v1/submissions?status=submitted",
+            Some(&bureau),
+            None,
+        )
+        .await
+        .json();
+    let mut half_way = 0;
+    for s in submitted.as_array().unwrap() {
+        let panel = app
+            .send(
+                "GET",
+                &format!("/api/v1/submissions/{}/panel", s["id"]),
+                Some(&bureau),
+                None,
+            )
+            .await;
+        if panel.status != 200 || panel.json()["members"] == serde_json::json!([]) {
+            continue;
+        }
+        let sealed = panel.json()["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["sealed"] == true)
+            .count();
+        assert_eq!(
+            (sealed, panel.json()["members"].as_array().unwrap().len()),
+            (1, 3)
+        );
+        half_way += 1;
+    }
+    assert_eq!(half_way, 1, "one panel half-way through scoring");
+
     // The school year: Fuzhou No.2's 2025 accepted with its report attached, and half-way
     // through Fujian's open 2026 round.
     let me = app.me(Some(&token)).await.json();

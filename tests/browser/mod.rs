@@ -8,6 +8,7 @@ mod audit;
 mod homes;
 mod landing;
 mod mobile;
+mod panel;
 mod programmes;
 mod school_year;
 mod self_evaluation;

@@ -8,6 +8,8 @@
 use time::macros::date;
 use time::{Date, PrimitiveDateTime};
 
+mod panels;
+
 use crate::auth::password::hash_password;
 use crate::clock::now_utc;
 use crate::config::Settings;
@@ -28,7 +30,7 @@ use crate::store::{
 pub const DEMO_PASSWORD: &str = "accredit-demo-2026";
 
 /// The accounts the demo prints, in order.
-const ACCOUNTS: [(&str, &str, Role); 5] = [
+const ACCOUNTS: [(&str, &str, Role); 8] = [
     (
         "admin@demo.accredit.cn",
         "演示运维 Demo operator",
@@ -53,6 +55,21 @@ const ACCOUNTS: [(&str, &str, Role); 5] = [
         "principal@fz2.demo.accredit.cn",
         "张校长 Principal Zhang",
         Role::SchoolViewer,
+    ),
+    (
+        "expert-li@fj.demo.accredit.cn",
+        "李教授 Professor Li (expert)",
+        Role::Expert,
+    ),
+    (
+        "expert-zhao@fj.demo.accredit.cn",
+        "赵高工 Senior Engineer Zhao (expert)",
+        Role::Expert,
+    ),
+    (
+        "expert-sun@fj.demo.accredit.cn",
+        "孙督学 Inspector Sun (expert)",
+        Role::Expert,
     ),
 ];
 
@@ -86,6 +103,8 @@ struct People {
     officer: Access,
     reviewer: Access,
     bureau: Access,
+    /// the province's three experts: Li, Zhao, Sun
+    experts: Vec<i64>,
 }
 
 /// What the submissions are about.
@@ -144,7 +163,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     fuzhou_years(&ctx, conn, places.fj, &schools, &people)?;
     example_standard(&ctx, conn)?;
     submissions_in_every_state(&ctx, conn, settings, &db, &schools, &people, &record)?;
-    consulting(&ctx, conn, &schools)?;
+    let quanzhou = consulting(&ctx, conn, &schools)?;
+    panels::evaluations(&ctx, conn, settings, &db, &schools, &people, &quanzhou)?;
     plans(&ctx, conn, &places)?;
 
     step("the operator account");
@@ -285,6 +305,7 @@ fn people(ctx: &Ctx, conn: &mut DbConn, fj: i64, schools: &Schools) -> anyhow::R
     let (hash, fz2) = (&ctx.hash, &schools.fz2);
     step("people, one per role");
     let mut access_of = std::collections::HashMap::new();
+    let mut experts = Vec::new();
     for (email, name, role) in ACCOUNTS.iter().skip(1) {
         let (province_id, school_id) = match role.attachment() {
             crate::domain::role::Attachment::School => (None, Some(fz2.id)),
@@ -301,6 +322,9 @@ fn people(ctx: &Ctx, conn: &mut DbConn, fj: i64, schools: &Schools) -> anyhow::R
             valid_until: None,
         };
         let user = users::create(conn, operator, &new, hash).map_err(err)?;
+        if *role == Role::Expert {
+            experts.push(user.id);
+        }
         access_of.insert(*role, user.access());
     }
     let second_bureau = users::NewUser {
@@ -319,6 +343,7 @@ fn people(ctx: &Ctx, conn: &mut DbConn, fj: i64, schools: &Schools) -> anyhow::R
         officer,
         reviewer,
         bureau,
+        experts,
     })
 }
 
@@ -781,6 +806,7 @@ fn fuzhou_years(
         officer,
         reviewer,
         bureau,
+        ..
     } = people;
     // Fuzhou No.2 with every figure of the catalogue: 2024 accepted, 2025 through the round.
     let full = |values: &[(&str, f64)]| -> status_data::StatusInput {
@@ -953,6 +979,7 @@ fn submissions_in_every_state(
         officer,
         reviewer,
         bureau,
+        ..
     } = people;
     step("submissions in every state");
     let desk = Desk {
@@ -1425,7 +1452,8 @@ fn self_evaluate_half(
     Ok(())
 }
 
-fn consulting(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::Result<()> {
+/// Fuzhou No.2 as Quanzhou's consulting unit; answers Quanzhou's quality officer.
+fn consulting(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::Result<Access> {
     let (operator, now, today) = (&ctx.operator, ctx.now, ctx.today);
     let (hash, fz2, qz) = (&ctx.hash, &schools.fz2, &schools.qz);
     step("Fuzhou No.2 as consulting unit of Quanzhou Technical School");
@@ -1449,7 +1477,7 @@ fn consulting(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::Result
         crate::store::grants::create(conn, journal, &quanzhou, qz.id, &consulting, today, now)
     })
     .map_err(err)?;
-    Ok(())
+    Ok(quanzhou)
 }
 
 fn plans(ctx: &Ctx, conn: &mut DbConn, places: &Provinces) -> anyhow::Result<()> {
