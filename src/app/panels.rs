@@ -150,6 +150,31 @@ fn seated(
     Ok((submission, panel))
 }
 
+/// The asker's sheet, if it may still change: the submission, its evaluation as the asker
+/// sees it and their scores so far. 403 off the panel, 409 when the submission has left the
+/// province's hands or the sheet is sealed.
+fn open_sheet(
+    conn: &mut DbConn,
+    access: &Access,
+    submission_id: i64,
+) -> Result<(Submission, Evaluation, HashMap<String, ExpertScore>), AppError> {
+    let (submission, panel) = seated(conn, access, submission_id)?;
+    let evaluation = evaluations::get(conn, access, submission.id)?;
+    let seat = panel
+        .members
+        .iter()
+        .find(|m| m.user_id == access.user_id)
+        .ok_or(AppError::Forbidden)?;
+    while_submitted(&submission)?;
+    if seat.sealed {
+        return Err(AppError::conflict_of(Msg::ScoresSealed));
+    }
+    let own = panels::scores(conn, submission.id)?
+        .remove(&access.user_id)
+        .unwrap_or_default();
+    Ok((submission, evaluation, own))
+}
+
 /// Scoring and agreeing happen while the submission is with the province.
 fn while_submitted(submission: &Submission) -> Result<(), AppError> {
     if submission.status == SubmissionStatus::Submitted {
@@ -335,24 +360,11 @@ pub fn score(
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
     super::write(conn, |conn, journal| {
-        let (submission, panel) = seated(conn, access, submission_id)?;
-        let evaluation = evaluations::get(conn, access, submission.id)?;
-        let seat = panel
-            .members
-            .iter()
-            .find(|m| m.user_id == access.user_id)
-            .ok_or(AppError::Forbidden)?;
-        while_submitted(&submission)?;
-        if seat.sealed {
-            return Err(AppError::conflict_of(Msg::ScoresSealed));
-        }
+        let (submission, evaluation, own) = open_sheet(conn, access, submission_id)?;
         let item = criterion(&evaluation, reference)?;
         let said = Said::parse(input.score, input.met, &input.comment, "comment")?;
         let mut fields = FieldErrors::new();
         check_item(item, &said, &mut fields);
-        let own = panels::scores(conn, submission.id)?
-            .remove(&access.user_id)
-            .unwrap_or_default();
         let before = own.get(reference);
         let after = said.over(before);
         let short = match (item.criterion.veto, item.criterion.max_points) {
@@ -389,20 +401,7 @@ pub fn seal(
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
     super::write(conn, |conn, journal| {
-        let (submission, panel) = seated(conn, access, submission_id)?;
-        let evaluation = evaluations::get(conn, access, submission.id)?;
-        let seat = panel
-            .members
-            .iter()
-            .find(|m| m.user_id == access.user_id)
-            .ok_or(AppError::Forbidden)?;
-        while_submitted(&submission)?;
-        if seat.sealed {
-            return Err(AppError::conflict_of(Msg::ScoresSealed));
-        }
-        let own = panels::scores(conn, submission.id)?
-            .remove(&access.user_id)
-            .unwrap_or_default();
+        let (submission, evaluation, own) = open_sheet(conn, access, submission_id)?;
         let open: FieldErrors = evaluation
             .criteria
             .iter()

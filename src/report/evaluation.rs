@@ -125,6 +125,35 @@ fn met_word(lang: Lang, met: Option<bool>) -> String {
     }
 }
 
+/// The veto items as judged (by the school, or by the panel's consensus): those not met
+/// marked.
+fn veto_table(
+    vetoes: &[&EvaluatedCriterion],
+    lang: Lang,
+    judged_by: &str,
+    met: impl Fn(&EvaluatedCriterion) -> Option<bool>,
+) -> Block {
+    Block::Table {
+        header: vec![
+            t(lang, "standard_ref").to_owned(),
+            t(lang, "standard_veto").to_owned(),
+            t(lang, judged_by).to_owned(),
+        ],
+        rows: vetoes
+            .iter()
+            .map(|c| Row {
+                cells: vec![
+                    c.criterion.reference.clone(),
+                    names(lang, &c.criterion.name, c.criterion.name_zh.as_deref()).0,
+                    met_word(lang, met(c)),
+                ],
+                marked: met(c) != Some(true),
+            })
+            .collect(),
+        numeric: vec![false; 3],
+    }
+}
+
 fn result(g: &Gathered, lang: Lang) -> Section {
     let e = &g.evaluation;
     let vetoes: Vec<&EvaluatedCriterion> = e.criteria.iter().filter(|c| c.criterion.veto).collect();
@@ -139,25 +168,9 @@ fn result(g: &Gathered, lang: Lang) -> Section {
         ),
     }];
     if !vetoes.is_empty() {
-        blocks.push(Block::Table {
-            header: vec![
-                t(lang, "standard_ref").to_owned(),
-                t(lang, "standard_veto").to_owned(),
-                t(lang, "er_self_judgement").to_owned(),
-            ],
-            rows: vetoes
-                .iter()
-                .map(|c| Row {
-                    cells: vec![
-                        c.criterion.reference.clone(),
-                        names(lang, &c.criterion.name, c.criterion.name_zh.as_deref()).0,
-                        met_word(lang, c.self_met),
-                    ],
-                    marked: c.self_met != Some(true),
-                })
-                .collect(),
-            numeric: vec![false, false, false],
-        });
+        blocks.push(veto_table(&vetoes, lang, "er_self_judgement", |c| {
+            c.self_met
+        }));
     }
     blocks.push(Block::Paragraph {
         text: if e.unassessed.is_empty() {
@@ -431,25 +444,9 @@ fn conclusion(g: &Gathered, lang: Lang) -> Section {
     }];
     let vetoes: Vec<&EvaluatedCriterion> = e.criteria.iter().filter(|c| c.criterion.veto).collect();
     if !vetoes.is_empty() {
-        blocks.push(Block::Table {
-            header: vec![
-                t(lang, "standard_ref").to_owned(),
-                t(lang, "standard_veto").to_owned(),
-                t(lang, "consensus_title").to_owned(),
-            ],
-            rows: vetoes
-                .iter()
-                .map(|c| Row {
-                    cells: vec![
-                        c.criterion.reference.clone(),
-                        names(lang, &c.criterion.name, c.criterion.name_zh.as_deref()).0,
-                        met_word(lang, c.consensus_met),
-                    ],
-                    marked: c.consensus_met != Some(true),
-                })
-                .collect(),
-            numeric: vec![false; 3],
-        });
+        blocks.push(veto_table(&vetoes, lang, "consensus_title", |c| {
+            c.consensus_met
+        }));
     }
     let outcome = match e.outcome.as_deref() {
         Some("pass") => t(lang, "er_outcome_pass").to_owned(),

@@ -13,6 +13,8 @@ use crate::db::schema::title_types;
 
 /// The title the synthetic standard scores.
 const TITLE: &str = "national_key_technical_school";
+/// Experts on each panel.
+const PANEL: usize = 5;
 /// Of the open submissions for that title, the share (percent) that carries an evaluation
 /// (the first always does, so that even a small data set has one): a few hundred in the
 /// national data.
@@ -54,6 +56,9 @@ pub(super) struct EvaluationTables {
     pub standard_criteria: Batch,
     pub evaluations: Batch,
     pub evaluation_items: Batch,
+    pub panel_members: Batch,
+    pub expert_scores: Batch,
+    pub consensus_scores: Batch,
 }
 
 impl EvaluationTables {
@@ -81,6 +86,24 @@ impl EvaluationTables {
                 pg,
                 "evaluation_items",
                 "submission_id, ref, self_half_points, self_met, self_note, updated_by, updated_at",
+                false,
+            ),
+            panel_members: Batch::new(
+                pg,
+                "panel_members",
+                "submission_id, user_id, lead, position, sealed_at, added_at",
+                false,
+            ),
+            expert_scores: Batch::new(
+                pg,
+                "expert_scores",
+                "submission_id, user_id, ref, half_points, met, comment, updated_at",
+                false,
+            ),
+            consensus_scores: Batch::new(
+                pg,
+                "consensus_scores",
+                "submission_id, ref, half_points, met, note, set_by, updated_at",
                 false,
             ),
         }
@@ -180,9 +203,11 @@ impl Generator {
 
     /// The evaluation of a new submission for `title_type` in `status`, for a share of the
     /// open ones: every item self-assessed once handed in, about half of them in a draft.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn evaluation(
         &mut self,
         submission: i64,
+        province: usize,
         title_type: Option<i64>,
         status: &str,
         officer: i64,
@@ -234,5 +259,111 @@ impl Generator {
                 V::Ts(created),
             ]);
         }
+        if matches!(status, "submitted" | "recommended") {
+            self.panel(submission, province, status == "recommended", created);
+        }
+    }
+
+    /// A panel of five of the province's experts for a submission with the province: each
+    /// member's sheet of every item (sealed by all when recommended, by some while
+    /// submitted), and, when recommended, the lead's consensus at the median.
+    fn panel(
+        &mut self,
+        submission: i64,
+        province: usize,
+        agreed: bool,
+        created: PrimitiveDateTime,
+    ) {
+        let Some(standard) = &self.standard else {
+            return;
+        };
+        let pool = &self.experts[province];
+        let rng: &mut Rng = &mut self.eval_rng;
+        let first = rng.below(pool.len() as u64) as usize;
+        let members: Vec<i64> = (0..PANEL).map(|k| pool[(first + k) % pool.len()]).collect();
+        let tables = &mut self.tables.evaluation;
+        let scored_at = created + time::Duration::days(3);
+        let mut sheets: Vec<Vec<i64>> = vec![Vec::new(); standard.items.len()];
+        for (position, member) in members.iter().enumerate() {
+            let sealed = agreed || rng.chance(60);
+            tables.panel_members.row(&[
+                V::Int(submission),
+                V::Int(*member),
+                V::Bool(position == 0),
+                V::Int(position as i64),
+                if sealed { V::Ts(scored_at) } else { V::Null },
+                V::Ts(created + time::Duration::days(1)),
+            ]);
+            for (i, item) in standard.items.iter().enumerate() {
+                let (score, met, comment) = match item.halves {
+                    None => (V::Null, V::Bool(true), None),
+                    Some(max) => {
+                        let off = if rng.chance(25) { rng.range(1, 2) } else { 0 };
+                        sheets[i].push(max - off);
+                        let comment = (off > 0).then(|| *rng.pick(&NOTES));
+                        (V::Int(max - off), V::Null, comment)
+                    }
+                };
+                tables.expert_scores.row(&[
+                    V::Int(submission),
+                    V::Int(*member),
+                    V::Text(&item.reference),
+                    score,
+                    met,
+                    V::opt_text(comment),
+                    V::Ts(scored_at),
+                ]);
+            }
+        }
+        if !agreed {
+            return;
+        }
+        for (i, item) in standard.items.iter().enumerate() {
+            let (score, met) = match item.halves {
+                None => (V::Null, V::Bool(true)),
+                Some(_) => {
+                    let mut scores = sheets[i].clone();
+                    scores.sort_unstable();
+                    (V::Int(scores[scores.len() / 2]), V::Null)
+                }
+            };
+            tables.consensus_scores.row(&[
+                V::Int(submission),
+                V::Text(&item.reference),
+                score,
+                met,
+                V::Null,
+                V::Int(members[0]),
+                V::Ts(scored_at),
+            ]);
+        }
+    }
+
+    /// One public notice a province, open today, of its recommended applications whose
+    /// panel agreed (their consensus passes: the synthetic experts deduct little).
+    pub(super) fn notices(&mut self, conn: &mut DbConn) -> anyhow::Result<()> {
+        use diesel::connection::SimpleConnection;
+        let (opens, closes) = (
+            self.today - time::Duration::days(2),
+            self.today + time::Duration::days(4),
+        );
+        conn.batch_execute(&format!(
+            "INSERT INTO notices (province_id, title, body, opens_on, closes_on, created_at)
+             SELECT DISTINCT sc.province_id, '国家重点技工学校评估结果公示（合成数据）', NULL,
+             '{opens}', '{closes}', '{now} 09:00:00'
+             FROM consensus_scores c JOIN submissions s ON s.id = c.submission_id
+             JOIN schools sc ON sc.id = s.school_id WHERE s.status = 'recommended';
+             INSERT INTO notice_entries (notice_id, submission_id, position, school_id,
+             school_name, title_type_code, consensus_half_points, outcome)
+             SELECT n.id, s.id, s.id, s.school_id, COALESCE(sc.name_zh, sc.name),
+             '{TITLE}', (SELECT SUM(c.half_points) FROM consensus_scores c
+             WHERE c.submission_id = s.id), 'pass'
+             FROM submissions s JOIN schools sc ON sc.id = s.school_id
+             JOIN notices n ON n.province_id = sc.province_id
+             WHERE s.status = 'recommended' AND EXISTS
+             (SELECT 1 FROM consensus_scores c WHERE c.submission_id = s.id);",
+            now = self.now.date(),
+        ))?;
+        Ok(())
     }
 }

@@ -46,6 +46,8 @@ const INDICATOR_YEARS: i32 = 20;
 /// The last years that have every figure of the catalogue (before, only the first nine).
 const FULL_YEARS: i32 = 8;
 const REVIEWERS_PER_PROVINCE: usize = 4;
+/// Each province's evaluation experts, of whom five sit on each panel.
+const EXPERTS_PER_PROVINCE: usize = 8;
 /// Schools written per transaction (and per step of the progress bar).
 const SCHOOLS_PER_BLOCK: usize = 100;
 
@@ -352,7 +354,7 @@ impl Tables {
         }
     }
 
-    fn all(&mut self) -> [(&'static str, &mut Batch); 21] {
+    fn all(&mut self) -> [(&'static str, &mut Batch); 24] {
         [
             ("provinces", &mut self.provinces),
             ("standards", &mut self.evaluation.standards),
@@ -373,6 +375,9 @@ impl Tables {
             ("submission_events", &mut self.submission_events),
             ("evaluations", &mut self.evaluation.evaluations),
             ("evaluation_items", &mut self.evaluation.evaluation_items),
+            ("panel_members", &mut self.evaluation.panel_members),
+            ("expert_scores", &mut self.evaluation.expert_scores),
+            ("consensus_scores", &mut self.evaluation.consensus_scores),
             ("consulting_grants", &mut self.consulting_grants),
             ("programmes", &mut self.programmes),
         ]
@@ -615,6 +620,8 @@ struct Generator {
     title_types: Vec<TitleType>,
     province_ids: Vec<i64>,
     reviewers: Vec<Vec<i64>>,
+    /// each province's experts
+    experts: Vec<Vec<i64>>,
     admins: Vec<i64>,
     city_counters: Vec<[u32; 3]>,
     password_hash: String,
@@ -672,6 +679,7 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
         title_types,
         province_ids: Vec::new(),
         reviewers: Vec::new(),
+        experts: Vec::new(),
         admins: Vec::new(),
         city_counters: vec![[0; 3]; PROVINCES.len()],
         password_hash,
@@ -722,6 +730,7 @@ pub fn run(settings: &Settings, options: SynthOptions) -> anyhow::Result<()> {
              (SELECT s.province_id FROM schools s WHERE s.id = submissions.school_id);",
         )
     })?;
+    write_transaction(conn, |conn| generator.notices(conn))?;
     let deadlines = crate::app::derived::rebuild(conn)?;
     println!("Kept {deadlines} deadlines.");
     if pg {
@@ -825,6 +834,20 @@ impl Generator {
                 reviewers.push(id);
             }
             self.reviewers.push(reviewers);
+            // Named from the evaluations' own stream, so the rest of the data stays as it was.
+            let mut experts = Vec::new();
+            for k in 1..=EXPERTS_PER_PROVINCE {
+                let (zh, en) = name_of(&mut self.eval_rng);
+                let id = self.user(
+                    &format!("expert-{lower}-{k}@synth.accredit.cn"),
+                    &format!("{zh} {en} (expert, {name})"),
+                    "expert",
+                    Some(province_id),
+                    None,
+                );
+                experts.push(id);
+            }
+            self.experts.push(experts);
             let (zh, en) = name_of(&mut self.rng);
             let admin = self.user(
                 &format!("bureau-{lower}@synth.accredit.cn"),
@@ -1400,7 +1423,14 @@ impl Generator {
                 "Prepared by the quality office, submission {} of the year.",
                 k + 1
             );
-            self.evaluation(id, type_id.or(held_type), status, school.officer, created);
+            self.evaluation(
+                id,
+                school.province,
+                type_id.or(held_type),
+                status,
+                school.officer,
+                created,
+            );
             self.tables.submissions.row(&[
                 V::Int(id),
                 V::Int(school.id),

@@ -653,7 +653,9 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
         status_data <= 40,
         "one status-data submission a school at most"
     );
-    assert_eq!(written("users"), 31 * 5 + 1 + 80);
+    // A province's bureau, four reviewers and eight experts; the operator; two a school.
+    assert_eq!(written("users"), 31 * (5 + 8) + 1 + 80);
+    assert_eq!(written("panel_members") % 5, 0, "panels of five");
 
     // A second run refuses: synth only fills an empty database.
     let again = app.cli(&["synth", "--schools", "12"], None);

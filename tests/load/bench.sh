@@ -110,7 +110,12 @@ for s in json.load(sys.stdin):
     break
 ")
 standard=$(api "$reviewer" /api/v1/standards | json 'd[0]["id"] if d else ""')
-echo "school $school (province $code), submission $submission, evaluated ${evaluated:-none}, standard ${standard:-none}, round $round ($year); start-up ${startup_ms} ms, idle RSS $(mib "$idle_rss") MiB" >&2
+# An expert of the province and an application on whose panel they sit; the province's
+# public notice (synth publishes one a province, open today).
+expert=$(login "expert-$code-1@synth.accredit.cn" || true)
+seat=$( [ -n "$expert" ] && api "$expert" /api/v1/submissions | json 'd[0]["id"] if d else ""' || true)
+notice=$(api "$bureau" "/api/v1/provinces/$province/notices" | json 'd[0]["id"] if d else ""' || true)
+echo "school $school (province $code), submission $submission, evaluated ${evaluated:-none}, standard ${standard:-none}, expert's seat ${seat:-none}, notice ${notice:-none}, round $round ($year); start-up ${startup_ms} ms, idle RSS $(mib "$idle_rss") MiB" >&2
 
 # name | who | path | method (GET or LOGIN)
 ENDPOINTS="healthz|none|/healthz|GET
@@ -130,6 +135,9 @@ evaluation_json|reviewer|${evaluated:+/api/v1/submissions/$evaluated/evaluation}
 evaluation_html|reviewer|${evaluated:+/submissions/$evaluated}|GET
 standard_html|reviewer|${standard:+/standards/$standard}|GET
 standard_json|reviewer|${standard:+/api/v1/standards/$standard}|GET
+evaluation_expert_json|expert|${seat:+/api/v1/submissions/$seat/evaluation}|GET
+notice_html|none|${notice:+/notices/$notice}|GET
+notice_json|none|${notice:+/api/v1/notices/$notice}|GET
 round_html|bureau|/rounds/$round|GET
 round_json|bureau|/api/v1/rounds/$round|GET
 province_status_json|bureau|/api/v1/provinces/$province/status-data/$last_year|GET
@@ -148,6 +156,7 @@ while IFS='|' read -r name who path method; do
         officer) token=$officer ;;
         reviewer) token=$reviewer ;;
         bureau) token=$bureau ;;
+        expert) token=$expert ;;
         *) token= ;;
     esac
     case $path in

@@ -32,8 +32,64 @@ use crate::error::AppError;
 const STYLESHEET: &str = include_str!("../../../templates/static/app.css");
 const REPORT_STYLESHEET: &str = include_str!("../../../templates/static/report.css");
 
+/// The pages of evaluations: the standards, the panel's forms on a submission's page, the
+/// declared conflicts, and the public notice with its objections.
+fn evaluation_pages(cfg: &mut web::ServiceConfig) {
+    cfg.route("/standards", web::get().to(standards::list))
+        .route("/standards/import", web::post().to(standards::import))
+        .route("/standards/{id}", web::get().to(standards::show))
+        .route(
+            "/standards/{id}/sheet.xlsx",
+            web::get().to(standards::sheet),
+        )
+        // Before `{ref}`, which would take `seal` for an item's number.
+        .route(
+            "/submissions/{id}/evaluation/seal",
+            web::post().to(panels::seal),
+        )
+        .route(
+            "/submissions/{id}/evaluation/{ref}",
+            web::post().to(submissions::assess),
+        )
+        .route(
+            "/submissions/{id}/evaluation/{ref}/score",
+            web::post().to(panels::score),
+        )
+        .route(
+            "/submissions/{id}/evaluation/{ref}/consensus",
+            web::post().to(panels::consensus),
+        )
+        .route(
+            "/submissions/{id}/panel",
+            web::post().to(panels::form_panel),
+        )
+        .route("/conflicts", web::get().to(panels::conflicts_page))
+        .route("/conflicts", web::post().to(panels::declare))
+        .route("/notices/{id}", web::get().to(notices::public_page))
+        .route("/notices/{id}/objections", web::post().to(notices::object))
+        .route(
+            "/provinces/{id}/notices",
+            web::get().to(notices::province_page),
+        )
+        .route("/provinces/{id}/notices", web::post().to(notices::publish))
+        .route("/objections/{id}/resolve", web::post().to(notices::resolve))
+        .route(
+            "/submissions/{id}/site-visit",
+            web::post().to(panels::site_visit),
+        )
+        .route(
+            "/submissions/{id}/evaluation.xlsx",
+            web::get().to(submissions::score_sheet),
+        )
+        .route(
+            "/submissions/{id}/evaluation.docx",
+            web::get().to(submissions::evaluation_report),
+        );
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(api_docs::configure)
+        .configure(evaluation_pages)
         .route("/", web::get().to(landing))
         .route("/static/app.css", web::get().to(stylesheet))
         .route("/static/report.css", web::get().to(report_stylesheet))
@@ -96,49 +152,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(submissions::upload),
         )
         .route("/submissions/{id}/step", web::post().to(submissions::step))
-        // Before `{ref}`, which would take `seal` for an item's number.
-        .route(
-            "/submissions/{id}/evaluation/seal",
-            web::post().to(panels::seal),
-        )
-        .route(
-            "/submissions/{id}/evaluation/{ref}",
-            web::post().to(submissions::assess),
-        )
-        .route(
-            "/submissions/{id}/evaluation/{ref}/score",
-            web::post().to(panels::score),
-        )
-        .route(
-            "/submissions/{id}/evaluation/{ref}/consensus",
-            web::post().to(panels::consensus),
-        )
-        .route(
-            "/submissions/{id}/panel",
-            web::post().to(panels::form_panel),
-        )
-        .route("/conflicts", web::get().to(panels::conflicts_page))
-        .route("/conflicts", web::post().to(panels::declare))
-        .route("/notices/{id}", web::get().to(notices::public_page))
-        .route("/notices/{id}/objections", web::post().to(notices::object))
-        .route(
-            "/provinces/{id}/notices",
-            web::get().to(notices::province_page),
-        )
-        .route("/provinces/{id}/notices", web::post().to(notices::publish))
-        .route("/objections/{id}/resolve", web::post().to(notices::resolve))
-        .route(
-            "/submissions/{id}/site-visit",
-            web::post().to(panels::site_visit),
-        )
-        .route(
-            "/submissions/{id}/evaluation.xlsx",
-            web::get().to(submissions::score_sheet),
-        )
-        .route(
-            "/submissions/{id}/evaluation.docx",
-            web::get().to(submissions::evaluation_report),
-        )
         .route("/queue", web::get().to(submissions::queue))
         .route("/schools/{id}/peers", web::get().to(peers::page))
         .route("/calendar/{name}", web::get().to(calendar::feed))
@@ -170,13 +183,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(programmes::create),
         )
         .route("/programmes/{id}", web::post().to(programmes::update))
-        .route("/standards", web::get().to(standards::list))
-        .route("/standards/import", web::post().to(standards::import))
-        .route("/standards/{id}", web::get().to(standards::show))
-        .route(
-            "/standards/{id}/sheet.xlsx",
-            web::get().to(standards::sheet),
-        )
         .route("/rounds/{id}", web::get().to(school_year::round_page))
         .route("/rounds/{id}", web::post().to(school_year::round_update))
         .route(
