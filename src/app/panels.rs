@@ -158,6 +158,10 @@ fn open_sheet(
     access: &Access,
     submission_id: i64,
 ) -> Result<(Submission, Evaluation, HashMap<String, ExpertScore>), AppError> {
+    // The history's lock first (as every writer takes it, only later): scores and seals of
+    // one panel then happen one after another, so a score never lands after its sheet's seal
+    // and exactly one seal is the last, the one that tells the panel.
+    crate::store::history::lock(conn)?;
     let (submission, panel) = seated(conn, access, submission_id)?;
     let evaluation = evaluations::get(conn, access, submission.id)?;
     let seat = panel

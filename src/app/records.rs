@@ -186,7 +186,34 @@ pub fn school_history(
     paging: &Paging,
 ) -> Result<Listing<HistoryEntry>, AppError> {
     let school = schools::scoped_get(conn, access, school_id)?;
-    history::for_school(conn, &school, paging)
+    history::for_school(
+        conn,
+        &school,
+        &hidden_from(access, school.province_id())?,
+        paging,
+    )
+}
+
+/// The history entries a reader may not see: a panel's work is the province's until the
+/// evaluation shows it (an expert's unsealed scores never, for anyone but the operator), and
+/// an expert reads the application, not the school's whole history (403).
+fn hidden_from(access: &Access, province: i64) -> Result<Vec<String>, AppError> {
+    use crate::domain::Role;
+    use crate::domain::history::Action;
+    let names = |actions: &[Action]| actions.iter().map(|a| a.name().into_owned()).collect();
+    Ok(match access.role {
+        Role::Admin => Vec::new(),
+        Role::Expert => return Err(AppError::Forbidden),
+        Role::Reviewer | Role::ProvinceAdmin if access.province_id == Some(province) => {
+            names(&[Action::PanelScore])
+        }
+        _ => names(&[
+            Action::PanelScore,
+            Action::PanelSeal,
+            Action::PanelForm,
+            Action::PanelConsensus,
+        ]),
+    })
 }
 
 #[derive(Deserialize, Default, Clone, utoipa::ToSchema)]

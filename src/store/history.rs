@@ -194,20 +194,24 @@ pub fn verify(conn: &mut DbConn) -> Result<Verdict, AppError> {
     }
 }
 
-/// The history of one school, newest first; the school was found for the reader.
+/// The history of one school, newest first, without the `hidden` actions (what the reader
+/// may not see); the school was found for the reader.
 pub fn for_school(
     conn: &mut DbConn,
     school: &Scoped,
+    hidden: &[String],
     paging: &Paging,
 ) -> Result<Listing<HistoryEntry>, AppError> {
     let school_id = school.id();
     let total: i64 = history::table
         .filter(history::school_id.eq(school_id))
+        .filter(history::action.ne_all(hidden))
         .count()
         .get_result(conn)?;
     let rows = crate::store::continue_by_id_desc!(
         history::table
             .filter(history::school_id.eq(school_id))
+            .filter(history::action.ne_all(hidden))
             .into_boxed::<crate::db::MultiBackend>(),
         history::id,
         &paging.after

@@ -343,6 +343,12 @@ impl Generator {
     /// panel agreed (their consensus passes: the synthetic experts deduct little).
     pub(super) fn notices(&mut self, conn: &mut DbConn) -> anyhow::Result<()> {
         use diesel::connection::SimpleConnection;
+        // PostgreSQL types a literal in `INSERT … SELECT` as text: say which it is.
+        let (date, timestamp) = if matches!(conn, DbConn::Pg(_)) {
+            ("::date", "::timestamp")
+        } else {
+            ("", "")
+        };
         let (opens, closes) = (
             self.today - time::Duration::days(2),
             self.today + time::Duration::days(4),
@@ -350,7 +356,7 @@ impl Generator {
         conn.batch_execute(&format!(
             "INSERT INTO notices (province_id, title, body, opens_on, closes_on, created_at)
              SELECT DISTINCT sc.province_id, '国家重点技工学校评估结果公示（合成数据）', NULL,
-             '{opens}', '{closes}', '{now} 09:00:00'
+             '{opens}'{date}, '{closes}'{date}, '{now} 09:00:00'{timestamp}
              FROM consensus_scores c JOIN submissions s ON s.id = c.submission_id
              JOIN schools sc ON sc.id = s.school_id WHERE s.status = 'recommended';
              INSERT INTO notice_entries (notice_id, submission_id, position, school_id,

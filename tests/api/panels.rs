@@ -416,12 +416,34 @@ async fn a_panel_scores_blind_agrees_and_the_application_is_recommended(app: Tes
         !officer_rows[0].iter().any(|h| h.contains("专家评分")),
         "the school sees no expert's column"
     );
+    // Nor does the school's history show the panel's work; the province's shows no expert's
+    // unsealed score (only the operator's shows every entry); an expert reads no history.
+    let history = format!("/api/v1/schools/{}/history?limit=1000", world.school);
+    let school_history = officer.get(&history).await.text;
+    assert!(
+        !school_history.contains("evaluation.score")
+            && !school_history.contains("evaluation.consensus")
+    );
+    assert!(!school_history.contains("佐证材料不足"));
+    let province_history = bureau.get(&history).await.text;
+    assert!(
+        province_history.contains("evaluation.seal")
+            && !province_history.contains("evaluation.score")
+    );
+    let operator_history = world.client(&app, Actor::Admin).get(&history).await.text;
+    assert!(operator_history.contains("evaluation.score"));
+    assert_eq!(lead_c.get(&history).await.status, 403);
     assert_eq!(
         bureau.form_panel(id, lead, &[member]).await.error_code(),
         "consensus_begun"
     );
     let recommend = reviewer.recommend(id, "专家组合议通过").await;
     assert_eq!(recommend.status, 200, "{}", recommend.text);
+    assert_eq!(
+        bureau.form_panel(id, lead, &[member]).await.error_code(),
+        "panel_not_open",
+        "a panel is formed while the application is submitted"
+    );
     assert_eq!(
         lead_c
             .agree(id, "1.1", json!({"score": 9, "note": "复核"}))
