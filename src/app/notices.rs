@@ -15,7 +15,7 @@ use crate::domain::text;
 use crate::domain::workflow::SubmissionStatus;
 use crate::error::{AppError, FieldErrors, Msg, Validator};
 use crate::store::notices::{
-    self, NewNotice, NewObjection, Notice, NoticeEntry, Objection, Received,
+    self, NewNotice, NewObjection, NoticeEntry, Objection, PublicNotice, Received,
 };
 use crate::store::submissions::{self, Submission};
 use crate::store::{evaluations, provinces, schools};
@@ -161,7 +161,7 @@ pub fn publish(
     input: &NoticeInput,
     today: Date,
     now: PrimitiveDateTime,
-) -> Result<Notice, AppError> {
+) -> Result<PublicNotice, AppError> {
     may_publish(conn, access, province)?;
     let mut v = Validator::new();
     let title = v.check("title", text::required(&input.title, text::SHORT));
@@ -223,13 +223,13 @@ pub fn list(
     access: &Access,
     province: i64,
     today: Date,
-) -> Result<Vec<Notice>, AppError> {
+) -> Result<Vec<PublicNotice>, AppError> {
     reads_province(conn, access, province)?;
     notices::list(conn, province, today)
 }
 
 /// A notice as published, for anyone.
-pub fn public(conn: &mut DbConn, id: i64, today: Date) -> Result<Notice, AppError> {
+pub fn public(conn: &mut DbConn, id: i64, today: Date) -> Result<PublicNotice, AppError> {
     notices::get(conn, id, today)
 }
 

@@ -28,7 +28,7 @@ pub struct NoticeEntry {
 
 /// A notice as published.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Notice {
+pub struct PublicNotice {
     pub id: i64,
     pub province_id: i64,
     pub title: String,
@@ -92,9 +92,9 @@ fn entries_of(conn: &mut DbConn, notice_id: i64) -> Result<Vec<NoticeEntry>, App
         .collect())
 }
 
-fn assemble(conn: &mut DbConn, row: NoticeRow, today: Date) -> Result<Notice, AppError> {
+fn assemble(conn: &mut DbConn, row: NoticeRow, today: Date) -> Result<PublicNotice, AppError> {
     let (id, province_id, title, body, opens_on, closes_on) = row;
-    Ok(Notice {
+    Ok(PublicNotice {
         id,
         province_id,
         title,
@@ -125,7 +125,7 @@ fn columns() -> (
 }
 
 /// A notice by id: public, as anyone may read it.
-pub fn get(conn: &mut DbConn, id: i64, today: Date) -> Result<Notice, AppError> {
+pub fn get(conn: &mut DbConn, id: i64, today: Date) -> Result<PublicNotice, AppError> {
     let row: NoticeRow = notices::table
         .find(id)
         .select(columns())
@@ -136,7 +136,11 @@ pub fn get(conn: &mut DbConn, id: i64, today: Date) -> Result<Notice, AppError> 
 }
 
 /// A province's notices, newest first.
-pub fn list(conn: &mut DbConn, province_id: i64, today: Date) -> Result<Vec<Notice>, AppError> {
+pub fn list(
+    conn: &mut DbConn,
+    province_id: i64,
+    today: Date,
+) -> Result<Vec<PublicNotice>, AppError> {
     let rows: Vec<NoticeRow> = notices::table
         .filter(notices::province_id.eq(province_id))
         .order((notices::opens_on.desc(), notices::id.desc()))

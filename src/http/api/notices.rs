@@ -14,13 +14,13 @@ use crate::error::{AppError, ErrorBody};
 use crate::http::api::body::Body;
 use crate::http::api::paging::Paged;
 use crate::state::AppState;
-use crate::store::notices::{Notice, Objection, Received};
+use crate::store::notices::{Objection, PublicNotice, Received};
 
 /// Publish recommended results for objections (公示), at least five days (the province admin)
 #[utoipa::path(
     post, path = "/api/v1/provinces/{id}/notices", tag = "notices", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = NoticeInput,
-    responses((status = 201, body = Notice), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 201, body = PublicNotice), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn publish(
     state: web::Data<AppState>,
@@ -41,7 +41,7 @@ pub async fn publish(
 #[utoipa::path(
     get, path = "/api/v1/provinces/{id}/notices", tag = "notices", security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = [Notice]), (status = 404, body = ErrorBody))
+    responses((status = 200, body = [PublicNotice]), (status = 404, body = ErrorBody))
 )]
 pub async fn list(
     state: web::Data<AppState>,
@@ -61,7 +61,7 @@ pub async fn list(
 #[utoipa::path(
     get, path = "/api/v1/notices/{id}", tag = "notices",
     params(("id" = i64, Path)),
-    responses((status = 200, body = Notice), (status = 404, body = ErrorBody))
+    responses((status = 200, body = PublicNotice), (status = 404, body = ErrorBody))
 )]
 pub async fn public(
     state: web::Data<AppState>,

@@ -42,7 +42,7 @@ fn title_names(
 
 /// The title of each entry of a notice, in `lang`.
 fn entry_titles(
-    notice: &crate::store::notices::Notice,
+    notice: &crate::store::notices::PublicNotice,
     titles: &HashMap<String, (String, Option<String>)>,
     lang: crate::domain::lang::Lang,
 ) -> Vec<String> {
