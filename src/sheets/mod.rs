@@ -166,13 +166,29 @@ impl Formats {
     }
 }
 
-/// Excel allows sheet names of 31 characters without `[]:*?/\`.
+/// The longest start of `text` that fits in `limit` UTF-16 units: Excel counts its limits
+/// (sheet names, a validation's title and message) in those, and a character outside the
+/// Basic Multilingual Plane (an emoji, a rare hanzi of Extension B) takes two.
+pub(crate) fn fit_utf16(text: &str, limit: usize) -> String {
+    let mut used = 0;
+    text.chars()
+        .take_while(|c| {
+            used += c.len_utf16();
+            used <= limit
+        })
+        .collect()
+}
+
+/// Excel allows sheet names of 31 characters without `[]:*?/\` nor an apostrophe at
+/// either end.
 pub(crate) fn sheet_name(name: &str) -> String {
-    let cleaned: String = name
+    let allowed: String = name
         .chars()
         .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
-        .take(31)
         .collect();
+    let cleaned = fit_utf16(allowed.trim_matches('\''), 31)
+        .trim_matches('\'')
+        .to_owned();
     if cleaned.trim().is_empty() {
         "Sheet1".into()
     } else {
@@ -343,5 +359,18 @@ mod tests {
             sheet_name("办学状态数据 / Status data: 2026"),
             "办学状态数据  Status data 2026"
         );
+        assert_eq!(sheet_name("'quoted'"), "quoted");
+    }
+
+    /// Found by Schemathesis: an indicator named in characters outside the Basic
+    /// Multilingual Plane made the template's validation title too long for Excel.
+    #[test]
+    fn limits_count_utf16_units() {
+        assert_eq!(fit_utf16("abc", 2), "ab");
+        assert_eq!(fit_utf16("学校", 2), "学校");
+        assert_eq!(fit_utf16("😀😀😀", 5), "😀😀");
+        assert_eq!(fit_utf16("𠀀a", 2), "𠀀");
+        let long = "😀".repeat(40);
+        assert_eq!(sheet_name(&long).encode_utf16().count(), 30);
     }
 }

@@ -25,7 +25,7 @@ use crate::domain::lang::Lang;
 use crate::domain::message::Msg;
 use crate::domain::numbers;
 use crate::domain::status_data::{Figures, Indicator, ValueKind, parse_typed};
-use crate::sheets::{Formats, cell_ref, col};
+use crate::sheets::{Formats, cell_ref, col, fit_utf16};
 
 /// What the hidden sheet says a template is.
 pub const MARKER: &str = "accredit-status-data";
@@ -106,11 +106,10 @@ fn validation(indicator: &Indicator) -> Result<DataValidation, XlsxError> {
         (_, None) => DataValidation::new()
             .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(min)),
     };
-    let title: String = indicator.name_zh.chars().take(30).collect();
-    rule.set_input_title(title)?
-        .set_input_message(rule_text(indicator).chars().take(250).collect::<String>())?
+    rule.set_input_title(fit_utf16(&indicator.name_zh, 32))?
+        .set_input_message(fit_utf16(&rule_text(indicator), 255))?
         .set_error_title("数值不符合要求 / Invalid value")?
-        .set_error_message(rule_text(indicator).chars().take(220).collect::<String>())
+        .set_error_message(fit_utf16(&rule_text(indicator), 255))
         .map(|v| v.set_error_style(DataValidationErrorStyle::Stop))
 }
 
@@ -417,6 +416,29 @@ mod tests {
             previous: &previous,
         })
         .unwrap()
+    }
+
+    /// Found by Schemathesis: an indicator whose Chinese name is in emoji (two UTF-16 units
+    /// each) still gives a template, its cell's prompt cut to what Excel allows.
+    #[test]
+    fn names_outside_the_basic_plane() {
+        let mut catalogue = catalogue();
+        catalogue[0].name_zh = "😀".repeat(60);
+        let bytes = write(&TemplateData {
+            school_id: 7,
+            school_name: &"𠀀".repeat(200),
+            year: 1950,
+            catalogue: &catalogue,
+            current: &Figures::new(),
+            previous: &Figures::new(),
+        })
+        .unwrap();
+        let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range(SHEET).unwrap();
+        assert_eq!(
+            range.get_value((FIRST_ROW, u32::from(CODE))),
+            Some(&Data::String("students".into()))
+        );
     }
 
     /// A template as someone filled it in: the codes in column A from row 5 and what they
