@@ -353,7 +353,7 @@ mod tests {
             "panel": {"submission_id": 5, "lead_id": 9, "all_sealed": true, "members": [
                 {"user_id": 9, "name": "Lead <i>", "role": "expert", "lead": true, "sealed": true, "sealed_at": "2026-05-02T08:00:00.000000Z"},
                 {"user_id": 10, "name": "Member", "role": "reviewer", "lead": false, "sealed": false, "sealed_at": null}]},
-            "seat": [true, false], "form": true, "score": true, "seal": true, "agree": true, "visit": true,
+            "seat": [true, false], "form": true, "score": true, "agree": true, "visit": true,
             "candidates": [[9, "Lead", "expert"], [10, "Member", "reviewer"]],
             "mine": {"1.1": {"score": 8.0, "met": null, "comment": "缺少 <b>"}, "2": {"score": null, "met": true, "comment": null}},
             "start": {"1.1": "8", "2": "true"}}));

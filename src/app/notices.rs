@@ -7,7 +7,6 @@ use serde::Deserialize;
 use time::{Date, PrimitiveDateTime};
 
 use crate::db::DbConn;
-use crate::domain::Role;
 use crate::domain::access::Access;
 use crate::domain::dates::parse_date;
 use crate::domain::notice::{self, NoticeState};
@@ -82,9 +81,7 @@ fn reads_province(conn: &mut DbConn, access: &Access, province: i64) -> Result<(
 /// The province's staff read and resolve objections: reviewers read, the head resolves.
 fn reads_objections(conn: &mut DbConn, access: &Access, province: i64) -> Result<(), AppError> {
     reads_province(conn, access, province)?;
-    Ok(Access::require(
-        access.is_admin() || matches!(access.role, Role::Reviewer | Role::ProvinceAdmin),
-    )?)
+    Ok(Access::require(access.reviews_province(province))?)
 }
 
 /// What a notice publishes of one submission, if it may be published: a recommended

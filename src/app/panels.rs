@@ -207,13 +207,8 @@ pub fn get(conn: &mut DbConn, access: &Access, submission_id: i64) -> Result<Pan
     evaluations::get(conn, access, submission.id)?;
     let province = schools::get(conn, access, submission.school_id)?.province_id;
     let member = panel.members.iter().any(|m| m.user_id == access.user_id);
-    Access::require(member || access.is_admin() || staff_of(access, province))?;
+    Access::require(member || access.reviews_province(province))?;
     Ok(panel)
-}
-
-fn staff_of(access: &Access, province: i64) -> bool {
-    matches!(access.role, Role::Reviewer | Role::ProvinceAdmin)
-        && access.province_id == Some(province)
 }
 
 /// Forms (or re-forms) the panel of a submitted application: the province admin of the
@@ -590,8 +585,8 @@ pub struct PanelRights {
     /// the asker sits on it: (lead, sealed)
     pub seat: Option<(bool, bool)>,
     pub form: bool,
+    /// the asker's sheet is open: they score its items and seal it
     pub score: bool,
-    pub seal: bool,
     pub agree: bool,
     pub visit: bool,
     /// who may be put on the panel: the province's experts in office and reviewers
@@ -618,7 +613,7 @@ pub fn rights(
         .iter()
         .find(|m| m.user_id == access.user_id)
         .map(|m| (m.lead, m.sealed));
-    let staff = access.is_admin() || staff_of(access, school.province_id);
+    let staff = access.reviews_province(school.province_id);
     if seat.is_none() && !staff {
         return Ok(PanelRights::default());
     }
@@ -663,7 +658,6 @@ pub fn rights(
         seat,
         form,
         score: submitted && seat.is_some() && !sealed,
-        seal: submitted && seat.is_some() && !sealed,
         agree,
         visit: heads
             && matches!(

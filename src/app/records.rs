@@ -204,9 +204,7 @@ fn hidden_from(access: &Access, province: i64) -> Result<Vec<String>, AppError> 
     Ok(match access.role {
         Role::Admin => Vec::new(),
         Role::Expert => return Err(AppError::Forbidden),
-        Role::Reviewer | Role::ProvinceAdmin if access.province_id == Some(province) => {
-            names(&[Action::PanelScore])
-        }
+        _ if access.reviews_province(province) => names(&[Action::PanelScore]),
         _ => names(&[
             Action::PanelScore,
             Action::PanelSeal,

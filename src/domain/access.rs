@@ -145,6 +145,14 @@ impl Access {
             || (self.role == Role::ProvinceAdmin && self.province_id == Some(province_id))
     }
 
+    /// An admin, or the province's own staff (its reviewers and its bureau): who reads an
+    /// evaluation's sealed scores, its panel and its objections.
+    pub fn reviews_province(&self, province_id: i64) -> bool {
+        self.is_admin()
+            || (matches!(self.role, Role::Reviewer | Role::ProvinceAdmin)
+                && self.province_id == Some(province_id))
+    }
+
     /// An admin, or anyone of the province (its bureau, its reviewers, its schools' staff).
     pub fn belongs_to_province(&self, province_id: i64) -> bool {
         self.is_admin() || self.province_id == Some(province_id)

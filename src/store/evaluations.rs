@@ -13,7 +13,6 @@ use crate::db::DbConn;
 use crate::db::schema::{
     evaluation_evidence, evaluation_items, evaluations, evidence_files, school_titles, schools,
 };
-use crate::domain::Role;
 use crate::domain::access::Access;
 use crate::domain::history::{Action, Journal};
 use crate::domain::panel::{
@@ -286,9 +285,7 @@ fn reader_of(access: &Access, panel: &Panel, province: i64) -> Reader {
             sealed: seat.sealed,
         };
     }
-    let staff = matches!(access.role, Role::Reviewer | Role::ProvinceAdmin)
-        && access.province_id == Some(province);
-    if access.is_admin() || staff {
+    if access.reviews_province(province) {
         Reader::Province
     } else {
         Reader::School
@@ -453,16 +450,27 @@ fn panel_work(
     submission: &Submission,
     standard: &standards::Standard,
 ) -> Result<PanelWork, AppError> {
-    let panel = panels::panel(conn, submission.id)?;
-    let province: i64 = schools::table
-        .find(submission.school_id)
-        .select(schools::province_id)
-        .first(conn)?;
     let stage = match state_of(submission.status) {
         EvaluationState::SelfAssessment => Stage::SelfAssessment,
         EvaluationState::Decided => Stage::Decided,
         _ => Stage::Panel,
     };
+    if stage == Stage::SelfAssessment {
+        // Nobody sees anything of a panel's before the school hands its evaluation in:
+        // the draft's page (the officer's busiest) reads no panel at all.
+        return Ok(PanelWork {
+            items: HashMap::new(),
+            all_sealed: false,
+            total: None,
+            outcome: None,
+            reasons: Vec::new(),
+        });
+    }
+    let panel = panels::panel(conn, submission.id)?;
+    let province: i64 = schools::table
+        .find(submission.school_id)
+        .select(schools::province_id)
+        .first(conn)?;
     let (seen, consensus_shown) = sight(reader_of(access, &panel, province), stage);
     let sealed: HashSet<i64> = panel
         .members

@@ -320,23 +320,28 @@ type ObjectionRow = (
     (String, i64, String),
 );
 
-fn objection_query() -> objections::BoxedQuery<'static, crate::db::MultiBackend> {
-    objections::table.into_boxed()
+/// Which objections to read.
+enum Which {
+    /// every objection to a province's notices
+    OfProvince(i64),
+    One(i64),
 }
 
-fn load_objections(
-    conn: &mut DbConn,
-    query: objections::BoxedQuery<'static, crate::db::MultiBackend>,
-) -> Result<Vec<Objection>, AppError> {
-    let ids: Vec<i64> = query.select(objections::id).load(conn)?;
-    let rows: Vec<ObjectionRow> = objections::table
+/// Objections with their notice's title and their school, newest first, in one query.
+fn load_objections(conn: &mut DbConn, which: Which) -> Result<Vec<Objection>, AppError> {
+    let query = objections::table
         .inner_join(notices::table.on(notices::id.eq(objections::notice_id)))
         .inner_join(
             notice_entries::table.on(notice_entries::notice_id
                 .eq(objections::notice_id)
                 .and(notice_entries::submission_id.eq(objections::submission_id))),
         )
-        .filter(objections::id.eq_any(&ids))
+        .into_boxed::<crate::db::MultiBackend>();
+    let query = match which {
+        Which::OfProvince(p) => query.filter(notices::province_id.eq(p)),
+        Which::One(id) => query.filter(objections::id.eq(id)),
+    };
+    let rows: Vec<ObjectionRow> = query
         .order(objections::id.desc())
         .select((
             (
@@ -394,13 +399,7 @@ fn load_objections(
 
 /// Every objection to a province's notices, newest first.
 pub fn of_province(conn: &mut DbConn, province_id: i64) -> Result<Vec<Objection>, AppError> {
-    let notices_of_province = notices::table
-        .filter(notices::province_id.eq(province_id))
-        .select(notices::id);
-    load_objections(
-        conn,
-        objection_query().filter(objections::notice_id.eq_any(notices_of_province)),
-    )
+    load_objections(conn, Which::OfProvince(province_id))
 }
 
 /// One objection and its notice's province (none when there is no such objection).
@@ -414,7 +413,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<(Objection, i64)>, AppE
     else {
         return Ok(None);
     };
-    let found = load_objections(conn, objection_query().filter(objections::id.eq(id)))?;
+    let found = load_objections(conn, Which::One(id))?;
     Ok(found.into_iter().next().map(|o| (o, province)))
 }
 
