@@ -26,8 +26,33 @@ pub fn put_sections(
     super::write(conn, |conn, journal| {
         crate::store::record::writable_school(conn, access, school_id)?;
         let sections = input.validate()?;
+        // Ordered with the submission's steps (they append to the history too), so that a
+        // hand-in that commits first is seen here.
+        crate::store::history::lock(conn)?;
+        if let Some((_, status)) = submissions::of_year(
+            conn,
+            access,
+            school_id,
+            SubmissionKind::AnnualQualityReport,
+            year,
+        )? && sections_frozen(status)
+        {
+            return Err(AppError::conflict_of(Msg::ReportHandedIn {
+                status: status.to_string(),
+            }));
+        }
         status_data::put_report_sections(conn, journal, access, school_id, year, &sections, now)
     })
+}
+
+/// Once the year's report is handed in, what was written is what the reviewers read and
+/// what the DOCX on file says: it changes again only when changes are requested (or after
+/// a rejection or a withdrawal, for a new submission).
+fn sections_frozen(status: SubmissionStatus) -> bool {
+    matches!(
+        status,
+        SubmissionStatus::Submitted | SubmissionStatus::Recommended | SubmissionStatus::Approved
+    )
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

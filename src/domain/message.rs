@@ -252,6 +252,7 @@ messages! {
     SentTwice => "sent_twice", "was sent more than once", "只能提交一次";
     NotUtf8 => "not_unicode_text", "must be text in UTF-8", "必须是 UTF-8 编码的文本";
     TooBig { max: String } => "file_too_big", "evidence files may be at most {max}", "证明材料不能超过 {max}";
+    SheetTooBig { max: String } => "sheet_too_big", "the spreadsheet may be at most {max}", "电子表格不能超过 {max}";
     FileType => "file_type",
         "evidence must be PDF, PNG, JPEG, an Office document, plain text or CSV (judged by its content)",
         "证明材料必须是 PDF、PNG、JPEG、Office 文档、纯文本或 CSV（按文件内容判断）";
@@ -276,6 +277,10 @@ messages! {
     EvidenceLocked { status: String } => "evidence_locked",
         "evidence is immutable once submitted (the submission is {status})",
         "提交后的证明材料不能再修改（申报状态：{status}）";
+
+    ReportHandedIn { status: String } => "report_handed_in",
+        "the report has been handed in (its submission is {status}): its sections change again only when changes are requested",
+        "年度质量报告已提交（申报状态：{status}），退回修改后才能再修改正文";
 
     // The school year
     Derived => "derived", "is derived from other figures and cannot be entered", "由其他数据计算得出，不能填写";

@@ -290,7 +290,7 @@ pub fn refuse_declared_oversize(state: &AppState, req: &HttpRequest) -> Result<(
 /// The largest template upload: a filled-in template is a few tens of kilobytes.
 pub const MAX_TEMPLATE_BYTES: usize = 2 * 1024 * 1024;
 
-/// Reads a small multipart upload into memory: the one file (field `file`, at most
+/// Reads a small multipart upload into memory: the one spreadsheet (field `file`, at most
 /// `limit` bytes) and the short text fields beside it (a form's CSRF token).
 pub async fn small_upload(
     mut payload: Multipart,
@@ -310,8 +310,11 @@ pub async fn small_upload(
             let chunk = chunk
                 .map_err(|_| AppError::bad_request("upload_interrupted", Msg::UploadCutOff))?;
             if bytes.len() + chunk.len() > room {
-                return Err(AppError::PayloadTooLarge(Msg::TooBig {
-                    max: crate::domain::numbers::bytes(room as u64),
+                let max = crate::domain::numbers::bytes(room as u64);
+                return Err(AppError::PayloadTooLarge(if is_file {
+                    Msg::SheetTooBig { max }
+                } else {
+                    Msg::BodyTooLarge
                 }));
             }
             bytes.extend_from_slice(&chunk);

@@ -591,6 +591,22 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
         .await
         .json();
     assert_eq!(y2026["state"], "in_progress");
+    // Issue 26: the written sections read as written, without the source's indentation.
+    let written = app
+        .send(
+            "GET",
+            &format!("/api/v1/schools/{school}/annual-report/2025"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(written.status, 200);
+    for paragraph in [
+        "<p>职业技能鉴定 2,600 人次，合格率接近 90%。</p>",
+        "聘请 10 名兼职教师，并安排 20 名专任教师下企业实践。</p>",
+    ] {
+        assert!(written.text.contains(paragraph), "{paragraph}");
+    }
     assert_eq!(y2026["figures"].as_object().unwrap().len(), 8);
     let report = mine
         .as_array()

@@ -632,6 +632,26 @@ async fn bad_sheets_are_refused_whole_and_named_cell_by_cell(app: TestApp) {
         .upload_to(&format!("{path}/upload"), Some(officer), "empty.xlsx", b"")
         .await;
     assert_eq!(nothing.status, 422);
+    // Issue 26: a workbook over the limit is named as the spreadsheet it is, not as evidence.
+    let oversized = vec![b'P'; 2 * 1024 * 1024 + 1];
+    let reply = app
+        .upload_to(
+            &format!("{path}/upload"),
+            Some(officer),
+            "big.xlsx",
+            &oversized,
+        )
+        .await;
+    assert_eq!(reply.status, 413, "{}", reply.text);
+    let message = reply.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("spreadsheet") && message.contains("2 MiB"),
+        "{message}"
+    );
+    assert!(!message.contains("evidence"), "{message}");
     let year = app.send("GET", &path, Some(officer), None).await.json();
     assert_eq!(
         year["figures"],
@@ -980,4 +1000,31 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
         (locked.status, locked.error_code().as_str()),
         (409, "evidence_locked")
     );
+    // Issue 26: handed in, the written sections are what the DOCX on file says; they
+    // change again once changes are requested.
+    let sections_path = format!("/api/v1/schools/{school}/annual-report/2025");
+    let rewrite = json!({"highlights": "改写后的亮点。", "problems": "实训指导教师不足。"});
+    let frozen = app
+        .send("PUT", &sections_path, Some(officer), Some(rewrite.clone()))
+        .await;
+    assert_eq!(
+        (frozen.status, frozen.error_code().as_str()),
+        (409, "report_handed_in"),
+        "{}",
+        frozen.text
+    );
+    let page = app.send("GET", &sections_path, Some(officer), None).await;
+    assert!(page.text.contains("牵头全省技工院校质量管理体系建设。"));
+    assert!(!page.text.contains("改写后的亮点"));
+    let id = evidence["submission_id"].as_i64().unwrap();
+    let reviewer = world.token(Actor::Reviewer).unwrap();
+    let returned = app
+        .with_token(reviewer)
+        .review(id, "request_changes", "请补充就业数据")
+        .await;
+    assert_eq!(returned.status, 200, "{}", returned.text);
+    let open_again = app
+        .send("PUT", &sections_path, Some(officer), Some(rewrite))
+        .await;
+    assert_eq!(open_again.status, 200, "{}", open_again.text);
 }

@@ -769,6 +769,27 @@ async fn home_and_queue_lists_are_searched_by_school_name(app: TestApp) {
     assert_eq!(links(&foreign, "queue-link"), 0);
 }
 
+both_backends!(the_bureau_home_calls_a_round_due_date_the_submission_deadline);
+
+/// Issue 26: the bureau's home called a round's due date 整改期限 (a rectification
+/// deadline); it is the submission deadline, 报送截止.
+async fn the_bureau_home_calls_a_round_due_date_the_submission_deadline(app: TestApp) {
+    let world = World::build(&app).await;
+    let mut visitor = Visitor::new(&app);
+    visitor
+        .sign_in(world.email(Actor::ProvinceAdmin).unwrap(), PASSWORD)
+        .await;
+    visitor.cookies.insert("lang".into(), "zh-CN".into());
+    let home = visitor.get("/home").await;
+    assert_eq!(home.status, 200);
+    assert!(
+        home.text.contains("class=\"round-link\""),
+        "the home lists the open round"
+    );
+    assert!(home.text.contains("报送截止"), "{}", home.text);
+    assert!(!home.text.contains("整改期限"), "{}", home.text);
+}
+
 both_backends!(the_home_page_counts_the_overdue_as_the_deadlines_list_does);
 
 async fn the_home_page_counts_the_overdue_as_the_deadlines_list_does(app: TestApp) {
