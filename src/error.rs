@@ -253,6 +253,9 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed { allow } => {
                 response.insert_header(("Allow", allow.as_str()));
             }
+            AppError::Unavailable(_) => {
+                response.insert_header(("Retry-After", RETRY_UNAVAILABLE_SECS.to_string()));
+            }
             _ => {}
         }
         // English here; `http` renders it again in the language the request asks for.
@@ -268,6 +271,10 @@ impl From<crate::domain::access::Forbidden> for AppError {
     }
 }
 
+/// When to try again after a 503: the pool reconnects within a second or two once the
+/// database is back.
+pub const RETRY_UNAVAILABLE_SECS: u64 = 5;
+
 impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -280,6 +287,16 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::conflict("conflict", Msg::TryAgain)
             }
+            // The connection went away under the request (a restart, a failover, a killed
+            // backend): the database is away, as when the pool cannot connect.
+            Error::DatabaseError(
+                kind @ (DatabaseErrorKind::ClosedConnection
+                | DatabaseErrorKind::UnableToSendCommand),
+                info,
+            ) => AppError::Unavailable(format!(
+                "database connection lost ({kind:?}): {}",
+                info.message()
+            )),
             other => AppError::Internal(anyhow::Error::new(other).context("database error")),
         }
     }

@@ -148,3 +148,73 @@ async fn validation_messages_are_in_the_readers_language(app: TestApp) {
     assert_eq!(reply.status, 404);
     assert_eq!(reply.json()["error"]["message"], "未找到");
 }
+
+/// Issue 26: a PostgreSQL connection lost in the middle of a request is the database being
+/// away: 503 `service_unavailable` with `Retry-After` (it answered 500), nothing written,
+/// and the same request succeeds once the database answers again. The request is held
+/// mid-way deterministically: the test takes the history's advisory lock, so the write
+/// waits on it inside its transaction, and then its backend is terminated.
+#[tokio::test]
+async fn a_connection_lost_mid_request_answers_503_with_retry_after() {
+    use accredit::db::Backend;
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+
+    use crate::world::{Actor, World};
+
+    #[derive(diesel::QueryableByName)]
+    struct Waiting {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+
+    let Some(app) = crate::helpers::spawn_app(Backend::Postgres).await else {
+        return;
+    };
+    let world = World::build(&app).await;
+    let officer = world.token(Actor::QualityOfficer).unwrap();
+    let path = format!("/api/v1/schools/{}/annual-report/2025", world.school);
+    let first = json!({"highlights": "第一稿。", "problems": null});
+    let reply = app.send("PUT", &path, Some(officer), Some(first)).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+
+    let mut holder = PgConnection::establish(&app.database.url()).unwrap();
+    diesel::sql_query("SELECT pg_advisory_lock(29389342173524601)")
+        .execute(&mut holder)
+        .unwrap();
+    let second = json!({"highlights": "第二稿。", "problems": null});
+    let request = app.send("PUT", &path, Some(officer), Some(second.clone()));
+    let killer = async {
+        let mut admin = PgConnection::establish(&app.database.url()).unwrap();
+        for _ in 0..200 {
+            let waiting: Vec<Waiting> = diesel::sql_query(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+                 AND wait_event_type = 'Lock' AND wait_event = 'advisory' \
+                 AND pid <> pg_backend_pid()",
+            )
+            .load(&mut admin)
+            .unwrap();
+            if let Some(w) = waiting.first() {
+                diesel::sql_query(format!("SELECT pg_terminate_backend({})", w.pid))
+                    .execute(&mut admin)
+                    .unwrap();
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        false
+    };
+    let (reply, killed) = tokio::join!(request, killer);
+    assert!(killed, "the write never waited on the lock");
+    assert_eq!(reply.status, 503, "{}", reply.text);
+    assert_eq!(reply.error_code(), "service_unavailable");
+    let retry: u64 = reply.header("Retry-After").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After: {retry}");
+    diesel::sql_query("SELECT pg_advisory_unlock(29389342173524601)")
+        .execute(&mut holder)
+        .unwrap();
+
+    let page = app.send("GET", &path, Some(officer), None).await;
+    assert!(page.text.contains("第一稿。") && !page.text.contains("第二稿。"));
+    let again = app.send("PUT", &path, Some(officer), Some(second)).await;
+    assert_eq!(again.status, 200, "{}", again.text);
+}

@@ -128,7 +128,9 @@ fn status_description(status: &str) -> &'static str {
         "422" => "A value is out of its range or breaks a rule; `fields` names each field",
         "429" => "Too many attempts; `Retry-After` says when to try again",
         "500" => "A fault of the server; the answer's `X-Request-Id` finds it in the log",
-        "503" => "The database does not answer",
+        "503" => {
+            "The database does not answer (or was lost during the request); `Retry-After` says when to try again"
+        }
         _ => "See the error code",
     }
 }
