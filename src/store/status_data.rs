@@ -249,15 +249,17 @@ pub struct StatusInput {
     pub version: Option<i64>,
 }
 
-/// Checks entered figures against the catalogue; problems are named `figures.<code>`.
+/// Checks entered figures against the catalogue (its kind and range per indicator, on every
+/// path that takes figures); problems are named `{prefix}<code>`.
 pub fn check_figures(
     catalogue: &Catalogue,
     typed: &BTreeMap<String, Option<f64>>,
+    prefix: &str,
 ) -> Result<Figures, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut figures = Figures::new();
     for (code, value) in typed {
-        let field = format!("figures.{code}");
+        let field = format!("{prefix}{code}");
         let Some(indicator) = catalogue.by_code(code) else {
             errors.insert(field, Msg::NoIndicator);
             continue;
@@ -328,7 +330,11 @@ pub fn put(
         let school = writable_school(conn, access, school_id)?;
         let catalogue = catalogue(conn)?;
         let mut errors = FieldErrors::new();
-        let figures = match input.figures.as_ref().map(|f| check_figures(&catalogue, f)) {
+        let figures = match input
+            .figures
+            .as_ref()
+            .map(|f| check_figures(&catalogue, f, "figures."))
+        {
             Some(Err(e)) => {
                 errors.extend(e);
                 None
@@ -831,9 +837,15 @@ pub fn put_nine(
         let school = writable_school(conn, access, school_id)?;
         let catalogue = catalogue(conn)?;
         let mut figures = figures_by_id(conn, &catalogue, school_id, year)?;
+        let typed: BTreeMap<String, Option<f64>> = nine
+            .fields()
+            .into_iter()
+            .filter_map(|(code, value)| Some((code.to_owned(), Some(value? as f64))))
+            .collect();
+        let checked = check_figures(&catalogue, &typed, "").map_err(AppError::Validation)?;
         for (code, value) in nine.fields() {
-            match value {
-                Some(v) => figures.insert(code.to_owned(), v as f64),
+            match value.and(checked.get(code)) {
+                Some(v) => figures.insert(code.to_owned(), *v),
                 None => figures.remove(code),
             };
         }

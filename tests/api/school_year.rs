@@ -11,6 +11,7 @@ use crate::helpers::{TestApp, both_backends, fill_xlsx, template_cell, xlsx_rows
 use crate::world::{Actor, World};
 
 both_backends!(
+    implausible_figures_are_refused_on_every_path,
     a_year_from_the_template_to_the_lock_and_back,
     bad_sheets_are_refused_whole_and_named_cell_by_cell,
     the_catalogue_grows_without_a_change_of_code,
@@ -1027,4 +1028,116 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
         .send("PUT", &sections_path, Some(officer), Some(rewrite))
         .await;
     assert_eq!(open_again.status, 200, "{}", open_again.text);
+}
+
+/// Issue 26: 10^13 students, ten million teachers or a campus of 10^10 m² were taken. The
+/// catalogue gives every entered indicator a plausible maximum, and every path applies it:
+/// the status data's JSON, the sheet upload and the old indicators route.
+async fn implausible_figures_are_refused_on_every_path(app: TestApp) {
+    let world = World::build(&app).await;
+    let officer = world.token(Actor::QualityOfficer).unwrap();
+    let school = world.school;
+    let catalogue = app
+        .send("GET", "/api/v1/indicators", Some(officer), None)
+        .await
+        .json();
+    let max_of = |code: &str| {
+        catalogue
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["code"] == code)
+            .map(|i| i["max"].clone())
+            .unwrap()
+    };
+    assert_eq!(max_of("students"), 200000.0);
+    assert_eq!(max_of("teachers"), 20000.0);
+    assert_eq!(max_of("campus_area_m2"), 10000000.0);
+    assert_eq!(max_of("equipment_value_cny"), 100000000000.0);
+
+    let path = format!("/api/v1/schools/{school}/status-data/2025");
+    let reply = app
+        .send(
+            "PUT",
+            &path,
+            Some(officer),
+            Some(json!({"figures": {"students": 1e13, "teachers": 10000000, "campus_area_m2": 1e10}})),
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    let fields = &reply.json()["error"]["fields"];
+    for field in [
+        "figures.students",
+        "figures.teachers",
+        "figures.campus_area_m2",
+    ] {
+        assert!(
+            fields[field].as_str().unwrap().contains("between"),
+            "{field}: {fields}"
+        );
+    }
+
+    let (status, template) = {
+        let reply = app
+            .client
+            .get(app.url(&format!("{path}/template.xlsx")))
+            .bearer_auth(officer)
+            .send()
+            .await
+            .unwrap();
+        (
+            reply.status().as_u16(),
+            reply.bytes().await.unwrap().to_vec(),
+        )
+    };
+    assert_eq!(status, 200);
+    let filled = fill_xlsx(
+        &template,
+        &[(&template_cell(&template, "students"), "10000000000000")],
+    );
+    let reply = app
+        .upload_to(
+            &format!("{path}/upload"),
+            Some(officer),
+            "big.xlsx",
+            &filled,
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    let cell = template_cell(&template, "students");
+    assert!(
+        reply.json()["error"]["fields"][&cell].is_string(),
+        "{}",
+        reply.text
+    );
+
+    let reply = app
+        .send(
+            "PUT",
+            &format!("/api/v1/schools/{school}/indicators/2025"),
+            Some(officer),
+            Some(json!({"students": 100000000000_i64, "teachers": 210})),
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.text);
+    assert!(
+        reply.json()["error"]["fields"]["students"].is_string(),
+        "{}",
+        reply.text
+    );
+    let year = app.send("GET", &path, Some(officer), None).await.json();
+    assert!(
+        year["figures"].get("students").is_none(),
+        "nothing was saved: {year}"
+    );
+    // What a real school reports is taken.
+    let reply = app
+        .send(
+            "PUT",
+            &format!("/api/v1/schools/{school}/indicators/2025"),
+            Some(officer),
+            Some(json!({"students": 4200, "teachers": 210})),
+        )
+        .await;
+    assert!(matches!(reply.status, 200 | 201), "{}", reply.text);
 }
