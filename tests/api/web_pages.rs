@@ -497,7 +497,8 @@ async fn record_pages_show_due_states_paginate_and_keep_scope(app: TestApp) {
         .await;
     assert_eq!(reply.status, 422);
     assert!(
-        reply.text.contains("must be between 0 and 200,000") && reply.text.contains("value=\"300\""),
+        reply.text.contains("must be between 0 and 200,000")
+            && reply.text.contains("value=\"300\""),
         "error named in the page's language, input kept: {}",
         reply.text
     );
