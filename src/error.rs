@@ -273,7 +273,7 @@ impl From<crate::domain::access::Forbidden> for AppError {
 
 /// When to try again after a 503: the pool reconnects within a second or two once the
 /// database is back.
-pub const RETRY_UNAVAILABLE_SECS: u64 = 5;
+const RETRY_UNAVAILABLE_SECS: u64 = 5;
 
 impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> Self {

@@ -9,7 +9,7 @@ use crate::domain::access::Access;
 use crate::domain::history::Journal;
 use crate::domain::lang::Lang;
 use crate::domain::text;
-use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
+use crate::domain::workflow::{self, SubmissionKind, SubmissionStatus};
 use crate::error::{AppError, Msg, Validator};
 use crate::store::status_data::{self, ReportSections};
 use crate::store::submissions::{self, NewSubmission, Subject};
@@ -35,7 +35,7 @@ pub fn put_sections(
             school_id,
             SubmissionKind::AnnualQualityReport,
             year,
-        )? && sections_frozen(status)
+        )? && workflow::holds_handed_in(status)
         {
             return Err(AppError::conflict_of(Msg::ReportHandedIn {
                 status: status.to_string(),
@@ -43,16 +43,6 @@ pub fn put_sections(
         }
         status_data::put_report_sections(conn, journal, access, school_id, year, &sections, now)
     })
-}
-
-/// Once the year's report is handed in, what was written is what the reviewers read and
-/// what the DOCX on file says: it changes again only when changes are requested (or after
-/// a rejection or a withdrawal, for a new submission).
-fn sections_frozen(status: SubmissionStatus) -> bool {
-    matches!(
-        status,
-        SubmissionStatus::Submitted | SubmissionStatus::Recommended | SubmissionStatus::Approved
-    )
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -165,6 +165,16 @@ pub fn is_final(status: SubmissionStatus) -> bool {
     )
 }
 
+/// The submission holds what the school handed in (with the province, or approved): what
+/// it was handed in with, such as the annual report's written sections, stays as it is
+/// until changes are requested.
+pub fn holds_handed_in(status: SubmissionStatus) -> bool {
+    matches!(
+        status,
+        SubmissionStatus::Submitted | SubmissionStatus::Recommended | SubmissionStatus::Approved
+    )
+}
+
 /// Evidence may be added while the school is preparing the submission.
 pub fn accepts_evidence(status: SubmissionStatus) -> bool {
     matches!(

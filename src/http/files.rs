@@ -310,9 +310,10 @@ pub async fn small_upload(
             let chunk = chunk
                 .map_err(|_| AppError::bad_request("upload_interrupted", Msg::UploadCutOff))?;
             if bytes.len() + chunk.len() > room {
-                let max = crate::domain::numbers::bytes(room as u64);
                 return Err(AppError::PayloadTooLarge(if is_file {
-                    Msg::SheetTooBig { max }
+                    Msg::SheetTooBig {
+                        max: crate::domain::numbers::bytes(room as u64),
+                    }
                 } else {
                     Msg::BodyTooLarge
                 }));

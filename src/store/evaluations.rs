@@ -434,6 +434,7 @@ struct ItemWork {
 }
 
 /// The panel's work on an evaluation, as the reader may see it.
+#[derive(Default)]
 struct PanelWork {
     items: HashMap<String, ItemWork>,
     all_sealed: bool,
@@ -458,13 +459,7 @@ fn panel_work(
     if stage == Stage::SelfAssessment {
         // Nobody sees anything of a panel's before the school hands its evaluation in:
         // the draft's page (the officer's busiest) reads no panel at all.
-        return Ok(PanelWork {
-            items: HashMap::new(),
-            all_sealed: false,
-            total: None,
-            outcome: None,
-            reasons: Vec::new(),
-        });
+        return Ok(PanelWork::default());
     }
     let panel = panels::panel(conn, submission.id)?;
     let province: i64 = schools::table

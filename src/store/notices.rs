@@ -317,7 +317,7 @@ pub fn lodge(
 type ObjectionRow = (
     (i64, i64, i64, String, String, String, PrimitiveDateTime),
     (Option<bool>, Option<String>, Option<PrimitiveDateTime>),
-    (String, i64, String),
+    (String, i64, String, i64),
 );
 
 /// Which objections to read.
@@ -327,8 +327,9 @@ enum Which {
     One(i64),
 }
 
-/// Objections with their notice's title and their school, newest first, in one query.
-fn load_objections(conn: &mut DbConn, which: Which) -> Result<Vec<Objection>, AppError> {
+/// Objections with their notice's title, their school and the notice's province, newest
+/// first, in one query.
+fn load_objections(conn: &mut DbConn, which: Which) -> Result<Vec<(Objection, i64)>, AppError> {
     let query = objections::table
         .inner_join(notices::table.on(notices::id.eq(objections::notice_id)))
         .inner_join(
@@ -362,6 +363,7 @@ fn load_objections(conn: &mut DbConn, which: Which) -> Result<Vec<Objection>, Ap
                 notices::title,
                 notice_entries::school_id,
                 notice_entries::school_name,
+                notices::province_id,
             ),
         ))
         .load(conn)?;
@@ -371,27 +373,32 @@ fn load_objections(conn: &mut DbConn, which: Which) -> Result<Vec<Objection>, Ap
             |(
                 (id, notice_id, submission_id, name, contact, text, received_at),
                 (upheld, resolution, resolved_at),
-                (notice_title, school_id, school_name),
-            )| Objection {
-                id,
-                notice_id,
-                notice_title,
-                submission_id,
-                school_id,
-                school_name,
-                name,
-                contact,
-                text,
-                received_at,
-                state: match (upheld, resolved_at) {
-                    (_, None) => "pending",
-                    (Some(true), Some(_)) => "upheld",
-                    _ => "dismissed",
-                }
-                .to_owned(),
-                upheld,
-                resolution,
-                resolved_at,
+                (notice_title, school_id, school_name, province),
+            )| {
+                (
+                    Objection {
+                        id,
+                        notice_id,
+                        notice_title,
+                        submission_id,
+                        school_id,
+                        school_name,
+                        name,
+                        contact,
+                        text,
+                        received_at,
+                        state: match (upheld, resolved_at) {
+                            (_, None) => "pending",
+                            (Some(true), Some(_)) => "upheld",
+                            _ => "dismissed",
+                        }
+                        .to_owned(),
+                        upheld,
+                        resolution,
+                        resolved_at,
+                    },
+                    province,
+                )
             },
         )
         .collect())
@@ -399,22 +406,15 @@ fn load_objections(conn: &mut DbConn, which: Which) -> Result<Vec<Objection>, Ap
 
 /// Every objection to a province's notices, newest first.
 pub fn of_province(conn: &mut DbConn, province_id: i64) -> Result<Vec<Objection>, AppError> {
-    load_objections(conn, Which::OfProvince(province_id))
+    Ok(load_objections(conn, Which::OfProvince(province_id))?
+        .into_iter()
+        .map(|(objection, _)| objection)
+        .collect())
 }
 
 /// One objection and its notice's province (none when there is no such objection).
 pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<(Objection, i64)>, AppError> {
-    let Some(province): Option<i64> = objections::table
-        .inner_join(notices::table.on(notices::id.eq(objections::notice_id)))
-        .filter(objections::id.eq(id))
-        .select(notices::province_id)
-        .first(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let found = load_objections(conn, Which::One(id))?;
-    Ok(found.into_iter().next().map(|o| (o, province)))
+    Ok(load_objections(conn, Which::One(id))?.into_iter().next())
 }
 
 /// The resolutions of a submission's objections: `None` while pending.
