@@ -1077,19 +1077,7 @@ async fn implausible_figures_are_refused_on_every_path(app: TestApp) {
         );
     }
 
-    let (status, template) = {
-        let reply = app
-            .client
-            .get(app.url(&format!("{path}/template.xlsx")))
-            .bearer_auth(officer)
-            .send()
-            .await
-            .unwrap();
-        (
-            reply.status().as_u16(),
-            reply.bytes().await.unwrap().to_vec(),
-        )
-    };
+    let (status, template) = bytes(&app, &format!("{path}/template.xlsx"), officer).await;
     assert_eq!(status, 200);
     let filled = fill_xlsx(
         &template,
