@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::auth::CurrentUser;
 use crate::domain::lang::Lang;
 use crate::domain::peers::missed;
-use crate::domain::status_data::{Figures, Indicator, serialize_figures};
+use crate::domain::status_data::{Figures, Indicator, YearState, serialize_figures};
 use crate::error::AppError;
 use crate::http::export::{Cell, Format, Table, download};
 use crate::http::files::{generated, store_upload};
@@ -16,7 +16,7 @@ use crate::report::{self, ReportView};
 use crate::state::AppState;
 use crate::store::indicators::Catalogue;
 use crate::store::schools::School;
-use crate::store::status_data::ProvinceYear;
+use crate::store::status_data::{ProvinceSchool, ProvinceYear};
 use crate::store::submissions::Evidence;
 
 pub use crate::report::docx::CONTENT_TYPE as DOCX_TYPE;
@@ -130,6 +130,10 @@ pub struct ProvinceRow {
     pub name_zh: Option<String>,
     pub city: String,
     pub kind: String,
+    /// where the school's year stands: not_started, in_progress, submitted, accepted, returned
+    #[schema(value_type = String)]
+    pub state: YearState,
+    /// the accepted figures, entered and derived (empty until the year is accepted)
     #[serde(serialize_with = "serialize_figures")]
     #[schema(value_type = BTreeMap<String, f64>)]
     pub figures: Figures,
@@ -153,6 +157,7 @@ fn province_table(catalogue: &Catalogue, rows: &[ProvinceRow]) -> Table {
         "学校名称 / Name (zh)",
         "城市 / City",
         "类别 / Kind",
+        "状态 / State",
     ]);
     for i in &indicators {
         let unit = match (i.unit.label(Lang::ZhCn), i.unit.label(Lang::En)) {
@@ -171,6 +176,10 @@ fn province_table(catalogue: &Catalogue, rows: &[ProvinceRow]) -> Table {
             Cell::from(row.name_zh.clone()),
             Cell::from(row.city.clone()),
             Cell::from(row.kind.clone()),
+            Cell::from(both_languages(&format!(
+                "year_state_{}",
+                row.state.as_str()
+            ))),
         ];
         for i in &indicators {
             cells.push(match row.figures.get(&i.code) {
@@ -184,7 +193,7 @@ fn province_table(catalogue: &Catalogue, rows: &[ProvinceRow]) -> Table {
     table
 }
 
-/// The province's accepted figures as a CSV or XLSX download.
+/// The province's table of a year as a CSV or XLSX download.
 pub fn province_download(
     accepted: &ProvinceYear,
     year: i32,
@@ -200,15 +209,29 @@ pub fn province_download(
     )
 }
 
-pub fn province_rows(rows: impl Iterator<Item = (School, Figures)>) -> Vec<ProvinceRow> {
-    rows.map(|(school, figures)| ProvinceRow {
-        below_standard: below_standard(&school, &figures),
-        school_id: school.id,
-        name: school.name,
-        name_zh: school.name_zh,
-        city: school.city,
-        kind: school.kind.as_str().to_owned(),
-        figures,
+pub fn province_rows(rows: impl Iterator<Item = ProvinceSchool>) -> Vec<ProvinceRow> {
+    rows.map(|row| ProvinceRow {
+        below_standard: below_standard(&row.school, &row.figures),
+        school_id: row.school.id,
+        name: row.school.name,
+        name_zh: row.school.name_zh,
+        city: row.school.city,
+        kind: row.school.kind.as_str().to_owned(),
+        state: row.state,
+        figures: row.figures,
     })
     .collect()
+}
+
+/// A label as both languages read it, for a download both read: "已确认 / accepted".
+fn both_languages(key: &str) -> String {
+    let (zh, en) = (
+        crate::i18n::t(Lang::ZhCn, key),
+        crate::i18n::t(Lang::En, key),
+    );
+    if zh == en {
+        zh.to_owned()
+    } else {
+        format!("{zh} / {en}")
+    }
 }

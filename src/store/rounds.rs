@@ -354,21 +354,25 @@ pub fn detail(
     })
 }
 
-/// Every school of the round's province, by id, with its state: five grouped queries for
-/// the province.
-fn schools_in_round(
+/// Where one school's year stands in the province's collection.
+#[derive(Clone, Copy, Debug)]
+pub struct YearOfSchool {
+    pub state: YearState,
+    /// how many figures are entered so far
+    pub figures_entered: i64,
+    /// the year's latest status-data submission
+    pub submission_id: Option<i64>,
+}
+
+/// Where the year stands for every school of a province, by school id: four grouped
+/// queries for the province.
+pub fn year_states(
     conn: &mut DbConn,
-    round: &RoundInfo,
-    today: Date,
-) -> Result<RoundSchools, AppError> {
-    let year = round.year;
-    let all: Vec<(i64, String, Option<String>, String)> = schools::table
-        .filter(schools::province_id.eq(round.province_id))
-        .order(schools::id.asc())
-        .select((schools::id, schools::name, schools::name_zh, schools::city))
-        .load(conn)?;
+    province_id: i64,
+    year: i32,
+) -> Result<BTreeMap<i64, YearOfSchool>, AppError> {
     let in_province = schools::table
-        .filter(schools::province_id.eq(round.province_id))
+        .filter(schools::province_id.eq(province_id))
         .select(schools::id);
     let locked: HashSet<i64> = school_years::table
         .filter(school_years::year.eq(year))
@@ -405,9 +409,10 @@ fn schools_in_round(
     {
         latest.insert(school, (submission, status));
     }
-    let schools = all
+    let ids = in_province.load::<i64>(conn)?;
+    Ok(ids
         .into_iter()
-        .map(|(school_id, name, name_zh, city)| {
+        .map(|school_id| {
             let submission = latest.get(&school_id);
             let status = submission.and_then(|(_, s)| SubmissionStatus::parse(s).ok());
             let figures_entered = entered.get(&school_id).copied().unwrap_or(0);
@@ -416,16 +421,42 @@ fn schools_in_round(
                 status,
                 figures_entered > 0 || explained.contains(&school_id),
             );
-            SchoolInRound {
+            let of_school = YearOfSchool {
+                state,
+                figures_entered,
+                submission_id: submission.map(|(id, _)| *id),
+            };
+            (school_id, of_school)
+        })
+        .collect())
+}
+
+/// Every school of the round's province, by id, with its state.
+fn schools_in_round(
+    conn: &mut DbConn,
+    round: &RoundInfo,
+    today: Date,
+) -> Result<RoundSchools, AppError> {
+    let all: Vec<(i64, String, Option<String>, String)> = schools::table
+        .filter(schools::province_id.eq(round.province_id))
+        .order(schools::id.asc())
+        .select((schools::id, schools::name, schools::name_zh, schools::city))
+        .load(conn)?;
+    let states = year_states(conn, round.province_id, round.year)?;
+    let schools = all
+        .into_iter()
+        .filter_map(|(school_id, name, name_zh, city)| {
+            let of_school = states.get(&school_id)?;
+            Some(SchoolInRound {
                 school_id,
                 name,
                 name_zh,
                 city,
-                state,
-                overdue: !round.closed && overdue(state, round.due_on, today),
-                figures_entered,
-                submission_id: submission.map(|(id, _)| *id),
-            }
+                state: of_school.state,
+                overdue: !round.closed && overdue(of_school.state, round.due_on, today),
+                figures_entered: of_school.figures_entered,
+                submission_id: of_school.submission_id,
+            })
         })
         .collect();
     Ok(RoundSchools { schools })

@@ -275,10 +275,11 @@ pub fn provinces_of(
         .collect())
 }
 
-/// Schools by id, in id order (ids already known to be visible to the caller).
-pub(super) fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<School>, AppError> {
+/// Every school of a province, by id (not scoped: for answers computed for the whole
+/// province, filtered by the reader afterwards).
+pub(super) fn in_province(conn: &mut DbConn, province_id: i64) -> Result<Vec<School>, AppError> {
     Ok(schools::table
-        .filter(schools::id.eq_any(ids))
+        .filter(schools::province_id.eq(province_id))
         .order(schools::id.asc())
         .select(School::as_select())
         .load(conn)?)

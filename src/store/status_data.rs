@@ -689,23 +689,39 @@ pub(super) fn latest_accepted_in_province(
 /// reopened, a school renamed) and kept (`store::kept`).
 pub struct ProvinceYear {
     pub catalogue: Catalogue,
-    rows: Arc<Vec<(School, Figures)>>,
+    rows: Arc<Vec<ProvinceSchool>>,
     /// the schools the reader may see, when not all of the province
     visible: Option<HashSet<i64>>,
 }
 
+/// One school of the province in a year's table: where its year stands, and its figures
+/// (entered and derived) once the year is accepted.
+#[derive(Clone, Debug)]
+pub struct ProvinceSchool {
+    pub school: School,
+    pub state: YearState,
+    /// empty until the year is accepted
+    pub figures: Figures,
+}
+
 impl ProvinceYear {
-    pub fn rows(&self) -> impl Iterator<Item = &(School, Figures)> {
-        self.rows
-            .iter()
-            .filter(|(s, _)| self.visible.as_ref().is_none_or(|v| v.contains(&s.id)))
+    /// Every school of the province the reader may see, by id.
+    pub fn rows(&self) -> impl Iterator<Item = &ProvinceSchool> {
+        self.rows.iter().filter(|row| {
+            self.visible
+                .as_ref()
+                .is_none_or(|v| v.contains(&row.school.id))
+        })
     }
 }
 
-/// A province's accepted figures of a year, by province and year, computed once per data
-/// version of the province (`app::Kept`).
-pub type AcceptedCache = crate::store::kept::Versioned<(i64, i32), Vec<(School, Figures)>>;
+/// A province's year, by province and year, computed once per round version of the
+/// province (`app::Kept`): that version moves with every figure, submission, acceptance
+/// and school change.
+pub type AcceptedCache = crate::store::kept::Versioned<(i64, i32), Vec<ProvinceSchool>>;
 
+/// Every school of a province with its state in the year and, where the year is accepted,
+/// its figures.
 pub fn province_accepted(
     conn: &mut DbConn,
     access: &Access,
@@ -718,10 +734,10 @@ pub fn province_accepted(
     let version = crate::store::provinces::version(
         conn,
         province_id,
-        crate::store::provinces::Version::Data,
+        crate::store::provinces::Version::Round,
     )?;
     let rows = cache.get_or_compute((province_id, year), version, || {
-        accepted_in_province(conn, &catalogue, province_id, year)
+        province_year(conn, &catalogue, province_id, year)
     })?;
     let visible = match access.school_scope() {
         SchoolScope::All | SchoolScope::Province(_) => None,
@@ -741,28 +757,25 @@ pub fn province_accepted(
     })
 }
 
-fn accepted_in_province(
+fn province_year(
     conn: &mut DbConn,
     catalogue: &Catalogue,
     province_id: i64,
     year: i32,
-) -> Result<Vec<(School, Figures)>, AppError> {
-    let in_province = school_rows::table
-        .filter(school_rows::province_id.eq(province_id))
-        .select(school_rows::id);
-    let locked: Vec<i64> = school_years::table
-        .filter(school_years::school_id.eq_any(in_province))
-        .filter(school_years::year.eq(year))
-        .filter(school_years::locked_at.is_not_null())
-        .select(school_years::school_id)
-        .load(conn)?;
+) -> Result<Vec<ProvinceSchool>, AppError> {
+    let states = rounds::year_states(conn, province_id, year)?;
+    let accepted: Vec<i64> = states
+        .iter()
+        .filter(|(_, s)| s.state == YearState::Accepted)
+        .map(|(id, _)| *id)
+        .collect();
     let rows: Vec<(i64, i64, f64)> = figs::table
         .filter(figs::year.eq(year))
-        .filter(figs::school_id.eq_any(&locked))
+        .filter(figs::school_id.eq_any(&accepted))
         .select((figs::school_id, figs::indicator_id, figs::value))
         .load(conn)?;
     let mut by_school: BTreeMap<i64, Figures> =
-        locked.iter().map(|id| (*id, Figures::new())).collect();
+        accepted.iter().map(|id| (*id, Figures::new())).collect();
     for (school, indicator, value) in rows {
         if let (Some(code), Some(figures)) =
             (catalogue.code_of(indicator), by_school.get_mut(&school))
@@ -771,12 +784,21 @@ fn accepted_in_province(
         }
     }
     let indicators = catalogue.indicators();
-    let schools = crate::store::schools::by_ids(conn, &locked)?;
+    let schools = crate::store::schools::in_province(conn, province_id)?;
     let mut out = Vec::with_capacity(schools.len());
     for school in schools {
+        let Some(of_school) = states.get(&school.id) else {
+            continue;
+        };
         let mut figures = by_school.remove(&school.id).unwrap_or_default();
-        figures.extend(derive(&indicators, &figures));
-        out.push((school, figures));
+        if of_school.state == YearState::Accepted {
+            figures.extend(derive(&indicators, &figures));
+        }
+        out.push(ProvinceSchool {
+            school,
+            state: of_school.state,
+            figures,
+        });
     }
     Ok(out)
 }

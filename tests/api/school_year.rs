@@ -68,12 +68,24 @@ async fn a_round_and_the_province_figures_follow_changes_made_through_another_se
         );
         assert_eq!(after["counts"]["in_progress"], 1, "{after}");
     }
-    // The province's accepted figures of 2025: none, then the school's once accepted
-    // (through the first server), at both.
+    // The province's table of 2025: every school, none accepted, then the school's figures
+    // once accepted (through the first server), at both.
     let figures = format!("/api/v1/provinces/{}/status-data/2025", world.province);
+    let row_of = |table: &Value, school: i64| {
+        table
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["school_id"] == school)
+            .cloned()
+            .unwrap()
+    };
     for server in [&app, &other] {
-        let none = server.send("GET", &figures, Some(pa), None).await;
-        assert_eq!(none.json(), json!([]), "{}", none.text);
+        let none = server.send("GET", &figures, Some(pa), None).await.json();
+        assert_eq!(none.as_array().unwrap().len(), 2, "{none}");
+        let own = row_of(&none, world.school);
+        assert_eq!(own["state"], "not_started", "{none}");
+        assert_eq!(own["figures"], json!({}), "{none}");
     }
     world
         .accept_year(
@@ -85,9 +97,9 @@ async fn a_round_and_the_province_figures_follow_changes_made_through_another_se
         .await;
     for server in [&app, &other] {
         let accepted = server.send("GET", &figures, Some(pa), None).await.json();
-        let rows = accepted.as_array().unwrap();
-        assert_eq!(rows.len(), 1, "{accepted}");
-        assert_eq!(rows[0]["figures"]["students"], 4000.0, "{accepted}");
+        let own = row_of(&accepted, world.school);
+        assert_eq!(own["state"], "accepted", "{accepted}");
+        assert_eq!(own["figures"]["students"], 4000.0, "{accepted}");
     }
     drop(other);
 }
@@ -411,7 +423,6 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
     assert_eq!(peers["school"]["students"], 4200);
     assert_eq!(peers["school"]["indicator_year"], 2025);
 
-    // The province's figures for the ministry: one row per school with an accepted year.
     let table = app
         .send(
             "GET",
@@ -421,9 +432,21 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
         )
         .await
         .json();
+    // The province's figures for the ministry: one row per school of the province, with
+    // its state in the year, and figures only where the year is accepted.
     let rows = table.as_array().unwrap();
-    assert_eq!(rows.len(), 1, "only accepted years: {table}");
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["school_id"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![school, world.sibling_school],
+        "every school of the province: {table}"
+    );
+    assert_eq!(rows[0]["state"], "accepted", "{table}");
     assert_eq!(rows[0]["figures"]["students"], 4200);
+    assert_ne!(rows[1]["state"], "accepted", "{table}");
+    assert_eq!(rows[1]["figures"], json!({}), "{table}");
+    assert_eq!(rows[1]["below_standard"], json!([]), "{table}");
     let (status, workbook) = bytes(
         &app,
         &format!(
@@ -435,8 +458,24 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
     .await;
     assert_eq!(status, 200);
     let sheet = xlsx_rows(&workbook);
-    assert_eq!(sheet.len(), 2, "a header and a row per school");
+    assert_eq!(
+        sheet.len(),
+        3,
+        "a header and a row per school of the province"
+    );
     let column = |code_name: &str| sheet[0].iter().position(|h| h.contains(code_name)).unwrap();
+    assert_eq!(sheet[1][column("状态")], "已确认 / accepted");
+    assert_eq!(sheet[2][0], world.sibling_school.to_string());
+    assert!(
+        sheet[2][column("在校生数")].is_empty() && sheet[2][column("生师比")].is_empty(),
+        "blank cells where no year is accepted: {:?}",
+        sheet[2]
+    );
+    assert!(
+        !sheet[2][column("状态")].contains("accepted"),
+        "{:?}",
+        sheet[2]
+    );
     assert!(
         sheet[0][column("在校生数")].contains("Students enrolled"),
         "bilingual headers"

@@ -483,7 +483,7 @@ pub async fn reopen(
     ))
 }
 
-/// One school's accepted figures in the province's table.
+/// The format of the province's table.
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ProvinceQuery {
     /// json (default), csv or xlsx
@@ -491,8 +491,9 @@ pub struct ProvinceQuery {
     pub format: Option<String>,
 }
 
-/// The province's accepted figures of a year: one row per school, a column per indicator
-/// and ratio, below-standard cells marked (readers in the province)
+/// The province's table of a year: one row per school with its state in the year, a column
+/// per indicator and ratio filled where the year is accepted, below-standard cells marked
+/// (readers in the province)
 #[utoipa::path(
     get, path = "/api/v1/provinces/{id}/status-data/{year}", tag = "school year", security(("bearer" = [])),
     params(("id" = i64, Path), ("year" = i64, Path), ProvinceQuery),

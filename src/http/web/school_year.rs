@@ -268,7 +268,8 @@ pub async fn round_update(
     Ok(see_other(&format!("/rounds/{id}?done=saved")))
 }
 
-/// The province's accepted figures of a round's year, as the XLSX the ministry receives.
+/// The province's table of a round's year (every school, its state, the accepted figures),
+/// as the XLSX the ministry receives.
 pub async fn round_download(
     state: web::Data<AppState>,
     user: CurrentUser,
