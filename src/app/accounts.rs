@@ -1,6 +1,7 @@
 //! Accounts and provinces: creating and changing users (an admin; a province admin within
 //! their province) and provinces (an admin), and one's own password.
 
+use crate::app::input::Input;
 use crate::domain::access::Access;
 use crate::domain::dates::parse_date;
 use crate::domain::{EmailAddress, NewPassword, PersonName, Role};
@@ -40,6 +41,17 @@ impl ProvinceInput {
             ))),
         }
     }
+}
+
+/// Adds a province (an admin).
+pub fn create_province(
+    conn: &mut crate::db::DbConn,
+    access: &Access,
+    input: &impl Input<ProvinceInput>,
+) -> Result<provinces::Province, AppError> {
+    Access::require(access.is_admin())?;
+    let new = input.read()?.validate()?;
+    provinces::create(conn, access, &new)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

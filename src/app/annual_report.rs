@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use time::PrimitiveDateTime;
 
+use crate::app::input::Input;
 use crate::db::DbConn;
 use crate::domain::access::Access;
 use crate::domain::history::Journal;
@@ -20,12 +21,12 @@ pub fn put_sections(
     access: &Access,
     school_id: i64,
     year: i32,
-    input: &ReportSectionsInput,
+    input: &impl Input<ReportSectionsInput>,
     now: PrimitiveDateTime,
 ) -> Result<ReportSections, AppError> {
     super::write(conn, |conn, journal| {
         crate::store::record::writable_school(conn, access, school_id)?;
-        let sections = input.validate()?;
+        let sections = input.read()?.validate()?;
         // Ordered with the submission's steps (they append to the history too), so that a
         // hand-in that commits first is seen here.
         crate::store::history::lock(conn)?;

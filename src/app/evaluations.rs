@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use time::{Date, PrimitiveDateTime};
 
+use crate::app::input::Input;
 use crate::app::schools::nullable;
 use crate::db::DbConn;
 use crate::domain::access::Access;
@@ -77,11 +78,13 @@ pub fn choose_standard(
     conn: &mut DbConn,
     access: &Access,
     submission_id: i64,
-    input: &ChooseStandardInput,
+    input: &impl Input<ChooseStandardInput>,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
     super::write(conn, |conn, journal| {
-        evaluations::choose_standard(conn, journal, access, submission_id, input.standard_id, now)
+        let submission = evaluations::changeable(conn, access, submission_id)?;
+        let standard_id = input.read()?.standard_id;
+        evaluations::choose_standard(conn, journal, access, &submission, standard_id, now)
     })
 }
 
@@ -92,13 +95,13 @@ pub fn self_assess(
     access: &Access,
     submission_id: i64,
     reference: &str,
-    input: &SelfAssessmentInput,
+    input: &impl Input<SelfAssessmentInput>,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
     super::write(conn, |conn, journal| {
         let submission = evaluations::changeable(conn, access, submission_id)?;
-        let said = input.validate()?;
-        evaluations::self_assess(conn, journal, access, &submission, reference, &said, now)
+        let said = input.read().and_then(|i| i.validate());
+        evaluations::self_assess(conn, journal, access, &submission, reference, said, now)
     })
 }
 

@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use time::{Date, PrimitiveDateTime};
 
+use crate::app::input::Input;
 use crate::db::DbConn;
 use crate::domain::access::Access;
 use crate::domain::dates::parse_date;
@@ -155,12 +156,13 @@ pub fn publish(
     conn: &mut DbConn,
     access: &Access,
     province: i64,
-    input: &NoticeInput,
+    input: &impl Input<NoticeInput>,
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<PublicNotice, AppError> {
     may_publish(conn, access, province)?;
     let mut v = Validator::new();
+    let input = input.read()?;
     let title = v.check("title", text::required(&input.title, text::SHORT));
     let body = v.check("body", text::optional(input.body.as_deref(), text::LONG));
     let opens_on = v.check("opens_on", parse_date(&input.opens_on));
@@ -236,7 +238,7 @@ pub fn public(conn: &mut DbConn, id: i64, today: Date) -> Result<PublicNotice, A
 pub fn object(
     conn: &mut DbConn,
     notice_id: i64,
-    input: &ObjectionInput,
+    input: &impl Input<ObjectionInput>,
     client_addr: &str,
     today: Date,
     now: PrimitiveDateTime,
@@ -257,6 +259,7 @@ pub fn object(
             });
         }
         let mut v = Validator::new();
+        let input = input.read()?;
         let name = v.check("name", text::required(&input.name, text::SHORT));
         let contact = v.check("contact", text::required(&input.contact, text::SHORT));
         let words = v.check("text", text::required(&input.text, text::LONG));
@@ -316,7 +319,7 @@ pub fn resolve(
     conn: &mut DbConn,
     access: &Access,
     id: i64,
-    input: &ResolveInput,
+    input: &impl Input<ResolveInput>,
     now: PrimitiveDateTime,
 ) -> Result<Objection, AppError> {
     super::write(conn, |conn, journal| {
@@ -324,6 +327,7 @@ pub fn resolve(
         reads_objections(conn, access, province)?;
         Access::require(access.administers_province(province))?;
         let mut v = Validator::new();
+        let input = input.read()?;
         let resolution = v.check("resolution", text::required(&input.resolution, text::LONG));
         v.finish()?;
         let resolution = resolution.unwrap_or_default();

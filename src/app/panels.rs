@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Deserialize;
 use time::{Date, PrimitiveDateTime};
 
+use crate::app::input::Input;
 use crate::app::schools::nullable;
 use crate::db::DbConn;
 use crate::domain::Role;
@@ -219,7 +220,7 @@ pub fn form(
     conn: &mut DbConn,
     access: &Access,
     submission_id: i64,
-    input: &PanelInput,
+    input: &impl Input<PanelInput>,
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<Panel, AppError> {
@@ -236,6 +237,7 @@ pub fn form(
         if panels::consensus_begun(conn, submission.id)? {
             return Err(AppError::conflict_of(Msg::ConsensusBegun));
         }
+        let input = input.read()?;
         let mut seats: Vec<(String, i64)> = vec![("lead_id".into(), input.lead_id)];
         seats.extend(
             input
@@ -355,12 +357,13 @@ pub fn score(
     access: &Access,
     submission_id: i64,
     reference: &str,
-    input: &ScoreInput,
+    input: &impl Input<ScoreInput>,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
     super::write(conn, |conn, journal| {
         let (submission, evaluation, own) = open_sheet(conn, access, submission_id)?;
         let item = criterion(&evaluation, reference)?;
+        let input = input.read()?;
         let said = Said::parse(input.score, input.met, &input.comment, "comment")?;
         let mut fields = FieldErrors::new();
         check_item(item, &said, &mut fields);
@@ -439,7 +442,7 @@ pub fn consensus(
     access: &Access,
     submission_id: i64,
     reference: &str,
-    input: &ConsensusInput,
+    input: &impl Input<ConsensusInput>,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
     super::write(conn, |conn, journal| {
@@ -451,6 +454,7 @@ pub fn consensus(
             return Err(AppError::conflict_of(Msg::PanelNotSealed));
         }
         let item = criterion(&evaluation, reference)?;
+        let input = input.read()?;
         let said = Said::parse(input.score, input.met, &input.note, "note")?;
         let mut fields = FieldErrors::new();
         check_item(item, &said, &mut fields);
@@ -510,7 +514,7 @@ pub fn site_visit(
     conn: &mut DbConn,
     access: &Access,
     submission_id: i64,
-    input: &SiteVisitInput,
+    input: &impl Input<SiteVisitInput>,
     now: PrimitiveDateTime,
 ) -> Result<crate::store::audits::Audit, AppError> {
     use crate::domain::dates::parse_date;
@@ -529,6 +533,7 @@ pub fn site_visit(
             }));
         }
         let mut v = Validator::new();
+        let input = input.read()?;
         let started_on = v.check("started_on", parse_date(&input.started_on));
         let ended_on = v.check_opt("ended_on", input.ended_on.as_deref(), parse_date);
         let scope = v.check("scope", text::optional(input.scope.as_deref(), text::LONG));
@@ -686,11 +691,12 @@ pub fn my_conflicts(conn: &mut DbConn, access: &Access) -> Result<Vec<DeclaredCo
 pub fn declare(
     conn: &mut DbConn,
     access: &Access,
-    input: &ConflictInput,
+    input: &impl Input<ConflictInput>,
     now: PrimitiveDateTime,
 ) -> Result<DeclaredConflict, AppError> {
     Access::require(declares(access))?;
     let mut v = Validator::new();
+    let input = input.read()?;
     let reason = v.check("reason", text::required(&input.reason, text::LONG));
     v.finish()?;
     if schools::find(conn, input.school_id)?.is_none() {

@@ -1,6 +1,7 @@
 //! A province's programmes: targets of how many schools should reach a title or an
 //! indicator by a date, and their progress.
 
+use crate::app::input::Input;
 use crate::domain::access::Access;
 use crate::domain::dates::parse_date;
 use crate::domain::text;
@@ -13,10 +14,11 @@ pub fn create(
     conn: &mut crate::db::DbConn,
     access: &Access,
     province: i64,
-    input: &ProgrammeInput,
+    input: &impl Input<ProgrammeInput>,
     today: time::Date,
 ) -> Result<Programme, AppError> {
     programmes::may_set(access, province)?;
+    let input = input.read()?;
     let new = input.validate()?;
     programmes::create(conn, access, province, &new, today)
 }
@@ -27,12 +29,13 @@ pub fn update(
     conn: &mut crate::db::DbConn,
     access: &Access,
     id: i64,
-    input: &ProgrammePatchInput,
+    input: &impl Input<ProgrammePatchInput>,
     today: time::Date,
     now: time::PrimitiveDateTime,
 ) -> Result<(i64, Result<Programme, AppError>), AppError> {
     let province = programmes::province_of(conn, access, id)?;
     programmes::may_set(access, province)?;
+    let input = input.read()?;
     let changed = input.validate().and_then(|change| {
         super::write(conn, |conn, journal| {
             programmes::update(conn, journal, access, id, &change, today, now)

@@ -6,12 +6,13 @@
 use serde::Deserialize;
 use time::{Date, PrimitiveDateTime};
 
+use crate::app::input::Input;
 use crate::db::DbConn;
 use crate::domain::access::Access;
 use crate::domain::clause::ClauseNumber;
 use crate::domain::dates::parse_date;
 use crate::domain::paging::{Listing, Paging};
-use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus};
+use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus, TitleLevel};
 use crate::domain::text;
 use crate::error::{AppError, Msg, Validator};
 use crate::store::audits::{self, Audit, AuditFields};
@@ -21,19 +22,26 @@ use crate::store::grants::{self, Grant, NewGrant};
 use crate::store::history::{self, HistoryEntry};
 use crate::store::record::writable_school;
 use crate::store::schools;
-use crate::store::titles::{self, NewHolding, TitleHolding};
+use crate::store::titles::{self, NewHolding, NewTitleType, TitleHolding};
 
 /// Records an audit (the school's quality officer).
 pub fn create_audit(
     conn: &mut DbConn,
     access: &Access,
     school_id: i64,
-    input: &AuditInput,
+    input: &impl Input<AuditInput>,
     now: PrimitiveDateTime,
 ) -> Result<Audit, AppError> {
     super::write(conn, |conn, journal| {
         writable_school(conn, access, school_id)?;
-        audits::create(conn, journal, access, school_id, &input.validate()?, now)
+        audits::create(
+            conn,
+            journal,
+            access,
+            school_id,
+            &input.read()?.validate()?,
+            now,
+        )
     })
 }
 
@@ -60,7 +68,7 @@ pub fn create_finding(
     conn: &mut DbConn,
     access: &Access,
     audit_id: i64,
-    input: &FindingInput,
+    input: &impl Input<FindingInput>,
     now: PrimitiveDateTime,
 ) -> Result<Finding, AppError> {
     super::write(conn, |conn, journal| {
@@ -78,7 +86,14 @@ pub fn create_finding(
                 writable_school(conn, access, audit.school_id)?;
             }
         }
-        findings::create(conn, journal, access, audit_id, &input.validate()?, now)
+        findings::create(
+            conn,
+            journal,
+            access,
+            audit_id,
+            &input.read()?.validate()?,
+            now,
+        )
     })
 }
 
@@ -87,14 +102,21 @@ pub fn update_finding(
     conn: &mut DbConn,
     access: &Access,
     id: i64,
-    input: &FindingPatchInput,
+    input: &impl Input<FindingPatchInput>,
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<Finding, AppError> {
     super::write(conn, |conn, journal| {
         let current = findings::get(conn, access, id)?;
         writable_school(conn, access, current.school_id)?;
-        findings::update(conn, journal, access, id, &input.validate(today)?, now)
+        findings::update(
+            conn,
+            journal,
+            access,
+            id,
+            &input.read()?.validate(today)?,
+            now,
+        )
     })
 }
 
@@ -103,12 +125,19 @@ pub fn put_certificate(
     conn: &mut DbConn,
     access: &Access,
     school_id: i64,
-    input: &CertificateInput,
+    input: &impl Input<CertificateInput>,
     now: PrimitiveDateTime,
 ) -> Result<Certificate, AppError> {
     super::write(conn, |conn, journal| {
         writable_school(conn, access, school_id)?;
-        certificates::put(conn, journal, access, school_id, &input.validate()?, now)
+        certificates::put(
+            conn,
+            journal,
+            access,
+            school_id,
+            &input.read()?.validate()?,
+            now,
+        )
     })
 }
 
@@ -125,13 +154,13 @@ pub fn register_title(
     conn: &mut DbConn,
     access: &Access,
     school_id: i64,
-    input: &HoldingInput,
+    input: &impl Input<HoldingInput>,
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<TitleHolding, AppError> {
     super::write(conn, |conn, journal| {
         administers_school(conn, access, school_id)?;
-        let new = input.validate(today)?;
+        let new = input.read()?.validate(today)?;
         titles::award(conn, journal, access, school_id, &new, today, now)
     })
 }
@@ -141,15 +170,36 @@ pub fn update_title(
     conn: &mut DbConn,
     access: &Access,
     id: i64,
-    input: &HoldingPatchInput,
+    input: &impl Input<HoldingPatchInput>,
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<TitleHolding, AppError> {
     super::write(conn, |conn, journal| {
         let holding = titles::get_holding_scoped(conn, access, id, today)?;
         administers_school(conn, access, holding.school_id)?;
-        titles::update_holding(conn, journal, access, id, &input.validate()?, today, now)
+        titles::update_holding(
+            conn,
+            journal,
+            access,
+            id,
+            &input.read()?.validate()?,
+            today,
+            now,
+        )
     })
+}
+
+/// A consulting grant as a school gives it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantInput {
+    pub consultant_school_id: i64,
+    /// YYYY-MM-DD, the last day of the grant
+    #[schema(schema_with = crate::app::schema::date)]
+    pub until: String,
+    /// also the evidence files of submissions
+    #[serde(default)]
+    pub include_evidence: bool,
 }
 
 /// Gives a consulting school read access to this school's record (its quality officer).
@@ -157,12 +207,20 @@ pub fn grant(
     conn: &mut DbConn,
     access: &Access,
     school_id: i64,
-    new: &NewGrant,
+    input: &impl Input<GrantInput>,
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<Grant, AppError> {
     super::write(conn, |conn, journal| {
-        grants::create(conn, journal, access, school_id, new, today, now)
+        schools::get(conn, access, school_id)?;
+        Access::require(grants::officer_of(access, school_id))?;
+        let input = input.read()?;
+        let new = NewGrant {
+            consultant_school_id: input.consultant_school_id,
+            until: parse_date(&input.until).map_err(|e| AppError::field("until", e))?,
+            include_evidence: input.include_evidence,
+        };
+        grants::create(conn, journal, access, school_id, &new, today, now)
     })
 }
 
@@ -744,4 +802,85 @@ impl HoldingPatchInput {
             version: self.version,
         })
     }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TitleTypeInput {
+    /// e.g. `national_key_technical_school`
+    #[schema(schema_with = crate::app::schema::catalogue_code)]
+    pub code: String,
+    #[schema(schema_with = crate::app::schema::short_text)]
+    pub name: String,
+    #[schema(schema_with = crate::app::schema::optional_short_text)]
+    pub name_zh: Option<String>,
+    /// national, provincial, municipal
+    #[schema(value_type = crate::domain::quality::TitleLevel)]
+    pub level: String,
+    #[schema(schema_with = crate::app::schema::short_text)]
+    pub awarding_body: String,
+    /// months between re-evaluations; absent for a permanent title
+    #[schema(nullable, minimum = 1, maximum = 240)]
+    pub reevaluation_interval_months: Option<i64>,
+}
+
+impl TitleTypeInput {
+    pub fn validate(&self) -> Result<NewTitleType, AppError> {
+        let body = self;
+        let mut v = Validator::new();
+        let code = v.check("code", titles::parse_code(&body.code));
+        let name = v.check("name", text::required(&body.name, text::SHORT));
+        let name_zh = v.check(
+            "name_zh",
+            text::optional(body.name_zh.as_deref(), text::SHORT),
+        );
+        let level = v.check("level", TitleLevel::parse(&body.level));
+        let awarding_body = v.check(
+            "awarding_body",
+            text::required(&body.awarding_body, text::SHORT),
+        );
+        let interval = v.check_opt(
+            "reevaluation_interval_months",
+            body.reevaluation_interval_months,
+            |m| {
+                i32::try_from(m)
+                    .ok()
+                    .filter(|m| (1..=240).contains(m))
+                    .ok_or(Msg::IntervalMonths)
+            },
+        );
+        v.finish()?;
+        let (
+            Some(code),
+            Some(name),
+            Some(name_zh),
+            Some(level),
+            Some(awarding_body),
+            Some(interval),
+        ) = (code, name, name_zh, level, awarding_body, interval)
+        else {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            )));
+        };
+        Ok(NewTitleType {
+            code,
+            name,
+            name_zh,
+            level,
+            awarding_body,
+            reevaluation_interval_months: interval,
+        })
+    }
+}
+
+/// Adds a title to the catalogue (an admin).
+pub fn add_title_type(
+    conn: &mut DbConn,
+    access: &Access,
+    input: &impl Input<TitleTypeInput>,
+) -> Result<titles::TitleType, AppError> {
+    Access::require(access.is_admin())?;
+    let new = input.read()?.validate()?;
+    titles::create_type(conn, access, &new)
 }

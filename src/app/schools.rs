@@ -19,11 +19,13 @@ pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 pub fn create(
     conn: &mut crate::db::DbConn,
     access: &Access,
-    province_id: i64,
+    province_id: Result<i64, AppError>,
     new: Result<NewSchool, AppError>,
     now: time::PrimitiveDateTime,
 ) -> Result<School, AppError> {
-    Access::require(access.administers_province(province_id))?;
+    // Who may register schools at all, before what was sent; then in which province.
+    Access::require(access.is_admin() || access.role == crate::domain::Role::ProvinceAdmin)?;
+    Access::require(access.administers_province(province_id?))?;
     let new = new?;
     super::write(conn, |conn, journal| {
         schools::create(conn, journal, access, &new, now)

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use time::PrimitiveDateTime;
 
+use crate::app::input::Input;
 use crate::db::DbConn;
 use crate::domain::Role;
 use crate::domain::access::Access;
@@ -236,9 +237,11 @@ fn new_standard(
 pub fn create(
     conn: &mut DbConn,
     access: &Access,
-    input: &StandardInput,
+    input: &impl Input<StandardInput>,
     now: PrimitiveDateTime,
 ) -> Result<Standard, AppError> {
+    may_import(access)?;
+    let input = input.read()?;
     let province = province_for(access, input.province_id)?;
     let new = input.validate(province)?;
     super::write(conn, |conn, journal| {

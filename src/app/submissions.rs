@@ -18,6 +18,37 @@ use crate::store::submissions::{
 };
 use crate::store::{audits, evaluations, findings, status_data, titles};
 
+/// A step whose details (its decision, comment and version) came in a request body, read
+/// only after the workflow's own answer to who is asking: `kind` is a step of the route's
+/// kind (any decision: the workflow asks the same of each).
+#[allow(clippy::too_many_arguments)]
+pub fn decide(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    kind: Action,
+    said: Result<(Action, Option<String>, Option<i64>), AppError>,
+    today: Date,
+    now: PrimitiveDateTime,
+) -> Result<SubmissionDetail, AppError> {
+    match said {
+        Ok((action, comment, version)) => step(
+            conn,
+            access,
+            id,
+            action,
+            comment.as_deref(),
+            version,
+            today,
+            now,
+        ),
+        Err(unread) => {
+            submissions::may_take(conn, access, id, kind)?;
+            Err(unread)
+        }
+    }
+}
+
 /// Takes one workflow step. Exactly one of two people acting at once succeeds; the other
 /// gets 409 and nothing of theirs is written.
 #[allow(clippy::too_many_arguments)]

@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, web};
 use time::PrimitiveDateTime;
 
+use crate::app::input::Input;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
 use crate::domain::NewPassword;
@@ -110,19 +111,31 @@ pub fn client_addr(req: &HttpRequest) -> String {
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
 }
 
+/// One's own password changed: the current one, and the new.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    #[schema(schema_with = crate::app::schema::new_password)]
+    pub new_password: String,
+}
+
 /// Checks the current password, stores the new one, ends every session and opens a new
 /// one. Shared by the API and the account page.
 pub async fn change_own_password(
     state: &web::Data<AppState>,
     user: CurrentUser,
-    current: &str,
-    new: &str,
+    input: &impl Input<PasswordChange>,
 ) -> Result<NewSession, AppError> {
-    let mut v = Validator::new();
-    let new_password = v.check("new_password", NewPassword::parse(new));
     let (me, stored) = user
         .run_as(|conn, me| Ok((me.user.clone(), users::password_hash(conn, me.user.id)?)))
         .await?;
+    let PasswordChange {
+        current_password: current,
+        new_password: new,
+    } = input.read()?;
+    let mut v = Validator::new();
+    let new_password = v.check("new_password", NewPassword::parse(new));
     let user_id = me.id;
     let (checker, candidate) = (state.clone(), current.to_owned());
     let (verified, hash) = web::block(move || -> anyhow::Result<(bool, Option<String>)> {

@@ -617,23 +617,22 @@ pub fn changeable(
     Ok(submission)
 }
 
-/// Scores another standard (a draft only): 422 `standard_id` unless the reader sees it and
-/// it is for the submission's title. Earlier self-assessments are kept by item number.
+/// Scores another standard (a draft only, found `changeable`): 422 `standard_id` unless the
+/// reader sees it and it is for the submission's title. Earlier self-assessments are kept by item number.
 pub fn choose_standard(
     conn: &mut DbConn,
     journal: &mut Journal,
     access: &Access,
-    submission_id: i64,
+    submission: &Submission,
     standard_id: i64,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
-    let submission = changeable(conn, access, submission_id)?;
     if submission.status != SubmissionStatus::Draft {
         return Err(AppError::conflict_of(Msg::EvaluationLocked {
             status: submission.status.as_str().to_owned(),
         }));
     }
-    let title_type = title_type_of(conn, &submission)?
+    let title_type = title_type_of(conn, submission)?
         .ok_or_else(|| AppError::field("standard_id", Msg::NoEvaluationForKind))?;
     let fits = standards::title_type_of(conn, standard_id)?;
     let visible = standards::get(conn, access, standard_id).is_ok();
@@ -668,7 +667,7 @@ pub fn choose_standard(
         Some(serde_json::json!({"standard_id": standard_id})),
         now,
     ));
-    read(conn, access, &submission)
+    read(conn, access, submission)
 }
 
 /// The school's self-assessment of one item: a score for a scored item (steps of 0.5, up to
@@ -681,7 +680,7 @@ pub fn self_assess(
     access: &Access,
     submission: &Submission,
     reference: &str,
-    said: &SelfAssessment,
+    said: Result<SelfAssessment, AppError>,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
     let before = read(conn, access, submission)?;
@@ -691,6 +690,8 @@ pub fn self_assess(
         .find(|c| c.criterion.reference == reference)
         .ok_or(AppError::NotFound)?
         .clone();
+    // The item first: what was said is judged once it is known to be there.
+    let said = &said?;
     let mut fields = FieldErrors::new();
     if !criterion.criterion.leaf {
         fields.insert("ref".into(), Msg::GroupNotScored);

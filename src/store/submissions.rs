@@ -642,6 +642,44 @@ pub fn content_in_use(conn: &mut DbConn, sha256: &str) -> Result<bool, AppError>
     Ok(uses > 0)
 }
 
+/// What the workflow asks of who takes a step on a submission, and the school's province.
+fn facts(
+    conn: &mut DbConn,
+    access: &Access,
+    before: &SubmissionDetail,
+) -> Result<(Facts, i64), AppError> {
+    let current = &before.submission;
+    let province: i64 = schools::table
+        .find(current.school_id)
+        .select(schools::province_id)
+        .first(conn)?;
+    let facts = Facts {
+        role: access.role,
+        officer_of_school: prepares_for(access, current.school_id),
+        of_province: access.province_id == Some(province),
+        is_recommender: current.recommended_by.is_some()
+            && current.recommended_by == access.actor_id(),
+        // A year's status data hands in its figures, not files.
+        has_evidence: !before.evidence.is_empty() || current.kind == SubmissionKind::StatusData,
+    };
+    Ok((facts, province))
+}
+
+/// Would the workflow let `access` take a step of `action`'s kind on the submission now?
+/// The answer it would give (404, 403, 409), for a request whose details are not read yet.
+pub fn may_take(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    action: Action,
+) -> Result<(), AppError> {
+    let before = get(conn, access, id)?;
+    let (facts, _) = facts(conn, access, &before)?;
+    transition(before.submission.status, action, facts)
+        .map(|_| ())
+        .map_err(refusal)
+}
+
 fn refusal(refused: Refusal) -> AppError {
     match refused {
         Refusal::NotYourRole => AppError::Forbidden,
@@ -668,21 +706,8 @@ pub fn step(
 ) -> Result<SubmissionDetail, AppError> {
     let before = get(conn, access, id)?;
     let current = &before.submission;
-    let from = current.status;
-    let province: i64 = schools::table
-        .find(current.school_id)
-        .select(schools::province_id)
-        .first(conn)?;
-    let kind = current.kind;
-    let facts = Facts {
-        role: access.role,
-        officer_of_school: prepares_for(access, current.school_id),
-        of_province: access.province_id == Some(province),
-        is_recommender: current.recommended_by.is_some()
-            && current.recommended_by == access.actor_id(),
-        // A year's status data hands in its figures, not files.
-        has_evidence: !before.evidence.is_empty() || kind == SubmissionKind::StatusData,
-    };
+    let (from, kind) = (current.status, current.kind);
+    let (facts, province) = facts(conn, access, &before)?;
     let to = transition(from, action, facts).map_err(refusal)?;
     crate::store::record::check_version(version, current.version)?;
     if action.needs_comment() && comment.is_none_or(|c| c.trim().is_empty()) {

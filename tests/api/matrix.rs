@@ -1261,6 +1261,29 @@ async fn access_matrix_holds_for_every_route_role_and_tenant(app: TestApp) {
                 } else if expected >= 400 {
                     reply.error_code();
                 }
+                // Who may comes before what was sent: a body of the wrong shape gets the same
+                // refusal (signing in has no one to ask first; where the body itself names
+                // the province, as a new school or user does, a body that cannot be read
+                // names none, and the role alone is asked).
+                let named_by_path = case.path.contains("{id}") || target == Nothing;
+                let sends_json = named_by_path
+                    && matches!(case.method, "POST" | "PUT" | "PATCH")
+                    && !(path.ends_with("/upload")
+                        || path.ends_with("/import")
+                        || path.ends_with("/evidence")
+                        || case.path == "/api/v1/auth/login");
+                if sends_json && matches!(expected, 401 | 403 | 404) {
+                    let malformed = app
+                        .send(case.method, &path, token.as_deref(), Some(json!([1])))
+                        .await;
+                    if malformed.status != expected {
+                        failures.push(format!(
+                            "{} {path} as {actor:?} on {target:?} with a body of the wrong \
+                             shape: expected {expected}, got {} {}",
+                            case.method, malformed.status, malformed.text
+                        ));
+                    }
+                }
             }
         }
     }

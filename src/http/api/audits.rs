@@ -82,8 +82,9 @@ pub async fn patch(
     let input = body.into_inner();
     let audit = user
         .run(move |conn, access| {
-            let version = input.version;
-            let merged = |current: &Audit| input.merged(current);
+            // An unreadable body has no version: it is answered by `merged`, after the checks.
+            let version = input.read().ok().and_then(|i| i.version);
+            let merged = move |current: &Audit| input.into_result()?.merged(current);
             records::update_audit(conn, access, id, version, merged, now_utc())
         })
         .await?;

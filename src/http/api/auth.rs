@@ -42,7 +42,7 @@ pub async fn login(
     req: HttpRequest,
     body: Body<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let LoginRequest { email, password } = body.into_inner();
+    let LoginRequest { email, password } = body.into_inner().into_result()?;
     let signed_in = sign_in(&state, &email, password, client_addr(&req)).await?;
     Ok(HttpResponse::Ok().json(LoginResponse {
         token: signed_in.token,

@@ -1,6 +1,9 @@
 //! `Body<T>`: a JSON request body read into `T`, with errors a person (and a client
 //! generator) can act on. Every API handler that takes a JSON body takes it through here.
 //!
+//! A body that cannot be read is answered only after the use case has checked who is
+//! asking (`app::input::Sent`): a stranger's malformed request is 404 like any other.
+//!
 //! - not `application/json`: 415 `unsupported_media_type`;
 //! - larger than 1 MiB: 413 `payload_too_large`;
 //! - not JSON: 400 `malformed_json`;
@@ -20,24 +23,19 @@ use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::app::input::{Sent, Unreadable};
 use crate::domain::message::Msg;
 use crate::error::{AppError, FieldErrors};
 
 /// The largest JSON body the API takes.
 pub const JSON_LIMIT: usize = 1024 * 1024;
 
-pub struct Body<T>(pub T);
+pub struct Body<T>(pub Sent<T>);
 
 impl<T> Body<T> {
-    pub fn into_inner(self) -> T {
+    /// The body as the use case reads it, after its checks (`app::input`).
+    pub fn into_inner(self) -> Sent<T> {
         self.0
-    }
-}
-
-impl<T> std::ops::Deref for Body<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
     }
 }
 
@@ -45,6 +43,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
+    /// Never fails: what cannot be read is handed on (`Sent`) and answered once the use
+    /// case has checked who is asking.
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let is_json = req
             .headers()
@@ -57,29 +57,46 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
             });
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            if !is_json {
-                return Err(AppError::UnsupportedMediaType(Msg::NotJson));
-            }
-            let bytes = bytes.await.map_err(|e| {
-                if e.as_response_error().status_code()
-                    == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-                {
-                    AppError::PayloadTooLarge(Msg::BodyTooLarge)
-                } else {
-                    AppError::bad_request("malformed_body", Msg::MalformedBody)
+            let read = async {
+                // The body is taken off the wire either way, so that the connection stays
+                // usable for the answer.
+                let bytes = bytes.await.map_err(|e| {
+                    if e.as_response_error().status_code()
+                        == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                    {
+                        Unreadable::TooLarge(Msg::BodyTooLarge)
+                    } else {
+                        Unreadable::BadRequest {
+                            code: "malformed_body",
+                            message: Msg::MalformedBody,
+                        }
+                    }
+                })?;
+                if !is_json {
+                    return Err(Unreadable::MediaType(Msg::NotJson));
                 }
-            })?;
-            if bytes.len() > JSON_LIMIT {
-                return Err(AppError::PayloadTooLarge(Msg::BodyTooLarge));
-            }
-            read(&bytes).map(Body)
+                if bytes.len() > JSON_LIMIT {
+                    return Err(Unreadable::TooLarge(Msg::BodyTooLarge));
+                }
+                read_json(&bytes)
+            };
+            Ok(Body(match read.await {
+                Ok(value) => Sent::read_ok(value),
+                Err(why) => Sent::unreadable(why),
+            }))
         })
     }
 }
 
 /// A JSON body that may be left out: no body at all is `None`; a body that is sent is read
 /// as `Body<T>` is, errors and all (garbage is refused, not taken for "no body").
-pub struct OptionalBody<T>(pub Option<T>);
+pub struct OptionalBody<T>(pub Sent<Option<T>>);
+
+impl<T> OptionalBody<T> {
+    pub fn into_inner(self) -> Sent<Option<T>> {
+        self.0
+    }
+}
 
 impl<T: DeserializeOwned + 'static> FromRequest for OptionalBody<T> {
     type Error = AppError;
@@ -93,10 +110,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalBody<T> {
             .and_then(|v| v.trim().parse::<u64>().ok());
         let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
         if length.unwrap_or(0) == 0 && !chunked {
-            return Box::pin(async { Ok(OptionalBody(None)) });
+            return Box::pin(async { Ok(OptionalBody(Sent::read_ok(None))) });
         }
         let body = Body::<T>::from_request(req, payload);
-        Box::pin(async move { Ok(OptionalBody(Some(body.await?.into_inner()))) })
+        Box::pin(async move { Ok(OptionalBody(body.await?.into_inner().map(Some))) })
     }
 }
 
@@ -135,12 +152,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
 }
 
 /// Reads a JSON body into `T` (see the module's text).
-pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let mut value: Value = serde_json::from_slice(bytes)
-        .map_err(|_| AppError::bad_request("malformed_json", Msg::MalformedJson))?;
+fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Unreadable> {
+    let mut value: Value = serde_json::from_slice(bytes).map_err(|_| Unreadable::BadRequest {
+        code: "malformed_json",
+        message: Msg::MalformedJson,
+    })?;
     // serde reads a struct from an array too (`[null, null]`); a request body is an object.
     if !value.is_object() {
-        return Err(AppError::BadBody(FieldErrors::from([(
+        return Err(Unreadable::Shape(FieldErrors::from([(
             "$".to_owned(),
             Msg::NotObject,
         )])));
@@ -149,7 +168,7 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let (field, problem) = explain(&path, &error.inner().to_string());
-        AppError::BadBody(FieldErrors::from([(field, problem)]))
+        Unreadable::Shape(FieldErrors::from([(field, problem)]))
     })
 }
 
@@ -264,8 +283,8 @@ mod tests {
     }
 
     fn problem(body: &str) -> (String, Msg) {
-        match read::<Outer>(body.as_bytes()) {
-            Err(AppError::BadBody(fields)) => fields.into_iter().next().unwrap(),
+        match read_json::<Outer>(body.as_bytes()) {
+            Err(Unreadable::Shape(fields)) => fields.into_iter().next().unwrap(),
             other => panic!("{body}: {other:?}"),
         }
     }
@@ -303,8 +322,8 @@ mod tests {
             ("items".into(), Msg::NotList)
         );
         assert!(matches!(
-            read::<Outer>(b"{"),
-            Err(AppError::BadRequest {
+            read_json::<Outer>(b"{"),
+            Err(Unreadable::BadRequest {
                 code: "malformed_json",
                 ..
             })
@@ -313,9 +332,9 @@ mod tests {
 
     #[test]
     fn whole_numbers_may_have_a_decimal_point() {
-        let outer: Outer = read(br#"{"year": 1990.0, "share": 5}"#).unwrap();
+        let outer: Outer = read_json(br#"{"year": 1990.0, "share": 5}"#).unwrap();
         assert_eq!(outer.year, 1990);
-        let large: Outer = read(br#"{"year": -1989120146250391.0}"#).unwrap();
+        let large: Outer = read_json(br#"{"year": -1989120146250391.0}"#).unwrap();
         assert_eq!(large.year, -1_989_120_146_250_391);
         assert_eq!(outer.share, Some(5.0));
     }

@@ -2,27 +2,14 @@
 
 use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 
+use crate::app::records::GrantInput;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::domain::dates::parse_date;
 use crate::error::{AppError, ErrorBody};
 use crate::http::api::paging::Paged;
 use crate::state::AppState;
 use crate::store::grants::{self, Grant};
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GrantInput {
-    pub consultant_school_id: i64,
-    /// YYYY-MM-DD, the last day of the grant
-    #[schema(schema_with = crate::app::schema::date)]
-    pub until: String,
-    /// also the evidence files of submissions
-    #[serde(default)]
-    pub include_evidence: bool,
-}
 
 /// Let a consulting school read this school's records until a date (its quality officer)
 #[utoipa::path(
@@ -40,18 +27,7 @@ pub async fn create(
     let input = body.into_inner();
     let grant = user
         .run(move |conn, access| {
-            crate::store::schools::get(conn, access, school)?;
-            crate::auth::Access::require(
-                access.role == crate::domain::Role::QualityOfficer
-                    && access.school_id == Some(school),
-            )?;
-            let until = parse_date(&input.until).map_err(|e| AppError::field("until", e))?;
-            let new = grants::NewGrant {
-                consultant_school_id: input.consultant_school_id,
-                until,
-                include_evidence: input.include_evidence,
-            };
-            crate::app::records::grant(conn, access, school, &new, today, now_utc())
+            crate::app::records::grant(conn, access, school, &input, today, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(grant))

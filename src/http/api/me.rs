@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::auth::session::change_own_password;
+use crate::auth::session::{PasswordChange, change_own_password};
 use crate::clock::{now_utc, rfc3339};
 use crate::domain::PersonName;
 use crate::domain::lang::Lang;
@@ -61,13 +61,14 @@ pub struct MePatch {
     responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn patch_me(user: CurrentUser, body: Body<MePatch>) -> Result<HttpResponse, AppError> {
-    let mut v = Validator::new();
-    let name = v.check_opt("name", body.name.as_deref(), PersonName::parse);
-    v.finish()?;
-    let language = body.language;
-    let mail = body.mail;
+    let input = body.into_inner();
     let updated = user
         .run_as(move |conn, me| {
+            let body = input.read()?;
+            let mut v = Validator::new();
+            let name = v.check_opt("name", body.name.as_deref(), PersonName::parse);
+            v.finish()?;
+            let (language, mail) = (body.language, body.mail);
             let mut user = me.user.clone();
             if let Some(name) = name.flatten() {
                 user = users::set_name(conn, me.user.id, &name, now_utc())?;
@@ -87,14 +88,6 @@ pub async fn patch_me(user: CurrentUser, body: Body<MePatch>) -> Result<HttpResp
     Ok(HttpResponse::Ok().json(updated))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordChange {
-    pub current_password: String,
-    #[schema(schema_with = crate::app::schema::new_password)]
-    pub new_password: String,
-}
-
 /// Change one's own password. Every session of the user ends; the answer carries a new
 /// token for this client.
 #[utoipa::path(
@@ -107,8 +100,7 @@ pub async fn change_password(
     user: CurrentUser,
     body: Body<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
-    let signed_in =
-        change_own_password(&state, user, &body.current_password, &body.new_password).await?;
+    let signed_in = change_own_password(&state, user, &body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(LoginResponse {
         token: signed_in.token,
         expires_at: rfc3339(signed_in.expires_at),

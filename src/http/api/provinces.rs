@@ -4,7 +4,7 @@ use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
 
 use crate::app::accounts::ProvinceInput;
-use crate::auth::{Access, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody};
 use crate::http::api::paging::Paged;
 use crate::store::provinces::{self, Province};
@@ -19,12 +19,9 @@ pub async fn create(
     user: CurrentUser,
     body: Body<ProvinceInput>,
 ) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
     let province = user
-        .run(move |conn, access| {
-            // Who may, before what was sent.
-            Access::require(access.is_admin())?;
-            provinces::create(conn, access, &body.validate()?)
-        })
+        .run(move |conn, access| crate::app::accounts::create_province(conn, access, &input))
         .await?;
     Ok(HttpResponse::Created().json(province))
 }

@@ -7,13 +7,12 @@ use actix_web::{HttpResponse, web};
 use crate::app::records::{self, CertificateInput};
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::domain::indicators::{Indicators, parse_year};
-use crate::error::{AppError, ErrorBody, Validator};
+use crate::domain::indicators::Indicators;
+use crate::error::{AppError, ErrorBody};
 use crate::http::api::paging::Paged;
 use crate::state::AppState;
 use crate::store::certificates::{self, Certificate};
 use crate::store::history::HistoryEntry;
-use crate::store::record::writable_school;
 use crate::store::status_data::{self, YearIndicators};
 
 /// The school's quality-management certificate (`null` when none is recorded)
@@ -65,19 +64,11 @@ pub async fn put_indicators(
     body: Body<Indicators>,
 ) -> Result<HttpResponse, AppError> {
     let ((id, year), this_year) = (path.into_inner(), state.clock.today().year());
-    let figures = body.into_inner();
+    let input = body.into_inner();
     let (saved, created) = user
         .run(move |conn, access| {
-            writable_school(conn, access, id)?;
-            let mut v = Validator::new();
-            let year = v.check("year", parse_year(year, this_year));
-            for (field, problem) in figures.problems() {
-                v.fail(field, problem);
-            }
-            v.finish()?;
-            let year =
-                year.ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated year missing")))?;
-            crate::app::status_data::put_nine(conn, access, id, year, &figures, now_utc())
+            let year = (year, this_year);
+            crate::app::status_data::put_nine(conn, access, id, year, &input, now_utc())
         })
         .await?;
     let mut response = if created {

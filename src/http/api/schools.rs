@@ -28,10 +28,12 @@ pub async fn create(
     body: Body<SchoolInput>,
 ) -> Result<HttpResponse, AppError> {
     let this_year = state.clock.today().year();
+    let input = body.into_inner();
     let school = user
         .run(move |conn, access| {
-            let new = body.validate(this_year);
-            app::schools::create(conn, access, body.province_id, new, now_utc())
+            let province = input.read().map(|i| i.province_id);
+            let new = input.read().and_then(|i| i.validate(this_year));
+            app::schools::create(conn, access, province, new, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(school))
@@ -95,7 +97,10 @@ pub async fn patch(
     body: Body<SchoolPatchInput>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let patch = body.validate(state.clock.today().year());
+    let patch = body
+        .into_inner()
+        .read()
+        .and_then(|i| i.validate(state.clock.today().year()));
     let school = user
         .run(move |conn, access| app::schools::update(conn, access, id, patch, now_utc()))
         .await?;

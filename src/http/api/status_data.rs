@@ -2,6 +2,7 @@
 //! status data (by JSON or by the XLSX template), the lock and its reopening, and the
 //! province's accepted figures for the ministry.
 
+use crate::app::status_data::{IndicatorInput, ReopenInput, RoundInput, RoundPatchInput};
 use crate::http::api::body::{Body, Query};
 use std::collections::BTreeMap;
 
@@ -14,130 +15,20 @@ use crate::app;
 use crate::app::status_data::RoundQuery;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::domain::dates::parse_date;
-use crate::domain::status_data::{Indicator, Ratio, Unit, ValueKind};
-use crate::domain::text;
-use crate::error::{AppError, ErrorBody, Msg, Validator};
+use crate::domain::status_data::Indicator;
+use crate::error::{AppError, ErrorBody};
 use crate::http::api::paging::{After, Paged};
 use crate::http::documents::{ProvinceRow, province_download, province_rows};
 use crate::http::export::{Format, XLSX_TYPE, attachment};
 use crate::http::files::{MAX_TEMPLATE_BYTES, small_upload};
 use crate::state::AppState;
 use crate::store::indicators::{self};
-use crate::store::rounds::{self, NewRound, RoundDetail, RoundInfo, RoundPatch};
+use crate::store::rounds::{self, RoundDetail, RoundInfo};
 use crate::store::status_data::{self, StatusData, StatusInput};
 
 /// A year in a path, checked like every year we take.
 fn year_of(raw: i64, today: Date) -> Result<i32, AppError> {
     status_data::parse_year(raw, today).map_err(|p| AppError::field("year", p))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RatioInput {
-    /// code of the entered indicator above the line
-    pub numerator: String,
-    /// code of the entered indicator below the line
-    pub denominator: String,
-    /// multiplied by, e.g. 100 for a percentage (default 1)
-    pub scale: Option<f64>,
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct IndicatorInput {
-    /// 2 to 80 lower-case letters, digits or `_`
-    #[schema(schema_with = crate::app::schema::catalogue_code)]
-    pub code: String,
-    #[schema(schema_with = crate::app::schema::short_name)]
-    pub name: String,
-    #[schema(schema_with = crate::app::schema::short_name)]
-    pub name_zh: String,
-    /// persons, person_times, m2, cny, percent, count, volumes, ratio, m2_per_student,
-    /// cny_per_student, volumes_per_student, students_per_teacher
-    #[schema(value_type = crate::domain::status_data::Unit)]
-    pub unit: String,
-    /// whole, decimal or percentage
-    #[schema(value_type = crate::domain::status_data::ValueKind)]
-    pub kind: String,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
-    #[schema(schema_with = crate::app::schema::optional_long_text)]
-    pub help: Option<String>,
-    #[schema(schema_with = crate::app::schema::optional_long_text)]
-    pub help_zh: Option<String>,
-    pub higher_is_better: Option<bool>,
-    /// makes the indicator derived: computed from two entered ones, never typed
-    pub ratio: Option<RatioInput>,
-}
-
-impl IndicatorInput {
-    pub fn validate(&self) -> Result<Indicator, AppError> {
-        let mut v = Validator::new();
-        let code = v.check("code", crate::store::titles::parse_code(&self.code));
-        let name = v.check("name", text::name(&self.name, text::SHORT));
-        let name_zh = v.check("name_zh", text::name(&self.name_zh, text::SHORT));
-        let unit = v.check("unit", Unit::parse(&self.unit));
-        let kind = v.check("kind", ValueKind::parse(&self.kind));
-        let help = v.check("help", text::optional(self.help.as_deref(), text::LONG));
-        let help_zh = v.check(
-            "help_zh",
-            text::optional(self.help_zh.as_deref(), text::LONG),
-        );
-        for (field, bound) in [("min", self.min), ("max", self.max)] {
-            if bound.is_some_and(|b| !b.is_finite() || b.abs() >= 1e15) {
-                v.fail(field, Msg::NotNumber);
-            }
-        }
-        if let (Some(min), Some(max)) = (self.min, self.max)
-            && min > max
-        {
-            v.fail(
-                "max",
-                Msg::AtLeast {
-                    min: crate::domain::numbers::figure(min),
-                },
-            );
-        }
-        let ratio = self.ratio.as_ref().map(|r| Ratio {
-            numerator: r.numerator.trim().to_owned(),
-            denominator: r.denominator.trim().to_owned(),
-            scale: r.scale.unwrap_or(1.0),
-        });
-        if let Some(r) = &ratio
-            && !(r.scale.is_finite() && r.scale > 0.0)
-        {
-            v.fail("ratio.scale", Msg::Positive);
-        }
-        v.finish()?;
-        match (code, name, name_zh, unit, kind, help, help_zh) {
-            (
-                Some(code),
-                Some(name),
-                Some(name_zh),
-                Some(unit),
-                Some(kind),
-                Some(help),
-                Some(help_zh),
-            ) => Ok(Indicator {
-                code,
-                name,
-                name_zh,
-                unit,
-                kind,
-                min: self.min,
-                max: self.max,
-                help,
-                help_zh,
-                derived: ratio.is_some(),
-                ratio,
-                higher_is_better: self.higher_is_better,
-            }),
-            _ => Err(AppError::Internal(anyhow::anyhow!(
-                "validated input incomplete"
-            ))),
-        }
-    }
 }
 
 /// The indicator catalogue: what schools report each year, entered and derived
@@ -160,36 +51,11 @@ pub async fn create_indicator(
     user: CurrentUser,
     body: Body<IndicatorInput>,
 ) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
     let created = user
-        .run(move |conn, access| {
-            // Who may, before what was sent.
-            crate::auth::Access::require(access.is_admin())?;
-            indicators::create(conn, access, &body.validate()?, now_utc())
-        })
+        .run(move |conn, access| app::status_data::add_indicator(conn, access, &input, now_utc()))
         .await?;
     Ok(HttpResponse::Created().json(created))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RoundInput {
-    pub year: i64,
-    /// YYYY-MM-DD
-    #[schema(schema_with = crate::app::schema::date)]
-    pub due_on: String,
-    /// flag a figure that moves more than this share from last year (percent, default 30)
-    #[schema(nullable, minimum = 1, maximum = 1000)]
-    pub change_threshold_pct: Option<i64>,
-}
-
-fn threshold(raw: i64) -> Result<i32, Msg> {
-    i32::try_from(raw)
-        .ok()
-        .filter(|p| (1..=1000).contains(p))
-        .ok_or(Msg::Between {
-            min: "1".into(),
-            max: "1,000".into(),
-        })
 }
 
 /// Open a collection round: every school of the province is to fill in the year (its
@@ -209,30 +75,7 @@ pub async fn create_round(
     let input = body.into_inner();
     let created = user
         .run(move |conn, access| {
-            // Who may, before what was sent.
-            rounds::check_province_reader(conn, access, province)?;
-            crate::auth::Access::require(access.administers_province(province))?;
-            let mut v = Validator::new();
-            let year = v.check("year", status_data::parse_year(input.year, today));
-            let due_on = v.check("due_on", parse_date(&input.due_on));
-            let pct = v.check(
-                "change_threshold_pct",
-                threshold(input.change_threshold_pct.unwrap_or(i64::from(
-                    crate::domain::status_data::DEFAULT_CHANGE_THRESHOLD_PCT,
-                ))),
-            );
-            v.finish()?;
-            let (Some(year), Some(due_on), Some(change_threshold_pct)) = (year, due_on, pct) else {
-                return Err(AppError::Internal(anyhow::anyhow!(
-                    "validated input incomplete"
-                )));
-            };
-            let new = NewRound {
-                year,
-                due_on,
-                change_threshold_pct,
-            };
-            app::status_data::open_round(conn, access, province, &new, now_utc())
+            app::status_data::open_round(conn, access, province, &input, today, now_utc())
         })
         .await?;
     Ok(HttpResponse::Created().json(created))
@@ -278,19 +121,6 @@ pub async fn get_round(
     ))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RoundPatchInput {
-    /// YYYY-MM-DD
-    #[schema(schema_with = crate::app::schema::date_or_null)]
-    pub due_on: Option<String>,
-    #[schema(nullable, minimum = 1, maximum = 1000)]
-    pub change_threshold_pct: Option<i64>,
-    /// open or closed; a closed round takes no more submissions
-    #[schema(value_type = Option<crate::store::rounds::RoundStatus>)]
-    pub status: Option<String>,
-}
-
 /// Move a round's due date, change its threshold, close or open it (its province admin)
 #[utoipa::path(
     patch, path = "/api/v1/rounds/{id}", tag = "school year", security(("bearer" = [])),
@@ -304,25 +134,9 @@ pub async fn patch_round(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let input = body.into_inner();
-    let mut v = Validator::new();
-    let due_on = v.check_opt("due_on", input.due_on.as_deref(), parse_date);
-    let pct = v.check_opt(
-        "change_threshold_pct",
-        input.change_threshold_pct,
-        threshold,
-    );
-    let closed = v.check_opt("status", input.status.as_deref(), |s| {
-        rounds::RoundStatus::parse(s).map(|s| s == rounds::RoundStatus::Closed)
-    });
-    v.finish()?;
-    let patch = RoundPatch {
-        due_on: due_on.flatten(),
-        change_threshold_pct: pct.flatten(),
-        closed: closed.flatten(),
-    };
     Ok(HttpResponse::Ok().json(
         user.run(move |conn, access| {
-            app::status_data::update_round(conn, access, id, &patch, now_utc())
+            app::status_data::update_round(conn, access, id, &input, now_utc())
         })
         .await?,
     ))
@@ -375,12 +189,11 @@ pub async fn put_status(
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
-    let body = body.into_inner();
-    let input = StatusInput {
+    let input = body.into_inner().map(|body| StatusInput {
         figures: body.figures,
         explanations: body.explanations,
         version: body.version,
-    };
+    });
     let (saved, created) = user
         .run(move |conn, access| app::status_data::put(conn, access, id, year, &input, now_utc()))
         .await?;
@@ -452,14 +265,6 @@ pub async fn upload_template(
     ))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReopenInput {
-    /// why the accepted year is opened again; kept in the history
-    #[schema(schema_with = crate::app::schema::long_text)]
-    pub reason: String,
-}
-
 /// Reopen an accepted (locked) year, with a reason (the province admin)
 #[utoipa::path(
     post, path = "/api/v1/schools/{id}/status-data/{year}/reopen", tag = "school year", security(("bearer" = [])),
@@ -474,10 +279,10 @@ pub async fn reopen(
 ) -> Result<HttpResponse, AppError> {
     let (id, year) = path.into_inner();
     let year = year_of(year, state.clock.today())?;
-    let reason = body.into_inner().reason;
+    let input = body.into_inner();
     Ok(HttpResponse::Ok().json(
         user.run(move |conn, access| {
-            app::status_data::reopen(conn, access, id, year, &reason, now_utc())
+            app::status_data::reopen(conn, access, id, year, &input, now_utc())
         })
         .await?,
     ))

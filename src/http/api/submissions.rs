@@ -32,7 +32,7 @@ pub async fn create(
     let input = body.into_inner();
     let created = user
         .run(move |conn, access| {
-            let new = || input.validate(this_year);
+            let new = || input.read()?.validate(this_year);
             app::submissions::create(conn, access, school_id, new, now_utc())
         })
         .await?;
@@ -153,14 +153,12 @@ async fn take_step(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
-    action: Action,
-    comment: Option<String>,
-    version: Option<i64>,
+    kind: Action,
+    said: Result<(Action, Option<String>, Option<i64>), AppError>,
 ) -> Result<SubmissionDetail, AppError> {
     let today = state.clock.today();
     user.run(move |conn, access| {
-        let comment = comment.as_deref();
-        app::submissions::step(conn, access, id, action, comment, version, today, now_utc())
+        app::submissions::decide(conn, access, id, kind, said, today, now_utc())
     })
     .await
 }
@@ -203,8 +201,11 @@ async fn school_step(
     action: Action,
     body: OptionalBody<StepInput>,
 ) -> Result<HttpResponse, AppError> {
-    let version = body.0.and_then(|b| b.version);
-    Ok(HttpResponse::Ok().json(take_step(state, user, id, action, None, version).await?))
+    let said = body
+        .into_inner()
+        .into_result()
+        .map(|b| (action, None, b.and_then(|b| b.version)));
+    Ok(HttpResponse::Ok().json(take_step(state, user, id, action, said).await?))
 }
 
 /// Review a submitted submission (a reviewer or province admin of its province)
@@ -219,20 +220,13 @@ pub async fn review(
     id: web::Path<i64>,
     body: Body<DecisionInput>,
 ) -> Result<HttpResponse, AppError> {
-    let decision =
-        ReviewDecision::parse(&body.decision).map_err(|e| AppError::field("decision", e))?;
-    let DecisionInput {
-        comment, version, ..
-    } = body.into_inner();
-    let detail = take_step(
-        &state,
-        &user,
-        id.into_inner(),
-        Action::Review(decision),
-        Some(comment),
-        version,
-    )
-    .await?;
+    let said = body.into_inner().into_result().and_then(|b| {
+        let decision =
+            ReviewDecision::parse(&b.decision).map_err(|e| AppError::field("decision", e))?;
+        Ok((Action::Review(decision), Some(b.comment), b.version))
+    });
+    let kind = Action::Review(ReviewDecision::Recommend);
+    let detail = take_step(&state, &user, id.into_inner(), kind, said).await?;
     Ok(HttpResponse::Ok().json(detail))
 }
 
@@ -248,20 +242,13 @@ pub async fn sign_off(
     id: web::Path<i64>,
     body: Body<DecisionInput>,
 ) -> Result<HttpResponse, AppError> {
-    let decision =
-        SignOffDecision::parse(&body.decision).map_err(|e| AppError::field("decision", e))?;
-    let DecisionInput {
-        comment, version, ..
-    } = body.into_inner();
-    let detail = take_step(
-        &state,
-        &user,
-        id.into_inner(),
-        Action::SignOff(decision),
-        Some(comment),
-        version,
-    )
-    .await?;
+    let said = body.into_inner().into_result().and_then(|b| {
+        let decision =
+            SignOffDecision::parse(&b.decision).map_err(|e| AppError::field("decision", e))?;
+        Ok((Action::SignOff(decision), Some(b.comment), b.version))
+    });
+    let kind = Action::SignOff(SignOffDecision::Approve);
+    let detail = take_step(&state, &user, id.into_inner(), kind, said).await?;
     Ok(HttpResponse::Ok().json(detail))
 }
 

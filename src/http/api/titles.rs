@@ -2,37 +2,14 @@
 
 use crate::http::api::body::Body;
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 
-use crate::app::records::{self, HoldingInput, HoldingPatchInput};
-use crate::auth::{Access, CurrentUser};
+use crate::app::records::{self, HoldingInput, HoldingPatchInput, TitleTypeInput};
+use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::domain::quality::TitleLevel;
-use crate::domain::text;
-use crate::error::{AppError, ErrorBody, Msg, Validator};
+use crate::error::{AppError, ErrorBody};
 use crate::http::api::paging::Paged;
 use crate::state::AppState;
-use crate::store::titles::{self, NewTitleType, TitleHolding, TitleType};
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TitleTypeInput {
-    /// e.g. `national_key_technical_school`
-    #[schema(schema_with = crate::app::schema::catalogue_code)]
-    pub code: String,
-    #[schema(schema_with = crate::app::schema::short_text)]
-    pub name: String,
-    #[schema(schema_with = crate::app::schema::optional_short_text)]
-    pub name_zh: Option<String>,
-    /// national, provincial, municipal
-    #[schema(value_type = crate::domain::quality::TitleLevel)]
-    pub level: String,
-    #[schema(schema_with = crate::app::schema::short_text)]
-    pub awarding_body: String,
-    /// months between re-evaluations; absent for a permanent title
-    #[schema(nullable, minimum = 1, maximum = 240)]
-    pub reevaluation_interval_months: Option<i64>,
-}
+use crate::store::titles::{self, TitleHolding, TitleType};
 
 /// Add a title to the catalogue (admin)
 #[utoipa::path(
@@ -44,64 +21,11 @@ pub async fn create_type(
     user: CurrentUser,
     body: Body<TitleTypeInput>,
 ) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
     let created = user
-        .run(move |conn, access| {
-            // Who may, before what was sent.
-            Access::require(access.is_admin())?;
-            titles::create_type(conn, access, &body.validate()?)
-        })
+        .run(move |conn, access| records::add_title_type(conn, access, &input))
         .await?;
     Ok(HttpResponse::Created().json(created))
-}
-
-impl TitleTypeInput {
-    pub fn validate(&self) -> Result<NewTitleType, AppError> {
-        let body = self;
-        let mut v = Validator::new();
-        let code = v.check("code", titles::parse_code(&body.code));
-        let name = v.check("name", text::required(&body.name, text::SHORT));
-        let name_zh = v.check(
-            "name_zh",
-            text::optional(body.name_zh.as_deref(), text::SHORT),
-        );
-        let level = v.check("level", TitleLevel::parse(&body.level));
-        let awarding_body = v.check(
-            "awarding_body",
-            text::required(&body.awarding_body, text::SHORT),
-        );
-        let interval = v.check_opt(
-            "reevaluation_interval_months",
-            body.reevaluation_interval_months,
-            |m| {
-                i32::try_from(m)
-                    .ok()
-                    .filter(|m| (1..=240).contains(m))
-                    .ok_or(Msg::IntervalMonths)
-            },
-        );
-        v.finish()?;
-        let (
-            Some(code),
-            Some(name),
-            Some(name_zh),
-            Some(level),
-            Some(awarding_body),
-            Some(interval),
-        ) = (code, name, name_zh, level, awarding_body, interval)
-        else {
-            return Err(AppError::Internal(anyhow::anyhow!(
-                "validated input incomplete"
-            )));
-        };
-        Ok(NewTitleType {
-            code,
-            name,
-            name_zh,
-            level,
-            awarding_body,
-            reevaluation_interval_months: interval,
-        })
-    }
 }
 
 /// The title catalogue

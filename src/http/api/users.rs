@@ -24,10 +24,11 @@ pub async fn create(
     body: Body<UserInput>,
 ) -> Result<HttpResponse, AppError> {
     // Who may and what was sent, before any hashing (a second trip stores the account).
+    let input = body.into_inner();
     let (new_user, password) = user
         .run(move |_, access| {
             Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
-            body.validate(access)
+            input.read()?.validate(access)
         })
         .await?;
     let hasher = state.clone();
@@ -81,7 +82,7 @@ pub async fn patch(
     body: Body<UserPatchInput>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let patch = body.validate();
+    let patch = body.into_inner().read().and_then(|b| b.validate());
     let updated = user
         .run(move |conn, access| {
             let current = users::get(conn, access, id)?;

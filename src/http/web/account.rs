@@ -11,7 +11,7 @@ use super::local_path;
 use super::page::{Checked, Page, Posted, see_other};
 use crate::auth::current_user::SESSION_COOKIE;
 use crate::auth::session::{NewSession, sign_in, sign_out};
-use crate::auth::session::{change_own_password, client_addr};
+use crate::auth::session::{PasswordChange, change_own_password, client_addr};
 use crate::auth::{CurrentUser, SignedIn};
 use crate::clock::now_utc;
 use crate::domain::PersonName;
@@ -402,14 +402,11 @@ pub async fn account_password(
     user: CurrentUser,
     form: Posted<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
-    match change_own_password(
-        &state,
-        user.clone(),
-        &form.current_password,
-        &form.new_password,
-    )
-    .await
-    {
+    let input = PasswordChange {
+        current_password: form.current_password.clone(),
+        new_password: form.new_password.clone(),
+    };
+    match change_own_password(&state, user.clone(), &input).await {
         Ok(signed_in) => {
             let mut response = see_other("/account?done=password");
             response

@@ -81,11 +81,7 @@ pub async fn province_create(
         name_zh: Some(form.name_zh.trim().to_owned()).filter(|s| !s.is_empty()),
     };
     let outcome = user
-        .run(move |conn, access| {
-            // Who may, before what was sent.
-            Access::require(access.is_admin())?;
-            provinces::create(conn, access, &input.validate()?)
-        })
+        .run(move |conn, access| crate::app::accounts::create_province(conn, access, &input))
         .await;
     let errors = match outcome {
         Ok(_) => return Ok(see_other("/admin/provinces?done=created")),

@@ -206,20 +206,18 @@ pub async fn grant_create(
     let fields = Fields(form.into_inner());
     let (school_id, today) = (id.into_inner(), state.clock.today());
     let consultant = fields.text("consultant_school_id").to_owned();
-    let until = fields.text("until");
+    let until = fields.text("until").to_owned();
     let include_evidence = fields.optional("include_evidence").is_some();
     let result = user
         .run(move |conn, access| {
             let consultant =
                 crate::store::grants::find_consultant(conn, access, school_id, &consultant)?;
-            let until = crate::domain::dates::parse_date(&until)
-                .map_err(|e| AppError::field("until", e))?;
-            let new = crate::store::grants::NewGrant {
+            let input = records::GrantInput {
                 consultant_school_id: consultant,
                 until,
                 include_evidence,
             };
-            records::grant(conn, access, school_id, &new, today, now_utc())
+            records::grant(conn, access, school_id, &input, today, now_utc())
         })
         .await;
     outcome(

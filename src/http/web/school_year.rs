@@ -15,16 +15,15 @@ use crate::app::annual_report::ReportSectionsInput;
 use crate::app::status_data::RoundQuery;
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
-use crate::domain::dates::parse_date;
 use crate::domain::lang::Lang;
 use crate::domain::status_data::{YearState, parse_typed};
 use crate::domain::workflow::SubmissionKind;
-use crate::error::{AppError, FieldErrors, Msg};
+use crate::error::{AppError, FieldErrors};
 use crate::http::documents::{self as annual_report, DOCX_TYPE};
 use crate::http::export::{XLSX_TYPE, attachment};
 use crate::http::files::{MAX_TEMPLATE_BYTES, small_upload};
 use crate::state::AppState;
-use crate::store::rounds::{self, NewRound, RoundPatch};
+use crate::store::rounds::{self};
 use crate::store::status_data::{self, StatusInput};
 use crate::store::{indicators, schools, submissions};
 
@@ -89,48 +88,20 @@ pub async fn round_create(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let (province, today) = (id.into_inner(), state.clock.today());
-    let mut errors = FieldErrors::new();
-    let year = field(&form, "year")
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| Msg::NotYear)
-        .and_then(|y| status_data::parse_year(y, today))
-        .map_err(|p| errors.insert("year".into(), p))
-        .ok();
-    let due_on = parse_date(field(&form, "due_on"))
-        .map_err(|p| errors.insert("due_on".into(), p))
-        .ok();
-    let threshold = match field(&form, "change_threshold_pct").trim() {
-        "" => Some(crate::domain::status_data::DEFAULT_CHANGE_THRESHOLD_PCT),
-        raw => raw
-            .parse::<i32>()
-            .ok()
-            .filter(|p| (1..=1000).contains(p))
-            .or_else(|| {
-                errors.insert(
-                    "change_threshold_pct".into(),
-                    Msg::Between {
-                        min: "1".into(),
-                        max: "1,000".into(),
-                    },
-                );
-                None
-            }),
+    // What is not a number is out of range: the use case names the field.
+    let input = app::status_data::RoundInput {
+        year: field(&form, "year").trim().parse().unwrap_or(0),
+        due_on: field(&form, "due_on").to_owned(),
+        change_threshold_pct: match field(&form, "change_threshold_pct").trim() {
+            "" => None,
+            raw => Some(raw.parse().unwrap_or(0)),
+        },
     };
-    let result = match (year, due_on, threshold) {
-        (Some(year), Some(due_on), Some(change_threshold_pct)) if errors.is_empty() => {
-            let new = NewRound {
-                year,
-                due_on,
-                change_threshold_pct,
-            };
-            user.run(move |conn, access| {
-                app::status_data::open_round(conn, access, province, &new, now_utc())
-            })
-            .await
-        }
-        _ => Err(AppError::Validation(errors)),
-    };
+    let result = user
+        .run(move |conn, access| {
+            app::status_data::open_round(conn, access, province, &input, today, now_utc())
+        })
+        .await;
     match result {
         Ok(round) => Ok(see_other(&format!("/rounds/{}?done=opened", round.id))),
         Err(AppError::Validation(errors)) => {
@@ -247,19 +218,14 @@ pub async fn round_update(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let id = id.into_inner();
-    let due_on = match field(&form, "due_on").trim() {
-        "" => None,
-        raw => Some(parse_date(raw).map_err(|p| AppError::field("due_on", p))?),
-    };
-    let closed = match field(&form, "status") {
-        "closed" => Some(true),
-        "open" => Some(false),
-        _ => None,
-    };
-    let patch = RoundPatch {
-        due_on,
+    let patch = app::status_data::RoundPatchInput {
+        due_on: Some(field(&form, "due_on").trim())
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned),
         change_threshold_pct: None,
-        closed,
+        status: Some(field(&form, "status"))
+            .filter(|s| matches!(*s, "open" | "closed"))
+            .map(str::to_owned),
     };
     user.run(move |conn, access| {
         app::status_data::update_round(conn, access, id, &patch, now_utc())
@@ -674,10 +640,12 @@ pub async fn year_reopen(
     let form = form.into_inner();
     let (id, year) = path.into_inner();
     let year = year_of(year, &state)?;
-    let reason = field(&form, "reason").to_owned();
+    let input = app::status_data::ReopenInput {
+        reason: field(&form, "reason").to_owned(),
+    };
     let result = user
         .run(move |conn, access| {
-            app::status_data::reopen(conn, access, id, year, &reason, now_utc())
+            app::status_data::reopen(conn, access, id, year, &input, now_utc())
         })
         .await;
     match result {

@@ -266,7 +266,7 @@ pub async fn school_create(
                 (Ok(_), false) => Err(AppError::Validation(errors)),
                 (Err(other), _) => Err(other),
             };
-            use_case::create(conn, access, province_id, new, now_utc())
+            use_case::create(conn, access, Ok(province_id), new, now_utc())
         })
         .await;
     match result {
