@@ -75,11 +75,31 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// The disk under the database or the evidence is full: the write was undone.
+    #[error("storage full: {0}")]
+    InsufficientStorage(String),
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// An unexpected failure, unless its cause is a full disk (`AppError::internal`).
+impl From<anyhow::Error> for AppError {
+    fn from(cause: anyhow::Error) -> Self {
+        AppError::internal(cause)
+    }
 }
 
 impl AppError {
+    /// An unexpected failure; 507 when what failed was a write to a full disk (the
+    /// database's file, the evidence's directory, a staged upload), wherever it happened.
+    pub fn internal(cause: anyhow::Error) -> Self {
+        if storage_full(&cause) {
+            AppError::InsufficientStorage(format!("{cause:#}"))
+        } else {
+            AppError::Internal(cause)
+        }
+    }
+
     pub fn bad_request(code: &'static str, message: Msg) -> Self {
         AppError::BadRequest { code, message }
     }
@@ -121,6 +141,7 @@ impl AppError {
             AppError::BadQuery(_) => "invalid_query",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Unavailable(_) => "service_unavailable",
+            AppError::InsufficientStorage(_) => "insufficient_storage",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -149,6 +170,7 @@ impl AppError {
                 seconds: *retry_after_secs,
             },
             AppError::Unavailable(_) => Msg::Unavailable,
+            AppError::InsufficientStorage(_) => Msg::StorageFull,
             AppError::Internal(_) => Msg::Unexpected,
         }
     }
@@ -232,6 +254,7 @@ impl ResponseError for AppError {
             AppError::BadBody(_) | AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -242,6 +265,7 @@ impl ResponseError for AppError {
                 tracing::error!(error = ?cause, "unexpected error");
             }
             AppError::Unavailable(cause) => tracing::error!(%cause, "service unavailable"),
+            AppError::InsufficientStorage(cause) => tracing::error!(%cause, "storage full"),
             _ => {}
         }
         let info = self.info();
@@ -275,6 +299,24 @@ impl From<crate::domain::access::Forbidden> for AppError {
 /// database is back.
 const RETRY_UNAVAILABLE_SECS: u64 = 5;
 
+/// Does any cause in the chain say the disk is full? An I/O error of that kind (ENOSPC,
+/// EDQUOT), or a database's words for it: SQLite's SQLITE_FULL, PostgreSQL's 53100
+/// `disk_full` ("could not extend file … No space left on device").
+fn storage_full(cause: &anyhow::Error) -> bool {
+    const ENOSPC: i32 = 28;
+    const EDQUOT: i32 = 122;
+    cause.chain().any(|c| {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            ) || matches!(io.raw_os_error(), Some(ENOSPC | EDQUOT));
+        }
+        let text = c.to_string();
+        text.contains("database or disk is full") || text.contains("No space left on device")
+    })
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -297,7 +339,7 @@ impl From<diesel::result::Error> for AppError {
                 "database connection lost ({kind:?}): {}",
                 info.message()
             )),
-            other => AppError::Internal(anyhow::Error::new(other).context("database error")),
+            other => AppError::internal(anyhow::Error::new(other).context("database error")),
         }
     }
 }

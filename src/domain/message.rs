@@ -364,6 +364,9 @@ messages! {
         "too many attempts; try again in {seconds} seconds", "尝试次数过多，请 {seconds} 秒后再试";
     Unavailable => "service_unavailable",
         "the service is temporarily unavailable", "服务暂时不可用";
+    StorageFull => "insufficient_storage",
+        "the server's storage is full: nothing was saved; please tell the administrator",
+        "服务器存储空间已满，本次内容未保存，请联系系统管理员";
     Unexpected => "internal_error", "an unexpected error occurred", "发生了意外错误";
 }
 

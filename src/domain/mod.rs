@@ -23,6 +23,7 @@ pub mod role;
 pub mod school;
 pub mod standard;
 pub mod status_data;
+pub mod storage;
 pub mod text;
 pub mod throttle;
 pub mod vocabulary;

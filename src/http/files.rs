@@ -44,7 +44,7 @@ async fn flush(mut staged: Staged, buffer: Vec<u8>) -> Result<(Staged, Vec<u8>),
         buffer.clear();
         (staged, buffer)
     })
-    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing an upload")))
+    .map_err(|e| AppError::internal(anyhow::Error::new(e).context("writing an upload")))
 }
 
 const FLUSH_BYTES: usize = 1024 * 1024;
@@ -122,7 +122,7 @@ pub async fn receive(
                     .await
                     .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
                     .map_err(|e| {
-                        AppError::Internal(anyhow::Error::new(e).context("staging an upload"))
+                        AppError::internal(anyhow::Error::new(e).context("staging an upload"))
                     })?;
                 let mut hasher = Sha256::new();
                 let mut size: u64 = 0;
@@ -249,7 +249,7 @@ pub async fn store_upload(
     let newly_stored = web::block(move || storage.commit(staged, &hash))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("storing an upload")))?;
+        .map_err(|e| AppError::internal(anyhow::Error::new(e).context("storing an upload")))?;
     let file = NewEvidence {
         filename,
         content_type: content_type.to_owned(),
@@ -350,7 +350,7 @@ pub async fn generated(
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
-    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("staging a generated file")))?;
+    .map_err(|e| AppError::internal(anyhow::Error::new(e).context("staging a generated file")))?;
     Ok(Received {
         staged,
         sha256,
@@ -375,7 +375,7 @@ pub async fn serve_file(state: &AppState, found: &Evidence) -> Result<HttpRespon
                 tracing::error!(evidence = found.id, sha256 = %found.sha256, "evidence file missing from storage");
                 AppError::NotFound
             } else {
-                AppError::Internal(anyhow::Error::new(e).context("opening evidence"))
+                AppError::internal(anyhow::Error::new(e).context("opening evidence"))
             }
         })?;
     let inline = found.content_type.starts_with("application/pdf")

@@ -221,6 +221,18 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     Some(start(database, dir, &data_dir, env, s3).await)
 }
 
+/// A server on SQLite whose data directory (the database file and the evidence) is `dir`,
+/// with further settings.
+pub async fn spawn_sqlite_in(dir: TempDir, extra: &[(&str, &str)]) -> TestApp {
+    let database = TestDatabase::create(Backend::Sqlite, dir.path()).expect("SQLite");
+    let data_dir = dir.path().to_owned();
+    let env = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    start(database, dir, &data_dir, env, None).await
+}
+
 static S3_SKIPPED: Once = Once::new();
 
 /// The bucket every test server keeps its evidence in.

@@ -9,6 +9,7 @@ mod accounts;
 mod backup;
 mod cli;
 mod deadlines;
+mod disk_full;
 mod errors;
 mod evaluations;
 mod grants;

@@ -189,6 +189,20 @@ pub async fn home_context(
     context.insert("backend", backend);
     context.insert("smtp_host", &smtp_host(state));
     context.insert("evidence_store", &state.evidence.describe());
+    if let Ok(space) = crate::disk::space(&state.settings.data_dir, state.settings.max_upload_bytes)
+    {
+        let gib = |bytes: u64| {
+            crate::domain::numbers::figure((bytes as f64 / 1_073_741_824.0 * 10.0).round() / 10.0)
+        };
+        context.insert(
+            "storage",
+            &serde_json::json!({
+                "room": space.room.as_str(),
+                "free_gib": gib(space.available_bytes),
+                "total_gib": gib(space.total_bytes),
+            }),
+        );
+    }
     Ok(context)
 }
 
