@@ -396,25 +396,46 @@ fn evidence_check(settings: &Settings, repair: bool) -> anyhow::Result<()> {
             orphan.sha256, orphan.size
         );
     }
+    // Multipart uploads begun in a bucket that no recorded upload owns: billed until aborted.
+    let grace = std::time::Duration::try_from(settings.staging_max_age).unwrap_or_default();
+    let abandoned = storage.abandoned(grace)?;
+    match &abandoned {
+        None => println!(
+            "note: {} cannot list its multipart uploads; incomplete ones were not looked for",
+            storage.describe()
+        ),
+        Some(uploads) => {
+            for upload in uploads {
+                println!(
+                    "incomplete upload: {} (upload {}): begun, never finished, and no upload of ours owns it",
+                    upload.key, upload.upload_id
+                );
+            }
+        }
+    }
+    let mut abandoned_left = abandoned.as_ref().map_or(0, Vec::len);
     let mut orphans_left = check.orphans.len();
     if repair {
         let swept = storage
             .sweep(std::time::Duration::try_from(settings.staging_max_age).unwrap_or_default())?;
         let removed = crate::evidence::remove_orphans(storage.as_ref(), &check.orphans)?;
         orphans_left -= removed;
+        // The sweep aborted the incomplete uploads found above (and any since).
+        abandoned_left = 0;
         println!(
-            "repaired: {removed} orphans removed ({orphans_left} younger than an hour left, perhaps uploads in progress), {swept} uploads left by crashes removed"
+            "repaired: {removed} orphans removed ({orphans_left} younger than an hour left, perhaps uploads in progress), {swept} uploads left by crashes removed or aborted"
         );
     }
-    if !check.missing.is_empty() || orphans_left > 0 {
+    if !check.missing.is_empty() || orphans_left > 0 || abandoned_left > 0 {
         anyhow::bail!(
-            "{} missing, {} orphans{}",
+            "{} missing, {} orphans, {} incomplete uploads{}",
             check.missing.len(),
             orphans_left,
+            abandoned_left,
             if repair {
                 ""
             } else {
-                " (--repair removes orphans)"
+                " (--repair removes orphans and aborts incomplete uploads)"
             }
         );
     }

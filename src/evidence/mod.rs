@@ -6,8 +6,10 @@
 //! leaves behind is swept once older than the staging age.
 
 pub mod s3;
+mod s3_uploads;
 mod upkeep;
 
+pub use s3_uploads::OpenUpload;
 pub use upkeep::{Check, Migration, check, migrate, remove_orphans, sha256_of};
 
 use std::fs::{self, File};
@@ -38,6 +40,17 @@ pub trait EvidenceStorage: Send + Sync {
     fn size_of(&self, sha256: &str) -> io::Result<Option<u64>>;
     /// Removes staged uploads older than `age` (left by a crash); answers how many.
     fn sweep(&self, age: Duration) -> io::Result<usize>;
+    /// Uploads begun in the storage, older than `age`, that no recorded upload owns (a crash
+    /// between beginning one and recording it, a database restored from an older backup);
+    /// `None` when the storage cannot list them. A directory has none: its staged files
+    /// are the uploads, and `sweep` finds them.
+    fn abandoned(&self, _age: Duration) -> io::Result<Option<Vec<OpenUpload>>> {
+        Ok(Some(Vec::new()))
+    }
+    /// Aborts one of `abandoned`'s uploads (gone already is fine).
+    fn abort(&self, _upload: &OpenUpload) -> io::Result<()> {
+        Ok(())
+    }
     /// Where the files are, for messages (no secret).
     fn describe(&self) -> String;
 }

@@ -26,7 +26,7 @@ use object_store::path::Path as Key;
 use object_store::{MultipartId, ObjectStore, ObjectStoreExt, PutPayload};
 use tokio::runtime::{Handle, Runtime};
 
-use super::{EvidenceStorage, Staged, StagedKind, Stored, is_sha256, not_a_hash};
+use super::{EvidenceStorage, OpenUpload, Staged, StagedKind, Stored, is_sha256, not_a_hash};
 use crate::config::BucketSettings;
 use crate::db::Db;
 use crate::db::schema::evidence_uploads;
@@ -45,6 +45,8 @@ pub struct S3Storage {
 /// What staged uploads need of their storage.
 struct Shared {
     store: AmazonS3,
+    /// ListMultipartUploads, which `store` does not offer
+    lister: super::s3_uploads::Lister,
     handle: Handle,
     prefix: String,
     db: Db,
@@ -118,6 +120,7 @@ impl S3Storage {
         let storage = S3Storage {
             shared: Arc::new(Shared {
                 store,
+                lister: super::s3_uploads::Lister::new(bucket)?,
                 handle: runtime.handle().clone(),
                 prefix: bucket.prefix.clone(),
                 db,
@@ -296,7 +299,50 @@ impl EvidenceStorage for S3Storage {
             shared.forget_upload(&key)?;
             removed += 1;
         }
+        // Begun but never recorded: found by listing the bucket.
+        for upload in self
+            .abandoned(Duration::try_from(age).unwrap_or_default())?
+            .unwrap_or_default()
+        {
+            self.abort(&upload)?;
+            removed += 1;
+        }
         Ok(removed)
+    }
+
+    fn abandoned(&self, age: Duration) -> io::Result<Option<Vec<OpenUpload>>> {
+        let shared = &self.shared;
+        let staging = format!("{}/", shared.key("staging").as_ref());
+        let Some(open) = shared
+            .handle
+            .block_on(shared.lister.open_uploads(&shared.store, &staging))?
+        else {
+            return Ok(None);
+        };
+        let recorded: std::collections::HashSet<(String, String)> = {
+            let mut conn = shared.db.get().map_err(io::Error::other)?;
+            evidence_uploads::table
+                .select((evidence_uploads::object_key, evidence_uploads::upload_id))
+                .load::<(String, String)>(&mut conn)
+                .map_err(io::Error::other)?
+                .into_iter()
+                .collect()
+        };
+        Ok(Some(super::s3_uploads::unowned(
+            open,
+            &recorded,
+            SystemTime::now() - age,
+        )))
+    }
+
+    fn abort(&self, upload: &OpenUpload) -> io::Result<()> {
+        let shared = &self.shared;
+        let key = Key::from(upload.key.as_str());
+        match shared.block_on(shared.store.abort_multipart(&key, &upload.upload_id)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     fn describe(&self) -> String {

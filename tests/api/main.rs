@@ -15,6 +15,7 @@ mod evaluations;
 mod grants;
 mod health;
 mod hostile;
+mod incomplete_uploads;
 mod mail;
 mod matrix;
 mod notices;
