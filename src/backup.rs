@@ -306,7 +306,11 @@ pub async fn watch_integrity(db: Db, integrity: std::sync::Arc<Integrity>) {
     }
     loop {
         let verdict = db
-            .run(|conn| integrity_check(conn, true).map_err(crate::error::AppError::Internal))
+            .run(|conn| {
+                let verdict = integrity_check(conn, true).map_err(crate::error::AppError::Internal);
+                crate::db::shrink_memory(conn)?;
+                verdict
+            })
             .await;
         match verdict {
             Ok(Ok(())) => integrity.set(true),
@@ -321,6 +325,7 @@ pub async fn watch_integrity(db: Db, integrity: std::sync::Arc<Integrity>) {
                 integrity.set(false);
             }
         }
+        crate::jobs::return_freed_memory();
         actix_web::rt::time::sleep(CHECK_EVERY).await;
     }
 }

@@ -36,6 +36,7 @@ impl Application {
                 tracing::info!(?applied, "applied migrations");
             }
             crate::app::derived::bring_up_to_date(&db)?;
+            crate::jobs::return_freed_memory();
             Ok(db)
         })
         .await??;

@@ -199,6 +199,7 @@ fn rebuild_if_stale(conn: &mut DbConn) -> Result<(), AppError> {
     }
     let started = std::time::Instant::now();
     let kept = rebuild(conn)?;
+    crate::db::shrink_memory(conn)?;
     tracing::info!(
         deadlines = kept,
         ms = started.elapsed().as_millis() as u64,

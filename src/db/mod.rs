@@ -352,6 +352,16 @@ where
     }
 }
 
+/// Frees what a SQLite connection keeps of a large piece of work (its page cache), so that
+/// the pool's idle connection does not hold it; nothing on PostgreSQL, whose memory is the
+/// server's.
+pub fn shrink_memory(conn: &mut DbConn) -> Result<(), AppError> {
+    if let DbConn::Sqlite(sqlite) = conn {
+        sqlite.batch_execute("PRAGMA shrink_memory")?;
+    }
+    Ok(())
+}
+
 /// One trivial round trip: the health check.
 pub fn ping(conn: &mut DbConn) -> Result<(), AppError> {
     conn.batch_execute("SELECT 1")?;

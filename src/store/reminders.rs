@@ -189,18 +189,6 @@ pub fn put_due(
     now: PrimitiveDateTime,
 ) -> Result<Outcome, AppError> {
     write_transaction(conn, |conn| {
-        let items: Vec<Item> = deadline_items::table
-            .select((
-                deadline_items::province_id,
-                deadline_items::school_name,
-                deadline_items::school_id,
-                deadline_items::kind,
-                deadline_items::subject,
-                deadline_items::due_on,
-                deadline_items::uid,
-            ))
-            .order(deadline_items::id)
-            .load(conn)?;
         // Every school's active quality officers, read once.
         let mut officers: HashMap<i64, Vec<i64>> = HashMap::new();
         let rows: Vec<(Option<i64>, i64)> = users::table
@@ -213,71 +201,105 @@ pub fn put_due(
                 officers.entry(school).or_default().push(user);
             }
         }
+        // A province at a time: what one run holds is one province's deadlines, not the
+        // country's (a national installation has hundreds of thousands).
+        let provinces: Vec<i64> = deadline_items::table
+            .select(deadline_items::province_id)
+            .distinct()
+            .order(deadline_items::province_id)
+            .load(conn)?;
         let mut outcome = Outcome::default();
-        if reminders::is_digest_day(today) {
-            outcome.digests = put_digests(conn, &items, today, now)?;
+        for province in provinces {
+            let items: Vec<Item> = deadline_items::table
+                .filter(deadline_items::province_id.eq(province))
+                .select((
+                    deadline_items::province_id,
+                    deadline_items::school_name,
+                    deadline_items::school_id,
+                    deadline_items::kind,
+                    deadline_items::subject,
+                    deadline_items::due_on,
+                    deadline_items::uid,
+                ))
+                .order(deadline_items::id)
+                .load(conn)?;
+            put_of_province(conn, &items, &officers, today, now, &mut outcome)?;
         }
-        // Every reminder due today with each of its recipients, then those not sent before,
-        // written a batch at a time.
-        let mut due: Vec<Due> = Vec::new();
-        for (_, _, school_id, kind, subject, due_on, uid) in &items {
-            let Some(reminder) = reminders::reminder(kind, uid, *due_on, today) else {
-                continue;
-            };
-            outcome.due += 1;
-            let key = reminder.key();
-            let event = match reminder.lead {
-                Lead::Overdue => "reminder_overdue",
-                Lead::DaysAhead(_) => "reminder_due",
-            };
-            let payload = serde_json::json!({
-                "event": event,
-                "kind": kind,
-                "school_id": school_id,
-                "subject": subject,
-                "due_on": due_on.to_string(),
-                "days_left": reminder.days_left,
-                "reminder": key,
-            });
-            for &user in officers.get(school_id).into_iter().flatten() {
-                due.push(Due {
-                    key: key.clone(),
-                    user,
-                    event,
-                    school_id: *school_id,
-                    subject,
-                    due_on: *due_on,
-                    payload: payload.clone(),
-                });
-            }
-        }
-        let wanted: Vec<(&str, i64)> = due.iter().map(|d| (d.key.as_str(), d.user)).collect();
-        let fresh = first_times(conn, &wanted, today)?;
-        let due: Vec<&Due> = due
-            .iter()
-            .zip(fresh)
-            .filter_map(|(d, fresh)| fresh.then_some(d))
-            .collect();
-        for chunk in due.chunks(BATCH) {
-            let notices: Vec<_> = chunk
-                .iter()
-                .map(|d| {
-                    (
-                        notifications::user_id.eq(d.user),
-                        notifications::event.eq(d.event),
-                        notifications::created_at.eq(now),
-                        notifications::school_id.eq(d.school_id),
-                        notifications::subject.eq(d.subject),
-                        notifications::due_on.eq(d.due_on),
-                    )
-                })
-                .collect();
-            crate::db::insert_batch!(conn, notifications::table, notices)?;
-        }
-        let mails: Vec<(i64, &serde_json::Value)> =
-            due.iter().map(|d| (d.user, &d.payload)).collect();
-        outbox::enqueue(conn, MailKind::Reminder, &mails, now)?;
-        outcome.sent = due.len();
         Ok(outcome)
     })
+}
+
+/// One province's digests (on a digest day) and reminders due today.
+fn put_of_province(
+    conn: &mut DbConn,
+    items: &[Item],
+    officers: &HashMap<i64, Vec<i64>>,
+    today: Date,
+    now: PrimitiveDateTime,
+    outcome: &mut Outcome,
+) -> Result<(), AppError> {
+    if reminders::is_digest_day(today) {
+        outcome.digests += put_digests(conn, items, today, now)?;
+    }
+    // Every reminder due today with each of its recipients, then those not sent before,
+    // written a batch at a time.
+    let mut due: Vec<Due> = Vec::new();
+    for (_, _, school_id, kind, subject, due_on, uid) in items {
+        let Some(reminder) = reminders::reminder(kind, uid, *due_on, today) else {
+            continue;
+        };
+        outcome.due += 1;
+        let key = reminder.key();
+        let event = match reminder.lead {
+            Lead::Overdue => "reminder_overdue",
+            Lead::DaysAhead(_) => "reminder_due",
+        };
+        let payload = serde_json::json!({
+            "event": event,
+            "kind": kind,
+            "school_id": school_id,
+            "subject": subject,
+            "due_on": due_on.to_string(),
+            "days_left": reminder.days_left,
+            "reminder": key,
+        });
+        for &user in officers.get(school_id).into_iter().flatten() {
+            due.push(Due {
+                key: key.clone(),
+                user,
+                event,
+                school_id: *school_id,
+                subject,
+                due_on: *due_on,
+                payload: payload.clone(),
+            });
+        }
+    }
+    let wanted: Vec<(&str, i64)> = due.iter().map(|d| (d.key.as_str(), d.user)).collect();
+    let fresh = first_times(conn, &wanted, today)?;
+    let due: Vec<&Due> = due
+        .iter()
+        .zip(fresh)
+        .filter_map(|(d, fresh)| fresh.then_some(d))
+        .collect();
+    for chunk in due.chunks(BATCH) {
+        let notices: Vec<_> = chunk
+            .iter()
+            .map(|d| {
+                (
+                    notifications::user_id.eq(d.user),
+                    notifications::event.eq(d.event),
+                    notifications::created_at.eq(now),
+                    notifications::school_id.eq(d.school_id),
+                    notifications::subject.eq(d.subject),
+                    notifications::due_on.eq(d.due_on),
+                )
+            })
+            .collect();
+        crate::db::insert_batch!(conn, notifications::table, notices)?;
+    }
+    let mails: Vec<(i64, &serde_json::Value)> = due.iter().map(|d| (d.user, &d.payload)).collect();
+    outbox::enqueue(conn, MailKind::Reminder, &mails, now)?;
+    outcome.sent += due.len();
+    Ok(())
 }

@@ -67,6 +67,8 @@ stop_server() {
     SERVER_PID=
 }
 
+# A copy as `accredit synth` left it, for the measure after a rebuild below (SQLite).
+if [ -f "$DATABASE_URL" ]; then cp "$DATABASE_URL" "$WORK/rebuild.sqlite3"; fi
 start_server
 sleep 1
 idle_rss=$(rss_kib)
@@ -219,6 +221,35 @@ if [ -f "$DATABASE_URL" ] && [ "${REMIND_ON:-2026-11-30}" != none ]; then
     rm -f "$WORK"/remind.sqlite3*
 fi
 
+# Memory once the kept state is rebuilt and the day's reminders are put, as the first start
+# after `accredit synth` (or after a new DEADLINES_VERSION) does: a server started on data
+# whose kept deadlines follow older rules and whose reminders are not done today, measured
+# idle once both are done. SQLite on the copy taken before the first start; PostgreSQL in
+# place (both are idempotent: reminders already sent today are not sent again).
+stop_server
+if [ -f "$DATABASE_URL" ]; then
+    rebuild_db=$WORK/rebuild.sqlite3
+    python3 - "$rebuild_db" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE derived_state SET version = version - 1 WHERE name = 'deadline_items'")
+c.execute("DELETE FROM job_leases")
+c.commit()
+EOF
+else
+    rebuild_db=$DATABASE_URL
+    psql -q "$DATABASE_URL" -c "UPDATE derived_state SET version = version - 1 WHERE name = 'deadline_items'; DELETE FROM job_leases;"
+fi
+DATABASE_URL=$rebuild_db RUST_LOG=info start_server
+for _ in $(seq 1 600); do grep -q 'daily reminders' "$WORK/server.log" && break; sleep 0.2; done
+grep -q 'rebuilt the kept deadlines' "$WORK/server.log" || { echo "bench: the server did not rebuild" >&2; exit 1; }
+sleep 2
+rebuild_idle_rss=$(rss_kib)
+echo "idle after a rebuild ($(grep -o 'deadlines=[0-9]* ms=[0-9]*' "$WORK/server.log")) and the day's reminders ($(grep -o 'due=[0-9]* sent=[0-9]*' "$WORK/server.log")): RSS $(mib "$rebuild_idle_rss") MiB (target: at most 30 MiB)"
+stop_server
+rm -f "$WORK"/rebuild.sqlite3*
+start_server
+
 if [ "$UPLOAD_MIB" -gt 0 ]; then
     # A fresh server, so that the upload's memory is its own and not what the load left.
     stop_server
@@ -280,4 +311,4 @@ EOF
         echo "RSS during the upload into the bucket: $(mib "$upload_rss") MiB (fresh server: $(mib "$upload_idle_rss") MiB before it)"
     fi
 fi
-echo "start-up: ${startup_ms} ms; RSS idle $(mib "$idle_rss") MiB, peak under load $(mib "$peak_rss") MiB"
+echo "start-up: ${startup_ms} ms; RSS idle $(mib "$idle_rss") MiB, peak under load $(mib "$peak_rss") MiB, idle after a rebuild and the day's reminders $(mib "$rebuild_idle_rss") MiB"
