@@ -25,12 +25,13 @@ use crate::error::AppError;
 use crate::store::kept::Versioned;
 
 /// The figures compared, per school.
-#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Metrics {
     pub school_id: i64,
     pub name: String,
     pub name_zh: Option<String>,
-    pub kind: String,
+    #[schema(value_type = crate::domain::SchoolKind)]
+    pub kind: SchoolKind,
     pub titles_held: i64,
     pub national_titles: i64,
     /// holds a certificate valid today
@@ -70,6 +71,33 @@ pub const COMPARED: &[(&str, bool)] = &[
 ];
 
 impl Metrics {
+    /// A school's metrics before any is counted.
+    fn of(school_id: i64, name: String, name_zh: Option<String>, kind: SchoolKind) -> Metrics {
+        Metrics {
+            school_id,
+            name,
+            name_zh,
+            kind,
+            titles_held: 0,
+            national_titles: 0,
+            certified: false,
+            days_to_next_reevaluation: None,
+            overdue_reevaluations: 0,
+            audits_last_3_years: 0,
+            open_major_nc: 0,
+            open_minor_nc: 0,
+            open_observations: 0,
+            open_ofi: 0,
+            actions_closed_on_time: 0,
+            indicator_year: None,
+            students: None,
+            teachers: None,
+            students_per_teacher: None,
+            campus_m2_per_student: None,
+            equipment_cny_per_student: None,
+        }
+    }
+
     pub fn value(&self, metric: &str) -> Option<f64> {
         let n = |v: i64| Some(v as f64);
         match metric {
@@ -234,25 +262,14 @@ fn province_metrics(
     if let Some(kind) = kind {
         query = query.filter(schools::kind.eq(kind));
     }
-    let rows: Vec<(i64, String, Option<String>, String)> = query
+    let rows: Vec<(i64, String, Option<String>, SchoolKind)> = query
         .order(schools::id.asc())
         .select((schools::id, schools::name, schools::name_zh, schools::kind))
         .load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let mut by_id: HashMap<i64, Metrics> = rows
         .into_iter()
-        .map(|(id, name, name_zh, kind)| {
-            (
-                id,
-                Metrics {
-                    school_id: id,
-                    name,
-                    name_zh,
-                    kind,
-                    ..Metrics::default()
-                },
-            )
-        })
+        .map(|(id, name, name_zh, kind)| (id, Metrics::of(id, name, name_zh, kind)))
         .collect();
 
     let holdings: Vec<TitleFacts> = school_titles::table
@@ -412,7 +429,7 @@ fn standards_of_province(
     schools
         .iter()
         .map(|m| {
-            let kind = SchoolKind::parse(&m.kind).map_err(|e| anyhow::anyhow!(e))?;
+            let kind = m.kind;
             let own = figures.remove(&m.school_id).unwrap_or_default();
             let checks = standards(kind)
                 .iter()
