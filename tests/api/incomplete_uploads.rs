@@ -68,25 +68,27 @@ impl Drop for Moto {
     }
 }
 
-/// The bucket's open multipart uploads, as `key upload-id` (moto takes unsigned requests).
+/// The text of the first `<name>` element in `xml`.
+fn element(xml: &str, name: &str) -> String {
+    let start = xml.find(&format!("<{name}>")).unwrap() + name.len() + 2;
+    let end = xml.find(&format!("</{name}>")).unwrap();
+    xml[start..end].to_owned()
+}
+
+/// Sends an unsigned request to moto (which takes them) and reads the answer.
+async fn answer(request: reqwest::RequestBuilder) -> String {
+    let response = request.send().await.unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    response.text().await.unwrap()
+}
+
+/// The bucket's open multipart uploads, as `key upload-id`.
 async fn open_uploads(client: &reqwest::Client, moto: &Moto) -> Vec<String> {
-    let xml = client
-        .get(format!("{}/{BUCKET}?uploads", moto.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let field = |upload: &str, name: &str| {
-        let start = upload.find(&format!("<{name}>")).unwrap() + name.len() + 2;
-        let end = upload.find(&format!("</{name}>")).unwrap();
-        upload[start..end].to_owned()
-    };
+    let xml = answer(client.get(format!("{}/{BUCKET}?uploads", moto.url))).await;
     let mut found: Vec<String> = xml
         .split("<Upload>")
         .skip(1)
-        .map(|u| format!("{} {}", field(u, "Key"), field(u, "UploadId")))
+        .map(|u| format!("{} {}", element(u, "Key"), element(u, "UploadId")))
         .collect();
     found.sort();
     found
@@ -94,26 +96,10 @@ async fn open_uploads(client: &reqwest::Client, moto: &Moto) -> Vec<String> {
 
 /// Begins a multipart upload of `key` and sends it one part, as a crash would leave it.
 async fn begin(client: &reqwest::Client, moto: &Moto, key: &str) -> String {
-    let xml = client
-        .post(format!("{}/{BUCKET}/{key}?uploads", moto.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let start = xml.find("<UploadId>").unwrap() + "<UploadId>".len();
-    let id = xml[start..xml.find("</UploadId>").unwrap()].to_owned();
-    let part = client
-        .put(format!(
-            "{}/{BUCKET}/{key}?partNumber=1&uploadId={id}",
-            moto.url
-        ))
-        .body(vec![b'x'; 64 * 1024])
-        .send()
-        .await
-        .unwrap();
-    assert!(part.status().is_success(), "{:?}", part.text().await);
+    let started = answer(client.post(format!("{}/{BUCKET}/{key}?uploads", moto.url))).await;
+    let id = element(&started, "UploadId");
+    let part = format!("{}/{BUCKET}/{key}?partNumber=1&uploadId={id}", moto.url);
+    answer(client.put(part).body(vec![b'x'; 64 * 1024])).await;
     id
 }
 
@@ -127,12 +113,7 @@ async fn evidence_check_finds_and_repair_aborts_uploads_no_one_owns() {
         return;
     };
     let client = reqwest::Client::new();
-    let bucket = client
-        .put(format!("{}/{BUCKET}", moto.url))
-        .send()
-        .await
-        .unwrap();
-    assert!(bucket.status().is_success());
+    answer(client.put(format!("{}/{BUCKET}", moto.url))).await;
     let env = moto.env();
     let extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let app = spawn_sqlite_in(tempfile::tempdir().unwrap(), &extra).await;
