@@ -364,12 +364,13 @@ pub struct YearOfSchool {
     pub submission_id: Option<i64>,
 }
 
-/// Where the year stands for every school of a province, by school id: four grouped
-/// queries for the province.
+/// Where the year stands for each of `schools` (of the province, as the caller read them),
+/// by school id: four grouped queries for the province.
 pub fn year_states(
     conn: &mut DbConn,
     province_id: i64,
     year: i32,
+    schools: impl IntoIterator<Item = i64>,
 ) -> Result<BTreeMap<i64, YearOfSchool>, AppError> {
     let in_province = schools::table
         .filter(schools::province_id.eq(province_id))
@@ -409,8 +410,7 @@ pub fn year_states(
     {
         latest.insert(school, (submission, status));
     }
-    let ids = in_province.load::<i64>(conn)?;
-    Ok(ids
+    Ok(schools
         .into_iter()
         .map(|school_id| {
             let submission = latest.get(&school_id);
@@ -442,7 +442,7 @@ fn schools_in_round(
         .order(schools::id.asc())
         .select((schools::id, schools::name, schools::name_zh, schools::city))
         .load(conn)?;
-    let states = year_states(conn, round.province_id, round.year)?;
+    let states = year_states(conn, round.province_id, round.year, all.iter().map(|s| s.0))?;
     let schools = all
         .into_iter()
         .filter_map(|(school_id, name, name_zh, city)| {

@@ -763,7 +763,8 @@ fn province_year(
     province_id: i64,
     year: i32,
 ) -> Result<Vec<ProvinceSchool>, AppError> {
-    let states = rounds::year_states(conn, province_id, year)?;
+    let schools = crate::store::schools::in_province(conn, province_id)?;
+    let states = rounds::year_states(conn, province_id, year, schools.iter().map(|s| s.id))?;
     let accepted: Vec<i64> = states
         .iter()
         .filter(|(_, s)| s.state == YearState::Accepted)
@@ -784,7 +785,6 @@ fn province_year(
         }
     }
     let indicators = catalogue.indicators();
-    let schools = crate::store::schools::in_province(conn, province_id)?;
     let mut out = Vec::with_capacity(schools.len());
     for school in schools {
         let Some(of_school) = states.get(&school.id) else {
