@@ -61,4 +61,20 @@ mod tests {
         }
         assert_eq!(t(Lang::ZhCn, "kind_technician_college"), "技师学院");
     }
+
+    /// The pages name a national standard by `t["standard_" ~ measure]`: a measure without
+    /// its text made the peer page fail to render (found on the national data).
+    #[test]
+    fn every_national_standard_has_its_name() {
+        use crate::domain::SchoolKind;
+        for lang in Lang::ALL {
+            let texts = catalogue(lang).unwrap();
+            for kind in SchoolKind::ALL {
+                for standard in crate::domain::peers::standards(*kind) {
+                    let key = format!("standard_{}", standard.measure);
+                    assert!(texts.contains_key(&key), "{key} in {lang:?}");
+                }
+            }
+        }
+    }
 }
