@@ -150,11 +150,16 @@ pub fn follow(conn: &mut DbConn, changes: &[Change]) -> Result<(), AppError> {
     }
     let ids: Vec<i64> = by_school.keys().copied().collect();
     let province_of = crate::store::schools::provinces_of(conn, &ids)?;
+    // Provinces whose kept deadlines changed without a refresh of the whole province.
+    let mut deadlines_moved: Vec<i64> = Vec::new();
     for (school, moved) in by_school {
         let province = *province_of.get(&school).ok_or(AppError::NotFound)?;
         let of_province = provinces.entry(province).or_default();
         if moved.deadlines && !of_province.deadlines {
+            // The province it was kept under too, should the school have moved.
+            deadlines_moved.extend(deadlines::kept_provinces(conn, school)?);
             deadlines::refresh(conn, Schools::One(school))?;
+            deadlines_moved.push(province);
         }
         if moved.metrics {
             crate::store::peers::refresh_school_metrics(conn, school)?;
@@ -163,6 +168,17 @@ pub fn follow(conn: &mut DbConn, changes: &[Change]) -> Result<(), AppError> {
             deadlines: false,
             ..moved
         });
+    }
+    deadlines_moved.extend(
+        provinces
+            .iter()
+            .filter(|(_, moved)| moved.deadlines)
+            .map(|(province, _)| *province),
+    );
+    deadlines_moved.sort_unstable();
+    deadlines_moved.dedup();
+    for province in deadlines_moved {
+        crate::store::provinces::raise(conn, province, Version::Deadlines)?;
     }
     for (province, moved) in provinces {
         if moved.peers {
@@ -216,6 +232,7 @@ pub fn rebuild(conn: &mut DbConn) -> Result<usize, AppError> {
     for province in provinces {
         kept += write_transaction(conn, |conn| {
             crate::store::submissions::recount(conn, province)?;
+            crate::store::provinces::raise(conn, province, Version::Deadlines)?;
             deadlines::refresh(conn, Schools::Province(province))
         })?;
     }

@@ -2,7 +2,7 @@
 //! was computed from (`store::kept::Versioned`): the store's readers take the one they use.
 
 use crate::store::kept::Versioned;
-use crate::store::{peers, rounds, status_data};
+use crate::store::{deadlines, peers, programmes, rounds, status_data};
 
 /// Everything this process keeps.
 pub struct Kept {
@@ -14,6 +14,12 @@ pub struct Kept {
     /// `store::status_data`: a province's accepted figures of a year, by province and year,
     /// by the province's `data_version`
     pub accepted: status_data::AcceptedCache,
+    /// `store::deadlines`: a province's deadline counts, by province, day and horizon, by
+    /// the province's `deadline_version`
+    pub deadlines: deadlines::Counts,
+    /// `store::programmes`: each programme's progress, by programme, its version and day,
+    /// by its province's `data_version`
+    pub programmes: programmes::ProgressCache,
 }
 
 impl Kept {
@@ -25,6 +31,10 @@ impl Kept {
             rounds: Versioned::new(128),
             // A province's last few years.
             accepted: Versioned::new(128),
+            // 31 provinces, overdue and a few horizons, today and perhaps yesterday.
+            deadlines: Versioned::new(512),
+            // A province follows a handful of programmes.
+            programmes: Versioned::new(512),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod annual_report;
 pub mod derived;
 pub mod evaluations;
+pub mod home;
 pub mod input;
 pub mod kept;
 pub mod notices;

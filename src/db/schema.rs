@@ -10,6 +10,7 @@ diesel::table! {
         created_at -> Timestamp,
         data_version -> BigInt,
         round_version -> BigInt,
+        deadline_version -> BigInt,
     }
 }
 

@@ -5,6 +5,7 @@ pub mod api;
 pub mod documents;
 pub mod export;
 pub mod files;
+pub mod routes;
 pub mod web;
 
 use actix_web::body::MessageBody;
@@ -49,8 +50,11 @@ pub fn build_app(
             tracing::debug!(error = %err, "unreadable query");
             AppError::bad_request("invalid_query", Msg::MalformedQuery).into()
         }))
-        .configure(api::configure)
-        .configure(web::configure)
+        .configure(|cfg| {
+            let mut routes = routes::Routes::default();
+            routes.configure(api::configure).configure(web::configure);
+            routes.register(cfg);
+        })
         .default_service(aw::to(|| async {
             Err::<actix_web::HttpResponse, _>(AppError::NotFound)
         }))

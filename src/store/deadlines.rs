@@ -111,6 +111,16 @@ pub fn refresh(conn: &mut DbConn, which: Schools) -> Result<usize, AppError> {
     Ok(items.len())
 }
 
+/// The provinces a school's deadlines are kept under (its own; before a refresh, the one it
+/// was in when they were last computed).
+pub fn kept_provinces(conn: &mut DbConn, school: i64) -> Result<Vec<i64>, AppError> {
+    Ok(deadline_items::table
+        .filter(deadline_items::school_id.eq(school))
+        .select(deadline_items::province_id)
+        .distinct()
+        .load(conn)?)
+}
+
 /// Every deadline of `which` schools, from the record.
 fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> {
     // Each school's province and names, kept with its deadlines.
@@ -376,13 +386,61 @@ type Row = (
 
 /// One page of the deadlines of the visible schools, overdue first then by date, with how
 /// many there are in all.
+/// What a province's deadlines are counted by: the ones overdue, or those due within so
+/// many days (overdue ones too).
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum Counted {
+    Overdue,
+    Due { within_days: Option<i64> },
+}
+
+/// A province's deadline counts, by province, day and what is counted, computed once per
+/// deadline version of the province (`app::Kept`): a province's bureau counts thousands.
+pub type Counts = crate::store::kept::Versioned<(i64, Date, Counted), i64>;
+
+/// `count` of what a reader sees, kept when the reader sees a whole province.
+fn counted(
+    conn: &mut DbConn,
+    access: &Access,
+    counts: &Counts,
+    key: (Date, Counted),
+    count: impl FnOnce(&mut DbConn) -> Result<i64, AppError>,
+) -> Result<i64, AppError> {
+    match access.school_scope() {
+        SchoolScope::Province(province) => {
+            let version = crate::store::provinces::version(
+                conn,
+                province,
+                crate::store::provinces::Version::Deadlines,
+            )?;
+            let (today, what) = key;
+            let kept = counts.get_or_compute((province, today, what), version, || count(conn))?;
+            Ok(*kept)
+        }
+        _ => count(conn),
+    }
+}
+
 pub fn page(
     conn: &mut DbConn,
     access: &Access,
+    counts: &Counts,
     due: Due,
     paging: &Paging,
 ) -> Result<Listing<Deadline>, AppError> {
-    let total: i64 = bounded!(access, due).select(count_star()).first(conn)?;
+    let count = |conn: &mut DbConn| -> Result<i64, AppError> {
+        Ok(bounded!(access, due).select(count_star()).first(conn)?)
+    };
+    let total = match due.school {
+        // One school's few are counted as they are.
+        Some(_) => count(conn)?,
+        None => {
+            let what = Counted::Due {
+                within_days: due.within_days,
+            };
+            counted(conn, access, counts, (due.today, what), count)?
+        }
+    };
     Ok(Listing {
         total,
         ..rows(conn, access, due, paging)?
@@ -461,11 +519,14 @@ fn deadline(
 pub fn overdue(
     conn: &mut DbConn,
     access: &Access,
+    counts: &Counts,
     today: Date,
     first: i64,
 ) -> Result<(i64, Vec<Deadline>), AppError> {
     let overdue = || visible!(access, None::<i64>).filter(deadline_items::due_on.lt(today));
-    let total: i64 = overdue().select(count_star()).first(conn)?;
+    let total = counted(conn, access, counts, (today, Counted::Overdue), |conn| {
+        Ok(overdue().select(count_star()).first(conn)?)
+    })?;
     let rows: Vec<Row> = overdue()
         .order((deadline_items::due_on.asc(), deadline_items::id.asc()))
         .limit(first)

@@ -224,3 +224,8 @@ pub fn for_school(
         After::Id(e.id)
     }))
 }
+
+/// How many changes the history holds (the admin's home).
+pub fn count(conn: &mut DbConn) -> Result<i64, AppError> {
+    Ok(history::table.count().get_result(conn)?)
+}

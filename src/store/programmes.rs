@@ -220,9 +220,15 @@ pub fn update(
     })
 }
 
+/// A programme's progress, by programme, its version and the day, computed once per data
+/// version of its province (`app::Kept`): the titles and accepted figures it counts move
+/// that version.
+pub type ProgressCache = crate::store::kept::Versioned<(i64, i64, Date), Progress>;
+
 pub fn list(
     conn: &mut DbConn,
     access: &Access,
+    cache: &ProgressCache,
     province_id: i64,
     today: Date,
 ) -> Result<Vec<Programme>, AppError> {
@@ -235,8 +241,21 @@ pub fn list(
         .order(programmes::target_date.asc())
         .select(Row::as_select())
         .load(conn)?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let version = crate::store::provinces::version(
+        conn,
+        province_id,
+        crate::store::provinces::Version::Data,
+    )?;
     rows.into_iter()
-        .map(|row| with_progress(conn, row, today))
+        .map(|row| {
+            let progress = cache.get_or_compute((row.id, row.version, today), version, || {
+                progress_of(conn, &row, today)
+            })?;
+            Ok(programme(row, &progress))
+        })
         .collect()
 }
 
@@ -298,6 +317,42 @@ fn year_end(year: i32) -> Date {
 }
 
 fn with_progress(conn: &mut DbConn, row: Row, today: Date) -> Result<Programme, AppError> {
+    let progress = progress_of(conn, &row, today)?;
+    Ok(programme(row, &progress))
+}
+
+/// What a programme has reached: computed from the province's titles or accepted figures.
+pub struct Progress {
+    /// schools counted today
+    count: i64,
+    trend: Vec<YearCount>,
+    title_type_code: Option<String>,
+}
+
+fn programme(row: Row, progress: &Progress) -> Programme {
+    let percent = if row.target_count > 0 {
+        progress.count * 100 / i64::from(row.target_count)
+    } else {
+        0
+    };
+    Programme {
+        id: row.id,
+        province_id: row.province_id,
+        name: row.name,
+        title_type_code: progress.title_type_code.clone(),
+        indicator: row.indicator,
+        threshold: row.threshold,
+        target_count: row.target_count,
+        target_date: row.target_date,
+        progress: progress.count,
+        percent,
+        trend: progress.trend.clone(),
+        closed_on: row.closed_on,
+        version: row.version,
+    }
+}
+
+fn progress_of(conn: &mut DbConn, row: &Row, today: Date) -> Result<Progress, AppError> {
     let first_year = (row.target_date.year() - 4).min(today.year());
     let last_year = today.year();
     let province_schools = schools::table
@@ -350,24 +405,9 @@ fn with_progress(conn: &mut DbConn, row: Row, today: Date) -> Result<Programme, 
             .collect();
         (meets(today.year()), trend, None)
     };
-    let percent = if row.target_count > 0 {
-        progress * 100 / i64::from(row.target_count)
-    } else {
-        0
-    };
-    Ok(Programme {
-        id: row.id,
-        province_id: row.province_id,
-        name: row.name,
-        title_type_code: code,
-        indicator: row.indicator,
-        threshold: row.threshold,
-        target_count: row.target_count,
-        target_date: row.target_date,
-        progress,
-        percent,
+    Ok(Progress {
+        count: progress,
         trend,
-        closed_on: row.closed_on,
-        version: row.version,
+        title_type_code: code,
     })
 }

@@ -101,6 +101,8 @@ pub enum Version {
     Data,
     /// what its collection rounds show
     Round,
+    /// its schools' kept deadlines (`deadline_items`)
+    Deadlines,
 }
 
 /// Raises one of a province's version numbers.
@@ -113,6 +115,9 @@ pub fn raise(conn: &mut DbConn, province: i64, which: Version) -> Result<(), App
         Version::Round => target
             .set(provinces::round_version.eq(provinces::round_version + 1))
             .execute(conn)?,
+        Version::Deadlines => target
+            .set(provinces::deadline_version.eq(provinces::deadline_version + 1))
+            .execute(conn)?,
     };
     Ok(())
 }
@@ -123,6 +128,12 @@ pub fn version(conn: &mut DbConn, province: i64, which: Version) -> Result<i64, 
     let found = match which {
         Version::Data => query.select(provinces::data_version).first(conn),
         Version::Round => query.select(provinces::round_version).first(conn),
+        Version::Deadlines => query.select(provinces::deadline_version).first(conn),
     };
     Ok(found.optional()?.unwrap_or(0))
+}
+
+/// How many provinces there are.
+pub fn count(conn: &mut DbConn) -> Result<i64, AppError> {
+    Ok(provinces::table.count().get_result(conn)?)
 }

@@ -354,3 +354,8 @@ pub fn update(
 pub fn stale_version() -> AppError {
     AppError::conflict_of(Msg::StaleVersion)
 }
+
+/// How many schools there are, of every province (the admin's home).
+pub fn count(conn: &mut DbConn) -> Result<i64, AppError> {
+    Ok(schools::table.count().get_result(conn)?)
+}

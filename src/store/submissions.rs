@@ -940,3 +940,8 @@ pub fn latest_of_year(
 ) -> Result<Option<(i64, SubmissionStatus)>, AppError> {
     latest_of_year_by_id(conn, school.id, kind, year)
 }
+
+/// How many submissions there are, of every school (the admin's home).
+pub fn count(conn: &mut DbConn) -> Result<i64, AppError> {
+    Ok(submissions::table.count().get_result(conn)?)
+}

@@ -478,3 +478,11 @@ pub fn find(conn: &mut DbConn, id: i64) -> Result<Option<User>, AppError> {
         .map(User::try_from)
         .transpose()
 }
+
+/// How many accounts are active (the admin's home).
+pub fn count_active(conn: &mut DbConn) -> Result<i64, AppError> {
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)?)
+}

@@ -7,10 +7,82 @@ use crate::helpers::{TestApp, both_backends};
 use crate::world::{Actor, World};
 
 both_backends!(
+    a_province_s_counts_follow_changes_made_through_another_server,
     kept_deadlines_are_rebuilt_once_when_their_rules_change,
     deadlines_are_scoped_and_ordered,
     the_feed_parses_back_and_its_address_can_be_renewed
 );
+
+/// The bureau's counts (the deadlines' `X-Total-Count`, the home page's overdue count and a
+/// programme's progress) are kept by each server while the province's versions hold: a
+/// change made through another server moves them on both at once.
+async fn a_province_s_counts_follow_changes_made_through_another_server(app: TestApp) {
+    let world = World::build(&app).await;
+    let other = app.beside().await;
+    let pa = world.token(Actor::ProvinceAdmin).unwrap();
+    let programmes = format!("/api/v1/provinces/{}/programmes", world.province);
+    let made = app
+        .send(
+            "POST",
+            &programmes,
+            Some(pa),
+            Some(json!({"name": "国家重点技工学校 2030", "title_type_code": "national_key_technical_school",
+                "target_count": 4, "target_date": "2030-12-31"})),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let before = counts(&app, pa, &programmes).await;
+    assert_eq!(counts(&other, pa, &programmes).await, before);
+    // Through the other server: a title last evaluated in 2005, overdue since 2010.
+    let titles = format!("/api/v1/schools/{}/titles", world.school);
+    let awarded = other
+        .send(
+            "POST",
+            &titles,
+            Some(pa),
+            Some(json!({"title_type_code": "national_key_technical_school",
+            "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30"})),
+        )
+        .await;
+    assert_eq!(awarded.status, 201, "{}", awarded.text);
+    let after = (before.0 + 1, before.1 + 1, before.2 + 1);
+    assert_eq!(
+        counts(&app, pa, &programmes).await,
+        after,
+        "the first server, which kept the counts"
+    );
+    assert_eq!(counts(&other, pa, &programmes).await, after);
+}
+
+/// (the deadlines a province admin sees, the overdue count on their home page, their
+/// province's programme of national key technical schools' progress), read from one server.
+async fn counts(server: &TestApp, pa: &str, programmes: &str) -> (i64, i64, i64) {
+    let listed = server
+        .send("GET", "/api/v1/deadlines", Some(pa), None)
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let total: i64 = listed.header("x-total-count").unwrap().parse().unwrap();
+    let cookie = format!("accredit_session={pa}");
+    let home = server.get_with("/home", &[("Cookie", &cookie)]).await;
+    assert_eq!(home.status, 200, "{}", home.text);
+    let overdue = home
+        .text
+        .split("id=\"overdue-count\">(")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no overdue count on the home page"))
+        .replace(',', "");
+    let list = server.send("GET", programmes, Some(pa), None).await.json();
+    let progress = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["title_type_code"] == "national_key_technical_school")
+        .unwrap_or_else(|| panic!("{list}"))["progress"]
+        .as_i64()
+        .unwrap();
+    (total, overdue.parse().unwrap(), progress)
+}
 
 async fn deadlines_are_scoped_and_ordered(app: TestApp) {
     let world = World::build(&app).await;

@@ -82,9 +82,9 @@ pub async fn list(
         school: None,
     };
     if format == Format::Json {
-        let paging = page.paging.clone();
+        let (paging, kept) = (page.paging.clone(), state.kept.clone());
         let listing = user
-            .run(move |conn, access| deadlines::page(conn, access, due, &paging))
+            .run(move |conn, access| deadlines::page(conn, access, &kept.deadlines, due, &paging))
             .await?;
         return Ok(page.respond(listing));
     }

@@ -153,22 +153,23 @@ api_routes! {
 
 /// Registers every route of `ROUTES`, one resource per path (so that a wrong method on a
 /// known path is a 405, not a 404).
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    let mut by_path: BTreeMap<&str, Vec<&ApiRoute>> = BTreeMap::new();
+pub fn configure(routes: &mut crate::http::routes::Routes) {
+    let mut by_path: BTreeMap<&str, Vec<&'static ApiRoute>> = BTreeMap::new();
     for route in ROUTES {
         by_path.entry(route.path).or_default().push(route);
     }
-    for (path, routes) in by_path {
-        let allowed: Vec<String> = routes.iter().map(|r| r.method.to_string()).collect();
-        let mut resource = web::resource(path);
-        for route in routes {
-            resource = resource.route((route.route)());
-        }
-        let allow = allowed.join(", ");
-        resource = resource.default_service(web::to(move || {
-            let allow = allow.clone();
-            async move { Err::<actix_web::HttpResponse, _>(AppError::MethodNotAllowed { allow }) }
-        }));
-        cfg.service(resource);
+    for (path, routes_of_path) in by_path {
+        routes.resource(path, move |rest| {
+            let allowed: Vec<String> = routes_of_path.iter().map(|r| r.method.to_string()).collect();
+            let mut resource = web::resource(rest);
+            for route in &routes_of_path {
+                resource = resource.route((route.route)());
+            }
+            let allow = allowed.join(", ");
+            resource.default_service(web::to(move || {
+                let allow = allow.clone();
+                async move { Err::<actix_web::HttpResponse, _>(AppError::MethodNotAllowed { allow }) }
+            }))
+        });
     }
 }

@@ -45,10 +45,12 @@ pub async fn list(
     id: web::Path<i64>,
     page: Paged,
 ) -> Result<HttpResponse, AppError> {
-    let (province, today) = (id.into_inner(), state.clock.today());
+    let (province, today, kept) = (id.into_inner(), state.clock.today(), state.kept.clone());
     page.slice(
-        user.run(move |conn, access| programmes::list(conn, access, province, today))
-            .await?,
+        user.run(move |conn, access| {
+            programmes::list(conn, access, &kept.programmes, province, today)
+        })
+        .await?,
     )
 }
 

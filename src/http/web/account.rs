@@ -144,6 +144,7 @@ pub async fn home_context(
     let backend = state.db.backend().name();
     let search = list.q.clone().unwrap_or_default();
     let number = list.page.unwrap_or(1).max(1);
+    let kept = state.kept.clone();
     let (me, visible, all_provinces, home) = user
         .run_as(move |conn, me| {
             let access = me.access();
@@ -157,7 +158,7 @@ pub async fn home_context(
             };
             let visible = schools::page(conn, &access, &filter, &paging)?;
             let all_provinces = provinces::list(conn)?;
-            let home = role_home(conn, &access, today, me.user.id)?;
+            let home = crate::app::home::of(conn, &access, &kept, today, me.user.id)?;
             Ok((me.clone(), visible, all_provinces, home))
         })
         .await?;
@@ -209,115 +210,6 @@ pub async fn home_context(
 /// The mail server's host, or `None` when mail is not configured.
 pub fn smtp_host(state: &AppState) -> Option<String> {
     state.settings.mail.as_ref().map(|m| m.smtp_host.clone())
-}
-
-/// What each role sees first: the officer their school's deadlines, submissions and inbox;
-/// a reviewer the queue and the province's overdue items; a province admin the sign-off
-/// queue and the programmes; an admin the installation's health.
-fn role_home(
-    conn: &mut crate::db::DbConn,
-    access: &crate::auth::Access,
-    today: time::Date,
-    user_id: i64,
-) -> Result<serde_json::Value, AppError> {
-    use crate::domain::Role;
-    use crate::store::{deadlines, submissions};
-    let (_, unread) = submissions::inbox(conn, user_id)?;
-    let mut home = serde_json::json!({"unread": unread});
-    match access.role {
-        Role::QualityOfficer | Role::SchoolViewer => {
-            let soon = deadlines::Due {
-                today,
-                within_days: Some(180),
-                school: None,
-            };
-            let due = deadlines::first(conn, access, soon, 6)?;
-            let newest = Paging {
-                limit: 6,
-                after: None,
-            };
-            let mine = submissions::page(conn, access, Default::default(), &newest)?.rows;
-            home["deadlines"] = serde_json::json!(due);
-            home["submissions"] = serde_json::json!(mine);
-            // The years the province asks this school to fill in now.
-            let tasks: Vec<serde_json::Value> = crate::store::rounds::pending(conn, crate::store::deadlines::Schools::One(access.school_id.unwrap_or(-1)))?
-                .into_iter()
-                .map(|(school, _, year, due_on)| {
-                    serde_json::json!({"school_id": school, "year": year, "due_on": due_on.to_string(), "overdue": due_on < today})
-                })
-                .collect();
-            home["years"] = serde_json::json!(tasks);
-        }
-        Role::Expert => {
-            // The applications on whose panels the expert sits: all they see.
-            let newest = Paging {
-                limit: 20,
-                after: None,
-            };
-            let seats = submissions::page(conn, access, Default::default(), &newest)?.rows;
-            home["submissions"] = serde_json::json!(seats);
-            home["panels"] = serde_json::json!(true);
-        }
-        Role::Reviewer | Role::ProvinceAdmin => {
-            let status = if access.role == Role::Reviewer {
-                crate::domain::workflow::SubmissionStatus::Submitted
-            } else {
-                crate::domain::workflow::SubmissionStatus::Recommended
-            };
-            let filter = submissions::QueueFilter {
-                status: Some(status),
-                ..submissions::QueueFilter::default()
-            };
-            let queue = submissions::queue(conn, access, &filter, 0, 6)?;
-            home["queue_count"] = serde_json::json!(queue.total);
-            let queue: Vec<_> = queue.rows.into_iter().map(|(s, _, _)| s).collect();
-            home["queue"] = serde_json::json!(queue);
-            home["queue_status"] = serde_json::json!(status.as_str());
-            let (overdue, first) = deadlines::overdue(conn, access, today, 8)?;
-            home["overdue_count"] = serde_json::json!(overdue);
-            home["deadlines"] = serde_json::json!(first);
-            if let Some(province) = access.province_id {
-                let open: Vec<_> = crate::store::rounds::list(conn, access, province)?
-                    .into_iter()
-                    .filter(|r| !r.closed)
-                    .collect();
-                home["rounds"] = serde_json::json!(open);
-                home["province_id"] = serde_json::json!(province);
-            }
-            if access.role == Role::ProvinceAdmin
-                && let Some(province) = access.province_id
-            {
-                // The open ones; closed programmes stay on the programmes page.
-                let open: Vec<_> = crate::store::programmes::list(conn, access, province, today)?
-                    .into_iter()
-                    .filter(|p| p.closed_on.is_none())
-                    .collect();
-                home["programmes"] = serde_json::json!(open);
-            }
-        }
-        Role::Admin => {
-            use diesel::prelude::*;
-            let count = |n: i64| serde_json::json!(n);
-            let provinces: i64 = crate::db::schema::provinces::table
-                .count()
-                .get_result(conn)?;
-            let schools: i64 = crate::db::schema::schools::table.count().get_result(conn)?;
-            let users: i64 = crate::db::schema::users::table
-                .filter(crate::db::schema::users::active.eq(true))
-                .count()
-                .get_result(conn)?;
-            let submissions: i64 = crate::db::schema::submissions::table
-                .count()
-                .get_result(conn)?;
-            let history: i64 = crate::db::schema::history::table.count().get_result(conn)?;
-            home["health"] = serde_json::json!({
-                "provinces": count(provinces), "schools": count(schools), "users": count(users),
-                "submissions": count(submissions), "history": count(history),
-                "mail": crate::store::outbox::standing(conn)?,
-            });
-        }
-    }
-    Ok(home)
 }
 
 pub async fn account_page(

@@ -31,8 +31,9 @@ const DOCS_SCRIPT: &str = include_str!("../../../templates/static/api_docs.js");
 static SWAGGER: LazyLock<Arc<Config<'static>>> =
     LazyLock::new(|| Arc::new(Config::new(["/api/v1/openapi.json"])));
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/docs", web::get().to(page))
+pub fn configure(routes: &mut crate::http::routes::Routes) {
+    routes
+        .route("/api/docs", web::get().to(page))
         .route("/api/docs/", web::get().to(page))
         .route("/api/docs/token", web::get().to(token))
         .route("/api/docs/accredit.js", web::get().to(script))

@@ -20,6 +20,7 @@ pub mod schools;
 pub mod standards;
 pub mod submissions;
 
+use crate::http::routes::Routes;
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -34,8 +35,9 @@ const REPORT_STYLESHEET: &str = include_str!("../../../templates/static/report.c
 
 /// The pages of evaluations: the standards, the panel's forms on a submission's page, the
 /// declared conflicts, and the public notice with its objections.
-fn evaluation_pages(cfg: &mut web::ServiceConfig) {
-    cfg.route("/standards", web::get().to(standards::list))
+fn evaluation_pages(routes: &mut Routes) {
+    routes
+        .route("/standards", web::get().to(standards::list))
         .route("/standards/import", web::post().to(standards::import))
         .route("/standards/{id}", web::get().to(standards::show))
         .route(
@@ -87,8 +89,9 @@ fn evaluation_pages(cfg: &mut web::ServiceConfig) {
         );
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(api_docs::configure)
+pub fn configure(routes: &mut Routes) {
+    routes
+        .configure(api_docs::configure)
         .configure(evaluation_pages)
         .route("/", web::get().to(landing))
         .route("/static/app.css", web::get().to(stylesheet))

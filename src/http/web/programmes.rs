@@ -24,10 +24,10 @@ async fn context(
     user: &CurrentUser,
     province_id: i64,
 ) -> Result<tera::Context, AppError> {
-    let today = state.clock.today();
+    let (today, kept) = (state.clock.today(), state.kept.clone());
     let (me, (province, list, titles, indicators)) = user
         .load(move |conn, access| {
-            let list = programmes::list(conn, access, province_id, today)?;
+            let list = programmes::list(conn, access, &kept.programmes, province_id, today)?;
             let province = crate::store::provinces::get(conn, province_id)?;
             let titles = crate::store::titles::list_types(conn)?;
             let indicators: Vec<serde_json::Value> = crate::store::indicators::catalogue(conn)?

@@ -1,0 +1,1 @@
+ALTER TABLE provinces DROP COLUMN deadline_version;
