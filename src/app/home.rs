@@ -82,7 +82,7 @@ pub fn of(
     today: Date,
     user_id: i64,
 ) -> Result<Home, AppError> {
-    let (_, unread) = submissions::inbox(conn, user_id)?;
+    let unread = submissions::unread(conn, user_id)?;
     let home = Home {
         unread,
         ..Home::default()

@@ -907,12 +907,16 @@ pub fn inbox(conn: &mut DbConn, user_id: i64) -> Result<(Vec<Notice>, i64), AppE
         .limit(100)
         .select(Notice::as_select())
         .load(conn)?;
-    let unread: i64 = notifications::table
+    Ok((notices, unread(conn, user_id)?))
+}
+
+/// How many of one's notices are unread.
+pub fn unread(conn: &mut DbConn, user_id: i64) -> Result<i64, AppError> {
+    Ok(notifications::table
         .filter(notifications::user_id.eq(user_id))
         .filter(notifications::read_at.is_null())
         .count()
-        .get_result(conn)?;
-    Ok((notices, unread))
+        .get_result(conn)?)
 }
 
 /// Marks all of one's notices read.

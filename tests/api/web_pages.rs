@@ -814,7 +814,7 @@ async fn the_home_page_counts_the_overdue_as_the_deadlines_list_does(app: TestAp
         let home = visitor.get("/home").await;
         assert!(
             home.text
-                .contains(&format!("<span class=\"count\">({overdue})</span>")),
+                .contains(&format!("<span class=\"count\" id=\"overdue-count\">({overdue})</span>")),
             "{actor:?}: {overdue} overdue in the list"
         );
     }

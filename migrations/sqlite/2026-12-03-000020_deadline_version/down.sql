@@ -1,1 +1,2 @@
+DROP INDEX notifications_user_newest_idx;
 ALTER TABLE provinces DROP COLUMN deadline_version;
