@@ -921,8 +921,9 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
         )
         .await;
     assert!(
-        home.text
-            .contains(&format!("<span class=\"count\" id=\"overdue-count\">({overdue})</span>")),
+        home.text.contains(&format!(
+            "<span class=\"count\" id=\"overdue-count\">({overdue})</span>"
+        )),
         "{overdue} overdue"
     );
 }

@@ -813,8 +813,9 @@ async fn the_home_page_counts_the_overdue_as_the_deadlines_list_does(app: TestAp
         visitor.sign_in(email, PASSWORD).await;
         let home = visitor.get("/home").await;
         assert!(
-            home.text
-                .contains(&format!("<span class=\"count\" id=\"overdue-count\">({overdue})</span>")),
+            home.text.contains(&format!(
+                "<span class=\"count\" id=\"overdue-count\">({overdue})</span>"
+            )),
             "{actor:?}: {overdue} overdue in the list"
         );
     }
