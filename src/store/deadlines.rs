@@ -384,8 +384,6 @@ type Row = (
     String,
 );
 
-/// One page of the deadlines of the visible schools, overdue first then by date, with how
-/// many there are in all.
 /// What a province's deadlines are counted by: the ones overdue, or those due within so
 /// many days (overdue ones too).
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
@@ -421,6 +419,8 @@ fn counted(
     }
 }
 
+/// One page of the deadlines of the visible schools, overdue first then by date, with how
+/// many there are in all.
 pub fn page(
     conn: &mut DbConn,
     access: &Access,

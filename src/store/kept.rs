@@ -1,8 +1,8 @@
 //! Province-wide answers computed once and kept in this process while the database says they
 //! still hold. What is kept is never the source of truth: each entry carries the version
 //! number it was computed from, a version that lives in the database (`provinces`'
-//! `data_version` and `round_version`, raised in the transaction of every write that changes
-//! what the answer depends on, by `store::derived`). Every request reads that number (one
+//! `data_version`, `round_version` and `deadline_version`, raised in the transaction of
+//! every write that changes what the answer depends on, by `app::derived`). Every request reads that number (one
 //! indexed row) and recomputes when it moved, so that several servers sharing one database
 //! never serve what another has changed.
 
