@@ -341,7 +341,11 @@ fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
         valid_until: None,
     };
     let hash = hash_password(&password, settings.password_hashing)?;
-    let user = users::create(&mut conn, &Access::operator(), &new_user, &hash)?;
+    let today = crate::clock::Clock {
+        fixed_today: settings.today,
+    }
+    .today();
+    let user = users::create(&mut conn, &Access::operator(today), &new_user, &hash)?;
     println!(
         "created user {} <{}> with role {}",
         user.id, user.email, user.role

@@ -24,7 +24,7 @@ pub fn put_sections(
     input: &impl Input<ReportSectionsInput>,
     now: PrimitiveDateTime,
 ) -> Result<ReportSections, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         crate::store::record::writable_school(conn, access, school_id)?;
         let sections = input.read()?.validate()?;
         // Ordered with the submission's steps (they append to the history too), so that a
@@ -85,7 +85,7 @@ pub fn submission_to_attach_to(
     year: i32,
     lang: Lang,
 ) -> Result<i64, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let school = crate::store::schools::get(conn, access, school_id)?;
         Access::require(submissions::prepares_for(access, school.id))?;
         draft_to_attach_to(conn, journal, access, school_id, year, lang)

@@ -59,7 +59,7 @@ fn moves(action: Action) -> Moves {
     match action {
         // A title, a certificate or an audit: its deadlines and the comparison.
         TitleAward | TitleUpdate | TitleReevaluate | CertificateSet | AuditCreate | AuditUpdate
-        | AuditVerify => Moves {
+        | AuditVerify | TitleTransfer | TitleReceive | TitleEnd | TitleKeep => Moves {
             deadlines: true,
             peers: true,
             ..none
@@ -91,13 +91,16 @@ fn moves(action: Action) -> Moves {
             tally: true,
             ..none
         },
-        // A school renamed, moved or of another kind.
-        SchoolCreate | SchoolUpdate => Moves {
-            deadlines: true,
-            peers: true,
-            round: true,
-            ..none
-        },
+        // A school renamed, moved or of another kind; merged, closed or reopened (it leaves or
+        // rejoins the peers, the rounds and the deadlines on its date).
+        SchoolCreate | SchoolUpdate | SchoolMerge | SchoolAbsorb | SchoolClose | SchoolReopen => {
+            Moves {
+                deadlines: true,
+                peers: true,
+                round: true,
+                ..none
+            }
+        }
         // A read under a grant, evidence added, a grant, a programme, a report's text, a
         // standard written, an evaluation's self-assessment: none.
         GrantRead | EvidenceAdd | GrantCreate | GrantRevoke | ProgrammeUpdate | ProgrammeClose

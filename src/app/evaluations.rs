@@ -81,7 +81,7 @@ pub fn choose_standard(
     input: &impl Input<ChooseStandardInput>,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let submission = evaluations::changeable(conn, access, submission_id)?;
         let standard_id = input.read()?.standard_id;
         evaluations::choose_standard(conn, journal, access, &submission, standard_id, now)
@@ -98,7 +98,7 @@ pub fn self_assess(
     input: &impl Input<SelfAssessmentInput>,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let submission = evaluations::changeable(conn, access, submission_id)?;
         let said = input.read().and_then(|i| i.validate());
         evaluations::self_assess(conn, journal, access, &submission, reference, said, now)

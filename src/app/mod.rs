@@ -10,6 +10,7 @@
 use time::PrimitiveDateTime;
 
 use crate::db::{DbConn, write_transaction};
+use crate::domain::access::Access;
 use crate::domain::history::Journal;
 use crate::error::AppError;
 
@@ -27,28 +28,45 @@ pub mod records;
 pub mod schema;
 pub mod schools;
 pub mod standards;
+pub mod standards_check;
 pub mod status_data;
 pub mod submissions;
 
 /// Runs one unit of work in a write transaction: `work` writes through the store and notes
 /// its changes in the journal; they are appended to the history and followed by the kept
 /// state before the commit. A failure anywhere leaves nothing.
+///
+/// `access` is who does the work and on which day: a unit of work that changes the record
+/// of a school merged or closed by that day is refused whole (409 `school_closed`), unless
+/// it is the province winding the school down (`Journal::wind_down`). This is the one
+/// place that makes such a record read-only, whatever route or page wrote to it.
 pub fn write<T>(
     conn: &mut DbConn,
+    access: &Access,
     work: impl FnOnce(&mut DbConn, &mut Journal) -> Result<T, AppError>,
 ) -> Result<T, AppError> {
     write_transaction(conn, |conn| {
         let mut journal = Journal::default();
         let value = work(conn, &mut journal)?;
-        settle(conn, journal)?;
+        settle(conn, journal, access.today)?;
         Ok(value)
     })
 }
 
 /// Appends a unit of work's changes to the history and brings the kept state up to date.
-fn settle(conn: &mut DbConn, journal: Journal) -> Result<(), AppError> {
+fn settle(conn: &mut DbConn, journal: Journal, today: time::Date) -> Result<(), AppError> {
     if journal.is_empty() {
         return Ok(());
+    }
+    if !journal.winds_down() {
+        let mut touched: Vec<i64> = journal.schools().collect();
+        touched.sort_unstable();
+        touched.dedup();
+        if !crate::store::schools::wound_up_among(conn, &touched, today)?.is_empty() {
+            return Err(AppError::conflict_of(
+                crate::domain::message::Msg::SchoolClosed,
+            ));
+        }
     }
     let changes = journal.into_changes();
     // The chain's lock first, as every appender takes it: writers queue in one order.

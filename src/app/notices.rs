@@ -110,7 +110,7 @@ fn entry_of(
     {
         return Ok(Err(Msg::AlreadyOnNotice { notice }));
     }
-    let evaluation = match evaluations::get(conn, &Access::operator(), id) {
+    let evaluation = match evaluations::get(conn, &Access::operator(access.today), id) {
         Ok(evaluation) => evaluation,
         Err(AppError::NotFound) => return Ok(Err(Msg::NotRecommended)),
         Err(e) => return Err(e),
@@ -179,7 +179,7 @@ pub fn publish(
         }
     }
     let mut fields: FieldErrors = v.into_errors();
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let mut entries = Vec::new();
         for (i, id) in input.submission_ids.iter().enumerate() {
             if input.submission_ids[..i].contains(id) {
@@ -243,7 +243,9 @@ pub fn object(
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<Received, AppError> {
-    super::write(conn, |conn, journal| {
+    // No one signs in to object: the unit of work needs only the day.
+    let anyone = Access::operator(today);
+    super::write(conn, &anyone, |conn, journal| {
         let notice = notices::get(conn, notice_id, today)?;
         if notice.state != NoticeState::Open {
             return Err(AppError::conflict_of(Msg::NoticeClosed));
@@ -291,7 +293,7 @@ pub fn object(
             },
             now,
         )?;
-        let submission = submissions::get(conn, &Access::operator(), entry.submission_id)?;
+        let submission = submissions::get(conn, &anyone, entry.submission_id)?;
         let staff = crate::store::users::staff_of_province(conn, notice.province_id)?;
         submissions::tell(
             conn,
@@ -322,7 +324,7 @@ pub fn resolve(
     input: &impl Input<ResolveInput>,
     now: PrimitiveDateTime,
 ) -> Result<Objection, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let (objection, province) = notices::find(conn, id)?.ok_or(AppError::NotFound)?;
         reads_objections(conn, access, province)?;
         Access::require(access.administers_province(province))?;

@@ -224,7 +224,7 @@ pub fn form(
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<Panel, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let (submission, before) = seated(conn, access, submission_id)?;
         let school = schools::get(conn, access, submission.school_id)?;
         Access::require(access.administers_province(school.province_id))?;
@@ -360,7 +360,7 @@ pub fn score(
     input: &impl Input<ScoreInput>,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let (submission, evaluation, own) = open_sheet(conn, access, submission_id)?;
         let item = criterion(&evaluation, reference)?;
         let input = input.read()?;
@@ -402,7 +402,7 @@ pub fn seal(
     submission_id: i64,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let (submission, evaluation, own) = open_sheet(conn, access, submission_id)?;
         let open: FieldErrors = evaluation
             .criteria
@@ -445,7 +445,7 @@ pub fn consensus(
     input: &impl Input<ConsensusInput>,
     now: PrimitiveDateTime,
 ) -> Result<Evaluation, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let (submission, panel) = seated(conn, access, submission_id)?;
         let evaluation = evaluations::get(conn, access, submission.id)?;
         Access::require(panel.lead_id == Some(access.user_id))?;
@@ -519,7 +519,7 @@ pub fn site_visit(
 ) -> Result<crate::store::audits::Audit, AppError> {
     use crate::domain::dates::parse_date;
     use crate::domain::quality::AuditKind;
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let (submission, panel) = seated(conn, access, submission_id)?;
         let school = schools::get(conn, access, submission.school_id)?;
         Access::require(access.administers_province(school.province_id))?;

@@ -37,7 +37,7 @@ pub fn update(
     programmes::may_set(access, province)?;
     let input = input.read()?;
     let changed = input.validate().and_then(|change| {
-        super::write(conn, |conn, journal| {
+        super::write(conn, access, |conn, journal| {
             programmes::update(conn, journal, access, id, &change, today, now)
         })
     });

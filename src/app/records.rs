@@ -32,7 +32,7 @@ pub fn create_audit(
     input: &impl Input<AuditInput>,
     now: PrimitiveDateTime,
 ) -> Result<Audit, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         writable_school(conn, access, school_id)?;
         audits::create(
             conn,
@@ -55,7 +55,7 @@ pub fn update_audit(
     fields: impl FnOnce(&Audit) -> Result<AuditFields, AppError>,
     now: PrimitiveDateTime,
 ) -> Result<Audit, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let current = audits::get(conn, access, id)?;
         writable_school(conn, access, current.school_id)?;
         let fields = fields(&current)?;
@@ -71,7 +71,7 @@ pub fn create_finding(
     input: &impl Input<FindingInput>,
     now: PrimitiveDateTime,
 ) -> Result<Finding, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let audit = audits::get(conn, access, audit_id)?;
         // A site visit's findings are its panel's to record; any other audit's the school's.
         match audit.submission_id {
@@ -106,7 +106,7 @@ pub fn update_finding(
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<Finding, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let current = findings::get(conn, access, id)?;
         writable_school(conn, access, current.school_id)?;
         findings::update(
@@ -128,7 +128,7 @@ pub fn put_certificate(
     input: &impl Input<CertificateInput>,
     now: PrimitiveDateTime,
 ) -> Result<Certificate, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         writable_school(conn, access, school_id)?;
         certificates::put(
             conn,
@@ -158,7 +158,7 @@ pub fn register_title(
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<TitleHolding, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         administers_school(conn, access, school_id)?;
         let new = input.read()?.validate(today)?;
         titles::award(conn, journal, access, school_id, &new, today, now)
@@ -174,7 +174,7 @@ pub fn update_title(
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<TitleHolding, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let holding = titles::get_holding_scoped(conn, access, id, today)?;
         administers_school(conn, access, holding.school_id)?;
         titles::update_holding(
@@ -211,7 +211,7 @@ pub fn grant(
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<Grant, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         schools::get(conn, access, school_id)?;
         Access::require(grants::officer_of(access, school_id))?;
         let input = input.read()?;
@@ -231,7 +231,7 @@ pub fn revoke_grant(
     id: i64,
     now: PrimitiveDateTime,
 ) -> Result<(), AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         grants::revoke(conn, journal, access, id, now)
     })
 }

@@ -1,11 +1,22 @@
 //! Schools: registering one and changing its name, kind or place (an admin, or the
-//! province admin of its province).
+//! province admin of its province); merging one into another, closing one, and settling
+//! the titles of a school so wound down.
 
-use crate::domain::SchoolKind;
+use crate::app::input::Input;
+use crate::db::DbConn;
 use crate::domain::access::Access;
+use crate::domain::history::Action;
+use crate::domain::message::Msg;
+use crate::domain::quality::TitleSettlement;
+use crate::domain::{SchoolKind, SchoolStatus};
 use crate::error::{AppError, Validator};
-use crate::store::schools::{self, NewSchool, School, SchoolPatch, parse_founded_year, parse_text};
+use crate::store::schools::{
+    self, NewSchool, School, SchoolPatch, Standing, parse_founded_year, parse_text,
+};
+use crate::store::submissions;
+use crate::store::titles::{self, TitleHolding};
 use serde::{Deserialize, Deserializer};
+use time::{Date, PrimitiveDateTime};
 
 /// Reads `null` as `Some(None)` (clear the field) and an absent field as `None` (keep it).
 pub fn nullable<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
@@ -27,7 +38,7 @@ pub fn create(
     Access::require(access.is_admin() || access.role == crate::domain::Role::ProvinceAdmin)?;
     Access::require(access.administers_province(province_id?))?;
     let new = new?;
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         schools::create(conn, journal, access, &new, now)
     })
 }
@@ -41,7 +52,7 @@ pub fn update(
     patch: Result<SchoolPatch, AppError>,
     now: time::PrimitiveDateTime,
 ) -> Result<School, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let current = schools::get(conn, access, id)?;
         Access::require(access.edits_school_profile(current.id, current.province_id))?;
         schools::update(conn, journal, access, id, &patch?, now)
@@ -149,4 +160,238 @@ impl SchoolPatchInput {
             ))),
         }
     }
+}
+
+/// A merger as the province decides it: the school goes into `into_school_id` from
+/// `effective_on`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeInput {
+    pub into_school_id: i64,
+    #[schema(value_type = String, format = Date)]
+    pub effective_on: String,
+    /// why (e.g. the plan's decision)
+    pub reason: String,
+}
+
+/// A closure as the province decides it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseInput {
+    #[schema(value_type = String, format = Date)]
+    pub effective_on: String,
+    pub reason: String,
+}
+
+/// The effective day and the reason of a merger or closure, validated.
+fn day_and_reason(v: &mut Validator, effective_on: &str, reason: &str) -> Option<(Date, String)> {
+    let day = v.check(
+        "effective_on",
+        crate::domain::dates::parse_date(effective_on),
+    );
+    let reason = v.check(
+        "reason",
+        crate::domain::text::required(reason, crate::domain::text::LONG),
+    );
+    day.zip(reason)
+}
+
+/// The school the province winds down: visible to the caller (else 404), of a province
+/// they administer (else 403), and still active (else 409).
+fn to_wind_down(conn: &mut DbConn, access: &Access, id: i64) -> Result<School, AppError> {
+    let school = schools::get(conn, access, id)?;
+    Access::require(access.administers_province(school.province_id))?;
+    if school.status != SchoolStatus::Active {
+        return Err(AppError::conflict_of(Msg::SchoolNotActive));
+    }
+    Ok(school)
+}
+
+/// Merges a school into another of its province (its province admin). From `effective_on`
+/// its record is read-only; its open submissions are withdrawn now, with the reason; its
+/// titles wait for the province to settle them (`settle_title`).
+pub fn merge(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    input: &impl Input<MergeInput>,
+    now: PrimitiveDateTime,
+) -> Result<School, AppError> {
+    super::write(conn, access, |conn, journal| {
+        journal.wind_down();
+        let school = to_wind_down(conn, access, id)?;
+        let input = input.read()?;
+        let mut v = Validator::new();
+        let decided = day_and_reason(&mut v, &input.effective_on, &input.reason);
+        let successor = successor(conn, access, &school, input.into_school_id);
+        let successor = v.check("into_school_id", successor);
+        v.finish()?;
+        let (Some((day, reason)), Some(successor)) = (decided, successor) else {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            )));
+        };
+        let standing = Standing {
+            status: SchoolStatus::Merged,
+            successor_id: Some(successor.id),
+            effective_on: Some(day),
+            reason: Some(reason.clone()),
+        };
+        let merged = schools::set_standing(
+            conn,
+            journal,
+            access,
+            &school,
+            &standing,
+            Action::SchoolMerge,
+            now,
+        )?;
+        submissions::withdraw_all_open(conn, journal, access, school.id, &reason, now)?;
+        Ok(merged)
+    })
+}
+
+/// The school `into` that `school` may merge into: another visible school of its
+/// province, neither merged nor closing.
+fn successor(
+    conn: &mut DbConn,
+    access: &Access,
+    school: &School,
+    into: i64,
+) -> Result<School, Msg> {
+    if into == school.id {
+        return Err(Msg::SuccessorItself);
+    }
+    let successor = match schools::get(conn, access, into) {
+        Ok(found) => found,
+        Err(_) => return Err(Msg::NoSchool),
+    };
+    if successor.province_id != school.province_id {
+        return Err(Msg::SuccessorElsewhere);
+    }
+    if successor.status != SchoolStatus::Active {
+        return Err(Msg::SuccessorNotActive);
+    }
+    Ok(successor)
+}
+
+/// Marks a school for closure from `effective_on` (its province admin); its open
+/// submissions are withdrawn now, with the reason.
+pub fn close(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    input: &impl Input<CloseInput>,
+    now: PrimitiveDateTime,
+) -> Result<School, AppError> {
+    super::write(conn, access, |conn, journal| {
+        journal.wind_down();
+        let school = to_wind_down(conn, access, id)?;
+        let input = input.read()?;
+        let mut v = Validator::new();
+        let decided = day_and_reason(&mut v, &input.effective_on, &input.reason);
+        v.finish()?;
+        let Some((day, reason)) = decided else {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "validated input incomplete"
+            )));
+        };
+        let standing = Standing {
+            status: SchoolStatus::Closed,
+            successor_id: None,
+            effective_on: Some(day),
+            reason: Some(reason.clone()),
+        };
+        let closed = schools::set_standing(
+            conn,
+            journal,
+            access,
+            &school,
+            &standing,
+            Action::SchoolClose,
+            now,
+        )?;
+        submissions::withdraw_all_open(conn, journal, access, school.id, &reason, now)?;
+        Ok(closed)
+    })
+}
+
+/// Calls off a closure before it takes effect (its province admin): 409 `not_closing` for
+/// a school not marked for closure, `school_closed` once the closure is in effect.
+pub fn reopen(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    today: Date,
+    now: PrimitiveDateTime,
+) -> Result<School, AppError> {
+    super::write(conn, access, |conn, journal| {
+        journal.wind_down();
+        let school = schools::get(conn, access, id)?;
+        Access::require(access.administers_province(school.province_id))?;
+        if school.status != SchoolStatus::Closed {
+            return Err(AppError::conflict_of(Msg::NotClosing));
+        }
+        if school.wound_up(today) {
+            return Err(AppError::conflict_of(Msg::SchoolClosed));
+        }
+        let standing = Standing {
+            status: SchoolStatus::Active,
+            successor_id: None,
+            effective_on: None,
+            reason: None,
+        };
+        schools::set_standing(
+            conn,
+            journal,
+            access,
+            &school,
+            &standing,
+            Action::SchoolReopen,
+            now,
+        )
+    })
+}
+
+/// What the province decides for one title of a merged or closed school.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettleInput {
+    /// `transferred` (to the successor, with its dates), `ended`, or `kept` as history
+    #[schema(value_type = crate::domain::quality::TitleSettlement)]
+    pub settlement: String,
+}
+
+/// Settles a title of a merged or closed school (its province admin): 409 `not_wound_up`
+/// for a school still active, `title_settled` for a title already settled.
+pub fn settle_title(
+    conn: &mut DbConn,
+    access: &Access,
+    title_id: i64,
+    input: &impl Input<SettleInput>,
+    today: Date,
+    now: PrimitiveDateTime,
+) -> Result<TitleHolding, AppError> {
+    super::write(conn, access, |conn, journal| {
+        journal.wind_down();
+        let before = titles::get_holding_scoped(conn, access, title_id, today)?;
+        let school = schools::get(conn, access, before.school_id)?;
+        Access::require(access.administers_province(school.province_id))?;
+        let how = TitleSettlement::parse(&input.read()?.settlement)
+            .map_err(|problem| AppError::field("settlement", problem))?;
+        if school.status == SchoolStatus::Active {
+            return Err(AppError::conflict_of(Msg::NotWoundUp));
+        }
+        // A transferred title belongs to its new school, which may be wound down in turn.
+        if let Some(done @ (TitleSettlement::Ended | TitleSettlement::Kept)) = before.settlement {
+            return Err(AppError::conflict_of(Msg::TitleSettled {
+                how: done.as_str().to_owned(),
+            }));
+        }
+        let successor = match school.status {
+            SchoolStatus::Merged => school.successor_id,
+            _ => None,
+        };
+        titles::settle(conn, journal, access, &before, how, successor, today, now)
+    })
 }

@@ -244,7 +244,7 @@ pub fn create(
     let input = input.read()?;
     let province = province_for(access, input.province_id)?;
     let new = input.validate(province)?;
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         standards::create(conn, journal, access, &new, now)
     })
 }
@@ -332,7 +332,7 @@ pub fn import(
         )));
     };
     let new = new_standard(head, province, criteria);
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         standards::create(conn, journal, access, &new, now)
     })
 }

@@ -109,7 +109,7 @@ pub fn open_round(
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<RoundInfo, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         rounds::check_province_reader(conn, access, province)?;
         Access::require(access.administers_province(province))?;
         let new = input.read()?.validate(today)?;
@@ -125,7 +125,7 @@ pub fn update_round(
     input: &impl Input<RoundPatchInput>,
     now: PrimitiveDateTime,
 ) -> Result<RoundInfo, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let round = rounds::find(conn, access, id)?;
         Access::require(access.administers_province(round.province_id))?;
         let patch = input.read()?.validate()?;
@@ -143,7 +143,7 @@ pub fn put(
     input: &impl Input<StatusInput>,
     now: PrimitiveDateTime,
 ) -> Result<(StatusData, bool), AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         writable_school(conn, access, school_id)?;
         let input = input.read()?;
         status_data::put(conn, journal, access, school_id, year, input, now)
@@ -160,7 +160,7 @@ pub fn put_nine(
     input: &impl Input<Indicators>,
     now: PrimitiveDateTime,
 ) -> Result<(YearIndicators, bool), AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         writable_school(conn, access, school_id)?;
         let nine = input.read()?;
         let mut v = Validator::new();
@@ -196,7 +196,7 @@ pub fn reopen(
     input: &impl Input<ReopenInput>,
     now: PrimitiveDateTime,
 ) -> Result<StatusData, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let school = crate::store::schools::get(conn, access, school_id)?;
         Access::require(access.administers_province(school.province_id))?;
         let reason = &input.read()?.reason;
@@ -213,7 +213,7 @@ pub fn apply_upload(
     bytes: &[u8],
     now: PrimitiveDateTime,
 ) -> Result<StatusData, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let school = writable_school(conn, access, school_id)?;
         status_data::check_changeable(conn, &school, year)?;
         let catalogue = indicators::catalogue(conn)?;

@@ -62,7 +62,7 @@ pub fn step(
     today: Date,
     now: PrimitiveDateTime,
 ) -> Result<SubmissionDetail, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let after = submissions::step(conn, journal, access, id, action, comment, version, now)?;
         if action == Action::Submit {
             // Handed in only with every item of its evaluation self-assessed.
@@ -228,7 +228,7 @@ pub fn create(
     new: impl FnOnce() -> Result<NewSubmission, AppError>,
     now: PrimitiveDateTime,
 ) -> Result<SubmissionDetail, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         crate::store::schools::get(conn, access, school_id)?;
         Access::require(
             access.role == crate::domain::Role::QualityOfficer
@@ -249,7 +249,7 @@ pub fn add_evidence(
     file: &NewEvidence,
     now: PrimitiveDateTime,
 ) -> Result<Evidence, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         submissions::add_evidence(conn, journal, access, id, file, now)
     })
 }
@@ -266,7 +266,7 @@ pub fn hand_in_year(
     title: String,
     now: PrimitiveDateTime,
 ) -> Result<SubmissionDetail, AppError> {
-    super::write(conn, |conn, journal| {
+    super::write(conn, access, |conn, journal| {
         let school = crate::store::schools::get(conn, access, school_id)?;
         Access::require(submissions::prepares_for(access, school_id))?;
         let open =

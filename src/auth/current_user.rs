@@ -31,6 +31,8 @@ pub struct SignedIn {
     pub grants: Vec<(i64, bool)>,
     /// An expert's panels: (submission, school).
     pub panels: Vec<(i64, i64)>,
+    /// The day the session was checked on.
+    pub today: time::Date,
 }
 
 impl SignedIn {
@@ -38,7 +40,7 @@ impl SignedIn {
         Access {
             grants: self.grants.clone(),
             panels: self.panels.clone(),
-            ..self.user.access()
+            ..self.user.access(self.today)
         }
     }
 }
@@ -70,6 +72,7 @@ pub fn signed_in(
         session_id: subject.session_id.clone(),
         grants,
         panels,
+        today,
     })
 }
 

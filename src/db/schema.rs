@@ -26,6 +26,10 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        status -> Text,
+        successor_id -> Nullable<BigInt>,
+        effective_on -> Nullable<Date>,
+        status_reason -> Nullable<Text>,
     }
 }
 
@@ -253,6 +257,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        settlement -> Nullable<Text>,
+        transferred_from -> Nullable<BigInt>,
     }
 }
 

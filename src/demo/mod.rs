@@ -137,12 +137,12 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         return Ok(());
     }
     println!("Loading the demonstration data set…");
-    let operator = Access::operator();
     let now = now_utc();
     let today = crate::clock::Clock {
         fixed_today: settings.today,
     }
     .today();
+    let operator = Access::operator(today);
     let hash = hash_password(
         &NewPassword::parse(DEMO_PASSWORD).map_err(err)?,
         settings.password_hashing,
@@ -218,7 +218,7 @@ fn the_schools(ctx: &Ctx, conn: &mut DbConn, places: &Provinces) -> anyhow::Resu
     step("schools");
     let school =
         |conn: &mut DbConn, province_id, name: &str, zh: &str, city: &str, kind, founded| {
-            crate::app::write(conn, |conn, journal| {
+            crate::app::write(conn, operator, |conn, journal| {
                 schools::create(
                     conn,
                     journal,
@@ -325,7 +325,7 @@ fn people(ctx: &Ctx, conn: &mut DbConn, fj: i64, schools: &Schools) -> anyhow::R
         if *role == Role::Expert {
             experts.push(user.id);
         }
-        access_of.insert(*role, user.access());
+        access_of.insert(*role, user.access(ctx.today));
     }
     let second_bureau = users::NewUser {
         email: EmailAddress::parse("deputy@fj.demo.accredit.cn").map_err(err)?,
@@ -359,7 +359,7 @@ fn titles(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::Result<i64
     } = schools;
     step("titles and their re-evaluations");
     let holding = |conn: &mut DbConn, school_id, code: &str, awarded, evaluated| {
-        crate::app::write(conn, |conn, journal| {
+        crate::app::write(conn, operator, |conn, journal| {
             titles::award(
                 conn,
                 journal,
@@ -466,7 +466,7 @@ fn quality_system(
     let now = ctx.now;
     let (fz2, officer) = (&schools.fz2, &people.officer);
     step("the quality-management system of Fuzhou No.2: certificate, audits, findings");
-    crate::app::write(conn, |conn, journal| {
+    crate::app::write(conn, officer, |conn, journal| {
         certificates::put(
             conn,
             journal,
@@ -485,7 +485,7 @@ fn quality_system(
     })
     .map_err(err)?;
     let audit = |conn: &mut DbConn, kind, started, body: &str, summary: &str| {
-        crate::app::write(conn, |conn, journal| {
+        crate::app::write(conn, officer, |conn, journal| {
             audits::create(
                 conn,
                 journal,
@@ -528,7 +528,7 @@ fn quality_system(
         "数控与电气实训车间内部审核。",
     )?;
     let finding = |conn: &mut DbConn, audit_id, clause: &str, grade, text: &str, due| {
-        crate::app::write(conn, |conn, journal| {
+        crate::app::write(conn, officer, |conn, journal| {
             findings::create(
                 conn,
                 journal,
@@ -593,7 +593,7 @@ fn quality_system(
         action_due_on: Some(date!(2024 - 06 - 15)),
         ..findings::FindingPatch::default()
     };
-    crate::app::write(conn, |conn, journal| {
+    crate::app::write(conn, officer, |conn, journal| {
         findings::update(conn, journal, officer, f1.id, &plan, now)
     })
     .map_err(err)?;
@@ -602,7 +602,7 @@ fn quality_system(
         action_done_on: Some(date!(2024 - 06 - 10)),
         ..findings::FindingPatch::default()
     };
-    crate::app::write(conn, |conn, journal| {
+    crate::app::write(conn, officer, |conn, journal| {
         findings::update(conn, journal, officer, f1.id, &close, now)
     })
     .map_err(err)?;
@@ -614,7 +614,7 @@ fn quality_system(
         action_due_on: Some(date!(2026 - 01 - 31)),
         ..findings::FindingPatch::default()
     };
-    crate::app::write(conn, |conn, journal| {
+    crate::app::write(conn, officer, |conn, journal| {
         findings::update(conn, journal, officer, f3.id, &plan3, now)
     })
     .map_err(err)?;
@@ -733,11 +733,11 @@ fn accepted_before(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::R
         ),
     ];
     for (school_id, year, figures) in accepted_before {
-        crate::app::write(conn, |conn, journal| {
+        crate::app::write(conn, operator, |conn, journal| {
             status_data::put_nine(conn, journal, operator, school_id, year, &figures, now)
         })
         .map_err(err)?;
-        crate::app::write(conn, |conn, journal| {
+        crate::app::write(conn, operator, |conn, journal| {
             status_data::lock(conn, journal, operator, school_id, year, None, now)
         })
         .map_err(err)?;
@@ -822,16 +822,16 @@ fn fuzhou_years(
         }
     };
     let fz2_2024 = full(FZ2_2024);
-    crate::app::write(conn, |conn, journal| {
+    crate::app::write(conn, operator, |conn, journal| {
         status_data::put(conn, journal, operator, fz2.id, 2024, &fz2_2024, now)
     })
     .map_err(err)?;
-    crate::app::write(conn, |conn, journal| {
+    crate::app::write(conn, operator, |conn, journal| {
         status_data::lock(conn, journal, operator, fz2.id, 2024, None, now)
     })
     .map_err(err)?;
     let round = |conn: &mut DbConn, year, due_on| {
-        crate::app::write(conn, |conn, journal| {
+        crate::app::write(conn, bureau, |conn, journal| {
             crate::store::rounds::create(
                 conn,
                 journal,
@@ -849,7 +849,7 @@ fn fuzhou_years(
     };
     let round_2025 = round(conn, 2025, date!(2026 - 03 - 31))?;
     let fz2_2025 = full(FZ2_2025);
-    crate::app::write(conn, |conn, journal| {
+    crate::app::write(conn, officer, |conn, journal| {
         status_data::put(conn, journal, officer, fz2.id, 2025, &fz2_2025, now)
     })
     .map_err(err)?;
@@ -873,11 +873,11 @@ fn fuzhou_years(
         explanations: Some(explanations),
         version: None,
     };
-    crate::app::write(conn, |conn, journal| {
+    crate::app::write(conn, officer, |conn, journal| {
         status_data::put(conn, journal, officer, fz2.id, 2025, &explain, now)
     })
     .map_err(err)?;
-    let year_2025 = crate::app::write(conn, |conn, journal| {
+    let year_2025 = crate::app::write(conn, officer, |conn, journal| {
         submissions::create(
             conn,
             journal,
@@ -914,7 +914,7 @@ fn fuzhou_years(
         crate::app::submissions::step(conn, who, year_2025, action, comment, None, today, now)
             .map_err(err)?;
     }
-    crate::app::write(conn, |conn, journal| {
+    crate::app::write(conn, bureau, |conn, journal| {
         crate::store::rounds::update(
             conn,
             journal,
@@ -928,7 +928,7 @@ fn fuzhou_years(
         )
     })
     .map_err(err)?;
-    crate::app::write(conn, |conn, journal| status_data::put_report_sections(conn, journal,
+    crate::app::write(conn, officer, |conn, journal| status_data::put_report_sections(conn, journal,
         officer,
         fz2.id,
         2025,
@@ -957,7 +957,7 @@ fn fuzhou_years(
         ("building_area_m2", 75_000.0),
         ("equipment_value_cny", 48_500_000.0),
     ]);
-    crate::app::write(conn, |conn, journal| {
+    crate::app::write(conn, officer, |conn, journal| {
         status_data::put(conn, journal, officer, fz2.id, 2026, &half_way, now)
     })
     .map_err(err)?;
@@ -1160,7 +1160,7 @@ impl Desk<'_> {
             sha256,
             description: Some("演示文件".into()),
         };
-        crate::app::write(conn, |conn, journal| {
+        crate::app::write(conn, self.officer, |conn, journal| {
             submissions::add_evidence(conn, journal, self.officer, id, &file, self.ctx.now)
         })
         .map_err(err)?;
@@ -1467,13 +1467,13 @@ fn consulting(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::Result
     };
     let quanzhou = users::create(conn, operator, &quanzhou_officer, hash)
         .map_err(err)?
-        .access();
+        .access(today);
     let consulting = crate::store::grants::NewGrant {
         consultant_school_id: fz2.id,
         until: date!(2027 - 12 - 31),
         include_evidence: false,
     };
-    crate::app::write(conn, |conn, journal| {
+    crate::app::write(conn, &quanzhou, |conn, journal| {
         crate::store::grants::create(conn, journal, &quanzhou, qz.id, &consulting, today, now)
     })
     .map_err(err)?;

@@ -15,13 +15,13 @@ use crate::store::evaluations::Evaluation;
 use crate::store::{submissions, users};
 
 /// An expert as the use cases see them: with the panels they sit on.
-fn expert(conn: &mut DbConn, id: i64) -> anyhow::Result<Access> {
+fn expert(conn: &mut DbConn, id: i64, today: time::Date) -> anyhow::Result<Access> {
     let user = users::find(conn, id)
         .map_err(err)?
         .ok_or_else(|| anyhow::anyhow!("no expert {id}"))?;
     Ok(Access {
         panels: crate::store::panels::memberships(conn, id).map_err(err)?,
-        ..user.access()
+        ..user.access(today)
     })
 }
 
@@ -167,7 +167,7 @@ pub(super) fn evaluations(
         &ctx.hash,
     )
     .map_err(err)?
-    .access();
+    .access(ctx.today);
     let (li, zhao, sun) = (people.experts[0], people.experts[1], people.experts[2]);
     let today = ctx.today;
 
@@ -189,7 +189,7 @@ pub(super) fn evaluations(
         (zhao, 0.5, "校企合作协议部分已过期"),
         (sun, 1.5, "教学督导记录不完整"),
     ] {
-        let expert = expert(conn, who)?;
+        let expert = expert(conn, who, ctx.today)?;
         score(
             ctx,
             conn,
@@ -202,7 +202,7 @@ pub(super) fn evaluations(
         )?;
         crate::app::panels::seal(conn, &expert, xiamen, ctx.now).map_err(err)?;
     }
-    let lead = expert(conn, li)?;
+    let lead = expert(conn, li, ctx.today)?;
     agree(ctx, conn, &lead, xiamen)?;
     desk.act(
         conn,
@@ -259,7 +259,7 @@ pub(super) fn evaluations(
         member_ids: vec![li, zhao],
     };
     crate::app::panels::form(conn, &people.bureau, qz, &panel, today, ctx.now).map_err(err)?;
-    let li = expert(conn, li)?;
+    let li = expert(conn, li, ctx.today)?;
     score(
         ctx,
         conn,
@@ -271,7 +271,7 @@ pub(super) fn evaluations(
         "专业设置与区域产业匹配度不足",
     )?;
     crate::app::panels::seal(conn, &li, qz, ctx.now).map_err(err)?;
-    let zhao = expert(conn, zhao)?;
+    let zhao = expert(conn, zhao, ctx.today)?;
     score(
         ctx,
         conn,

@@ -24,6 +24,9 @@ pub struct Access {
     /// An expert's seats: the submissions on whose panels they sit, with their schools.
     /// An expert sees these submissions (and their schools' records) and nothing else.
     pub panels: Vec<(i64, i64)>,
+    /// The day the request is judged on (the server's clock): its grants and appointments
+    /// are that day's, and a school merged or closed by then takes no writes.
+    pub today: time::Date,
 }
 
 /// A school that the store found for the asking user: proof that its scope was checked, so
@@ -64,7 +67,7 @@ pub enum SchoolScope {
 
 impl Access {
     /// The operator at the command line, who may do what an admin may.
-    pub fn operator() -> Access {
+    pub fn operator(today: time::Date) -> Access {
         Access {
             user_id: 0,
             role: Role::Admin,
@@ -72,7 +75,14 @@ impl Access {
             school_id: None,
             grants: Vec::new(),
             panels: Vec::new(),
+            today,
         }
+    }
+
+    /// The store reading on its own behalf, in no request (a verdict, a standard just
+    /// written): reads all, on no particular day. Never a writer's access.
+    pub fn store_reader() -> Access {
+        Access::operator(crate::domain::dates::EARLIEST)
     }
 
     /// The schools of an expert's panels.
@@ -203,6 +213,7 @@ mod tests {
             school_id,
             grants: Vec::new(),
             panels: Vec::new(),
+            today: crate::domain::dates::EARLIEST,
         }
     }
 

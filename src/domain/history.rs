@@ -121,6 +121,22 @@ pub enum Action {
     ObjectionReceive,
     /// an objection resolved by the province
     ObjectionResolve,
+    /// the school merged into its successor (on the merged school's record)
+    SchoolMerge,
+    /// a school merged into this one (on the successor's record)
+    SchoolAbsorb,
+    /// the school marked for closure
+    SchoolClose,
+    /// a closure called off before it took effect
+    SchoolReopen,
+    /// a title of a merged school moved to its successor (on the merged school's record)
+    TitleTransfer,
+    /// a title received from a merged school (on the successor's record)
+    TitleReceive,
+    /// a title of a merged or closed school ended with it
+    TitleEnd,
+    /// a title of a merged or closed school kept on its record as history
+    TitleKeep,
 }
 
 impl Action {
@@ -128,8 +144,10 @@ impl Action {
     pub fn entity(self) -> Entity {
         use Action::*;
         match self {
-            SchoolCreate | SchoolUpdate | GrantRead => Entity::School,
-            TitleAward | TitleUpdate | TitleReevaluate => Entity::SchoolTitle,
+            SchoolCreate | SchoolUpdate | GrantRead | SchoolMerge | SchoolAbsorb | SchoolClose
+            | SchoolReopen => Entity::School,
+            TitleAward | TitleUpdate | TitleReevaluate | TitleTransfer | TitleReceive
+            | TitleEnd | TitleKeep => Entity::SchoolTitle,
             CertificateSet => Entity::Certificate,
             AuditCreate | AuditUpdate | AuditVerify => Entity::Audit,
             FindingCreate | FindingUpdate | FindingVerify => Entity::Finding,
@@ -192,6 +210,14 @@ impl Action {
             NoticePublish => "notice.publish",
             ObjectionReceive => "objection.receive",
             ObjectionResolve => "objection.resolve",
+            SchoolMerge => "school.merge",
+            SchoolAbsorb => "school.absorb",
+            SchoolClose => "school.close",
+            SchoolReopen => "school.reopen",
+            TitleTransfer => "title.transfer",
+            TitleReceive => "title.receive",
+            TitleEnd => "title.end",
+            TitleKeep => "title.keep",
         };
         word.into()
     }
@@ -215,6 +241,9 @@ pub struct Change {
 #[derive(Debug, Default)]
 pub struct Journal {
     changes: Vec<Change>,
+    /// the unit of work winds a school down (a merger, a closure, a title settled): it may
+    /// write to a school whose record is otherwise read-only
+    winding_down: bool,
 }
 
 impl Journal {
@@ -230,6 +259,20 @@ impl Journal {
 
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+
+    /// Marks this unit of work as the province winding a school down.
+    pub fn wind_down(&mut self) {
+        self.winding_down = true;
+    }
+
+    pub fn winds_down(&self) -> bool {
+        self.winding_down
+    }
+
+    /// The schools whose records the changes touch (with repeats).
+    pub fn schools(&self) -> impl Iterator<Item = i64> + '_ {
+        self.changes.iter().filter_map(|c| c.school_id)
     }
 }
 
@@ -298,6 +341,14 @@ mod tests {
             NoticePublish,
             ObjectionReceive,
             ObjectionResolve,
+            SchoolMerge,
+            SchoolAbsorb,
+            SchoolClose,
+            SchoolReopen,
+            TitleTransfer,
+            TitleReceive,
+            TitleEnd,
+            TitleKeep,
         ];
         all.extend(steps.into_iter().map(Submission));
         all

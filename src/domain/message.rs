@@ -278,6 +278,25 @@ messages! {
         "evidence is immutable once submitted (the submission is {status})",
         "提交后的证明材料不能再修改（申报状态：{status}）";
 
+    // Schools that merge or close
+    SchoolClosed => "school_closed",
+        "this school has been merged or closed: its record is kept, read-only",
+        "该校已合并或撤销：其档案保留，只能查阅";
+    SchoolNotActive => "school_not_active",
+        "this school is already merged or marked for closure", "该校已合并或已列入撤销";
+    NotClosing => "not_closing", "this school is not marked for closure", "该校未列入撤销";
+    SuccessorItself => "successor_itself", "a school cannot merge into itself", "学校不能并入自身";
+    SuccessorElsewhere => "successor_elsewhere",
+        "must be a school of the same province", "必须是同一省份的学校";
+    SuccessorNotActive => "successor_not_active",
+        "must be a school that is neither merged nor closing", "必须是未合并、未列入撤销的学校";
+    NotWoundUp => "not_wound_up",
+        "the school of this title is neither merged nor closed", "该称号所属学校未合并或撤销";
+    TitleSettled { how: String } => "title_settled",
+        "this title has already been settled ({how})", "该称号已处理（{how}）";
+    NoSuccessor => "no_successor",
+        "a closed school has no successor to transfer a title to", "撤销的学校没有可转移称号的承继学校";
+
     ReportHandedIn { status: String } => "report_handed_in",
         "the report has been handed in (its submission is {status}): its sections change again only when changes are requested",
         "年度质量报告已提交（申报状态：{status}），退回修改后才能再修改正文";

@@ -31,4 +31,4 @@ pub mod workflow;
 
 pub use person::{EmailAddress, NewPassword, PersonName};
 pub use role::Role;
-pub use school::SchoolKind;
+pub use school::{SchoolKind, SchoolStatus};

@@ -100,6 +100,57 @@ pub fn missed<'a>(
         .filter(|s| figures.get(s.measure).is_some_and(|v| s.missed_by(*v)))
 }
 
+/// How far a figure falls short of a national standard.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Shortfall {
+    /// the indicator's code
+    pub code: &'static str,
+    pub value: f64,
+    /// the least value allowed (null for a standard that sets a greatest one)
+    pub minimum: Option<f64>,
+    /// the greatest value allowed (students per teacher)
+    pub maximum: Option<f64>,
+    /// how much is missing (or too much), always positive, to two decimals
+    pub gap: f64,
+}
+
+/// Each national standard for a school of `kind` that its `figures` miss, with the gap.
+pub fn shortfalls(
+    kind: SchoolKind,
+    figures: &std::collections::BTreeMap<String, f64>,
+) -> Vec<Shortfall> {
+    missed(kind, figures)
+        .filter_map(|s| {
+            let value = *figures.get(s.measure)?;
+            let gap = match (s.minimum, s.maximum) {
+                (Some(min), _) if value < min => min - value,
+                (_, Some(max)) => value - max,
+                _ => 0.0,
+            };
+            Some(Shortfall {
+                code: s.measure,
+                value: (value * 100.0).round() / 100.0,
+                minimum: s.minimum,
+                maximum: s.maximum,
+                gap: (gap * 100.0).round() / 100.0,
+            })
+        })
+        .collect()
+}
+
+/// The standards for a school of `kind` whose figure is not among `figures`: not known to
+/// be met.
+pub fn unknown(
+    kind: SchoolKind,
+    figures: &std::collections::BTreeMap<String, f64>,
+) -> Vec<&'static str> {
+    standards(kind)
+        .iter()
+        .filter(|s| !figures.contains_key(s.measure))
+        .map(|s| s.measure)
+        .collect()
+}
+
 const fn at_least(measure: &'static str, minimum: f64) -> Standard {
     Standard {
         measure,
@@ -158,6 +209,26 @@ mod tests {
         let equal = peers.iter().filter(|p| **p == value).count() as f64;
         let share = (below + equal / 2.0) / peers.len() as f64;
         Some((share * 100.0).round().clamp(0.0, 100.0) as u8)
+    }
+
+    #[test]
+    fn a_shortfall_names_the_gap() {
+        let figures: std::collections::BTreeMap<String, f64> = [
+            ("campus_area_m2".to_owned(), 31_000.0),
+            ("building_area_m2".to_owned(), 30_000.0),
+            ("students_per_teacher".to_owned(), 24.5),
+        ]
+        .into_iter()
+        .collect();
+        let found = shortfalls(SchoolKind::SecondaryVocational, &figures);
+        let codes: Vec<&str> = found.iter().map(|s| s.code).collect();
+        assert_eq!(codes, ["campus_area_m2", "students_per_teacher"]);
+        assert_eq!(found[0].gap, 9_000.0);
+        assert_eq!(found[0].minimum, Some(40_000.0));
+        assert_eq!(found[1].gap, 4.5);
+        assert_eq!(found[1].maximum, Some(20.0));
+        let unknown = unknown(SchoolKind::SecondaryVocational, &figures);
+        assert!(unknown.contains(&"teachers") && !unknown.contains(&"campus_area_m2"));
     }
 
     #[test]

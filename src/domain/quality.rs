@@ -42,6 +42,18 @@ crate::vocabulary!(HoldingStatus {
     Revoked => "revoked",
 });
 
+crate::vocabulary!(
+    /// What the province decided for a title of a merged or closed school.
+    TitleSettlement {
+        /// moved to the successor, with its dates
+        Transferred => "transferred",
+        /// ended with the school
+        Ended => "ended",
+        /// kept on the old school's record as history
+        Kept => "kept",
+    }
+);
+
 impl FindingStatus {
     /// The statuses of a finding not yet dealt with: open, or with its action planned.
     pub const UNRESOLVED: [FindingStatus; 2] = [FindingStatus::Open, FindingStatus::ActionPlanned];

@@ -235,3 +235,70 @@ fn both_languages(key: &str) -> String {
         format!("{zh} / {en}")
     }
 }
+
+/// The province's standards inventory as one XLSX sheet: a column per standard, a figure
+/// short of its standard marked, and each school's shortfalls in words.
+pub fn standards_check_download(
+    inventory: &crate::app::standards_check::Inventory,
+) -> Result<HttpResponse, AppError> {
+    let codes = crate::app::standards_check::standard_codes();
+    let mut table = Table::new([
+        "学校编号 / School id",
+        "学校 / School",
+        "学校名称 / Name (zh)",
+        "城市 / City",
+        "类别 / Kind",
+        "状态 / State",
+        "达标 / Meets all",
+    ]);
+    for code in &codes {
+        table
+            .header
+            .push(both_languages(&format!("standard_{code}")));
+    }
+    table.header.push("未达标项 / Shortfalls".into());
+    for row in &inventory.rows {
+        let mut cells = vec![
+            Cell::from(row.school_id),
+            Cell::from(row.name.clone()),
+            Cell::from(row.name_zh.clone()),
+            Cell::from(row.city.clone()),
+            Cell::from(both_languages(&format!("kind_{}", row.kind.as_str()))),
+            Cell::from(both_languages(&format!(
+                "year_state_{}",
+                row.state.as_str()
+            ))),
+            Cell::from(if row.met { "是 / yes" } else { "否 / no" }),
+        ];
+        for code in &codes {
+            let short = row.shortfalls.iter().find(|s| s.code == *code);
+            cells.push(match short {
+                Some(s) => Cell::Marked(s.value),
+                None => Cell::Empty,
+            });
+        }
+        let words: Vec<String> = row
+            .shortfalls
+            .iter()
+            .map(|s| {
+                let (zh, en) = (
+                    crate::i18n::t(Lang::ZhCn, &format!("standard_{}", s.code)),
+                    crate::i18n::t(Lang::En, &format!("standard_{}", s.code)),
+                );
+                let show = crate::domain::numbers::figure;
+                let (value, gap) = (show(s.value), show(s.gap));
+                let limit = show(s.minimum.or(s.maximum).unwrap_or_default());
+                format!(
+                    "{zh} {value}（标准 {limit}，差 {gap}）/ {en} {value} (standard {limit}, gap {gap})"
+                )
+            })
+            .collect();
+        cells.push(Cell::from(words.join("; ")));
+        table.rows.push(cells);
+    }
+    download(
+        &table,
+        Format::Xlsx,
+        &format!("standards-check-{}", inventory.year),
+    )
+}

@@ -317,8 +317,18 @@ fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> 
 
 /// `deadline_items` of the schools `access` may see (and of one of them).
 macro_rules! visible {
-    ($access:expr, $school:expr) => {{
-        let query = deadline_items::table.into_boxed::<crate::db::MultiBackend>();
+    ($access:expr, $school:expr, $today:expr) => {{
+        // A school merged or closed by today has no deadlines from then on.
+        let wound_up = crate::db::schema::schools::table
+            .filter(crate::db::schema::schools::status.eq_any([
+                crate::domain::SchoolStatus::Merged,
+                crate::domain::SchoolStatus::Closed,
+            ]))
+            .filter(crate::db::schema::schools::effective_on.le($today))
+            .select(crate::db::schema::schools::id);
+        let query = deadline_items::table
+            .into_boxed::<crate::db::MultiBackend>()
+            .filter(deadline_items::school_id.ne_all(wound_up));
         let query = match $access.school_scope() {
             SchoolScope::All => query,
             SchoolScope::Province(p) => query.filter(deadline_items::province_id.eq(p)),
@@ -343,7 +353,7 @@ macro_rules! visible {
 macro_rules! bounded {
     ($access:expr, $due:expr) => {{
         let due: Due = $due;
-        let query = visible!($access, due.school);
+        let query = visible!($access, due.school, due.today);
         match due.horizon() {
             Some(h) => query.filter(deadline_items::due_on.le(h)),
             None => query,
@@ -523,7 +533,7 @@ pub fn overdue(
     today: Date,
     first: i64,
 ) -> Result<(i64, Vec<Deadline>), AppError> {
-    let overdue = || visible!(access, None::<i64>).filter(deadline_items::due_on.lt(today));
+    let overdue = || visible!(access, None::<i64>, today).filter(deadline_items::due_on.lt(today));
     let total = counted(conn, access, counts, (today, Counted::Overdue), |conn| {
         Ok(overdue().select(count_star()).first(conn)?)
     })?;

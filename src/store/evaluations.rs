@@ -253,7 +253,7 @@ pub fn get(conn: &mut DbConn, access: &Access, submission_id: i64) -> Result<Eva
 
 /// The consensus of a submission's evaluation, for its recommendation (none without one).
 pub fn verdict(conn: &mut DbConn, submission: &Submission) -> Result<Option<Verdict>, AppError> {
-    let evaluation = match read(conn, &Access::operator(), submission) {
+    let evaluation = match read(conn, &Access::store_reader(), submission) {
         Ok(evaluation) => evaluation,
         Err(AppError::NotFound) => return Ok(None),
         Err(e) => return Err(e),
@@ -309,7 +309,7 @@ fn read(
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)?;
-    let standard = standards::get(conn, &Access::operator(), standard_id)?;
+    let standard = standards::get(conn, &Access::store_reader(), standard_id)?;
     let items: Vec<ItemRow> = evaluation_items::table
         .filter(evaluation_items::submission_id.eq(submission.id))
         .select((
@@ -804,7 +804,7 @@ pub fn self_assess(
 
 /// The items of a submission's evaluation not yet self-assessed (none without one).
 pub fn unassessed(conn: &mut DbConn, submission: &Submission) -> Result<Vec<String>, AppError> {
-    match read(conn, &Access::operator(), submission) {
+    match read(conn, &Access::store_reader(), submission) {
         Ok(evaluation) => Ok(evaluation.unassessed),
         Err(AppError::NotFound) => Ok(Vec::new()),
         Err(e) => Err(e),

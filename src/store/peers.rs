@@ -256,8 +256,10 @@ fn province_metrics(
     kind: Option<SchoolKind>,
     today: Date,
 ) -> Result<Vec<Metrics>, AppError> {
+    // Peers are the schools still running today.
     let mut query = schools::table
         .filter(schools::province_id.eq(province_id))
+        .filter(crate::store::schools::in_service!(today))
         .into_boxed();
     if let Some(kind) = kind {
         query = query.filter(schools::kind.eq(kind));
@@ -525,6 +527,12 @@ pub fn compare_school(
     same_kind: bool,
     today: Date,
 ) -> Result<Compared, AppError> {
+    if school.wound_up(today) {
+        // It has left the comparison; its record stays readable.
+        return Err(AppError::conflict_of(
+            crate::domain::message::Msg::SchoolClosed,
+        ));
+    }
     let kind = same_kind.then_some(school.kind);
     let figures = province_figures(conn, cache, school.province_id, kind, today)?;
     let position = figures

@@ -437,8 +437,10 @@ fn schools_in_round(
     round: &RoundInfo,
     today: Date,
 ) -> Result<RoundSchools, AppError> {
+    // A school merged or closed by today is no task of the round.
     let all: Vec<(i64, String, Option<String>, String)> = schools::table
         .filter(schools::province_id.eq(round.province_id))
+        .filter(crate::store::schools::in_service!(today))
         .order(schools::id.asc())
         .select((schools::id, schools::name, schools::name_zh, schools::city))
         .load(conn)?;

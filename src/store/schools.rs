@@ -3,14 +3,14 @@
 
 use diesel::prelude::*;
 use serde::Serialize;
-use time::PrimitiveDateTime;
+use time::{Date, PrimitiveDateTime};
 
 use crate::db::schema::schools;
 use crate::db::{DbConn, write_transaction};
-use crate::domain::SchoolKind;
 use crate::domain::access::{Access, SchoolScope, Scoped};
 use crate::domain::history::{Action, Journal};
 use crate::domain::paging::{After, Listing, Paging};
+use crate::domain::{SchoolKind, SchoolStatus};
 use crate::error::{AppError, Msg};
 use crate::store::provinces;
 use crate::store::record::{change, json};
@@ -27,6 +27,21 @@ pub struct School {
     pub founded_year: Option<i32>,
     /// increases with every change; send it back with a change to detect a stale copy
     pub version: i64,
+    /// `active`, or `merged` into `successor_id` or `closed` from `effective_on`
+    pub status: SchoolStatus,
+    pub successor_id: Option<i64>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub effective_on: Option<Date>,
+    /// why the school was merged or closed
+    #[serde(rename = "reason")]
+    pub status_reason: Option<String>,
+}
+
+impl School {
+    /// Whether the school has been merged or closed by `today` (its record is read-only).
+    pub fn wound_up(&self, today: Date) -> bool {
+        crate::domain::school::wound_up(self.status, self.effective_on, today)
+    }
 }
 
 /// A school's profile, validated.
@@ -184,6 +199,7 @@ pub struct SchoolFilter {
     pub province_id: Option<i64>,
     /// part of the name, English or Chinese
     pub search: Option<String>,
+    pub status: Option<SchoolStatus>,
 }
 
 /// One page of the visible schools, by name, and how many match in all.
@@ -206,6 +222,9 @@ pub fn page(
         {
             query = query.filter(name_contains!(text));
         }
+        if let Some(status) = filter.status {
+            query = query.filter(schools::status.eq(status));
+        }
         query
     };
     let total = matching().count().get_result(conn)?;
@@ -218,6 +237,28 @@ pub fn page(
     Ok(Listing::by_key(rows, total, paging, |s: &School| {
         After::TextId(s.name.clone(), s.id)
     }))
+}
+
+/// Schools still running on `$today` (a `Date`), as a filter on `schools`: active, or
+/// merged or closed from a later day.
+macro_rules! in_service {
+    ($today:expr) => {{
+        use $crate::db::schema::schools as serving;
+        serving::status
+            .eq($crate::domain::SchoolStatus::Active)
+            .or(serving::effective_on.gt($today))
+    }};
+}
+pub(crate) use in_service;
+
+/// Which of `ids` have been merged or closed by `today`: their records are read-only.
+pub fn wound_up_among(conn: &mut DbConn, ids: &[i64], today: Date) -> Result<Vec<i64>, AppError> {
+    Ok(schools::table
+        .filter(schools::id.eq_any(ids))
+        .filter(schools::status.eq_any([SchoolStatus::Merged, SchoolStatus::Closed]))
+        .filter(schools::effective_on.le(today))
+        .select(schools::id)
+        .load(conn)?)
 }
 
 /// A `LIKE` pattern that finds `text` anywhere, with `\` as the escape character.
@@ -358,4 +399,67 @@ pub fn stale_version() -> AppError {
 /// How many schools there are, of every province (the admin's home).
 pub fn count(conn: &mut DbConn) -> Result<i64, AppError> {
     Ok(schools::table.count().get_result(conn)?)
+}
+
+/// A school's standing as its province decides it: merged into a successor or closed from
+/// a day, or active again.
+#[derive(Debug)]
+pub struct Standing {
+    pub status: SchoolStatus,
+    pub successor_id: Option<i64>,
+    pub effective_on: Option<Date>,
+    pub reason: Option<String>,
+}
+
+/// Sets a school's standing (`action`: a merger, a closure or a reopening), noting it on
+/// the school's record and, for a merger, on its successor's. Inside the caller's
+/// transaction, after its checks; a copy changed meanwhile is a 409.
+pub fn set_standing(
+    conn: &mut DbConn,
+    journal: &mut Journal,
+    access: &Access,
+    current: &School,
+    standing: &Standing,
+    action: Action,
+    now: PrimitiveDateTime,
+) -> Result<School, AppError> {
+    let changed = diesel::update(
+        schools::table
+            .filter(schools::id.eq(current.id))
+            .filter(schools::version.eq(current.version)),
+    )
+    .set((
+        schools::status.eq(standing.status),
+        schools::successor_id.eq(standing.successor_id),
+        schools::effective_on.eq(standing.effective_on),
+        schools::status_reason.eq(&standing.reason),
+        schools::version.eq(current.version + 1),
+        schools::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(stale_version());
+    }
+    let after = find(conn, current.id)?.ok_or(AppError::NotFound)?;
+    journal.record(change(
+        access,
+        current.id,
+        action,
+        current.id,
+        json(current),
+        json(&after),
+        now,
+    ));
+    if let Some(successor) = standing.successor_id {
+        journal.record(change(
+            access,
+            successor,
+            Action::SchoolAbsorb,
+            current.id,
+            None,
+            json(&after),
+            now,
+        ));
+    }
+    Ok(after)
 }

@@ -432,7 +432,7 @@ pub fn create(
             ))
             .execute(conn)?;
     }
-    let written = get(conn, &Access::operator(), id)?;
+    let written = get(conn, &Access::store_reader(), id)?;
     journal.record(Change {
         actor_id: access.actor_id(),
         school_id: None,

@@ -784,6 +784,77 @@ pub fn step(
     Ok(after)
 }
 
+/// Withdraws every open submission of a school that its province merges or closes, with
+/// the province's reason: not a step a school's officer takes, so not the workflow's. The
+/// school's officers are told. Inside the caller's transaction, after its checks.
+pub fn withdraw_all_open(
+    conn: &mut DbConn,
+    journal: &mut Journal,
+    access: &Access,
+    school_id: i64,
+    reason: &str,
+    now: PrimitiveDateTime,
+) -> Result<Vec<i64>, AppError> {
+    let open: Vec<i64> = submissions::table
+        .filter(submissions::school_id.eq(school_id))
+        .filter(
+            submissions::status.eq_any(
+                SubmissionStatus::ALL
+                    .iter()
+                    .copied()
+                    .filter(|s| s.is_open())
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .order(submissions::id.asc())
+        .select(submissions::id)
+        .load(conn)?;
+    for id in &open {
+        let before = detail(conn, *id)?;
+        let current = &before.submission;
+        diesel::update(submissions::table.find(*id))
+            .set((
+                submissions::status.eq(SubmissionStatus::Withdrawn),
+                submissions::version.eq(current.version + 1),
+            ))
+            .execute(conn)?;
+        let after = detail(conn, *id)?;
+        record_event(
+            conn,
+            &after.submission,
+            access,
+            Action::Withdraw.name(),
+            Some(current.status),
+            SubmissionStatus::Withdrawn,
+            Some(reason),
+            now,
+        )?;
+        journal.record(change(
+            access,
+            school_id,
+            History::Submission(Action::Withdraw),
+            *id,
+            json(current),
+            json(&after.submission),
+            now,
+        ));
+        let officers: Vec<i64> = users::table
+            .filter(users::school_id.eq(school_id))
+            .filter(users::role.eq(Role::QualityOfficer))
+            .filter(users::active.eq(true))
+            .select(users::id)
+            .load(conn)?;
+        tell(
+            conn,
+            &officers,
+            &after.submission,
+            Action::Withdraw.name(),
+            now,
+        )?;
+    }
+    Ok(open)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn record_event(
     conn: &mut DbConn,

@@ -10,7 +10,7 @@ use crate::db::schema::{school_titles, title_types};
 use crate::domain::access::Access;
 use crate::domain::dates::{ReevaluationState, next_reevaluation, reevaluation_state};
 use crate::domain::history::{Action, Journal};
-use crate::domain::quality::{HoldingStatus, TitleLevel};
+use crate::domain::quality::{HoldingStatus, TitleLevel, TitleSettlement};
 use crate::error::{AppError, Msg};
 use crate::store::record::{change, json};
 use crate::store::schools;
@@ -115,6 +115,8 @@ struct HoldingRow {
     last_evaluated_on: Option<Date>,
     status: HoldingStatus,
     version: i64,
+    settlement: Option<TitleSettlement>,
+    transferred_from: Option<i64>,
 }
 
 /// A title a school holds, with its re-evaluation date and state as of today.
@@ -135,6 +137,11 @@ pub struct TitleHolding {
     pub next_reevaluation_due: Option<Date>,
     pub reevaluation_state: ReevaluationState,
     pub version: i64,
+    /// for a title of a merged or closed school: what the province decided (`transferred`
+    /// to the successor, `ended`, `kept` as history); null while undecided
+    pub settlement: Option<TitleSettlement>,
+    /// the merged school a transferred title came from
+    pub transferred_from: Option<i64>,
 }
 
 fn holding(row: HoldingRow, kind: TitleType, today: Date) -> TitleHolding {
@@ -142,8 +149,12 @@ fn holding(row: HoldingRow, kind: TitleType, today: Date) -> TitleHolding {
         .reevaluation_interval_months
         .and_then(|m| u32::try_from(m).ok());
     let due = next_reevaluation(row.awarded_on, row.last_evaluated_on, interval);
-    // A suspended or revoked title is not re-evaluated.
-    let state = if row.status == HoldingStatus::Active {
+    // A suspended, revoked, ended or kept title is not re-evaluated.
+    let state = if row.status == HoldingStatus::Active
+        && !matches!(
+            row.settlement,
+            Some(TitleSettlement::Ended | TitleSettlement::Kept)
+        ) {
         reevaluation_state(due, today)
     } else {
         ReevaluationState::None
@@ -161,6 +172,8 @@ fn holding(row: HoldingRow, kind: TitleType, today: Date) -> TitleHolding {
         next_reevaluation_due: due,
         reevaluation_state: state,
         version: row.version,
+        settlement: row.settlement,
+        transferred_from: row.transferred_from,
     }
 }
 
@@ -341,5 +354,79 @@ pub fn record_reevaluation(
         json(&after),
         now,
     ));
+    Ok(after)
+}
+
+/// Settles a title of a merged or closed school as its province decided: `Transferred` to
+/// `successor` (the title then belongs to it, with its dates, and names where it came
+/// from), `Ended`, or `Kept` as history. Noted on the school's record and, for a
+/// transfer, on the successor's. Inside the caller's transaction, after its checks.
+#[allow(clippy::too_many_arguments)]
+pub fn settle(
+    conn: &mut DbConn,
+    journal: &mut Journal,
+    access: &Access,
+    before: &TitleHolding,
+    how: TitleSettlement,
+    successor: Option<i64>,
+    today: Date,
+    now: PrimitiveDateTime,
+) -> Result<TitleHolding, AppError> {
+    let (school_id, from, action) = match (how, successor) {
+        (TitleSettlement::Transferred, Some(successor)) => {
+            let kind = find_type(conn, &before.title_type_code)?.ok_or(AppError::NotFound)?;
+            let taken: i64 = school_titles::table
+                .filter(school_titles::school_id.eq(successor))
+                .filter(school_titles::title_type_id.eq(kind.id))
+                .count()
+                .get_result(conn)?;
+            if taken > 0 {
+                return Err(AppError::conflict("duplicate_title", Msg::TitleHeld));
+            }
+            (successor, Some(before.school_id), Action::TitleTransfer)
+        }
+        (TitleSettlement::Transferred, None) => {
+            return Err(AppError::field("settlement", Msg::NoSuccessor));
+        }
+        (TitleSettlement::Ended, _) => (before.school_id, None, Action::TitleEnd),
+        (TitleSettlement::Kept, _) => (before.school_id, None, Action::TitleKeep),
+    };
+    let changed = diesel::update(
+        school_titles::table
+            .filter(school_titles::id.eq(before.id))
+            .filter(school_titles::version.eq(before.version)),
+    )
+    .set((
+        school_titles::school_id.eq(school_id),
+        school_titles::settlement.eq(how),
+        school_titles::transferred_from.eq(from),
+        school_titles::version.eq(before.version + 1),
+        school_titles::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(schools::stale_version());
+    }
+    let after = get_holding(conn, before.id, today)?;
+    journal.record(change(
+        access,
+        before.school_id,
+        action,
+        before.id,
+        json(before),
+        json(&after),
+        now,
+    ));
+    if action == Action::TitleTransfer {
+        journal.record(change(
+            access,
+            school_id,
+            Action::TitleReceive,
+            before.id,
+            json(before),
+            json(&after),
+            now,
+        ));
+    }
     Ok(after)
 }

@@ -47,7 +47,7 @@ pub struct User {
 
 impl User {
     /// What this user may see and do.
-    pub fn access(&self) -> Access {
+    pub fn access(&self, today: Date) -> Access {
         Access {
             user_id: self.id,
             role: self.role,
@@ -55,6 +55,7 @@ impl User {
             school_id: self.school_id,
             grants: Vec::new(),
             panels: Vec::new(),
+            today,
         }
     }
 

@@ -164,6 +164,19 @@ fn write_record(actor: Actor, target: Target, ok: u16) -> u16 {
     )
 }
 
+/// Winding a school down (a merger, a closure, a title settled): the school's province
+/// admin (and admins) get `ok`, others who see the school 403, the rest 404.
+fn winds_down(actor: Actor, target: Target, ok: u16) -> u16 {
+    signed_in(
+        actor,
+        match (reads_school(actor, school_of(target)), actor) {
+            (false, _) => 404,
+            (true, Admin | ProvinceAdmin) => ok,
+            (true, _) => 403,
+        },
+    )
+}
+
 /// Every seeded title but the one `World` gives each school.
 const TITLE_CODES: [&str; 8] = [
     "national_key_technical_school",
@@ -383,6 +396,48 @@ fn cases() -> Vec<Case> {
                     },
                 )
             },
+        },
+        // Merging a school into itself: 422 for those who may merge it, nothing changed.
+        Case {
+            method: "POST",
+            path: "/api/v1/schools/{id}/merge",
+            targets: SCHOOLS,
+            body: |w, t, _| {
+                Some(
+                    json!({"into_school_id": id_of(w, t), "effective_on": "2026-09-01", "reason": "整合"}),
+                )
+            },
+            expect: |a, t| winds_down(a, t, 422),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/schools/{id}/close",
+            targets: SCHOOLS,
+            body: |_, _, _| Some(json!({"effective_on": "2026-02-30", "reason": "撤销"})),
+            expect: |a, t| winds_down(a, t, 422),
+        },
+        // No school of the world is closing: 409 `not_closing`.
+        Case {
+            method: "POST",
+            path: "/api/v1/schools/{id}/reopen",
+            targets: SCHOOLS,
+            body: no_body,
+            expect: |a, t| winds_down(a, t, 409),
+        },
+        // The world's schools are active: 409 `not_wound_up`.
+        Case {
+            method: "POST",
+            path: "/api/v1/titles/{id}/settle",
+            targets: &[OwnTitle, SiblingTitle, ForeignTitle],
+            body: |_, _, _| Some(json!({"settlement": "kept"})),
+            expect: |a, t| winds_down(a, t, 409),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/provinces/{id}/standards-check",
+            targets: &[OwnProvince, ForeignProvince],
+            body: no_body,
+            expect: read_province,
         },
         Case {
             method: "POST",

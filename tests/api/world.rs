@@ -116,7 +116,13 @@ pub fn create_admin(app: &TestApp, email: &str) {
         school_id: None,
         valid_until: None,
     };
-    users::create(&mut conn, &Access::operator(), &admin, &hash).unwrap();
+    users::create(
+        &mut conn,
+        &Access::operator(accredit::domain::dates::EARLIEST),
+        &admin,
+        &hash,
+    )
+    .unwrap();
 }
 
 impl TestApp {

@@ -11,9 +11,11 @@ use super::{
     users,
 };
 use crate::domain::notice::NoticeState;
-use crate::domain::quality::{AuditKind, FindingGrade, FindingStatus, HoldingStatus, TitleLevel};
+use crate::domain::quality::{
+    AuditKind, FindingGrade, FindingStatus, HoldingStatus, TitleLevel, TitleSettlement,
+};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
-use crate::domain::{Role, SchoolKind};
+use crate::domain::{Role, SchoolKind, SchoolStatus};
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::store::evaluations::EvaluationState;
 use crate::store::standards::StandardScope;
@@ -336,6 +338,8 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         me::notifications, me::mark_notifications_read,
         provinces::create, provinces::list, provinces::get,
         schools::create, schools::list, schools::get, schools::patch,
+        schools::merge, schools::close, schools::reopen, schools::settle_title,
+        schools::standards_check,
         users::create, users::list, users::get, users::patch,
         titles::create_type, titles::list_types, titles::create_holding, titles::list_holdings,
         titles::patch_holding,
@@ -365,7 +369,7 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
     components(schemas(
         ErrorBody, ErrorDetail, health::Health, Role, SchoolKind, SubmissionKind, SubmissionStatus,
         AuditKind, FindingGrade, FindingStatus, TitleLevel, HoldingStatus, StandardScope,
-        EvaluationState, NoticeState
+        EvaluationState, NoticeState, SchoolStatus, TitleSettlement
     )),
     modifiers(&BearerAuth, &PagingConvention, &ExactContract),
     tags(

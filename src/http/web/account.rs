@@ -14,8 +14,9 @@ use crate::auth::session::{NewSession, sign_in, sign_out};
 use crate::auth::session::{PasswordChange, change_own_password, client_addr};
 use crate::auth::{CurrentUser, SignedIn};
 use crate::clock::now_utc;
-use crate::domain::PersonName;
+use crate::domain::access::SchoolScope;
 use crate::domain::paging::{After, Paging};
+use crate::domain::{PersonName, SchoolStatus};
 use crate::error::{AppError, Validator};
 use crate::state::AppState;
 use crate::store::{provinces, schools, users};
@@ -44,6 +45,9 @@ pub struct SchoolListQuery {
     done: Option<String>,
     q: Option<String>,
     page: Option<i64>,
+    /// `active`, `merged`, `closed` or `all`; the province's and the admin's list shows
+    /// the active schools unless asked
+    status: Option<String>,
 }
 
 /// Schools on one page of the home page's list.
@@ -145,12 +149,23 @@ pub async fn home_context(
     let search = list.q.clone().unwrap_or_default();
     let number = list.page.unwrap_or(1).max(1);
     let kept = state.kept.clone();
+    let status_asked = list.status.clone().unwrap_or_default();
     let (me, visible, all_provinces, home) = user
         .run_as(move |conn, me| {
             let access = me.access();
+            let status = match status_asked.as_str() {
+                "all" => None,
+                "" => matches!(
+                    access.school_scope(),
+                    SchoolScope::All | SchoolScope::Province(_)
+                )
+                .then_some(SchoolStatus::Active),
+                asked => SchoolStatus::parse(asked).ok(),
+            };
             let filter = schools::SchoolFilter {
                 province_id: None,
                 search: Some(search),
+                status,
             };
             let paging = Paging {
                 limit: SCHOOLS_PER_PAGE,

@@ -35,7 +35,7 @@ pub async fn feed(
         .db
         .run(move |conn| {
             let owner = crate::store::calendar::owner(conn, &token)?.ok_or(AppError::NotFound)?;
-            let access = owner.access();
+            let access = owner.access(due.today);
             let first = deadlines::rows(conn, &access, due, &crate::http::export::first_batch())?;
             Ok((access, first))
         })
