@@ -39,6 +39,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/inbox.html"),
     template!("pages/peers.html"),
     template!("pages/rounds.html"),
+    template!("pages/standards_check.html"),
     template!("pages/round.html"),
     template!("pages/status_data.html"),
     template!("pages/annual_report.html"),
@@ -164,7 +165,8 @@ mod tests {
         );
         let school = json!({"id": 3, "province_id": 1, "name": "Fuzhou No.2 Senior Technical School",
             "name_zh": "福州第二高级技工学校", "city": "Fuzhou", "kind": "senior_technical_school",
-            "founded_year": 1958, "version": 2});
+            "founded_year": 1958, "version": 2, "status": "merged", "successor_id": 4,
+            "effective_on": "2025-09-01", "reason": "整合 <b>"});
         let province = json!({"id": 1, "code": "FJ", "name": "Fujian", "name_zh": "福建省"});
         context.insert("school", &school);
         context.insert("schools", &json!([school]));
@@ -194,7 +196,38 @@ mod tests {
             "certificate_number": "00124Q", "scope": "training", "issued_on": "2024-04-01", "expires_on": "2026-03-31"}));
         context.insert("titles", &json!([{"title_name": "National Key Technical School", "title_name_zh": "国家重点技工学校",
             "level": "national", "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30", "status": "suspended",
-            "next_reevaluation_due": "2010-06-30", "reevaluation_state": "overdue", "id": 5, "version": 2}]));
+            "next_reevaluation_due": "2010-06-30", "reevaluation_state": "overdue", "id": 5, "version": 2,
+            "school_id": 3, "settlement": null, "transferred_from": 7}]));
+        context.insert("wound_up", &true);
+        context.insert(
+            "successor",
+            &json!({"id": 4, "name": "Fuzhou No.1", "name_zh": "福州一技"}),
+        );
+        context.insert(
+            "successors",
+            &json!([{"id": 4, "name": "Fuzhou No.1", "name_zh": null, "city": "Fuzhou"}]),
+        );
+        context.insert("standards_year", &2025);
+        context.insert("standards_line", &json!({"met": false, "unknown": ["teachers"],
+            "shortfalls": [{"code": "campus_area_m2", "value": 21000.0, "minimum": 30000.0, "maximum": null, "gap": 9000.0}]}));
+        context.insert("status_offered", &true);
+        context.insert("status_shown", "active");
+        context.insert("checks", &json!([{"school_id": 3, "name": "Fuzhou No.2", "name_zh": "福州二技", "city": "Fuzhou",
+            "kind": "senior_technical_school", "state": "accepted", "accepted": true, "met": false, "unknown": ["teachers"],
+            "shortfalls": [{"code": "students_per_teacher", "value": 24.5, "minimum": null, "maximum": 20.0, "gap": 4.5}]}]));
+        context.insert(
+            "check_counts",
+            &json!({"schools": 3, "accepted": 2, "met": 1}),
+        );
+        context.insert("short_of", &json!([["campus_area_m2", 1], ["teachers", 0]]));
+        context.insert("cities", &["Fuzhou", "Xiamen"]);
+        context.insert("codes", &crate::app::standards_check::standard_codes());
+        context.insert("kinds", crate::domain::SchoolKind::ALL);
+        context.insert("filter_city", "Fuzhou");
+        context.insert("filter_kind", "");
+        context.insert("filter_below", "campus_area_m2");
+        context.insert("filter_met", "false");
+        context.insert("query", "year=2025&below=campus_area_m2");
         context.insert(
             "catalogue",
             &json!([{"code": "double_high_school", "name": "Double High", "name_zh": "双高"}]),

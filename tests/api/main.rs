@@ -18,6 +18,7 @@ mod hostile;
 mod incomplete_uploads;
 mod mail;
 mod matrix;
+mod mergers;
 mod notices;
 mod openapi;
 mod pages;

@@ -222,6 +222,7 @@ pub async fn standards_check(
     user: CurrentUser,
     id: web::Path<i64>,
     query: Query<StandardsCheckQuery>,
+    page: Paged,
 ) -> Result<HttpResponse, AppError> {
     let province = id.into_inner();
     let year = standards_check::year_of(query.year, state.clock.today())?;
@@ -241,5 +242,5 @@ pub async fn standards_check(
     if sheet {
         return crate::http::documents::standards_check_download(&inventory);
     }
-    Ok(HttpResponse::Ok().json(inventory.rows))
+    page.slice(inventory.rows)
 }

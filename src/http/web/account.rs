@@ -150,18 +150,20 @@ pub async fn home_context(
     let number = list.page.unwrap_or(1).max(1);
     let kept = state.kept.clone();
     let status_asked = list.status.clone().unwrap_or_default();
-    let (me, visible, all_provinces, home) = user
+    let (me, visible, all_provinces, home, status_offered, status_shown) = user
         .run_as(move |conn, me| {
             let access = me.access();
+            // The province's and the admin's list: active schools unless asked.
+            let offered = matches!(
+                access.school_scope(),
+                SchoolScope::All | SchoolScope::Province(_)
+            );
             let status = match status_asked.as_str() {
                 "all" => None,
-                "" => matches!(
-                    access.school_scope(),
-                    SchoolScope::All | SchoolScope::Province(_)
-                )
-                .then_some(SchoolStatus::Active),
+                "" => offered.then_some(SchoolStatus::Active),
                 asked => SchoolStatus::parse(asked).ok(),
             };
+            let shown = status.map_or("all", |s| s.as_str());
             let filter = schools::SchoolFilter {
                 province_id: None,
                 search: Some(search),
@@ -174,7 +176,7 @@ pub async fn home_context(
             let visible = schools::page(conn, &access, &filter, &paging)?;
             let all_provinces = provinces::list(conn)?;
             let home = crate::app::home::of(conn, &access, &kept, today, me.user.id)?;
-            Ok((me.clone(), visible, all_provinces, home))
+            Ok((me.clone(), visible, all_provinces, home, offered, shown))
         })
         .await?;
     let access = me.access();
@@ -192,6 +194,8 @@ pub async fn home_context(
         &crate::templates::percent_encode(list.q.as_deref().unwrap_or("")),
     );
     context.insert("page_number", &number);
+    context.insert("status_offered", &status_offered);
+    context.insert("status_shown", status_shown);
     context.insert(
         "pages",
         &((total + SCHOOLS_PER_PAGE - 1) / SCHOOLS_PER_PAGE).max(1),

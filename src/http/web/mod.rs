@@ -18,6 +18,7 @@ pub mod records;
 pub mod school_year;
 pub mod schools;
 pub mod standards;
+pub mod standing;
 pub mod submissions;
 
 use crate::http::routes::Routes;
@@ -184,6 +185,21 @@ pub fn configure(routes: &mut Routes) {
         .route(
             "/provinces/{id}/programmes",
             web::post().to(programmes::create),
+        )
+        .route(
+            "/provinces/{id}/standards-check",
+            web::get().to(standing::inventory_page),
+        )
+        .route(
+            "/provinces/{id}/standards-check.xlsx",
+            web::get().to(standing::inventory_download),
+        )
+        .route("/schools/{id}/merge", web::post().to(standing::merge))
+        .route("/schools/{id}/close", web::post().to(standing::close))
+        .route("/schools/{id}/reopen", web::post().to(standing::reopen))
+        .route(
+            "/titles/{id}/settle",
+            web::post().to(standing::settle_title),
         )
         .route("/programmes/{id}", web::post().to(programmes::update))
         .route("/rounds/{id}", web::get().to(school_year::round_page))

@@ -47,7 +47,7 @@ impl Fields {
     }
 }
 
-type Form = Posted<HashMap<String, String>>;
+pub(super) type Form = Posted<HashMap<String, String>>;
 
 #[derive(Deserialize)]
 pub struct PageQuery {
@@ -56,7 +56,7 @@ pub struct PageQuery {
 }
 
 /// The school page again with one form's errors and what was typed into it.
-async fn school_again(
+pub(super) async fn school_again(
     state: &AppState,
     page: &Page,
     user: &CurrentUser,
@@ -79,7 +79,7 @@ async fn school_again(
 
 /// Runs a form's database work; validation errors come back to the form, anything else is
 /// the error page.
-async fn outcome<T>(
+pub(super) async fn outcome<T>(
     result: Result<T, AppError>,
     again: impl AsyncFnOnce(FieldErrors) -> Result<HttpResponse, AppError>,
     done: impl FnOnce(T) -> String,

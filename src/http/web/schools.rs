@@ -12,6 +12,7 @@ use super::page::{Page, Posted, see_other};
 use crate::app::schools::{self as use_case, SchoolInput, SchoolPatchInput};
 use crate::auth::CurrentUser;
 use crate::clock::now_utc;
+use crate::domain::SchoolStatus;
 use crate::error::{AppError, FieldErrors, Msg};
 use crate::state::AppState;
 use crate::store::schools::School;
@@ -84,6 +85,12 @@ struct SchoolOverview {
     catalogue: Vec<crate::store::titles::TitleType>,
     /// For the school's officer: the consulting grants given, with the consultants' names.
     grants: Option<GrantsView>,
+    /// The school a merged school went into.
+    successor: Option<School>,
+    /// For the province admin of an active school: the schools it may merge into.
+    successors: Vec<School>,
+    /// Its latest accepted year against the national standards.
+    standards: Option<(i32, crate::app::standards_check::SchoolCheck)>,
 }
 
 /// The grants a school's officer manages (the form names a consultant by name or number).
@@ -123,7 +130,24 @@ pub async fn school_context(
     let (me, overview) = user
         .load(move |conn, access| {
             let school = schools::get(conn, access, id)?;
+            let successor = match school.successor_id {
+                Some(successor) => schools::find(conn, successor)?,
+                None => None,
+            };
+            let successors = if access.administers_province(school.province_id)
+                && school.status == SchoolStatus::Active
+            {
+                schools::list(conn, access, Some(school.province_id))?
+                    .into_iter()
+                    .filter(|s| s.id != school.id && s.status == SchoolStatus::Active)
+                    .collect()
+            } else {
+                Vec::new()
+            };
             Ok(SchoolOverview {
+                successor,
+                successors,
+                standards: crate::app::standards_check::of_school(conn, access, &school)?,
                 province: provinces::get(conn, school.province_id)?,
                 certificate: crate::store::certificates::get(conn, access, id)?,
                 titles: crate::store::titles::list_holdings(conn, access, id, today)?,
@@ -137,11 +161,13 @@ pub async fn school_context(
         .await?;
     let mut context = page.context(Some(&me));
     let (school, access) = (&overview.school, me.access());
+    // A wound-up school's record is read-only: its forms are not offered.
+    let open = !school.wound_up(today);
     context.insert(
         "can_edit",
-        &access.edits_school_profile(school.id, school.province_id),
+        &(open && access.edits_school_profile(school.id, school.province_id)),
     );
-    context.insert("keeps_record", &access.keeps_record_of(school.id));
+    context.insert("keeps_record", &(open && access.keeps_record_of(school.id)));
     context.insert(
         "registers_titles",
         &access.administers_province(school.province_id),
@@ -163,6 +189,17 @@ pub async fn school_context(
     context.insert("typed", &std::collections::HashMap::<String, String>::new());
     context.insert("conflict", &false);
     context.insert("today", &today.to_string());
+    context.insert("wound_up", &school.wound_up(today));
+    context.insert("successor", &overview.successor);
+    context.insert("successors", &overview.successors);
+    context.insert(
+        "standards_year",
+        &overview.standards.as_ref().map(|(year, _)| *year),
+    );
+    context.insert(
+        "standards_line",
+        &overview.standards.as_ref().map(|(_, line)| line),
+    );
     Ok(context)
 }
 

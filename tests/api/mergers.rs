@@ -1,0 +1,533 @@
+//! Schools that merge or close (seed 002, the Wenzhou plan): the province's inventory
+//! against the minimum standards on accepted figures, a merger with every consequence, a
+//! closure called off before its date, and a wound-up record that refuses every write.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, both_backends, xlsx_rows};
+use crate::world::World;
+
+both_backends!(
+    a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists,
+    a_closure_can_be_called_off_until_its_date,
+    the_inventory_judges_accepted_figures_only
+);
+
+fn ids(reply: &Value) -> Vec<i64> {
+    reply
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: TestApp) {
+    let world = World::build(&app).await;
+    let (into, merged) = (world.school, world.sibling_school);
+    let bureau = world.bureau(&app);
+    let officer = app.token("officer@xiamen.example").await;
+    let officer = app.with_token(&officer);
+    // A second title of the merged school, of a type its successor does not hold.
+    let extra = bureau
+        .created(
+            &format!("/api/v1/schools/{merged}/titles"),
+            json!({"title_type_code": "national_key_technical_school", "awarded_on": "2015-03-01", "last_evaluated_on": "2021-03-01"}),
+        )
+        .await;
+    let path = format!("/api/v1/schools/{merged}/merge");
+    let body = json!({"into_school_id": into, "effective_on": "2026-05-01", "reason": "温州方案：小散弱学校整合"});
+
+    // Only the province merges, into another school of its own, still active.
+    let reviewer = world.reviewer(&app).post(&path, body.clone()).await;
+    assert_eq!(reviewer.status, 403, "{}", reviewer.text);
+    for (bad, field) in [
+        (
+            json!({"into_school_id": merged, "effective_on": "2026-05-01", "reason": "x"}),
+            "into_school_id",
+        ),
+        (
+            json!({"into_school_id": world.foreign_school, "effective_on": "2026-05-01", "reason": "x"}),
+            "into_school_id",
+        ),
+        (
+            json!({"into_school_id": into, "effective_on": "2026-13-01", "reason": "x"}),
+            "effective_on",
+        ),
+        (
+            json!({"into_school_id": into, "effective_on": "2026-05-01", "reason": " "}),
+            "reason",
+        ),
+    ] {
+        let refused = bureau.post(&path, bad).await;
+        assert_eq!(refused.status, 422, "{}", refused.text);
+        assert!(
+            refused.json()["error"]["fields"][field].is_string(),
+            "{}",
+            refused.text
+        );
+    }
+
+    let done = bureau.post(&path, body.clone()).await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let school = done.json();
+    assert_eq!(school["status"], "merged");
+    assert_eq!(school["successor_id"], into);
+    assert_eq!(school["effective_on"], "2026-05-01");
+    assert_eq!(school["reason"], "温州方案：小散弱学校整合");
+    let again = bureau.post(&path, body).await;
+    assert_eq!(again.status, 409);
+    assert_eq!(again.error_code(), "school_not_active");
+
+    // Its open submissions are withdrawn, with the reason.
+    for id in [world.drafts[1], world.submitted[1], world.recommended[1]] {
+        let submission = officer.get(&format!("/api/v1/submissions/{id}")).await;
+        assert_eq!(submission.status, 200, "{}", submission.text);
+        assert_eq!(
+            submission.json()["status"],
+            "withdrawn",
+            "{}",
+            submission.text
+        );
+        let events = officer
+            .get(&format!("/api/v1/submissions/{id}/events"))
+            .await
+            .json();
+        let last = events.as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["comment"], "温州方案：小散弱学校整合", "{last}");
+    }
+
+    // The record stays readable to its own people, and refuses every kind of write.
+    for read in [
+        format!("/api/v1/schools/{merged}"),
+        format!("/api/v1/schools/{merged}/audits"),
+        format!("/api/v1/schools/{merged}/history"),
+        format!("/api/v1/audits/{}/findings", world.audits[1]),
+    ] {
+        assert_eq!(officer.get(&read).await.status, 200, "{read}");
+    }
+    let writes: Vec<(&str, String, Value)> = vec![
+        (
+            "PATCH",
+            format!("/api/v1/schools/{merged}"),
+            json!({"city": "厦门"}),
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/audits/{}", world.audits[1]),
+            json!({"summary": "after the merger"}),
+        ),
+        (
+            "POST",
+            format!("/api/v1/schools/{merged}/audits"),
+            json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": "2026-05-10", "lead_auditor": "陈静"}),
+        ),
+        (
+            "POST",
+            format!("/api/v1/audits/{}/findings", world.audits[1]),
+            json!({"grade": "observation", "clause": "8.5.1", "description": "after the merger"}),
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/findings/{}", world.findings[1]),
+            json!({"description": "after"}),
+        ),
+        (
+            "PUT",
+            format!("/api/v1/schools/{merged}/status-data/2026"),
+            json!({"figures": {"students": 10}}),
+        ),
+        (
+            "POST",
+            format!("/api/v1/schools/{merged}/submissions"),
+            json!({"kind": "audit_report", "title": "after the merger", "audit_id": world.audits[1]}),
+        ),
+        (
+            "PUT",
+            format!("/api/v1/schools/{merged}/certificate"),
+            json!({"standard": "ISO 9001:2015", "certification_body": "CQC", "certificate_number": "00124Q9", "issued_on": "2025-01-01", "expires_on": "2028-01-01"}),
+        ),
+    ];
+    for (method, path, body) in &writes {
+        let refused = officer
+            .app
+            .send(method, path, officer.token.as_deref(), Some(body.clone()))
+            .await;
+        assert_eq!(refused.status, 409, "{method} {path}: {}", refused.text);
+        assert_eq!(refused.error_code(), "school_closed", "{method} {path}");
+    }
+    let by_bureau = bureau
+        .app
+        .send(
+            "PATCH",
+            &format!("/api/v1/titles/{}", world.titles[1]),
+            bureau.token.as_deref(),
+            Some(json!({"status": "suspended"})),
+        )
+        .await;
+    assert_eq!(
+        by_bureau.error_code(),
+        "school_closed",
+        "{}",
+        by_bureau.text
+    );
+
+    // Lists: the status filter, and no peers, round tasks or deadlines of it.
+    let listed = bureau.get("/api/v1/schools?status=merged").await;
+    assert_eq!(ids(&listed.json()), [merged]);
+    let active = ids(&bureau.get("/api/v1/schools?status=active").await.json());
+    assert!(active.contains(&into) && !active.contains(&merged));
+    assert_eq!(bureau.get("/api/v1/schools?status=gone").await.status, 422);
+    let peers = bureau
+        .get(&format!("/api/v1/schools/{into}/peer-comparison"))
+        .await
+        .json();
+    let peer_ids: Vec<i64> = peers["peers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["school_id"].as_i64().unwrap())
+        .collect();
+    assert!(!peer_ids.contains(&merged), "{peers}");
+    let own_peers = bureau
+        .get(&format!("/api/v1/schools/{merged}/peer-comparison"))
+        .await;
+    assert_eq!(own_peers.error_code(), "school_closed");
+    let deadlines = bureau.get("/api/v1/deadlines?limit=200").await.json();
+    assert!(
+        deadlines
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["school_id"] != merged),
+        "{deadlines}"
+    );
+    let round = bureau
+        .get(&format!("/api/v1/rounds/{}", world.rounds[0]))
+        .await
+        .json();
+    assert!(
+        round["schools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["school_id"] != merged),
+        "{round}"
+    );
+
+    // Its titles wait for the province: transferred with their dates, ended, or kept.
+    let titles = bureau
+        .get(&format!("/api/v1/schools/{merged}/titles"))
+        .await
+        .json();
+    assert!(
+        titles
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["settlement"].is_null()),
+        "{titles}"
+    );
+    let settle = |id: i64| format!("/api/v1/titles/{id}/settle");
+    let refused = world
+        .reviewer(&app)
+        .post(&settle(extra), json!({"settlement": "kept"}))
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    let duplicate = bureau
+        .post(
+            &settle(world.titles[1]),
+            json!({"settlement": "transferred"}),
+        )
+        .await;
+    assert_eq!(
+        duplicate.status, 409,
+        "the successor holds that title: {}",
+        duplicate.text
+    );
+    let kept = bureau
+        .post(&settle(world.titles[1]), json!({"settlement": "kept"}))
+        .await;
+    assert_eq!(kept.status, 200, "{}", kept.text);
+    assert_eq!(kept.json()["settlement"], "kept");
+    assert_eq!(kept.json()["school_id"], merged);
+    let twice = bureau
+        .post(&settle(world.titles[1]), json!({"settlement": "ended"}))
+        .await;
+    assert_eq!(twice.error_code(), "title_settled");
+    let moved = bureau
+        .post(&settle(extra), json!({"settlement": "transferred"}))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    let moved = moved.json();
+    assert_eq!(moved["school_id"], into);
+    assert_eq!(moved["transferred_from"], merged);
+    assert_eq!(moved["awarded_on"], "2015-03-01");
+    assert_eq!(moved["last_evaluated_on"], "2021-03-01");
+    let successor_titles = bureau
+        .get(&format!("/api/v1/schools/{into}/titles"))
+        .await
+        .json();
+    assert!(
+        successor_titles
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == extra),
+        "{successor_titles}"
+    );
+
+    // The province moves the merged school's people to the successor.
+    let users = bureau.get("/api/v1/users?limit=200").await.json();
+    let person = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "officer@xiamen.example")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let moved_user = bureau
+        .app
+        .send(
+            "PATCH",
+            &format!("/api/v1/users/{person}"),
+            bureau.token.as_deref(),
+            Some(json!({"school_id": into})),
+        )
+        .await;
+    assert_eq!(moved_user.status, 200, "{}", moved_user.text);
+
+    // Both histories tell it, and the chain still verifies.
+    let history = |school: i64| {
+        let bureau = &bureau;
+        async move {
+            bureau
+                .get(&format!("/api/v1/schools/{school}/history?limit=200"))
+                .await
+                .json()
+        }
+    };
+    let actions = |entries: &Value| -> Vec<String> {
+        entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let of_merged = actions(&history(merged).await);
+    for action in [
+        "school.merge",
+        "title.keep",
+        "title.transfer",
+        "submission.withdraw",
+    ] {
+        assert!(
+            of_merged.iter().any(|a| a == action),
+            "{action}: {of_merged:?}"
+        );
+    }
+    let of_successor = actions(&history(into).await);
+    for action in ["school.absorb", "title.receive"] {
+        assert!(
+            of_successor.iter().any(|a| a == action),
+            "{action}: {of_successor:?}"
+        );
+    }
+    let verify = app.cli(&["history", "verify"], None);
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+}
+
+async fn a_closure_can_be_called_off_until_its_date(app: TestApp) {
+    let world = World::build(&app).await;
+    let school = world.school;
+    let bureau = world.bureau(&app);
+    let officer = world.officer(&app);
+    let close = format!("/api/v1/schools/{school}/close");
+    let reopen = format!("/api/v1/schools/{school}/reopen");
+    let audit = format!("/api/v1/audits/{}", world.audits[0]);
+    let not_closing = bureau.post(&reopen, json!({})).await;
+    assert_eq!(
+        not_closing.error_code(),
+        "not_closing",
+        "{}",
+        not_closing.text
+    );
+
+    // Marked for closure next month (the test's today is 2026-06-01): it still runs.
+    let marked = bureau
+        .post(
+            &close,
+            json!({"effective_on": "2026-07-01", "reason": "布局调整"}),
+        )
+        .await;
+    assert_eq!(marked.status, 200, "{}", marked.text);
+    assert_eq!(marked.json()["status"], "closed");
+    assert!(marked.json()["successor_id"].is_null());
+    let draft = officer
+        .get(&format!("/api/v1/submissions/{}", world.drafts[0]))
+        .await;
+    assert_eq!(draft.json()["status"], "withdrawn");
+    let still = app
+        .send(
+            "PATCH",
+            &audit,
+            officer.token.as_deref(),
+            Some(json!({"summary": "winding down"})),
+        )
+        .await;
+    assert_eq!(
+        still.status, 200,
+        "before its date the school still runs: {}",
+        still.text
+    );
+    let peers = bureau
+        .get(&format!(
+            "/api/v1/schools/{}/peer-comparison",
+            world.sibling_school
+        ))
+        .await
+        .json();
+    assert!(
+        peers["peers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["school_id"] == school),
+        "a peer until its date: {peers}"
+    );
+    let reopened = bureau.post(&reopen, json!({})).await;
+    assert_eq!(reopened.status, 200, "{}", reopened.text);
+    assert_eq!(reopened.json()["status"], "active");
+    assert!(reopened.json()["effective_on"].is_null());
+
+    // Closed from today: read-only at once, and too late to call off.
+    let closed = bureau
+        .post(
+            &close,
+            json!({"effective_on": "2026-06-01", "reason": "布局调整"}),
+        )
+        .await;
+    assert_eq!(closed.status, 200, "{}", closed.text);
+    let refused = app
+        .send(
+            "PATCH",
+            &audit,
+            officer.token.as_deref(),
+            Some(json!({"summary": "after"})),
+        )
+        .await;
+    assert_eq!(refused.error_code(), "school_closed", "{}", refused.text);
+    let late = bureau.post(&reopen, json!({})).await;
+    assert_eq!(late.error_code(), "school_closed", "{}", late.text);
+    assert_eq!(officer.get(&audit).await.status, 200);
+    let listed = bureau.get("/api/v1/schools?status=closed").await;
+    assert_eq!(ids(&listed.json()), [school]);
+}
+
+async fn the_inventory_judges_accepted_figures_only(app: TestApp) {
+    let world = World::build(&app).await;
+    let bureau = world.bureau(&app);
+    // Fuzhou No.2's 2025 is accepted with too little campus (a technical school needs
+    // 30,000 m²); Xiamen's figures are typed but not accepted.
+    world
+        .accept_year(
+            &app,
+            world.school,
+            2025,
+            json!({"students": 1200, "teachers": 80, "campus_area_m2": 21000, "building_area_m2": 26000, "equipment_value_cny": 4000000}),
+        )
+        .await;
+    let xiamen = app.token("officer@xiamen.example").await;
+    let typed = app
+        .send(
+            "PUT",
+            &format!("/api/v1/schools/{}/status-data/2025", world.sibling_school),
+            Some(&xiamen),
+            Some(json!({"figures": {"students": 900, "campus_area_m2": 1000}})),
+        )
+        .await;
+    assert!(matches!(typed.status, 200 | 201), "{}", typed.text);
+
+    let path = format!(
+        "/api/v1/provinces/{}/standards-check?year=2025",
+        world.province
+    );
+    let all = bureau.get(&path).await;
+    assert_eq!(all.status, 200, "{}", all.text);
+    let rows = all.json();
+    let row = |id: i64| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["school_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let own = row(world.school);
+    assert_eq!(own["accepted"], true);
+    assert_eq!(own["met"], false);
+    let short = &own["shortfalls"][0];
+    assert_eq!(short["code"], "campus_area_m2", "{own}");
+    assert_eq!(short["value"], 21000.0);
+    assert_eq!(short["minimum"], 30000.0);
+    assert_eq!(short["gap"], 9000.0);
+    assert_eq!(own["shortfalls"].as_array().unwrap().len(), 1, "{own}");
+    let sibling = row(world.sibling_school);
+    assert_eq!(sibling["accepted"], false, "{sibling}");
+    assert_eq!(sibling["met"], false);
+    assert_eq!(
+        sibling["shortfalls"],
+        json!([]),
+        "typed figures are not judged"
+    );
+
+    let below = bureau
+        .get(&format!("{path}&below=campus_area_m2"))
+        .await
+        .json();
+    let below: Vec<i64> = below
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["school_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(below, [world.school]);
+    let bad = bureau.get(&format!("{path}&below=height")).await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.json()["error"]["fields"]["below"].is_string(),
+        "{}",
+        bad.text
+    );
+    assert_eq!(app.send("GET", &path, None, None).await.status, 401);
+    let zhejiang = app.token("pa@zj.example").await;
+    assert_eq!(
+        app.send("GET", &path, Some(&zhejiang), None).await.status,
+        404
+    );
+
+    let sheet = app
+        .client
+        .get(app.url(&format!("{path}&format=xlsx")))
+        .bearer_auth(bureau.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sheet.status().as_u16(), 200);
+    let cells = xlsx_rows(&sheet.bytes().await.unwrap());
+    assert!(
+        cells[0]
+            .iter()
+            .any(|h| h.contains("占地面积") && h.contains("Campus area (m²)")),
+        "{:?}",
+        cells[0]
+    );
+    let line = cells
+        .iter()
+        .find(|r| r.first().map(String::as_str) == Some(&world.school.to_string()))
+        .unwrap();
+    assert!(line.iter().any(|c| c == "21000"), "{line:?}");
+    assert!(line.iter().any(|c| c.contains("差 9,000")), "{line:?}");
+}
