@@ -56,6 +56,8 @@ async fn every_page_fits_a_phone() {
                 format!("/provinces/{}/rounds", world.province),
                 format!("/rounds/{}", world.rounds[0]),
                 format!("/provinces/{}/programmes", world.province),
+                format!("/provinces/{}/standards-check?year=2025", world.province),
+                format!("/schools/{school}"),
                 "/admin/users".to_owned(),
             ],
         ),

@@ -6,6 +6,7 @@ mod webdriver;
 mod api_docs;
 mod audit;
 mod homes;
+mod integration;
 mod landing;
 mod mobile;
 mod panel;
