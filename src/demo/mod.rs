@@ -8,6 +8,7 @@
 use time::macros::date;
 use time::{Date, PrimitiveDateTime};
 
+mod integration;
 mod panels;
 
 use crate::auth::password::hash_password;
@@ -166,6 +167,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     let quanzhou = consulting(&ctx, conn, &schools)?;
     panels::evaluations(&ctx, conn, settings, &db, &schools, &people, &quanzhou)?;
     plans(&ctx, conn, &places)?;
+    integration::merger(&ctx, conn, places.fj, &schools)?;
 
     step("the operator account");
     let (email, name, role) = ACCOUNTS[0];

@@ -548,6 +548,59 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
     }
     assert_eq!(half_way, 1, "one panel half-way through scoring");
 
+    // The integration plan: Minhou merged into Fuzhou No.2 in 2025, its record readable,
+    // and the inventory of 2025 with Quanzhou's shortfalls.
+    let merged = app
+        .send("GET", "/api/v1/schools?status=merged", Some(&bureau), None)
+        .await
+        .json();
+    assert_eq!(merged[0]["name_zh"], "闽侯县技工学校", "{merged}");
+    assert_eq!(merged[0]["effective_on"], "2025-09-01");
+    let minhou = merged[0]["id"].as_i64().unwrap();
+    let titles = app
+        .send(
+            "GET",
+            &format!("/api/v1/schools/{minhou}/titles"),
+            Some(&bureau),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(titles[0]["settlement"], "kept", "{titles}");
+    let years = app
+        .send(
+            "GET",
+            &format!("/api/v1/schools/{minhou}/status-data/2024"),
+            Some(&bureau),
+            None,
+        )
+        .await;
+    assert_eq!(years.status, 200, "{}", years.text);
+    let inventory = app
+        .send(
+            "GET",
+            &format!("/api/v1/provinces/{fujian}/standards-check?year=2025"),
+            Some(&bureau),
+            None,
+        )
+        .await
+        .json();
+    let rows = inventory.as_array().unwrap();
+    assert!(rows.iter().all(|r| r["school_id"] != minhou), "{inventory}");
+    let quanzhou = rows
+        .iter()
+        .find(|r| r["name_zh"] == "泉州技工学校")
+        .unwrap();
+    assert_eq!(quanzhou["met"], false, "{quanzhou}");
+    assert!(
+        quanzhou["shortfalls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["code"] == "campus_area_m2"),
+        "{quanzhou}"
+    );
+
     // The school year: Fuzhou No.2's 2025 accepted with its report attached, and half-way
     // through Fujian's open 2026 round.
     let me = app.me(Some(&token)).await.json();
