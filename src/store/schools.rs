@@ -396,9 +396,13 @@ pub fn stale_version() -> AppError {
     AppError::conflict_of(Msg::StaleVersion)
 }
 
-/// How many schools there are, of every province (the admin's home).
+/// How many active schools there are, of every province (the admin's home): a merged or
+/// closed school is no longer counted.
 pub fn count(conn: &mut DbConn) -> Result<i64, AppError> {
-    Ok(schools::table.count().get_result(conn)?)
+    Ok(schools::table
+        .filter(schools::status.eq(SchoolStatus::Active))
+        .count()
+        .get_result(conn)?)
 }
 
 /// A school's standing as its province decides it: merged into a successor or closed from

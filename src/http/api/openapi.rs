@@ -122,7 +122,7 @@ fn status_description(status: &str) -> &'static str {
         "403" => "Signed in, but this role may not do this",
         "404" => "No such record, or not one the caller may see",
         "409" => {
-            "In conflict with the record's state: changed since it was read (`stale_version`), a duplicate, a locked year, or a step the workflow does not allow now"
+            "In conflict with the record's state: changed since it was read (`stale_version`), a duplicate, a locked year, a step the workflow does not allow now, or the record of a school merged or closed by today (`school_closed`)"
         }
         "413" => "The body or file is larger than allowed",
         "414" => "The address (path and query) is longer than 8 KiB",

@@ -73,7 +73,9 @@ pub fn table(comparison: &Compared) -> Table {
             ("X-Total-Count" = i64, description = "how many peers there are in all"),
             ("Link" = String, description = "`<…>; rel=\"next\"` while there are more peers")),
             description = "or a CSV / XLSX download of the school and every peer with `format`"),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`school_closed`: the school was merged or closed and has left the comparison"),
+        (status = 422, body = ErrorBody))
 )]
 pub async fn compare(
     state: web::Data<AppState>,
