@@ -203,6 +203,7 @@ mod tests {
             "successor",
             &json!({"id": 4, "name": "Fuzhou No.1", "name_zh": "福州一技"}),
         );
+        context.insert("absorbed", &json!([{"id": 7, "name": "Minhou", "name_zh": "闽侯技校", "effective_on": "2025-09-01"}]));
         context.insert(
             "successors",
             &json!([{"id": 4, "name": "Fuzhou No.1", "name_zh": null, "city": "Fuzhou"}]),

@@ -467,3 +467,17 @@ pub fn set_standing(
     }
     Ok(after)
 }
+
+/// The schools merged into `successor` that `access` may read, by effective date: their
+/// records live on under the successor's name.
+pub fn merged_into(
+    conn: &mut DbConn,
+    access: &Access,
+    successor: i64,
+) -> Result<Vec<School>, AppError> {
+    Ok(scoped(access)
+        .filter(schools::successor_id.eq(successor))
+        .order((schools::effective_on.asc(), schools::id.asc()))
+        .select(School::as_select())
+        .load(conn)?)
+}

@@ -85,6 +85,8 @@ async fn the_bureau_filters_the_inventory_and_merges_a_school() {
     browser
         .wait_for_url(&format!("/schools/{}", world.school))
         .await;
+    let absorbed = browser.wait_for_text("#absorbed", "厦门技师学院").await;
+    assert!(absorbed.contains("2026-05-01"), "{absorbed}");
 
     // The API agrees, and the inventory no longer lists the merged school.
     let merged = app

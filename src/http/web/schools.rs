@@ -87,6 +87,8 @@ struct SchoolOverview {
     grants: Option<GrantsView>,
     /// The school a merged school went into.
     successor: Option<School>,
+    /// The schools merged into this one.
+    absorbed: Vec<School>,
     /// For the province admin of an active school: the schools it may merge into.
     successors: Vec<School>,
     /// Its latest accepted year against the national standards.
@@ -145,6 +147,7 @@ pub async fn school_context(
                 Vec::new()
             };
             Ok(SchoolOverview {
+                absorbed: schools::merged_into(conn, access, school.id)?,
                 successor,
                 successors,
                 standards: crate::app::standards_check::of_school(conn, access, &school)?,
@@ -192,6 +195,7 @@ pub async fn school_context(
     context.insert("wound_up", &school.wound_up(today));
     context.insert("successor", &overview.successor);
     context.insert("successors", &overview.successors);
+    context.insert("absorbed", &overview.absorbed);
     context.insert(
         "standards_year",
         &overview.standards.as_ref().map(|(year, _)| *year),
