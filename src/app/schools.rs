@@ -217,62 +217,27 @@ pub fn merge(
     input: &impl Input<MergeInput>,
     now: PrimitiveDateTime,
 ) -> Result<School, AppError> {
-    super::write(conn, access, |conn, journal| {
-        journal.wind_down();
-        let school = to_wind_down(conn, access, id)?;
-        let input = input.read()?;
-        let mut v = Validator::new();
-        let decided = day_and_reason(&mut v, &input.effective_on, &input.reason);
-        let successor = successor(conn, access, &school, input.into_school_id);
-        let successor = v.check("into_school_id", successor);
-        v.finish()?;
-        let (Some((day, reason)), Some(successor)) = (decided, successor) else {
-            return Err(AppError::Internal(anyhow::anyhow!(
-                "validated input incomplete"
-            )));
-        };
-        let standing = Standing {
-            status: SchoolStatus::Merged,
-            successor_id: Some(successor.id),
-            effective_on: Some(day),
-            reason: Some(reason.clone()),
-        };
-        let merged = schools::set_standing(
-            conn,
-            journal,
-            access,
-            &school,
-            &standing,
-            Action::SchoolMerge,
-            now,
-        )?;
-        submissions::withdraw_all_open(conn, journal, access, school.id, &reason, now)?;
-        Ok(merged)
-    })
-}
-
-/// The school `into` that `school` may merge into: another visible school of its
-/// province, neither merged nor closing.
-fn successor(
-    conn: &mut DbConn,
-    access: &Access,
-    school: &School,
-    into: i64,
-) -> Result<School, Msg> {
-    if into == school.id {
-        return Err(Msg::SuccessorItself);
-    }
-    let successor = match schools::get(conn, access, into) {
-        Ok(found) => found,
-        Err(_) => return Err(Msg::NoSchool),
-    };
-    if successor.province_id != school.province_id {
-        return Err(Msg::SuccessorElsewhere);
-    }
-    if successor.status != SchoolStatus::Active {
-        return Err(Msg::SuccessorNotActive);
-    }
-    Ok(successor)
+    wind_down(
+        conn,
+        access,
+        id,
+        Action::SchoolMerge,
+        now,
+        |conn, school, v| {
+            let input = input.read()?;
+            let decided = day_and_reason(v, &input.effective_on, &input.reason);
+            let found = successor(conn, access, school, input.into_school_id)?;
+            let successor = v.check("into_school_id", found);
+            Ok(decided
+                .zip(successor)
+                .map(|((day, reason), successor)| Standing {
+                    status: SchoolStatus::Merged,
+                    successor_id: Some(successor.id),
+                    effective_on: Some(day),
+                    reason: Some(reason),
+                }))
+        },
+    )
 }
 
 /// Marks a school for closure from `effective_on` (its province admin); its open
@@ -284,35 +249,66 @@ pub fn close(
     input: &impl Input<CloseInput>,
     now: PrimitiveDateTime,
 ) -> Result<School, AppError> {
-    super::write(conn, access, |conn, journal| {
-        journal.wind_down();
-        let school = to_wind_down(conn, access, id)?;
+    wind_down(conn, access, id, Action::SchoolClose, now, |_, _, v| {
         let input = input.read()?;
-        let mut v = Validator::new();
-        let decided = day_and_reason(&mut v, &input.effective_on, &input.reason);
-        v.finish()?;
-        let Some((day, reason)) = decided else {
-            return Err(AppError::Internal(anyhow::anyhow!(
-                "validated input incomplete"
-            )));
-        };
-        let standing = Standing {
+        let decided = day_and_reason(v, &input.effective_on, &input.reason);
+        Ok(decided.map(|(day, reason)| Standing {
             status: SchoolStatus::Closed,
             successor_id: None,
             effective_on: Some(day),
-            reason: Some(reason.clone()),
-        };
-        let closed = schools::set_standing(
-            conn,
-            journal,
-            access,
-            &school,
-            &standing,
-            Action::SchoolClose,
-            now,
-        )?;
+            reason: Some(reason),
+        }))
+    })
+}
+
+/// A merger or a closure: the school to wind down (`to_wind_down`), then the standing
+/// `decide` reads from the input (its problems noted in the validator), then the standing
+/// set and the open submissions withdrawn with the reason, in one unit of work.
+fn wind_down(
+    conn: &mut DbConn,
+    access: &Access,
+    id: i64,
+    action: Action,
+    now: PrimitiveDateTime,
+    decide: impl FnOnce(&mut DbConn, &School, &mut Validator) -> Result<Option<Standing>, AppError>,
+) -> Result<School, AppError> {
+    super::write(conn, access, |conn, journal| {
+        journal.wind_down();
+        let school = to_wind_down(conn, access, id)?;
+        let mut v = Validator::new();
+        let standing = decide(conn, &school, &mut v)?;
+        v.finish()?;
+        let standing = standing
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated input incomplete")))?;
+        let reason = standing.reason.clone().unwrap_or_default();
+        let done = schools::set_standing(conn, journal, access, &school, &standing, action, now)?;
         submissions::withdraw_all_open(conn, journal, access, school.id, &reason, now)?;
-        Ok(closed)
+        Ok(done)
+    })
+}
+
+/// The school `into` that `school` may merge into: another visible school of its
+/// province, neither merged nor closing (else what is wrong with it, for the field).
+fn successor(
+    conn: &mut DbConn,
+    access: &Access,
+    school: &School,
+    into: i64,
+) -> Result<Result<School, Msg>, AppError> {
+    if into == school.id {
+        return Ok(Err(Msg::SuccessorItself));
+    }
+    let successor = match schools::get(conn, access, into) {
+        Ok(found) => found,
+        Err(AppError::NotFound) => return Ok(Err(Msg::NoSchool)),
+        Err(other) => return Err(other),
+    };
+    Ok(if successor.province_id != school.province_id {
+        Err(Msg::SuccessorElsewhere)
+    } else if successor.status != SchoolStatus::Active {
+        Err(Msg::SuccessorNotActive)
+    } else {
+        Ok(successor)
     })
 }
 
