@@ -129,8 +129,14 @@ fn school(conn: &mut DbConn, access: &Access, today: Date, home: Home) -> Result
     };
     let due = deadlines::first(conn, access, soon, 6)?;
     let mine = newest(conn, access, 6)?;
-    let school = deadlines::Schools::One(access.school_id.unwrap_or(-1));
-    let years = crate::store::rounds::pending(conn, school)?
+    let id = access.school_id.unwrap_or(-1);
+    // A school merged or closed by today is asked for nothing more.
+    let asked = if crate::store::schools::wound_up_among(conn, &[id], today)?.is_empty() {
+        crate::store::rounds::pending(conn, deadlines::Schools::One(id))?
+    } else {
+        Vec::new()
+    };
+    let years = asked
         .into_iter()
         .map(|(school_id, _, year, due_on)| YearAsked {
             school_id,

@@ -196,23 +196,19 @@ pub fn of_province(
 }
 
 /// A school's own line: its latest accepted year against the standards, if it has one.
+/// `school` was read through the asker's scope (the store hands a `School` out only so).
 pub fn of_school(
     conn: &mut DbConn,
-    access: &Access,
     school: &School,
 ) -> Result<Option<(i32, SchoolCheck)>, AppError> {
-    let years = status_data::years(conn, access, school.id)?;
-    let Some(year) = years.iter().find(|y| y.state == YearState::Accepted) else {
+    let Some(year) = status_data::latest_accepted_year(conn, school)? else {
         return Ok(None);
     };
     let catalogue = crate::store::indicators::catalogue(conn)?;
-    let mut figures = status_data::figures_of(conn, &catalogue, school, year.year)?;
+    let mut figures = status_data::figures_of(conn, &catalogue, school, year)?;
     let derived = crate::domain::status_data::derive(&catalogue.indicators(), &figures);
     figures.extend(derived);
-    Ok(Some((
-        year.year,
-        check(school, YearState::Accepted, &figures),
-    )))
+    Ok(Some((year, check(school, YearState::Accepted, &figures))))
 }
 
 /// A year of the inventory, from the query: one the province could have; by default last

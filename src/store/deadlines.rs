@@ -317,18 +317,15 @@ fn compute(conn: &mut DbConn, which: Schools) -> Result<Vec<NewItem>, AppError> 
 
 /// `deadline_items` of the schools `access` may see (and of one of them).
 macro_rules! visible {
-    ($access:expr, $school:expr, $today:expr) => {{
-        // A school merged or closed by today has no deadlines from then on.
-        let wound_up = crate::db::schema::schools::table
-            .filter(crate::db::schema::schools::status.eq_any([
-                crate::domain::SchoolStatus::Merged,
-                crate::domain::SchoolStatus::Closed,
-            ]))
-            .filter(crate::db::schema::schools::effective_on.le($today))
-            .select(crate::db::schema::schools::id);
-        let query = deadline_items::table
-            .into_boxed::<crate::db::MultiBackend>()
-            .filter(deadline_items::school_id.ne_all(wound_up));
+    ($access:expr, $school:expr, $wound_up:expr) => {{
+        // A school merged or closed by today has no deadlines from then on. The list is
+        // short (most days empty) and read first, so the planner keeps its plan for the
+        // rest (a `NOT IN (SELECT …)` made SQLite walk the province's rows).
+        let wound_up: &[i64] = $wound_up;
+        let mut query = deadline_items::table.into_boxed::<crate::db::MultiBackend>();
+        if !wound_up.is_empty() {
+            query = query.filter(deadline_items::school_id.ne_all(wound_up.to_vec()));
+        }
         let query = match $access.school_scope() {
             SchoolScope::All => query,
             SchoolScope::Province(p) => query.filter(deadline_items::province_id.eq(p)),
@@ -351,9 +348,9 @@ macro_rules! visible {
 
 /// `visible!` within `due`'s horizon.
 macro_rules! bounded {
-    ($access:expr, $due:expr) => {{
+    ($access:expr, $due:expr, $wound_up:expr) => {{
         let due: Due = $due;
-        let query = visible!($access, due.school, due.today);
+        let query = visible!($access, due.school, $wound_up);
         match due.horizon() {
             Some(h) => query.filter(deadline_items::due_on.le(h)),
             None => query,
@@ -439,7 +436,10 @@ pub fn page(
     paging: &Paging,
 ) -> Result<Listing<Deadline>, AppError> {
     let count = |conn: &mut DbConn| -> Result<i64, AppError> {
-        Ok(bounded!(access, due).select(count_star()).first(conn)?)
+        let wound_up = crate::store::schools::wound_up_on(conn, due.today)?;
+        Ok(bounded!(access, due, &wound_up)
+            .select(count_star())
+            .first(conn)?)
     };
     let total = match due.school {
         // One school's few are counted as they are.
@@ -464,7 +464,8 @@ pub fn rows(
     due: Due,
     paging: &Paging,
 ) -> Result<Listing<Deadline>, AppError> {
-    let mut query = bounded!(access, due);
+    let wound_up = crate::store::schools::wound_up_on(conn, due.today)?;
+    let mut query = bounded!(access, due, &wound_up);
     match paging.after {
         None => {}
         Some(After::DateId(on, id)) => {
@@ -533,7 +534,9 @@ pub fn overdue(
     today: Date,
     first: i64,
 ) -> Result<(i64, Vec<Deadline>), AppError> {
-    let overdue = || visible!(access, None::<i64>, today).filter(deadline_items::due_on.lt(today));
+    let wound_up = crate::store::schools::wound_up_on(conn, today)?;
+    let overdue =
+        || visible!(access, None::<i64>, &wound_up).filter(deadline_items::due_on.lt(today));
     let total = counted(conn, access, counts, (today, Counted::Overdue), |conn| {
         Ok(overdue().select(count_star()).first(conn)?)
     })?;

@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
+use crate::db::DbConn;
 use crate::db::schema::{consulting_grants as grants, schools};
-use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
 use crate::domain::access::Access;
 use crate::domain::history::{Action, Journal};
@@ -154,45 +154,43 @@ pub fn create(
         until,
         include_evidence,
     } = *new;
-    write_transaction(conn, |conn| {
-        crate::store::schools::get(conn, access, school_id)?;
-        Access::require(officer_of(access, school_id))?;
-        let exists: i64 = schools::table
-            .filter(schools::id.eq(consultant_school_id))
-            .count()
-            .get_result(conn)?;
-        if exists == 0 || consultant_school_id == school_id {
-            return Err(AppError::field("consultant_school_id", Msg::NoOtherSchool));
-        }
-        if until < today {
-            return Err(AppError::field("until", Msg::InPast));
-        }
-        let id: i64 = diesel::insert_into(grants::table)
-            .values((
-                grants::granting_school_id.eq(school_id),
-                grants::consultant_school_id.eq(consultant_school_id),
-                grants::until.eq(until),
-                grants::include_evidence.eq(include_evidence),
-                grants::created_by.eq(access.actor_id()),
-                grants::created_at.eq(now),
-            ))
-            .returning(grants::id)
-            .get_result(conn)?;
-        let grant: Grant = grants::table
-            .find(id)
-            .select(Grant::as_select())
-            .first(conn)?;
-        journal.record(change(
-            access,
-            school_id,
-            Action::GrantCreate,
-            id,
-            None,
-            json(&grant),
-            now,
-        ));
-        Ok(grant)
-    })
+    crate::store::schools::get(conn, access, school_id)?;
+    Access::require(officer_of(access, school_id))?;
+    let exists: i64 = schools::table
+        .filter(schools::id.eq(consultant_school_id))
+        .count()
+        .get_result(conn)?;
+    if exists == 0 || consultant_school_id == school_id {
+        return Err(AppError::field("consultant_school_id", Msg::NoOtherSchool));
+    }
+    if until < today {
+        return Err(AppError::field("until", Msg::InPast));
+    }
+    let id: i64 = diesel::insert_into(grants::table)
+        .values((
+            grants::granting_school_id.eq(school_id),
+            grants::consultant_school_id.eq(consultant_school_id),
+            grants::until.eq(until),
+            grants::include_evidence.eq(include_evidence),
+            grants::created_by.eq(access.actor_id()),
+            grants::created_at.eq(now),
+        ))
+        .returning(grants::id)
+        .get_result(conn)?;
+    let grant: Grant = grants::table
+        .find(id)
+        .select(Grant::as_select())
+        .first(conn)?;
+    journal.record(change(
+        access,
+        school_id,
+        Action::GrantCreate,
+        id,
+        None,
+        json(&grant),
+        now,
+    ));
+    Ok(grant)
 }
 
 /// The grants a school has given, newest first (its officer).

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, Month};
 
+use crate::db::DbConn;
 use crate::db::schema::{
     programmes, school_titles, school_years, schools, status_figures, title_types,
 };
-use crate::db::{DbConn, write_transaction};
 use crate::domain::Role;
 use crate::domain::access::Access;
 use crate::domain::history::{Action, Change, Journal};
@@ -166,58 +166,56 @@ pub fn update(
     today: Date,
     now: time::PrimitiveDateTime,
 ) -> Result<Programme, AppError> {
-    write_transaction(conn, |conn| {
-        let row: Row = programmes::table
-            .find(id)
-            .select(Row::as_select())
-            .first(conn)
-            .optional()?
-            .ok_or(AppError::NotFound)?;
-        may_set(access, row.province_id)?;
-        crate::store::record::check_version(change.version, row.version)?;
-        let before = with_progress(conn, row.clone(), today)?;
-        let closed_on = match change.closed {
-            Some(true) => Some(row.closed_on.unwrap_or(today)),
-            Some(false) => None,
-            None => row.closed_on,
-        };
-        let updated = diesel::update(
-            programmes::table
-                .filter(programmes::id.eq(id))
-                .filter(programmes::version.eq(row.version)),
-        )
-        .set((
-            programmes::name.eq(change.name.as_ref().unwrap_or(&row.name)),
-            programmes::target_count.eq(change.target_count.unwrap_or(row.target_count)),
-            programmes::target_date.eq(change.target_date.unwrap_or(row.target_date)),
-            programmes::closed_on.eq(closed_on),
-            programmes::version.eq(row.version + 1),
-        ))
-        .execute(conn)?;
-        if updated == 0 {
-            return Err(crate::store::schools::stale_version());
-        }
-        let row: Row = programmes::table
-            .find(id)
-            .select(Row::as_select())
-            .first(conn)?;
-        let after = with_progress(conn, row, today)?;
-        let action = match (before.closed_on, after.closed_on) {
-            (None, Some(_)) => Action::ProgrammeClose,
-            (Some(_), None) => Action::ProgrammeReopen,
-            _ => Action::ProgrammeUpdate,
-        };
-        journal.record(Change {
-            actor_id: Some(access.user_id),
-            school_id: None,
-            action,
-            entity_id: id,
-            before: serde_json::to_value(&before).ok(),
-            after: serde_json::to_value(&after).ok(),
-            at: now,
-        });
-        Ok(after)
-    })
+    let row: Row = programmes::table
+        .find(id)
+        .select(Row::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    may_set(access, row.province_id)?;
+    crate::store::record::check_version(change.version, row.version)?;
+    let before = with_progress(conn, row.clone(), today)?;
+    let closed_on = match change.closed {
+        Some(true) => Some(row.closed_on.unwrap_or(today)),
+        Some(false) => None,
+        None => row.closed_on,
+    };
+    let updated = diesel::update(
+        programmes::table
+            .filter(programmes::id.eq(id))
+            .filter(programmes::version.eq(row.version)),
+    )
+    .set((
+        programmes::name.eq(change.name.as_ref().unwrap_or(&row.name)),
+        programmes::target_count.eq(change.target_count.unwrap_or(row.target_count)),
+        programmes::target_date.eq(change.target_date.unwrap_or(row.target_date)),
+        programmes::closed_on.eq(closed_on),
+        programmes::version.eq(row.version + 1),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(crate::store::schools::stale_version());
+    }
+    let row: Row = programmes::table
+        .find(id)
+        .select(Row::as_select())
+        .first(conn)?;
+    let after = with_progress(conn, row, today)?;
+    let action = match (before.closed_on, after.closed_on) {
+        (None, Some(_)) => Action::ProgrammeClose,
+        (Some(_), None) => Action::ProgrammeReopen,
+        _ => Action::ProgrammeUpdate,
+    };
+    journal.record(Change {
+        actor_id: Some(access.user_id),
+        school_id: None,
+        action,
+        entity_id: id,
+        before: serde_json::to_value(&before).ok(),
+        after: serde_json::to_value(&after).ok(),
+        at: now,
+    });
+    Ok(after)
 }
 
 /// A programme's progress, by programme, its version and the day, computed once per data

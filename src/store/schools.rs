@@ -148,33 +148,31 @@ pub fn create(
     now: PrimitiveDateTime,
 ) -> Result<School, AppError> {
     Access::require(access.administers_province(new.province_id))?;
-    write_transaction(conn, |conn| {
-        if !provinces::exists(conn, new.province_id)? {
-            return Err(AppError::field("province_id", Msg::NoProvince));
-        }
-        let id: i64 = diesel::insert_into(schools::table)
-            .values((
-                schools::province_id.eq(new.province_id),
-                schools::name.eq(&new.name),
-                schools::name_zh.eq(&new.name_zh),
-                schools::city.eq(&new.city),
-                schools::kind.eq(new.kind),
-                schools::founded_year.eq(new.founded_year),
-            ))
-            .returning(schools::id)
-            .get_result(conn)?;
-        let school = get(conn, access, id)?;
-        journal.record(change(
-            access,
-            id,
-            Action::SchoolCreate,
-            id,
-            None,
-            json(&school),
-            now,
-        ));
-        Ok(school)
-    })
+    if !provinces::exists(conn, new.province_id)? {
+        return Err(AppError::field("province_id", Msg::NoProvince));
+    }
+    let id: i64 = diesel::insert_into(schools::table)
+        .values((
+            schools::province_id.eq(new.province_id),
+            schools::name.eq(&new.name),
+            schools::name_zh.eq(&new.name_zh),
+            schools::city.eq(&new.city),
+            schools::kind.eq(new.kind),
+            schools::founded_year.eq(new.founded_year),
+        ))
+        .returning(schools::id)
+        .get_result(conn)?;
+    let school = get(conn, access, id)?;
+    journal.record(change(
+        access,
+        id,
+        Action::SchoolCreate,
+        id,
+        None,
+        json(&school),
+        now,
+    ));
+    Ok(school)
 }
 
 /// The schools `access` may see, by name; optionally of one province.
@@ -256,6 +254,21 @@ pub fn wound_up_among(conn: &mut DbConn, ids: &[i64], today: Date) -> Result<Vec
     Ok(schools::table
         .filter(schools::id.eq_any(ids))
         .filter(schools::status.eq_any([SchoolStatus::Merged, SchoolStatus::Closed]))
+        .filter(schools::effective_on.le(today))
+        .select(schools::id)
+        .load(conn)?)
+}
+
+/// The condition of the partial index `schools_wound_up_idx`, word for word (so that
+/// the planner uses it): a school merged or closed, whatever its date.
+fn not_active() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql::<diesel::sql_types::Bool>("status <> 'active'")
+}
+
+/// Every school merged or closed by `today` (few: the partial index's range).
+pub fn wound_up_on(conn: &mut DbConn, today: Date) -> Result<Vec<i64>, AppError> {
+    Ok(schools::table
+        .filter(not_active())
         .filter(schools::effective_on.le(today))
         .select(schools::id)
         .load(conn)?)
@@ -476,6 +489,10 @@ pub fn merged_into(
     successor: i64,
 ) -> Result<Vec<School>, AppError> {
     Ok(scoped(access)
+        // The partial index `schools_successor_idx`'s condition, word for word.
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "status = 'merged'",
+        ))
         .filter(schools::successor_id.eq(successor))
         .order((schools::effective_on.asc(), schools::id.asc()))
         .select(School::as_select())

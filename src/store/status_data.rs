@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
+use crate::db::DbConn;
 use crate::db::schema::{school_years, schools as school_rows, status_figures as figs};
-use crate::db::{DbConn, write_transaction};
 use crate::domain::access::{Access, SchoolScope};
 use crate::domain::history::{Action, Journal};
 use crate::domain::indicators::Indicators;
@@ -326,53 +326,51 @@ pub fn put(
     input: &StatusInput,
     now: PrimitiveDateTime,
 ) -> Result<(StatusData, bool), AppError> {
-    write_transaction(conn, |conn| {
-        let school = writable_school(conn, access, school_id)?;
-        let catalogue = catalogue(conn)?;
-        let mut errors = FieldErrors::new();
-        let figures = match input
-            .figures
-            .as_ref()
-            .map(|f| check_figures(&catalogue, f, "figures."))
-        {
-            Some(Err(e)) => {
-                errors.extend(e);
-                None
-            }
-            Some(Ok(f)) => Some(f),
-            None => None,
-        };
-        let explanations = match input
-            .explanations
-            .as_ref()
-            .map(|e| check_explanations(&catalogue, e))
-        {
-            Some(Err(e)) => {
-                errors.extend(e);
-                None
-            }
-            Some(Ok(e)) => Some(e),
-            None => None,
-        };
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
+    let school = writable_school(conn, access, school_id)?;
+    let catalogue = catalogue(conn)?;
+    let mut errors = FieldErrors::new();
+    let figures = match input
+        .figures
+        .as_ref()
+        .map(|f| check_figures(&catalogue, f, "figures."))
+    {
+        Some(Err(e)) => {
+            errors.extend(e);
+            None
         }
-        let created = record(
-            conn,
-            journal,
-            access,
-            &catalogue,
-            &school,
-            year,
-            Change {
-                figures,
-                explanations,
-                version: input.version,
-            },
-            now,
-        )?;
-        Ok((compute(conn, &catalogue, &school, year)?, created))
-    })
+        Some(Ok(f)) => Some(f),
+        None => None,
+    };
+    let explanations = match input
+        .explanations
+        .as_ref()
+        .map(|e| check_explanations(&catalogue, e))
+    {
+        Some(Err(e)) => {
+            errors.extend(e);
+            None
+        }
+        Some(Ok(e)) => Some(e),
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let created = record(
+        conn,
+        journal,
+        access,
+        &catalogue,
+        &school,
+        year,
+        Change {
+            figures,
+            explanations,
+            version: input.version,
+        },
+        now,
+    )?;
+    Ok((compute(conn, &catalogue, &school, year)?, created))
 }
 
 /// A change to write: each part replaces the year's part when given.
@@ -855,37 +853,35 @@ pub fn put_nine(
     nine: &Indicators,
     now: PrimitiveDateTime,
 ) -> Result<(YearIndicators, bool), AppError> {
-    write_transaction(conn, |conn| {
-        let school = writable_school(conn, access, school_id)?;
-        let catalogue = catalogue(conn)?;
-        let mut figures = figures_by_id(conn, &catalogue, school_id, year)?;
-        let typed: BTreeMap<String, Option<f64>> = nine
-            .fields()
-            .into_iter()
-            .filter_map(|(code, value)| Some((code.to_owned(), Some(value? as f64))))
-            .collect();
-        let checked = check_figures(&catalogue, &typed, "").map_err(AppError::Validation)?;
-        for (code, value) in nine.fields() {
-            match value.and(checked.get(code)) {
-                Some(v) => figures.insert(code.to_owned(), *v),
-                None => figures.remove(code),
-            };
-        }
-        let created = record(
-            conn,
-            journal,
-            access,
-            &catalogue,
-            &school,
-            year,
-            Change {
-                figures: Some(figures.clone()),
-                ..Change::default()
-            },
-            now,
-        )?;
-        Ok((nine_of(school_id, year, &figures), created))
-    })
+    let school = writable_school(conn, access, school_id)?;
+    let catalogue = catalogue(conn)?;
+    let mut figures = figures_by_id(conn, &catalogue, school_id, year)?;
+    let typed: BTreeMap<String, Option<f64>> = nine
+        .fields()
+        .into_iter()
+        .filter_map(|(code, value)| Some((code.to_owned(), Some(value? as f64))))
+        .collect();
+    let checked = check_figures(&catalogue, &typed, "").map_err(AppError::Validation)?;
+    for (code, value) in nine.fields() {
+        match value.and(checked.get(code)) {
+            Some(v) => figures.insert(code.to_owned(), *v),
+            None => figures.remove(code),
+        };
+    }
+    let created = record(
+        conn,
+        journal,
+        access,
+        &catalogue,
+        &school,
+        year,
+        Change {
+            figures: Some(figures.clone()),
+            ..Change::default()
+        },
+        now,
+    )?;
+    Ok((nine_of(school_id, year, &figures), created))
 }
 
 /// The nine figures of every recorded year of a school, newest first.
@@ -1096,4 +1092,16 @@ pub fn report_sections(
     year: i32,
 ) -> Result<ReportSections, AppError> {
     report_sections_by_id(conn, school.id, year)
+}
+
+/// The newest year of a school that its province has accepted (locked), if any: one
+/// index lookup, for the school's own line against the standards.
+pub fn latest_accepted_year(conn: &mut DbConn, school: &School) -> Result<Option<i32>, AppError> {
+    Ok(school_years::table
+        .filter(school_years::school_id.eq(school.id))
+        .filter(school_years::locked_at.is_not_null())
+        .order(school_years::year.desc())
+        .select(school_years::year)
+        .first(conn)
+        .optional()?)
 }

@@ -5,12 +5,15 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, both_backends, xlsx_rows};
-use crate::world::World;
+use crate::web_pages::Visitor;
+use crate::world::{Actor, PASSWORD, World};
 
 both_backends!(
     a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists,
     a_closure_can_be_called_off_until_its_date,
-    the_inventory_judges_accepted_figures_only
+    the_inventory_judges_accepted_figures_only,
+    two_mergers_of_one_school_at_once_one_wins,
+    the_pages_merge_a_school_and_keep_its_record_read_only
 );
 
 fn ids(reply: &Value) -> Vec<i64> {
@@ -530,4 +533,157 @@ async fn the_inventory_judges_accepted_figures_only(app: TestApp) {
         .unwrap();
     assert!(line.iter().any(|c| c == "21000"), "{line:?}");
     assert!(line.iter().any(|c| c.contains("差 9,000")), "{line:?}");
+}
+
+async fn two_mergers_of_one_school_at_once_one_wins(app: TestApp) {
+    let world = World::build(&app).await;
+    let bureau = world.bureau(&app);
+    let third = bureau
+        .created(
+            "/api/v1/schools",
+            json!({"province_id": world.province, "name": "Putian Technical School", "name_zh": "莆田技工学校", "city": "Putian", "kind": "technical_school"}),
+        )
+        .await;
+    let path = format!("/api/v1/schools/{}/merge", world.sibling_school);
+    let into = |school: i64| json!({"into_school_id": school, "effective_on": "2026-05-01", "reason": "整合"});
+    let (first, second) = tokio::join!(
+        bureau.post(&path, into(world.school)),
+        bureau.post(&path, into(third))
+    );
+    let mut statuses = [first.status, second.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{} {}", first.text, second.text);
+    let lost = if first.status == 409 { &first } else { &second };
+    assert!(
+        matches!(
+            lost.error_code().as_str(),
+            "school_not_active" | "stale_version"
+        ),
+        "{}",
+        lost.text
+    );
+    let school = bureau
+        .get(&format!("/api/v1/schools/{}", world.sibling_school))
+        .await
+        .json();
+    let won = if first.status == 200 {
+        world.school
+    } else {
+        third
+    };
+    assert_eq!(school["successor_id"], won, "{school}");
+    // One merger in the history, and each open submission withdrawn once.
+    let history = bureau
+        .get(&format!(
+            "/api/v1/schools/{}/history?limit=200",
+            world.sibling_school
+        ))
+        .await
+        .json();
+    let merges = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "school.merge")
+        .count();
+    assert_eq!(merges, 1, "{history}");
+}
+
+async fn the_pages_merge_a_school_and_keep_its_record_read_only(app: TestApp) {
+    let world = World::build(&app).await;
+    let merged = world.sibling_school;
+    let mut officer = Visitor::new(&app);
+    officer.sign_in("officer@xiamen.example", PASSWORD).await;
+    let home = officer.get("/home").await;
+    assert!(
+        home.text.contains("year-task"),
+        "the 2026 round asks Xiamen for its year"
+    );
+    let mut bureau = Visitor::new(&app);
+    bureau
+        .sign_in(world.email(Actor::ProvinceAdmin).unwrap(), PASSWORD)
+        .await;
+    let page = bureau.get(&format!("/schools/{merged}")).await;
+    assert!(page.text.contains("id=\"merge-form\""), "{}", page.text);
+    let csrf = bureau.csrf.clone();
+    let into = world.school.to_string();
+    let path = format!("/schools/{merged}/merge");
+    let reason = "Integration of small schools";
+    let refused = bureau
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("into_school_id", &into),
+                ("effective_on", "2026-02-30"),
+                ("reason", reason),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.text.contains("must be a real date"),
+        "{}",
+        refused.text
+    );
+    assert!(refused.text.contains(reason), "what was typed stays");
+    let done = bureau
+        .post(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("into_school_id", &into),
+                ("effective_on", "2026-05-01"),
+                ("reason", reason),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.text);
+    let page = bureau.get(&format!("/schools/{merged}")).await;
+    assert!(page.text.contains("id=\"standing-banner\""));
+    assert!(page.text.contains("id=\"successor-link\""));
+    assert!(
+        page.text.contains("settle-form"),
+        "its titles wait for the province"
+    );
+    assert!(!page.text.contains("id=\"merge-form\""));
+
+    // Its officer reads the record, is offered no form, and a stale form is refused.
+    let home = officer.get("/home").await;
+    assert!(
+        !home.text.contains("year-task"),
+        "no round asks a merged school for anything"
+    );
+    let page = officer.get(&format!("/schools/{merged}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text.contains("This record is kept read-only."),
+        "{}",
+        page.text
+    );
+    assert!(
+        !page.text.contains("id=\"audit-form\""),
+        "no form on a read-only record"
+    );
+    let audit = format!("/audits/{}", world.audits[1]);
+    officer.get(&audit).await;
+    let csrf = officer.csrf.clone();
+    let stale = officer
+        .post(
+            &audit,
+            &[
+                ("csrf_token", &csrf),
+                ("kind", "internal"),
+                ("standard", "ISO 9001:2015"),
+                ("started_on", "2026-03-02"),
+                ("summary", "after the merger"),
+            ],
+        )
+        .await;
+    assert!(
+        stale.text.contains("this school has been merged or closed"),
+        "{}: {}",
+        stale.status,
+        stale.text
+    );
 }

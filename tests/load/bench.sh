@@ -143,6 +143,8 @@ notice_json|none|${notice:+/api/v1/notices/$notice}|GET
 round_html|bureau|/rounds/$round|GET
 round_json|bureau|/api/v1/rounds/$round|GET
 province_status_json|bureau|/api/v1/provinces/$province/status-data/$last_year|GET
+standards_check_json|bureau|/api/v1/provinces/$province/standards-check?year=$last_year|GET
+standards_check_html|bureau|/provinces/$province/standards-check?year=$last_year|GET
 status_data_html|officer|/schools/$school/status-data/$year|GET
 status_data_json|officer|/api/v1/schools/$school/status-data/$year|GET
 annual_report_html|officer|/schools/$school/annual-report/$last_year|GET

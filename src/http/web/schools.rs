@@ -150,7 +150,7 @@ pub async fn school_context(
                 absorbed: schools::merged_into(conn, access, school.id)?,
                 successor,
                 successors,
-                standards: crate::app::standards_check::of_school(conn, access, &school)?,
+                standards: crate::app::standards_check::of_school(conn, &school)?,
                 province: provinces::get(conn, school.province_id)?,
                 certificate: crate::store::certificates::get(conn, access, id)?,
                 titles: crate::store::titles::list_holdings(conn, access, id, today)?,
