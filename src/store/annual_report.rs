@@ -180,13 +180,23 @@ pub fn gather(
     let titles = crate::store::titles::list_holdings(conn, access, school_id, today)?;
     let certificate = crate::store::certificates::get(conn, access, school_id)?;
     let (audits, findings) = findings_of_year(conn, school_id, year, today)?;
-    let comparison = crate::store::peers::compare_school(conn, peers, &school, false, today)?;
+    // A school merged or closed by today has left the comparison: its report (still
+    // readable, for the years it ran) shows no standing among peers.
+    let comparison = if school.wound_up(today) {
+        None
+    } else {
+        Some(crate::store::peers::compare_school(
+            conn, peers, &school, false, today,
+        )?)
+    };
     let standing = STANDING
         .iter()
         .map(|metric| Standing {
             metric,
-            value: comparison.school().value(metric),
-            percentile: comparison.percentiles.get(metric).copied(),
+            value: comparison.as_ref().and_then(|c| c.school().value(metric)),
+            percentile: comparison
+                .as_ref()
+                .and_then(|c| c.percentiles.get(metric).copied()),
         })
         .collect();
     Ok(AnnualReport {
@@ -201,7 +211,7 @@ pub fn gather(
         audits,
         findings,
         standing,
-        peers: comparison.peer_count(),
+        peers: comparison.as_ref().map_or(0, |c| c.peer_count()),
         province,
         school,
     })

@@ -106,6 +106,8 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
         format!("/api/v1/schools/{merged}/audits"),
         format!("/api/v1/schools/{merged}/history"),
         format!("/api/v1/audits/{}/findings", world.audits[1]),
+        // The report of a year it ran, with no standing among peers it has left.
+        format!("/api/v1/schools/{merged}/annual-report/2025"),
     ] {
         assert_eq!(officer.get(&read).await.status, 200, "{read}");
     }
