@@ -435,8 +435,9 @@ pub fn page(
     due: Due,
     paging: &Paging,
 ) -> Result<Listing<Deadline>, AppError> {
+    // Read once for the count and the rows.
+    let wound_up = crate::store::schools::wound_up_on(conn, due.today)?;
     let count = |conn: &mut DbConn| -> Result<i64, AppError> {
-        let wound_up = crate::store::schools::wound_up_on(conn, due.today)?;
         Ok(bounded!(access, due, &wound_up)
             .select(count_star())
             .first(conn)?)
@@ -453,7 +454,7 @@ pub fn page(
     };
     Ok(Listing {
         total,
-        ..rows(conn, access, due, paging)?
+        ..rows_without(conn, access, due, paging, &wound_up)?
     })
 }
 
@@ -465,7 +466,18 @@ pub fn rows(
     paging: &Paging,
 ) -> Result<Listing<Deadline>, AppError> {
     let wound_up = crate::store::schools::wound_up_on(conn, due.today)?;
-    let mut query = bounded!(access, due, &wound_up);
+    rows_without(conn, access, due, paging, &wound_up)
+}
+
+/// `rows`, given the schools wound up by the day (whose deadlines are left out).
+fn rows_without(
+    conn: &mut DbConn,
+    access: &Access,
+    due: Due,
+    paging: &Paging,
+    wound_up: &[i64],
+) -> Result<Listing<Deadline>, AppError> {
+    let mut query = bounded!(access, due, wound_up);
     match paging.after {
         None => {}
         Some(After::DateId(on, id)) => {

@@ -253,7 +253,7 @@ pub(crate) use in_service;
 pub fn wound_up_among(conn: &mut DbConn, ids: &[i64], today: Date) -> Result<Vec<i64>, AppError> {
     Ok(schools::table
         .filter(schools::id.eq_any(ids))
-        .filter(schools::status.eq_any([SchoolStatus::Merged, SchoolStatus::Closed]))
+        .filter(not_active())
         .filter(schools::effective_on.le(today))
         .select(schools::id)
         .load(conn)?)

@@ -809,6 +809,12 @@ pub fn withdraw_all_open(
         .order(submissions::id.asc())
         .select(submissions::id)
         .load(conn)?;
+    let officers: Vec<i64> = users::table
+        .filter(users::school_id.eq(school_id))
+        .filter(users::role.eq(Role::QualityOfficer))
+        .filter(users::active.eq(true))
+        .select(users::id)
+        .load(conn)?;
     for id in &open {
         let before = detail(conn, *id)?;
         let current = &before.submission;
@@ -838,12 +844,6 @@ pub fn withdraw_all_open(
             json(&after.submission),
             now,
         ));
-        let officers: Vec<i64> = users::table
-            .filter(users::school_id.eq(school_id))
-            .filter(users::role.eq(Role::QualityOfficer))
-            .filter(users::active.eq(true))
-            .select(users::id)
-            .load(conn)?;
         tell(
             conn,
             &officers,
