@@ -279,8 +279,8 @@ pub struct RoundQuery {
 impl RoundQuery {
     pub fn filter(&self) -> Result<RoundFilter, AppError> {
         Ok(RoundFilter {
-            state: match self.state.as_deref().map(str::trim) {
-                None | Some("") => None,
+            state: match crate::domain::text::choice(self.state.as_deref()) {
+                None => None,
                 Some(s) => Some(YearState::parse(s).map_err(|p| AppError::field("state", p))?),
             },
             overdue: self.overdue,

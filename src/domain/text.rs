@@ -67,6 +67,13 @@ pub fn optional(raw: Option<&str>, max: usize) -> Result<Option<String>, Msg> {
     }
 }
 
+/// A word chosen from a closed list in a query (`?format=`, `?lang=`, `?state=`): left out
+/// or empty means none chosen; anything else is taken exactly as sent, since the published
+/// enum lists the exact words (white space is not an empty choice but a wrong one).
+pub fn choice(raw: Option<&str>) -> Option<&str> {
+    raw.filter(|word| !word.is_empty())
+}
+
 /// Lengths used across the record.
 pub const SHORT: usize = 200;
 pub const LONG: usize = 10_000;

@@ -21,18 +21,22 @@ use crate::store::submissions::Evidence;
 
 pub use crate::report::docx::CONTENT_TYPE as DOCX_TYPE;
 
-/// A document's language: asked for with `?lang=`, else Chinese.
+/// A document's language: asked for with `?lang=` by one of our codes exactly (the API
+/// publishes them as an enum), else Chinese.
 pub fn report_lang(raw: Option<&str>) -> Result<Lang, AppError> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(Lang::ZhCn),
-        Some(tag) => Lang::from_tag(tag).ok_or_else(|| {
-            AppError::field(
-                "lang",
-                crate::error::Msg::OneOf {
-                    choices: "zh-CN, en".into(),
-                },
-            )
-        }),
+    match crate::domain::text::choice(raw) {
+        None => Ok(Lang::ZhCn),
+        Some(tag) => Lang::ALL
+            .into_iter()
+            .find(|l| l.code() == tag)
+            .ok_or_else(|| {
+                AppError::field(
+                    "lang",
+                    crate::error::Msg::OneOf {
+                        choices: "zh-CN, en".into(),
+                    },
+                )
+            }),
     }
 }
 

@@ -25,8 +25,8 @@ pub enum Format {
 impl Format {
     /// From `?format=`; anything else is a validation error naming `format`.
     pub fn parse(raw: Option<&str>) -> Result<Format, crate::error::Msg> {
-        match raw.map(str::trim) {
-            None | Some("") | Some("json") => Ok(Format::Json),
+        match crate::domain::text::choice(raw) {
+            None | Some("json") => Ok(Format::Json),
             Some("csv") => Ok(Format::Csv),
             Some("xlsx") => Ok(Format::Xlsx),
             Some(_) => Err(crate::error::Msg::Format {
@@ -44,12 +44,8 @@ impl Format {
     /// From `?format=`, one of `choices` (the first when none is given); anything else is a
     /// validation error naming `format` and the choices.
     pub fn choice<'a>(raw: Option<&str>, choices: &[&'a str]) -> Result<&'a str, AppError> {
-        let asked = raw.map(str::trim).unwrap_or_default();
-        let asked = if asked.is_empty() {
-            choices.first().copied().unwrap_or_default()
-        } else {
-            asked
-        };
+        let asked = crate::domain::text::choice(raw)
+            .unwrap_or_else(|| choices.first().copied().unwrap_or_default());
         choices
             .iter()
             .find(|c| **c == asked)

@@ -360,6 +360,21 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
         .await
         .json();
     assert_eq!(late["schools"].as_array().unwrap().len(), 1);
+    for (query, status) in [
+        ("state=submitted", 200),
+        ("state=", 200),
+        ("state=%0B", 422),
+    ] {
+        let reply = app
+            .send(
+                "GET",
+                &format!("/api/v1/rounds/{}?{query}", round["id"]),
+                Some(pa),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, status, "{query}: {}", reply.text);
+    }
 
     // Recommended by the reviewer, approved by the bureau: the year is locked.
     for (token, step, decision) in [
@@ -961,15 +976,36 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
         assert!(document.contains(text), "the DOCX lacks {text}");
     }
     assert!(package.by_name("[Content_Types].xml").is_ok());
-    let bad = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/annual-report/2025?format=pdf"),
-            Some(officer),
-            None,
-        )
-        .await;
-    assert_eq!(bad.status, 422);
+    // A word outside the published choices is refused, white space and other spellings
+    // of a language too (the API's enum lists the exact words; an empty one means none).
+    for query in [
+        "format=pdf",
+        "format=%20",
+        "lang=%09",
+        "lang=en-GB",
+        "lang=zh",
+    ] {
+        let bad = app
+            .send(
+                "GET",
+                &format!("/api/v1/schools/{school}/annual-report/2025?{query}"),
+                Some(officer),
+                None,
+            )
+            .await;
+        assert_eq!(bad.status, 422, "{query}: {}", bad.text);
+    }
+    for query in ["format=&lang=", "lang=en"] {
+        let fine = app
+            .send(
+                "GET",
+                &format!("/api/v1/schools/{school}/annual-report/2025?{query}"),
+                Some(officer),
+                None,
+            )
+            .await;
+        assert_eq!(fine.status, 200, "{query}: {}", fine.text);
+    }
 
     // One action attaches it to the year's report submission, created as a draft.
     let attached = app
