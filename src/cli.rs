@@ -11,7 +11,7 @@ use crate::auth::password::hash_password;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::domain::access::Access;
-use crate::domain::{EmailAddress, NewPassword, PersonName, Role};
+use crate::domain::{EmailAddress, PersonName, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::startup::Application;
 use crate::store::history::{self, Verdict};
@@ -312,7 +312,9 @@ fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
     let role = Role::parse(&args.role)
         .map_err(|e| fields.insert("role".into(), e))
         .ok();
-    let password = NewPassword::parse(&password)
+    let password = settings
+        .password_policy
+        .parse(&password)
         .map_err(|e| fields.insert("password".into(), e))
         .ok();
     let (Some(email), Some(name), Some(role), Some(password)) = (email, name, role, password)
@@ -339,6 +341,7 @@ fn create_user(settings: &Settings, args: UserCreate) -> anyhow::Result<()> {
         province_id,
         school_id: args.school,
         valid_until: None,
+        password_change_required: false,
     };
     let hash = hash_password(&password, settings.password_hashing)?;
     let today = crate::clock::Clock {

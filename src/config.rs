@@ -82,6 +82,11 @@ pub struct Settings {
     /// Staged uploads (and incomplete multipart uploads) older than this are removed, at
     /// start-up and every hour (`ACCREDIT_STAGING_MAX_AGE_MINUTES`).
     pub staging_max_age: time::Duration,
+    /// A page session ends after this long without a request (`ACCREDIT_IDLE_MINUTES`,
+    /// default 30).
+    pub idle_timeout: time::Duration,
+    /// Password rules (`ACCREDIT_PASSWORD_CLASSES`, `ACCREDIT_FIRST_PASSWORD_CHANGE`).
+    pub password_policy: crate::domain::PasswordPolicy,
 }
 
 /// Where evidence files are kept.
@@ -327,6 +332,21 @@ impl Settings {
                 "ACCREDIT_STAGING_MAX_AGE_MINUTES",
                 360,
             )?),
+            idle_timeout: time::Duration::minutes(
+                parse_number::<i64>(get, "ACCREDIT_IDLE_MINUTES", 30)?.max(1),
+            ),
+            password_policy: crate::domain::PasswordPolicy {
+                classes: match parse_number::<u8>(get, "ACCREDIT_PASSWORD_CLASSES", 0)? {
+                    n @ 0..=4 => n,
+                    n => {
+                        return Err(config_error(
+                            "ACCREDIT_PASSWORD_CLASSES",
+                            format!("must be a number of classes from 1 to 4 (usually 3), got {n}"),
+                        ));
+                    }
+                },
+                first_change: parse_bool(get, "ACCREDIT_FIRST_PASSWORD_CHANGE", true)?,
+            },
         })
     }
 

@@ -33,6 +33,10 @@ pub enum AppError {
     Unauthorized { code: &'static str, message: Msg },
     #[error("your role may not do this")]
     Forbidden,
+    /// A session of an account set up by someone else, before its own password is chosen:
+    /// only the password change, the account itself and signing out are open (403).
+    #[error("choose your own password first")]
+    PasswordChangeRequired,
     #[error("the form has expired; reload the page and try again")]
     CsrfRejected,
     #[error("not found")]
@@ -130,6 +134,7 @@ impl AppError {
             | AppError::ConflictOver { code, .. }
             | AppError::Refused { code, .. } => code,
             AppError::Forbidden => "forbidden",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::CsrfRejected => "csrf_failed",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -157,6 +162,7 @@ impl AppError {
             | AppError::PayloadTooLarge(message)
             | AppError::UnsupportedMediaType(message) => message.clone(),
             AppError::Forbidden => Msg::Forbidden,
+            AppError::PasswordChangeRequired => Msg::PasswordChangeRequired,
             AppError::UriTooLong => Msg::UriTooLong,
             AppError::CsrfRejected => Msg::CsrfFailed,
             AppError::NotFound => Msg::NotFound,
@@ -243,7 +249,9 @@ impl ResponseError for AppError {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::CsrfRejected | AppError::PasswordChangeRequired => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict { .. } | AppError::ConflictOver { .. } => StatusCode::CONFLICT,

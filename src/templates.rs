@@ -40,6 +40,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/peers.html"),
     template!("pages/rounds.html"),
     template!("pages/standards_check.html"),
+    template!("pages/access_log.html"),
     template!("pages/round.html"),
     template!("pages/status_data.html"),
     template!("pages/annual_report.html"),
@@ -161,7 +162,7 @@ mod tests {
         context.insert("failed", &5);
         context.insert(
             "me",
-            &json!({"id": 1, "name": "林", "email": "a@b.cn", "role": "province_admin", "is_admin": false, "manages_users": true}),
+            &json!({"id": 1, "name": "林", "email": "a@b.cn", "role": "province_admin", "is_admin": false, "manages_users": true, "must_change_password": true}),
         );
         let school = json!({"id": 3, "province_id": 1, "name": "Fuzhou No.2 Senior Technical School",
             "name_zh": "福州第二高级技工学校", "city": "Fuzhou", "kind": "senior_technical_school",
@@ -173,7 +174,18 @@ mod tests {
         context.insert("province", &province);
         context.insert("provinces", &json!([province]));
         context.insert("registrable_provinces", &json!([province]));
-        context.insert("users", &json!([{"id": 2, "name": "王", "email": "w@b.cn", "role": "reviewer", "active": false}]));
+        context.insert(
+            "users",
+            &json!([{"id": 2, "name": "王", "email": "w@b.cn", "role": "reviewer", "active": false,
+            "external_id": "20190001", "password_change_required": true}]),
+        );
+        context.insert("external_id_failed", &false);
+        context.insert("entries", &json!([{"at": "2026-06-01 08:00:00", "event": "sign_in", "method": "password",
+            "succeeded": false, "reason": "invalid_credentials", "email": "w@b.cn", "client_addr": "127.0.0.1",
+            "user_agent": "Mozilla/5.0"}]));
+        context.insert("entries_total", &1);
+        context.insert("failed_only", &false);
+        context.insert("next_cursor", "abc");
         context.insert("roles", &["reviewer", "quality_officer"]);
         context.insert("form", &json!({}));
         context.insert(

@@ -4,7 +4,7 @@
 use crate::app::input::Input;
 use crate::domain::access::Access;
 use crate::domain::dates::parse_date;
-use crate::domain::{EmailAddress, NewPassword, PersonName, Role};
+use crate::domain::{EmailAddress, NewPassword, PasswordPolicy, PersonName, Role};
 use crate::error::{AppError, Msg, Validator};
 use crate::store::provinces::{self, NewProvince};
 use crate::store::schools::parse_text;
@@ -78,13 +78,18 @@ pub struct UserInput {
 
 impl UserInput {
     /// The account and its password, or every bad field named. A province admin's new
-    /// province user belongs to their province unless another is named.
-    pub fn validate(&self, access: &Access) -> Result<(NewUser, NewPassword), AppError> {
+    /// province user belongs to their province unless another is named. The password
+    /// follows `policy`, and under it the person may have to choose their own at first.
+    pub fn validate(
+        &self,
+        access: &Access,
+        policy: PasswordPolicy,
+    ) -> Result<(NewUser, NewPassword), AppError> {
         let mut v = Validator::new();
         let email = v.check("email", EmailAddress::parse(&self.email));
         let name = v.check("name", PersonName::parse(&self.name));
         let role = v.check("role", Role::parse(&self.role));
-        let password = v.check("password", NewPassword::parse(&self.password));
+        let password = v.check("password", policy.parse(&self.password));
         let valid_until = v.check_opt("valid_until", self.valid_until.as_deref(), parse_date);
         if valid_until.flatten().is_some() && role.is_some_and(|r| r != Role::Expert) {
             v.fail("valid_until", Msg::OnlyForExperts);
@@ -109,6 +114,7 @@ impl UserInput {
                         province_id,
                         school_id: self.school_id,
                         valid_until: valid_until.flatten(),
+                        password_change_required: policy.first_change,
                     },
                     password,
                 ))
@@ -135,6 +141,11 @@ pub struct UserPatchInput {
     #[serde(default, deserialize_with = "crate::app::schools::nullable")]
     #[schema(value_type = Option<String>, format = Date)]
     pub valid_until: Option<Option<String>>,
+    /// the person's id at the province's identity platform (OIDC `sub`, CAS user, the
+    /// OAuth2 platform's id field); `null` or blank clears it
+    #[serde(default, deserialize_with = "crate::app::schools::nullable")]
+    #[schema(schema_with = crate::app::schema::optional_short_text)]
+    pub external_id: Option<Option<String>>,
 }
 
 impl UserPatchInput {
@@ -147,6 +158,13 @@ impl UserPatchInput {
             Some(None) => Some(None),
             Some(Some(raw)) => v.check("valid_until", parse_date(raw)).map(Some),
         };
+        let external_id = match &self.external_id {
+            None => None,
+            Some(raw) => v.check(
+                "external_id",
+                crate::domain::text::optional(raw.as_deref(), crate::domain::text::SHORT),
+            ),
+        };
         v.finish()?;
         Ok(UserPatch {
             name: name.flatten(),
@@ -155,6 +173,7 @@ impl UserPatchInput {
             school_id: self.school_id,
             active: self.active,
             valid_until,
+            external_id,
         })
     }
 }

@@ -14,8 +14,10 @@ use crate::db::DbConn;
 use crate::domain::Role;
 use crate::domain::access::Access;
 use crate::domain::role::Attachment;
+use crate::domain::sign_in::{AccessEvent, SignInMethod};
 use crate::error::{AppError, Msg};
 use crate::state::AppState;
+use crate::store::access_log::{self, Client};
 use crate::store::sessions;
 use crate::store::users::User;
 
@@ -33,6 +35,10 @@ pub struct SignedIn {
     pub panels: Vec<(i64, i64)>,
     /// The day the session was checked on.
     pub today: time::Date,
+    /// How the session was opened.
+    pub method: SignInMethod,
+    /// A page's session (the cookie), rather than an API token's.
+    pub page: bool,
 }
 
 impl SignedIn {
@@ -45,17 +51,66 @@ impl SignedIn {
     }
 }
 
-/// Checks a session against the database: its row (not revoked, not expired), its user
-/// (still active, with today's role) and the user's consulting grants. Revocation and role
-/// changes apply at the next request.
-pub fn signed_in(
+/// A request's claim to a session, as the extractor found it.
+#[derive(Clone)]
+struct Claim {
+    subject: Subject,
+    client: Client,
+    /// the request is one that an account held to its first password change may make
+    open_before_change: bool,
+}
+
+/// What an account held to its first password change may do: read itself, change the
+/// password, sign out (and the pages that offer that).
+fn open_before_password_change(method: &actix_web::http::Method, path: &str) -> bool {
+    use actix_web::http::Method;
+    matches!(
+        (method, path),
+        (&Method::GET, "/api/v1/me" | "/account")
+            | (
+                &Method::POST,
+                "/api/v1/me/password" | "/api/v1/auth/logout" | "/account/password" | "/logout"
+            )
+    )
+}
+
+/// Checks a session against the database: its row (not revoked, not expired, a page's
+/// not idle), its user (still active, with today's role) and the user's consulting grants.
+/// Revocation and role changes apply at the next request; a page session idle too long
+/// ends here, in the access log.
+fn signed_in(
     conn: &mut DbConn,
-    subject: &Subject,
+    claim: &Claim,
     now: time::PrimitiveDateTime,
     today: time::Date,
+    idle: time::Duration,
 ) -> Result<SignedIn, AppError> {
-    let user = sessions::authenticate(conn, &subject.session_id, subject.user_id, now)?
-        .ok_or_else(|| unauthorized(Msg::SessionEnded))?;
+    let subject = &claim.subject;
+    let (user, method, page, restricted) =
+        match sessions::authenticate(conn, &subject.session_id, subject.user_id, now, idle)? {
+            sessions::Checked::Live {
+                user,
+                method,
+                page,
+                restricted,
+            } => (user, method, page, restricted),
+            sessions::Checked::Idle(user, method) => {
+                let entry = access_log::Entry {
+                    event: AccessEvent::IdleTimeout,
+                    method,
+                    refused: None,
+                    user: Some(&user),
+                    email: &user.email,
+                    client: &claim.client,
+                };
+                access_log::record(conn, &entry, now)?;
+                return Err(unauthorized(Msg::SessionIdle));
+            }
+            sessions::Checked::Ended => return Err(unauthorized(Msg::SessionEnded)),
+        };
+    if restricted && !claim.open_before_change {
+        return Err(AppError::PasswordChangeRequired);
+    }
     // Grants reach a school's own people; an expert's home school lends them nothing.
     let grants = match (user.school_id, user.role.attachment()) {
         (Some(school), Attachment::School) => {
@@ -73,6 +128,8 @@ pub fn signed_in(
         grants,
         panels,
         today,
+        method,
+        page,
     })
 }
 
@@ -81,7 +138,7 @@ pub fn signed_in(
 /// blocking pool with `run`.
 #[derive(Clone)]
 pub struct CurrentUser {
-    subject: Subject,
+    claim: Claim,
     state: web::Data<AppState>,
 }
 
@@ -101,12 +158,13 @@ impl CurrentUser {
         F: FnOnce(&mut DbConn, &SignedIn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let subject = self.subject.clone();
+        let claim = self.claim.clone();
         let today = self.state.clock.today();
+        let idle = self.state.settings.idle_timeout;
         self.state
             .db
             .run(move |conn| {
-                let me = signed_in(conn, &subject, now_utc(), today)?;
+                let me = signed_in(conn, &claim, now_utc(), today, idle)?;
                 work(conn, &me)
             })
             .await
@@ -129,7 +187,12 @@ impl CurrentUser {
 
     /// The id of the session the token names (sign-out ends it).
     pub fn session_id(&self) -> &str {
-        &self.subject.session_id
+        &self.claim.subject.session_id
+    }
+
+    /// Where the request came from (the access log).
+    pub fn client(&self) -> &Client {
+        &self.claim.client
     }
 }
 
@@ -166,6 +229,7 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = token_of(req);
+        let open_before_change = open_before_password_change(req.method(), req.path());
         std::future::ready((|| {
             let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
             let token = token.ok_or_else(|| unauthorized(Msg::SignInFirst))?;
@@ -173,7 +237,14 @@ impl FromRequest for CurrentUser {
                 .tokens
                 .verify(&token)
                 .ok_or_else(|| unauthorized(Msg::TokenInvalid))?;
-            Ok(CurrentUser { subject, state })
+            Ok(CurrentUser {
+                claim: Claim {
+                    subject,
+                    client: crate::auth::session::client_of(req),
+                    open_before_change,
+                },
+                state,
+            })
         })())
     }
 }

@@ -50,6 +50,8 @@ diesel::table! {
         mail_reminders -> Bool,
         mail_digest -> Bool,
         valid_until -> Nullable<Date>,
+        external_id -> Nullable<Text>,
+        password_change_required -> Bool,
     }
 }
 
@@ -218,6 +220,25 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        method -> Text,
+        page -> Bool,
+        last_seen_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    access_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        event -> Text,
+        method -> Text,
+        succeeded -> Bool,
+        reason -> Nullable<Text>,
+        user_id -> Nullable<BigInt>,
+        email -> Text,
+        province_id -> Nullable<BigInt>,
+        client_addr -> Text,
+        user_agent -> Text,
     }
 }
 
@@ -652,6 +673,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     login_attempts,
+    access_log,
     title_types,
     school_titles,
     certificates,
@@ -676,3 +698,4 @@ diesel::allow_tables_to_appear_in_same_query!(
     school_metrics,
 );
 diesel::joinable!(outbox -> users (user_id));
+diesel::joinable!(access_log -> users (user_id));

@@ -178,6 +178,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         province_id: None,
         school_id: None,
         valid_until: None,
+        password_change_required: false,
     };
     users::create(conn, &ctx.operator, &new, &ctx.hash).map_err(err)?;
     println!("Done.");
@@ -322,6 +323,7 @@ fn people(ctx: &Ctx, conn: &mut DbConn, fj: i64, schools: &Schools) -> anyhow::R
             province_id,
             school_id,
             valid_until: None,
+            password_change_required: false,
         };
         let user = users::create(conn, operator, &new, hash).map_err(err)?;
         if *role == Role::Expert {
@@ -336,6 +338,7 @@ fn people(ctx: &Ctx, conn: &mut DbConn, fj: i64, schools: &Schools) -> anyhow::R
         province_id: Some(fj),
         school_id: None,
         valid_until: None,
+        password_change_required: false,
     };
     users::create(conn, operator, &second_bureau, hash).map_err(err)?;
     let officer = access_of[&Role::QualityOfficer].clone();
@@ -1466,6 +1469,7 @@ fn consulting(ctx: &Ctx, conn: &mut DbConn, schools: &Schools) -> anyhow::Result
         province_id: None,
         school_id: Some(qz.id),
         valid_until: None,
+        password_change_required: false,
     };
     let quanzhou = users::create(conn, operator, &quanzhou_officer, hash)
         .map_err(err)?

@@ -163,6 +163,7 @@ pub(super) fn evaluations(
             province_id: None,
             school_id: Some(schools.xm.id),
             valid_until: None,
+            password_change_required: false,
         },
         &ctx.hash,
     )

@@ -110,6 +110,17 @@ messages! {
     SignInFirst => "sign_in_first", "sign in first", "请先登录";
     TokenInvalid => "token_invalid", "the token is invalid or has expired", "令牌无效或已过期";
     SessionEnded => "session_ended", "the session has ended; sign in again", "会话已结束，请重新登录";
+    SessionIdle => "session_idle",
+        "the session ended after a time without use; sign in again", "会话因长时间未操作已结束，请重新登录";
+    PasswordClasses { needed: u8 } => "password_classes",
+        "needs characters of at least {needed} kinds: lower case, upper case, digits, symbols",
+        "至少需要包含小写字母、大写字母、数字、符号中的 {needed} 类字符";
+    SameAsCurrent => "same_as_current", "must differ from the current password", "不能与当前密码相同";
+    PasswordChangeRequired => "password_change_required",
+        "this account was set up by someone else: choose your own password first",
+        "此账户由他人创建，请先设置您自己的密码";
+    ExternalIdTaken => "external_id_taken",
+        "another account already has this identity-platform id", "已有其他账户使用此统一身份认证编号";
     ConsultantMissing => "consultant_missing",
         "type the consulting school's name or number", "请输入咨询学校的名称或编号";
     ConsultantUnknown => "consultant_unknown",

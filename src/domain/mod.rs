@@ -21,6 +21,7 @@ pub mod quality;
 pub mod reminders;
 pub mod role;
 pub mod school;
+pub mod sign_in;
 pub mod standard;
 pub mod status_data;
 pub mod storage;
@@ -29,6 +30,6 @@ pub mod throttle;
 pub mod vocabulary;
 pub mod workflow;
 
-pub use person::{EmailAddress, NewPassword, PersonName};
+pub use person::{EmailAddress, NewPassword, PasswordPolicy, PersonName};
 pub use role::Role;
 pub use school::{SchoolKind, SchoolStatus};

@@ -83,6 +83,51 @@ impl NewPassword {
     }
 }
 
+/// The deployment's password rules (`ACCREDIT_PASSWORD_CLASSES`,
+/// `ACCREDIT_FIRST_PASSWORD_CHANGE`): the length rule always; under graded protection also
+/// characters of several classes, and a first change of a password someone else chose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    /// How many of the four classes (lower case, upper case, digits, symbols) a new
+    /// password needs; 0 or 1: the length rule alone.
+    pub classes: u8,
+    /// An account that someone else created must change its password at its first
+    /// password sign-in.
+    pub first_change: bool,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> PasswordPolicy {
+        PasswordPolicy {
+            classes: 0,
+            first_change: true,
+        }
+    }
+}
+
+impl PasswordPolicy {
+    /// A new password under these rules: the length first, then the classes.
+    pub fn parse(&self, raw: &str) -> Result<NewPassword, Msg> {
+        let password = NewPassword::parse(raw)?;
+        if password_classes(raw) < self.classes {
+            return Err(Msg::PasswordClasses {
+                needed: self.classes,
+            });
+        }
+        Ok(password)
+    }
+}
+
+/// How many of lower case, upper case, digits and symbols `raw` holds. A symbol is any
+/// other character that is not white space: punctuation, and Chinese characters too.
+fn password_classes(raw: &str) -> u8 {
+    let has = |test: fn(char) -> bool| u8::from(raw.chars().any(test));
+    has(char::is_lowercase)
+        + has(char::is_uppercase)
+        + has(char::is_numeric)
+        + has(|c| !(c.is_lowercase() || c.is_uppercase() || c.is_numeric() || c.is_whitespace()))
+}
+
 impl fmt::Debug for NewPassword {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("NewPassword([redacted])")
@@ -122,5 +167,31 @@ mod tests {
             format!("{:?}", NewPassword::parse("a secret password").unwrap()),
             "NewPassword([redacted])"
         );
+    }
+
+    #[test]
+    fn password_classes_under_graded_protection() {
+        let strict = PasswordPolicy {
+            classes: 3,
+            first_change: true,
+        };
+        for weak in ["alllowercase", "lower and 123", "UPPER lower x"] {
+            assert_eq!(
+                strict.parse(weak).unwrap_err(),
+                Msg::PasswordClasses { needed: 3 },
+                "{weak}"
+            );
+        }
+        for strong in [
+            "Lower and 123",
+            "lower 123 !!!",
+            "UPPER 123 质量",
+            "Aa1-Aa1-Aa1",
+        ] {
+            assert!(strict.parse(strong).is_ok(), "{strong}");
+        }
+        // The length rule comes first, whatever the classes.
+        assert!(matches!(strict.parse("Aa1!"), Err(Msg::TooShort { .. })));
+        assert!(PasswordPolicy::default().parse("alllowercase").is_ok());
     }
 }

@@ -306,3 +306,36 @@ pub fn standards_check_download(
         &format!("standards-check-{}", inventory.year),
     )
 }
+
+/// The columns of the access log's download (the API's and the page's).
+pub fn access_log_columns() -> crate::http::export::Columns<crate::store::access_log::LoggedAccess>
+{
+    crate::http::export::Columns {
+        header: [
+            "at",
+            "event",
+            "method",
+            "succeeded",
+            "reason",
+            "user_id",
+            "email",
+            "address",
+            "user_agent",
+        ]
+        .map(String::from)
+        .to_vec(),
+        row: |e| {
+            vec![
+                crate::http::export::Cell::from(crate::clock::rfc3339(e.at)),
+                crate::http::export::Cell::from(e.event.as_str()),
+                crate::http::export::Cell::from(e.method.as_str()),
+                crate::http::export::Cell::from(e.succeeded),
+                crate::http::export::Cell::from(e.reason.map(|r| r.as_str().to_owned())),
+                crate::http::export::Cell::from(e.user_id),
+                crate::http::export::Cell::from(e.email.clone()),
+                crate::http::export::Cell::from(e.client_addr.clone()),
+                crate::http::export::Cell::from(e.user_agent.clone()),
+            ]
+        },
+    }
+}

@@ -70,6 +70,7 @@ pub fn not_cursor() -> crate::error::AppError {
     crate::error::AppError::field("cursor", crate::error::Msg::NotCursor)
 }
 
+pub mod access_log;
 pub mod annual_report;
 pub mod audits;
 pub mod calendar;

@@ -6,35 +6,68 @@ use time::PrimitiveDateTime;
 
 use crate::db::DbConn;
 use crate::db::schema::{sessions, users};
+use crate::domain::sign_in::SignInMethod;
 use crate::error::AppError;
 use crate::store::users::{User, UserRow};
 
+/// A session about to be opened.
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub user_id: i64,
+    pub method: SignInMethod,
+    /// a page's (the cookie), which ends after the idle minutes; else an API token's
+    pub page: bool,
+    pub expires_at: PrimitiveDateTime,
+}
+
 pub fn create(
     conn: &mut DbConn,
-    id: &str,
-    user_id: i64,
+    session: &NewSession<'_>,
     now: PrimitiveDateTime,
-    expires_at: PrimitiveDateTime,
 ) -> Result<(), AppError> {
     diesel::insert_into(sessions::table)
         .values((
-            sessions::id.eq(id),
-            sessions::user_id.eq(user_id),
+            sessions::id.eq(session.id),
+            sessions::user_id.eq(session.user_id),
             sessions::created_at.eq(now),
-            sessions::expires_at.eq(expires_at),
+            sessions::expires_at.eq(session.expires_at),
+            sessions::method.eq(session.method),
+            sessions::page.eq(session.page),
+            sessions::last_seen_at.eq(now),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-/// The user of a live session, read fresh (so role changes apply at the next request).
+/// What a session's check found.
+pub enum Checked {
+    /// Live: its user, read fresh (so role changes apply at the next request), and
+    /// whether the session is held to the first change of password.
+    Live {
+        user: User,
+        method: SignInMethod,
+        page: bool,
+        restricted: bool,
+    },
+    /// A page session unused for longer than the idle time: ended now.
+    Idle(User, SignInMethod),
+    /// Unknown, revoked, expired, or its user no longer in office.
+    Ended,
+}
+
+/// How often a page session's last use is written (not at every request).
+const SEEN_EVERY: time::Duration = time::Duration::minutes(1);
+
+/// Checks a session: live, ended, or (a page's) idle for longer than `idle`, which ends
+/// it. A live page session's last use is brought up to date at most once a minute.
 pub fn authenticate(
     conn: &mut DbConn,
     session_id: &str,
     user_id: i64,
     now: PrimitiveDateTime,
-) -> Result<Option<User>, AppError> {
-    sessions::table
+    idle: time::Duration,
+) -> Result<Checked, AppError> {
+    let found: Option<(UserRow, SignInMethod, bool, Option<PrimitiveDateTime>)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
@@ -46,11 +79,39 @@ pub fn authenticate(
                 .is_null()
                 .or(users::valid_until.ge(now.date())),
         )
-        .select(UserRow::as_select())
+        .select((
+            UserRow::as_select(),
+            sessions::method,
+            sessions::page,
+            sessions::last_seen_at,
+        ))
         .first(conn)
-        .optional()?
-        .map(User::try_from)
-        .transpose()
+        .optional()?;
+    let Some((row, method, page, last_seen)) = found else {
+        return Ok(Checked::Ended);
+    };
+    let user = User::try_from(row)?;
+    if page {
+        let seen = last_seen.unwrap_or(now);
+        if seen + idle <= now {
+            revoke(conn, session_id, now)?;
+            return Ok(Checked::Idle(user, method));
+        }
+        if seen + SEEN_EVERY <= now {
+            // Another server may have written it meanwhile: the later time wins.
+            diesel::update(sessions::table.find(session_id))
+                .filter(sessions::last_seen_at.lt(now))
+                .set(sessions::last_seen_at.eq(now))
+                .execute(conn)?;
+        }
+    }
+    let restricted = user.password_change_required && method == SignInMethod::Password;
+    Ok(Checked::Live {
+        user,
+        method,
+        page,
+        restricted,
+    })
 }
 
 pub fn revoke(conn: &mut DbConn, session_id: &str, now: PrimitiveDateTime) -> Result<(), AppError> {

@@ -26,6 +26,8 @@ pub(crate) struct UserRow {
     active: bool,
     language: String,
     valid_until: Option<Date>,
+    external_id: Option<String>,
+    password_change_required: bool,
 }
 
 /// A user as the rest of the application sees it (never with the password hash).
@@ -43,6 +45,12 @@ pub struct User {
     /// an expert's appointment ends after this day: they can no longer sign in
     #[schema(value_type = Option<String>, format = Date)]
     pub valid_until: Option<Date>,
+    /// the person's id at the province's identity platform (OIDC `sub`, CAS user, OAuth2
+    /// id field), by which signing in there finds this account
+    pub external_id: Option<String>,
+    /// the account was set up by someone else: its first password sign-in must choose a
+    /// new password before anything else
+    pub password_change_required: bool,
 }
 
 impl User {
@@ -85,6 +93,8 @@ impl TryFrom<UserRow> for User {
             // Written only from `Lang` codes; an unknown one reads as the default.
             language: Lang::from_tag(&row.language).unwrap_or(Lang::ZhCn),
             valid_until: row.valid_until,
+            external_id: row.external_id,
+            password_change_required: row.password_change_required,
         })
     }
 }
@@ -99,6 +109,8 @@ pub struct NewUser {
     pub school_id: Option<i64>,
     /// an expert's appointment ends after this day
     pub valid_until: Option<Date>,
+    /// set up by someone else, who chose its first password
+    pub password_change_required: bool,
 }
 
 /// Where a user belongs, settled against the database: a school user's province is their
@@ -240,6 +252,7 @@ pub fn create(
                 users::school_id.eq(school_id),
                 users::password_hash.eq(password_hash),
                 users::valid_until.eq(user.valid_until),
+                users::password_change_required.eq(user.password_change_required),
             ))
             .returning(users::id)
             .get_result(conn)
@@ -335,6 +348,8 @@ pub struct UserPatch {
     pub active: Option<bool>,
     /// an expert's end of appointment: `Some(None)` clears it
     pub valid_until: Option<Option<Date>>,
+    /// the identity platform's id: `Some(None)` clears it
+    pub external_id: Option<Option<String>>,
 }
 
 pub fn update(
@@ -372,6 +387,7 @@ pub fn update(
                     _ => None,
                 },
                 valid_until: None,
+                password_change_required: current.password_change_required,
             };
             let settled = settle_attachment(conn, &wanted)?;
             Access::require(may_manage(access, role, settled.0))?;
@@ -390,9 +406,19 @@ pub fn update(
                 users::school_id.eq(school_id),
                 users::active.eq(patch.active.unwrap_or(current.active)),
                 users::valid_until.eq(patch.valid_until.unwrap_or(current.valid_until)),
+                users::external_id.eq(patch
+                    .external_id
+                    .clone()
+                    .unwrap_or(current.external_id.clone())),
                 users::updated_at.eq(now),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            .map_err(|e| match AppError::from(e) {
+                AppError::Conflict { code, .. } if code == Msg::Duplicate.code() => {
+                    AppError::conflict_of(Msg::ExternalIdTaken)
+                }
+                other => other,
+            })?;
         if patch.active == Some(false) {
             sessions::revoke_all(conn, id, now)?;
         }
@@ -458,6 +484,7 @@ pub fn set_password(
         diesel::update(users::table.find(user_id))
             .set((
                 users::password_hash.eq(password_hash),
+                users::password_change_required.eq(false),
                 users::updated_at.eq(now),
             ))
             .execute(conn)?;

@@ -39,6 +39,30 @@ macro_rules! both_backends {
 }
 pub(crate) use both_backends;
 
+/// `both_backends!` for servers with further settings: `both_backends_with!([(K, V), …];
+/// test, …)`.
+macro_rules! both_backends_with {
+    ($extra:expr; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            use accredit::db::Backend;
+            #[tokio::test]
+            async fn sqlite() {
+                let app = crate::helpers::spawn_app_with(Backend::Sqlite, &$extra)
+                    .await
+                    .expect("SQLite is always available");
+                super::$name(app).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(app) = crate::helpers::spawn_app_with(Backend::Postgres, &$extra).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    )*};
+}
+pub(crate) use both_backends_with;
+
 /// Set to `1` (CI does) to turn a skipped optional suite into a failure.
 const REQUIRE_ALL: &str = "ACCREDIT_REQUIRE_ALL_SUITES";
 
@@ -178,6 +202,9 @@ pub fn test_settings(database_url: &str, data_dir: &Path, extra: &[(&str, &str)]
         ("ACCREDIT_MAX_UPLOAD_BYTES", "1048576"),
         // The tests that count reminders run `accredit remind` on the days they choose.
         ("ACCREDIT_DAILY_REMINDERS", "false"),
+        // Accounts made by the tests' admins sign in without a first change of password;
+        // the test of that control turns it on.
+        ("ACCREDIT_FIRST_PASSWORD_CHANGE", "false"),
     ]
     .into_iter()
     .chain(extra.iter().copied())
@@ -207,16 +234,22 @@ pub struct TestApp {
 /// PostgreSQL with evidence in a bucket of a real S3 server (s3s-fs), so that the whole
 /// suite runs on both storages.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, &[]).await
+}
+
+/// `spawn_app` with further settings (`extra` overrides the tests' own).
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = TestDatabase::create(backend, dir.path())?;
     let s3 = match backend {
         Backend::Sqlite => None,
         Backend::Postgres => S3Server::start(dir.path()).map(Arc::new),
     };
-    let env = s3
+    let mut env = s3
         .as_ref()
         .map(|s3| s3.env("accredit/test"))
         .unwrap_or_default();
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let data_dir = dir.path().to_owned();
     Some(start(database, dir, &data_dir, env, s3).await)
 }
@@ -690,6 +723,7 @@ impl ServeProcess {
             .env("ACCREDIT_WORKERS", "2")
             .env("ACCREDIT_TODAY", TODAY)
             .env("ACCREDIT_DAILY_REMINDERS", "false")
+            .env("ACCREDIT_FIRST_PASSWORD_CHANGE", "false")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());

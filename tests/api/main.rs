@@ -5,6 +5,7 @@ mod client;
 mod helpers;
 mod world;
 
+mod access;
 mod accounts;
 mod backup;
 mod cli;

@@ -474,6 +474,24 @@ fn cases() -> Vec<Case> {
                 )
             },
         },
+        // A province admin reads their province's accounts' entries (tests/api/access.rs
+        // checks which).
+        Case {
+            method: "GET",
+            path: "/api/v1/access-log",
+            targets: &[Nothing],
+            body: no_body,
+            expect: |a, _| {
+                signed_in(
+                    a,
+                    if matches!(a, Admin | ProvinceAdmin) {
+                        200
+                    } else {
+                        403
+                    },
+                )
+            },
+        },
         Case {
             method: "GET",
             path: "/api/v1/users/{id}",

@@ -24,6 +24,7 @@ fn place(world: &World, template: &str) -> Option<(String, Actor)> {
         "/api/v1/provinces" => (template.into(), Actor::Admin),
         "/api/v1/schools" => (template.into(), Actor::Admin),
         "/api/v1/users" => (template.into(), Actor::Admin),
+        "/api/v1/access-log" => (template.into(), Actor::Admin),
         "/api/v1/title-types" => (template.into(), Actor::Reviewer),
         "/api/v1/standards" => (template.into(), Actor::Admin),
         "/api/v1/me/conflicts" => (template.into(), Actor::Expert),

@@ -115,6 +115,7 @@ pub fn create_admin(app: &TestApp, email: &str) {
         province_id: None,
         school_id: None,
         valid_until: None,
+        password_change_required: false,
     };
     users::create(
         &mut conn,

@@ -242,15 +242,62 @@ impl Browser {
     }
 
     /// Signs in through the sign-in page with the test password, and waits for the home page.
+    /// The session cookie is dropped first (where there is a page to drop it from), so
+    /// that a sign-in after another starts from nothing.
     pub async fn sign_in(&self, app: &crate::helpers::TestApp, email: &str) {
+        let _ = self
+            .try_call(
+                "DELETE",
+                &self.session_path("/cookie/accredit_session"),
+                None,
+            )
+            .await;
         self.goto(&app.url("/login")).await;
         // The form may not be there the moment navigation returns (seen after a page whose
-        // own load was still finishing): wait for it.
-        self.wait_for_text("#login-submit", "").await;
+        // own load was still finishing, once never within 15 s on a busy machine): wait
+        // for it, and ask for the page again if it does not come.
+        let mut tries = 0;
+        while !self
+            .shows_within("#login-submit", Duration::from_secs(5))
+            .await
+        {
+            tries += 1;
+            assert!(
+                tries < 3,
+                "the sign-in form never showed: {}",
+                self.current_url().await
+            );
+            self.goto(&app.url("/login")).await;
+        }
         self.type_into("#email", email).await;
         self.type_into("#password", crate::world::PASSWORD).await;
         self.click("#login-submit").await;
         self.wait_for_url("/home").await;
+    }
+
+    /// Whether an element matching `css` is on the page within `wait`.
+    pub async fn shows_within(&self, css: &str, wait: Duration) -> bool {
+        let deadline = Instant::now() + wait;
+        loop {
+            let found = self
+                .try_call(
+                    "POST",
+                    &self.session_path("/elements"),
+                    Some(json!({"using": "css selector", "value": css})),
+                )
+                .await;
+            if found
+                .ok()
+                .and_then(|f| f.as_array().map(|a| !a.is_empty()))
+                .unwrap_or(false)
+            {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Every URL the browser asked for since the last call (documents, scripts, styles,

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
-use crate::auth::session::{client_addr, sign_in, sign_out};
+use crate::auth::session::{PasswordSignIn, client_of, sign_in, sign_out};
 use crate::clock::rfc3339;
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
@@ -43,7 +43,13 @@ pub async fn login(
     body: Body<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest { email, password } = body.into_inner().into_result()?;
-    let signed_in = sign_in(&state, &email, password, client_addr(&req)).await?;
+    let attempt = PasswordSignIn {
+        email,
+        password,
+        client: client_of(&req),
+        page: false,
+    };
+    let signed_in = sign_in(&state, attempt).await?;
     Ok(HttpResponse::Ok().json(LoginResponse {
         token: signed_in.token,
         expires_at: rfc3339(signed_in.expires_at),

@@ -2,6 +2,7 @@
 //! which is also what the OpenAPI check and the access matrix test walk: a route cannot be
 //! served without appearing there.
 
+pub mod access_log;
 pub mod annual_report;
 pub mod audits;
 pub mod auth;
@@ -59,6 +60,7 @@ api_routes! {
     GET "/api/v1/openapi.json" => openapi::openapi_json,
     POST "/api/v1/auth/login" => auth::login,
     POST "/api/v1/auth/logout" => auth::logout,
+    GET "/api/v1/access-log" => access_log::list,
     GET "/api/v1/me" => me::get_me,
     PATCH "/api/v1/me" => me::patch_me,
     POST "/api/v1/me/password" => me::change_password,

@@ -6,14 +6,15 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{
-    annual_report, audits, auth, deadlines, evaluations, grants, health, me, notices, panels,
-    peers, programmes, provinces, record, schools, standards, status_data, submissions, titles,
-    users,
+    access_log, annual_report, audits, auth, deadlines, evaluations, grants, health, me, notices,
+    panels, peers, programmes, provinces, record, schools, standards, status_data, submissions,
+    titles, users,
 };
 use crate::domain::notice::NoticeState;
 use crate::domain::quality::{
     AuditKind, FindingGrade, FindingStatus, HoldingStatus, TitleLevel, TitleSettlement,
 };
+use crate::domain::sign_in::{AccessEvent, SignInMethod, SignInRefusal};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::domain::{Role, SchoolKind, SchoolStatus};
 use crate::error::{ErrorBody, ErrorDetail};
@@ -340,7 +341,7 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         schools::create, schools::list, schools::get, schools::patch,
         schools::merge, schools::close, schools::reopen, schools::settle_title,
         schools::standards_check,
-        users::create, users::list, users::get, users::patch,
+        users::create, users::list, users::get, users::patch, access_log::list,
         titles::create_type, titles::list_types, titles::create_holding, titles::list_holdings,
         titles::patch_holding,
         record::get_certificate, record::put_certificate, record::put_indicators,
@@ -369,7 +370,8 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
     components(schemas(
         ErrorBody, ErrorDetail, health::Health, Role, SchoolKind, SubmissionKind, SubmissionStatus,
         AuditKind, FindingGrade, FindingStatus, TitleLevel, HoldingStatus, StandardScope,
-        EvaluationState, NoticeState, SchoolStatus, TitleSettlement
+        EvaluationState, NoticeState, SchoolStatus, TitleSettlement, SignInMethod, AccessEvent,
+        SignInRefusal
     )),
     modifiers(&BearerAuth, &PagingConvention, &ExactContract),
     tags(

@@ -6,7 +6,6 @@ use actix_web::{HttpResponse, web};
 use crate::app::accounts::{UserInput, UserPatchInput};
 use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
-use crate::domain::Role;
 use crate::error::{AppError, ErrorBody};
 use crate::http::api::paging::Paged;
 use crate::state::AppState;
@@ -23,21 +22,7 @@ pub async fn create(
     user: CurrentUser,
     body: Body<UserInput>,
 ) -> Result<HttpResponse, AppError> {
-    // Who may and what was sent, before any hashing (a second trip stores the account).
-    let input = body.into_inner();
-    let (new_user, password) = user
-        .run(move |_, access| {
-            Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
-            input.read()?.validate(access)
-        })
-        .await?;
-    let hasher = state.clone();
-    let hash = web::block(move || hasher.passwords.hash(&password))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing failed: {e}")))??;
-    let created = user
-        .run(move |conn, access| users::create(conn, access, &new_user, &hash))
-        .await?;
+    let created = crate::auth::session::create_account(&state, &user, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(created))
 }
 

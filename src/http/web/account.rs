@@ -10,8 +10,8 @@ use serde::Deserialize;
 use super::local_path;
 use super::page::{Checked, Page, Posted, see_other};
 use crate::auth::current_user::SESSION_COOKIE;
-use crate::auth::session::{NewSession, sign_in, sign_out};
-use crate::auth::session::{PasswordChange, change_own_password, client_addr};
+use crate::auth::session::{NewSession, PasswordSignIn, sign_in, sign_out};
+use crate::auth::session::{PasswordChange, change_own_password, client_of};
 use crate::auth::{CurrentUser, SignedIn};
 use crate::clock::now_utc;
 use crate::domain::access::SchoolScope;
@@ -86,28 +86,36 @@ pub async fn login_submit(
         ..
     } = form.into_inner();
     let next = local_path(next.as_deref()).to_owned();
-    let (status, error, retry_minutes) =
-        match sign_in(&state, &email, password, client_addr(&req)).await {
-            Ok(signed_in) => {
-                let target = if next == "/" {
-                    "/home".to_owned()
-                } else {
-                    next
-                };
-                let mut response = see_other(&target);
-                response
-                    .add_cookie(&session_cookie(&state, &signed_in))
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-                return Ok(response);
-            }
-            Err(AppError::Unauthorized { .. }) => (StatusCode::UNAUTHORIZED, "failed", 0),
-            Err(AppError::TooManyRequests { retry_after_secs }) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "throttled",
-                retry_after_secs.div_ceil(60),
-            ),
-            Err(other) => return Err(other),
-        };
+    let attempt = PasswordSignIn {
+        email: email.clone(),
+        password,
+        client: client_of(&req),
+        page: true,
+    };
+    let (status, error, retry_minutes) = match sign_in(&state, attempt).await {
+        Ok(signed_in) => {
+            // An account someone else set up chooses its own password first.
+            let target = if signed_in.user.password_change_required {
+                "/account?done=password_required".to_owned()
+            } else if next == "/" {
+                "/home".to_owned()
+            } else {
+                next
+            };
+            let mut response = see_other(&target);
+            response
+                .add_cookie(&session_cookie(&state, &signed_in))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            return Ok(response);
+        }
+        Err(AppError::Unauthorized { .. }) => (StatusCode::UNAUTHORIZED, "failed", 0),
+        Err(AppError::TooManyRequests { retry_after_secs }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            retry_after_secs.div_ceil(60),
+        ),
+        Err(other) => return Err(other),
+    };
     let mut context = page.context(None);
     context.insert("next", &next);
     context.insert("email", email.trim());

@@ -6,12 +6,14 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::page::{Page, Posted, see_other};
-use crate::app::accounts::{ProvinceInput, UserInput};
+use crate::app::accounts::{ProvinceInput, UserInput, UserPatchInput};
 use crate::auth::{Access, CurrentUser};
 use crate::clock::now_utc;
 use crate::domain::Role;
+use crate::domain::paging::{After, Paging};
 use crate::error::{AppError, FieldErrors, Msg};
 use crate::state::AppState;
+use crate::store::access_log;
 use crate::store::users::UserPatch;
 use crate::store::{provinces, schools, users};
 
@@ -175,6 +177,7 @@ async fn users_view(
     context.insert("provinces", &managed_provinces);
     context.insert("roles", &roles);
     context.insert("form", form);
+    context.insert("external_id_failed", &errors.contains_key("external_id"));
     context.insert("errors", &page.errors(&errors));
     context.insert("done", done.unwrap_or(""));
     page.render(state, status, "pages/users.html", &context)
@@ -195,22 +198,7 @@ pub async fn user_create(
         school_id: optional_id(&form.school_id),
         valid_until: Some(form.valid_until.trim().to_owned()).filter(|d| !d.is_empty()),
     };
-    let outcome = async {
-        // Who may and what was sent, before any hashing; a second trip stores the account.
-        let (new_user, password) = user
-            .run(move |_, access| {
-                Access::require(access.is_admin() || access.role == Role::ProvinceAdmin)?;
-                input.validate(access)
-            })
-            .await?;
-        let hasher = state.clone();
-        let hash = web::block(move || hasher.passwords.hash(&password))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing failed: {e}")))??;
-        user.run(move |conn, access| users::create(conn, access, &new_user, &hash))
-            .await
-    }
-    .await;
+    let outcome = crate::auth::session::create_account(&state, &user, input).await;
     let errors = match outcome {
         Ok(_) => return Ok(see_other("/admin/users?done=created")),
         Err(AppError::Validation(errors)) => errors,
@@ -257,4 +245,128 @@ pub async fn user_set_active(
     } else {
         "/admin/users?done=deactivated"
     }))
+}
+
+#[derive(Deserialize)]
+pub struct ExternalIdForm {
+    external_id: String,
+}
+
+/// Sets (or, blank, clears) the id by which the province's identity platform names the
+/// person: the same patch as the API's `external_id`.
+pub async fn user_set_external_id(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    form: Posted<ExternalIdForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let input = UserPatchInput {
+        external_id: Some(Some(form.external_id.clone())),
+        ..UserPatchInput::default()
+    };
+    let outcome = user
+        .run(move |conn, access| {
+            let patch = input.validate()?;
+            users::update(conn, access, id, &patch, now_utc())
+        })
+        .await;
+    let errors = match outcome {
+        Ok(_) => return Ok(see_other("/admin/users?done=external_id")),
+        Err(AppError::Validation(fields)) => fields,
+        Err(AppError::Conflict { message, .. }) => {
+            FieldErrors::from([("external_id".to_owned(), message)])
+        }
+        Err(other) => return Err(other),
+    };
+    users_view(
+        &state,
+        &page,
+        &user,
+        &UserForm::default(),
+        errors,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct AccessLogPageQuery {
+    /// `failed`: only the sign-ins that failed
+    only: Option<String>,
+    cursor: Option<String>,
+}
+
+/// Entries of the access log on one page.
+const ACCESS_LOG_PER_PAGE: i64 = 100;
+
+/// The access log: the admin's (all) or a province admin's (their province's accounts),
+/// newest first, a page at a time, with the CSV of all of it.
+pub async fn access_log_page(
+    state: web::Data<AppState>,
+    page: Page,
+    user: CurrentUser,
+    query: web::Query<AccessLogPageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let failed_only = query.only.as_deref() == Some("failed");
+    let filter = access_log::AccessFilter {
+        succeeded: failed_only.then_some(false),
+        ..access_log::AccessFilter::default()
+    };
+    let after = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(raw) => Some(After::decode(raw).ok_or(AppError::NotFound)?),
+    };
+    let paging = Paging {
+        limit: ACCESS_LOG_PER_PAGE,
+        after,
+    };
+    let (me, entries) = user
+        .load(move |conn, access| access_log::page(conn, access, &filter, &paging))
+        .await?;
+    let mut context = page.context(Some(&me));
+    let shown: Vec<_> = entries
+        .rows
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "at": crate::clock::rfc3339(e.at).replace('T', " ").chars().take(19).collect::<String>(),
+                "event": e.event.as_str(),
+                "method": e.method.as_str(),
+                "succeeded": e.succeeded,
+                "reason": e.reason.map(|r| r.as_str()),
+                "email": e.email,
+                "client_addr": e.client_addr,
+                "user_agent": e.user_agent,
+            })
+        })
+        .collect();
+    context.insert("entries", &shown);
+    context.insert("entries_total", &entries.total);
+    context.insert("failed_only", &failed_only);
+    context.insert(
+        "next_cursor",
+        &entries.next.map(|n| n.encode()).unwrap_or_default(),
+    );
+    page.ok(&state, "pages/access_log.html", &context)
+}
+
+/// All of the access log the reader may see, as CSV (the same columns as the API's).
+pub async fn access_log_csv(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    crate::http::export::download_whole(
+        state.db.clone(),
+        &user,
+        move |conn, access, paging| {
+            access_log::page(conn, access, &access_log::AccessFilter::default(), paging)
+        },
+        crate::http::documents::access_log_columns(),
+        crate::http::export::Format::Csv,
+        "access-log",
+    )
+    .await
 }

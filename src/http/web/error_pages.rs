@@ -38,6 +38,22 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         ));
     }
     let info = res.response().extensions().get::<ErrorInfo>().cloned();
+    // An account held to its first password change is sent to choose it.
+    if info
+        .as_ref()
+        .is_some_and(|i| i.code == crate::error::AppError::PasswordChangeRequired.code())
+    {
+        let response = HttpResponse::SeeOther()
+            .insert_header((
+                actix_web::http::header::LOCATION,
+                "/account?done=password_required",
+            ))
+            .finish();
+        let (req, _) = res.into_parts();
+        return Ok(ErrorHandlerResponse::Response(
+            ServiceResponse::new(req, response).map_body(|_, body| EitherBody::right(body)),
+        ));
+    }
     let lang = Lang::of_request(request);
     let mut context = page_context(request.path());
     context.insert("me", &Option::<()>::None);

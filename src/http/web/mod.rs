@@ -261,6 +261,15 @@ pub fn configure(routes: &mut Routes) {
             "/admin/users/{id}/active",
             web::post().to(admin::user_set_active),
         )
+        .route(
+            "/admin/users/{id}/external-id",
+            web::post().to(admin::user_set_external_id),
+        )
+        .route("/admin/access-log", web::get().to(admin::access_log_page))
+        .route(
+            "/admin/access-log.csv",
+            web::get().to(admin::access_log_csv),
+        )
         .route("/account/mail", web::post().to(mail::save_choices))
         .route("/mail/opt-out", web::get().to(mail::opt_out_confirm))
         .route("/mail/opt-out", web::post().to(mail::opt_out))

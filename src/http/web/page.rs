@@ -45,6 +45,8 @@ struct Me<'a> {
     rounds_province: Option<i64>,
     /// declares their own conflicts of interest (experts and reviewers)
     declares: bool,
+    /// signed in with a password someone else chose: must choose their own first
+    must_change_password: bool,
 }
 
 impl FromRequest for Page {
@@ -103,6 +105,8 @@ impl Page {
                 u.user.role,
                 crate::domain::Role::Expert | crate::domain::Role::Reviewer
             ),
+            must_change_password: u.user.password_change_required
+                && u.method == crate::domain::sign_in::SignInMethod::Password,
             rounds_province: u.user.province_id.filter(|_| {
                 matches!(
                     u.user.role,
