@@ -87,6 +87,147 @@ pub struct Settings {
     pub idle_timeout: time::Duration,
     /// Password rules (`ACCREDIT_PASSWORD_CLASSES`, `ACCREDIT_FIRST_PASSWORD_CHANGE`).
     pub password_policy: crate::domain::PasswordPolicy,
+    /// The province's identity platforms people may sign in with.
+    pub platforms: Platforms,
+}
+
+/// The identity platforms configured (each `None` when its variables are unset).
+#[derive(Clone, Debug, Default)]
+pub struct Platforms {
+    pub oidc: Option<OidcSettings>,
+    pub oauth2: Option<OAuth2Settings>,
+    pub cas: Option<CasSettings>,
+}
+
+/// An OpenID Connect provider (`ACCREDIT_OIDC_*`).
+#[derive(Clone, Debug)]
+pub struct OidcSettings {
+    /// discovery is at `{issuer}/.well-known/openid-configuration`
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    /// the button's words, e.g. 福建省教育统一身份认证
+    pub label: String,
+}
+
+/// A plain OAuth2 platform with a userinfo endpoint (`ACCREDIT_OAUTH2_*`).
+#[derive(Clone, Debug)]
+pub struct OAuth2Settings {
+    pub authorize_url: String,
+    pub token_url: String,
+    pub userinfo_url: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    /// space-separated scopes asked for (may be empty)
+    pub scope: String,
+    /// the userinfo field matched to `external_id` (default `sub`)
+    pub id_field: String,
+    pub label: String,
+}
+
+/// A CAS server (`ACCREDIT_CAS_URL`, `ACCREDIT_CAS_LABEL`).
+#[derive(Clone, Debug)]
+pub struct CasSettings {
+    /// e.g. `https://cas.example.edu.cn/cas`, without a trailing slash
+    pub url: String,
+    pub label: String,
+}
+
+impl Platforms {
+    fn parse(get: &Values<'_>) -> Result<Platforms, ConfigError> {
+        let oidc = match get.get("ACCREDIT_OIDC_ISSUER") {
+            None => None,
+            Some(issuer) => Some(OidcSettings {
+                issuer: platform_url("ACCREDIT_OIDC_ISSUER", issuer)?
+                    .trim_end_matches('/')
+                    .to_owned(),
+                client_id: required(get, "ACCREDIT_OIDC_CLIENT_ID", "ACCREDIT_OIDC_ISSUER")?,
+                client_secret: get
+                    .get("ACCREDIT_OIDC_CLIENT_SECRET")
+                    .map(|s| Secret::new(s.to_owned())),
+                label: get
+                    .get("ACCREDIT_OIDC_LABEL")
+                    .unwrap_or("统一身份认证 (OpenID Connect)")
+                    .to_owned(),
+            }),
+        };
+        let oauth2 = match get.get("ACCREDIT_OAUTH2_AUTHORIZE_URL") {
+            None => None,
+            Some(authorize) => {
+                let url = |key: &str| -> Result<String, ConfigError> {
+                    platform_url(key, &required(get, key, "ACCREDIT_OAUTH2_AUTHORIZE_URL")?)
+                };
+                Some(OAuth2Settings {
+                    authorize_url: platform_url("ACCREDIT_OAUTH2_AUTHORIZE_URL", authorize)?,
+                    token_url: url("ACCREDIT_OAUTH2_TOKEN_URL")?,
+                    userinfo_url: url("ACCREDIT_OAUTH2_USERINFO_URL")?,
+                    client_id: required(
+                        get,
+                        "ACCREDIT_OAUTH2_CLIENT_ID",
+                        "ACCREDIT_OAUTH2_AUTHORIZE_URL",
+                    )?,
+                    client_secret: get
+                        .get("ACCREDIT_OAUTH2_CLIENT_SECRET")
+                        .map(|s| Secret::new(s.to_owned())),
+                    scope: get
+                        .get("ACCREDIT_OAUTH2_SCOPE")
+                        .unwrap_or_default()
+                        .to_owned(),
+                    id_field: get
+                        .get("ACCREDIT_OAUTH2_ID_FIELD")
+                        .unwrap_or("sub")
+                        .to_owned(),
+                    label: get
+                        .get("ACCREDIT_OAUTH2_LABEL")
+                        .unwrap_or("教育平台账号 (OAuth2)")
+                        .to_owned(),
+                })
+            }
+        };
+        let cas = match get.get("ACCREDIT_CAS_URL") {
+            None => None,
+            Some(url) => Some(CasSettings {
+                url: platform_url("ACCREDIT_CAS_URL", url)?
+                    .trim_end_matches('/')
+                    .to_owned(),
+                label: get
+                    .get("ACCREDIT_CAS_LABEL")
+                    .unwrap_or("统一身份认证 (CAS)")
+                    .to_owned(),
+            }),
+        };
+        Ok(Platforms { oidc, oauth2, cas })
+    }
+}
+
+/// A variable that must be set when `because` is.
+fn required(get: &Values<'_>, key: &str, because: &str) -> Result<String, ConfigError> {
+    get.get(key)
+        .map(str::to_owned)
+        .ok_or_else(|| config_error(key, format!("must be set when {because} is")))
+}
+
+/// An identity platform's address: `https://`, or plain `http://` on a loopback address
+/// only (a test's server), so that no code or token crosses a network in the clear.
+fn platform_url(key: &str, raw: &str) -> Result<String, ConfigError> {
+    let url = openidconnect::url::Url::parse(raw)
+        .map_err(|e| config_error(key, format!("is not an address ({e}): {raw:?}")))?;
+    let loopback = match url.host() {
+        Some(openidconnect::url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(openidconnect::url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(openidconnect::url::Host::Domain(name)) => name == "localhost",
+        None => return Err(config_error(key, format!("names no host: {raw:?}"))),
+    };
+    match url.scheme() {
+        "https" => Ok(raw.to_owned()),
+        "http" if loopback => Ok(raw.to_owned()),
+        _ => Err(config_error(
+            key,
+            format!(
+                "must be an https:// address (plain http:// only on a loopback address), got {raw:?}"
+            ),
+        )),
+    }
 }
 
 /// Where evidence files are kept.
@@ -347,6 +488,7 @@ impl Settings {
                 },
                 first_change: parse_bool(get, "ACCREDIT_FIRST_PASSWORD_CHANGE", true)?,
             },
+            platforms: Platforms::parse(get)?,
         })
     }
 

@@ -66,6 +66,7 @@ impl Application {
             evidence,
             kept: Arc::new(crate::app::kept::Kept::new()),
             integrity: Arc::new(crate::backup::Integrity::default()),
+            outbound: crate::auth::platform::Outbound::new()?,
         });
         actix_web::rt::spawn(crate::backup::watch_integrity(
             state.db.clone(),

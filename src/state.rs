@@ -22,4 +22,6 @@ pub struct AppState {
     pub kept: Arc<crate::app::kept::Kept>,
     /// what the last check of a SQLite file found
     pub integrity: Arc<crate::backup::Integrity>,
+    /// requests to the identity platforms
+    pub outbound: crate::auth::platform::Outbound,
 }

@@ -41,6 +41,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/rounds.html"),
     template!("pages/standards_check.html"),
     template!("pages/access_log.html"),
+    template!("pages/platform_refused.html"),
     template!("pages/round.html"),
     template!("pages/status_data.html"),
     template!("pages/annual_report.html"),
@@ -186,6 +187,13 @@ mod tests {
         context.insert("entries_total", &1);
         context.insert("failed_only", &false);
         context.insert("next_cursor", "abc");
+        context.insert(
+            "platforms",
+            &json!([{"method": "oidc", "label": "福建省教育统一身份认证"}]),
+        );
+        context.insert("next_query", "%2Fhome");
+        context.insert("refusal", "unknown_account");
+        context.insert("platforms_configured", &json!([{"method": "cas", "label": "统一身份认证", "address": "https://cas.example.edu.cn/cas"}]));
         context.insert("roles", &["reviewer", "quality_officer"]);
         context.insert("form", &json!({}));
         context.insert(

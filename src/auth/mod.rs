@@ -4,6 +4,7 @@
 pub mod current_user;
 pub mod opt_out;
 pub mod password;
+pub mod platform;
 pub mod session;
 pub mod token;
 

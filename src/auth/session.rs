@@ -111,6 +111,7 @@ pub async fn sign_in(
                 method: SignInMethod::Password,
                 page,
                 client: client.clone(),
+                ticket: None,
             };
             let signed_in = open_session(state, opening, now).await?;
             state
@@ -137,6 +138,8 @@ pub struct Opening {
     /// a page's session (the cookie) rather than an API token
     pub page: bool,
     pub client: Client,
+    /// the CAS ticket it was opened with (the CAS server's single logout names it)
+    pub ticket: Option<String>,
 }
 
 /// A new session and its token, and the sign-in in the access log, in one transaction.
@@ -163,6 +166,7 @@ pub async fn open_session(
                     method: opening.method,
                     page: opening.page,
                     expires_at,
+                    platform_ticket: opening.ticket.as_deref(),
                 };
                 sessions::create(conn, &session, now)?;
                 let entry = access_log::Entry {
@@ -317,6 +321,7 @@ pub async fn change_own_password(
         method: me.method,
         page: me.page,
         client: user.client().clone(),
+        ticket: None,
     };
     open_session(state, opening, now).await
 }

@@ -223,6 +223,18 @@ diesel::table! {
         method -> Text,
         page -> Bool,
         last_seen_at -> Nullable<Timestamp>,
+        platform_ticket -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sign_in_flows (state) {
+        state -> Text,
+        method -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        next -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -674,6 +686,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_attempts,
     access_log,
+    sign_in_flows,
     title_types,
     school_titles,
     certificates,

@@ -95,6 +95,7 @@ pub mod reminders;
 pub mod rounds;
 pub mod schools;
 pub mod sessions;
+pub mod sign_in_flows;
 pub mod standards;
 pub mod status_data;
 pub mod submissions;

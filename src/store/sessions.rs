@@ -18,6 +18,8 @@ pub struct NewSession<'a> {
     /// a page's (the cookie), which ends after the idle minutes; else an API token's
     pub page: bool,
     pub expires_at: PrimitiveDateTime,
+    /// the CAS ticket it was opened with
+    pub platform_ticket: Option<&'a str>,
 }
 
 pub fn create(
@@ -34,6 +36,7 @@ pub fn create(
             sessions::method.eq(session.method),
             sessions::page.eq(session.page),
             sessions::last_seen_at.eq(now),
+            sessions::platform_ticket.eq(session.platform_ticket),
         ))
         .execute(conn)?;
     Ok(())
@@ -134,4 +137,19 @@ pub fn revoke_all(
             .set(sessions::revoked_at.eq(now))
             .execute(conn)?,
     )
+}
+
+/// Ends the sessions opened with a CAS ticket (the CAS server's single logout).
+pub fn revoke_ticket(
+    conn: &mut DbConn,
+    ticket: &str,
+    now: PrimitiveDateTime,
+) -> Result<usize, AppError> {
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::platform_ticket.eq(ticket))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)?)
 }

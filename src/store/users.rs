@@ -264,6 +264,31 @@ pub fn create(
     })
 }
 
+/// The account an identity platform vouched for: the one whose `external_id` is the
+/// platform's id for the person, else the one with the address the platform vouches for.
+/// Never creates one.
+pub fn find_for_platform(
+    conn: &mut DbConn,
+    external_id: &str,
+    email: Option<&str>,
+) -> Result<Option<User>, AppError> {
+    let by_id: Option<UserRow> = users::table
+        .filter(users::external_id.eq(external_id))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?;
+    let row = match (by_id, email) {
+        (Some(row), _) => Some(row),
+        (None, Some(email)) => users::table
+            .filter(users::email.eq(email.trim().to_lowercase()))
+            .select(UserRow::as_select())
+            .first(conn)
+            .optional()?,
+        (None, None) => None,
+    };
+    row.map(User::try_from).transpose()
+}
+
 /// The account and its password hash, for signing in.
 pub fn find_credentials(
     conn: &mut DbConn,

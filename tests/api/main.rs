@@ -26,6 +26,7 @@ mod pages;
 mod paging;
 mod panels;
 mod peers;
+mod platforms;
 mod programmes;
 mod records;
 mod reminders;

@@ -21,7 +21,7 @@ use crate::error::{AppError, Validator};
 use crate::state::AppState;
 use crate::store::{provinces, schools, users};
 
-fn session_cookie(state: &AppState, signed_in: &NewSession) -> Cookie<'static> {
+pub(super) fn session_cookie(state: &AppState, signed_in: &NewSession) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, signed_in.token.clone())
         .path("/")
         .http_only(true)
@@ -58,12 +58,25 @@ pub async fn login_page(
     page: Page,
     query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let mut context = page.context(None);
-    context.insert("next", local_path(query.next.as_deref()));
+    let mut context = login_context(&state, &page, local_path(query.next.as_deref()));
     context.insert("email", "");
     context.insert("login_error", "");
     context.insert("retry_minutes", &0);
     page.ok(&state, "pages/login.html", &context)
+}
+
+/// The sign-in page's own context: where to go afterwards, and the identity platforms
+/// offered beside the password.
+fn login_context(state: &AppState, page: &Page, next: &str) -> tera::Context {
+    let mut context = page.context(None);
+    context.insert("next", next);
+    context.insert("next_query", &crate::templates::percent_encode(next));
+    let platforms: Vec<_> = crate::auth::platform::offered(&state.settings)
+        .into_iter()
+        .map(|(method, label)| serde_json::json!({"method": method.as_str(), "label": label}))
+        .collect();
+    context.insert("platforms", &platforms);
+    context
 }
 
 #[derive(Deserialize)]
@@ -116,8 +129,7 @@ pub async fn login_submit(
         ),
         Err(other) => return Err(other),
     };
-    let mut context = page.context(None);
-    context.insert("next", &next);
+    let mut context = login_context(&state, &page, &next);
     context.insert("email", email.trim());
     context.insert("login_error", error);
     context.insert("retry_minutes", &retry_minutes);

@@ -13,6 +13,7 @@ pub mod notices;
 pub mod page;
 pub mod panels;
 pub mod peers;
+pub mod platforms;
 pub mod programmes;
 pub mod records;
 pub mod school_year;
@@ -101,6 +102,15 @@ pub fn configure(routes: &mut Routes) {
         .route("/login", web::get().to(account::login_page))
         .route("/login", web::post().to(account::login_submit))
         .route("/logout", web::post().to(account::logout))
+        .route("/auth/{method}/login", web::get().to(platforms::leave))
+        .route(
+            "/auth/{method}/callback",
+            web::get().to(platforms::come_back),
+        )
+        .route(
+            "/auth/{method}/callback",
+            web::post().to(platforms::cas_logout),
+        )
         .route("/home", web::get().to(account::home))
         .route("/account", web::get().to(account::account_page))
         .route("/account/name", web::post().to(account::account_name))
