@@ -139,17 +139,22 @@ pub fn revoke_all(
     )
 }
 
-/// Ends the sessions opened with a CAS ticket (the CAS server's single logout).
+/// Ends the sessions opened with a CAS ticket (the CAS server's single logout), and
+/// returns whose they were.
 pub fn revoke_ticket(
     conn: &mut DbConn,
     ticket: &str,
     now: PrimitiveDateTime,
-) -> Result<usize, AppError> {
-    Ok(diesel::update(
-        sessions::table
-            .filter(sessions::platform_ticket.eq(ticket))
-            .filter(sessions::revoked_at.is_null()),
-    )
-    .set(sessions::revoked_at.eq(now))
-    .execute(conn)?)
+) -> Result<Vec<User>, AppError> {
+    let live = sessions::table
+        .filter(sessions::platform_ticket.eq(ticket))
+        .filter(sessions::revoked_at.is_null());
+    let owners: Vec<UserRow> = live
+        .inner_join(users::table)
+        .select(UserRow::as_select())
+        .load(conn)?;
+    diesel::update(live)
+        .set(sessions::revoked_at.eq(now))
+        .execute(conn)?;
+    owners.into_iter().map(User::try_from).collect()
 }

@@ -120,12 +120,7 @@ impl Browser {
         let mut url = url.to_owned();
         for _ in 0..20 {
             self.visited.push(url.clone());
-            let cookie: String = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let cookie = self.cookie_header();
             let response = app
                 .client
                 .get(&url)
@@ -165,6 +160,76 @@ impl Browser {
     pub fn has(&self, cookie: &str) -> bool {
         self.cookies.contains_key(cookie)
     }
+
+    /// Posts a form to `url` (as the page's own form would), then follows the redirects.
+    pub async fn post_form(
+        &mut self,
+        app: &TestApp,
+        url: &str,
+        fields: &[(String, String)],
+    ) -> Reply {
+        let body: String = fields
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    accredit::templates::percent_encode(k),
+                    accredit::templates::percent_encode(v)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = app
+            .client
+            .post(url)
+            .header("Cookie", self.cookie_header())
+            .header("Referer", url)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.keep(response.headers());
+        let status = response.status().as_u16();
+        match response.headers().get("location") {
+            Some(next) if (300..400).contains(&status) => {
+                let next = next.to_str().unwrap().to_owned();
+                self.open(app, &next).await
+            }
+            _ => Reply {
+                status,
+                headers: response.headers().clone(),
+                text: response.text().await.unwrap(),
+            },
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// The named inputs of a page's form, with their values (hidden ones included).
+fn form_fields(html: &str) -> Vec<(String, String)> {
+    let tag = regex_lite::Regex::new(r"<input[^>]*>").unwrap();
+    let name = regex_lite::Regex::new(r#"name="([^"]*)""#).unwrap();
+    let value = regex_lite::Regex::new(r#"value="([^"]*)""#).unwrap();
+    tag.find_iter(html)
+        .filter_map(|t| {
+            let t = t.as_str();
+            let n = name.captures(t)?.get(1)?.as_str().to_owned();
+            let v = value
+                .captures(t)
+                .and_then(|c| c.get(1))
+                .map_or("", |m| m.as_str())
+                .replace("&amp;", "&");
+            Some((n, v))
+        })
+        .collect()
 }
 
 /// A free port for a server that must know its own address before it starts (the
@@ -502,4 +567,278 @@ async fn a_plain_oauth2_platform_signs_in_by_its_id_field(app: TestApp, provider
     let entries = access_entries(&app, &world, "oauth2").await;
     assert_eq!(entries.len(), 2, "{entries:?}");
     assert!(entries.iter().any(|e| e["succeeded"] == true));
+}
+
+static CAS_SKIPPED: Once = Once::new();
+
+/// The test CAS server (tests/cas/serve.py on Debian's django-cas-server); stopped when
+/// dropped.
+pub struct CasServer {
+    child: Child,
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for CasServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl CasServer {
+    /// Starts one that serves accredit on `service_port`, with `users`; `None` (and a note)
+    /// when django-cas-server is not installed.
+    pub fn start(service_port: u16, users: Value) -> Option<CasServer> {
+        let python = "/usr/bin/python3";
+        let installed = Command::new(python)
+            .args(["-c", "import cas_server, django"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !installed {
+            skip_suite(
+                &CAS_SKIPPED,
+                "CAS suite skipped: django-cas-server is not installed (apt-get install python3-django-cas-server)",
+            );
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut child = Command::new(python)
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cas/serve.py"))
+            .env("CAS_PORT", port.to_string())
+            .env("CAS_DB", dir.path().join("cas.sqlite3"))
+            .env("CAS_USERS", users.to_string())
+            .env(
+                "CAS_SERVICE",
+                format!(r"^http://127\.0\.0\.1:{service_port}/.*"),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        out.read_line(&mut first).unwrap();
+        assert!(
+            first.starts_with("listening"),
+            "the CAS server said {first:?}"
+        );
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "the CAS server did not listen"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Some(CasServer {
+            child,
+            url: format!("http://127.0.0.1:{port}/cas"),
+            _dir: dir,
+        })
+    }
+}
+
+async fn with_cas(backend: Backend) -> Option<(TestApp, CasServer)> {
+    let port = free_port();
+    let users = json!([
+        {"username": "20190001", "password": "lin-password-1", "email": "lin@elsewhere.example"},
+        {"username": "wang", "password": "wang-password-1", "email": "reviewer@fj.example"},
+        {"username": "zhao", "password": "zhao-password-1", "email": "zhao@nowhere.example"},
+    ]);
+    let cas = CasServer::start(port, users)?;
+    let bind = format!("127.0.0.1:{port}");
+    let env = [
+        ("ACCREDIT_BIND", bind.as_str()),
+        ("ACCREDIT_CAS_URL", cas.url.as_str()),
+        ("ACCREDIT_CAS_LABEL", "福州第二高级技工学校统一身份认证"),
+    ];
+    let app = spawn_app_with(backend, &env).await?;
+    Some((app, cas))
+}
+
+mod cas_signs_in_by_its_user_or_mail_once_per_ticket {
+    use accredit::db::Backend;
+    #[tokio::test]
+    async fn sqlite() {
+        if let Some((app, cas)) = super::with_cas(Backend::Sqlite).await {
+            super::cas_signs_in_by_its_user_or_mail_once_per_ticket(app, cas).await;
+        }
+    }
+    #[tokio::test]
+    async fn postgres() {
+        if let Some((app, cas)) = super::with_cas(Backend::Postgres).await {
+            super::cas_signs_in_by_its_user_or_mail_once_per_ticket(app, cas).await;
+        }
+    }
+}
+
+/// Signs in at the CAS server's form, from accredit's button on.
+async fn through_cas(app: &TestApp, browser: &mut Browser, user: &str, password: &str) -> Reply {
+    let form = browser
+        .open(app, &app.url("/auth/cas/login?next=%2Faccount"))
+        .await;
+    assert_eq!(form.status, 200, "{:?}", browser.visited);
+    let at = browser.visited.last().unwrap().clone();
+    assert!(at.contains("/cas/login?service="), "{at}");
+    let mut fields: Vec<(String, String)> = form_fields(&form.text)
+        .into_iter()
+        .filter(|(name, _)| name != "username" && name != "password" && name != "warn")
+        .collect();
+    fields.push(("username".into(), user.into()));
+    fields.push(("password".into(), password.into()));
+    browser.post_form(app, &at, &fields).await
+}
+
+async fn cas_signs_in_by_its_user_or_mail_once_per_ticket(app: TestApp, cas: CasServer) {
+    let world = World::build(&app).await;
+    let officer_email = world.email(Actor::QualityOfficer).unwrap().to_owned();
+    let officer = user_id_of(&app, &world, &officer_email).await;
+    set_external_id(&app, &world, officer, "20190001").await;
+
+    let mut browser = Browser::default();
+    let login = browser.open(&app, &app.url("/login")).await;
+    assert!(login.text.contains("福州第二高级技工学校统一身份认证"));
+
+    // By `cas:user`, the officer's external_id.
+    let account = through_cas(&app, &mut browser, "20190001", "lin-password-1").await;
+    assert_eq!(
+        account.status, 200,
+        "{:?}\n{}",
+        browser.visited, account.text
+    );
+    assert!(account.text.contains(&officer_email));
+    let callback = browser
+        .visited
+        .iter()
+        .find(|u| u.contains("/auth/cas/callback?") && u.contains("ticket="))
+        .unwrap()
+        .clone();
+
+    // The same callback again: the flow is taken and the ticket used.
+    let mut replay = Browser::default();
+    let flow = callback
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("flow="))
+        .unwrap()
+        .to_owned();
+    replay.cookies.insert("accredit_flow".into(), flow);
+    assert_eq!(replay.open(&app, &callback).await.status, 400);
+    // A used ticket with a fresh flow of this browser: the CAS server refuses it.
+    let away = app
+        .client
+        .get(app.url("/auth/cas/login"))
+        .send()
+        .await
+        .unwrap();
+    let location = away.headers()["location"].to_str().unwrap().to_owned();
+    let fresh = away.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("accredit_flow=")
+        .to_owned();
+    let ticket = callback
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("ticket="))
+        .unwrap()
+        .to_owned();
+    assert!(location.contains(&fresh));
+    let mut reuser = Browser::default();
+    reuser.cookies.insert("accredit_flow".into(), fresh.clone());
+    let reused = reuser
+        .open(
+            &app,
+            &app.url(&format!("/auth/cas/callback?flow={fresh}&ticket={ticket}")),
+        )
+        .await;
+    assert_eq!(reused.status, 400, "a used ticket: {}", reused.text);
+    // A forged ticket.
+    let away = app
+        .client
+        .get(app.url("/auth/cas/login"))
+        .send()
+        .await
+        .unwrap();
+    let fresh = away.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("accredit_flow=")
+        .to_owned();
+    let mut forger = Browser::default();
+    forger.cookies.insert("accredit_flow".into(), fresh.clone());
+    let forged = forger
+        .open(
+            &app,
+            &app.url(&format!(
+                "/auth/cas/callback?flow={fresh}&ticket=ST-1-forged"
+            )),
+        )
+        .await;
+    assert_eq!(forged.status, 400);
+
+    // By the `mail` attribute, the reviewer's address; someone unknown is refused.
+    let mut wang = Browser::default();
+    let page = through_cas(&app, &mut wang, "wang", "wang-password-1").await;
+    assert_eq!(page.status, 200, "{:?}", wang.visited);
+    assert!(page.text.contains("reviewer@fj.example"));
+    let mut zhao = Browser::default();
+    let refused = through_cas(&app, &mut zhao, "zhao", "zhao-password-1").await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.text.contains("id=\"platform-refused\""));
+
+    // Single logout: signing out at the CAS server ends the session here.
+    assert_eq!(browser.open(&app, &app.url("/home")).await.status, 200);
+    browser.open(&app, &format!("{}/logout", cas.url)).await;
+    let mut ended = false;
+    for _ in 0..50 {
+        let home = browser.open(&app, &app.url("/home")).await;
+        if browser.visited.last().unwrap().contains("/login?next=") {
+            ended = true;
+            break;
+        }
+        assert_eq!(home.status, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ended, "the CAS server's logout ended the session");
+
+    let entries = access_entries(&app, &world, "cas").await;
+    let signed_out: Vec<_> = entries
+        .iter()
+        .filter(|e| e["event"] == "sign_out")
+        .collect();
+    assert_eq!(
+        signed_out.len(),
+        1,
+        "the single logout is a sign-out: {entries:?}"
+    );
+    assert_eq!(signed_out[0]["email"], officer_email.as_str());
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e["event"] == "sign_in" && e["succeeded"] == true)
+            .count(),
+        2
+    );
+    assert_eq!(
+        entries.iter().filter(|e| e["reason"] == "rejected").count(),
+        3,
+        "{entries:?}"
+    );
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e["reason"] == "unknown_account")
+            .count(),
+        1
+    );
 }

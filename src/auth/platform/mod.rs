@@ -322,14 +322,35 @@ async fn refuse(
         .await
 }
 
-/// The CAS server's single logout: every session opened with the ticket ends.
-pub async fn cas_logout(state: &web::Data<AppState>, request: &str) -> Result<usize, AppError> {
+/// The CAS server's single logout: every session opened with the ticket ends, each a
+/// sign-out in the access log (from the CAS server's address).
+pub async fn cas_logout(
+    state: &web::Data<AppState>,
+    request: &str,
+    client: Client,
+) -> Result<usize, AppError> {
     let Some(ticket) = cas::logout_ticket(request) else {
         return Ok(0);
     };
     let now = now_utc();
     state
         .db
-        .run(move |conn| crate::store::sessions::revoke_ticket(conn, &ticket, now))
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                let owners = crate::store::sessions::revoke_ticket(conn, &ticket, now)?;
+                for user in &owners {
+                    let entry = access_log::Entry {
+                        event: AccessEvent::SignOut,
+                        method: SignInMethod::Cas,
+                        refused: None,
+                        user: Some(user),
+                        email: &user.email,
+                        client: &client,
+                    };
+                    access_log::record(conn, &entry, now)?;
+                }
+                Ok(owners.len())
+            })
+        })
         .await
 }

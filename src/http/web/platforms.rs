@@ -128,6 +128,7 @@ pub struct LogoutForm {
 /// CAS server, and only ends the sessions of the ticket it names).
 pub async fn cas_logout(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<String>,
     form: web::Form<LogoutForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -135,7 +136,7 @@ pub async fn cas_logout(
         return Err(AppError::NotFound);
     }
     if let Some(request) = form.logout_request.as_deref() {
-        let ended = platform::cas_logout(&state, request).await?;
+        let ended = platform::cas_logout(&state, request, client_of(&req)).await?;
         tracing::info!(ended, "CAS single logout");
     }
     Ok(HttpResponse::Ok().finish())
