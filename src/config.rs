@@ -89,6 +89,9 @@ pub struct Settings {
     pub password_policy: crate::domain::PasswordPolicy,
     /// The province's identity platforms people may sign in with.
     pub platforms: Platforms,
+    /// Hosts (`host` or `host:port`, lower case) that group robots may call besides the
+    /// vendors' (`ACCREDIT_WEBHOOK_HOSTS`): on-premises gateways, test servers.
+    pub webhook_hosts: Vec<String>,
 }
 
 /// The identity platforms configured (each `None` when its variables are unset).
@@ -489,6 +492,13 @@ impl Settings {
                 first_change: parse_bool(get, "ACCREDIT_FIRST_PASSWORD_CHANGE", true)?,
             },
             platforms: Platforms::parse(get)?,
+            webhook_hosts: get
+                .get("ACCREDIT_WEBHOOK_HOSTS")
+                .unwrap_or_default()
+                .split(',')
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
         })
     }
 

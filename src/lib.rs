@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod mail;
 pub mod random;
 pub mod report;
+pub mod robots;
 pub mod sheets;
 pub mod startup;
 pub mod state;

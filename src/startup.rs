@@ -55,6 +55,7 @@ impl Application {
         let clock = crate::clock::Clock {
             fixed_today: settings.today,
         };
+        let robots = crate::robots::RobotClient::new(&settings)?;
         let state = web::Data::new(AppState {
             clock,
             db,
@@ -67,6 +68,7 @@ impl Application {
             kept: Arc::new(crate::app::kept::Kept::new()),
             integrity: Arc::new(crate::backup::Integrity::default()),
             outbound: crate::auth::platform::Outbound::new()?,
+            robots,
         });
         actix_web::rt::spawn(crate::backup::watch_integrity(
             state.db.clone(),
@@ -79,6 +81,13 @@ impl Application {
         if state.settings.daily_reminders {
             actix_web::rt::spawn(crate::jobs::daily_reminders(state.db.clone(), clock));
         }
+        actix_web::rt::spawn(
+            Arc::new(crate::robots::Sender::new(
+                &state.settings,
+                state.db.clone(),
+            )?)
+            .run(),
+        );
         match crate::mail::Sender::from_settings(
             &state.settings,
             state.db.clone(),

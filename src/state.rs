@@ -24,4 +24,6 @@ pub struct AppState {
     pub integrity: Arc<crate::backup::Integrity>,
     /// requests to the identity platforms
     pub outbound: crate::auth::platform::Outbound,
+    /// posts to group robots
+    pub robots: crate::robots::RobotClient,
 }

@@ -25,6 +25,7 @@ pub mod notices;
 pub mod panels;
 pub mod programmes;
 pub mod records;
+pub mod robots;
 pub mod schema;
 pub mod schools;
 pub mod standards;

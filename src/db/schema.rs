@@ -530,7 +530,7 @@ diesel::table! {
     outbox (id) {
         id -> BigInt,
         channel -> Text,
-        user_id -> BigInt,
+        user_id -> Nullable<BigInt>,
         payload -> Text,
         created_at -> Timestamp,
         delivered_at -> Nullable<Timestamp>,
@@ -540,6 +540,28 @@ diesel::table! {
         leased_until -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         failed_at -> Nullable<Timestamp>,
+        webhook_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        province_id -> BigInt,
+        kind -> Text,
+        url -> Text,
+        secret -> Nullable<Text>,
+        events -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_posts (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        posted_at -> Timestamp,
     }
 }
 
@@ -687,6 +709,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     access_log,
     sign_in_flows,
+    webhooks,
+    webhook_posts,
     title_types,
     school_titles,
     certificates,
@@ -712,3 +736,4 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 diesel::joinable!(outbox -> users (user_id));
 diesel::joinable!(access_log -> users (user_id));
+diesel::joinable!(outbox -> webhooks (webhook_id));

@@ -119,6 +119,12 @@ messages! {
     PasswordChangeRequired => "password_change_required",
         "this account was set up by someone else: choose your own password first",
         "此账户由他人创建，请先设置您自己的密码";
+    RobotUrl { host: String } => "robot_url",
+        "must be an https:// address on {host} (or on a host the operator allows)",
+        "必须是 {host} 上的 https:// 地址（或运维人员允许的主机）";
+    RobotEventsEmpty => "robot_events_empty", "choose at least one event", "请至少选择一个事件";
+    SecretOnlyDingTalk => "secret_only_dingtalk",
+        "only a DingTalk robot is signed with a secret", "只有钉钉机器人使用加签密钥";
     ExternalIdTaken => "external_id_taken",
         "another account already has this identity-platform id", "已有其他账户使用此统一身份认证编号";
     ConsultantMissing => "consultant_missing",

@@ -19,6 +19,7 @@ pub mod peers;
 pub mod person;
 pub mod quality;
 pub mod reminders;
+pub mod robot;
 pub mod role;
 pub mod school;
 pub mod sign_in;

@@ -113,7 +113,7 @@ pub fn write(
         },
         opt_out: format!(
             "{public_url}/mail/opt-out?token={}",
-            opt_out.sign(row.user_id, kind)?
+            opt_out.sign(row.user_id.unwrap_or_default(), kind)?
         ),
         account: format!("{public_url}/account"),
     };

@@ -102,7 +102,14 @@ impl Sender {
         let mut unreachable: Option<String> = None;
         loop {
             let mut conn = self.db.get()?;
-            let rows = outbox::claim(&mut conn, crate::clock::now_utc(), LEASE, after, BATCH)?;
+            let rows = outbox::claim(
+                &mut conn,
+                outbox::EMAIL,
+                crate::clock::now_utc(),
+                LEASE,
+                after,
+                BATCH,
+            )?;
             let Some(last) = rows.last() else {
                 pass.unreachable = unreachable.is_some();
                 return Ok(pass);
@@ -157,7 +164,12 @@ impl Sender {
     fn send_one(&self, row: &Claimed, pass: &mut Pass) -> Result<Option<String>, AppError> {
         let mut conn = self.db.get()?;
         let kind = MailKind::parse(&row.kind);
-        let recipient = letter::recipient(&mut conn, row.user_id)?;
+        let Some(user) = row.user_id else {
+            outbox::discard(&mut conn, row.id)?;
+            pass.discarded += 1;
+            return Ok(None);
+        };
+        let recipient = letter::recipient(&mut conn, user)?;
         let wanted = kind.is_some_and(|k| recipient.active && recipient.choices.wants(k));
         if !wanted {
             outbox::discard(&mut conn, row.id)?;

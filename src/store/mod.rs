@@ -101,3 +101,4 @@ pub mod status_data;
 pub mod submissions;
 pub mod titles;
 pub mod users;
+pub mod webhooks;

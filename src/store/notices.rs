@@ -308,6 +308,21 @@ pub fn lodge(
         })),
         at: now,
     });
+    // The province's robots are told that there is one, never who objected or what they
+    // wrote: that is for the province's staff to read.
+    let province: i64 = notices::table
+        .find(new.notice_id)
+        .select(notices::province_id)
+        .first(conn)?;
+    let payload = serde_json::json!({"objection_id": id, "notice_id": new.notice_id,
+        "submission_id": new.submission_id, "school_id": new.school_id});
+    crate::store::webhooks::enqueue(
+        conn,
+        province,
+        crate::domain::robot::RobotEvent::ObjectionReceived,
+        &payload,
+        now,
+    )?;
     Ok(Received {
         id,
         received_at: now,

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Duration, PrimitiveDateTime};
 
-use crate::db::schema::{outbox, users};
+use crate::db::schema::{outbox, users, webhooks};
 use crate::db::{DbConn, write_transaction};
 use crate::domain::mail::{MailChoices, MailKind, retry_after};
 use crate::error::AppError;
@@ -51,7 +51,7 @@ pub fn enqueue(
             .filter(|(user, _)| wanting.contains(user))
             .map(|(user, payload)| {
                 (
-                    outbox::channel.eq("email"),
+                    outbox::channel.eq(EMAIL),
                     outbox::user_id.eq(*user),
                     outbox::kind.eq(kind.as_str()),
                     outbox::payload.eq(payload.to_string()),
@@ -118,7 +118,10 @@ pub fn turn_off(conn: &mut DbConn, user: i64, kind: MailKind) -> Result<(), AppE
 #[derive(Clone, Debug, Queryable)]
 pub struct Claimed {
     pub id: i64,
-    pub user_id: i64,
+    /// a mail's recipient
+    pub user_id: Option<i64>,
+    /// a robot's message: the robot
+    pub webhook_id: Option<i64>,
     pub kind: String,
     pub payload: String,
     /// attempts so far, this one included
@@ -127,9 +130,10 @@ pub struct Claimed {
 
 /// Rows that may be taken at `$now`: not delivered, not failed, due, and not leased.
 macro_rules! claimable {
-    ($now:expr, $after:expr) => {
-        outbox::delivered_at
-            .is_null()
+    ($channel:expr, $now:expr, $after:expr) => {
+        outbox::channel
+            .eq($channel)
+            .and(outbox::delivered_at.is_null())
             .and(outbox::failed_at.is_null())
             .and(outbox::id.gt($after))
             .and(
@@ -155,9 +159,16 @@ macro_rules! lease_taken {
     };
 }
 
-/// Takes up to `limit` rows after `after` (by id) for `lease`, counting the attempt.
+/// The channel of mails.
+pub const EMAIL: &str = "email";
+/// The channel of group robots' messages.
+pub const ROBOT: &str = "robot";
+
+/// Takes up to `limit` rows of `channel` after `after` (by id) for `lease`, counting the
+/// attempt.
 pub fn claim(
     conn: &mut DbConn,
+    channel: &str,
     now: PrimitiveDateTime,
     lease: Duration,
     after: i64,
@@ -167,7 +178,7 @@ pub fn claim(
         // Rows another server holds are skipped rather than waited for.
         DbConn::Pg(pg) => pg.transaction(|pg| {
             let ids: Vec<i64> = outbox::table
-                .filter(claimable!(now, after))
+                .filter(claimable!(channel, now, after))
                 .order(outbox::id)
                 .limit(limit)
                 .select(outbox::id)
@@ -181,7 +192,7 @@ pub fn claim(
         })?,
         DbConn::Sqlite(_) => write_transaction(conn, |conn| {
             let ids: Vec<i64> = outbox::table
-                .filter(claimable!(now, after))
+                .filter(claimable!(channel, now, after))
                 .order(outbox::id)
                 .limit(limit)
                 .select(outbox::id)
@@ -198,6 +209,7 @@ pub fn claim(
         .select((
             outbox::id,
             outbox::user_id,
+            outbox::webhook_id,
             outbox::kind,
             outbox::payload,
             outbox::attempts,
@@ -304,7 +316,11 @@ pub fn standing(conn: &mut DbConn) -> Result<Standing, AppError> {
 pub struct Trouble {
     pub id: i64,
     pub kind: String,
-    pub email: String,
+    /// a mail's recipient
+    pub email: Option<String>,
+    /// a robot's message: the robot and its kind
+    pub webhook_id: Option<i64>,
+    pub robot: Option<String>,
     pub attempts: i32,
     pub last_error: Option<String>,
     #[serde(serialize_with = "crate::clock::serialize_timestamp")]
@@ -318,7 +334,8 @@ pub struct Trouble {
 /// The failed mails and those being retried, newest first (at most `limit`).
 pub fn troubles(conn: &mut DbConn, limit: i64) -> Result<Vec<Trouble>, AppError> {
     Ok(outbox::table
-        .inner_join(users::table)
+        .left_join(users::table)
+        .left_join(webhooks::table)
         .filter(outbox::delivered_at.is_null())
         .filter(outbox::last_error.is_not_null())
         .order((outbox::failed_at.is_null(), outbox::id.desc()))
@@ -326,7 +343,9 @@ pub fn troubles(conn: &mut DbConn, limit: i64) -> Result<Vec<Trouble>, AppError>
         .select((
             outbox::id,
             outbox::kind,
-            users::email,
+            users::email.nullable(),
+            outbox::webhook_id,
+            webhooks::kind.nullable(),
             outbox::attempts,
             outbox::last_error,
             outbox::created_at,
@@ -334,4 +353,16 @@ pub fn troubles(conn: &mut DbConn, limit: i64) -> Result<Vec<Trouble>, AppError>
             outbox::failed_at,
         ))
         .load(conn)?)
+}
+
+/// Gives rows taken back untried (a robot over its limit for the minute): the attempt
+/// does not count, and they are taken again at the next pass.
+pub fn release(conn: &mut DbConn, ids: &[i64]) -> Result<(), AppError> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+        .set((
+            outbox::leased_until.eq(None::<PrimitiveDateTime>),
+            outbox::attempts.eq(outbox::attempts - 1),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

@@ -176,6 +176,14 @@ fn put_digests(
         let mails: Vec<(i64, &serde_json::Value)> =
             recipients.iter().map(|&user| (user, &payload)).collect();
         outbox::enqueue(conn, MailKind::Digest, &mails, now)?;
+        // Its robots too, once: the first time the day's digest goes to anyone.
+        crate::store::webhooks::enqueue(
+            conn,
+            province,
+            crate::domain::robot::RobotEvent::DigestWeekly,
+            &payload,
+            now,
+        )?;
         written += recipients.len();
     }
     Ok(written)

@@ -16,6 +16,7 @@ use crate::domain::Role;
 use crate::domain::access::{Access, SchoolScope};
 use crate::domain::history::{Action as History, Journal};
 use crate::domain::paging::{After, Listing, Paging};
+use crate::domain::robot::RobotEvent;
 use crate::domain::workflow::{
     Action, Facts, Refusal, SubmissionKind, SubmissionStatus, accepts_evidence, transition,
 };
@@ -912,7 +913,22 @@ fn notify(
             .select(users::id)
             .load(conn)?,
     };
-    tell(conn, &recipients, submission, action.name(), now)
+    tell(conn, &recipients, submission, action.name(), now)?;
+    // The province's group robots that chose the event.
+    let event = match action {
+        Action::Submit => Some(RobotEvent::SubmissionSubmitted),
+        Action::Review(crate::domain::workflow::ReviewDecision::Recommend) => {
+            Some(RobotEvent::SubmissionRecommended)
+        }
+        Action::SignOff(_) => Some(RobotEvent::SubmissionDecided),
+        Action::Withdraw | Action::Review(_) => None,
+    };
+    if let Some(event) = event {
+        let payload = serde_json::json!({"submission_id": submission.id, "school_id": submission.school_id,
+            "kind": submission.kind, "title": submission.title, "status": submission.status, "action": action.name()});
+        crate::store::webhooks::enqueue(conn, province, event, &payload, now)?;
+    }
+    Ok(())
 }
 
 /// Tells `recipients` of `event` about a submission: in their inbox and by mail (through

@@ -176,7 +176,7 @@ fn double_the_outbox(app: &TestApp) {
     use diesel::prelude::*;
     let db = app.db();
     let mut conn = db.get().unwrap();
-    let rows: Vec<(String, i64, String, String, time::PrimitiveDateTime)> = outbox::table
+    let rows: Vec<(String, Option<i64>, String, String, time::PrimitiveDateTime)> = outbox::table
         .select((
             outbox::channel,
             outbox::user_id,
@@ -658,18 +658,18 @@ async fn a_killed_senders_rows_are_taken_again_after_the_lease(app: TestApp) {
     let mut conn = db.get().unwrap();
     let now = accredit::clock::now_utc();
     let lease = time::Duration::minutes(10);
-    let taken = outbox::claim(&mut conn, now, lease, 0, 1000).unwrap();
+    let taken = outbox::claim(&mut conn, outbox::EMAIL, now, lease, 0, 1000).unwrap();
     assert!(!taken.is_empty());
     assert!(taken.iter().all(|row| row.attempts == 1));
     // The sender dies here. While the lease lasts, no one else takes its rows.
     let later = now + time::Duration::minutes(9);
     assert!(
-        outbox::claim(&mut conn, later, lease, 0, 1000)
+        outbox::claim(&mut conn, outbox::EMAIL, later, lease, 0, 1000)
             .unwrap()
             .is_empty()
     );
     let after = now + time::Duration::minutes(11);
-    let again = outbox::claim(&mut conn, after, lease, 0, 1000).unwrap();
+    let again = outbox::claim(&mut conn, outbox::EMAIL, after, lease, 0, 1000).unwrap();
     let ids = |rows: &[outbox::Claimed]| rows.iter().map(|r| r.id).collect::<Vec<_>>();
     assert_eq!(ids(&again), ids(&taken));
     assert!(again.iter().all(|row| row.attempts == 2));

@@ -30,6 +30,7 @@ mod platforms;
 mod programmes;
 mod records;
 mod reminders;
+mod robots;
 mod schema;
 mod school_year;
 mod standards;

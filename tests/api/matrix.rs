@@ -53,6 +53,8 @@ enum Target {
     OwnEvaluated,
     SiblingEvaluated,
     ForeignEvaluated,
+    OwnRobot,
+    ForeignRobot,
 }
 
 const DRAFTS: &[Target] = &[OwnDraft, SiblingDraft, ForeignDraft];
@@ -255,7 +257,18 @@ fn id_of(world: &World, target: Target) -> i64 {
         OwnEvaluated => world.evaluated[0],
         SiblingEvaluated => world.evaluated[1],
         ForeignEvaluated => world.evaluated[2],
+        OwnRobot => world.robots[0],
+        ForeignRobot => world.robots[1],
         Nothing => 0,
+    }
+}
+
+/// A robot's province, as a province target.
+fn robot_province(target: Target) -> Target {
+    match target {
+        OwnRobot => OwnProvince,
+        ForeignRobot => ForeignProvince,
+        other => other,
     }
 }
 
@@ -1241,6 +1254,47 @@ fn cases() -> Vec<Case> {
             body: no_body,
             expect: |a, t| officer_writes(a, t, 201),
         },
+        // The province's group robots: its head manages them, its other people 403,
+        // strangers 404.
+        Case {
+            method: "POST",
+            path: "/api/v1/provinces/{id}/webhooks",
+            targets: &[OwnProvince, ForeignProvince],
+            body: |_, _, n| {
+                Some(
+                    json!({"kind": "wecom", "url": format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=m{n}"),
+                    "events": ["digest.weekly"]}),
+                )
+            },
+            expect: |a, t| head_of_province(a, t, 201),
+        },
+        Case {
+            method: "GET",
+            path: "/api/v1/provinces/{id}/webhooks",
+            targets: &[OwnProvince, ForeignProvince],
+            body: no_body,
+            expect: |a, t| head_of_province(a, t, 200),
+        },
+        Case {
+            method: "POST",
+            path: "/api/v1/webhooks/{id}/test",
+            targets: &[OwnRobot, ForeignRobot],
+            body: no_body,
+            expect: |a, t| head_of_province(a, robot_province(t), 200),
+        },
+        // The admin, asked first, removes it; after that it is gone for everyone (the
+        // province admin's own removal is in tests/api/robots.rs).
+        Case {
+            method: "DELETE",
+            path: "/api/v1/webhooks/{id}",
+            targets: &[OwnRobot, ForeignRobot],
+            body: no_body,
+            expect: |a, _| match a {
+                Anonymous => 401,
+                Admin => 204,
+                _ => 404,
+            },
+        },
         Case {
             method: "DELETE",
             path: "/api/v1/consulting-grants/{id}",
@@ -1277,6 +1331,7 @@ both_backends!(
 async fn access_matrix_holds_for_every_route_role_and_tenant(app: TestApp) {
     let mut world = World::build(&app).await;
     world.with_applications(&app).await;
+    world.with_robots(&app).await;
     let mut failures = Vec::new();
     let mut n = 0;
     for case in cases() {

@@ -25,6 +25,10 @@ fn place(world: &World, template: &str) -> Option<(String, Actor)> {
         "/api/v1/schools" => (template.into(), Actor::Admin),
         "/api/v1/users" => (template.into(), Actor::Admin),
         "/api/v1/access-log" => (template.into(), Actor::Admin),
+        "/api/v1/provinces/{id}/webhooks" => (
+            format!("/api/v1/provinces/{province}/webhooks"),
+            Actor::ProvinceAdmin,
+        ),
         "/api/v1/title-types" => (template.into(), Actor::Reviewer),
         "/api/v1/standards" => (template.into(), Actor::Admin),
         "/api/v1/me/conflicts" => (template.into(), Actor::Expert),
@@ -299,6 +303,17 @@ async fn every_list_route_pages_to_its_end_with_each_row_once(app: TestApp) {
     let mut world = World::build(&app).await;
     grow(&app, &world).await;
     published(&app, &mut world).await;
+    world.with_robots(&app).await;
+    // A second robot of the province, so that its list has pages.
+    let second = world
+        .bureau(&app)
+        .post(
+            &format!("/api/v1/provinces/{}/webhooks", world.province),
+            json!({"kind": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=p2",
+                "events": ["digest.weekly"]}),
+        )
+        .await;
+    assert_eq!(second.status, 201, "{}", second.text);
     let routes = list_routes(&app).await;
     assert!(routes.len() >= 15, "{routes:?}");
     for template in routes {

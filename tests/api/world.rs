@@ -76,6 +76,8 @@ pub struct World {
     /// Per school (own, sibling, foreign): a submitted title application with its
     /// self-evaluation complete; none until `with_applications` makes them.
     pub evaluated: [i64; 3],
+    /// A group robot of each province (`with_robots`): own, foreign.
+    pub robots: [i64; 2],
     pub tokens: Vec<(Actor, String)>,
     pub emails: Vec<(Actor, String)>,
 }
@@ -533,6 +535,7 @@ impl World {
             programmes,
             standards,
             evaluated: [0; 3],
+            robots: [0; 2],
             school,
             sibling_school,
             foreign_school,
@@ -548,6 +551,21 @@ impl World {
             grants,
             tokens,
             emails,
+        }
+    }
+
+    /// Makes `robots`: a WeCom robot of each province, told of the weekly digest.
+    pub async fn with_robots(&mut self, app: &TestApp) {
+        let admin = self.token(Actor::Admin).unwrap().to_owned();
+        for (i, province) in [self.province, self.other_province].into_iter().enumerate() {
+            self.robots[i] = app
+                .created(
+                    &format!("/api/v1/provinces/{province}/webhooks"),
+                    &admin,
+                    json!({"kind": "wecom", "url": format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=w{i}"),
+                        "events": ["digest.weekly"]}),
+                )
+                .await;
         }
     }
 

@@ -26,6 +26,7 @@ pub mod status_data;
 pub mod submissions;
 pub mod titles;
 pub mod users;
+pub mod webhooks;
 
 use std::collections::BTreeMap;
 
@@ -61,6 +62,10 @@ api_routes! {
     POST "/api/v1/auth/login" => auth::login,
     POST "/api/v1/auth/logout" => auth::logout,
     GET "/api/v1/access-log" => access_log::list,
+    POST "/api/v1/provinces/{id}/webhooks" => webhooks::create,
+    GET "/api/v1/provinces/{id}/webhooks" => webhooks::list,
+    DELETE "/api/v1/webhooks/{id}" => webhooks::delete,
+    POST "/api/v1/webhooks/{id}/test" => webhooks::test,
     GET "/api/v1/me" => me::get_me,
     PATCH "/api/v1/me" => me::patch_me,
     POST "/api/v1/me/password" => me::change_password,

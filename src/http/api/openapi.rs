@@ -8,12 +8,13 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use super::{
     access_log, annual_report, audits, auth, deadlines, evaluations, grants, health, me, notices,
     panels, peers, programmes, provinces, record, schools, standards, status_data, submissions,
-    titles, users,
+    titles, users, webhooks,
 };
 use crate::domain::notice::NoticeState;
 use crate::domain::quality::{
     AuditKind, FindingGrade, FindingStatus, HoldingStatus, TitleLevel, TitleSettlement,
 };
+use crate::domain::robot::{RobotEvent, RobotKind};
 use crate::domain::sign_in::{AccessEvent, SignInMethod, SignInRefusal};
 use crate::domain::workflow::{SubmissionKind, SubmissionStatus};
 use crate::domain::{Role, SchoolKind, SchoolStatus};
@@ -342,6 +343,7 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         schools::merge, schools::close, schools::reopen, schools::settle_title,
         schools::standards_check,
         users::create, users::list, users::get, users::patch, access_log::list,
+        webhooks::create, webhooks::list, webhooks::delete, webhooks::test,
         titles::create_type, titles::list_types, titles::create_holding, titles::list_holdings,
         titles::patch_holding,
         record::get_certificate, record::put_certificate, record::put_indicators,
@@ -371,7 +373,7 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         ErrorBody, ErrorDetail, health::Health, Role, SchoolKind, SubmissionKind, SubmissionStatus,
         AuditKind, FindingGrade, FindingStatus, TitleLevel, HoldingStatus, StandardScope,
         EvaluationState, NoticeState, SchoolStatus, TitleSettlement, SignInMethod, AccessEvent,
-        SignInRefusal
+        SignInRefusal, RobotKind, RobotEvent
     )),
     modifiers(&BearerAuth, &PagingConvention, &ExactContract),
     tags(
@@ -393,7 +395,8 @@ fn year_ranges(document: &mut utoipa::openapi::OpenApi, this_year: i32) {
         (name = "school year", description = "Status data, collection rounds and the year lock"),
         (name = "standards", description = "Evaluation standards (评估标准) as data"),
         (name = "evaluations", description = "A submission's evaluation against its standard"),
-        (name = "notices", description = "The public notice (公示) of results and objections")
+        (name = "notices", description = "The public notice (公示) of results and objections"),
+        (name = "robots", description = "A province's DingTalk and WeCom group robots")
     )
 )]
 pub struct ApiDoc;
