@@ -42,6 +42,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     template!("pages/standards_check.html"),
     template!("pages/access_log.html"),
     template!("pages/platform_refused.html"),
+    template!("pages/robots.html"),
     template!("pages/round.html"),
     template!("pages/status_data.html"),
     template!("pages/annual_report.html"),
@@ -193,6 +194,12 @@ mod tests {
         );
         context.insert("next_query", "%2Fhome");
         context.insert("refusal", "unknown_account");
+        context.insert("robots", &json!([{"id": 3, "province_id": 1, "kind": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=ab12…",
+            "has_secret": true, "events": ["submission.submitted", "digest.weekly"], "created_at": "2026-06-01T00:00:00Z"}]));
+        context.insert(
+            "robot_events",
+            &["submission.submitted", "objection.received"],
+        );
         context.insert("platforms_configured", &json!([{"method": "cas", "label": "统一身份认证", "address": "https://cas.example.edu.cn/cas"}]));
         context.insert("roles", &["reviewer", "quality_officer"]);
         context.insert("form", &json!({}));

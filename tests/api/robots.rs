@@ -398,3 +398,101 @@ async fn a_robot_s_address_cannot_reach_inside(app: TestApp, receiver: Receiver)
         "asked once, the redirect not followed"
     );
 }
+
+with_receiver_on_both!(the_robots_page_adds_tries_and_removes_one);
+
+async fn the_robots_page_adds_tries_and_removes_one(app: TestApp, receiver: Receiver) {
+    let world = World::build(&app).await;
+    let mut visitor = crate::web_pages::Visitor::new(&app);
+    visitor
+        .sign_in(
+            world.email(crate::world::Actor::ProvinceAdmin).unwrap(),
+            crate::world::PASSWORD,
+        )
+        .await;
+    let page_path = format!("/provinces/{}/robots", world.province);
+    let page = visitor.get(&page_path).await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("id=\"robot-add\""));
+    let csrf = visitor.csrf.clone();
+    let bad = visitor
+        .post(
+            &page_path,
+            &[
+                ("csrf_token", &csrf),
+                ("kind", "dingtalk"),
+                ("url", "http://169.254.169.254/latest"),
+                ("secret", "SECnot-shown"),
+                ("event.submission.submitted", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text.contains("id=\"form-errors\""));
+    assert!(
+        !bad.text.contains("SECnot-shown"),
+        "the secret is not typed back"
+    );
+    let url = format!("http://127.0.0.1:{}/wecom/send?key=page", receiver.port);
+    let added = visitor
+        .post(
+            &page_path,
+            &[
+                ("csrf_token", &csrf),
+                ("kind", "wecom"),
+                ("url", &url),
+                ("event.submission.decided", "on"),
+                ("event.digest.weekly", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.text);
+    let listed = visitor.get(&format!("{page_path}?done=added")).await;
+    assert!(listed.text.contains("class=\"robot-row\""));
+    let robots = world
+        .bureau(&app)
+        .get(&format!("/api/v1/provinces/{}/webhooks", world.province))
+        .await
+        .json();
+    let id = robots[0]["id"].as_i64().unwrap();
+    assert_eq!(
+        robots[0]["events"],
+        json!(["submission.decided", "digest.weekly"])
+    );
+    let csrf = visitor.csrf.clone();
+    let tested = visitor
+        .post(&format!("/robots/{id}/test"), &[("csrf_token", &csrf)])
+        .await;
+    assert_eq!(
+        tested.header("location"),
+        Some(format!("{page_path}?done=tested").as_str())
+    );
+    let test = receiver.wait_for("/wecom/send", 1).await;
+    assert!(
+        test[0].body["markdown"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("测试消息")
+    );
+    let removed = visitor
+        .post(&format!("/robots/{id}/delete"), &[("csrf_token", &csrf)])
+        .await;
+    assert_eq!(removed.status, 303);
+    assert!(
+        visitor
+            .get(&page_path)
+            .await
+            .text
+            .contains("id=\"robots-empty\"")
+    );
+
+    // The province's reviewer may not.
+    let mut reviewer = crate::web_pages::Visitor::new(&app);
+    reviewer
+        .sign_in(
+            world.email(crate::world::Actor::Reviewer).unwrap(),
+            crate::world::PASSWORD,
+        )
+        .await;
+    assert_eq!(reviewer.get(&page_path).await.status, 403);
+}

@@ -59,6 +59,8 @@ async fn every_page_fits_a_phone() {
                 format!("/provinces/{}/standards-check?year=2025", world.province),
                 format!("/schools/{school}"),
                 "/admin/users".to_owned(),
+                "/admin/access-log".to_owned(),
+                format!("/provinces/{}/robots", world.province),
             ],
         ),
         (

@@ -16,6 +16,7 @@ pub mod peers;
 pub mod platforms;
 pub mod programmes;
 pub mod records;
+pub mod robots;
 pub mod school_year;
 pub mod schools;
 pub mod standards;
@@ -212,6 +213,10 @@ pub fn configure(routes: &mut Routes) {
             web::post().to(standing::settle_title),
         )
         .route("/programmes/{id}", web::post().to(programmes::update))
+        .route("/provinces/{id}/robots", web::get().to(robots::page))
+        .route("/provinces/{id}/robots", web::post().to(robots::create))
+        .route("/robots/{id}/delete", web::post().to(robots::remove))
+        .route("/robots/{id}/test", web::post().to(robots::test))
         .route("/rounds/{id}", web::get().to(school_year::round_page))
         .route("/rounds/{id}", web::post().to(school_year::round_update))
         .route(
