@@ -23,6 +23,7 @@ pub mod http;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
+pub mod outbound;
 pub mod random;
 pub mod report;
 pub mod robots;

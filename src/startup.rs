@@ -67,7 +67,7 @@ impl Application {
             evidence,
             kept: Arc::new(crate::app::kept::Kept::new()),
             integrity: Arc::new(crate::backup::Integrity::default()),
-            outbound: crate::auth::platform::Outbound::new()?,
+            outbound: crate::outbound::Outbound::new()?,
             robots,
         });
         actix_web::rt::spawn(crate::backup::watch_integrity(

@@ -23,7 +23,7 @@ pub struct AppState {
     /// what the last check of a SQLite file found
     pub integrity: Arc<crate::backup::Integrity>,
     /// requests to the identity platforms
-    pub outbound: crate::auth::platform::Outbound,
+    pub outbound: crate::outbound::Outbound,
     /// posts to group robots
     pub robots: crate::robots::RobotClient,
 }

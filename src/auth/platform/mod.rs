@@ -6,10 +6,9 @@
 
 pub mod cas;
 pub mod oidc;
-mod outbound;
 pub mod plain;
 
-pub use outbound::Outbound;
+pub use crate::outbound::Outbound;
 
 use actix_web::web;
 

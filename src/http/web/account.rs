@@ -33,6 +33,26 @@ pub(super) fn session_cookie(state: &AppState, signed_in: &NewSession) -> Cookie
         .finish()
 }
 
+/// Where a new page session lands, with its cookie: `next` (the home page for `/`), or the
+/// password form when the account must choose its own first.
+pub(super) fn landing(
+    state: &AppState,
+    signed_in: &NewSession,
+    next: &str,
+    must_change: bool,
+) -> Result<HttpResponse, AppError> {
+    let target = match next {
+        _ if must_change => "/account?done=password_required",
+        "/" => "/home",
+        next => next,
+    };
+    let mut response = see_other(target);
+    response
+        .add_cookie(&session_cookie(state, signed_in))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(response)
+}
+
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
@@ -108,18 +128,8 @@ pub async fn login_submit(
     let (status, error, retry_minutes) = match sign_in(&state, attempt).await {
         Ok(signed_in) => {
             // An account someone else set up chooses its own password first.
-            let target = if signed_in.user.password_change_required {
-                "/account?done=password_required".to_owned()
-            } else if next == "/" {
-                "/home".to_owned()
-            } else {
-                next
-            };
-            let mut response = see_other(&target);
-            response
-                .add_cookie(&session_cookie(&state, &signed_in))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            return Ok(response);
+            let must_change = signed_in.user.password_change_required;
+            return landing(&state, &signed_in, &next, must_change);
         }
         Err(AppError::Unauthorized { .. }) => (StatusCode::UNAUTHORIZED, "failed", 0),
         Err(AppError::TooManyRequests { retry_after_secs }) => (

@@ -7,9 +7,9 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::account::session_cookie;
+use super::account::landing;
 use super::local_path;
-use super::page::{Page, see_other};
+use super::page::Page;
 use crate::auth::platform::{self, FLOW_COOKIE, Refused, Returned};
 use crate::auth::session::client_of;
 use crate::domain::sign_in::{SignInMethod, SignInRefusal};
@@ -94,15 +94,8 @@ pub async fn come_back(
     };
     let refusal = match platform::finish(&state, method, returned, client_of(&req)).await {
         Ok((signed_in, next)) => {
-            let target = if next == "/" {
-                "/home".to_owned()
-            } else {
-                next
-            };
-            let mut response = see_other(&target);
-            response
-                .add_cookie(&session_cookie(&state, &signed_in))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // The platform vouched for the person: no local password to choose.
+            let mut response = landing(&state, &signed_in, &next, false)?;
             response
                 .add_cookie(&flow_cookie(&state, "", CookieDuration::ZERO))
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

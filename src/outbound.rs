@@ -1,7 +1,7 @@
 //! Requests to the identity platforms: one client that follows no redirect (a platform's
 //! answer is read where it was asked, never from wherever a redirect points) and gives up
-//! after ten seconds, adapted to what `openidconnect` and `oauth2` call.
-
+//! after ten seconds, adapted to what `openidconnect` and `oauth2` call. Its own module, so
+//! that the state holding it imports nothing of the sign-in that uses it.
 use std::time::Duration;
 
 /// The platforms' HTTP client.
