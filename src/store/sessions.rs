@@ -58,6 +58,17 @@ pub enum Checked {
     Ended,
 }
 
+/// A session's row with its user, read in one statement.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = sessions, check_for_backend(crate::db::MultiBackend))]
+struct LiveRow {
+    #[diesel(embed)]
+    user: UserRow,
+    method: SignInMethod,
+    page: bool,
+    last_seen_at: Option<PrimitiveDateTime>,
+}
+
 /// How often a page session's last use is written (not at every request).
 const SEEN_EVERY: time::Duration = time::Duration::minutes(1);
 
@@ -70,7 +81,7 @@ pub fn authenticate(
     now: PrimitiveDateTime,
     idle: time::Duration,
 ) -> Result<Checked, AppError> {
-    let found: Option<(UserRow, SignInMethod, bool, Option<PrimitiveDateTime>)> = sessions::table
+    let found: Option<LiveRow> = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
@@ -82,15 +93,16 @@ pub fn authenticate(
                 .is_null()
                 .or(users::valid_until.ge(now.date())),
         )
-        .select((
-            UserRow::as_select(),
-            sessions::method,
-            sessions::page,
-            sessions::last_seen_at,
-        ))
+        .select(LiveRow::as_select())
         .first(conn)
         .optional()?;
-    let Some((row, method, page, last_seen)) = found else {
+    let Some(LiveRow {
+        user: row,
+        method,
+        page,
+        last_seen_at: last_seen,
+    }) = found
+    else {
         return Ok(Checked::Ended);
     };
     let user = User::try_from(row)?;
