@@ -137,6 +137,30 @@ pub struct CasSettings {
 }
 
 impl Platforms {
+    /// The platforms configured: each method with its label and its address (the issuer,
+    /// the authorization endpoint, the CAS server), in the order the sign-in page offers them.
+    pub fn configured(&self) -> Vec<(crate::domain::sign_in::SignInMethod, &str, &str)> {
+        use crate::domain::sign_in::SignInMethod;
+        [
+            self.oidc
+                .as_ref()
+                .map(|o| (SignInMethod::Oidc, o.label.as_str(), o.issuer.as_str())),
+            self.oauth2.as_ref().map(|o| {
+                (
+                    SignInMethod::Oauth2,
+                    o.label.as_str(),
+                    o.authorize_url.as_str(),
+                )
+            }),
+            self.cas
+                .as_ref()
+                .map(|c| (SignInMethod::Cas, c.label.as_str(), c.url.as_str())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     fn parse(get: &Values<'_>) -> Result<Platforms, ConfigError> {
         let oidc = match get.get("ACCREDIT_OIDC_ISSUER") {
             None => None,

@@ -55,9 +55,29 @@ impl SignedIn {
 #[derive(Clone)]
 struct Claim {
     subject: Subject,
-    client: Client,
+    /// the peer's address and the user agent, kept as they came: the access log is written
+    /// by few requests, and only those build its `Client`
+    peer: Option<std::net::IpAddr>,
+    agent: Option<actix_web::http::header::HeaderValue>,
     /// the request is one that an account held to its first password change may make
     open_before_change: bool,
+}
+
+impl Claim {
+    /// Where the request came from, as the access log keeps it (`session::client_of`).
+    fn client(&self) -> Client {
+        Client {
+            addr: self
+                .peer
+                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+            user_agent: self
+                .agent
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+        }
+    }
 }
 
 /// What an account held to its first password change may do: read itself, change the
@@ -101,7 +121,7 @@ fn signed_in(
                     refused: None,
                     user: Some(&user),
                     email: &user.email,
-                    client: &claim.client,
+                    client: &claim.client(),
                 };
                 access_log::record(conn, &entry, now)?;
                 return Err(unauthorized(Msg::SessionIdle));
@@ -191,8 +211,8 @@ impl CurrentUser {
     }
 
     /// Where the request came from (the access log).
-    pub fn client(&self) -> &Client {
-        &self.claim.client
+    pub fn client(&self) -> Client {
+        self.claim.client()
     }
 }
 
@@ -240,7 +260,11 @@ impl FromRequest for CurrentUser {
             Ok(CurrentUser {
                 claim: Claim {
                     subject,
-                    client: crate::auth::session::client_of(req),
+                    peer: req.peer_addr().map(|a| a.ip()),
+                    agent: req
+                        .headers()
+                        .get(actix_web::http::header::USER_AGENT)
+                        .cloned(),
                     open_before_change,
                 },
                 state,

@@ -77,29 +77,18 @@ pub async fn sign_in(
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::anyhow!("password check failed: {e}")))?;
-    let refused = |user: Option<User>, why: SignInRefusal| {
-        let (state, email, client) = (state.clone(), email.clone(), client.clone());
-        async move {
-            state
-                .db
-                .run(move |conn| {
-                    let entry = access_log::Entry {
-                        event: AccessEvent::SignIn,
-                        method: SignInMethod::Password,
-                        refused: Some(why),
-                        user: user.as_ref(),
-                        email: &email,
-                        client: &client,
-                    };
-                    access_log::record(conn, &entry, now)
-                })
-                .await
-        }
-    };
     let (attempt_id, user, verified) = match checked {
         Ok(checked) => checked,
         Err(throttled @ AppError::TooManyRequests { .. }) => {
-            refused(None, SignInRefusal::Throttled).await?;
+            refuse_sign_in(
+                state,
+                SignInMethod::Password,
+                None,
+                &email,
+                SignInRefusal::Throttled,
+                &client,
+            )
+            .await?;
             return Err(throttled);
         }
         Err(other) => return Err(other),
@@ -121,14 +110,58 @@ pub async fn sign_in(
             Ok(signed_in)
         }
         Some(user) if verified => {
-            refused(Some(user), SignInRefusal::NotInOffice).await?;
+            refuse_sign_in(
+                state,
+                SignInMethod::Password,
+                Some(user),
+                &email,
+                SignInRefusal::NotInOffice,
+                &client,
+            )
+            .await?;
             Err(invalid_credentials())
         }
         user => {
-            refused(user, SignInRefusal::InvalidCredentials).await?;
+            refuse_sign_in(
+                state,
+                SignInMethod::Password,
+                user,
+                &email,
+                SignInRefusal::InvalidCredentials,
+                &client,
+            )
+            .await?;
             Err(invalid_credentials())
         }
     }
+}
+
+/// A sign-in that failed, in the access log: by which method, for which account if one is
+/// known, under the address typed or vouched for, and why. Shared by the password and the
+/// identity platforms.
+pub async fn refuse_sign_in(
+    state: &web::Data<AppState>,
+    method: SignInMethod,
+    user: Option<User>,
+    shown: &str,
+    why: SignInRefusal,
+    client: &Client,
+) -> Result<(), AppError> {
+    let (shown, client, now) = (shown.to_owned(), client.clone(), now_utc());
+    state
+        .db
+        .run(move |conn| {
+            let entry = access_log::Entry {
+                event: AccessEvent::SignIn,
+                method,
+                refused: Some(why),
+                user: user.as_ref(),
+                email: &shown,
+                client: &client,
+            };
+            access_log::record(conn, &entry, now)
+        })
+        .await
 }
 
 /// A session to open for someone whose sign-in held.
@@ -192,7 +225,7 @@ pub async fn open_session(
 /// Ends the request's session (a session already ended answers 401, as any request would),
 /// and writes the sign-out in the access log.
 pub async fn sign_out(user: &crate::auth::CurrentUser) -> Result<(), AppError> {
-    let client = user.client().clone();
+    let client = user.client();
     user.run_as(move |conn, me| {
         write_transaction(conn, |conn| {
             let now = now_utc();
@@ -217,7 +250,8 @@ pub fn client_addr(req: &HttpRequest) -> String {
         .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
 }
 
-/// Where a request came from, for the access log: its address and its user agent.
+/// Where a request came from, for the access log: its address and its user agent (which
+/// the log cuts to its length).
 pub fn client_of(req: &HttpRequest) -> Client {
     Client {
         addr: client_addr(req),
@@ -226,9 +260,7 @@ pub fn client_of(req: &HttpRequest) -> Client {
             .get(actix_web::http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
-            .chars()
-            .take(crate::domain::sign_in::USER_AGENT_CHARS)
-            .collect(),
+            .to_owned(),
     }
 }
 
@@ -320,7 +352,7 @@ pub async fn change_own_password(
         user: changed,
         method: me.method,
         page: me.page,
-        client: user.client().clone(),
+        client: user.client(),
         ticket: None,
     };
     open_session(state, opening, now).await

@@ -184,15 +184,16 @@ pub fn for_sending(conn: &mut DbConn, id: i64) -> Result<Option<Robot>, AppError
         .map(robot))
 }
 
-/// Removes a robot with what it had still to be told and its post counts.
-pub fn delete(conn: &mut DbConn, access: &Access, id: i64) -> Result<(), AppError> {
-    managed(conn, access, id)?;
+/// Removes a robot with what it had still to be told and its post counts; answers the
+/// robot that was.
+pub fn delete(conn: &mut DbConn, access: &Access, id: i64) -> Result<Robot, AppError> {
+    let robot = managed(conn, access, id)?;
     crate::db::write_transaction(conn, |conn| {
         diesel::delete(outbox::table.filter(outbox::webhook_id.eq(id))).execute(conn)?;
         diesel::delete(webhook_posts::table.filter(webhook_posts::webhook_id.eq(id)))
             .execute(conn)?;
         diesel::delete(webhooks::table.find(id)).execute(conn)?;
-        Ok(())
+        Ok(robot)
     })
 }
 

@@ -12,7 +12,7 @@ pub use crate::outbound::Outbound;
 
 use actix_web::web;
 
-use crate::auth::session::{NewSession, Opening, open_session};
+use crate::auth::session::{NewSession, Opening, open_session, refuse_sign_in};
 use crate::clock::now_utc;
 use crate::config::Settings;
 use crate::domain::sign_in::{AccessEvent, SignInMethod, SignInRefusal};
@@ -21,7 +21,7 @@ use crate::random::random_id;
 use crate::state::AppState;
 use crate::store::access_log::{self, Client};
 use crate::store::sign_in_flows::{self, Flow};
-use crate::store::users::{self, User};
+use crate::store::users;
 
 /// The cookie that binds a flow to the browser that started it.
 pub const FLOW_COOKIE: &str = "accredit_flow";
@@ -56,23 +56,6 @@ impl From<AppError> for Refused {
     fn from(e: AppError) -> Refused {
         Refused::Failed(e)
     }
-}
-
-/// The platforms configured, with their labels, for the sign-in page and the admin's.
-pub fn offered(settings: &Settings) -> Vec<(SignInMethod, String)> {
-    let p = &settings.platforms;
-    [
-        p.oidc
-            .as_ref()
-            .map(|o| (SignInMethod::Oidc, o.label.clone())),
-        p.oauth2
-            .as_ref()
-            .map(|o| (SignInMethod::Oauth2, o.label.clone())),
-        p.cas.as_ref().map(|c| (SignInMethod::Cas, c.label.clone())),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
 }
 
 /// Our callback for `method`, as the platform knows it.
@@ -179,7 +162,7 @@ pub async fn finish(
         Ok(found) => found,
         Err(Refused::Rejected(why)) => {
             tracing::warn!(method = method.as_str(), %why, "sign-in through a platform refused");
-            refuse(state, method, None, "", SignInRefusal::Rejected, &client).await?;
+            refuse_sign_in(state, method, None, "", SignInRefusal::Rejected, &client).await?;
             return Err(Refused::Rejected(why));
         }
         Err(other) => return Err(other),
@@ -196,7 +179,7 @@ pub async fn finish(
     let now = now_utc();
     match account {
         None => {
-            refuse(
+            refuse_sign_in(
                 state,
                 method,
                 None,
@@ -208,7 +191,7 @@ pub async fn finish(
             Err(Refused::Unknown)
         }
         Some(user) if !user.in_office(now.date()) => {
-            refuse(
+            refuse_sign_in(
                 state,
                 method,
                 Some(user),
@@ -294,31 +277,6 @@ async fn vouch(
         SignInMethod::Password => return Err(Refused::Failed(AppError::NotFound)),
     };
     Ok((vouched.map_err(Refused::Rejected)?, flow.next))
-}
-
-async fn refuse(
-    state: &web::Data<AppState>,
-    method: SignInMethod,
-    user: Option<User>,
-    shown: &str,
-    why: SignInRefusal,
-    client: &Client,
-) -> Result<(), AppError> {
-    let (shown, client, now) = (shown.to_owned(), client.clone(), now_utc());
-    state
-        .db
-        .run(move |conn| {
-            let entry = access_log::Entry {
-                event: AccessEvent::SignIn,
-                method,
-                refused: Some(why),
-                user: user.as_ref(),
-                email: &shown,
-                client: &client,
-            };
-            access_log::record(conn, &entry, now)
-        })
-        .await
 }
 
 /// The CAS server's single logout: every session opened with the ticket ends, each a

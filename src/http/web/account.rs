@@ -91,9 +91,12 @@ fn login_context(state: &AppState, page: &Page, next: &str) -> tera::Context {
     let mut context = page.context(None);
     context.insert("next", next);
     context.insert("next_query", &crate::templates::percent_encode(next));
-    let platforms: Vec<_> = crate::auth::platform::offered(&state.settings)
+    let platforms: Vec<_> = state
+        .settings
+        .platforms
+        .configured()
         .into_iter()
-        .map(|(method, label)| serde_json::json!({"method": method.as_str(), "label": label}))
+        .map(|(method, label, _)| serde_json::json!({"method": method.as_str(), "label": label}))
         .collect();
     context.insert("platforms", &platforms);
     context

@@ -178,27 +178,15 @@ async fn users_view(
     context.insert("roles", &roles);
     context.insert("form", form);
     context.insert("external_id_failed", &errors.contains_key("external_id"));
-    let platforms = &state.settings.platforms;
-    let configured: Vec<_> = [
-        platforms
-            .oidc
-            .as_ref()
-            .map(|o| ("oidc", o.label.as_str(), o.issuer.as_str())),
-        platforms
-            .oauth2
-            .as_ref()
-            .map(|o| ("oauth2", o.label.as_str(), o.authorize_url.as_str())),
-        platforms
-            .cas
-            .as_ref()
-            .map(|c| ("cas", c.label.as_str(), c.url.as_str())),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|(method, label, address)| {
-        serde_json::json!({"method": method, "label": label, "address": address})
-    })
-    .collect();
+    let configured: Vec<_> = state
+        .settings
+        .platforms
+        .configured()
+        .into_iter()
+        .map(|(method, label, address)| {
+            serde_json::json!({"method": method.as_str(), "label": label, "address": address})
+        })
+        .collect();
     context.insert("platforms_configured", &configured);
     context.insert("errors", &page.errors(&errors));
     context.insert("done", done.unwrap_or(""));

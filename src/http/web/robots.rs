@@ -115,11 +115,7 @@ pub async fn remove(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let province = user
-        .run(move |conn, access| {
-            let robot = webhooks::managed(conn, access, id)?;
-            webhooks::delete(conn, access, id)?;
-            Ok(robot.province_id)
-        })
+        .run(move |conn, access| Ok(webhooks::delete(conn, access, id)?.province_id))
         .await?;
     Ok(see_other(&format!(
         "/provinces/{province}/robots?done=removed"
