@@ -66,7 +66,7 @@ async fn every_sign_in_and_sign_out_is_in_the_access_log(app: TestApp) {
     assert_eq!(out.status, 204);
 
     // The admin reads all of it, newest first, with the address and the user agent.
-    let log = admin.get("/api/v1/access-log?limit=200").await;
+    let log = admin.access_log("?limit=200").await;
     assert_eq!(log.status, 200, "{}", log.text);
     let log = log.json();
     let officer_entries = entries_of(&log, &officer_email);
@@ -89,10 +89,7 @@ async fn every_sign_in_and_sign_out_is_in_the_access_log(app: TestApp) {
     assert_eq!(unknown.len(), 1);
     assert!(unknown[0]["user_id"].is_null());
     // Only the failures, when asked.
-    let failures = admin
-        .get("/api/v1/access-log?succeeded=false&limit=200")
-        .await
-        .json();
+    let failures = admin.access_log("?succeeded=false&limit=200").await.json();
     assert!(
         failures
             .as_array()
@@ -104,7 +101,7 @@ async fn every_sign_in_and_sign_out_is_in_the_access_log(app: TestApp) {
 
     // The province admin reads their province's accounts' entries: not Zhejiang's, not
     // an address no account has.
-    let theirs = bureau.get("/api/v1/access-log?limit=200").await;
+    let theirs = bureau.access_log("?limit=200").await;
     assert_eq!(theirs.status, 200, "{}", theirs.text);
     let theirs = theirs.json();
     assert_eq!(
@@ -123,7 +120,7 @@ async fn every_sign_in_and_sign_out_is_in_the_access_log(app: TestApp) {
     }
 
     // The CSV has every entry the reader may see, with a header.
-    let csv = admin.get("/api/v1/access-log?format=csv").await;
+    let csv = admin.access_log("?format=csv").await;
     assert_eq!(csv.status, 200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
     let lines: Vec<&str> = csv.text.lines().collect();
@@ -136,7 +133,7 @@ async fn every_sign_in_and_sign_out_is_in_the_access_log(app: TestApp) {
     );
     assert_eq!(lines.len() - 1, log.as_array().unwrap().len());
     assert!(csv.text.contains("Agent/Officer 1.0"));
-    let bad = admin.get("/api/v1/access-log?from=yesterday").await;
+    let bad = admin.access_log("?from=yesterday").await;
     assert_eq!(bad.status, 422);
     assert!(bad.json()["error"]["fields"]["from"].is_string());
 
@@ -232,12 +229,8 @@ async fn an_account_set_up_by_someone_else_chooses_its_own_password_first(app: T
     };
     // Three classes of characters under graded protection.
     let weak = app
-        .send(
-            "POST",
-            "/api/v1/users",
-            Some(&root),
-            Some(new_user("onlylowercase letters")),
-        )
+        .with_token(&root)
+        .create_user(new_user("onlylowercase letters"))
         .await;
     assert_eq!(weak.status, 422);
     assert!(
@@ -266,12 +259,8 @@ async fn an_account_set_up_by_someone_else_chooses_its_own_password_first(app: T
         chinese.text
     );
     let created = app
-        .send(
-            "POST",
-            "/api/v1/users",
-            Some(&root),
-            Some(new_user("Initial pass 2026")),
-        )
+        .with_token(&root)
+        .create_user(new_user("Initial pass 2026"))
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(created.json()["password_change_required"], true);
@@ -281,7 +270,7 @@ async fn an_account_set_up_by_someone_else_chooses_its_own_password_first(app: T
     assert_eq!(login.status, 200);
     assert_eq!(login.json()["user"]["password_change_required"], true);
     let token = login.json()["token"].as_str().unwrap().to_owned();
-    let held = app.send("GET", "/api/v1/schools", Some(&token), None).await;
+    let held = app.with_token(&token).schools("").await;
     assert_eq!(held.status, 403);
     assert_eq!(held.error_code(), "password_change_required");
     let me = app.send("GET", "/api/v1/me", Some(&token), None).await;
@@ -321,21 +310,17 @@ async fn an_account_set_up_by_someone_else_chooses_its_own_password_first(app: T
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text);
     let token = changed.json()["token"].as_str().unwrap().to_owned();
-    let free = app.send("GET", "/api/v1/schools", Some(&token), None).await;
+    let free = app.with_token(&token).schools("").await;
     assert_eq!(free.status, 200, "{}", free.text);
     let again = app.login("reviewer@fj.example", "My own Pass 77").await;
     assert_eq!(again.json()["user"]["password_change_required"], false);
 
     // The pages send such an account to choose its password, and hold it there.
     let second = app
-        .send(
-            "POST",
-            "/api/v1/users",
-            Some(&root),
-            Some(
-                json!({"email": "viewer@fj.example", "name": "Viewer", "role": "reviewer",
+        .with_token(&root)
+        .create_user(
+            json!({"email": "viewer@fj.example", "name": "Viewer", "role": "reviewer",
                 "password": "Initial pass 2026", "province_id": province}),
-            ),
         )
         .await;
     assert_eq!(second.status, 201);
@@ -376,45 +361,24 @@ async fn an_account_is_given_its_identity_platform_id(app: TestApp) {
     let world = World::build(&app).await;
     let admin = world.client(&app, Actor::Admin);
     let bureau = world.bureau(&app);
-    let path = format!("/api/v1/users/{}", world.colleague);
-    let set = app
-        .send(
-            "PATCH",
-            &path,
-            bureau.token.as_deref(),
-            Some(json!({"external_id": " 20190001 "})),
-        )
+    let set = bureau
+        .update_user(world.colleague, json!({"external_id": " 20190001 "}))
         .await;
     assert_eq!(set.status, 200, "{}", set.text);
     assert_eq!(set.json()["external_id"], "20190001");
     // Another account may not have the same id.
-    let taken = app
-        .send(
-            "PATCH",
-            &format!("/api/v1/users/{}", world.foreign_user),
-            admin.token.as_deref(),
-            Some(json!({"external_id": "20190001"})),
-        )
+    let taken = admin
+        .update_user(world.foreign_user, json!({"external_id": "20190001"}))
         .await;
     assert_eq!(taken.status, 409, "{}", taken.text);
     assert_eq!(taken.error_code(), "external_id_taken");
     // A province admin sets no id of another province's account.
-    let foreign = app
-        .send(
-            "PATCH",
-            &format!("/api/v1/users/{}", world.foreign_user),
-            bureau.token.as_deref(),
-            Some(json!({"external_id": "zj-1"})),
-        )
+    let foreign = bureau
+        .update_user(world.foreign_user, json!({"external_id": "zj-1"}))
         .await;
     assert_eq!(foreign.status, 404);
-    let cleared = app
-        .send(
-            "PATCH",
-            &path,
-            bureau.token.as_deref(),
-            Some(json!({"external_id": null})),
-        )
+    let cleared = bureau
+        .update_user(world.colleague, json!({"external_id": null}))
         .await;
     assert_eq!(cleared.status, 200);
     assert!(cleared.json()["external_id"].is_null());
@@ -437,7 +401,7 @@ async fn an_account_is_given_its_identity_platform_id(app: TestApp) {
         )
         .await;
     assert_eq!(saved.status, 303, "{}", saved.text);
-    let user = bureau.get(&path).await.json();
+    let user = bureau.user(world.colleague).await.json();
     assert_eq!(user["external_id"], "cas-reviewer");
     let control = visitor
         .post(

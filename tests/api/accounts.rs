@@ -147,13 +147,9 @@ async fn deactivation_ends_sessions_and_sign_in(app: TestApp) {
     let officer = world.token(Actor::QualityOfficer).unwrap();
     let me = app.me(Some(officer)).await.json();
     let id = me["id"].as_i64().unwrap();
-    let reply = app
-        .send(
-            "PATCH",
-            &format!("/api/v1/users/{id}"),
-            world.token(Actor::ProvinceAdmin),
-            Some(json!({"active": false})),
-        )
+    let reply = world
+        .bureau(&app)
+        .update_user(id, json!({"active": false}))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json()["active"], false);
@@ -165,13 +161,9 @@ async fn deactivation_ends_sessions_and_sign_in(app: TestApp) {
     assert_eq!(login.error_code(), "invalid_credentials");
     // Nobody deactivates themselves.
     let admin_me = app.me(world.token(Actor::Admin)).await.json();
-    let reply = app
-        .send(
-            "PATCH",
-            &format!("/api/v1/users/{}", admin_me["id"]),
-            world.token(Actor::Admin),
-            Some(json!({"active": false})),
-        )
+    let reply = world
+        .admin(&app)
+        .update_user(&admin_me["id"], json!({"active": false}))
         .await;
     assert_eq!(reply.status, 422);
     assert!(reply.json()["error"]["fields"]["active"].is_string());
@@ -218,61 +210,41 @@ async fn changing_the_password_ends_every_session(app: TestApp) {
 
 async fn role_changes_apply_at_the_next_request(app: TestApp) {
     let world = World::build(&app).await;
-    let reviewer = world.token(Actor::Reviewer).unwrap();
-    let school = format!("/api/v1/schools/{}", world.school);
+    let reviewer = world.reviewer(&app);
     assert_eq!(
-        app.send(
-            "PATCH",
-            &school,
-            Some(reviewer),
-            Some(json!({"city": "Fuzhou"}))
-        )
-        .await
-        .status,
+        reviewer
+            .update_school(world.school, json!({"city": "Fuzhou"}))
+            .await
+            .status,
         403
     );
-    let me = app.me(Some(reviewer)).await.json();
-    let reply = app
-        .send(
-            "PATCH",
-            &format!("/api/v1/users/{}", me["id"]),
-            world.token(Actor::Admin),
-            Some(json!({"role": "province_admin"})),
-        )
+    let me = app.me(reviewer.token()).await.json();
+    let reply = world
+        .admin(&app)
+        .update_user(&me["id"], json!({"role": "province_admin"}))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(
-        app.send(
-            "PATCH",
-            &school,
-            Some(reviewer),
-            Some(json!({"city": "Fuzhou"}))
-        )
-        .await
-        .status,
+        reviewer
+            .update_school(world.school, json!({"city": "Fuzhou"}))
+            .await
+            .status,
         200
     );
     // A province admin cannot make anyone an admin.
-    let reply = app
-        .send(
-            "PATCH",
-            &format!("/api/v1/users/{}", world.colleague),
-            world.token(Actor::ProvinceAdmin),
-            Some(json!({"role": "admin"})),
-        )
+    let reply = world
+        .bureau(&app)
+        .update_user(world.colleague, json!({"role": "admin"}))
         .await;
     assert_eq!(reply.status, 403);
 }
 
 async fn validation_names_each_bad_field(app: TestApp) {
     let world = World::build(&app).await;
-    let admin = world.token(Actor::Admin);
-    let reply = app
-        .send(
-            "POST",
-            "/api/v1/users",
-            admin,
-            Some(json!({"email": "no-at-sign", "name": "", "role": "boss", "password": "short"})),
+    let admin = world.admin(&app);
+    let reply = admin
+        .create_user(
+            json!({"email": "no-at-sign", "name": "", "role": "boss", "password": "short"}),
         )
         .await;
     assert_eq!(reply.status, 422);
@@ -280,39 +252,33 @@ async fn validation_names_each_bad_field(app: TestApp) {
     for field in ["email", "name", "role", "password"] {
         assert!(fields[field].is_string(), "{field} not named: {fields}");
     }
-    let reply = app
-        .send("POST", "/api/v1/users", admin, Some(json!({"email": "qo2@x.example", "name": "QO", "role": "quality_officer", "password": PASSWORD, "province_id": world.other_province, "school_id": world.school})))
+    let reply = admin.create_user(json!({"email": "qo2@x.example", "name": "QO", "role": "quality_officer", "password": PASSWORD, "province_id": world.other_province, "school_id": world.school}))
         .await;
     assert_eq!(reply.status, 422);
     assert_eq!(
         reply.json()["error"]["fields"]["school_id"],
         "is not in the given province"
     );
-    let reply = app
-        .send("POST", "/api/v1/users", admin, Some(json!({"email": "r2@x.example", "name": "R", "role": "reviewer", "password": PASSWORD})))
+    let reply = admin
+        .create_user(
+            json!({"email": "r2@x.example", "name": "R", "role": "reviewer", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(reply.status, 422);
     assert!(reply.json()["error"]["fields"]["province_id"].is_string());
-    let duplicate = app
-        .send("POST", "/api/v1/users", admin, Some(json!({"email": world.email(Actor::Reviewer), "name": "R", "role": "reviewer", "password": PASSWORD, "province_id": world.province})))
+    let duplicate = admin.create_user(json!({"email": world.email(Actor::Reviewer), "name": "R", "role": "reviewer", "password": PASSWORD, "province_id": world.province}))
         .await;
     assert_eq!(duplicate.status, 409);
     assert_eq!(duplicate.error_code(), "duplicate_email");
-    let reply = app
-        .send("POST", "/api/v1/schools", admin, Some(json!({"province_id": world.province, "name": " ", "city": "", "kind": "university", "founded_year": 1200})))
+    let reply = admin.create_school(json!({"province_id": world.province, "name": " ", "city": "", "kind": "university", "founded_year": 1200}))
         .await;
     assert_eq!(reply.status, 422);
     let fields = reply.json()["error"]["fields"].clone();
     for field in ["name", "city", "kind", "founded_year"] {
         assert!(fields[field].is_string(), "{field} not named: {fields}");
     }
-    let reply = app
-        .send(
-            "POST",
-            "/api/v1/provinces",
-            admin,
-            Some(json!({"code": "F", "name": ""})),
-        )
+    let reply = admin
+        .post("/api/v1/provinces", json!({"code": "F", "name": ""}))
         .await;
     assert_eq!(reply.status, 422);
     let fields = reply.json()["error"]["fields"].clone();
@@ -324,11 +290,8 @@ async fn validation_names_each_bad_field(app: TestApp) {
 
 async fn malformed_bodies_are_400_and_nothing_is_written(app: TestApp) {
     let world = World::build(&app).await;
-    let admin = world.token(Actor::Admin).unwrap();
-    let before = app
-        .send("GET", "/api/v1/schools", Some(admin), None)
-        .await
-        .json();
+    let admin = world.admin(&app);
+    let before = admin.schools("").await.json();
     for (body, code) in [
         ("{\"province_id\": 1,", "malformed_json"),
         (
@@ -344,7 +307,7 @@ async fn malformed_bodies_are_400_and_nothing_is_written(app: TestApp) {
         let reply = app
             .client
             .post(app.url("/api/v1/schools"))
-            .bearer_auth(admin)
+            .bearer_auth(admin.token().unwrap())
             .header("Content-Type", "application/json")
             .body(body)
             .send()
@@ -357,46 +320,32 @@ async fn malformed_bodies_are_400_and_nothing_is_written(app: TestApp) {
     let text = app
         .client
         .post(app.url("/api/v1/schools"))
-        .bearer_auth(admin)
+        .bearer_auth(admin.token().unwrap())
         .header("Content-Type", "text/plain")
         .body("{}")
         .send()
         .await
         .unwrap();
     assert_eq!(text.status().as_u16(), 415);
-    let after = app
-        .send("GET", "/api/v1/schools", Some(admin), None)
-        .await
-        .json();
+    let after = admin.schools("").await.json();
     assert_eq!(before, after, "no school was written");
 }
 
 async fn stale_versions_conflict(app: TestApp) {
     let world = World::build(&app).await;
-    let officer = world.token(Actor::QualityOfficer);
-    let path = format!("/api/v1/schools/{}", world.school);
-    let school = app.send("GET", &path, officer, None).await.json();
+    let officer = world.officer(&app);
+    let school = officer.school(world.school).await.json();
     let version = school["version"].as_i64().unwrap();
-    let first = app
-        .send(
-            "PATCH",
-            &path,
-            officer,
-            Some(json!({"city": "Fuzhou", "version": version})),
-        )
+    let first = officer
+        .update_school(world.school, json!({"city": "Fuzhou", "version": version}))
         .await;
     assert_eq!(first.status, 200);
     assert_eq!(first.json()["version"], version + 1);
-    let stale = app
-        .send(
-            "PATCH",
-            &path,
-            officer,
-            Some(json!({"city": "Mawei", "version": version})),
-        )
+    let stale = officer
+        .update_school(world.school, json!({"city": "Mawei", "version": version}))
         .await;
     assert_eq!(stale.status, 409);
     assert_eq!(stale.error_code(), "stale_version");
-    let now = app.send("GET", &path, officer, None).await.json();
+    let now = officer.school(world.school).await.json();
     assert_eq!(now["city"], "Fuzhou");
 }

@@ -417,10 +417,7 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
         .await;
     assert_eq!(login.status, 200);
     let token = login.json()["token"].as_str().unwrap().to_owned();
-    let mine = app
-        .send("GET", "/api/v1/submissions", Some(&token), None)
-        .await
-        .json();
+    let mine = app.with_token(&token).submissions("").await.json();
     let mut states: Vec<&str> = mine
         .as_array()
         .unwrap()
@@ -443,10 +440,7 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
     );
 
     // The example standard, and the re-evaluation's self-evaluation against it half done.
-    let standards = app
-        .send("GET", "/api/v1/standards", Some(&token), None)
-        .await
-        .json();
+    let standards = app.with_token(&token).standards("").await.json();
     let example = standards
         .as_array()
         .unwrap()
@@ -462,12 +456,8 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
         .find(|s| s["kind"] == "title_reevaluation")
         .unwrap();
     let evaluation = app
-        .send(
-            "GET",
-            &format!("/api/v1/submissions/{}/evaluation", reevaluation["id"]),
-            Some(&token),
-            None,
-        )
+        .with_token(&token)
+        .evaluation(&reevaluation["id"])
         .await
         .json();
     assert_eq!(evaluation["standard"]["code"], "nkts_example");
@@ -490,35 +480,15 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
     let fujian = app.me(Some(&bureau)).await.json()["province_id"]
         .as_i64()
         .unwrap();
-    let notices = app
-        .send(
-            "GET",
-            &format!("/api/v1/provinces/{fujian}/notices"),
-            Some(&bureau),
-            None,
-        )
-        .await
-        .json();
+    let notices = app.with_token(&bureau).notices(fujian).await.json();
     assert_eq!(notices[0]["state"], "open", "{notices}");
     assert_eq!(notices[0]["entries"][0]["outcome"], "pass");
-    let objections = app
-        .send(
-            "GET",
-            &format!("/api/v1/provinces/{fujian}/objections"),
-            Some(&bureau),
-            None,
-        )
-        .await
-        .json();
+    let objections = app.with_token(&bureau).objections(fujian).await.json();
     assert_eq!(objections.as_array().unwrap().len(), 1);
     assert_eq!(objections[0]["state"], "pending");
     let submitted = app
-        .send(
-            "GET",
-            "/api/v1/submissions?status=submitted",
-            Some(&bureau),
-            None,
-        )
+        .with_token(&bureau)
+        .submissions("?status=submitted")
         .await
         .json();
     let mut half_way = 0;
@@ -551,38 +521,20 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
     // The integration plan: Minhou merged into Fuzhou No.2 in 2025, its record readable,
     // and the inventory of 2025 with Quanzhou's shortfalls.
     let merged = app
-        .send("GET", "/api/v1/schools?status=merged", Some(&bureau), None)
+        .with_token(&bureau)
+        .schools("?status=merged")
         .await
         .json();
     assert_eq!(merged[0]["name_zh"], "闽侯县技工学校", "{merged}");
     assert_eq!(merged[0]["effective_on"], "2025-09-01");
     let minhou = merged[0]["id"].as_i64().unwrap();
-    let titles = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{minhou}/titles"),
-            Some(&bureau),
-            None,
-        )
-        .await
-        .json();
+    let titles = app.with_token(&bureau).titles(minhou).await.json();
     assert_eq!(titles[0]["settlement"], "kept", "{titles}");
-    let years = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{minhou}/status-data/2024"),
-            Some(&bureau),
-            None,
-        )
-        .await;
+    let years = app.with_token(&bureau).status_data(minhou, 2024).await;
     assert_eq!(years.status, 200, "{}", years.text);
     let inventory = app
-        .send(
-            "GET",
-            &format!("/api/v1/provinces/{fujian}/standards-check?year=2025"),
-            Some(&bureau),
-            None,
-        )
+        .with_token(&bureau)
+        .standards_check(fujian, "?year=2025")
         .await
         .json();
     let rows = inventory.as_array().unwrap();
@@ -608,15 +560,7 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
         me["school_id"].as_i64().unwrap(),
         me["province_id"].as_i64().unwrap(),
     );
-    let rounds = app
-        .send(
-            "GET",
-            &format!("/api/v1/provinces/{province}/rounds"),
-            Some(&token),
-            None,
-        )
-        .await
-        .json();
+    let rounds = app.with_token(&token).rounds(province).await.json();
     let open: Vec<i64> = rounds
         .as_array()
         .unwrap()
@@ -626,12 +570,8 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
         .collect();
     assert_eq!(open, [2026]);
     let y2025 = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/status-data/2025"),
-            Some(&token),
-            None,
-        )
+        .with_token(&token)
+        .status_data(school, 2025)
         .await
         .json();
     assert_eq!(
@@ -639,24 +579,13 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
         (Some("accepted"), Some(true))
     );
     let y2026 = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/status-data/2026"),
-            Some(&token),
-            None,
-        )
+        .with_token(&token)
+        .status_data(school, 2026)
         .await
         .json();
     assert_eq!(y2026["state"], "in_progress");
     // Issue 26: the written sections read as written, without the source's indentation.
-    let written = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/annual-report/2025"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let written = app.with_token(&token).annual_report(school, 2025, "").await;
     assert_eq!(written.status, 200);
     for paragraph in [
         "<p>职业技能鉴定 2,600 人次，合格率接近 90%。</p>",
@@ -674,12 +603,8 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
         })
         .expect("the 2025 report's draft");
     let detail = app
-        .send(
-            "GET",
-            &format!("/api/v1/submissions/{}", report["id"]),
-            Some(&token),
-            None,
-        )
+        .with_token(&token)
+        .submission(&report["id"])
         .await
         .json();
     assert!(
@@ -747,90 +672,44 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
     let token = officer.json()["token"].as_str().unwrap().to_owned();
     let me = app.me(Some(&token)).await.json();
     let school = me["school_id"].as_i64().expect("officer's school");
-    let audits = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/audits"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let audits = app.with_token(&token).audits(school).await;
     assert_eq!(audits.status, 200);
     assert_eq!(audits.json().as_array().unwrap().len(), 10);
-    let indicators = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/indicators"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let indicators = app.with_token(&token).indicators(school).await;
     assert!(indicators.json().as_array().unwrap().len() >= 20);
     // Last year is accepted, with the whole catalogue; this year's round is open.
     let last_year = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/status-data/2025"),
-            Some(&token),
-            None,
-        )
+        .with_token(&token)
+        .status_data(school, 2025)
         .await
         .json();
     assert_eq!(last_year["locked"], true, "{last_year}");
     assert_eq!(last_year["state"], "accepted");
     assert!(last_year["figures"].as_object().unwrap().len() >= 19);
     assert!(last_year["derived"]["students_per_teacher"].is_number());
-    let peers = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/peer-comparison"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let peers = app.with_token(&token).peer_comparison(school, "").await;
     assert_eq!(peers.status, 200, "{}", peers.text);
 
     // An accepted year is locked, synthetic or not.
     let locked = app
-        .send(
-            "PUT",
-            &format!("/api/v1/schools/{school}/indicators/2025"),
-            Some(&token),
-            Some(serde_json::json!({"students": 1})),
-        )
+        .with_token(&token)
+        .put_indicators(school, 2025, serde_json::json!({"students": 1}))
         .await;
     assert_eq!(locked.status, 409, "{}", locked.text);
     assert_eq!(locked.error_code(), "year_locked");
     // The figures synth computed in bulk are those a write recomputes for the school: a
     // change to a finding recomputes them, and the comparison is unchanged.
     let audit = audits.json()[0]["id"].as_i64().unwrap();
-    let finding = app
-        .send(
-            "GET",
-            &format!("/api/v1/audits/{audit}/findings"),
-            Some(&token),
-            None,
-        )
-        .await
-        .json()[0]
-        .clone();
+    let finding = app.with_token(&token).findings(audit).await.json()[0].clone();
     let put = app
-        .send(
-            "PATCH",
-            &format!("/api/v1/findings/{}", finding["id"]),
-            Some(&token),
-            Some(serde_json::json!({"description": finding["description"]})),
+        .with_token(&token)
+        .update_finding(
+            &finding["id"],
+            serde_json::json!({"description": finding["description"]}),
         )
         .await;
     assert_eq!(put.status, 200, "{}", put.text);
-    let again = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/peer-comparison"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let again = app.with_token(&token).peer_comparison(school, "").await;
     assert_eq!(again.json()["school"], peers.json()["school"]);
 
     // Reviewers of the province see its queue; every submission reads back whole.
@@ -838,9 +717,7 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
         .login("admin@synth.accredit.cn", accredit::synth::SYNTH_PASSWORD)
         .await;
     let admin = admin.json()["token"].as_str().unwrap().to_owned();
-    let all = app
-        .send("GET", "/api/v1/submissions?limit=1000", Some(&admin), None)
-        .await;
+    let all = app.with_token(&admin).submissions("?limit=1000").await;
     assert_eq!(
         all.header("x-total-count"),
         Some((400 + status_data).to_string().as_str())
@@ -866,14 +743,7 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
         )
     }) {
         let id = submission["id"].as_i64().unwrap();
-        let reply = app
-            .send(
-                "GET",
-                &format!("/api/v1/submissions/{id}/evaluation"),
-                Some(&admin),
-                None,
-            )
-            .await;
+        let reply = app.with_token(&admin).evaluation(id).await;
         if reply.status == 404 {
             continue;
         }
@@ -897,39 +767,24 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
     let mut downloads = 0;
     for submission in all.iter().take(30) {
         let id = submission["id"].as_i64().unwrap();
-        let detail = app
-            .send(
-                "GET",
-                &format!("/api/v1/submissions/{id}"),
-                Some(&admin),
-                None,
-            )
-            .await;
+        let detail = app.with_token(&admin).submission(id).await;
         assert_eq!(detail.status, 200, "{}", detail.text);
         // Evidence is metadata only: its download is a plain 404, not a server error.
         if let Some(evidence) = detail.json()["evidence"][0]["id"].as_i64() {
-            let content = app
-                .send(
-                    "GET",
-                    &format!("/api/v1/evidence/{evidence}/content"),
-                    Some(&admin),
-                    None,
-                )
-                .await;
+            let content = app.with_token(&admin).evidence_content(evidence).await;
             assert_eq!(content.status, 404, "{}", content.text);
             downloads += 1;
         }
     }
     assert!(downloads > 0, "no evidence among the first submissions");
-    let deadlines = app
-        .send("GET", "/api/v1/deadlines", Some(&admin), None)
-        .await;
+    let deadlines = app.with_token(&admin).deadlines("").await;
     assert_eq!(deadlines.status, 200, "{}", deadlines.text);
 
     // A reviewer's home page counts the overdue of the province without reading them all:
     // the same number as the full list. The province with the most is taken.
     let codes: Vec<String> = app
-        .send("GET", "/api/v1/provinces", Some(&admin), None)
+        .with_token(&admin)
+        .provinces()
         .await
         .json()
         .as_array()
@@ -950,7 +805,8 @@ async fn synth_fills_an_empty_database_that_the_application_reads(app: TestApp) 
             .unwrap()
             .to_owned();
         let overdue = app
-            .send("GET", "/api/v1/deadlines", Some(&reviewer), None)
+            .with_token(&reviewer)
+            .deadlines("")
             .await
             .json()
             .as_array()

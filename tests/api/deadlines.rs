@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::helpers::{TestApp, both_backends};
-use crate::world::{Actor, World};
+use crate::world::World;
 
 both_backends!(
     a_province_s_counts_follow_changes_made_through_another_server,
@@ -19,27 +19,24 @@ both_backends!(
 async fn a_province_s_counts_follow_changes_made_through_another_server(app: TestApp) {
     let world = World::build(&app).await;
     let other = app.beside().await;
-    let pa = world.token(Actor::ProvinceAdmin).unwrap();
+    let pa = world.bureau(&app);
     let programmes = format!("/api/v1/provinces/{}/programmes", world.province);
-    let made = app
-        .send(
-            "POST",
-            &programmes,
-            Some(pa),
-            Some(json!({"name": "国家重点技工学校 2030", "title_type_code": "national_key_technical_school",
-                "target_count": 4, "target_date": "2030-12-31"})),
-        )
+    let made = pa.post(&programmes, json!({"name": "国家重点技工学校 2030", "title_type_code": "national_key_technical_school",
+                "target_count": 4, "target_date": "2030-12-31"}))
         .await;
     assert_eq!(made.status, 201, "{}", made.text);
-    let before = counts(&app, pa, &programmes).await;
-    assert_eq!(counts(&other, pa, &programmes).await, before);
+    let before = counts(&app, pa.token().unwrap(), &programmes).await;
+    assert_eq!(
+        counts(&other, pa.token().unwrap(), &programmes).await,
+        before
+    );
     // Through the other server: a title last evaluated in 2005, overdue since 2010.
     let titles = format!("/api/v1/schools/{}/titles", world.school);
     let awarded = other
         .send(
             "POST",
             &titles,
-            Some(pa),
+            pa.token(),
             Some(json!({"title_type_code": "national_key_technical_school",
             "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30"})),
         )
@@ -47,11 +44,14 @@ async fn a_province_s_counts_follow_changes_made_through_another_server(app: Tes
     assert_eq!(awarded.status, 201, "{}", awarded.text);
     let after = (before.0 + 1, before.1 + 1, before.2 + 1);
     assert_eq!(
-        counts(&app, pa, &programmes).await,
+        counts(&app, pa.token().unwrap(), &programmes).await,
         after,
         "the first server, which kept the counts"
     );
-    assert_eq!(counts(&other, pa, &programmes).await, after);
+    assert_eq!(
+        counts(&other, pa.token().unwrap(), &programmes).await,
+        after
+    );
 }
 
 /// (the deadlines a province admin sees, the overdue count on their home page, their
@@ -86,26 +86,15 @@ async fn counts(server: &TestApp, pa: &str, programmes: &str) -> (i64, i64, i64)
 
 async fn deadlines_are_scoped_and_ordered(app: TestApp) {
     let world = World::build(&app).await;
-    let pa = world.token(Actor::ProvinceAdmin);
-    let qo = world.token(Actor::QualityOfficer);
+    let pa = world.bureau(&app);
+    let qo = world.officer(&app);
     // Overdue since 2010, and one due within the half year.
-    let titles = format!("/api/v1/schools/{}/titles", world.school);
-    app.send("POST", &titles, pa, Some(json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30"}))).await;
-    app.send("POST", &titles, pa, Some(json!({"title_type_code": "migrant_workers_training_base", "awarded_on": "2008-05-01", "last_evaluated_on": "2023-11-15"}))).await;
+    pa.award_title(world.school, json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30"})).await;
+    pa.award_title(world.school, json!({"title_type_code": "migrant_workers_training_base", "awarded_on": "2008-05-01", "last_evaluated_on": "2023-11-15"})).await;
     let cert = json!({"standard": "ISO 9001:2015", "certification_body": "CQC", "certificate_number": "00124Q", "issued_on": "2025-09-01", "expires_on": "2028-08-31"});
-    assert_eq!(
-        app.send(
-            "PUT",
-            &format!("/api/v1/schools/{}/certificate", world.school),
-            qo,
-            Some(cert)
-        )
-        .await
-        .status,
-        200
-    );
+    assert_eq!(qo.put_certificate(world.school, cert).await.status, 200);
 
-    let all = app.send("GET", "/api/v1/deadlines", qo, None).await.json();
+    let all = qo.deadlines("").await.json();
     let rows = all.as_array().unwrap();
     assert!(
         rows.iter().all(|d| d["school_id"] == world.school),
@@ -135,10 +124,7 @@ async fn deadlines_are_scoped_and_ordered(app: TestApp) {
     sorted.sort();
     assert_eq!(sorted, dates[..first_on_time]);
     assert_eq!(rows[0]["due_on"], "2010-06-30");
-    let soon = app
-        .send("GET", "/api/v1/deadlines?within_days=200", qo, None)
-        .await
-        .json();
+    let soon = qo.deadlines("?within_days=200").await.json();
     let soon_dates: Vec<&str> = soon
         .as_array()
         .unwrap()
@@ -152,15 +138,7 @@ async fn deadlines_are_scoped_and_ordered(app: TestApp) {
         "surveillance, the year's status data, then the re-evaluation"
     );
 
-    let province = app
-        .send(
-            "GET",
-            "/api/v1/deadlines",
-            world.token(Actor::Reviewer),
-            None,
-        )
-        .await
-        .json();
+    let province = world.reviewer(&app).deadlines("").await.json();
     let schools: std::collections::BTreeSet<i64> = province
         .as_array()
         .unwrap()
@@ -173,9 +151,7 @@ async fn deadlines_are_scoped_and_ordered(app: TestApp) {
         "never another province's"
     );
 
-    let csv = app
-        .send("GET", "/api/v1/deadlines?format=csv", qo, None)
-        .await;
+    let csv = qo.deadlines("?format=csv").await;
     assert_eq!(csv.status, 200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
     let lines: Vec<&str> = csv.text.trim_start_matches('\u{feff}').lines().collect();
@@ -188,7 +164,7 @@ async fn deadlines_are_scoped_and_ordered(app: TestApp) {
     let xlsx = app
         .client
         .get(app.url("/api/v1/deadlines?format=xlsx"))
-        .bearer_auth(qo.unwrap())
+        .bearer_auth(qo.token().unwrap())
         .send()
         .await
         .unwrap();
@@ -206,29 +182,19 @@ async fn deadlines_are_scoped_and_ordered(app: TestApp) {
         assert_eq!(cells[5], row["due_on"].as_str().unwrap());
         assert_eq!(cells[6], row["overdue"].to_string());
     }
-    assert_eq!(
-        app.send("GET", "/api/v1/deadlines?format=pdf", qo, None)
-            .await
-            .status,
-        422
-    );
+    assert_eq!(qo.deadlines("?format=pdf").await.status, 422);
 }
 
 async fn the_feed_parses_back_and_its_address_can_be_renewed(app: TestApp) {
     let world = World::build(&app).await;
-    let qo = world.token(Actor::QualityOfficer);
-    let url = app
-        .send("GET", "/api/v1/me/calendar", qo, None)
-        .await
-        .json()["url"]
+    let qo = world.officer(&app);
+    let url = qo.get("/api/v1/me/calendar").await.json()["url"]
         .as_str()
         .unwrap()
         .to_owned();
     assert!(url.starts_with("/calendar/") && url.ends_with(".ics"));
     assert_eq!(
-        app.send("GET", "/api/v1/me/calendar", qo, None)
-            .await
-            .json()["url"],
+        qo.get("/api/v1/me/calendar").await.json()["url"],
         url,
         "stable until renewed"
     );
@@ -243,7 +209,7 @@ async fn the_feed_parses_back_and_its_address_can_be_renewed(app: TestApp) {
     let text = feed.text.replace("\r\n ", "");
     assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.ends_with("END:VCALENDAR\r\n"));
     let events: Vec<&str> = text.split("BEGIN:VEVENT\r\n").skip(1).collect();
-    let api = app.send("GET", "/api/v1/deadlines", qo, None).await.json();
+    let api = qo.deadlines("").await.json();
     assert_eq!(
         events.len(),
         api.as_array().unwrap().len(),
@@ -263,10 +229,7 @@ async fn the_feed_parses_back_and_its_address_can_be_renewed(app: TestApp) {
             deadline["due_on"].as_str().unwrap().replace('-', "")
         );
     }
-    let renewed = app
-        .send("POST", "/api/v1/me/calendar", qo, None)
-        .await
-        .json()["url"]
+    let renewed = qo.send("POST", "/api/v1/me/calendar", None).await.json()["url"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -285,25 +248,23 @@ async fn the_feed_parses_back_and_its_address_can_be_renewed(app: TestApp) {
 /// it serves, and a server after it finds nothing to do.
 async fn kept_deadlines_are_rebuilt_once_when_their_rules_change(app: TestApp) {
     let world = World::build(&app).await;
-    let pa = world.token(Actor::ProvinceAdmin);
-    let before = app
-        .send("GET", "/api/v1/deadlines?limit=1000", pa, None)
-        .await;
+    let pa = world.bureau(&app);
+    let before = pa.deadlines("?limit=1000").await;
     let before = before.json();
     assert!(before.as_array().unwrap().len() >= 3, "{before}");
     crate::records::tamper(&app, "DELETE FROM deadline_items");
-    let empty = app.send("GET", "/api/v1/deadlines", pa, None).await;
+    let empty = pa.deadlines("").await;
     assert_eq!(empty.json(), json!([]), "what is read is what is kept");
     crate::records::tamper(&app, "UPDATE derived_state SET version = 0");
     let upgraded = app.beside().await;
     let after = upgraded
-        .send("GET", "/api/v1/deadlines?limit=1000", pa, None)
+        .send("GET", "/api/v1/deadlines?limit=1000", pa.token(), None)
         .await;
     assert_eq!(after.json(), before);
     let again = app.beside().await;
     assert_eq!(
         again
-            .send("GET", "/api/v1/deadlines?limit=1000", pa, None)
+            .send("GET", "/api/v1/deadlines?limit=1000", pa.token(), None)
             .await
             .json(),
         before

@@ -159,7 +159,7 @@ async fn a_connection_lost_mid_request_answers_503_with_retry_after() {
     use accredit::db::Backend;
     use diesel::{Connection, PgConnection, RunQueryDsl};
 
-    use crate::world::{Actor, World};
+    use crate::world::World;
 
     #[derive(diesel::QueryableByName)]
     struct Waiting {
@@ -171,10 +171,9 @@ async fn a_connection_lost_mid_request_answers_503_with_retry_after() {
         return;
     };
     let world = World::build(&app).await;
-    let officer = world.token(Actor::QualityOfficer).unwrap();
-    let path = format!("/api/v1/schools/{}/annual-report/2025", world.school);
+    let officer = world.officer(&app);
     let first = json!({"highlights": "第一稿。", "problems": null});
-    let reply = app.send("PUT", &path, Some(officer), Some(first)).await;
+    let reply = officer.write_annual_report(world.school, 2025, first).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
 
     let mut holder = PgConnection::establish(&app.database.url()).unwrap();
@@ -182,7 +181,7 @@ async fn a_connection_lost_mid_request_answers_503_with_retry_after() {
         .execute(&mut holder)
         .unwrap();
     let second = json!({"highlights": "第二稿。", "problems": null});
-    let request = app.send("PUT", &path, Some(officer), Some(second.clone()));
+    let request = officer.write_annual_report(world.school, 2025, second.clone());
     let killer = async {
         let mut admin = PgConnection::establish(&app.database.url()).unwrap();
         for _ in 0..200 {
@@ -213,8 +212,10 @@ async fn a_connection_lost_mid_request_answers_503_with_retry_after() {
         .execute(&mut holder)
         .unwrap();
 
-    let page = app.send("GET", &path, Some(officer), None).await;
+    let page = officer.annual_report(world.school, 2025, "").await;
     assert!(page.text.contains("第一稿。") && !page.text.contains("第二稿。"));
-    let again = app.send("PUT", &path, Some(officer), Some(second)).await;
+    let again = officer
+        .write_annual_report(world.school, 2025, second)
+        .await;
     assert_eq!(again.status, 200, "{}", again.text);
 }

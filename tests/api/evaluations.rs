@@ -219,12 +219,7 @@ async fn an_application_is_self_assessed_item_by_item_and_submitted_when_complet
 async fn the_standard_of_a_draft_can_be_another_of_its_title(app: TestApp) {
     let world = World::build(&app).await;
     let officer = world.officer(&app);
-    let id = officer
-        .created(
-            &format!("/api/v1/schools/{}/submissions", world.school),
-            json!({"kind": "title_application", "title": "申报", "title_type_code": "national_vocational_training_base"}),
-        )
-        .await;
+    let id = officer.prepare(world.school, json!({"kind": "title_application", "title": "申报", "title_type_code": "national_vocational_training_base"})).await.id();
     let path = format!("/api/v1/submissions/{id}/evaluation");
     let reply = officer
         .post(&path, json!({"standard_id": world.standards[0]}))
@@ -243,12 +238,7 @@ async fn the_standard_of_a_draft_can_be_another_of_its_title(app: TestApp) {
         .await;
     assert_eq!(reply.status, 403);
     // An audit report has no evaluation.
-    let reply = officer
-        .get(&format!(
-            "/api/v1/submissions/{}/evaluation",
-            world.drafts[0]
-        ))
-        .await;
+    let reply = officer.evaluation(world.drafts[0]).await;
     assert_eq!(reply.status, 404);
 }
 
@@ -256,12 +246,7 @@ async fn the_officer_self_assesses_on_the_submission_page(app: TestApp) {
     use crate::web_pages::Visitor;
     let world = World::build(&app).await;
     let officer = world.officer(&app);
-    let id = officer
-        .created(
-            &format!("/api/v1/schools/{}/submissions", world.school),
-            json!({"kind": "title_application", "title": "申报国家级职业培训基地", "title_type_code": "national_vocational_training_base"}),
-        )
-        .await;
+    let id = officer.prepare(world.school, json!({"kind": "title_application", "title": "申报国家级职业培训基地", "title_type_code": "national_vocational_training_base"})).await.id();
     let file = officer
         .upload_evidence(id, "土地证.pdf", b"%PDF-1.7\n% land\n")
         .await
@@ -339,10 +324,7 @@ async fn the_officer_self_assesses_on_the_submission_page(app: TestApp) {
         .await;
     assert!(page.text.contains("该项自评已保存"));
     assert!(page.text.contains("8 / 30"), "the total as it changes");
-    let evaluation = officer
-        .get(&format!("/api/v1/submissions/{id}/evaluation"))
-        .await
-        .json();
+    let evaluation = officer.evaluation(id).await.json();
     assert_eq!(evaluation["criteria"][1]["evidence_ids"], json!([file]));
     // A score above the item's points comes back named, in Chinese.
     let refused = visitor

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::helpers::{TestApp, both_backends};
-use crate::world::{Actor, World};
+use crate::world::World;
 
 both_backends!(a_consulting_school_reads_but_never_writes_until_the_grant_ends);
 
@@ -20,47 +20,19 @@ async fn a_consulting_school_reads_but_never_writes_until_the_grant_ends(app: Te
     // World: Fuzhou No.2 (own) lets Xiamen (sibling) read its records, without evidence.
     let consultant = app.token("officer@xiamen.example").await;
     let own = world.school;
-    let qo = world.token(Actor::QualityOfficer);
+    let qo = world.officer(&app);
+    assert_eq!(app.with_token(&consultant).school(own).await.status, 200);
+    assert_eq!(app.with_token(&consultant).audits(own).await.status, 200);
     assert_eq!(
-        app.send(
-            "GET",
-            &format!("/api/v1/schools/{own}"),
-            Some(&consultant),
-            None
-        )
-        .await
-        .status,
-        200
-    );
-    assert_eq!(
-        app.send(
-            "GET",
-            &format!("/api/v1/schools/{own}/audits"),
-            Some(&consultant),
-            None
-        )
-        .await
-        .status,
-        200
-    );
-    assert_eq!(
-        app.send(
-            "GET",
-            &format!("/api/v1/audits/{}/findings", world.audits[0]),
-            Some(&consultant),
-            None
-        )
-        .await
-        .status,
+        app.with_token(&consultant)
+            .findings(world.audits[0])
+            .await
+            .status,
         200
     );
     let file = app
-        .send(
-            "GET",
-            &format!("/api/v1/evidence/{}/content", world.evidence[0]),
-            Some(&consultant),
-            None,
-        )
+        .with_token(&consultant)
+        .evidence_content(world.evidence[0])
         .await;
     assert_eq!(file.status, 404, "evidence only when the grant includes it");
     let write = app
@@ -72,15 +44,7 @@ async fn a_consulting_school_reads_but_never_writes_until_the_grant_ends(app: Te
         )
         .await;
     assert_eq!(write.status, 403, "a grant never lets anyone write");
-    let history = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{own}/history?limit=200"),
-            qo,
-            None,
-        )
-        .await
-        .json();
+    let history = qo.history(own, "?limit=200").await.json();
     let reads = history
         .as_array()
         .unwrap()
@@ -95,42 +59,21 @@ async fn a_consulting_school_reads_but_never_writes_until_the_grant_ends(app: Te
     // Revoked: at once.
     let grant = world.grants[0];
     assert_eq!(
-        app.send(
-            "DELETE",
-            &format!("/api/v1/consulting-grants/{grant}"),
-            qo,
-            None
-        )
-        .await
-        .status,
+        qo.delete(&format!("/api/v1/consulting-grants/{grant}"))
+            .await
+            .status,
         204
     );
-    assert_eq!(
-        app.send(
-            "GET",
-            &format!("/api/v1/schools/{own}"),
-            Some(&consultant),
-            None
-        )
-        .await
-        .status,
-        404
-    );
+    assert_eq!(app.with_token(&consultant).school(own).await.status, 404);
 
     // A new grant with evidence; its end takes effect the day after `until`.
-    let path = format!("/api/v1/schools/{own}/consulting-grants");
-    let fresh = app
-        .send("POST", &path, qo, Some(json!({"consultant_school_id": world.sibling_school, "until": "2026-06-30", "include_evidence": true})))
+    let fresh = qo.give_grant(own, json!({"consultant_school_id": world.sibling_school, "until": "2026-06-30", "include_evidence": true}))
         .await;
     assert_eq!(fresh.status, 201, "{}", fresh.text);
     let fresh_id = fresh.json()["id"].as_i64().unwrap();
     let file = app
-        .send(
-            "GET",
-            &format!("/api/v1/evidence/{}/content", world.evidence[0]),
-            Some(&consultant),
-            None,
-        )
+        .with_token(&consultant)
+        .evidence_content(world.evidence[0])
         .await;
     assert_eq!(file.status, 200);
     sql(
@@ -138,14 +81,7 @@ async fn a_consulting_school_reads_but_never_writes_until_the_grant_ends(app: Te
         &format!("UPDATE consulting_grants SET until = '2026-05-31' WHERE id = {fresh_id}"),
     );
     assert_eq!(
-        app.send(
-            "GET",
-            &format!("/api/v1/schools/{own}"),
-            Some(&consultant),
-            None
-        )
-        .await
-        .status,
+        app.with_token(&consultant).school(own).await.status,
         404,
         "ended yesterday"
     );
@@ -164,11 +100,11 @@ async fn a_consulting_school_reads_but_never_writes_until_the_grant_ends(app: Te
             "consultant_school_id",
         ),
     ] {
-        let reply = app.send("POST", &path, qo, Some(body.clone())).await;
+        let reply = qo.give_grant(own, body.clone()).await;
         assert_eq!(reply.status, 422, "{body}");
         assert!(reply.json()["error"]["fields"][field].is_string());
     }
-    let listed = app.send("GET", &path, qo, None).await.json();
+    let listed = qo.grants(own).await.json();
     assert_eq!(listed.as_array().unwrap().len(), 2);
     let out = app.cli(&["history", "verify"], None);
     assert_eq!(out.code, 0, "{}", out.stderr);

@@ -465,6 +465,13 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The id of what the request created; panics unless the answer is 201.
+    #[track_caller]
+    pub fn id(&self) -> i64 {
+        assert_eq!(self.status, 201, "{}", self.text);
+        self.json()["id"].as_i64().unwrap()
+    }
+
     /// Asserts the contract's error shape and returns the error code.
     pub fn error_code(&self) -> String {
         let body = self.json();

@@ -153,8 +153,13 @@ async fn hostile_requests_get_their_answers(app: TestApp) {
     let school = world.school;
     let audit = world.audits[0];
     let tampered = {
-        let good = world.token(Actor::QualityOfficer).unwrap();
-        let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+        let good = world.officer(&app);
+        let mut parts: Vec<String> = good
+            .token()
+            .unwrap()
+            .split('.')
+            .map(str::to_owned)
+            .collect();
         parts[1] = parts[1].chars().rev().collect();
         parts.join(".")
     };
@@ -302,7 +307,7 @@ async fn hostile_requests_get_their_answers(app: TestApp) {
     assert_eq!(reply.header("location"), Some("/home"));
 
     // Uploads: HTML and SVG are text, served as text/plain and never sniffed.
-    let qo = world.token(Actor::QualityOfficer).unwrap();
+    let qo = world.officer(&app);
     for (name, bytes) in [
         ("page.html", &b"<html><script>alert(1)</script></html>"[..]),
         (
@@ -310,17 +315,10 @@ async fn hostile_requests_get_their_answers(app: TestApp) {
             &b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>"[..],
         ),
     ] {
-        let stored = app.upload(world.drafts[0], qo, name, bytes).await;
+        let stored = qo.upload_evidence(world.drafts[0], name, bytes).await;
         assert_eq!(stored.status, 201, "{name}: {}", stored.text);
         let id = stored.json()["id"].as_i64().unwrap();
-        let served = app
-            .send(
-                "GET",
-                &format!("/api/v1/evidence/{id}/content"),
-                Some(qo),
-                None,
-            )
-            .await;
+        let served = qo.evidence_content(id).await;
         assert_eq!(served.status, 200);
         assert_eq!(
             served.header("content-type"),
@@ -334,20 +332,21 @@ async fn hostile_requests_get_their_answers(app: TestApp) {
 /// A school named like a formula stays text in every CSV and every XLSX of the others.
 async fn spreadsheet_cells_never_start_a_formula(app: TestApp) {
     let world = World::build(&app).await;
-    let bureau = world.token(Actor::ProvinceAdmin).unwrap();
+    let bureau = world.bureau(&app);
     let hostile = "=HYPERLINK(\"http://evil.example\",\"x\")";
-    let renamed = app
-        .send(
-            "PATCH",
-            &format!("/api/v1/schools/{}", world.sibling_school),
-            Some(bureau),
-            Some(json!({"name": hostile, "city": "+86 591", "name_zh": "@SUM(1)"})),
+    let renamed = bureau
+        .update_school(
+            world.sibling_school,
+            json!({"name": hostile, "city": "+86 591", "name_zh": "@SUM(1)"}),
         )
         .await;
     assert_eq!(renamed.status, 200, "{}", renamed.text);
     let officer = world.token(Actor::QualityOfficer).unwrap();
     for (path, token) in [
-        ("/api/v1/deadlines?format=csv".to_owned(), bureau),
+        (
+            "/api/v1/deadlines?format=csv".to_owned(),
+            bureau.token().unwrap(),
+        ),
         (
             format!(
                 "/api/v1/schools/{}/peer-comparison?format=csv",
@@ -384,7 +383,7 @@ async fn spreadsheet_cells_never_start_a_formula(app: TestApp) {
     let response = app
         .client
         .get(app.url("/api/v1/deadlines?format=xlsx"))
-        .bearer_auth(bureau)
+        .bearer_auth(bureau.token().unwrap())
         .send()
         .await
         .unwrap();

@@ -230,14 +230,9 @@ async fn a_submission_mails_each_reader_of_the_province_once_in_their_language(a
     };
     let world = World::build(&app).await;
     // The reviewer reads English; the province admin and the colleague keep Chinese.
-    let reviewer = world.token(Actor::Reviewer);
-    let reply = app
-        .send(
-            "PATCH",
-            "/api/v1/me",
-            reviewer,
-            Some(json!({"language": "en"})),
-        )
+    let reviewer = world.reviewer(&app);
+    let reply = reviewer
+        .patch("/api/v1/me", json!({"language": "en"}))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     // What building the world queued (its submissions and recommendations) goes first.
@@ -422,8 +417,8 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
             "{cookie:?}"
         );
     }
-    let reviewer = world.token(Actor::Reviewer);
-    let me = app.me(reviewer).await.json();
+    let reviewer = world.reviewer(&app);
+    let me = app.me(reviewer.token()).await.json();
     assert_eq!(
         me["mail"],
         json!({"workflow": true, "reminders": true, "digest": true})
@@ -435,14 +430,14 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
     let at = forged.len() / 2;
     forged[at] = if forged[at] == b'A' { b'B' } else { b'A' };
     let forged = String::from_utf8(forged).unwrap();
-    for bad in [forged.as_str(), reviewer.unwrap(), "", "x.y.z"] {
+    for bad in [forged.as_str(), reviewer.token().unwrap(), "", "x.y.z"] {
         let reply = app
             .request("POST", &format!("/mail/opt-out?token={bad}"), None)
             .await;
         assert_eq!(reply.status, 400, "{bad}: {}", reply.text);
         assert!(reply.text.contains("id=\"opt-out-invalid\""));
     }
-    let me = app.me(reviewer).await.json();
+    let me = app.me(reviewer.token()).await.json();
     assert_eq!(me["mail"]["workflow"], true);
 
     // The mail program's one-click unsubscribe (RFC 8058): a POST to the link.
@@ -456,13 +451,13 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
         .unwrap();
     assert_eq!(reply.status(), 200);
     assert!(reply.text().await.unwrap().contains("id=\"opt-out-done\""));
-    let me = app.me(reviewer).await.json();
+    let me = app.me(reviewer.token()).await.json();
     assert_eq!(
         me["mail"],
         json!({"workflow": false, "reminders": true, "digest": true})
     );
 
-    // The next submission reaches the other readers by mail, the reviewer in the inbox only.
+    // The next submission reaches the other readers by mail, the reviewer.token() in the inbox only.
     let before = smtp.mails().len();
     submit(&app, world.token(Actor::QualityOfficer), world.drafts[0]).await;
     let out = send_pending(&app, smtp.port);
@@ -477,7 +472,7 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
                 .contains(&format!("/submissions/{}", world.drafts[0])))
             .any(|m| m.to == reviewer_email)
     );
-    let inbox = app.notifications(reviewer).await.json();
+    let inbox = app.notifications(reviewer.token()).await.json();
     assert!(
         inbox["notifications"]
             .as_array()
@@ -509,29 +504,22 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
         )
         .await;
     assert_eq!(saved.status, 303);
-    let me = app.me(reviewer).await.json();
+    let me = app.me(reviewer.token()).await.json();
     assert_eq!(
         me["mail"],
         json!({"workflow": true, "reminders": false, "digest": true})
     );
     assert_eq!(me["language"], "en");
-    let reply = app
-        .send(
-            "PATCH",
+    let reply = reviewer
+        .patch(
             "/api/v1/me",
-            reviewer,
-            Some(json!({"mail": {"workflow": true, "reminders": true, "digest": false}})),
+            json!({"mail": {"workflow": true, "reminders": true, "digest": false}}),
         )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json()["mail"]["digest"], false);
-    let reply = app
-        .send(
-            "PATCH",
-            "/api/v1/me",
-            reviewer,
-            Some(json!({"mail": {"workflow": "yes"}})),
-        )
+    let reply = reviewer
+        .patch("/api/v1/me", json!({"mail": {"workflow": "yes"}}))
         .await;
     assert_eq!(reply.status, 400, "{}", reply.text);
     assert!(
@@ -609,16 +597,19 @@ async fn two_senders_at_once_deliver_each_mail_exactly_once() {
     };
     let world = World::build(&app).await;
     // More mail: each of a dozen new submissions tells the province's three readers.
-    let qo = world.token(Actor::QualityOfficer);
+    let qo = world.officer(&app);
     for n in 0..12 {
-        let id = app
-            .created(&format!("/api/v1/schools/{}/submissions", world.school), qo.unwrap(), json!({"kind": "annual_quality_report", "title": format!("Report {n}"), "year": 2000 + n}))
-            .await;
+        let id = qo.prepare(world.school, json!({"kind": "annual_quality_report", "title": format!("Report {n}"), "year": 2000 + n})).await.id();
         let reply = app
-            .upload(id, qo.unwrap(), "evidence.pdf", b"%PDF-1.4 evidence")
+            .upload(
+                id,
+                qo.token().unwrap(),
+                "evidence.pdf",
+                b"%PDF-1.4 evidence",
+            )
             .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
-        submit(&app, qo, id).await;
+        submit(&app, qo.token(), id).await;
     }
     let app = std::sync::Arc::new(app);
     let senders: Vec<_> = (0..3)

@@ -32,12 +32,7 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
     let officer = app.token("officer@xiamen.example").await;
     let officer = app.with_token(&officer);
     // A second title of the merged school, of a type its successor does not hold.
-    let extra = bureau
-        .created(
-            &format!("/api/v1/schools/{merged}/titles"),
-            json!({"title_type_code": "national_key_technical_school", "awarded_on": "2015-03-01", "last_evaluated_on": "2021-03-01"}),
-        )
-        .await;
+    let extra = bureau.award_title(merged, json!({"title_type_code": "national_key_technical_school", "awarded_on": "2015-03-01", "last_evaluated_on": "2021-03-01"})).await.id();
     let path = format!("/api/v1/schools/{merged}/merge");
     let body = json!({"into_school_id": into, "effective_on": "2026-05-01", "reason": "温州方案：小散弱学校整合"});
 
@@ -84,7 +79,7 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
 
     // Its open submissions are withdrawn, with the reason.
     for id in [world.drafts[1], world.submitted[1], world.recommended[1]] {
-        let submission = officer.get(&format!("/api/v1/submissions/{id}")).await;
+        let submission = officer.submission(id).await;
         assert_eq!(submission.status, 200, "{}", submission.text);
         assert_eq!(
             submission.json()["status"],
@@ -92,10 +87,7 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
             "{}",
             submission.text
         );
-        let events = officer
-            .get(&format!("/api/v1/submissions/{id}/events"))
-            .await
-            .json();
+        let events = officer.events(id).await.json();
         let last = events.as_array().unwrap().last().unwrap().clone();
         assert_eq!(last["comment"], "温州方案：小散弱学校整合", "{last}");
     }
@@ -162,13 +154,7 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
         assert_eq!(refused.error_code(), "school_closed", "{method} {path}");
     }
     let by_bureau = bureau
-        .app
-        .send(
-            "PATCH",
-            &format!("/api/v1/titles/{}", world.titles[1]),
-            bureau.token.as_deref(),
-            Some(json!({"status": "suspended"})),
-        )
+        .update_title(world.titles[1], json!({"status": "suspended"}))
         .await;
     assert_eq!(
         by_bureau.error_code(),
@@ -178,15 +164,12 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
     );
 
     // Lists: the status filter, and no peers, round tasks or deadlines of it.
-    let listed = bureau.get("/api/v1/schools?status=merged").await;
+    let listed = bureau.schools("?status=merged").await;
     assert_eq!(ids(&listed.json()), [merged]);
-    let active = ids(&bureau.get("/api/v1/schools?status=active").await.json());
+    let active = ids(&bureau.schools("?status=active").await.json());
     assert!(active.contains(&into) && !active.contains(&merged));
-    assert_eq!(bureau.get("/api/v1/schools?status=gone").await.status, 422);
-    let peers = bureau
-        .get(&format!("/api/v1/schools/{into}/peer-comparison"))
-        .await
-        .json();
+    assert_eq!(bureau.schools("?status=gone").await.status, 422);
+    let peers = bureau.peer_comparison(into, "").await.json();
     let peer_ids: Vec<i64> = peers["peers"]
         .as_array()
         .unwrap()
@@ -194,11 +177,9 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
         .map(|p| p["school_id"].as_i64().unwrap())
         .collect();
     assert!(!peer_ids.contains(&merged), "{peers}");
-    let own_peers = bureau
-        .get(&format!("/api/v1/schools/{merged}/peer-comparison"))
-        .await;
+    let own_peers = bureau.peer_comparison(merged, "").await;
     assert_eq!(own_peers.error_code(), "school_closed");
-    let deadlines = bureau.get("/api/v1/deadlines?limit=200").await.json();
+    let deadlines = bureau.deadlines("?limit=200").await.json();
     assert!(
         deadlines
             .as_array()
@@ -207,10 +188,7 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
             .all(|d| d["school_id"] != merged),
         "{deadlines}"
     );
-    let round = bureau
-        .get(&format!("/api/v1/rounds/{}", world.rounds[0]))
-        .await
-        .json();
+    let round = bureau.round(world.rounds[0], "").await.json();
     assert!(
         round["schools"]
             .as_array()
@@ -221,10 +199,7 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
     );
 
     // Its titles wait for the province: transferred with their dates, ended, or kept.
-    let titles = bureau
-        .get(&format!("/api/v1/schools/{merged}/titles"))
-        .await
-        .json();
+    let titles = bureau.titles(merged).await.json();
     assert!(
         titles
             .as_array()
@@ -233,17 +208,13 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
             .all(|t| t["settlement"].is_null()),
         "{titles}"
     );
-    let settle = |id: i64| format!("/api/v1/titles/{id}/settle");
     let refused = world
         .reviewer(&app)
-        .post(&settle(extra), json!({"settlement": "kept"}))
+        .settle_title(extra, json!({"settlement": "kept"}))
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text);
     let duplicate = bureau
-        .post(
-            &settle(world.titles[1]),
-            json!({"settlement": "transferred"}),
-        )
+        .settle_title(world.titles[1], json!({"settlement": "transferred"}))
         .await;
     assert_eq!(
         duplicate.status, 409,
@@ -251,17 +222,17 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
         duplicate.text
     );
     let kept = bureau
-        .post(&settle(world.titles[1]), json!({"settlement": "kept"}))
+        .settle_title(world.titles[1], json!({"settlement": "kept"}))
         .await;
     assert_eq!(kept.status, 200, "{}", kept.text);
     assert_eq!(kept.json()["settlement"], "kept");
     assert_eq!(kept.json()["school_id"], merged);
     let twice = bureau
-        .post(&settle(world.titles[1]), json!({"settlement": "ended"}))
+        .settle_title(world.titles[1], json!({"settlement": "ended"}))
         .await;
     assert_eq!(twice.error_code(), "title_settled");
     let moved = bureau
-        .post(&settle(extra), json!({"settlement": "transferred"}))
+        .settle_title(extra, json!({"settlement": "transferred"}))
         .await;
     assert_eq!(moved.status, 200, "{}", moved.text);
     let moved = moved.json();
@@ -269,10 +240,7 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
     assert_eq!(moved["transferred_from"], merged);
     assert_eq!(moved["awarded_on"], "2015-03-01");
     assert_eq!(moved["last_evaluated_on"], "2021-03-01");
-    let successor_titles = bureau
-        .get(&format!("/api/v1/schools/{into}/titles"))
-        .await
-        .json();
+    let successor_titles = bureau.titles(into).await.json();
     assert!(
         successor_titles
             .as_array()
@@ -283,7 +251,7 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
     );
 
     // The province moves the merged school's people to the successor.
-    let users = bureau.get("/api/v1/users?limit=200").await.json();
+    let users = bureau.users("?limit=200").await.json();
     let person = users
         .as_array()
         .unwrap()
@@ -292,26 +260,13 @@ async fn a_merged_school_is_kept_read_only_and_leaves_the_province_s_lists(app: 
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let moved_user = bureau
-        .app
-        .send(
-            "PATCH",
-            &format!("/api/v1/users/{person}"),
-            bureau.token.as_deref(),
-            Some(json!({"school_id": into})),
-        )
-        .await;
+    let moved_user = bureau.update_user(person, json!({"school_id": into})).await;
     assert_eq!(moved_user.status, 200, "{}", moved_user.text);
 
     // Both histories tell it, and the chain still verifies.
     let history = |school: i64| {
         let bureau = &bureau;
-        async move {
-            bureau
-                .get(&format!("/api/v1/schools/{school}/history?limit=200"))
-                .await
-                .json()
-        }
+        async move { bureau.history(school, "?limit=200").await.json() }
     };
     let actions = |entries: &Value| -> Vec<String> {
         entries
@@ -349,10 +304,7 @@ async fn a_closure_can_be_called_off_until_its_date(app: TestApp) {
     let school = world.school;
     let bureau = world.bureau(&app);
     let officer = world.officer(&app);
-    let close = format!("/api/v1/schools/{school}/close");
-    let reopen = format!("/api/v1/schools/{school}/reopen");
-    let audit = format!("/api/v1/audits/{}", world.audits[0]);
-    let not_closing = bureau.post(&reopen, json!({})).await;
+    let not_closing = bureau.reopen_school(school, json!({})).await;
     assert_eq!(
         not_closing.error_code(),
         "not_closing",
@@ -362,25 +314,18 @@ async fn a_closure_can_be_called_off_until_its_date(app: TestApp) {
 
     // Marked for closure next month (the test's today is 2026-06-01): it still runs.
     let marked = bureau
-        .post(
-            &close,
+        .close_school(
+            school,
             json!({"effective_on": "2026-07-01", "reason": "布局调整"}),
         )
         .await;
     assert_eq!(marked.status, 200, "{}", marked.text);
     assert_eq!(marked.json()["status"], "closed");
     assert!(marked.json()["successor_id"].is_null());
-    let draft = officer
-        .get(&format!("/api/v1/submissions/{}", world.drafts[0]))
-        .await;
+    let draft = officer.submission(world.drafts[0]).await;
     assert_eq!(draft.json()["status"], "withdrawn");
-    let still = app
-        .send(
-            "PATCH",
-            &audit,
-            officer.token.as_deref(),
-            Some(json!({"summary": "winding down"})),
-        )
+    let still = officer
+        .update_audit(&world.audits[0], json!({"summary": "winding down"}))
         .await;
     assert_eq!(
         still.status, 200,
@@ -388,10 +333,7 @@ async fn a_closure_can_be_called_off_until_its_date(app: TestApp) {
         still.text
     );
     let peers = bureau
-        .get(&format!(
-            "/api/v1/schools/{}/peer-comparison",
-            world.sibling_school
-        ))
+        .peer_comparison(world.sibling_school, "")
         .await
         .json();
     assert!(
@@ -402,32 +344,27 @@ async fn a_closure_can_be_called_off_until_its_date(app: TestApp) {
             .any(|p| p["school_id"] == school),
         "a peer until its date: {peers}"
     );
-    let reopened = bureau.post(&reopen, json!({})).await;
+    let reopened = bureau.reopen_school(school, json!({})).await;
     assert_eq!(reopened.status, 200, "{}", reopened.text);
     assert_eq!(reopened.json()["status"], "active");
     assert!(reopened.json()["effective_on"].is_null());
 
     // Closed from today: read-only at once, and too late to call off.
     let closed = bureau
-        .post(
-            &close,
+        .close_school(
+            school,
             json!({"effective_on": "2026-06-01", "reason": "布局调整"}),
         )
         .await;
     assert_eq!(closed.status, 200, "{}", closed.text);
-    let refused = app
-        .send(
-            "PATCH",
-            &audit,
-            officer.token.as_deref(),
-            Some(json!({"summary": "after"})),
-        )
+    let refused = officer
+        .update_audit(&world.audits[0], json!({"summary": "after"}))
         .await;
     assert_eq!(refused.error_code(), "school_closed", "{}", refused.text);
-    let late = bureau.post(&reopen, json!({})).await;
+    let late = bureau.reopen_school(school, json!({})).await;
     assert_eq!(late.error_code(), "school_closed", "{}", late.text);
-    assert_eq!(officer.get(&audit).await.status, 200);
-    let listed = bureau.get("/api/v1/schools?status=closed").await;
+    assert_eq!(officer.audit(&world.audits[0]).await.status, 200);
+    let listed = bureau.schools("?status=closed").await;
     assert_eq!(ids(&listed.json()), [school]);
 }
 
@@ -446,11 +383,11 @@ async fn the_inventory_judges_accepted_figures_only(app: TestApp) {
         .await;
     let xiamen = app.token("officer@xiamen.example").await;
     let typed = app
-        .send(
-            "PUT",
-            &format!("/api/v1/schools/{}/status-data/2025", world.sibling_school),
-            Some(&xiamen),
-            Some(json!({"figures": {"students": 900, "campus_area_m2": 1000}})),
+        .with_token(&xiamen)
+        .put_status_data(
+            world.sibling_school,
+            2025,
+            json!({"figures": {"students": 900, "campus_area_m2": 1000}}),
         )
         .await;
     assert!(matches!(typed.status, 200 | 201), "{}", typed.text);
@@ -540,17 +477,11 @@ async fn the_inventory_judges_accepted_figures_only(app: TestApp) {
 async fn two_mergers_of_one_school_at_once_one_wins(app: TestApp) {
     let world = World::build(&app).await;
     let bureau = world.bureau(&app);
-    let third = bureau
-        .created(
-            "/api/v1/schools",
-            json!({"province_id": world.province, "name": "Putian Technical School", "name_zh": "莆田技工学校", "city": "Putian", "kind": "technical_school"}),
-        )
-        .await;
-    let path = format!("/api/v1/schools/{}/merge", world.sibling_school);
+    let third = bureau.create_school(json!({"province_id": world.province, "name": "Putian Technical School", "name_zh": "莆田技工学校", "city": "Putian", "kind": "technical_school"})).await.id();
     let into = |school: i64| json!({"into_school_id": school, "effective_on": "2026-05-01", "reason": "整合"});
     let (first, second) = tokio::join!(
-        bureau.post(&path, into(world.school)),
-        bureau.post(&path, into(third))
+        bureau.merge(world.sibling_school, into(world.school)),
+        bureau.merge(world.sibling_school, into(third))
     );
     let mut statuses = [first.status, second.status];
     statuses.sort_unstable();
@@ -564,10 +495,7 @@ async fn two_mergers_of_one_school_at_once_one_wins(app: TestApp) {
         "{}",
         lost.text
     );
-    let school = bureau
-        .get(&format!("/api/v1/schools/{}", world.sibling_school))
-        .await
-        .json();
+    let school = bureau.school(world.sibling_school).await.json();
     let won = if first.status == 200 {
         world.school
     } else {
@@ -576,10 +504,7 @@ async fn two_mergers_of_one_school_at_once_one_wins(app: TestApp) {
     assert_eq!(school["successor_id"], won, "{school}");
     // One merger in the history, and each open submission withdrawn once.
     let history = bureau
-        .get(&format!(
-            "/api/v1/schools/{}/history?limit=200",
-            world.sibling_school
-        ))
+        .history(world.sibling_school, "?limit=200")
         .await
         .json();
     let merges = history

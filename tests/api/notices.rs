@@ -133,9 +133,7 @@ async fn a_result_is_published_objected_to_and_approved_once_resolved(app: TestA
     let public = app.get(&format!("/api/v1/notices/{notice_id}")).await;
     assert!(!public.text.contains("李明") && !public.text.contains("13800000000"));
     // The province reads them, with who objected, and is told.
-    let listed = bureau
-        .get(&format!("/api/v1/provinces/{}/objections", world.province))
-        .await;
+    let listed = bureau.objections(world.province).await;
     assert_eq!(listed.status, 200, "{}", listed.text);
     assert_eq!(listed.json().as_array().unwrap().len(), 5);
     assert_eq!(listed.json()[0]["name"], "李明");
@@ -187,10 +185,7 @@ async fn a_result_is_published_objected_to_and_approved_once_resolved(app: TestA
     assert_eq!(reply.status, 200, "{}", reply.text);
     let approved = later_bureau.approve(id, "公示无异议，同意").await;
     assert_eq!(approved.status, 200, "{}", approved.text);
-    let titles = later_bureau
-        .get(&format!("/api/v1/schools/{}/titles", world.school))
-        .await
-        .text;
+    let titles = later_bureau.titles(world.school).await.text;
     assert!(
         titles.contains("national_vocational_training_base"),
         "{titles}"
@@ -238,8 +233,8 @@ async fn an_upheld_objection_leaves_only_reject_or_changes(app: TestApp) {
     assert_eq!(reply.status, 201, "{}", reply.text);
     let objection = reply.json()["id"].as_i64().unwrap();
     let upheld = bureau
-        .post(
-            &format!("/api/v1/objections/{objection}/resolve"),
+        .resolve_objection(
+            objection,
             json!({"upheld": true, "resolution": "经核查，实训设备数量与申报不符。"}),
         )
         .await;

@@ -197,9 +197,7 @@ async fn malformed_bodies_name_their_field(app: TestApp) {
     // A whole number written with a decimal point is a whole number.
     let mut b = school.clone();
     b["founded_year"] = serde_json::json!(1990.0);
-    let reply = app
-        .send("POST", "/api/v1/schools", Some(&admin), Some(b))
-        .await;
+    let reply = app.with_token(&admin).create_school(b).await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     assert_eq!(reply.json()["founded_year"], 1990);
     // Not JSON at all.
@@ -229,16 +227,13 @@ async fn codes_match_whatever_their_case(app: TestApp) {
             serde_json::json!({"code": "FJ", "name": "Fujian", "name_zh": "福建"}),
         )
         .await;
-    let school = app
-        .created("/api/v1/schools", &admin, serde_json::json!({"province_id": province, "name": "Fuzhou No.2", "city": "Fuzhou", "kind": "technical_school"}))
-        .await;
+    let school = app.with_token(&admin).create_school(serde_json::json!({"province_id": province, "name": "Fuzhou No.2", "city": "Fuzhou", "kind": "technical_school"})).await.id();
     for code in ["NKTS", " nkts ", "Nkts"] {
         let reply = app
-            .send(
-                "POST",
-                &format!("/api/v1/schools/{school}/titles"),
-                Some(&admin),
-                Some(serde_json::json!({"title_type_code": code, "awarded_on": "2010-06-30"})),
+            .with_token(&admin)
+            .award_title(
+                school,
+                serde_json::json!({"title_type_code": code, "awarded_on": "2010-06-30"}),
             )
             .await;
         assert!(

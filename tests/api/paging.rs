@@ -201,29 +201,25 @@ async fn published(app: &TestApp, world: &mut World) {
 async fn grow(app: &TestApp, world: &World) {
     // The expert declares a conflict with each school, to page through.
     for school in [world.school, world.sibling_school, world.foreign_school] {
-        let reply = app
-            .send(
-                "POST",
+        let reply = world
+            .expert(app)
+            .post(
                 "/api/v1/me/conflicts",
-                world.token(Actor::Expert),
-                Some(json!({"school_id": school, "reason": "曾在该校任职"})),
+                json!({"school_id": school, "reason": "曾在该校任职"}),
             )
             .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
     }
-    let pa = world.token(Actor::ProvinceAdmin);
-    let qo = world.token(Actor::QualityOfficer);
-    let titles = format!("/api/v1/schools/{}/titles", world.school);
+    let pa = world.bureau(app);
+    let qo = world.officer(app);
     for (code, awarded) in [
         ("national_key_technical_school", "1998-03-01"),
         ("migrant_workers_training_base", "2008-05-01"),
     ] {
-        let reply = app
-            .send(
-                "POST",
-                &titles,
-                pa,
-                Some(json!({"title_type_code": code, "awarded_on": awarded})),
+        let reply = pa
+            .award_title(
+                world.school,
+                json!({"title_type_code": code, "awarded_on": awarded}),
             )
             .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
@@ -233,25 +229,12 @@ async fn grow(app: &TestApp, world: &World) {
         .iter()
         .enumerate()
     {
-        let reply = app
-            .send(
-                "POST",
-                &audits,
-                qo,
-                Some(json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": started, "lead_auditor": format!("Auditor {n}")})),
-            )
+        let reply = qo.post(&audits, json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": started, "lead_auditor": format!("Auditor {n}")}))
             .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
     }
-    let findings = format!("/api/v1/audits/{}/findings", world.audits[0]);
     for clause in ["7.1.5", "8.5.1"] {
-        let reply = app
-            .send(
-                "POST",
-                &findings,
-                qo,
-                Some(json!({"clause": clause, "grade": "minor_nc", "description": "Calibration records incomplete", "due_on": "2026-03-01"})),
-            )
+        let reply = qo.add_finding(&world.audits[0], json!({"clause": clause, "grade": "minor_nc", "description": "Calibration records incomplete", "due_on": "2026-03-01"}))
             .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
     }
@@ -265,34 +248,24 @@ async fn grow(app: &TestApp, world: &World) {
             )
             .await;
     }
-    let programmes = format!("/api/v1/provinces/{}/programmes", world.province);
     for target in [10, 20] {
-        let reply = app
-            .send(
-                "POST",
-                &programmes,
-                pa,
-                Some(json!({"name": format!("{target} double-high schools"), "title_type_code": "double_high_school", "target_count": target, "target_date": "2027-12-31"})),
-            )
+        let reply = pa.add_programme(world.province, json!({"name": format!("{target} double-high schools"), "title_type_code": "double_high_school", "target_count": target, "target_date": "2027-12-31"}))
             .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
     }
-    let grant = app
-        .send(
-            "POST",
-            &format!("/api/v1/schools/{}/consulting-grants", world.school),
-            qo,
-            Some(json!({"consultant_school_id": world.foreign_school, "until": "2026-12-31"})),
+    let grant = qo
+        .give_grant(
+            world.school,
+            json!({"consultant_school_id": world.foreign_school, "until": "2026-12-31"}),
         )
         .await;
     assert_eq!(grant.status, 201, "{}", grant.text);
     for year in [2023, 2024] {
-        let reply = app
-            .send(
-                "PUT",
-                &format!("/api/v1/schools/{}/indicators/{year}", world.school),
-                qo,
-                Some(json!({"students": 3000 + year, "teachers": 200})),
+        let reply = qo
+            .put_indicators(
+                world.school,
+                year,
+                json!({"students": 3000 + year, "teachers": 200}),
             )
             .await;
         assert!(matches!(reply.status, 200 | 201), "{}", reply.text);
@@ -341,24 +314,24 @@ async fn every_list_route_pages_to_its_end_with_each_row_once(app: TestApp) {
         assert_eq!(array(default.json()).len(), all.len().min(100), "{path}");
     }
     // Filters stay on the next page's address.
-    let pa = world.token(Actor::ProvinceAdmin);
-    let (filtered, _) = walk(&app, "/api/v1/submissions?status=recommended", pa, 1, array).await;
+    let pa = world.token(Actor::ProvinceAdmin).unwrap();
+    let (filtered, _) = walk(
+        &app,
+        "/api/v1/submissions?status=recommended",
+        Some(pa),
+        1,
+        array,
+    )
+    .await;
     assert!(!filtered.is_empty());
     assert!(filtered.iter().all(|s| s["status"] == "recommended"));
 }
 
 async fn limits_and_cursors_that_are_not_ones_are_refused(app: TestApp) {
     let world = World::build(&app).await;
-    let admin = world.token(Actor::Admin);
+    let admin = world.admin(&app);
     for limit in ["0", "1001", "-1", "ten", "1.5"] {
-        let reply = app
-            .send(
-                "GET",
-                &format!("/api/v1/schools?limit={limit}"),
-                admin,
-                None,
-            )
-            .await;
+        let reply = admin.get(&format!("/api/v1/schools?limit={limit}")).await;
         assert_eq!(reply.status, 422, "limit={limit}: {}", reply.text);
         assert!(
             reply.json()["error"]["fields"]["limit"].is_string(),
@@ -367,13 +340,8 @@ async fn limits_and_cursors_that_are_not_ones_are_refused(app: TestApp) {
         );
     }
     for cursor in ["nonsense", "%00", "AAAA"] {
-        let reply = app
-            .send(
-                "GET",
-                &format!("/api/v1/deadlines?cursor={cursor}"),
-                admin,
-                None,
-            )
+        let reply = admin
+            .get(&format!("/api/v1/deadlines?cursor={cursor}"))
             .await;
         assert_eq!(reply.status, 422, "cursor={cursor}: {}", reply.text);
         assert!(
@@ -383,18 +351,11 @@ async fn limits_and_cursors_that_are_not_ones_are_refused(app: TestApp) {
         );
     }
     // A cursor of one list is not one of another.
-    let page = app
-        .send("GET", "/api/v1/schools?limit=1", admin, None)
-        .await;
+    let page = admin.schools("?limit=1").await;
     let next = next_link(&page).expect("more than one school");
     let cursor = next.split("cursor=").nth(1).unwrap();
-    let reply = app
-        .send(
-            "GET",
-            &format!("/api/v1/deadlines?cursor={cursor}"),
-            admin,
-            None,
-        )
+    let reply = admin
+        .get(&format!("/api/v1/deadlines?cursor={cursor}"))
         .await;
     assert_eq!(reply.status, 422, "{}", reply.text);
     // In the reader's language.
@@ -402,7 +363,7 @@ async fn limits_and_cursors_that_are_not_ones_are_refused(app: TestApp) {
         .send_with(
             "GET",
             "/api/v1/schools?limit=0",
-            admin,
+            admin.token(),
             None,
             &[("Accept-Language", "zh-CN")],
         )
@@ -421,44 +382,36 @@ async fn limits_and_cursors_that_are_not_ones_are_refused(app: TestApp) {
 
 async fn the_peer_comparison_pages_its_peers(app: TestApp) {
     let world = World::build(&app).await;
-    let admin = world.token(Actor::Admin);
-    let pa = world.token(Actor::ProvinceAdmin);
+    let admin = world.admin(&app);
+    let pa = world.bureau(&app);
     for n in 0..3 {
-        let reply = app
-            .send(
-                "POST",
-                "/api/v1/schools",
-                admin,
-                Some(json!({"province_id": world.province, "name": format!("Xiamen No.{n} Technician College"), "city": "Xiamen", "kind": "technician_college"})),
-            )
+        let reply = admin.create_school(json!({"province_id": world.province, "name": format!("Xiamen No.{n} Technician College"), "city": "Xiamen", "kind": "technician_college"}))
             .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
     }
     let path = format!("/api/v1/schools/{}/peer-comparison", world.school);
-    let whole = app.send("GET", &path, pa, None).await;
+    let whole = pa.get(&path).await;
     assert_eq!(whole.status, 200, "{}", whole.text);
     let body = whole.json();
     let all = peers(body.clone());
     assert_eq!(total(&whole), all.len());
     assert!(all.len() >= 4, "{body}");
-    let (walked, pages) = walk(&app, &path, pa, 1, peers).await;
+    let (walked, pages) = walk(&app, &path, pa.token(), 1, peers).await;
     assert_eq!(walked, all);
     assert_eq!(pages, all.len());
     // The school's own figures and percentiles come whole with every page.
-    let second = app
-        .send(
-            "GET",
-            &format!(
-                "{path}?limit=1&cursor={}",
-                next_link(&app.send("GET", &format!("{path}?limit=1"), pa, None).await)
-                    .unwrap()
-                    .split("cursor=")
-                    .nth(1)
-                    .unwrap()
-            ),
-            pa,
-            None,
-        )
+    let second = pa
+        .get(&format!(
+            "{path}?limit=1&cursor={}",
+            next_link(
+                &app.send("GET", &format!("{path}?limit=1"), pa.token(), None)
+                    .await
+            )
+            .unwrap()
+            .split("cursor=")
+            .nth(1)
+            .unwrap()
+        ))
         .await;
     let second = second.json();
     assert_eq!(second["school"], body["school"]);
@@ -466,9 +419,7 @@ async fn the_peer_comparison_pages_its_peers(app: TestApp) {
     assert_eq!(second["standards"], body["standards"]);
     assert!(all.iter().all(|p| p["school_id"] != world.school));
     // The CSV holds every peer.
-    let csv = app
-        .send("GET", &format!("{path}?format=csv&limit=1"), pa, None)
-        .await;
+    let csv = pa.get(&format!("{path}?format=csv&limit=1")).await;
     assert_eq!(csv.status, 200);
     assert_eq!(
         csv.text.lines().count(),

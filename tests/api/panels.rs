@@ -129,13 +129,7 @@ async fn a_panel_scores_blind_agrees_and_the_application_is_recommended(app: Tes
 
     // Before a panel, an expert sees nothing of the school.
     assert_eq!(lead_c.evaluation(id).await.status, 404);
-    assert_eq!(
-        lead_c
-            .get(&format!("/api/v1/schools/{}", world.school))
-            .await
-            .status,
-        404
-    );
+    assert_eq!(lead_c.school(world.school).await.status, 404);
     let panel = bureau
         .form_panel(id, lead, &[member, passer_by, reviewer_id])
         .await;
@@ -147,20 +141,8 @@ async fn a_panel_scores_blind_agrees_and_the_application_is_recommended(app: Tes
     let detail = passer_c.submission(id).await;
     assert_eq!(detail.status, 200);
     let file = detail.json()["evidence"][0]["id"].as_i64().unwrap();
-    assert_eq!(
-        passer_c
-            .get(&format!("/api/v1/evidence/{file}/content"))
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        passer_c
-            .get(&format!("/api/v1/schools/{}/audits", world.school))
-            .await
-            .status,
-        200
-    );
+    assert_eq!(passer_c.evidence_content(file).await.status, 200);
+    assert_eq!(passer_c.audits(world.school).await.status, 200);
     assert_eq!(
         passer_c.submission(world.drafts[0]).await.status,
         404,
@@ -186,28 +168,17 @@ async fn a_panel_scores_blind_agrees_and_the_application_is_recommended(app: Tes
     assert_eq!(visit.json()["lead_auditor"], "lead");
     let visit = visit.json()["id"].as_i64().unwrap();
     let finding = json!({"clause": "7.1.3", "grade": "minor_nc", "description": "实训工位不足", "due_on": "2026-09-30"});
-    let found = lead_c
-        .post(&format!("/api/v1/audits/{visit}/findings"), finding.clone())
-        .await;
+    let found = lead_c.add_finding(visit, finding.clone()).await;
     assert_eq!(found.status, 201, "{}", found.text);
     assert_eq!(
-        officer
-            .post(&format!("/api/v1/audits/{visit}/findings"), finding.clone())
-            .await
-            .status,
+        officer.add_finding(visit, finding.clone()).await.status,
         403,
         "the panel's findings are the panel's"
     );
-    let audits = officer
-        .get(&format!("/api/v1/schools/{}/audits", world.school))
-        .await
-        .text;
+    let audits = officer.audits(world.school).await.text;
     assert!(audits.contains("provincial_inspection"), "{audits}");
     assert_eq!(
-        officer
-            .get(&format!("/api/v1/audits/{visit}/findings"))
-            .await
-            .json()[0]["description"],
+        officer.findings(visit).await.json()[0]["description"],
         "实训工位不足"
     );
     // Off the panel again: no access, at once.
@@ -553,7 +524,7 @@ async fn a_panel_is_formed_only_of_people_without_a_conflict(app: TestApp) {
         )
         .await;
     assert_eq!(said.status, 201, "{}", said.text);
-    let mine = declarer.get("/api/v1/me/conflicts").await;
+    let mine = declarer.conflicts().await;
     assert_eq!(mine.json()[0]["school_id"], world.school);
     assert_eq!(
         declarer

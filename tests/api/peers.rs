@@ -111,11 +111,7 @@ async fn peers_are_compared_on_recorded_facts_only(app: TestApp) {
     )
     .await;
     // A draft of the sibling school: never part of anyone's comparison.
-    let draft = app.created(
-        &format!("/api/v1/schools/{}/submissions", world.sibling_school),
-        &app.token("officer@xiamen.example").await,
-        json!({"kind": "annual_quality_report", "title": "SECRET DRAFT of Xiamen", "year": 2025}),
-    ).await;
+    let draft = app.with_token(&app.token("officer@xiamen.example").await).prepare(world.sibling_school, json!({"kind": "annual_quality_report", "title": "SECRET DRAFT of Xiamen", "year": 2025})).await.id();
     assert!(draft > 0);
 
     let reply = app

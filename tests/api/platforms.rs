@@ -314,14 +314,7 @@ with_provider_on_both!(
 
 async fn set_external_id(app: &TestApp, world: &World, user: i64, id: &str) {
     let admin = world.client(app, Actor::Admin);
-    let reply = app
-        .send(
-            "PATCH",
-            &format!("/api/v1/users/{user}"),
-            admin.token.as_deref(),
-            Some(json!({"external_id": id})),
-        )
-        .await;
+    let reply = admin.update_user(user, json!({"external_id": id})).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
 }
 

@@ -3,33 +3,21 @@
 use serde_json::json;
 
 use crate::helpers::{TestApp, both_backends};
-use crate::world::{Actor, World};
+use crate::world::World;
 
 both_backends!(the_wenzhou_plan_counts_double_high_schools_and_indicators);
 
 async fn the_wenzhou_plan_counts_double_high_schools_and_indicators(app: TestApp) {
     let world = World::build(&app).await;
-    let pa = world.token(Actor::ProvinceAdmin);
-    let path = format!("/api/v1/provinces/{}/programmes", world.province);
+    let pa = world.bureau(&app);
     for (school, awarded) in [
         (world.school, "2021-09-01"),
         (world.sibling_school, "2023-03-01"),
     ] {
         let body = json!({"title_type_code": "double_high_school", "awarded_on": awarded});
-        assert_eq!(
-            app.send(
-                "POST",
-                &format!("/api/v1/schools/{school}/titles"),
-                pa,
-                Some(body)
-            )
-            .await
-            .status,
-            201
-        );
+        assert_eq!(pa.award_title(school, body).await.status, 201);
     }
-    let plan = app
-        .send("POST", &path, pa, Some(json!({"name": "23 double-high schools by 2023", "title_type_code": "double_high_school", "target_count": 23, "target_date": "2023-12-31"})))
+    let plan = pa.add_programme(world.province, json!({"name": "23 double-high schools by 2023", "title_type_code": "double_high_school", "target_count": 23, "target_date": "2023-12-31"}))
         .await;
     assert_eq!(plan.status, 201, "{}", plan.text);
     let plan = plan.json();
@@ -65,15 +53,13 @@ async fn the_wenzhou_plan_counts_double_high_schools_and_indicators(app: TestApp
             json!({"students": 4200, "campus_area_m2": 150000, "library_books": 150000}),
         )
         .await;
-    let indicator = app
-        .send("POST", &path, pa, Some(json!({"name": "Campuses of 40,000 m² or more", "indicator": "campus_area_m2", "threshold": 40000, "target_count": 2, "target_date": "2026-12-31"})))
+    let indicator = pa.add_programme(world.province, json!({"name": "Campuses of 40,000 m² or more", "indicator": "campus_area_m2", "threshold": 40000, "target_count": 2, "target_date": "2026-12-31"}))
         .await
         .json();
     assert_eq!(indicator["progress"], 1);
     assert_eq!(indicator["percent"], 50);
     // A derived indicator is computed from the accepted figures: 150,000 / 4,200 ≈ 35.7.
-    let books = app
-        .send("POST", &path, pa, Some(json!({"name": "30 books per student", "indicator": "books_per_student", "threshold": 30, "target_count": 1, "target_date": "2026-12-31"})))
+    let books = pa.add_programme(world.province, json!({"name": "30 books per student", "indicator": "books_per_student", "threshold": 30, "target_count": 1, "target_date": "2026-12-31"}))
         .await
         .json();
     assert_eq!(books["progress"], 1, "{books}");
@@ -96,7 +82,7 @@ async fn the_wenzhou_plan_counts_double_high_schools_and_indicators(app: TestApp
             "target_date",
         ),
     ] {
-        let reply = app.send("POST", &path, pa, Some(body.clone())).await;
+        let reply = pa.add_programme(world.province, body.clone()).await;
         assert_eq!(reply.status, 422, "{body}");
         assert!(
             reply.json()["error"]["fields"][field].is_string(),
@@ -104,22 +90,12 @@ async fn the_wenzhou_plan_counts_double_high_schools_and_indicators(app: TestApp
             reply.text
         );
     }
-    let listed = app
-        .send("GET", &path, world.token(Actor::SchoolViewer), None)
-        .await
-        .json();
+    let listed = world.viewer(&app).programmes(world.province).await.json();
     assert_eq!(
         listed.as_array().unwrap().len(),
         4,
         "schools of the province read their programmes (the world's own and these three)"
     );
-    let foreign = app
-        .send(
-            "GET",
-            &format!("/api/v1/provinces/{}/programmes", world.other_province),
-            pa,
-            None,
-        )
-        .await;
+    let foreign = pa.programmes(world.other_province).await;
     assert_eq!(foreign.status, 404);
 }

@@ -19,8 +19,7 @@ both_backends!(
 
 async fn fuzhou_no2_titles_show_when_re_evaluation_is_due(app: TestApp) {
     let world = World::build(&app).await;
-    let pa = world.token(Actor::ProvinceAdmin);
-    let path = format!("/api/v1/schools/{}/titles", world.school);
+    let pa = world.bureau(&app);
     // Today is 2026-06-01 in the tests.
     for (code, awarded, evaluated, due, state) in [
         // re-evaluated in 2005, every 60 months: due 2010, long overdue
@@ -56,8 +55,7 @@ async fn fuzhou_no2_titles_show_when_re_evaluation_is_due(app: TestApp) {
             "none",
         ),
     ] {
-        let reply = app
-            .send("POST", &path, pa, Some(json!({"title_type_code": code, "awarded_on": awarded, "last_evaluated_on": evaluated})))
+        let reply = pa.award_title(world.school, json!({"title_type_code": code, "awarded_on": awarded, "last_evaluated_on": evaluated}))
             .await;
         assert_eq!(reply.status, 201, "{code}: {}", reply.text);
         let holding = reply.json();
@@ -66,21 +64,20 @@ async fn fuzhou_no2_titles_show_when_re_evaluation_is_due(app: TestApp) {
         assert_eq!(holding["reevaluation_state"], state, "{code}");
         assert_eq!(holding["status"], "active");
     }
-    let listed = app
-        .send("GET", &path, world.token(Actor::SchoolViewer), None)
-        .await
-        .json();
+    let listed = world.viewer(&app).titles(world.school).await.json();
     assert_eq!(
         listed.as_array().unwrap().len(),
         5,
         "the world's title and these four"
     );
-    let duplicate = app
-        .send("POST", &path, pa, Some(json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01"})))
+    let duplicate = pa
+        .award_title(
+            world.school,
+            json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01"}),
+        )
         .await;
     assert_eq!(duplicate.status, 409);
-    let bad = app
-        .send("POST", &path, pa, Some(json!({"title_type_code": "nobel_prize", "awarded_on": "2031-01-01", "last_evaluated_on": "1990-01-01"})))
+    let bad = pa.award_title(world.school, json!({"title_type_code": "nobel_prize", "awarded_on": "2031-01-01", "last_evaluated_on": "1990-01-01"}))
         .await;
     assert_eq!(bad.status, 422);
     let fields = &bad.json()["error"]["fields"];
@@ -101,52 +98,30 @@ async fn fuzhou_no2_titles_show_when_re_evaluation_is_due(app: TestApp) {
         .unwrap()["id"]
         .clone();
     let holding_path = format!("/api/v1/titles/{key_holding}");
-    let reply = app
-        .send(
-            "PATCH",
-            &holding_path,
-            pa,
-            Some(json!({"last_evaluated_on": "2010-06-20"})),
-        )
+    let reply = pa
+        .patch(&holding_path, json!({"last_evaluated_on": "2010-06-20"}))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json()["next_reevaluation_due"], "2015-06-20");
-    let reply = app
-        .send(
-            "PATCH",
-            &holding_path,
-            pa,
-            Some(json!({"last_evaluated_on": "1990-01-01"})),
-        )
+    let reply = pa
+        .patch(&holding_path, json!({"last_evaluated_on": "1990-01-01"}))
         .await;
     assert_eq!(reply.status, 422);
     assert!(reply.json()["error"]["fields"]["last_evaluated_on"].is_string());
     // A suspended title is not due for re-evaluation.
-    let reply = app
-        .send(
-            "PATCH",
-            &holding_path,
-            pa,
-            Some(json!({"status": "suspended"})),
-        )
+    let reply = pa
+        .patch(&holding_path, json!({"status": "suspended"}))
         .await;
     assert_eq!(reply.json()["reevaluation_state"], "none");
-    let reply = app
-        .send(
-            "PATCH",
-            &holding_path,
-            world.token(Actor::QualityOfficer),
-            Some(json!({"status": "active"})),
-        )
+    let reply = world
+        .officer(&app)
+        .patch(&holding_path, json!({"status": "active"}))
         .await;
     assert_eq!(
         reply.status, 403,
         "the school does not change its own titles"
     );
-    let catalogue = app
-        .send("GET", "/api/v1/title-types", pa, None)
-        .await
-        .json();
+    let catalogue = pa.title_types().await.json();
     let key = catalogue
         .as_array()
         .unwrap()
@@ -159,18 +134,16 @@ async fn fuzhou_no2_titles_show_when_re_evaluation_is_due(app: TestApp) {
 
 async fn audits_and_findings_name_every_bad_field(app: TestApp) {
     let world = World::build(&app).await;
-    let qo = world.token(Actor::QualityOfficer);
+    let qo = world.officer(&app);
     let path = format!("/api/v1/schools/{}/audits", world.school);
-    let reply = app
-        .send("POST", &path, qo, Some(json!({"kind": "friendly_chat", "standard": " ", "started_on": "2023-02-30", "ended_on": "2023-13-01"})))
+    let reply = qo.post(&path, json!({"kind": "friendly_chat", "standard": " ", "started_on": "2023-02-30", "ended_on": "2023-13-01"}))
         .await;
     assert_eq!(reply.status, 422);
     let fields = reply.json()["error"]["fields"].clone();
     for field in ["kind", "standard", "started_on", "ended_on"] {
         assert!(fields[field].is_string(), "{field} not named: {fields}");
     }
-    let reply = app
-        .send("POST", &path, qo, Some(json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": "2026-03-10", "ended_on": "2026-03-09"})))
+    let reply = qo.post(&path, json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": "2026-03-10", "ended_on": "2026-03-09"}))
         .await;
     assert_eq!(reply.status, 422);
     assert_eq!(
@@ -181,11 +154,10 @@ async fn audits_and_findings_name_every_bad_field(app: TestApp) {
     let audit = app
         .created(
             &path,
-            qo.unwrap(),
+            qo.token().unwrap(),
             json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": "2026-03-10"}),
         )
         .await;
-    let findings = format!("/api/v1/audits/{audit}/findings");
     for (body, field) in [
         (
             json!({"clause": "11.2", "grade": "minor_nc", "description": "x"}),
@@ -208,7 +180,7 @@ async fn audits_and_findings_name_every_bad_field(app: TestApp) {
             "due_on",
         ),
     ] {
-        let reply = app.send("POST", &findings, qo, Some(body.clone())).await;
+        let reply = qo.add_finding(audit, body.clone()).await;
         assert_eq!(reply.status, 422, "{body}");
         assert!(
             reply.json()["error"]["fields"][field].is_string(),
@@ -216,8 +188,7 @@ async fn audits_and_findings_name_every_bad_field(app: TestApp) {
             reply.text
         );
     }
-    let reply = app
-        .send("POST", &findings, qo, Some(json!({"clause": "8.5.1", "grade": "major_nc", "description": "Practical training without a written work instruction"})))
+    let reply = qo.add_finding(audit, json!({"clause": "8.5.1", "grade": "major_nc", "description": "Practical training without a written work instruction"}))
         .await;
     assert_eq!(reply.status, 201);
     let finding = reply.json();
@@ -227,7 +198,7 @@ async fn audits_and_findings_name_every_bad_field(app: TestApp) {
         "Control of production and service provision"
     );
     assert_eq!(finding["clause_title_zh"], "生产和服务提供的控制");
-    let listed = app.send("GET", &path, qo, None).await;
+    let listed = qo.get(&path).await;
     assert_eq!(
         listed.header("x-total-count"),
         Some("2"),
@@ -245,7 +216,7 @@ async fn patch(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (
 
 async fn a_finding_follows_its_life_through_its_corrective_action(app: TestApp) {
     let world = World::build(&app).await;
-    let qo = world.token(Actor::QualityOfficer);
+    let qo = world.officer(&app);
     let path = format!("/api/v1/findings/{}", world.findings[0]);
     let field_of = |body: &Value| {
         body["error"]["fields"]
@@ -257,12 +228,12 @@ async fn a_finding_follows_its_life_through_its_corrective_action(app: TestApp) 
             .unwrap()
     };
 
-    let (status, body) = patch(&app, qo, &path, json!({"status": "action_planned"})).await;
+    let (status, body) = patch(&app, qo.token(), &path, json!({"status": "action_planned"})).await;
     assert_eq!(
         (status, field_of(&body).as_str()),
         (422, "corrective_action")
     );
-    let (status, body) = patch(&app, qo, &path, json!({"status": "verified"})).await;
+    let (status, body) = patch(&app, qo.token(), &path, json!({"status": "verified"})).await;
     assert_eq!(
         (status, field_of(&body).as_str()),
         (422, "status"),
@@ -270,7 +241,7 @@ async fn a_finding_follows_its_life_through_its_corrective_action(app: TestApp) 
     );
     let (status, body) = patch(
         &app,
-        qo,
+        qo.token(),
         &path,
         json!({"status": "action_planned", "root_cause": "No calibration schedule for workshop gauges", "corrective_action": "Introduce a calibration register and schedule", "action_owner": "Workshop head Lin", "action_due_on": "2026-05-15"}),
     )
@@ -278,11 +249,11 @@ async fn a_finding_follows_its_life_through_its_corrective_action(app: TestApp) 
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "action_planned");
     assert_eq!(body["corrective_action"]["owner"], "Workshop head Lin");
-    let (status, body) = patch(&app, qo, &path, json!({"status": "closed"})).await;
+    let (status, body) = patch(&app, qo.token(), &path, json!({"status": "closed"})).await;
     assert_eq!((status, field_of(&body).as_str()), (422, "action_done_on"));
     let (status, body) = patch(
         &app,
-        qo,
+        qo.token(),
         &path,
         json!({"status": "closed", "action_done_on": "2099-01-01"}),
     )
@@ -294,23 +265,23 @@ async fn a_finding_follows_its_life_through_its_corrective_action(app: TestApp) 
     );
     let (status, body) = patch(
         &app,
-        qo,
+        qo.token(),
         &path,
         json!({"status": "closed", "action_done_on": "2026-05-10"}),
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) = patch(&app, qo, &path, json!({"status": "verified", "verified_by": "Quality office", "verified_on": "2026-05-20", "verification_effective": false})).await;
+    let (status, body) = patch(&app, qo.token(), &path, json!({"status": "verified", "verified_by": "Quality office", "verified_on": "2026-05-20", "verification_effective": false})).await;
     assert_eq!((status, field_of(&body).as_str()), (422, "verification"));
-    let (status, body) = patch(&app, qo, &path, json!({"status": "verified", "verified_by": "Quality office", "verified_on": "2026-05-20", "verification_effective": true})).await;
+    let (status, body) = patch(&app, qo.token(), &path, json!({"status": "verified", "verified_by": "Quality office", "verified_on": "2026-05-20", "verification_effective": true})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "verified");
     assert_eq!(body["corrective_action"]["effective"], true);
-    let (status, body) = patch(&app, qo, &path, json!({"status": "open"})).await;
+    let (status, body) = patch(&app, qo.token(), &path, json!({"status": "open"})).await;
     assert_eq!((status, field_of(&body).as_str()), (422, "reopen_reason"));
     let (status, body) = patch(
         &app,
-        qo,
+        qo.token(),
         &path,
         json!({"status": "open", "reopen_reason": "Recurred at the surveillance audit"}),
     )
@@ -319,15 +290,7 @@ async fn a_finding_follows_its_life_through_its_corrective_action(app: TestApp) 
     assert_eq!(body["status"], "open");
     assert_eq!(body["reopen_reason"], "Recurred at the surveillance audit");
     // Each step is in the school's history, newest first.
-    let history = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{}/history", world.school),
-            qo,
-            None,
-        )
-        .await
-        .json();
+    let history = qo.history(world.school, "").await.json();
     let actions: Vec<&str> = history
         .as_array()
         .unwrap()
@@ -348,33 +311,26 @@ async fn a_finding_follows_its_life_through_its_corrective_action(app: TestApp) 
 
 async fn certificate_and_indicators_are_validated_and_kept(app: TestApp) {
     let world = World::build(&app).await;
-    let qo = world.token(Actor::QualityOfficer);
+    let qo = world.officer(&app);
     let school = world.school;
-    let cert = format!("/api/v1/schools/{school}/certificate");
-    assert_eq!(app.send("GET", &cert, qo, None).await.json(), Value::Null);
-    let reply = app
-        .send("PUT", &cert, qo, Some(json!({"standard": "ISO 9001:2015", "certification_body": "CQC", "certificate_number": "00124Q31542R2M", "issued_on": "2024-04-01", "expires_on": "2024-03-31"})))
+    assert_eq!(qo.certificate(school).await.json(), Value::Null);
+    let reply = qo.put_certificate(school, json!({"standard": "ISO 9001:2015", "certification_body": "CQC", "certificate_number": "00124Q31542R2M", "issued_on": "2024-04-01", "expires_on": "2024-03-31"}))
         .await;
     assert_eq!(reply.status, 422);
     assert!(reply.json()["error"]["fields"]["expires_on"].is_string());
-    let reply = app
-        .send("PUT", &cert, qo, Some(json!({"standard": "ISO 9001:2015", "certification_body": "China Quality Certification Centre", "certificate_number": "00124Q31542R2M", "scope": "Vocational education and skills training", "issued_on": "2024-04-01", "expires_on": "2027-03-31"})))
+    let reply = qo.put_certificate(school, json!({"standard": "ISO 9001:2015", "certification_body": "China Quality Certification Centre", "certificate_number": "00124Q31542R2M", "scope": "Vocational education and skills training", "issued_on": "2024-04-01", "expires_on": "2027-03-31"}))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(
-        app.send("GET", &cert, world.token(Actor::Reviewer), None)
-            .await
-            .json()["certificate_number"],
+        world.reviewer(&app).certificate(school).await.json()["certificate_number"],
         "00124Q31542R2M"
     );
 
     let year = format!("/api/v1/schools/{school}/indicators/2006");
-    let reply = app
-        .send(
-            "PUT",
+    let reply = qo
+        .put(
             &year,
-            qo,
-            Some(json!({"students": -3, "campus_area_m2": -1, "computers": 300})),
+            json!({"students": -3, "campus_area_m2": -1, "computers": 300}),
         )
         .await;
     assert_eq!(reply.status, 422);
@@ -383,39 +339,17 @@ async fn certificate_and_indicators_are_validated_and_kept(app: TestApp) {
         fields["students"].is_string() && fields["campus_area_m2"].is_string(),
         "{fields}"
     );
-    let reply = app
-        .send(
-            "PUT",
-            &format!("/api/v1/schools/{school}/indicators/1800"),
-            qo,
-            Some(json!({})),
-        )
-        .await;
+    let reply = qo.put_indicators(school, 1800, json!({})).await;
     assert_eq!(reply.status, 422);
     assert!(reply.json()["error"]["fields"]["year"].is_string());
     // Fuzhou No.2 in 2006: more than 300 computers, 30 senior appraisers, 2,091 training person-times.
     let figures = json!({"senior_appraisers": 30, "computers": 300, "training_person_times": 2091});
-    assert_eq!(
-        app.send("PUT", &year, qo, Some(figures.clone()))
-            .await
-            .status,
-        201
-    );
+    assert_eq!(qo.put(&year, figures.clone()).await.status, 201);
     let figures = json!({"senior_appraisers": 31, "computers": 320, "training_person_times": 2091});
-    assert_eq!(app.send("PUT", &year, qo, Some(figures)).await.status, 200);
-    let reply = app
-        .send("PUT", &year, qo, Some(json!({"computers": "many"})))
-        .await;
+    assert_eq!(qo.put(&year, figures).await.status, 200);
+    let reply = qo.put(&year, json!({"computers": "many"})).await;
     assert_eq!(reply.status, 400);
-    let listed = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/indicators"),
-            qo,
-            None,
-        )
-        .await
-        .json();
+    let listed = qo.indicators(school).await.json();
     assert_eq!(listed[0]["year"], 2006);
     assert_eq!(listed[0]["computers"], 320);
     assert_eq!(listed[0]["students"], Value::Null);
@@ -423,27 +357,22 @@ async fn certificate_and_indicators_are_validated_and_kept(app: TestApp) {
 
 async fn stale_audit_versions_conflict(app: TestApp) {
     let world = World::build(&app).await;
-    let qo = world.token(Actor::QualityOfficer);
-    let path = format!("/api/v1/audits/{}", world.audits[0]);
-    let audit = app.send("GET", &path, qo, None).await.json();
+    let qo = world.officer(&app);
+    let audit = qo.audit(&world.audits[0]).await.json();
     let version = audit["version"].as_i64().unwrap();
     assert_eq!(
-        app.send(
-            "PATCH",
-            &path,
-            qo,
-            Some(json!({"scope": "All programmes", "version": version}))
+        qo.update_audit(
+            &world.audits[0],
+            json!({"scope": "All programmes", "version": version})
         )
         .await
         .status,
         200
     );
-    let stale = app
-        .send(
-            "PATCH",
-            &path,
-            qo,
-            Some(json!({"scope": "Workshops only", "version": version})),
+    let stale = qo
+        .update_audit(
+            &world.audits[0],
+            json!({"scope": "Workshops only", "version": version}),
         )
         .await;
     assert_eq!(stale.status, 409);
@@ -546,7 +475,7 @@ async fn parallel_writes_keep_one_unbroken_chain(app: TestApp) {
 /// first version still work (deprecated), and the two together are refused.
 async fn a_corrective_action_is_written_as_it_is_read(app: TestApp) {
     let world = World::build(&app).await;
-    let qo = world.token(Actor::QualityOfficer);
+    let qo = world.officer(&app);
     let path = format!("/api/v1/findings/{}", world.findings[0]);
     let action = json!({
         "root_cause": "No calibration plan for the CNC lathes",
@@ -559,16 +488,22 @@ async fn a_corrective_action_is_written_as_it_is_read(app: TestApp) {
         "effective": null,
         "verification_note": null
     });
-    let (status, written) = patch(&app, qo, &path, json!({"corrective_action": action})).await;
+    let (status, written) = patch(
+        &app,
+        qo.token(),
+        &path,
+        json!({"corrective_action": action}),
+    )
+    .await;
     assert_eq!(status, 200, "{written}");
     assert_eq!(written["corrective_action"], action, "read back as written");
-    let read = app.send("GET", &path, qo, None).await.json();
+    let read = qo.get(&path).await.json();
     assert_eq!(read["corrective_action"], action);
 
     // The first version's shape: the text alone and flat fields.
     let (status, old) = patch(
         &app,
-        qo,
+        qo.token(),
         &path,
         json!({"corrective_action": "A new plan", "action_owner": "王老师", "version": read["version"]}),
     )
@@ -580,7 +515,7 @@ async fn a_corrective_action_is_written_as_it_is_read(app: TestApp) {
     // Both at once: which one would count?
     let (status, both) = patch(
         &app,
-        qo,
+        qo.token(),
         &path,
         json!({"corrective_action": {"owner": "x"}, "action_owner": "y"}),
     )
@@ -593,7 +528,7 @@ async fn a_corrective_action_is_written_as_it_is_read(app: TestApp) {
     // A bad field of the object is named by its path.
     let (status, bad) = patch(
         &app,
-        qo,
+        qo.token(),
         &path,
         json!({"corrective_action": {"done_on": "2026-02-30"}}),
     )

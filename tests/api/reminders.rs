@@ -26,11 +26,9 @@ async fn notices_of(app: &TestApp, token: Option<&str>, event: &str) -> Vec<Valu
 
 async fn the_weekly_digest_of_overdue_items_reaches_the_province_on_mondays_once(app: TestApp) {
     let world = World::build(&app).await;
-    let pa = world.token(Actor::ProvinceAdmin);
-    let titles = format!("/api/v1/schools/{}/titles", world.school);
+    let pa = world.bureau(&app);
     // Overdue since 2010.
-    let reply = app
-        .send("POST", &titles, pa, Some(json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30"})))
+    let reply = pa.award_title(world.school, json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30"}))
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     // 2026-06-01 is a Monday, the 2nd a Tuesday, the 8th the next Monday.
@@ -78,14 +76,12 @@ fn day(date: time::Date, days: i64) -> String {
 
 async fn a_reevaluation_is_reminded_once_at_30_days_and_once_when_overdue(app: TestApp) {
     let world = World::build(&app).await;
-    let pa = world.token(Actor::ProvinceAdmin);
-    let qo = world.token(Actor::QualityOfficer);
-    let titles = format!("/api/v1/schools/{}/titles", world.school);
-    let reply = app
-        .send("POST", &titles, pa, Some(json!({"title_type_code": "migrant_workers_training_base", "awarded_on": "2008-05-01", "last_evaluated_on": "2023-11-15"})))
+    let pa = world.bureau(&app);
+    let qo = world.officer(&app);
+    let reply = pa.award_title(world.school, json!({"title_type_code": "migrant_workers_training_base", "awarded_on": "2008-05-01", "last_evaluated_on": "2023-11-15"}))
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
-    let deadlines = app.send("GET", "/api/v1/deadlines", qo, None).await.json();
+    let deadlines = qo.deadlines("").await.json();
     let item = deadlines
         .as_array()
         .unwrap()
@@ -121,14 +117,14 @@ async fn a_reevaluation_is_reminded_once_at_30_days_and_once_when_overdue(app: T
         let run = app.cli_on(&day(due_on, offset), &["remind"], None);
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(run.stdout.contains("reminders for"), "{}", run.stdout);
-        let got = reminders_of(&app, qo, &subject).await;
+        let got = reminders_of(&app, qo.token(), &subject).await;
         assert_eq!(
             got.len(),
             expected,
             "{offset} days from the due date: {got:?}"
         );
     }
-    let got = reminders_of(&app, qo, &subject).await;
+    let got = reminders_of(&app, qo.token(), &subject).await;
     // Newest first: the overdue one, then the three ahead of the date.
     let events: Vec<&str> = got.iter().map(|n| n["event"].as_str().unwrap()).collect();
     assert_eq!(
@@ -175,24 +171,22 @@ fn queued_mails(app: &TestApp, email: &str, kind: &str) -> i64 {
 /// are written in batches, the choices read for each batch.
 async fn one_who_turned_reminders_off_gets_the_notice_but_no_mail(app: TestApp) {
     let world = World::build(&app).await;
-    let qo = world.token(Actor::QualityOfficer);
+    let qo = world.officer(&app);
     let officer = world.email(Actor::QualityOfficer).unwrap();
     let due = world.award_key_school(&app, "2022-01-15").await;
     let subject_due = due.to_string();
     let before = queued_mails(&app, officer, "reminder");
 
     let set = |on: bool| {
-        app.send(
-            "PATCH",
+        qo.patch(
             "/api/v1/me",
-            qo,
-            Some(json!({"mail": {"workflow": true, "reminders": on, "digest": true}})),
+            json!({"mail": {"workflow": true, "reminders": on, "digest": true}}),
         )
     };
     assert_eq!(set(false).await.status, 200);
     let run = app.cli_on(&day(due, -90), &["remind"], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let notices = notices_of(&app, qo, "reminder_due").await;
+    let notices = notices_of(&app, qo.token(), "reminder_due").await;
     assert!(
         notices.iter().any(|n| n["due_on"] == subject_due.as_str()),
         "{notices:?}"

@@ -165,13 +165,9 @@ async fn robots_are_told_of_their_events_signed_and_retried(app: TestApp, receiv
     let world = World::build(&app).await;
     let bureau = world.bureau(&app);
     let base = format!("http://127.0.0.1:{}", receiver.port);
-    let path = format!("/api/v1/provinces/{}/webhooks", world.province);
     let ding = bureau
-        .post(
-            &path,
-            json!({"kind": "dingtalk", "url": format!("{base}/robot/send?access_token=tok123456"),
-                "secret": "SECtest-secret", "events": ["submission.recommended", "submission.decided"]}),
-        )
+        .add_robot(world.province, json!({"kind": "dingtalk", "url": format!("{base}/robot/send?access_token=tok123456"),
+                "secret": "SECtest-secret", "events": ["submission.recommended", "submission.decided"]}))
         .await;
     assert_eq!(ding.status, 201, "{}", ding.text);
     assert!(
@@ -182,14 +178,14 @@ async fn robots_are_told_of_their_events_signed_and_retried(app: TestApp, receiv
     let ding = ding.json();
     assert_eq!(ding["has_secret"], true);
     let wecom = bureau
-        .post(
-            &path,
+        .add_robot(
+            world.province,
             json!({"kind": "wecom", "url": format!("{base}/cgi-bin/webhook/send?key=wk"),
                 "events": ["submission.submitted"]}),
         )
         .await;
     assert_eq!(wecom.status, 201, "{}", wecom.text);
-    let listed = bureau.get(&path).await;
+    let listed = bureau.robots(world.province).await;
     assert_eq!(listed.status, 200);
     assert_eq!(listed.json().as_array().unwrap().len(), 2);
     assert!(!listed.text.contains("SECtest-secret"));
@@ -274,24 +270,24 @@ async fn robots_are_told_of_their_events_signed_and_retried(app: TestApp, receiv
 
     // A test message now; then the robot goes.
     let ding_id = ding["id"].as_i64().unwrap();
-    let tested = bureau
-        .post(&format!("/api/v1/webhooks/{ding_id}/test"), json!({}))
-        .await;
+    let tested = bureau.test_robot(ding_id).await;
     assert_eq!(tested.status, 200, "{}", tested.text);
     assert_eq!(tested.json()["delivered"], true, "{}", tested.text);
-    let gone = app
-        .send(
-            "DELETE",
-            &format!("/api/v1/webhooks/{ding_id}"),
-            bureau.token.as_deref(),
-            None,
-        )
-        .await;
+    let gone = bureau.remove_robot(ding_id).await;
     assert_eq!(gone.status, 204);
-    assert_eq!(bureau.get(&path).await.json().as_array().unwrap().len(), 1);
+    assert_eq!(
+        bureau
+            .robots(world.province)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Who may: the province's other people 403, another province's admin 404.
-    let reviewer_list = world.reviewer(&app).get(&path).await;
+    let reviewer_list = world.reviewer(&app).robots(world.province).await;
     assert_eq!(reviewer_list.status, 403);
     let foreign = app.token("pa@zj.example").await;
     let wecom_id = wecom.json()["id"].as_i64().unwrap();
@@ -309,7 +305,6 @@ async fn robots_are_told_of_their_events_signed_and_retried(app: TestApp, receiv
 async fn a_robot_s_address_cannot_reach_inside(app: TestApp, receiver: Receiver) {
     let world = World::build(&app).await;
     let bureau = world.bureau(&app);
-    let path = format!("/api/v1/provinces/{}/webhooks", world.province);
     let other_port = receiver.port.wrapping_add(1).max(1024);
     let refused = [
         (
@@ -337,8 +332,8 @@ async fn a_robot_s_address_cannot_reach_inside(app: TestApp, receiver: Receiver)
     ];
     for (kind, url) in refused {
         let reply = bureau
-            .post(
-                &path,
+            .add_robot(
+                world.province,
                 json!({"kind": kind, "url": url, "events": ["submission.submitted"]}),
             )
             .await;
@@ -350,8 +345,8 @@ async fn a_robot_s_address_cannot_reach_inside(app: TestApp, receiver: Receiver)
         );
     }
     let vendor = bureau
-        .post(
-            &path,
+        .add_robot(
+            world.province,
             json!({"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
                 "secret": "no", "events": []}),
         )
@@ -363,8 +358,8 @@ async fn a_robot_s_address_cannot_reach_inside(app: TestApp, receiver: Receiver)
         "{fields}"
     );
     let unknown = bureau
-        .post(
-            &path,
+        .add_robot(
+            world.province,
             json!({"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
                 "events": ["submission.submitted", "everything"]}),
         )
@@ -377,18 +372,12 @@ async fn a_robot_s_address_cannot_reach_inside(app: TestApp, receiver: Receiver)
 
     // An allowed host that answers with a redirect: it is not followed.
     let moved = bureau
-        .post(
-            &path,
-            json!({"kind": "dingtalk", "url": format!("http://127.0.0.1:{}/moved?access_token=t", receiver.port),
-                "events": ["submission.submitted"]}),
-        )
+        .add_robot(world.province, json!({"kind": "dingtalk", "url": format!("http://127.0.0.1:{}/moved?access_token=t", receiver.port),
+                "events": ["submission.submitted"]}))
         .await;
     assert_eq!(moved.status, 201, "{}", moved.text);
     let id = moved.json()["id"].as_i64().unwrap();
-    let tried = bureau
-        .post(&format!("/api/v1/webhooks/{id}/test"), json!({}))
-        .await
-        .json();
+    let tried = bureau.test_robot(id).await.json();
     assert_eq!(tried["delivered"], false, "{tried}");
     assert!(tried["error"].as_str().unwrap().contains("302"), "{tried}");
     let moved_requests = receiver.wait_for("/moved", 1).await;

@@ -163,10 +163,7 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
         .await;
 
     // The round's due date (2026-05-31) is past on 2026-06-01: the deadline is overdue.
-    let due = app
-        .send("GET", "/api/v1/deadlines", Some(officer), None)
-        .await
-        .json();
+    let due = app.with_token(officer).deadlines("").await.json();
     assert!(
         due.as_array()
             .unwrap()
@@ -243,12 +240,13 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
         (Some("changed"), Some(40.0))
     );
     let submission = app
-        .created(
-            &format!("/api/v1/schools/{school}/submissions"),
-            officer,
+        .with_token(officer)
+        .prepare(
+            school,
             json!({"kind": "status_data", "title": "Status data 2025", "year": 2025}),
         )
-        .await;
+        .await
+        .id();
     let refused = app.with_token(officer).submit(submission).await;
     assert_eq!(refused.status, 422, "{}", refused.text);
     assert!(
@@ -258,11 +256,10 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
     );
     // A second status-data submission of the year is refused while this one is open.
     let twice = app
-        .send(
-            "POST",
-            &format!("/api/v1/schools/{school}/submissions"),
-            Some(officer),
-            Some(json!({"kind": "status_data", "title": "again", "year": 2025})),
+        .with_token(officer)
+        .prepare(
+            school,
+            json!({"kind": "status_data", "title": "again", "year": 2025}),
         )
         .await;
     assert_eq!(
@@ -322,15 +319,7 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
     );
 
     // The round shows the school submitted and its sibling not started (and late).
-    let view = app
-        .send(
-            "GET",
-            &format!("/api/v1/rounds/{}", round["id"]),
-            Some(pa),
-            None,
-        )
-        .await
-        .json();
+    let view = app.with_token(pa).round(&round["id"], "").await.json();
     let state_of = |view: &Value, id: i64| -> (String, bool) {
         let row = view["schools"]
             .as_array()
@@ -351,12 +340,8 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
     assert_eq!(view["counts"]["submitted"], 1);
     assert_eq!(view["counts"]["overdue"], 1);
     let late = app
-        .send(
-            "GET",
-            &format!("/api/v1/rounds/{}?overdue=true", round["id"]),
-            Some(pa),
-            None,
-        )
+        .with_token(pa)
+        .round(&round["id"], "?overdue=true")
         .await
         .json();
     assert_eq!(late["schools"].as_array().unwrap().len(), 1);
@@ -427,24 +412,16 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
     );
     // The comparison now uses the accepted 2025 figures.
     let peers = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/peer-comparison"),
-            Some(officer),
-            None,
-        )
+        .with_token(officer)
+        .peer_comparison(school, "")
         .await
         .json();
     assert_eq!(peers["school"]["students"], 4200);
     assert_eq!(peers["school"]["indicator_year"], 2025);
 
     let table = app
-        .send(
-            "GET",
-            &format!("/api/v1/provinces/{}/status-data/2025", world.province),
-            Some(pa),
-            None,
-        )
+        .with_token(pa)
+        .province_status_data(world.province, 2025, "")
         .await
         .json();
     // The province's figures for the ministry: one row per school of the province, with
@@ -499,15 +476,8 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
     assert_eq!(sheet[1][column("生师比")], "20");
     assert_eq!(sheet[1][0], school.to_string());
     let foreign = app
-        .send(
-            "GET",
-            &format!(
-                "/api/v1/provinces/{}/status-data/2025",
-                world.other_province
-            ),
-            Some(pa),
-            None,
-        )
+        .with_token(pa)
+        .province_status_data(world.other_province, 2025, "")
         .await;
     assert_eq!(foreign.status, 404);
 
@@ -546,15 +516,7 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
         (Some(false), Some("returned"))
     );
     assert_eq!(reopened["reopen_reason"], reason);
-    let history = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/history"),
-            Some(officer),
-            None,
-        )
-        .await
-        .json();
+    let history = app.with_token(officer).history(school, "").await.json();
     let entry = history
         .as_array()
         .unwrap()
@@ -584,19 +546,22 @@ async fn a_year_from_the_template_to_the_lock_and_back(app: TestApp) {
 
 async fn bad_sheets_are_refused_whole_and_named_cell_by_cell(app: TestApp) {
     let world = World::build(&app).await;
-    let officer = world.token(Actor::QualityOfficer).unwrap();
+    let officer = world.officer(&app);
     let school = world.school;
     let path = format!("/api/v1/schools/{school}/status-data/2026");
-    let saved = app
-        .send(
-            "PUT",
+    let saved = officer
+        .put(
             &path,
-            Some(officer),
-            Some(json!({"figures": {"students": 4200, "teachers": 210}})),
+            json!({"figures": {"students": 4200, "teachers": 210}}),
         )
         .await;
     assert_eq!(saved.status, 201, "{}", saved.text);
-    let (_, template) = bytes(&app, &format!("{path}/template.xlsx"), officer).await;
+    let (_, template) = bytes(
+        &app,
+        &format!("{path}/template.xlsx"),
+        officer.token().unwrap(),
+    )
+    .await;
     let (students, teachers, campus) = (
         template_cell(&template, "students"),
         template_cell(&template, "teachers"),
@@ -616,7 +581,7 @@ async fn bad_sheets_are_refused_whole_and_named_cell_by_cell(app: TestApp) {
         let response = app
             .client
             .post(app.url(&format!("{path}/upload")))
-            .bearer_auth(officer)
+            .bearer_auth(officer.token().unwrap())
             .header("Accept-Language", accept)
             .multipart(reqwest::multipart::Form::new().part("file", part))
             .send()
@@ -638,14 +603,14 @@ async fn bad_sheets_are_refused_whole_and_named_cell_by_cell(app: TestApp) {
         assert!(teachers_problem.contains(&teachers) && teachers_problem.contains("办学状态数据"));
     }
     // Nothing was saved: the good cell (computers) did not go in either.
-    let year = app.send("GET", &path, Some(officer), None).await.json();
+    let year = officer.get(&path).await.json();
     assert_eq!(year["figures"], json!({"students": 4200, "teachers": 210}));
 
     // Files that are not this template each get their clear error on `file`.
     let (_, other_year) = bytes(
         &app,
         &format!("/api/v1/schools/{school}/status-data/2025/template.xlsx"),
-        officer,
+        officer.token().unwrap(),
     )
     .await;
     let sibling_officer = world.officer_of(&app, world.sibling_school).await;
@@ -673,7 +638,7 @@ async fn bad_sheets_are_refused_whole_and_named_cell_by_cell(app: TestApp) {
         ("xiamen.xlsx", sibling, "template_other_school"),
     ] {
         let reply = app
-            .upload_to(&format!("{path}/upload"), Some(officer), name, &file)
+            .upload_to(&format!("{path}/upload"), officer.token(), name, &file)
             .await;
         assert_eq!(reply.status, 422, "{name}: {}", reply.text);
         assert!(
@@ -684,7 +649,12 @@ async fn bad_sheets_are_refused_whole_and_named_cell_by_cell(app: TestApp) {
         let _ = code;
     }
     let nothing = app
-        .upload_to(&format!("{path}/upload"), Some(officer), "empty.xlsx", b"")
+        .upload_to(
+            &format!("{path}/upload"),
+            officer.token(),
+            "empty.xlsx",
+            b"",
+        )
         .await;
     assert_eq!(nothing.status, 422);
     // Issue 26: a workbook over the limit is named as the spreadsheet it is, not as evidence.
@@ -692,7 +662,7 @@ async fn bad_sheets_are_refused_whole_and_named_cell_by_cell(app: TestApp) {
     let reply = app
         .upload_to(
             &format!("{path}/upload"),
-            Some(officer),
+            officer.token(),
             "big.xlsx",
             &oversized,
         )
@@ -707,7 +677,7 @@ async fn bad_sheets_are_refused_whole_and_named_cell_by_cell(app: TestApp) {
         "{message}"
     );
     assert!(!message.contains("evidence"), "{message}");
-    let year = app.send("GET", &path, Some(officer), None).await.json();
+    let year = officer.get(&path).await.json();
     assert_eq!(
         year["figures"],
         json!({"students": 4200, "teachers": 210}),
@@ -715,12 +685,10 @@ async fn bad_sheets_are_refused_whole_and_named_cell_by_cell(app: TestApp) {
     );
 
     // The JSON route names the field by its path, and refuses what is not entered.
-    let reply = app
-        .send(
-            "PUT",
+    let reply = officer
+        .put(
             &path,
-            Some(officer),
-            Some(json!({"figures": {"students": 12.5, "books_per_student": 30, "happiness": 1}})),
+            json!({"figures": {"students": 12.5, "books_per_student": 30, "happiness": 1}}),
         )
         .await;
     assert_eq!(reply.status, 422);
@@ -734,14 +702,7 @@ async fn bad_sheets_are_refused_whole_and_named_cell_by_cell(app: TestApp) {
         fields["figures.happiness"],
         "names no indicator of the catalogue"
     );
-    let years = app
-        .send(
-            "GET",
-            &format!("/api/v1/schools/{school}/status-data/1949"),
-            Some(officer),
-            None,
-        )
-        .await;
+    let years = officer.status_data(school, 1949).await;
     assert_eq!(years.status, 422);
     assert!(years.json()["error"]["fields"]["year"].is_string());
 }
@@ -753,10 +714,7 @@ async fn the_catalogue_grows_without_a_change_of_code(app: TestApp) {
         world.token(Actor::QualityOfficer).unwrap(),
         world.token(Actor::ProvinceAdmin).unwrap(),
     );
-    let catalogue = app
-        .send("GET", "/api/v1/indicators", Some(officer), None)
-        .await
-        .json();
+    let catalogue = app.with_token(officer).indicator_catalogue().await.json();
     let codes: Vec<&str> = catalogue
         .as_array()
         .unwrap()
@@ -811,40 +769,20 @@ async fn the_catalogue_grows_without_a_change_of_code(app: TestApp) {
     );
 
     let grounds = json!({"code": "sports_grounds_m2", "name": "Sports grounds", "name_zh": "体育运动场地面积", "unit": "m2", "kind": "decimal", "min": 0, "help_zh": "田径场、球场等"});
-    let refused = app
-        .send(
-            "POST",
-            "/api/v1/indicators",
-            Some(pa),
-            Some(grounds.clone()),
-        )
-        .await;
+    let refused = app.with_token(pa).add_indicator(grounds.clone()).await;
     assert_eq!(refused.status, 403);
-    let added = app
-        .send(
-            "POST",
-            "/api/v1/indicators",
-            Some(admin),
-            Some(grounds.clone()),
-        )
-        .await;
+    let added = app.with_token(admin).add_indicator(grounds.clone()).await;
     assert_eq!(added.status, 201, "{}", added.text);
-    let twice = app
-        .send("POST", "/api/v1/indicators", Some(admin), Some(grounds))
-        .await;
+    let twice = app.with_token(admin).add_indicator(grounds).await;
     assert_eq!(
         (twice.status, twice.error_code().as_str()),
         (409, "duplicate_indicator")
     );
     let ratio = json!({"code": "grounds_per_student", "name": "Sports grounds per student", "name_zh": "生均运动场地面积", "unit": "m2_per_student", "kind": "decimal", "ratio": {"numerator": "sports_grounds_m2", "denominator": "students"}});
-    let added = app
-        .send("POST", "/api/v1/indicators", Some(admin), Some(ratio))
-        .await;
+    let added = app.with_token(admin).add_indicator(ratio).await;
     assert_eq!(added.status, 201, "{}", added.text);
     let broken = json!({"code": "nonsense", "name": "x", "name_zh": "x", "unit": "ratio", "kind": "decimal", "ratio": {"numerator": "happiness", "denominator": "students"}});
-    let reply = app
-        .send("POST", "/api/v1/indicators", Some(admin), Some(broken))
-        .await;
+    let reply = app.with_token(admin).add_indicator(broken).await;
     assert_eq!(reply.status, 422);
     assert!(reply.json()["error"]["fields"]["ratio.numerator"].is_string());
 
@@ -870,7 +808,7 @@ async fn the_catalogue_grows_without_a_change_of_code(app: TestApp) {
 
 async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
     let world = World::build(&app).await;
-    let officer = world.token(Actor::QualityOfficer).unwrap();
+    let officer = world.officer(&app);
     let school = world.school;
     world
         .accept_year(
@@ -880,23 +818,12 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
             json!({"students": 4000, "teachers": 200, "campus_area_m2": 120000}),
         )
         .await;
-    let sections = app
-        .send(
-            "PUT",
-            &format!("/api/v1/schools/{school}/annual-report/2025"),
-            Some(officer),
-            Some(json!({"highlights": "牵头全省技工院校质量管理体系建设。", "problems": "实训指导教师不足。"})),
-        )
+    let sections = officer.write_annual_report(school, 2025, json!({"highlights": "牵头全省技工院校质量管理体系建设。", "problems": "实训指导教师不足。"}))
         .await;
     assert_eq!(sections.status, 200, "{}", sections.text);
     let figures = json!({"students": 4200, "teachers": 210, "campus_area_m2": 120000});
-    let typed = app
-        .send(
-            "PUT",
-            &format!("/api/v1/schools/{school}/status-data/2025"),
-            Some(officer),
-            Some(json!({"figures": figures})),
-        )
+    let typed = officer
+        .put_status_data(school, 2025, json!({"figures": figures}))
         .await;
     assert_eq!(
         typed.status, 200,
@@ -905,15 +832,11 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
 
     // Not accepted yet: the report says it is a draft, in both languages.
     let report = |lang: &'static str| {
-        let app = &app;
+        let officer = &officer;
         async move {
-            app.send(
-                "GET",
-                &format!("/api/v1/schools/{school}/annual-report/2025?lang={lang}"),
-                Some(officer),
-                None,
-            )
-            .await
+            officer
+                .annual_report(school, 2025, &format!("?lang={lang}"))
+                .await
         }
     };
     let zh = report("zh-CN").await;
@@ -953,7 +876,7 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
     let (status, docx) = bytes(
         &app,
         &format!("/api/v1/schools/{school}/annual-report/2025?format=docx"),
-        officer,
+        officer.token().unwrap(),
     )
     .await;
     assert_eq!(status, 200);
@@ -985,50 +908,29 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
         "lang=en-GB",
         "lang=zh",
     ] {
-        let bad = app
-            .send(
-                "GET",
-                &format!("/api/v1/schools/{school}/annual-report/2025?{query}"),
-                Some(officer),
-                None,
-            )
+        let bad = officer
+            .get(&format!(
+                "/api/v1/schools/{school}/annual-report/2025?{query}"
+            ))
             .await;
         assert_eq!(bad.status, 422, "{query}: {}", bad.text);
     }
     for query in ["format=&lang=", "lang=en"] {
-        let fine = app
-            .send(
-                "GET",
-                &format!("/api/v1/schools/{school}/annual-report/2025?{query}"),
-                Some(officer),
-                None,
-            )
+        let fine = officer
+            .get(&format!(
+                "/api/v1/schools/{school}/annual-report/2025?{query}"
+            ))
             .await;
         assert_eq!(fine.status, 200, "{query}: {}", fine.text);
     }
 
     // One action attaches it to the year's report submission, created as a draft.
-    let attached = app
-        .send(
-            "POST",
-            &format!("/api/v1/schools/{school}/annual-report/2025/attach"),
-            Some(officer),
-            None,
-        )
-        .await;
+    let attached = officer.attach_annual_report(school, 2025).await;
     assert_eq!(attached.status, 201, "{}", attached.text);
     let evidence = attached.json();
     assert!(evidence["filename"].as_str().unwrap().ends_with(".docx"));
     assert_eq!(evidence["sha256"].as_str().unwrap().len(), 64);
-    let submission = app
-        .send(
-            "GET",
-            &format!("/api/v1/submissions/{}", evidence["submission_id"]),
-            Some(officer),
-            None,
-        )
-        .await
-        .json();
+    let submission = officer.submission(&evidence["submission_id"]).await.json();
     assert_eq!(
         (
             submission["kind"].as_str(),
@@ -1040,7 +942,7 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
     let (status, stored) = bytes(
         &app,
         &format!("/api/v1/evidence/{}/content", evidence["id"]),
-        officer,
+        officer.token().unwrap(),
     )
     .await;
     assert_eq!(status, 200);
@@ -1050,38 +952,23 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
         evidence["sha256"].as_str().unwrap()
     );
     // Attached again: to the same draft, ready to submit.
-    let again = app
-        .send(
-            "POST",
-            &format!("/api/v1/schools/{school}/annual-report/2025/attach"),
-            Some(officer),
-            None,
-        )
-        .await;
+    let again = officer.attach_annual_report(school, 2025).await;
     assert_eq!(again.json()["submission_id"], evidence["submission_id"]);
     let submitted = app
-        .with_token(officer)
+        .with_token(officer.token().unwrap())
         .submit(evidence["submission_id"].as_i64().unwrap())
         .await;
     assert_eq!(submitted.status, 200, "{}", submitted.text);
-    let locked = app
-        .send(
-            "POST",
-            &format!("/api/v1/schools/{school}/annual-report/2025/attach"),
-            Some(officer),
-            None,
-        )
-        .await;
+    let locked = officer.attach_annual_report(school, 2025).await;
     assert_eq!(
         (locked.status, locked.error_code().as_str()),
         (409, "evidence_locked")
     );
     // Issue 26: handed in, the written sections are what the DOCX on file says; they
     // change again once changes are requested.
-    let sections_path = format!("/api/v1/schools/{school}/annual-report/2025");
     let rewrite = json!({"highlights": "改写后的亮点。", "problems": "实训指导教师不足。"});
-    let frozen = app
-        .send("PUT", &sections_path, Some(officer), Some(rewrite.clone()))
+    let frozen = officer
+        .write_annual_report(school, 2025, rewrite.clone())
         .await;
     assert_eq!(
         (frozen.status, frozen.error_code().as_str()),
@@ -1089,7 +976,7 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
         "{}",
         frozen.text
     );
-    let page = app.send("GET", &sections_path, Some(officer), None).await;
+    let page = officer.annual_report(school, 2025, "").await;
     assert!(page.text.contains("牵头全省技工院校质量管理体系建设。"));
     assert!(!page.text.contains("改写后的亮点"));
     let id = evidence["submission_id"].as_i64().unwrap();
@@ -1099,9 +986,7 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
         .review(id, "request_changes", "请补充就业数据")
         .await;
     assert_eq!(returned.status, 200, "{}", returned.text);
-    let open_again = app
-        .send("PUT", &sections_path, Some(officer), Some(rewrite))
-        .await;
+    let open_again = officer.write_annual_report(school, 2025, rewrite).await;
     assert_eq!(open_again.status, 200, "{}", open_again.text);
 }
 
@@ -1110,12 +995,9 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
 /// the status data's JSON, the sheet upload and the old indicators route.
 async fn implausible_figures_are_refused_on_every_path(app: TestApp) {
     let world = World::build(&app).await;
-    let officer = world.token(Actor::QualityOfficer).unwrap();
+    let officer = world.officer(&app);
     let school = world.school;
-    let catalogue = app
-        .send("GET", "/api/v1/indicators", Some(officer), None)
-        .await
-        .json();
+    let catalogue = officer.indicator_catalogue().await.json();
     let max_of = |code: &str| {
         catalogue
             .as_array()
@@ -1131,12 +1013,10 @@ async fn implausible_figures_are_refused_on_every_path(app: TestApp) {
     assert_eq!(max_of("equipment_value_cny"), 100000000000.0);
 
     let path = format!("/api/v1/schools/{school}/status-data/2025");
-    let reply = app
-        .send(
-            "PUT",
+    let reply = officer
+        .put(
             &path,
-            Some(officer),
-            Some(json!({"figures": {"students": 1e13, "teachers": 10000000, "campus_area_m2": 1e10}})),
+            json!({"figures": {"students": 1e13, "teachers": 10000000, "campus_area_m2": 1e10}}),
         )
         .await;
     assert_eq!(reply.status, 422, "{}", reply.text);
@@ -1152,7 +1032,12 @@ async fn implausible_figures_are_refused_on_every_path(app: TestApp) {
         );
     }
 
-    let (status, template) = bytes(&app, &format!("{path}/template.xlsx"), officer).await;
+    let (status, template) = bytes(
+        &app,
+        &format!("{path}/template.xlsx"),
+        officer.token().unwrap(),
+    )
+    .await;
     assert_eq!(status, 200);
     let filled = fill_xlsx(
         &template,
@@ -1161,7 +1046,7 @@ async fn implausible_figures_are_refused_on_every_path(app: TestApp) {
     let reply = app
         .upload_to(
             &format!("{path}/upload"),
-            Some(officer),
+            officer.token(),
             "big.xlsx",
             &filled,
         )
@@ -1174,12 +1059,11 @@ async fn implausible_figures_are_refused_on_every_path(app: TestApp) {
         reply.text
     );
 
-    let reply = app
-        .send(
-            "PUT",
-            &format!("/api/v1/schools/{school}/indicators/2025"),
-            Some(officer),
-            Some(json!({"students": 100000000000_i64, "teachers": 210})),
+    let reply = officer
+        .put_indicators(
+            school,
+            2025,
+            json!({"students": 100000000000_i64, "teachers": 210}),
         )
         .await;
     assert_eq!(reply.status, 422, "{}", reply.text);
@@ -1188,19 +1072,14 @@ async fn implausible_figures_are_refused_on_every_path(app: TestApp) {
         "{}",
         reply.text
     );
-    let year = app.send("GET", &path, Some(officer), None).await.json();
+    let year = officer.get(&path).await.json();
     assert!(
         year["figures"].get("students").is_none(),
         "nothing was saved: {year}"
     );
     // What a real school reports is taken.
-    let reply = app
-        .send(
-            "PUT",
-            &format!("/api/v1/schools/{school}/indicators/2025"),
-            Some(officer),
-            Some(json!({"students": 4200, "teachers": 210})),
-        )
+    let reply = officer
+        .put_indicators(school, 2025, json!({"students": 4200, "teachers": 210}))
         .await;
     assert!(matches!(reply.status, 200 | 201), "{}", reply.text);
 }

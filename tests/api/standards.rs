@@ -18,9 +18,7 @@ both_backends!(
 async fn a_standard_is_a_tree_whose_totals_are_computed(app: TestApp) {
     let world = World::build(&app).await;
     let bureau = world.bureau(&app);
-    let reply = bureau
-        .post("/api/v1/standards", standard_body("fj_nkts", 2))
-        .await;
+    let reply = bureau.create_standard(standard_body("fj_nkts", 2)).await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     let standard = reply.json();
     assert_eq!(standard["scope"], "provincial");
@@ -50,19 +48,15 @@ async fn a_standard_is_a_tree_whose_totals_are_computed(app: TestApp) {
     assert_eq!(criteria[5]["veto"], true);
     assert_eq!(criteria[5]["max_points"], Value::Null);
     let id = standard["id"].as_i64().unwrap();
-    let read = bureau.get(&format!("/api/v1/standards/{id}")).await;
+    let read = bureau.standard(id, "").await;
     assert_eq!(read.json(), standard, "read as written");
 
     // The admin's is national; the same code and version again is a conflict.
     let admin = world.client(&app, Actor::Admin);
-    let national = admin
-        .post("/api/v1/standards", standard_body("nkts_2026", 1))
-        .await;
+    let national = admin.create_standard(standard_body("nkts_2026", 1)).await;
     assert_eq!(national.status, 201, "{}", national.text);
     assert_eq!(national.json()["scope"], "national");
-    let again = bureau
-        .post("/api/v1/standards", standard_body("nkts_2026", 1))
-        .await;
+    let again = bureau.create_standard(standard_body("nkts_2026", 1)).await;
     assert_eq!(again.status, 409, "{}", again.text);
     assert_eq!(again.error_code(), "standard_version_taken");
     let out = app.cli(&["history", "verify"], None);
@@ -80,7 +74,7 @@ async fn every_rule_of_a_standard_names_its_field(app: TestApp) {
     body["criteria"][3]["max_points"] = json!(10);
     body["criteria"][4]["ref"] = json!("1.1");
     body["criteria"][5]["max_points"] = json!(5);
-    let reply = bureau.post("/api/v1/standards", body).await;
+    let reply = bureau.create_standard(body).await;
     assert_eq!(reply.status, 422, "{}", reply.text);
     let fields = reply.json()["error"]["fields"].clone();
     for (field, word) in [
@@ -122,12 +116,12 @@ async fn every_rule_of_a_standard_names_its_field(app: TestApp) {
     // A title the catalogue lacks; no criteria at all.
     let mut body = standard_body("nobel", 1);
     body["title_type_code"] = json!("nobel_prize");
-    let reply = bureau.post("/api/v1/standards", body).await;
+    let reply = bureau.create_standard(body).await;
     assert_eq!(reply.status, 422);
     assert!(reply.json()["error"]["fields"]["title_type_code"].is_string());
     let mut body = standard_body("empty", 1);
     body["criteria"] = json!([]);
-    let reply = bureau.post("/api/v1/standards", body).await;
+    let reply = bureau.create_standard(body).await;
     assert!(
         reply.json()["error"]["fields"]["criteria"].is_string(),
         "{}",
@@ -136,16 +130,16 @@ async fn every_rule_of_a_standard_names_its_field(app: TestApp) {
     // Who may not write one is told so before the input is judged.
     let mut body = standard_body("", 1);
     body["criteria"] = json!([]);
-    let reply = world.reviewer(&app).post("/api/v1/standards", body).await;
+    let reply = world.reviewer(&app).create_standard(body).await;
     assert_eq!(reply.status, 403, "{}", reply.text);
     let mut body = standard_body("zj_by_fj", 1);
     body["province_id"] = json!(world.other_province);
-    let reply = bureau.post("/api/v1/standards", body).await;
+    let reply = bureau.create_standard(body).await;
     assert_eq!(reply.status, 422);
     assert!(reply.json()["error"]["fields"]["province_id"].is_string());
     // Nothing of the refused ones was kept.
     let codes: Vec<String> = bureau
-        .get("/api/v1/standards")
+        .standards("")
         .await
         .json()
         .as_array()
@@ -227,14 +221,14 @@ const HEAD: [(&str, &str); 5] = [
 
 async fn a_sheet_imports_and_every_bad_cell_is_named(app: TestApp) {
     let world = World::build(&app).await;
-    let token = world.token(Actor::ProvinceAdmin).unwrap();
+    let token = world.bureau(&app);
     let good = sheet(&[
         ["1", "", "办学条件", "", "否"],
         ["1.1", "1", "校园面积", "10", ""],
         ["1.2", "1", "实训设备", "5.5", "no"],
         ["2", "", "无重大安全事故", "", "是"],
     ]);
-    let reply = import(&app, token, &HEAD, good).await;
+    let reply = import(&app, token.token().unwrap(), &HEAD, good).await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     let standard = reply.json();
     assert_eq!(standard["total_points"], 15.5);
@@ -250,7 +244,7 @@ async fn a_sheet_imports_and_every_bad_cell_is_named(app: TestApp) {
     ]);
     let mut head = HEAD;
     head[0].1 = "fj_bad";
-    let reply = import(&app, token, &head, bad).await;
+    let reply = import(&app, token.token().unwrap(), &head, bad).await;
     assert_eq!(reply.status, 422, "{}", reply.text);
     let fields = reply.json()["error"]["fields"].clone();
     let mut cells: Vec<&str> = fields
@@ -268,7 +262,7 @@ async fn a_sheet_imports_and_every_bad_cell_is_named(app: TestApp) {
         ["1.1", "1", "实训设备", "3", ""],
         ["3", "9", "师资", "4", ""],
     ]);
-    let reply = import(&app, token, &head, bad).await;
+    let reply = import(&app, token.token().unwrap(), &head, bad).await;
     assert_eq!(reply.status, 422, "{}", reply.text);
     let fields = reply.json()["error"]["fields"].clone();
     assert!(
@@ -280,13 +274,19 @@ async fn a_sheet_imports_and_every_bad_cell_is_named(app: TestApp) {
         "{fields}"
     );
     // Not a workbook, and the head's fields, in one answer.
-    let reply = import(&app, token, &[("code", "x y")], b"PK not really".to_vec()).await;
+    let reply = import(
+        &app,
+        token.token().unwrap(),
+        &[("code", "x y")],
+        b"PK not really".to_vec(),
+    )
+    .await;
     assert_eq!(reply.status, 422);
     let fields = reply.json()["error"]["fields"].clone();
     for field in ["file", "code", "version", "name", "pass_points"] {
         assert!(fields[field].is_string(), "{field}: {fields}");
     }
-    let list = world.bureau(&app).get("/api/v1/standards").await.json();
+    let list = world.bureau(&app).standards("").await.json();
     assert!(
         !list
             .as_array()
@@ -310,9 +310,7 @@ async fn the_exported_sheet_imports_as_the_next_version(app: TestApp) {
     let world = World::build(&app).await;
     let bureau = world.bureau(&app);
     let id = world.standards[1];
-    let reply = bureau
-        .get(&format!("/api/v1/standards/{id}?format=xlsx"))
-        .await;
+    let reply = bureau.standard(id, "?format=xlsx").await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert!(
         reply
@@ -352,14 +350,12 @@ async fn the_exported_sheet_imports_as_the_next_version(app: TestApp) {
     )
     .await;
     assert_eq!(again.status, 201, "{}", again.text);
-    let first = bureau.get(&format!("/api/v1/standards/{id}")).await.json();
+    let first = bureau.standard(id, "").await.json();
     let second = again.json();
     assert_eq!(second["version"], 2);
     assert_eq!(second["total_points"], first["total_points"]);
     assert_eq!(second["criteria"], first["criteria"], "the same tree");
-    let bad = bureau
-        .get(&format!("/api/v1/standards/{id}?format=pdf"))
-        .await;
+    let bad = bureau.standard(id, "?format=pdf").await;
     assert_eq!(bad.status, 422);
 }
 

@@ -179,16 +179,8 @@ async fn evidence_check_names_missing_files_and_orphans_and_repairs(app: TestApp
     let world = World::build(&app).await;
     let check = app.cli(&["evidence", "check"], None);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
-    let qo = world.token(Actor::QualityOfficer);
-    let detail = app
-        .send(
-            "GET",
-            &format!("/api/v1/submissions/{}", world.drafts[0]),
-            qo,
-            None,
-        )
-        .await
-        .json();
+    let qo = world.officer(&app);
+    let detail = qo.submission(world.drafts[0]).await.json();
     let sha = detail["evidence"][0]["sha256"].as_str().unwrap().to_owned();
     let evidence_id = detail["evidence"][0]["id"].as_i64().unwrap();
 
@@ -254,11 +246,13 @@ async fn migrate_moves_every_file_to_a_bucket_verified_and_rerunnable() {
         return;
     };
     let world = World::build(&app).await;
-    let qo = world.token(Actor::QualityOfficer).unwrap();
+    let qo = world.officer(&app);
     for (n, size) in [(1, 900 * 1024), (2, 10), (3, 70_000)] {
         let mut bytes = text_bytes(size);
         bytes.extend_from_slice(format!("file {n}").as_bytes());
-        let reply = app.upload(world.drafts[0], qo, "minutes.txt", &bytes).await;
+        let reply = qo
+            .upload_evidence(world.drafts[0], "minutes.txt", &bytes)
+            .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
     }
     let env = s3.env("moved");
@@ -316,19 +310,16 @@ async fn migrate_moves_every_file_to_a_bucket_verified_and_rerunnable() {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let on_bucket = app.beside_with(&bucket_env).await;
-    let detail = app
-        .send(
-            "GET",
-            &format!("/api/v1/submissions/{}", world.drafts[0]),
-            Some(qo),
-            None,
-        )
-        .await
-        .json();
+    let detail = qo.submission(world.drafts[0]).await.json();
     let evidence = &detail["evidence"][0];
     let content = format!("/api/v1/evidence/{}/content", evidence["id"]);
-    let from_disk = download(&app.client, app.url(&content), qo).await;
-    let from_bucket = download(&on_bucket.client, on_bucket.url(&content), qo).await;
+    let from_disk = download(&app.client, app.url(&content), qo.token().unwrap()).await;
+    let from_bucket = download(
+        &on_bucket.client,
+        on_bucket.url(&content),
+        qo.token().unwrap(),
+    )
+    .await;
     assert_eq!(from_bucket, from_disk);
     assert_eq!(
         sha256_hex(&from_bucket),

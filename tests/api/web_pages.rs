@@ -424,19 +424,13 @@ both_backends!(record_pages_show_due_states_paginate_and_keep_scope);
 
 async fn record_pages_show_due_states_paginate_and_keep_scope(app: TestApp) {
     let world = World::build(&app).await;
-    let pa = world.token(Actor::ProvinceAdmin);
-    let titles = format!("/api/v1/schools/{}/titles", world.school);
+    let pa = world.bureau(&app);
     let body = serde_json::json!({"title_type_code": "national_key_technical_school", "awarded_on": "1998-03-01", "last_evaluated_on": "2005-06-30"});
-    assert_eq!(app.send("POST", &titles, pa, Some(body)).await.status, 201);
-    let qo = world.token(Actor::QualityOfficer).unwrap();
+    assert_eq!(pa.award_title(world.school, body).await.status, 201);
+    let qo = world.officer(&app);
     for day in 1..=24 {
         let audit = serde_json::json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": format!("2024-01-{day:02}")});
-        app.created(
-            &format!("/api/v1/schools/{}/audits", world.school),
-            qo,
-            audit,
-        )
-        .await;
+        qo.add_audit(world.school, audit).await.id();
     }
 
     let mut visitor = Visitor::new(&app);
@@ -541,13 +535,9 @@ async fn a_decision_on_a_stale_page_shows_a_clear_conflict(app: TestApp) {
         .to_owned();
     // Someone else decides first.
     let body = serde_json::json!({"decision": "request_changes", "comment": "Add the minutes"});
-    let first = app
-        .send(
-            "POST",
-            &format!("/api/v1/submissions/{id}/review"),
-            world.token(Actor::ProvinceAdmin),
-            Some(body),
-        )
+    let first = world
+        .bureau(&app)
+        .post(&format!("/api/v1/submissions/{id}/review"), body)
         .await;
     assert_eq!(first.status, 200);
     let csrf = reviewer.csrf.clone();
@@ -696,12 +686,8 @@ async fn an_officer_gives_and_revokes_a_consulting_grant_on_the_school_page(app:
     assert_eq!(good.status, 303);
     let consultant = app.token("officer@xiamen.example").await;
     let file = app
-        .send(
-            "GET",
-            &format!("/api/v1/evidence/{}/content", world.evidence[0]),
-            Some(&consultant),
-            None,
-        )
+        .with_token(&consultant)
+        .evidence_content(world.evidence[0])
         .await;
     assert_eq!(file.status, 200, "the new grant includes evidence");
     let page = officer.get(&format!("/schools/{}", world.school)).await;
@@ -721,14 +707,10 @@ async fn an_officer_gives_and_revokes_a_consulting_grant_on_the_school_page(app:
         );
     }
     assert_eq!(
-        app.send(
-            "GET",
-            &format!("/api/v1/schools/{}", world.school),
-            Some(&consultant),
-            None
-        )
-        .await
-        .status,
+        app.with_token(&consultant)
+            .school(world.school)
+            .await
+            .status,
         404
     );
 }

@@ -193,9 +193,7 @@ async fn the_recommender_cannot_sign_off(app: TestApp) {
 async fn submitting_needs_evidence_and_decisions_need_a_comment(app: TestApp) {
     let world = World::build(&app).await;
     let (officer, reviewer) = (world.officer(&app), world.reviewer(&app));
-    let id = officer
-        .created(&format!("/api/v1/schools/{}/submissions", world.school), json!({"kind": "annual_quality_report", "title": "Annual quality report 2025", "year": 2025}))
-        .await;
+    let id = officer.prepare(world.school, json!({"kind": "annual_quality_report", "title": "Annual quality report 2025", "year": 2025})).await.id();
     let reply = officer.submit(id).await;
     assert_eq!(
         (reply.status, reply.error_code().as_str()),
@@ -318,15 +316,7 @@ async fn simultaneous_decisions_one_wins_the_others_conflict(app: TestApp) {
         7,
         "{statuses:?}"
     );
-    let events = app
-        .send(
-            "GET",
-            &format!("/api/v1/submissions/{id}/events"),
-            world.token(Actor::Reviewer),
-            None,
-        )
-        .await
-        .json();
+    let events = world.reviewer(&app).events(id).await.json();
     let decisions = events
         .as_array()
         .unwrap()
@@ -338,15 +328,7 @@ async fn simultaneous_decisions_one_wins_the_others_conflict(app: TestApp) {
 
 /// Evidence rows of a submission and stored files, to check that nothing was left behind.
 async fn traces(app: &TestApp, world: &World, id: i64) -> (usize, usize) {
-    let rows = app
-        .send(
-            "GET",
-            &format!("/api/v1/submissions/{id}"),
-            world.token(Actor::QualityOfficer),
-            None,
-        )
-        .await
-        .json()["evidence"]
+    let rows = world.officer(app).submission(id).await.json()["evidence"]
         .as_array()
         .unwrap()
         .len();
@@ -389,16 +371,16 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 async fn refused_uploads_leave_no_trace(app: TestApp) {
     let world = World::build(&app).await;
-    let qo = world.token(Actor::QualityOfficer).unwrap();
+    let qo = world.officer(&app);
     let id = world.drafts[0];
     let before = traces(&app, &world, id).await;
 
     let too_big = vec![b'a'; 1024 * 1024 + 10];
-    let reply = app.upload(id, qo, "big.txt", &too_big).await;
+    let reply = qo.upload_evidence(id, "big.txt", &too_big).await;
     assert_eq!(reply.status, 413);
     let mut exe = b"MZ\x90\x00\x03\x00\x00\x00".to_vec();
     exe.extend(std::iter::repeat_n(0u8, 5000));
-    let reply = app.upload(id, qo, "report.pdf", &exe).await;
+    let reply = qo.upload_evidence(id, "report.pdf", &exe).await;
     assert_eq!(reply.status, 415);
     assert_eq!(reply.error_code(), "unsupported_media_type");
     assert_eq!(traces(&app, &world, id).await, before, "no row, no file");
@@ -410,8 +392,9 @@ async fn refused_uploads_leave_no_trace(app: TestApp) {
     let head = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.txt\"\r\nContent-Type: text/plain\r\n\r\n"
     );
+    let token = qo.token().unwrap();
     let request = format!(
-        "POST /api/v1/submissions/{id}/evidence HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {qo}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 500000\r\n\r\n{head}"
+        "POST /api/v1/submissions/{id}/evidence HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 500000\r\n\r\n{head}"
     );
     stream.write_all(request.as_bytes()).unwrap();
     stream.write_all(&[b'x'; 20_000]).unwrap();
@@ -426,7 +409,12 @@ async fn refused_uploads_leave_no_trace(app: TestApp) {
 
     // Hostile names are labels only; the file is kept by its hash.
     let reply = app
-        .upload(id, qo, "../../etc/passwd", b"plain text evidence")
+        .upload(
+            id,
+            qo.token().unwrap(),
+            "../../etc/passwd",
+            b"plain text evidence",
+        )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     assert_eq!(reply.json()["filename"], "passwd");
@@ -440,7 +428,7 @@ async fn refused_uploads_leave_no_trace(app: TestApp) {
 /// send through multipart, where a list is repeated parts and a number is its digits.
 async fn the_parts_of_an_upload_are_read_as_the_document_says(app: TestApp) {
     let world = World::build(&app).await;
-    let qo = world.token(Actor::QualityOfficer).unwrap();
+    let qo = world.officer(&app);
     let id = world.drafts[0];
     let before = traces(&app, &world, id).await;
     let file =
@@ -449,7 +437,7 @@ async fn the_parts_of_an_upload_are_read_as_the_document_says(app: TestApp) {
     let send = |form: reqwest::multipart::Form| {
         app.client
             .post(app.url(&format!("/api/v1/submissions/{id}/evidence")))
-            .bearer_auth(qo)
+            .bearer_auth(qo.token().unwrap())
             .header("Accept-Language", "zh-CN")
             .multipart(form)
             .send()
@@ -517,10 +505,7 @@ async fn the_parts_of_an_upload_are_read_as_the_document_says(app: TestApp) {
         let response = send(form).await.unwrap();
         assert_eq!(response.status(), 201);
         let stored: Value = response.json().await.unwrap();
-        let submission = app
-            .send("GET", &format!("/api/v1/submissions/{id}"), Some(qo), None)
-            .await
-            .json();
+        let submission = qo.submission(id).await.json();
         let listed = submission["evidence"]
             .as_array()
             .unwrap()

@@ -282,41 +282,35 @@ impl World {
             .await;
         let school_body = |p: i64, name: &str, zh: &str, city: &str| json!({"province_id": p, "name": name, "name_zh": zh, "city": city, "kind": "senior_technical_school", "founded_year": 1958});
         let school = app
-            .created(
-                "/api/v1/schools",
-                &admin,
-                school_body(
-                    province,
-                    "Fuzhou No.2 Senior Technical School",
-                    "福州第二高级技工学校",
-                    "Fuzhou",
-                ),
-            )
-            .await;
+            .with_token(&admin)
+            .create_school(school_body(
+                province,
+                "Fuzhou No.2 Senior Technical School",
+                "福州第二高级技工学校",
+                "Fuzhou",
+            ))
+            .await
+            .id();
         let sibling_school = app
-            .created(
-                "/api/v1/schools",
-                &admin,
-                school_body(
-                    province,
-                    "Xiamen Technician College",
-                    "厦门技师学院",
-                    "Xiamen",
-                ),
-            )
-            .await;
+            .with_token(&admin)
+            .create_school(school_body(
+                province,
+                "Xiamen Technician College",
+                "厦门技师学院",
+                "Xiamen",
+            ))
+            .await
+            .id();
         let foreign_school = app
-            .created(
-                "/api/v1/schools",
-                &admin,
-                school_body(
-                    other_province,
-                    "Wenzhou Secondary Vocational School",
-                    "温州中等职业学校",
-                    "Wenzhou",
-                ),
-            )
-            .await;
+            .with_token(&admin)
+            .create_school(school_body(
+                other_province,
+                "Wenzhou Secondary Vocational School",
+                "温州中等职业学校",
+                "Wenzhou",
+            ))
+            .await
+            .id();
         let user = |email: &str, role: &str, p: Option<i64>, s: Option<i64>| json!({"email": email, "name": email.split('@').next().unwrap(), "role": role, "password": PASSWORD, "province_id": p, "school_id": s});
         let mut emails = vec![(Actor::Admin, "admin@accredit.example".to_owned())];
         for (actor, email, role, p, s) in [
@@ -356,29 +350,32 @@ impl World {
                 None,
             ),
         ] {
-            app.created("/api/v1/users", &admin, user(email, role, p, s))
-                .await;
+            app.with_token(&admin)
+                .create_user(user(email, role, p, s))
+                .await
+                .id();
             emails.push((actor, email.to_owned()));
         }
         let colleague = app
-            .created(
-                "/api/v1/users",
-                &admin,
-                user("colleague@fj.example", "reviewer", Some(province), None),
-            )
-            .await;
+            .with_token(&admin)
+            .create_user(user(
+                "colleague@fj.example",
+                "reviewer",
+                Some(province),
+                None,
+            ))
+            .await
+            .id();
         let foreign_user = app
-            .created(
-                "/api/v1/users",
-                &admin,
-                user(
-                    "pa@zj.example",
-                    "province_admin",
-                    Some(other_province),
-                    None,
-                ),
-            )
-            .await;
+            .with_token(&admin)
+            .create_user(user(
+                "pa@zj.example",
+                "province_admin",
+                Some(other_province),
+                None,
+            ))
+            .await
+            .id();
         let mut audits = [0; 3];
         let mut findings = [0; 3];
         let mut titles = [0; 3];
@@ -386,27 +383,9 @@ impl World {
             .into_iter()
             .enumerate()
         {
-            audits[i] = app
-                .created(
-                    &format!("/api/v1/schools/{school}/audits"),
-                    &admin,
-                    json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": "2026-03-02", "ended_on": "2026-03-04", "lead_auditor": "陈静"}),
-                )
-                .await;
-            findings[i] = app
-                .created(
-                    &format!("/api/v1/audits/{}/findings", audits[i]),
-                    &admin,
-                    json!({"clause": "7.1.5", "grade": "minor_nc", "description": "Calibration records of the CNC lathes are incomplete", "due_on": "2026-05-31"}),
-                )
-                .await;
-            titles[i] = app
-                .created(
-                    &format!("/api/v1/schools/{school}/titles"),
-                    &admin,
-                    json!({"title_type_code": "provincial_demonstration_vocational_school", "awarded_on": "2012-09-01"}),
-                )
-                .await;
+            audits[i] = app.with_token(&admin).add_audit(school, json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": "2026-03-02", "ended_on": "2026-03-04", "lead_auditor": "陈静"})).await.id();
+            findings[i] = app.with_token(&admin).add_finding(&audits[i], json!({"clause": "7.1.5", "grade": "minor_nc", "description": "Calibration records of the CNC lathes are incomplete", "due_on": "2026-05-31"})).await.id();
+            titles[i] = app.with_token(&admin).award_title(school, json!({"title_type_code": "provincial_demonstration_vocational_school", "awarded_on": "2012-09-01"})).await.id();
         }
         let mut tokens = Vec::new();
         for (actor, email) in &emails {
@@ -431,12 +410,10 @@ impl World {
         ];
         let mut officers = vec![(officer, school, reviewer)];
         for (email, school_id, reviewer) in others {
-            app.created(
-                "/api/v1/users",
-                &admin,
-                user(email, "quality_officer", None, Some(school_id)),
-            )
-            .await;
+            app.with_token(&admin)
+                .create_user(user(email, "quality_officer", None, Some(school_id)))
+                .await
+                .id();
             officers.push((app.token(email).await, school_id, reviewer));
         }
         officers[2].2 = app.token("pa@zj.example").await;
@@ -445,13 +422,7 @@ impl World {
         for (i, (officer, school_id, reviewer)) in officers.iter().enumerate() {
             let mut ids = [0; 3];
             for (n, id) in ids.iter_mut().enumerate() {
-                *id = app
-                    .created(
-                        &format!("/api/v1/schools/{school_id}/submissions"),
-                        officer,
-                        json!({"kind": "audit_report", "title": format!("Internal audit report {n}"), "audit_id": audits[i]}),
-                    )
-                    .await;
+                *id = app.with_token(officer).prepare(school_id, json!({"kind": "audit_report", "title": format!("Internal audit report {n}"), "audit_id": audits[i]})).await.id();
                 let reply = app
                     .upload(*id, officer, "report.pdf", b"%PDF-1.7\n% audit report\n")
                     .await;
@@ -475,12 +446,13 @@ impl World {
         let consultants = [sibling_school, foreign_school, sibling_school];
         for (i, (officer, school_id, _)) in officers.iter().enumerate() {
             grants[i] = app
-                .created(
-                    &format!("/api/v1/schools/{school_id}/consulting-grants"),
-                    officer,
+                .with_token(officer)
+                .give_grant(
+                    school_id,
                     json!({"consultant_school_id": consultants[i], "until": "2026-12-31"}),
                 )
-                .await;
+                .await
+                .id();
         }
         let fujian_head = tokens
             .iter()
@@ -494,25 +466,17 @@ impl World {
             .enumerate()
         {
             rounds[i] = app
-                .created(
-                    &format!("/api/v1/provinces/{p}/rounds"),
-                    head,
-                    json!({"year": 2026, "due_on": "2026-09-30"}),
-                )
-                .await;
+                .with_token(head)
+                .open_round(p, json!({"year": 2026, "due_on": "2026-09-30"}))
+                .await
+                .id();
         }
         let mut programmes = [0; 2];
         for (i, (p, head)) in [(province, &fujian_head), (other_province, &officers[2].2)]
             .into_iter()
             .enumerate()
         {
-            programmes[i] = app
-                .created(
-                    &format!("/api/v1/provinces/{p}/programmes"),
-                    head,
-                    json!({"name": "Double high schools", "title_type_code": "double_high_school", "target_count": 5, "target_date": "2027-12-31"}),
-                )
-                .await;
+            programmes[i] = app.with_token(head).add_programme(p, json!({"name": "Double high schools", "title_type_code": "double_high_school", "target_count": 5, "target_date": "2027-12-31"})).await.id();
         }
         // An evaluation standard: national (the admin's), Fujian's and Zhejiang's.
         let mut standards = [0; 3];
@@ -525,8 +489,10 @@ impl World {
         .enumerate()
         {
             standards[i] = app
-                .created("/api/v1/standards", token, standard_body(code, 1))
-                .await;
+                .with_token(token)
+                .create_standard(standard_body(code, 1))
+                .await
+                .id();
         }
         World {
             province,
@@ -558,14 +524,8 @@ impl World {
     pub async fn with_robots(&mut self, app: &TestApp) {
         let admin = self.token(Actor::Admin).unwrap().to_owned();
         for (i, province) in [self.province, self.other_province].into_iter().enumerate() {
-            self.robots[i] = app
-                .created(
-                    &format!("/api/v1/provinces/{province}/webhooks"),
-                    &admin,
-                    json!({"kind": "wecom", "url": format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=w{i}"),
-                        "events": ["digest.weekly"]}),
-                )
-                .await;
+            self.robots[i] = app.with_token(&admin).add_robot(province, json!({"kind": "wecom", "url": format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=w{i}"),
+                        "events": ["digest.weekly"]})).await.id();
         }
     }
 
@@ -580,12 +540,7 @@ impl World {
                 _ => app.token("officer@wenzhou.example").await,
             };
             let officer = app.with_token(&officer);
-            let id = officer
-                .created(
-                    &format!("/api/v1/schools/{school}/submissions"),
-                    json!({"kind": "title_application", "title": "申报国家级职业培训基地", "title_type_code": "national_vocational_training_base"}),
-                )
-                .await;
+            let id = officer.prepare(school, json!({"kind": "title_application", "title": "申报国家级职业培训基地", "title_type_code": "national_vocational_training_base"})).await.id();
             let file = officer
                 .upload_evidence(id, "土地证.pdf", b"%PDF-1.7\n% land\n")
                 .await;
@@ -634,11 +589,10 @@ impl World {
         );
         let officer = self.officer_of(app, school).await;
         let round = app
-            .send(
-                "POST",
-                &format!("/api/v1/provinces/{}/rounds", self.province),
-                Some(pa),
-                Some(json!({"year": year, "due_on": format!("{}-09-30", year + 1)})),
+            .with_token(pa)
+            .open_round(
+                self.province,
+                json!({"year": year, "due_on": format!("{}-09-30", year + 1)}),
             )
             .await;
         assert!(matches!(round.status, 201 | 409), "{}", round.text);
@@ -673,13 +627,7 @@ impl World {
                 .await;
             assert_eq!(explained.status, 200, "{}", explained.text);
         }
-        let submission = app
-            .created(
-                &format!("/api/v1/schools/{school}/submissions"),
-                &officer,
-                json!({"kind": "status_data", "title": format!("Status data {year}"), "year": year}),
-            )
-            .await;
+        let submission = app.with_token(&officer).prepare(school, json!({"kind": "status_data", "title": format!("Status data {year}"), "year": year})).await.id();
         for (token, step, body) in [
             (officer.as_str(), "submit", None),
             (
