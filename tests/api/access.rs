@@ -60,9 +60,7 @@ async fn every_sign_in_and_sign_out_is_in_the_access_log(app: TestApp) {
     let signed_in = login_as(&app, &officer_email, PASSWORD, "Agent/Officer 1.0").await;
     assert_eq!(signed_in.status, 200, "{}", signed_in.text);
     let token = signed_in.json()["token"].as_str().unwrap().to_owned();
-    let out = app
-        .send("POST", "/api/v1/auth/logout", Some(&token), None)
-        .await;
+    let out = app.with_token(&token).sign_out().await;
     assert_eq!(out.status, 204);
 
     // The admin reads all of it, newest first, with the address and the user agent.
@@ -181,7 +179,7 @@ async fn a_page_session_ends_after_the_idle_minutes(app: TestApp) {
     );
     // It stays ended (the cookie is no longer a session).
     assert_eq!(visitor.get("/home").await.status, 303);
-    let me = app.send("GET", "/api/v1/me", Some(&token), None).await;
+    let me = app.with_token(&token).me().await;
     assert_eq!(me.status, 200, "the API token is still good");
 
     // The end is in the access log.
@@ -217,12 +215,10 @@ async fn an_account_set_up_by_someone_else_chooses_its_own_password_first(app: T
     crate::world::create_admin(&app, "root@accredit.example");
     let root = app.token("root@accredit.example").await;
     let province = app
-        .created(
-            "/api/v1/provinces",
-            &root,
-            json!({"code": "FJ", "name": "Fujian", "name_zh": "福建省"}),
-        )
-        .await;
+        .with_token(&root)
+        .create_province(json!({"code": "FJ", "name": "Fujian", "name_zh": "福建省"}))
+        .await
+        .id();
     let new_user = |password: &str| {
         json!({"email": "reviewer@fj.example", "name": "审核员", "role": "reviewer",
             "password": password, "province_id": province})
@@ -273,19 +269,15 @@ async fn an_account_set_up_by_someone_else_chooses_its_own_password_first(app: T
     let held = app.with_token(&token).schools("").await;
     assert_eq!(held.status, 403);
     assert_eq!(held.error_code(), "password_change_required");
-    let me = app.send("GET", "/api/v1/me", Some(&token), None).await;
+    let me = app.with_token(&token).me().await;
     assert_eq!(me.status, 200);
     for (new_password, field_problem) in
         [("Initial pass 2026", "differ"), ("alllowercase", "3 kinds")]
     {
         let refused = app
-            .send(
-                "POST",
-                "/api/v1/me/password",
-                Some(&token),
-                Some(
-                    json!({"current_password": "Initial pass 2026", "new_password": new_password}),
-                ),
+            .with_token(&token)
+            .change_password(
+                json!({"current_password": "Initial pass 2026", "new_password": new_password}),
             )
             .await;
         assert_eq!(refused.status, 422, "{}", refused.text);
@@ -299,13 +291,9 @@ async fn an_account_set_up_by_someone_else_chooses_its_own_password_first(app: T
         );
     }
     let changed = app
-        .send(
-            "POST",
-            "/api/v1/me/password",
-            Some(&token),
-            Some(
-                json!({"current_password": "Initial pass 2026", "new_password": "My own Pass 77"}),
-            ),
+        .with_token(&token)
+        .change_password(
+            json!({"current_password": "Initial pass 2026", "new_password": "My own Pass 77"}),
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.text);

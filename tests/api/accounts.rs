@@ -128,12 +128,7 @@ async fn signing_out_ends_the_session(app: TestApp) {
     create_admin(&app, "admin@accredit.example");
     let first = app.token("admin@accredit.example").await;
     let second = app.token("admin@accredit.example").await;
-    assert_eq!(
-        app.send("POST", "/api/v1/auth/logout", Some(&first), None)
-            .await
-            .status,
-        204
-    );
+    assert_eq!(app.with_token(&first).sign_out().await.status, 204);
     assert_eq!(app.me(Some(&first)).await.status, 401);
     assert_eq!(
         app.me(Some(&second)).await.status,
@@ -174,21 +169,15 @@ async fn changing_the_password_ends_every_session(app: TestApp) {
     let first = app.token("admin@accredit.example").await;
     let second = app.token("admin@accredit.example").await;
     let short = app
-        .send(
-            "POST",
-            "/api/v1/me/password",
-            Some(&first),
-            Some(json!({"current_password": PASSWORD, "new_password": "short"})),
-        )
+        .with_token(&first)
+        .change_password(json!({"current_password": PASSWORD, "new_password": "short"}))
         .await;
     assert_eq!(short.status, 422);
     assert!(short.json()["error"]["fields"]["new_password"].is_string());
     let reply = app
-        .send(
-            "POST",
-            "/api/v1/me/password",
-            Some(&first),
-            Some(json!({"current_password": PASSWORD, "new_password": "a brand new password"})),
+        .with_token(&first)
+        .change_password(
+            json!({"current_password": PASSWORD, "new_password": "a brand new password"}),
         )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
@@ -278,7 +267,7 @@ async fn validation_names_each_bad_field(app: TestApp) {
         assert!(fields[field].is_string(), "{field} not named: {fields}");
     }
     let reply = admin
-        .post("/api/v1/provinces", json!({"code": "F", "name": ""}))
+        .create_province(json!({"code": "F", "name": ""}))
         .await;
     assert_eq!(reply.status, 422);
     let fields = reply.json()["error"]["fields"].clone();

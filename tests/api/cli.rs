@@ -493,14 +493,7 @@ async fn demo_loads_once_and_its_accounts_sign_in(app: TestApp) {
         .json();
     let mut half_way = 0;
     for s in submitted.as_array().unwrap() {
-        let panel = app
-            .send(
-                "GET",
-                &format!("/api/v1/submissions/{}/panel", s["id"]),
-                Some(&bureau),
-                None,
-            )
-            .await;
+        let panel = app.with_token(&bureau).panel(&s["id"]).await;
         if panel.status != 200 || panel.json()["members"] == serde_json::json!([]) {
             continue;
         }

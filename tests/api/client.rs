@@ -608,4 +608,46 @@ impl Client<'_> {
     pub async fn remove_robot(&self, id: impl Display) -> Reply {
         self.delete(&format!("/api/v1/webhooks/{id}")).await
     }
+
+    // One's own account.
+
+    /// `GET /api/v1/me`
+    pub async fn me(&self) -> Reply {
+        self.get("/api/v1/me").await
+    }
+
+    /// `PATCH /api/v1/me`: one's language and mail settings.
+    pub async fn update_me(&self, body: Value) -> Reply {
+        self.patch("/api/v1/me", body).await
+    }
+
+    /// `POST /api/v1/me/password`
+    pub async fn change_password(&self, body: Value) -> Reply {
+        self.post("/api/v1/me/password", body).await
+    }
+
+    /// `POST /api/v1/auth/logout`
+    pub async fn sign_out(&self) -> Reply {
+        self.send("POST", "/api/v1/auth/logout", None).await
+    }
+
+    /// `GET /api/v1/me/calendar`: the address of one's deadline feed.
+    pub async fn calendar(&self) -> Reply {
+        self.get("/api/v1/me/calendar").await
+    }
+
+    /// `POST /api/v1/me/conflicts`: an expert declares a conflict of interest.
+    pub async fn declare_conflict(&self, body: Value) -> Reply {
+        self.post("/api/v1/me/conflicts", body).await
+    }
+
+    /// `POST /api/v1/provinces`
+    pub async fn create_province(&self, body: Value) -> Reply {
+        self.post("/api/v1/provinces", body).await
+    }
+
+    /// `GET /api/v1/submissions/{id}/panel`
+    pub async fn panel(&self, id: impl Display) -> Reply {
+        self.get(&format!("/api/v1/submissions/{id}/panel")).await
+    }
 }

@@ -188,13 +188,13 @@ async fn deadlines_are_scoped_and_ordered(app: TestApp) {
 async fn the_feed_parses_back_and_its_address_can_be_renewed(app: TestApp) {
     let world = World::build(&app).await;
     let qo = world.officer(&app);
-    let url = qo.get("/api/v1/me/calendar").await.json()["url"]
+    let url = qo.calendar().await.json()["url"]
         .as_str()
         .unwrap()
         .to_owned();
     assert!(url.starts_with("/calendar/") && url.ends_with(".ics"));
     assert_eq!(
-        qo.get("/api/v1/me/calendar").await.json()["url"],
+        qo.calendar().await.json()["url"],
         url,
         "stable until renewed"
     );

@@ -36,11 +36,10 @@ async fn a_consulting_school_reads_but_never_writes_until_the_grant_ends(app: Te
         .await;
     assert_eq!(file.status, 404, "evidence only when the grant includes it");
     let write = app
-        .send(
-            "PATCH",
-            &format!("/api/v1/audits/{}", world.audits[0]),
-            Some(&consultant),
-            Some(json!({"summary": "changed by a consultant"})),
+        .with_token(&consultant)
+        .update_audit(
+            &world.audits[0],
+            json!({"summary": "changed by a consultant"}),
         )
         .await;
     assert_eq!(write.status, 403, "a grant never lets anyone write");

@@ -423,8 +423,12 @@ async fn start(
         .unwrap()
         .expect("server thread")
         .unwrap_or_else(|e| panic!("the server did not start: {e}"));
+    // The server closes a keep-alive connection idle for 5 s (actix's default); a client
+    // that reused one at that moment would see it closed under its request
+    // (`IncompleteMessage`, seen after a long upload to another server). It lets them go first.
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
         .build()
         .unwrap();
     TestApp {

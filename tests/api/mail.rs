@@ -231,9 +231,7 @@ async fn a_submission_mails_each_reader_of_the_province_once_in_their_language(a
     let world = World::build(&app).await;
     // The reviewer reads English; the province admin and the colleague keep Chinese.
     let reviewer = world.reviewer(&app);
-    let reply = reviewer
-        .patch("/api/v1/me", json!({"language": "en"}))
-        .await;
+    let reply = reviewer.update_me(json!({"language": "en"})).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     // What building the world queued (its submissions and recommendations) goes first.
     let first = send_pending(&app, smtp.port);
@@ -511,15 +509,12 @@ async fn the_opt_out_link_turns_one_kind_off_and_cannot_be_forged(app: TestApp) 
     );
     assert_eq!(me["language"], "en");
     let reply = reviewer
-        .patch(
-            "/api/v1/me",
-            json!({"mail": {"workflow": true, "reminders": true, "digest": false}}),
-        )
+        .update_me(json!({"mail": {"workflow": true, "reminders": true, "digest": false}}))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json()["mail"]["digest"], false);
     let reply = reviewer
-        .patch("/api/v1/me", json!({"mail": {"workflow": "yes"}}))
+        .update_me(json!({"mail": {"workflow": "yes"}}))
         .await;
     assert_eq!(reply.status, 400, "{}", reply.text);
     assert!(

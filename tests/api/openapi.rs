@@ -113,12 +113,10 @@ async fn malformed_bodies_name_their_field(app: TestApp) {
     crate::world::create_admin(&app, "admin@accredit.example");
     let admin = app.token("admin@accredit.example").await;
     let province = app
-        .created(
-            "/api/v1/provinces",
-            &admin,
-            serde_json::json!({"code": "FJ", "name": "Fujian", "name_zh": "福建"}),
-        )
-        .await;
+        .with_token(&admin)
+        .create_province(serde_json::json!({"code": "FJ", "name": "Fujian", "name_zh": "福建"}))
+        .await
+        .id();
     let school = serde_json::json!({"province_id": province, "name": "Fuzhou No.2", "city": "Fuzhou", "kind": "technical_school"});
     for (path, body, field, en, zh) in [
         (
@@ -221,12 +219,10 @@ async fn codes_match_whatever_their_case(app: TestApp) {
     assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(created.json()["code"], "nkts");
     let province = app
-        .created(
-            "/api/v1/provinces",
-            &admin,
-            serde_json::json!({"code": "FJ", "name": "Fujian", "name_zh": "福建"}),
-        )
-        .await;
+        .with_token(&admin)
+        .create_province(serde_json::json!({"code": "FJ", "name": "Fujian", "name_zh": "福建"}))
+        .await
+        .id();
     let school = app.with_token(&admin).create_school(serde_json::json!({"province_id": province, "name": "Fuzhou No.2", "city": "Fuzhou", "kind": "technical_school"})).await.id();
     for code in ["NKTS", " nkts ", "Nkts"] {
         let reply = app

@@ -403,14 +403,11 @@ async fn the_peer_comparison_pages_its_peers(app: TestApp) {
     let second = pa
         .get(&format!(
             "{path}?limit=1&cursor={}",
-            next_link(
-                &app.send("GET", &format!("{path}?limit=1"), pa.token(), None)
-                    .await
-            )
-            .unwrap()
-            .split("cursor=")
-            .nth(1)
-            .unwrap()
+            next_link(&pa.get(&format!("{path}?limit=1")).await)
+                .unwrap()
+                .split("cursor=")
+                .nth(1)
+                .unwrap()
         ))
         .await;
     let second = second.json();

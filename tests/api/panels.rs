@@ -113,7 +113,7 @@ async fn a_panel_scores_blind_agrees_and_the_application_is_recommended(app: Tes
         expert(&app, &world, "member@experts.example", province, None, None).await;
     let (passer_by, passer_by_token) =
         expert(&app, &world, "passer@experts.example", province, None, None).await;
-    let reviewer_id = world.reviewer(&app).get("/api/v1/me").await.json()["id"]
+    let reviewer_id = world.reviewer(&app).me().await.json()["id"]
         .as_i64()
         .unwrap();
     let (lead_c, member_c, passer_c) = (
@@ -276,10 +276,7 @@ async fn a_panel_scores_blind_agrees_and_the_application_is_recommended(app: Tes
     );
     score_all(&reviewer, id, [8.0, 7.5, 12.0], true).await;
     assert_eq!(reviewer.seal(id).await.status, 200);
-    let panel = bureau
-        .get(&format!("/api/v1/submissions/{id}/panel"))
-        .await
-        .json();
+    let panel = bureau.panel(id).await.json();
     assert_eq!(panel["all_sealed"], true, "{panel}");
     let seen = bureau.evaluation(id).await.json();
     assert_eq!(seen["state"], "consensus");
@@ -518,20 +515,14 @@ async fn a_panel_is_formed_only_of_people_without_a_conflict(app: TestApp) {
     let (zhejiang, _) = expert(&app, &world, "zj@experts.example", other, None, None).await;
     let declarer = app.with_token(&declared_token);
     let said = declarer
-        .post(
-            "/api/v1/me/conflicts",
-            json!({"school_id": world.school, "reason": "我的配偶在该校任教"}),
-        )
+        .declare_conflict(json!({"school_id": world.school, "reason": "我的配偶在该校任教"}))
         .await;
     assert_eq!(said.status, 201, "{}", said.text);
     let mine = declarer.conflicts().await;
     assert_eq!(mine.json()[0]["school_id"], world.school);
     assert_eq!(
         declarer
-            .post(
-                "/api/v1/me/conflicts",
-                json!({"school_id": 999_999, "reason": "x"})
-            )
+            .declare_conflict(json!({"school_id": 999_999, "reason": "x"}))
             .await
             .status,
         422
@@ -596,10 +587,7 @@ async fn a_panel_is_formed_only_of_people_without_a_conflict(app: TestApp) {
     );
     assert!(fields["member_ids[5]"].is_string(), "twice: {fields}");
     // Nothing was kept; the reviewer is refused, as is the school's officer.
-    let panel = bureau
-        .get(&format!("/api/v1/submissions/{id}/panel"))
-        .await
-        .json();
+    let panel = bureau.panel(id).await.json();
     assert_eq!(panel["members"], json!([]));
     assert_eq!(
         world.reviewer(&app).form_panel(id, fine, &[]).await.status,
@@ -648,10 +636,7 @@ async fn two_experts_seal_at_the_same_moment(app: TestApp) {
         first.text,
         second.text
     );
-    let panel = a_c
-        .get(&format!("/api/v1/submissions/{id}/panel"))
-        .await
-        .json();
+    let panel = a_c.panel(id).await.json();
     assert_eq!(panel["all_sealed"], true);
     // Each member is told once that the panel has sealed.
     for token in [&a_token, &b_token] {

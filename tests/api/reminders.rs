@@ -178,10 +178,7 @@ async fn one_who_turned_reminders_off_gets_the_notice_but_no_mail(app: TestApp) 
     let before = queued_mails(&app, officer, "reminder");
 
     let set = |on: bool| {
-        qo.patch(
-            "/api/v1/me",
-            json!({"mail": {"workflow": true, "reminders": on, "digest": true}}),
-        )
+        qo.update_me(json!({"mail": {"workflow": true, "reminders": on, "digest": true}}))
     };
     assert_eq!(set(false).await.status, 200);
     let run = app.cli_on(&day(due, -90), &["remind"], None);

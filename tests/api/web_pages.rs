@@ -325,22 +325,14 @@ async fn the_language_of_mails_is_set_by_the_api_and_by_the_page_switch(app: Tes
     assert_eq!(me.json()["language"], "zh-CN");
 
     let reply = app
-        .send(
-            "PATCH",
-            "/api/v1/me",
-            Some(&token),
-            Some(json!({"language": "en"})),
-        )
+        .with_token(&token)
+        .update_me(json!({"language": "en"}))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.json()["language"], "en");
     let reply = app
-        .send(
-            "PATCH",
-            "/api/v1/me",
-            Some(&token),
-            Some(json!({"language": "fr"})),
-        )
+        .with_token(&token)
+        .update_me(json!({"language": "fr"}))
         .await;
     assert_eq!(reply.status, 400, "{}", reply.text);
     assert!(

@@ -267,19 +267,15 @@ impl World {
         create_admin(app, "admin@accredit.example");
         let admin = app.token("admin@accredit.example").await;
         let province = app
-            .created(
-                "/api/v1/provinces",
-                &admin,
-                json!({"code": "FJ", "name": "Fujian", "name_zh": "福建省"}),
-            )
-            .await;
+            .with_token(&admin)
+            .create_province(json!({"code": "FJ", "name": "Fujian", "name_zh": "福建省"}))
+            .await
+            .id();
         let other_province = app
-            .created(
-                "/api/v1/provinces",
-                &admin,
-                json!({"code": "ZJ", "name": "Zhejiang", "name_zh": "浙江省"}),
-            )
-            .await;
+            .with_token(&admin)
+            .create_province(json!({"code": "ZJ", "name": "Zhejiang", "name_zh": "浙江省"}))
+            .await
+            .id();
         let school_body = |p: i64, name: &str, zh: &str, city: &str| json!({"province_id": p, "name": name, "name_zh": zh, "city": city, "kind": "senior_technical_school", "founded_year": 1958});
         let school = app
             .with_token(&admin)
