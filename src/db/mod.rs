@@ -43,6 +43,22 @@ macro_rules! insert_batch {
 }
 pub(crate) use insert_batch;
 
+/// Runs a statement on the backend's own connection: `natively!(conn, |c| query.first(c))`.
+/// Through `DbConn`, diesel's multi-backend connection writes a statement's whole SQL again
+/// at every execution (to see whether it may be cached and to collect its binds), even when
+/// the prepared statement is cached; on the backend's own connection a statement of a
+/// fixed shape is found in the cache by its type and nothing is written. For the
+/// statements every signed-in request runs (docs/performance.md, "the session check").
+macro_rules! natively {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $body,
+            $crate::db::DbConn::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use natively;
+
 /// Which database engine a URL selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

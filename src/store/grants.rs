@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
-use crate::db::DbConn;
 use crate::db::schema::{consulting_grants as grants, schools};
+use crate::db::{DbConn, natively};
 use crate::domain::Role;
 use crate::domain::access::Access;
 use crate::domain::history::{Action, Journal};
@@ -37,12 +37,13 @@ pub fn active_for(
     consultant_school_id: i64,
     today: Date,
 ) -> Result<Vec<(i64, bool)>, AppError> {
-    Ok(grants::table
+    // In every signed-in request of a school's people: on the backend's own connection.
+    Ok(natively!(conn, |c| grants::table
         .filter(grants::consultant_school_id.eq(consultant_school_id))
         .filter(grants::revoked_at.is_null())
         .filter(grants::until.ge(today))
         .select((grants::granting_school_id, grants::include_evidence))
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// The schools on the other side of a consulting grant with `school_id`, either way, in

@@ -9,11 +9,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 use time::{Date, PrimitiveDateTime};
 
-use crate::db::DbConn;
 use crate::db::schema::{
     consensus_scores, declared_conflicts, expert_scores, panel_members, submission_events,
     submissions, users,
 };
+use crate::db::{DbConn, natively};
 use crate::domain::Role;
 use crate::domain::access::Access;
 use crate::domain::history::{Action, Journal};
@@ -82,11 +82,12 @@ pub fn panel(conn: &mut DbConn, submission_id: i64) -> Result<Panel, AppError> {
 
 /// The submissions (and their schools) on whose panels a user sits.
 pub fn memberships(conn: &mut DbConn, user_id: i64) -> Result<Vec<(i64, i64)>, AppError> {
-    Ok(panel_members::table
+    // In every signed-in request of an expert: on the backend's own connection.
+    Ok(natively!(conn, |c| panel_members::table
         .inner_join(submissions::table.on(submissions::id.eq(panel_members::submission_id)))
         .filter(panel_members::user_id.eq(user_id))
         .select((panel_members::submission_id, submissions::school_id))
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// A candidate for a panel as the store knows them: role, province, home school, active,

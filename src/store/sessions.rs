@@ -4,8 +4,8 @@
 use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
-use crate::db::DbConn;
 use crate::db::schema::{sessions, users};
+use crate::db::{DbConn, natively};
 use crate::domain::sign_in::SignInMethod;
 use crate::error::AppError;
 use crate::store::users::{User, UserRow};
@@ -81,7 +81,8 @@ pub fn authenticate(
     now: PrimitiveDateTime,
     idle: time::Duration,
 ) -> Result<Checked, AppError> {
-    let found: Option<LiveRow> = sessions::table
+    // On every signed-in request: asked of the backend's own connection (`natively!`).
+    let found: Option<LiveRow> = natively!(conn, |c| sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))
@@ -94,8 +95,8 @@ pub fn authenticate(
                 .or(users::valid_until.ge(now.date())),
         )
         .select(LiveRow::as_select())
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     let Some(LiveRow {
         user: row,
         method,
