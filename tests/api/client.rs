@@ -2,6 +2,8 @@
 //! test reads like what its people do: `world.officer(&app).submit(id).await`,
 //! `world.reviewer(&app).recommend(id, "Complete").await`. Each helper answers the raw
 //! `Reply`; the test asserts what it is about. Endpoints a test uses once stay spelled out.
+//! Most helpers are one line of `endpoints!` at the end (name, method, path, whether it sends
+//! a body); the ones that build their body stay methods.
 
 use std::fmt::Display;
 
@@ -115,24 +117,10 @@ impl Client<'_> {
         reply.json()["id"].as_i64().unwrap()
     }
 
-    // Submissions and their sign-off.
-
-    /// `POST /api/v1/schools/{school}/submissions`
-    pub async fn prepare(&self, school: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/schools/{school}/submissions"), body)
-            .await
-    }
-
     /// `POST /api/v1/submissions/{id}/evidence`: one PDF-looking file.
     pub async fn upload_evidence(&self, id: i64, filename: &str, bytes: &[u8]) -> Reply {
         let token = self.token().expect("an upload needs someone signed in");
         self.app.upload(id, token, filename, bytes).await
-    }
-
-    /// `POST /api/v1/submissions/{id}/{step}` with `body`.
-    pub async fn step(&self, id: impl Display, step: &str, body: Value) -> Reply {
-        self.post(&format!("/api/v1/submissions/{id}/{step}"), body)
-            .await
     }
 
     pub async fn submit(&self, id: impl Display) -> Reply {
@@ -167,33 +155,11 @@ impl Client<'_> {
         self.sign_off(id, "approve", comment).await
     }
 
-    /// `GET /api/v1/submissions/{id}`
-    pub async fn submission(&self, id: impl Display) -> Reply {
-        self.get(&format!("/api/v1/submissions/{id}")).await
-    }
-
-    // Evaluations and their panel.
-
-    /// `GET /api/v1/submissions/{id}/evaluation`
-    pub async fn evaluation(&self, id: impl Display) -> Reply {
-        self.get(&format!("/api/v1/submissions/{id}/evaluation"))
-            .await
-    }
-
     /// `PUT /api/v1/submissions/{id}/panel`
     pub async fn form_panel(&self, id: i64, lead: i64, members: &[i64]) -> Reply {
         self.put(
             &format!("/api/v1/submissions/{id}/panel"),
             json!({"lead_id": lead, "member_ids": members}),
-        )
-        .await
-    }
-
-    /// `PUT …/evaluation/criteria/{ref}/score`: an expert's score of one item.
-    pub async fn score(&self, id: impl Display, reference: &str, body: Value) -> Reply {
-        self.put(
-            &format!("/api/v1/submissions/{id}/evaluation/criteria/{reference}/score"),
-            body,
         )
         .await
     }
@@ -207,447 +173,180 @@ impl Client<'_> {
         .await
     }
 
-    /// `PUT …/evaluation/criteria/{ref}/consensus`: the lead's consensus of one item.
-    pub async fn agree(&self, id: impl Display, reference: &str, body: Value) -> Reply {
-        self.put(
-            &format!("/api/v1/submissions/{id}/evaluation/criteria/{reference}/consensus"),
-            body,
-        )
-        .await
-    }
-
-    // Schools and their record.
-
-    /// `GET /api/v1/schools{query}`: `query` is empty or starts with `?`.
-    pub async fn schools(&self, query: &str) -> Reply {
-        self.get(&format!("/api/v1/schools{query}")).await
-    }
-
-    /// `POST /api/v1/schools`
-    pub async fn create_school(&self, body: Value) -> Reply {
-        self.post("/api/v1/schools", body).await
-    }
-
-    /// `GET /api/v1/schools/{id}`
-    pub async fn school(&self, id: impl Display) -> Reply {
-        self.get(&format!("/api/v1/schools/{id}")).await
-    }
-
-    /// `PATCH /api/v1/schools/{id}`
-    pub async fn update_school(&self, id: impl Display, body: Value) -> Reply {
-        self.patch(&format!("/api/v1/schools/{id}"), body).await
-    }
-
-    /// `GET /api/v1/schools/{school}/history{query}`
-    pub async fn history(&self, school: impl Display, query: &str) -> Reply {
-        self.get(&format!("/api/v1/schools/{school}/history{query}"))
-            .await
-    }
-
-    /// `GET /api/v1/schools/{school}/titles`
-    pub async fn titles(&self, school: impl Display) -> Reply {
-        self.get(&format!("/api/v1/schools/{school}/titles")).await
-    }
-
-    /// `POST /api/v1/schools/{school}/titles`
-    pub async fn award_title(&self, school: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/schools/{school}/titles"), body)
-            .await
-    }
-
-    /// `PATCH /api/v1/titles/{id}`
-    pub async fn update_title(&self, id: impl Display, body: Value) -> Reply {
-        self.patch(&format!("/api/v1/titles/{id}"), body).await
-    }
-
-    /// `GET /api/v1/schools/{school}/audits`
-    pub async fn audits(&self, school: impl Display) -> Reply {
-        self.get(&format!("/api/v1/schools/{school}/audits")).await
-    }
-
-    /// `POST /api/v1/schools/{school}/audits`
-    pub async fn add_audit(&self, school: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/schools/{school}/audits"), body)
-            .await
-    }
-
-    /// `GET /api/v1/audits/{id}`
-    pub async fn audit(&self, id: impl Display) -> Reply {
-        self.get(&format!("/api/v1/audits/{id}")).await
-    }
-
-    /// `PATCH /api/v1/audits/{id}`
-    pub async fn update_audit(&self, id: impl Display, body: Value) -> Reply {
-        self.patch(&format!("/api/v1/audits/{id}"), body).await
-    }
-
-    /// `GET /api/v1/audits/{audit}/findings`
-    pub async fn findings(&self, audit: impl Display) -> Reply {
-        self.get(&format!("/api/v1/audits/{audit}/findings")).await
-    }
-
-    /// `POST /api/v1/audits/{audit}/findings`
-    pub async fn add_finding(&self, audit: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/audits/{audit}/findings"), body)
-            .await
-    }
-
-    /// `PATCH /api/v1/findings/{id}`
-    pub async fn update_finding(&self, id: impl Display, body: Value) -> Reply {
-        self.patch(&format!("/api/v1/findings/{id}"), body).await
-    }
-
-    /// `GET /api/v1/schools/{school}/certificate`
-    pub async fn certificate(&self, school: impl Display) -> Reply {
-        self.get(&format!("/api/v1/schools/{school}/certificate"))
-            .await
-    }
-
-    /// `PUT /api/v1/schools/{school}/certificate`
-    pub async fn put_certificate(&self, school: impl Display, body: Value) -> Reply {
-        self.put(&format!("/api/v1/schools/{school}/certificate"), body)
-            .await
-    }
-
-    /// `GET /api/v1/schools/{school}/peer-comparison{query}`
-    pub async fn peer_comparison(&self, school: impl Display, query: &str) -> Reply {
-        self.get(&format!("/api/v1/schools/{school}/peer-comparison{query}"))
-            .await
-    }
-
-    // The school year: indicators, status data, the annual report.
-
-    /// `GET /api/v1/indicators`: the catalogue.
-    pub async fn indicator_catalogue(&self) -> Reply {
-        self.get("/api/v1/indicators").await
-    }
-
-    /// `POST /api/v1/indicators`
-    pub async fn add_indicator(&self, body: Value) -> Reply {
-        self.post("/api/v1/indicators", body).await
-    }
-
-    /// `GET /api/v1/schools/{school}/indicators`
-    pub async fn indicators(&self, school: impl Display) -> Reply {
-        self.get(&format!("/api/v1/schools/{school}/indicators"))
-            .await
-    }
-
-    /// `PUT /api/v1/schools/{school}/indicators/{year}`
-    pub async fn put_indicators(
-        &self,
-        school: impl Display,
-        year: impl Display,
-        body: Value,
-    ) -> Reply {
-        self.put(&format!("/api/v1/schools/{school}/indicators/{year}"), body)
-            .await
-    }
-
-    /// `GET /api/v1/schools/{school}/status-data/{year}`
-    pub async fn status_data(&self, school: impl Display, year: impl Display) -> Reply {
-        self.get(&format!("/api/v1/schools/{school}/status-data/{year}"))
-            .await
-    }
-
-    /// `PUT /api/v1/schools/{school}/status-data/{year}`
-    pub async fn put_status_data(
-        &self,
-        school: impl Display,
-        year: impl Display,
-        body: Value,
-    ) -> Reply {
-        self.put(
-            &format!("/api/v1/schools/{school}/status-data/{year}"),
-            body,
-        )
-        .await
-    }
-
-    /// `GET /api/v1/provinces/{province}/status-data/{year}{query}`: the province's table.
-    pub async fn province_status_data(
-        &self,
-        province: impl Display,
-        year: impl Display,
-        query: &str,
-    ) -> Reply {
-        self.get(&format!(
-            "/api/v1/provinces/{province}/status-data/{year}{query}"
-        ))
-        .await
-    }
-
-    /// `GET /api/v1/schools/{school}/annual-report/{year}{query}`
-    pub async fn annual_report(
-        &self,
-        school: impl Display,
-        year: impl Display,
-        query: &str,
-    ) -> Reply {
-        self.get(&format!(
-            "/api/v1/schools/{school}/annual-report/{year}{query}"
-        ))
-        .await
-    }
-
-    /// `POST /api/v1/schools/{school}/annual-report/{year}/attach` (no body)
-    pub async fn attach_annual_report(&self, school: impl Display, year: impl Display) -> Reply {
-        self.send(
-            "POST",
-            &format!("/api/v1/schools/{school}/annual-report/{year}/attach"),
-            None,
-        )
-        .await
-    }
-
-    /// `GET /api/v1/provinces/{province}/rounds`
-    pub async fn rounds(&self, province: impl Display) -> Reply {
-        self.get(&format!("/api/v1/provinces/{province}/rounds"))
-            .await
-    }
-
-    /// `GET /api/v1/rounds/{id}{query}`
-    pub async fn round(&self, id: impl Display, query: &str) -> Reply {
-        self.get(&format!("/api/v1/rounds/{id}{query}")).await
-    }
-
-    /// `GET /api/v1/deadlines{query}`
-    pub async fn deadlines(&self, query: &str) -> Reply {
-        self.get(&format!("/api/v1/deadlines{query}")).await
-    }
-
-    /// `GET /api/v1/evidence/{id}/content`: the file's bytes.
-    pub async fn evidence_content(&self, id: impl Display) -> Reply {
-        self.get(&format!("/api/v1/evidence/{id}/content")).await
-    }
-
-    /// `GET /api/v1/submissions/{id}/events`
-    pub async fn events(&self, id: impl Display) -> Reply {
-        self.get(&format!("/api/v1/submissions/{id}/events")).await
-    }
-
-    // People, provinces, standards.
-
-    /// `GET /api/v1/users{query}`
-    pub async fn users(&self, query: &str) -> Reply {
-        self.get(&format!("/api/v1/users{query}")).await
-    }
-
-    /// `POST /api/v1/users`
-    pub async fn create_user(&self, body: Value) -> Reply {
-        self.post("/api/v1/users", body).await
-    }
-
-    /// `PATCH /api/v1/users/{id}`
-    pub async fn update_user(&self, id: impl Display, body: Value) -> Reply {
-        self.patch(&format!("/api/v1/users/{id}"), body).await
-    }
-
-    /// `GET /api/v1/provinces`
-    pub async fn provinces(&self) -> Reply {
-        self.get("/api/v1/provinces").await
-    }
-
-    /// `GET /api/v1/standards{query}`
-    pub async fn standards(&self, query: &str) -> Reply {
-        self.get(&format!("/api/v1/standards{query}")).await
-    }
-
-    /// `POST /api/v1/standards`
-    pub async fn create_standard(&self, body: Value) -> Reply {
-        self.post("/api/v1/standards", body).await
-    }
-
-    /// `GET /api/v1/standards/{id}{query}`
-    pub async fn standard(&self, id: impl Display, query: &str) -> Reply {
-        self.get(&format!("/api/v1/standards/{id}{query}")).await
-    }
-
-    /// `GET /api/v1/provinces/{province}/programmes`
-    pub async fn programmes(&self, province: impl Display) -> Reply {
-        self.get(&format!("/api/v1/provinces/{province}/programmes"))
-            .await
-    }
-
-    /// `GET /api/v1/provinces/{province}/notices`
-    pub async fn notices(&self, province: impl Display) -> Reply {
-        self.get(&format!("/api/v1/provinces/{province}/notices"))
-            .await
-    }
-
-    /// `GET /api/v1/provinces/{province}/objections`
-    pub async fn objections(&self, province: impl Display) -> Reply {
-        self.get(&format!("/api/v1/provinces/{province}/objections"))
-            .await
-    }
-
-    /// `GET /api/v1/provinces/{province}/webhooks`
-    pub async fn robots(&self, province: impl Display) -> Reply {
-        self.get(&format!("/api/v1/provinces/{province}/webhooks"))
-            .await
-    }
-
-    /// `POST /api/v1/provinces/{province}/webhooks`
-    pub async fn add_robot(&self, province: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/provinces/{province}/webhooks"), body)
-            .await
-    }
-
-    /// `GET /api/v1/access-log{query}`
-    pub async fn access_log(&self, query: &str) -> Reply {
-        self.get(&format!("/api/v1/access-log{query}")).await
-    }
-
-    // Schools that merge or close; titles settled after a merger.
-
-    /// `POST /api/v1/schools/{school}/merge`
-    pub async fn merge(&self, school: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/schools/{school}/merge"), body)
-            .await
-    }
-
-    /// `POST /api/v1/schools/{school}/close`
-    pub async fn close_school(&self, school: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/schools/{school}/close"), body)
-            .await
-    }
-
-    /// `POST /api/v1/schools/{school}/reopen`
-    pub async fn reopen_school(&self, school: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/schools/{school}/reopen"), body)
-            .await
-    }
-
-    /// `POST /api/v1/titles/{id}/settle`
-    pub async fn settle_title(&self, id: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/titles/{id}/settle"), body)
-            .await
-    }
-
-    /// `GET /api/v1/provinces/{province}/standards-check{query}`
-    pub async fn standards_check(&self, province: impl Display, query: &str) -> Reply {
-        self.get(&format!(
-            "/api/v1/provinces/{province}/standards-check{query}"
-        ))
-        .await
-    }
-
-    // Further endpoints several tests use.
-
-    /// `GET /api/v1/title-types`
-    pub async fn title_types(&self) -> Reply {
-        self.get("/api/v1/title-types").await
-    }
-
-    /// `GET /api/v1/schools/{school}/consulting-grants`
-    pub async fn grants(&self, school: impl Display) -> Reply {
-        self.get(&format!("/api/v1/schools/{school}/consulting-grants"))
-            .await
-    }
-
-    /// `POST /api/v1/schools/{school}/consulting-grants`
-    pub async fn give_grant(&self, school: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/schools/{school}/consulting-grants"), body)
-            .await
-    }
-
-    /// `GET /api/v1/submissions{query}`: the reviewer's queue.
-    pub async fn submissions(&self, query: &str) -> Reply {
-        self.get(&format!("/api/v1/submissions{query}")).await
-    }
-
-    /// `PUT /api/v1/schools/{school}/annual-report/{year}`: the report's own sections.
-    pub async fn write_annual_report(
-        &self,
-        school: impl Display,
-        year: impl Display,
-        body: Value,
-    ) -> Reply {
-        self.put(
-            &format!("/api/v1/schools/{school}/annual-report/{year}"),
-            body,
-        )
-        .await
-    }
-
-    /// `POST /api/v1/provinces/{province}/rounds`
-    pub async fn open_round(&self, province: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/provinces/{province}/rounds"), body)
-            .await
-    }
-
-    /// `POST /api/v1/provinces/{province}/programmes`
-    pub async fn add_programme(&self, province: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/provinces/{province}/programmes"), body)
-            .await
-    }
-
-    /// `POST /api/v1/objections/{id}/resolve`
-    pub async fn resolve_objection(&self, id: impl Display, body: Value) -> Reply {
-        self.post(&format!("/api/v1/objections/{id}/resolve"), body)
-            .await
-    }
-
-    /// `GET /api/v1/me/conflicts`: the expert's declared conflicts.
-    pub async fn conflicts(&self) -> Reply {
-        self.get("/api/v1/me/conflicts").await
-    }
-
-    /// `GET /api/v1/users/{id}`
-    pub async fn user(&self, id: impl Display) -> Reply {
-        self.get(&format!("/api/v1/users/{id}")).await
-    }
-
     /// `POST /api/v1/webhooks/{id}/test`
     pub async fn test_robot(&self, id: impl Display) -> Reply {
         self.post(&format!("/api/v1/webhooks/{id}/test"), json!({}))
             .await
     }
+}
 
+/// One helper per endpoint: `name(arguments) METHOD "path with {arguments}"`, and `, body`
+/// for one that sends JSON. Each answers the raw `Reply`.
+macro_rules! endpoints {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident),*) $method:ident $path:literal $(, $body:ident)?;)*) => {
+        impl Client<'_> {
+            $(
+                $(#[$doc])*
+                pub async fn $name(&self $(, $arg: impl Display)* $(, $body: Value)?) -> Reply {
+                    self.send(stringify!($method), &format!($path), endpoints!(@body $($body)?))
+                        .await
+                }
+            )*
+        }
+    };
+    (@body) => { None };
+    (@body $body:ident) => { Some($body) };
+}
+
+endpoints! {
+    /// `POST /api/v1/schools/{school}/submissions`
+    prepare(school) POST "/api/v1/schools/{school}/submissions", body;
+    /// `POST /api/v1/submissions/{id}/{step}` with `body`.
+    step(id, step) POST "/api/v1/submissions/{id}/{step}", body;
+    /// `GET /api/v1/submissions/{id}`
+    submission(id) GET "/api/v1/submissions/{id}";
+    /// `GET /api/v1/submissions/{id}/evaluation`
+    evaluation(id) GET "/api/v1/submissions/{id}/evaluation";
+    /// `GET /api/v1/schools{query}`: `query` is empty or starts with `?`.
+    schools(query) GET "/api/v1/schools{query}";
+    /// `POST /api/v1/schools`
+    create_school() POST "/api/v1/schools", body;
+    /// `GET /api/v1/schools/{id}`
+    school(id) GET "/api/v1/schools/{id}";
+    /// `PATCH /api/v1/schools/{id}`
+    update_school(id) PATCH "/api/v1/schools/{id}", body;
+    /// `GET /api/v1/schools/{school}/history{query}`
+    history(school, query) GET "/api/v1/schools/{school}/history{query}";
+    /// `GET /api/v1/schools/{school}/titles`
+    titles(school) GET "/api/v1/schools/{school}/titles";
+    /// `POST /api/v1/schools/{school}/titles`
+    award_title(school) POST "/api/v1/schools/{school}/titles", body;
+    /// `PATCH /api/v1/titles/{id}`
+    update_title(id) PATCH "/api/v1/titles/{id}", body;
+    /// `GET /api/v1/schools/{school}/audits`
+    audits(school) GET "/api/v1/schools/{school}/audits";
+    /// `POST /api/v1/schools/{school}/audits`
+    add_audit(school) POST "/api/v1/schools/{school}/audits", body;
+    /// `GET /api/v1/audits/{id}`
+    audit(id) GET "/api/v1/audits/{id}";
+    /// `PATCH /api/v1/audits/{id}`
+    update_audit(id) PATCH "/api/v1/audits/{id}", body;
+    /// `GET /api/v1/audits/{audit}/findings`
+    findings(audit) GET "/api/v1/audits/{audit}/findings";
+    /// `POST /api/v1/audits/{audit}/findings`
+    add_finding(audit) POST "/api/v1/audits/{audit}/findings", body;
+    /// `PATCH /api/v1/findings/{id}`
+    update_finding(id) PATCH "/api/v1/findings/{id}", body;
+    /// `GET /api/v1/schools/{school}/certificate`
+    certificate(school) GET "/api/v1/schools/{school}/certificate";
+    /// `PUT /api/v1/schools/{school}/certificate`
+    put_certificate(school) PUT "/api/v1/schools/{school}/certificate", body;
+    /// `GET /api/v1/schools/{school}/peer-comparison{query}`
+    peer_comparison(school, query) GET "/api/v1/schools/{school}/peer-comparison{query}";
+    /// `GET /api/v1/indicators`: the catalogue.
+    indicator_catalogue() GET "/api/v1/indicators";
+    /// `POST /api/v1/indicators`
+    add_indicator() POST "/api/v1/indicators", body;
+    /// `GET /api/v1/schools/{school}/indicators`
+    indicators(school) GET "/api/v1/schools/{school}/indicators";
+    /// `GET /api/v1/schools/{school}/status-data/{year}`
+    status_data(school, year) GET "/api/v1/schools/{school}/status-data/{year}";
+    /// `GET /api/v1/provinces/{province}/rounds`
+    rounds(province) GET "/api/v1/provinces/{province}/rounds";
+    /// `GET /api/v1/rounds/{id}{query}`
+    round(id, query) GET "/api/v1/rounds/{id}{query}";
+    /// `GET /api/v1/deadlines{query}`
+    deadlines(query) GET "/api/v1/deadlines{query}";
+    /// `GET /api/v1/evidence/{id}/content`: the file's bytes.
+    evidence_content(id) GET "/api/v1/evidence/{id}/content";
+    /// `GET /api/v1/submissions/{id}/events`
+    events(id) GET "/api/v1/submissions/{id}/events";
+    /// `GET /api/v1/users{query}`
+    users(query) GET "/api/v1/users{query}";
+    /// `POST /api/v1/users`
+    create_user() POST "/api/v1/users", body;
+    /// `PATCH /api/v1/users/{id}`
+    update_user(id) PATCH "/api/v1/users/{id}", body;
+    /// `GET /api/v1/provinces`
+    provinces() GET "/api/v1/provinces";
+    /// `GET /api/v1/standards{query}`
+    standards(query) GET "/api/v1/standards{query}";
+    /// `POST /api/v1/standards`
+    create_standard() POST "/api/v1/standards", body;
+    /// `GET /api/v1/standards/{id}{query}`
+    standard(id, query) GET "/api/v1/standards/{id}{query}";
+    /// `GET /api/v1/provinces/{province}/programmes`
+    programmes(province) GET "/api/v1/provinces/{province}/programmes";
+    /// `GET /api/v1/provinces/{province}/notices`
+    notices(province) GET "/api/v1/provinces/{province}/notices";
+    /// `GET /api/v1/provinces/{province}/objections`
+    objections(province) GET "/api/v1/provinces/{province}/objections";
+    /// `GET /api/v1/provinces/{province}/webhooks`
+    robots(province) GET "/api/v1/provinces/{province}/webhooks";
+    /// `POST /api/v1/provinces/{province}/webhooks`
+    add_robot(province) POST "/api/v1/provinces/{province}/webhooks", body;
+    /// `GET /api/v1/access-log{query}`
+    access_log(query) GET "/api/v1/access-log{query}";
+    /// `POST /api/v1/schools/{school}/merge`
+    merge(school) POST "/api/v1/schools/{school}/merge", body;
+    /// `POST /api/v1/schools/{school}/close`
+    close_school(school) POST "/api/v1/schools/{school}/close", body;
+    /// `POST /api/v1/schools/{school}/reopen`
+    reopen_school(school) POST "/api/v1/schools/{school}/reopen", body;
+    /// `POST /api/v1/titles/{id}/settle`
+    settle_title(id) POST "/api/v1/titles/{id}/settle", body;
+    /// `GET /api/v1/provinces/{province}/standards-check{query}`
+    standards_check(province, query) GET "/api/v1/provinces/{province}/standards-check{query}";
+    /// `GET /api/v1/title-types`
+    title_types() GET "/api/v1/title-types";
+    /// `GET /api/v1/schools/{school}/consulting-grants`
+    grants(school) GET "/api/v1/schools/{school}/consulting-grants";
+    /// `POST /api/v1/schools/{school}/consulting-grants`
+    give_grant(school) POST "/api/v1/schools/{school}/consulting-grants", body;
+    /// `GET /api/v1/submissions{query}`: the reviewer's queue.
+    submissions(query) GET "/api/v1/submissions{query}";
+    /// `POST /api/v1/provinces/{province}/rounds`
+    open_round(province) POST "/api/v1/provinces/{province}/rounds", body;
+    /// `POST /api/v1/provinces/{province}/programmes`
+    add_programme(province) POST "/api/v1/provinces/{province}/programmes", body;
+    /// `POST /api/v1/objections/{id}/resolve`
+    resolve_objection(id) POST "/api/v1/objections/{id}/resolve", body;
+    /// `GET /api/v1/me/conflicts`: the expert's declared conflicts.
+    conflicts() GET "/api/v1/me/conflicts";
+    /// `GET /api/v1/users/{id}`
+    user(id) GET "/api/v1/users/{id}";
     /// `DELETE /api/v1/webhooks/{id}`
-    pub async fn remove_robot(&self, id: impl Display) -> Reply {
-        self.delete(&format!("/api/v1/webhooks/{id}")).await
-    }
-
-    // One's own account.
-
+    remove_robot(id) DELETE "/api/v1/webhooks/{id}";
     /// `GET /api/v1/me`
-    pub async fn me(&self) -> Reply {
-        self.get("/api/v1/me").await
-    }
-
+    me() GET "/api/v1/me";
     /// `PATCH /api/v1/me`: one's language and mail settings.
-    pub async fn update_me(&self, body: Value) -> Reply {
-        self.patch("/api/v1/me", body).await
-    }
-
+    update_me() PATCH "/api/v1/me", body;
     /// `POST /api/v1/me/password`
-    pub async fn change_password(&self, body: Value) -> Reply {
-        self.post("/api/v1/me/password", body).await
-    }
-
+    change_password() POST "/api/v1/me/password", body;
     /// `POST /api/v1/auth/logout`
-    pub async fn sign_out(&self) -> Reply {
-        self.send("POST", "/api/v1/auth/logout", None).await
-    }
-
+    sign_out() POST "/api/v1/auth/logout";
     /// `GET /api/v1/me/calendar`: the address of one's deadline feed.
-    pub async fn calendar(&self) -> Reply {
-        self.get("/api/v1/me/calendar").await
-    }
-
+    calendar() GET "/api/v1/me/calendar";
     /// `POST /api/v1/me/conflicts`: an expert declares a conflict of interest.
-    pub async fn declare_conflict(&self, body: Value) -> Reply {
-        self.post("/api/v1/me/conflicts", body).await
-    }
-
+    declare_conflict() POST "/api/v1/me/conflicts", body;
     /// `POST /api/v1/provinces`
-    pub async fn create_province(&self, body: Value) -> Reply {
-        self.post("/api/v1/provinces", body).await
-    }
-
+    create_province() POST "/api/v1/provinces", body;
     /// `GET /api/v1/submissions/{id}/panel`
-    pub async fn panel(&self, id: impl Display) -> Reply {
-        self.get(&format!("/api/v1/submissions/{id}/panel")).await
-    }
+    panel(id) GET "/api/v1/submissions/{id}/panel";
+    /// `PUT …/evaluation/criteria/{ref}/score`: an expert's score of one item.
+    score(id, reference) PUT "/api/v1/submissions/{id}/evaluation/criteria/{reference}/score", body;
+    /// `PUT …/evaluation/criteria/{ref}/consensus`: the lead's consensus of one item.
+    agree(id, reference) PUT "/api/v1/submissions/{id}/evaluation/criteria/{reference}/consensus", body;
+    /// `PUT /api/v1/schools/{school}/indicators/{year}`
+    put_indicators(school, year) PUT "/api/v1/schools/{school}/indicators/{year}", body;
+    /// `PUT /api/v1/schools/{school}/status-data/{year}`
+    put_status_data(school, year) PUT "/api/v1/schools/{school}/status-data/{year}", body;
+    /// `GET /api/v1/provinces/{province}/status-data/{year}{query}`: the province's table.
+    province_status_data(province, year, query) GET "/api/v1/provinces/{province}/status-data/{year}{query}";
+    /// `GET /api/v1/schools/{school}/annual-report/{year}{query}`
+    annual_report(school, year, query) GET "/api/v1/schools/{school}/annual-report/{year}{query}";
+    /// `POST /api/v1/schools/{school}/annual-report/{year}/attach` (no body)
+    attach_annual_report(school, year) POST "/api/v1/schools/{school}/annual-report/{year}/attach";
+    /// `PUT /api/v1/schools/{school}/annual-report/{year}`: the report's own sections.
+    write_annual_report(school, year) PUT "/api/v1/schools/{school}/annual-report/{year}", body;
 }
