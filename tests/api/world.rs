@@ -265,20 +265,18 @@ impl World {
 
     pub async fn build(app: &TestApp) -> World {
         create_admin(app, "admin@accredit.example");
-        let admin = app.token("admin@accredit.example").await;
-        let province = app
-            .with_token(&admin)
+        let admin_token = app.token("admin@accredit.example").await;
+        let admin = app.with_token(&admin_token);
+        let province = admin
             .create_province(json!({"code": "FJ", "name": "Fujian", "name_zh": "福建省"}))
             .await
             .id();
-        let other_province = app
-            .with_token(&admin)
+        let other_province = admin
             .create_province(json!({"code": "ZJ", "name": "Zhejiang", "name_zh": "浙江省"}))
             .await
             .id();
         let school_body = |p: i64, name: &str, zh: &str, city: &str| json!({"province_id": p, "name": name, "name_zh": zh, "city": city, "kind": "senior_technical_school", "founded_year": 1958});
-        let school = app
-            .with_token(&admin)
+        let school = admin
             .create_school(school_body(
                 province,
                 "Fuzhou No.2 Senior Technical School",
@@ -287,8 +285,7 @@ impl World {
             ))
             .await
             .id();
-        let sibling_school = app
-            .with_token(&admin)
+        let sibling_school = admin
             .create_school(school_body(
                 province,
                 "Xiamen Technician College",
@@ -297,8 +294,7 @@ impl World {
             ))
             .await
             .id();
-        let foreign_school = app
-            .with_token(&admin)
+        let foreign_school = admin
             .create_school(school_body(
                 other_province,
                 "Wenzhou Secondary Vocational School",
@@ -346,14 +342,10 @@ impl World {
                 None,
             ),
         ] {
-            app.with_token(&admin)
-                .create_user(user(email, role, p, s))
-                .await
-                .id();
+            admin.create_user(user(email, role, p, s)).await.id();
             emails.push((actor, email.to_owned()));
         }
-        let colleague = app
-            .with_token(&admin)
+        let colleague = admin
             .create_user(user(
                 "colleague@fj.example",
                 "reviewer",
@@ -362,8 +354,7 @@ impl World {
             ))
             .await
             .id();
-        let foreign_user = app
-            .with_token(&admin)
+        let foreign_user = admin
             .create_user(user(
                 "pa@zj.example",
                 "province_admin",
@@ -379,9 +370,9 @@ impl World {
             .into_iter()
             .enumerate()
         {
-            audits[i] = app.with_token(&admin).add_audit(school, json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": "2026-03-02", "ended_on": "2026-03-04", "lead_auditor": "陈静"})).await.id();
-            findings[i] = app.with_token(&admin).add_finding(&audits[i], json!({"clause": "7.1.5", "grade": "minor_nc", "description": "Calibration records of the CNC lathes are incomplete", "due_on": "2026-05-31"})).await.id();
-            titles[i] = app.with_token(&admin).award_title(school, json!({"title_type_code": "provincial_demonstration_vocational_school", "awarded_on": "2012-09-01"})).await.id();
+            audits[i] = admin.add_audit(school, json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": "2026-03-02", "ended_on": "2026-03-04", "lead_auditor": "陈静"})).await.id();
+            findings[i] = admin.add_finding(audits[i], json!({"clause": "7.1.5", "grade": "minor_nc", "description": "Calibration records of the CNC lathes are incomplete", "due_on": "2026-05-31"})).await.id();
+            titles[i] = admin.award_title(school, json!({"title_type_code": "provincial_demonstration_vocational_school", "awarded_on": "2012-09-01"})).await.id();
         }
         let mut tokens = Vec::new();
         for (actor, email) in &emails {
@@ -406,7 +397,7 @@ impl World {
         ];
         let mut officers = vec![(officer, school, reviewer)];
         for (email, school_id, reviewer) in others {
-            app.with_token(&admin)
+            admin
                 .create_user(user(email, "quality_officer", None, Some(school_id)))
                 .await
                 .id();
@@ -477,7 +468,7 @@ impl World {
         // An evaluation standard: national (the admin's), Fujian's and Zhejiang's.
         let mut standards = [0; 3];
         for (i, (token, code)) in [
-            (&admin, "nvtb_national"),
+            (&admin_token, "nvtb_national"),
             (&fujian_head, "nvtb_fujian"),
             (&officers[2].2, "nvtb_zhejiang"),
         ]
