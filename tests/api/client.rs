@@ -110,13 +110,6 @@ impl Client<'_> {
         self.app.send("DELETE", path, self.token(), None).await
     }
 
-    /// Creates something and returns its id; panics unless the answer is 201.
-    pub async fn created(&self, path: &str, body: Value) -> i64 {
-        let reply = self.post(path, body).await;
-        assert_eq!(reply.status, 201, "POST {path}: {}", reply.text);
-        reply.json()["id"].as_i64().unwrap()
-    }
-
     /// `POST /api/v1/submissions/{id}/evidence`: one PDF-looking file.
     pub async fn upload_evidence(&self, id: i64, filename: &str, bytes: &[u8]) -> Reply {
         let token = self.token().expect("an upload needs someone signed in");

@@ -595,13 +595,8 @@ async fn two_senders_at_once_deliver_each_mail_exactly_once() {
     let qo = world.officer(&app);
     for n in 0..12 {
         let id = qo.prepare(world.school, json!({"kind": "annual_quality_report", "title": format!("Report {n}"), "year": 2000 + n})).await.id();
-        let reply = app
-            .upload(
-                id,
-                qo.token().unwrap(),
-                "evidence.pdf",
-                b"%PDF-1.4 evidence",
-            )
+        let reply = qo
+            .upload_evidence(id, "evidence.pdf", b"%PDF-1.4 evidence")
             .await;
         assert_eq!(reply.status, 201, "{}", reply.text);
         submit(&app, qo.token(), id).await;

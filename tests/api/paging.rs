@@ -181,11 +181,12 @@ async fn published(app: &TestApp, world: &mut World) {
         crate::panels::agree(app, world, id, true).await;
         let notice = world
             .bureau(app)
-            .created(
+            .post(
                 &format!("/api/v1/provinces/{}/notices", world.province),
                 json!({"title": "评估结果公示", "submission_ids": [id], "opens_on": "2026-06-01", "closes_on": "2026-06-07"}),
             )
-            .await;
+            .await
+            .id();
         let reply = app
             .send(
                 "POST",

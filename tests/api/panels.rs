@@ -24,13 +24,13 @@ pub(crate) async fn expert(
 ) -> (i64, String) {
     let id = world
         .client(app, Actor::Admin)
-        .created(
-            "/api/v1/users",
+        .create_user(
             json!({"email": email, "name": email.split('@').next().unwrap(), "role": "expert",
                 "password": PASSWORD, "province_id": province, "school_id": home,
                 "valid_until": valid_until}),
         )
-        .await;
+        .await
+        .id();
     let token = match valid_until {
         Some(day) if day < "2026-01-01" => String::new(),
         _ => app.token(email).await,

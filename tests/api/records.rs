@@ -151,13 +151,13 @@ async fn audits_and_findings_name_every_bad_field(app: TestApp) {
         "cannot be before the start"
     );
 
-    let audit = app
-        .created(
+    let audit = qo
+        .post(
             &path,
-            qo.token().unwrap(),
             json!({"kind": "internal", "standard": "ISO 9001:2015", "started_on": "2026-03-10"}),
         )
-        .await;
+        .await
+        .id();
     for (body, field) in [
         (
             json!({"clause": "11.2", "grade": "minor_nc", "description": "x"}),

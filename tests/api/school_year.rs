@@ -954,8 +954,7 @@ async fn the_report_is_generated_from_the_record_and_attached(app: TestApp) {
     // Attached again: to the same draft, ready to submit.
     let again = officer.attach_annual_report(school, 2025).await;
     assert_eq!(again.json()["submission_id"], evidence["submission_id"]);
-    let submitted = app
-        .with_token(officer.token().unwrap())
+    let submitted = officer
         .submit(evidence["submission_id"].as_i64().unwrap())
         .await;
     assert_eq!(submitted.status, 200, "{}", submitted.text);

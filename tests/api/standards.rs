@@ -221,14 +221,14 @@ const HEAD: [(&str, &str); 5] = [
 
 async fn a_sheet_imports_and_every_bad_cell_is_named(app: TestApp) {
     let world = World::build(&app).await;
-    let token = world.bureau(&app);
+    let token = world.token(Actor::ProvinceAdmin).unwrap();
     let good = sheet(&[
         ["1", "", "办学条件", "", "否"],
         ["1.1", "1", "校园面积", "10", ""],
         ["1.2", "1", "实训设备", "5.5", "no"],
         ["2", "", "无重大安全事故", "", "是"],
     ]);
-    let reply = import(&app, token.token().unwrap(), &HEAD, good).await;
+    let reply = import(&app, token, &HEAD, good).await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     let standard = reply.json();
     assert_eq!(standard["total_points"], 15.5);
@@ -244,7 +244,7 @@ async fn a_sheet_imports_and_every_bad_cell_is_named(app: TestApp) {
     ]);
     let mut head = HEAD;
     head[0].1 = "fj_bad";
-    let reply = import(&app, token.token().unwrap(), &head, bad).await;
+    let reply = import(&app, token, &head, bad).await;
     assert_eq!(reply.status, 422, "{}", reply.text);
     let fields = reply.json()["error"]["fields"].clone();
     let mut cells: Vec<&str> = fields
@@ -262,7 +262,7 @@ async fn a_sheet_imports_and_every_bad_cell_is_named(app: TestApp) {
         ["1.1", "1", "实训设备", "3", ""],
         ["3", "9", "师资", "4", ""],
     ]);
-    let reply = import(&app, token.token().unwrap(), &head, bad).await;
+    let reply = import(&app, token, &head, bad).await;
     assert_eq!(reply.status, 422, "{}", reply.text);
     let fields = reply.json()["error"]["fields"].clone();
     assert!(
@@ -274,13 +274,7 @@ async fn a_sheet_imports_and_every_bad_cell_is_named(app: TestApp) {
         "{fields}"
     );
     // Not a workbook, and the head's fields, in one answer.
-    let reply = import(
-        &app,
-        token.token().unwrap(),
-        &[("code", "x y")],
-        b"PK not really".to_vec(),
-    )
-    .await;
+    let reply = import(&app, token, &[("code", "x y")], b"PK not really".to_vec()).await;
     assert_eq!(reply.status, 422);
     let fields = reply.json()["error"]["fields"].clone();
     for field in ["file", "code", "version", "name", "pass_points"] {

@@ -234,13 +234,6 @@ impl TestApp {
             text: response.text().await.unwrap(),
         }
     }
-
-    /// Creates something and returns its id; panics unless the answer is 201.
-    pub async fn created(&self, path: &str, token: &str, body: Value) -> i64 {
-        let reply = self.send("POST", path, Some(token), Some(body)).await;
-        assert_eq!(reply.status, 201, "POST {path}: {}", reply.text);
-        reply.json()["id"].as_i64().unwrap()
-    }
 }
 
 impl World {

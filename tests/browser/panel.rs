@@ -127,12 +127,13 @@ async fn experts_score_and_seal_the_lead_agrees_and_the_public_reads_the_notice(
     assert_eq!(reply.status, 200, "{}", reply.text);
     let notice = world
         .bureau(&app)
-        .created(
+        .post(
             &format!("/api/v1/provinces/{}/notices", world.province),
             json!({"title": "2026 年国家级职业培训基地评估结果公示", "submission_ids": [id],
                 "opens_on": "2026-06-01", "closes_on": "2026-06-07"}),
         )
-        .await;
+        .await
+        .id();
     browser.resize(390, 844).await;
     browser.goto(&app.url(&format!("/notices/{notice}"))).await;
     browser.wait_for_text("#notice-title", "评估结果公示").await;

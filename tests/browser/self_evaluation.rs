@@ -17,11 +17,12 @@ async fn an_officer_self_assesses_item_by_item_and_submits() {
     let world = World::build(&app).await;
     let officer = world.officer(&app);
     let id = officer
-        .created(
-            &format!("/api/v1/schools/{}/submissions", world.school),
+        .prepare(
+            world.school,
             json!({"kind": "title_application", "title": "申报国家级职业培训基地", "title_type_code": "national_vocational_training_base"}),
         )
-        .await;
+        .await
+        .id();
     let file = officer
         .upload_evidence(id, "自评报告.pdf", b"%PDF-1.7\n% self-evaluation\n")
         .await;
